@@ -1,0 +1,436 @@
+// Pure builders for the bash scripts that install and operate k3s over SSH.
+// Every script is run as root with `sudo bash -s` and fed on stdin, so secrets never reach a process list.
+import * as YAML from "yaml";
+
+export interface FsLayout {
+    root: string;
+}
+
+export interface K3sServerConfig {
+    nodeName: string;
+    nodeIp: string;
+    tlsSans: string[];
+    token: string;
+    clusterInit: boolean;
+    serverUrl?: string;
+    disable: string[];
+}
+
+export interface InstallArgs {
+    k3sVersion: string;
+    config: K3sServerConfig;
+    readyTimeoutSeconds: number;
+    installerUrl?: string;
+    // Seconds between Ready polls; tests shorten it.
+    pollSeconds?: number;
+}
+
+const PRODUCTION: FsLayout = { root: "" };
+const DEFAULT_INSTALLER_URL = "https://get.k3s.io";
+const DEFAULT_POLL_SECONDS = 5;
+// Upper bound for `cloud-init status --wait`, so a wedged first boot fails instead of hanging `pulumi up`.
+const CLOUD_INIT_TIMEOUT_SECONDS = 1800;
+const CONFIG_HEREDOC = "K3S_CONFIG_EOF";
+const VERSION_RE = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?\+k3s\d+$/;
+const LOOPBACK_SERVER = "https://127.0.0.1:6443";
+
+const HEADER = ["#!/usr/bin/env bash", "set -euo pipefail"];
+
+// POSIX single-quoting: nothing inside is expanded by the shell.
+export function shq(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+// YAML double-quoted scalar with JSON-style escapes; output is pure ASCII so it survives any transport byte for byte.
+export function yamlString(value: string): string {
+    let out = "\"";
+    for (const ch of value) {
+        const cp = ch.codePointAt(0) as number;
+        if (cp >= 0xd800 && cp <= 0xdfff) {
+            throw new Error("string contains a lone UTF-16 surrogate and cannot be written as YAML");
+        }
+        if (ch === "\"" || ch === "\\") {
+            out += `\\${ch}`;
+        } else if (cp >= 0x20 && cp <= 0x7e) {
+            out += ch;
+        } else if (cp <= 0xffff) {
+            out += `\\u${cp.toString(16).padStart(4, "0")}`;
+        } else {
+            out += `\\U${cp.toString(16).padStart(8, "0")}`;
+        }
+    }
+    return `${out}"`;
+}
+
+function rootOf(layout: FsLayout): string {
+    const root = layout.root.replace(/\/+$/, "");
+    if (root !== "" && !root.startsWith("/")) {
+        throw new Error(`FsLayout.root must be "" or an absolute path, got ${JSON.stringify(layout.root)}`);
+    }
+    return root;
+}
+
+function requireNonEmpty(value: string, what: string): void {
+    if (value.trim() === "") {
+        throw new Error(`${what} must not be empty`);
+    }
+}
+
+function requirePositive(value: number, what: string, integer: boolean): void {
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+        throw new Error(`${what} must be a positive ${integer ? "integer" : "number"}, got ${value}`);
+    }
+}
+
+// IPv6 literals need brackets inside a URL.
+function urlHost(host: string): string {
+    requireNonEmpty(host, "server address");
+    if (/[\s'"/]/.test(host)) {
+        throw new Error(`invalid server address ${JSON.stringify(host)}`);
+    }
+    return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function yamlList(key: string, items: string[]): string[] {
+    // An empty list is omitted rather than written as `[]`, so k3s sees no flag at all.
+    return items.length === 0 ? [] : [`${key}:`, ...items.map((item) => `  - ${yamlString(item)}`)];
+}
+
+// Indents a function body by four spaces, except heredoc content and terminators, which must stay verbatim.
+function indent(lines: string[]): string[] {
+    let terminator: string | undefined;
+    return lines.map((line) => {
+        if (terminator !== undefined) {
+            if (line === terminator) {
+                terminator = undefined;
+            }
+            return line;
+        }
+        terminator = /<<'(\w+)'$/.exec(line)?.[1];
+        return line === "" ? line : `    ${line}`;
+    });
+}
+
+// Wraps the body in main() run with stdin from /dev/null: bash has parsed the whole script before anything runs,
+// and no child (installer, kubectl, ...) can swallow the rest of a script that arrives on stdin.
+function script(description: string, preamble: string[], body: string[]): string {
+    return [
+        ...HEADER,
+        `# ${description}`,
+        "",
+        ...preamble,
+        "",
+        "fail() {",
+        "    echo \"ERROR: $*\" >&2",
+        "    exit 1",
+        "}",
+        "",
+        "main() {",
+        ...indent(body),
+        "}",
+        "",
+        "main </dev/null",
+        "",
+    ].join("\n");
+}
+
+export function k3sConfigYaml(cfg: K3sServerConfig): string {
+    requireNonEmpty(cfg.nodeName, "nodeName");
+    requireNonEmpty(cfg.nodeIp, "nodeIp");
+    requireNonEmpty(cfg.token, "token");
+    if (!cfg.clusterInit && !cfg.serverUrl) {
+        throw new Error(`k3s server ${cfg.nodeName}: serverUrl is required when clusterInit is false (joining server)`);
+    }
+    if (cfg.clusterInit && cfg.serverUrl) {
+        throw new Error(`k3s server ${cfg.nodeName}: serverUrl must not be set when clusterInit is true (first server)`);
+    }
+    const lines = [
+        "# Managed by Pulumi (homelab k3s); manual edits are overwritten on the next `pulumi up`.",
+        `node-name: ${yamlString(cfg.nodeName)}`,
+        `node-ip: ${yamlString(cfg.nodeIp)}`,
+        `node-external-ip: ${yamlString(cfg.nodeIp)}`,
+        ...yamlList("tls-san", cfg.tlsSans),
+        ...yamlList("disable", cfg.disable),
+        `write-kubeconfig-mode: ${yamlString("0644")}`,
+        `token: ${yamlString(cfg.token)}`,
+        cfg.clusterInit ? "cluster-init: true" : `server: ${yamlString(cfg.serverUrl as string)}`,
+    ];
+    return `${lines.join("\n")}\n`;
+}
+
+export function waitForBootScript(layout: FsLayout = PRODUCTION): string {
+    const root = rootOf(layout);
+    return script("Wait until cloud-init has finished first boot (sshd accepts logins earlier).", [
+        `CLOUD_INIT_TIMEOUT=${CLOUD_INIT_TIMEOUT_SECONDS}`,
+        `CLOUD_INIT_LOG=${shq(`${root}/var/log/cloud-init-output.log`)}`,
+    ], [
+        "if ! command -v cloud-init >/dev/null 2>&1; then",
+        "    echo \"cloud-init is not installed; nothing to wait for\"",
+        "    return 0",
+        "fi",
+        "local rc=0",
+        "timeout \"$CLOUD_INIT_TIMEOUT\" cloud-init status --wait || rc=$?",
+        "case \"$rc\" in",
+        "    0)",
+        "        echo \"cloud-init finished\"",
+        "        ;;",
+        "    2)",
+        "        echo \"WARNING: cloud-init finished with recoverable errors; see \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node\" >&2",
+        "        ;;",
+        "    124)",
+        "        fail \"cloud-init did not finish within ${CLOUD_INIT_TIMEOUT}s; check \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node\"",
+        "        ;;",
+        "    *)",
+        "        fail \"cloud-init failed (exit $rc); check \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node\"",
+        "        ;;",
+        "esac",
+    ]);
+}
+
+export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTION): string {
+    const root = rootOf(layout);
+    const cfg = args.config;
+    if (!VERSION_RE.test(args.k3sVersion)) {
+        throw new Error(`k3sVersion must look like v1.34.9+k3s1, got ${JSON.stringify(args.k3sVersion)}`);
+    }
+    const installerUrl = args.installerUrl ?? DEFAULT_INSTALLER_URL;
+    if (!/^https?:\/\/\S+$/.test(installerUrl)) {
+        throw new Error(`installerUrl must be an http(s) URL, got ${JSON.stringify(installerUrl)}`);
+    }
+    const pollSeconds = args.pollSeconds ?? DEFAULT_POLL_SECONDS;
+    requirePositive(args.readyTimeoutSeconds, "readyTimeoutSeconds", true);
+    requirePositive(pollSeconds, "pollSeconds", false);
+    const configYaml = k3sConfigYaml(cfg);
+    if (configYaml.split("\n").includes(CONFIG_HEREDOC)) {
+        throw new Error("rendered k3s config collides with the heredoc delimiter");
+    }
+
+    // Variable names avoid the K3S_ prefix: the installer copies exported K3S_* variables into the service env file.
+    return script(`Install or upgrade the k3s server ${cfg.nodeName} to ${args.k3sVersion}; a no-op when already converged.`, [
+        `NODE_NAME=${shq(cfg.nodeName)}`,
+        `WANT_VERSION=${shq(args.k3sVersion)}`,
+        `INSTALLER_URL=${shq(installerUrl)}`,
+        `READY_TIMEOUT=${args.readyTimeoutSeconds}`,
+        `POLL_SECONDS=${pollSeconds}`,
+        `CONFIG_DIR=${shq(`${root}/etc/rancher/k3s`)}`,
+        "CONFIG_FILE=\"$CONFIG_DIR/config.yaml\"",
+        `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
+        `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
+        "WORKDIR=\"\"",
+        "",
+        "cleanup() {",
+        "    if [[ -n \"$WORKDIR\" ]]; then",
+        "        rm -rf \"$WORKDIR\"",
+        "    fi",
+        "}",
+        "",
+        "# Puts back whatever config was there before, so a failed install is retried on the next run.",
+        "restore_config() {",
+        "    if [[ -f \"$WORKDIR/config.previous\" ]]; then",
+        "        mv -f \"$WORKDIR/config.previous\" \"$CONFIG_FILE\"",
+        "    else",
+        "        rm -f \"$CONFIG_FILE\"",
+        "    fi",
+        "}",
+        "",
+        "wait_for_ready() {",
+        "    local deadline=$((SECONDS + READY_TIMEOUT))",
+        "    local status=\"\"",
+        "    while :; do",
+        "        status=\"$(\"$K3S_BIN\" kubectl --kubeconfig \"$KUBECONFIG_FILE\" --request-timeout=10s get node \"$NODE_NAME\" \\",
+        "            -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' 2>\"$WORKDIR/kubectl.err\")\" || status=\"\"",
+        "        if [[ \"$status\" == \"True\" ]]; then",
+        "            echo \"node $NODE_NAME is Ready (k3s $WANT_VERSION)\"",
+        "            return 0",
+        "        fi",
+        "        if ((SECONDS >= deadline)); then",
+        "            echo \"last kubectl answer: ${status:-<none>} $(head -c 500 \"$WORKDIR/kubectl.err\")\" >&2",
+        "            fail \"node $NODE_NAME did not become Ready within ${READY_TIMEOUT}s (k3s $WANT_VERSION): check \\`journalctl -u k3s -n 100\\` and \\`k3s kubectl describe node $NODE_NAME\\` on the node\"",
+        "        fi",
+        "        sleep \"$POLL_SECONDS\"",
+        "    done",
+        "}",
+    ], [
+        "WORKDIR=\"$(mktemp -d)\"",
+        "trap cleanup EXIT",
+        "",
+        "# Quoted heredoc: the token is written verbatim and never expanded, echoed or put on a command line.",
+        `cat >"$WORKDIR/config.yaml" <<'${CONFIG_HEREDOC}'`,
+        ...configYaml.replace(/\n$/, "").split("\n"),
+        CONFIG_HEREDOC,
+        "",
+        "local config_changed=1",
+        "if [[ -f \"$CONFIG_FILE\" ]] && cmp -s \"$WORKDIR/config.yaml\" \"$CONFIG_FILE\"; then",
+        "    config_changed=0",
+        "fi",
+        "",
+        "local installed_version=\"\"",
+        "if [[ -x \"$K3S_BIN\" ]]; then",
+        "    installed_version=\"$(\"$K3S_BIN\" --version 2>/dev/null | awk 'NR == 1 { print $3 }')\" || installed_version=\"\"",
+        "fi",
+        "",
+        "local active=0",
+        "if systemctl is-active --quiet k3s; then",
+        "    active=1",
+        "fi",
+        "",
+        "if [[ \"$installed_version\" == \"$WANT_VERSION\" && \"$config_changed\" == 0 && \"$active\" == 1 ]]; then",
+        "    chmod 0600 \"$CONFIG_FILE\"",
+        "    echo \"k3s $WANT_VERSION already installed on $NODE_NAME with this config; nothing to do\"",
+        "else",
+        "    echo \"installing k3s $WANT_VERSION on $NODE_NAME (installed: ${installed_version:-none}, config changed: $config_changed, service active: $active)\"",
+        "    # Download before touching the config, so a network failure leaves the node exactly as it was.",
+        "    curl -sfL --retry 5 \"$INSTALLER_URL\" -o \"$WORKDIR/install.sh\" ||",
+        "        fail \"could not download the k3s installer for $NODE_NAME ($WANT_VERSION) from $INSTALLER_URL: check that the node can reach it (DNS, proxy, firewall)\"",
+        "    mkdir -p \"$CONFIG_DIR\"",
+        "    if [[ -f \"$CONFIG_FILE\" ]]; then",
+        "        cp -p \"$CONFIG_FILE\" \"$WORKDIR/config.previous\"",
+        "    fi",
+        "    install -m 0600 \"$WORKDIR/config.yaml\" \"$CONFIG_FILE.new\"",
+        "    mv -f \"$CONFIG_FILE.new\" \"$CONFIG_FILE\"",
+        "    # FORCE_RESTART: the installer only restarts k3s when the binary or unit changed, not for a config-only change.",
+        "    if ! INSTALL_K3S_VERSION=\"$WANT_VERSION\" INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true sh \"$WORKDIR/install.sh\"; then",
+        "        restore_config",
+        "        fail \"k3s installer failed on $NODE_NAME ($WANT_VERSION): check \\`journalctl -u k3s\\` on the node and that $INSTALLER_URL is reachable\"",
+        "    fi",
+        "fi",
+        "",
+        "wait_for_ready",
+    ]);
+}
+
+export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollSeconds: number = DEFAULT_POLL_SECONDS): string {
+    requirePositive(timeoutSeconds, "timeoutSeconds", true);
+    requirePositive(pollSeconds, "pollSeconds", false);
+    const url = `https://${urlHost(serverIp)}:6443/ping`;
+    return script("Wait until the k3s API server answers /ping, before another server joins through it.", [
+        `PING_URL=${shq(url)}`,
+        `TIMEOUT=${timeoutSeconds}`,
+        `POLL_SECONDS=${pollSeconds}`,
+    ], [
+        "local deadline=$((SECONDS + TIMEOUT))",
+        "local answer=\"\"",
+        "while :; do",
+        "    # -k: the serving cert is signed by the cluster's own CA, which this node does not have yet.",
+        "    answer=\"$(curl -ksf --max-time 5 \"$PING_URL\" 2>/dev/null)\" || answer=\"\"",
+        "    if [[ \"$answer\" == *pong* ]]; then",
+        "        echo \"k3s API at $PING_URL is up\"",
+        "        return 0",
+        "    fi",
+        "    if ((SECONDS >= deadline)); then",
+        "        fail \"k3s API at $PING_URL did not answer within ${TIMEOUT}s: check \\`journalctl -u k3s -n 100\\` on the first server and that port 6443 is reachable from this node\"",
+        "    fi",
+        "    sleep \"$POLL_SECONDS\"",
+        "done",
+    ]);
+}
+
+export function uninstallK3sScript(nodeName: string, layout: FsLayout = PRODUCTION): string {
+    requireNonEmpty(nodeName, "nodeName");
+    const root = rootOf(layout);
+    return script("Remove k3s from this node; succeeds when it is already gone.", [
+        `NODE_NAME=${shq(nodeName)}`,
+        `UNINSTALL_SCRIPT=${shq(`${root}/usr/local/bin/k3s-uninstall.sh`)}`,
+        `CONFIG_FILE=${shq(`${root}/etc/rancher/k3s/config.yaml`)}`,
+        `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
+        `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
+    ], [
+        "if [[ -x \"$K3S_BIN\" && -f \"$KUBECONFIG_FILE\" ]]; then",
+        "    # Deleting the Node makes K3s drop this server's etcd member, so the remaining servers keep quorum.",
+        "    \"$K3S_BIN\" kubectl --kubeconfig \"$KUBECONFIG_FILE\" --request-timeout=30s delete node \"$NODE_NAME\" --wait=false ||",
+        "        echo \"WARNING: could not delete node $NODE_NAME from the cluster (already gone, or the API is down); uninstalling anyway\" >&2",
+        "fi",
+        "if [[ -f \"$UNINSTALL_SCRIPT\" ]]; then",
+        "    sh \"$UNINSTALL_SCRIPT\" || fail \"k3s-uninstall.sh failed (exit $?); inspect $UNINSTALL_SCRIPT and \\`systemctl status k3s\\` on this node\"",
+        "    echo \"k3s uninstalled\"",
+        "else",
+        "    echo \"k3s is not installed; nothing to do\"",
+        "fi",
+        "# A failed first install can leave our config (with the token) behind without an uninstaller.",
+        "rm -f \"$CONFIG_FILE\"",
+    ]);
+}
+
+/**
+ * Installs and starts qemu-guest-agent (Ubuntu cloud images lack it), so Proxmox can shut the VM down
+ * cleanly and show its addresses. Idempotent.
+ */
+export function guestAgentScript(): string {
+    return script("Install and start the QEMU guest agent that the VM's Proxmox config enables.", [
+        "export DEBIAN_FRONTEND=noninteractive",
+        "# Right after first boot, unattended-upgrades may hold the dpkg lock for a while.",
+        "APT_OPTIONS=(-o DPkg::Lock::Timeout=600 -qq)",
+    ], [
+        "if systemctl is-active --quiet qemu-guest-agent; then",
+        "    echo \"qemu-guest-agent is running; nothing to do\"",
+        "    return 0",
+        "fi",
+        "if ! command -v qemu-ga >/dev/null 2>&1; then",
+        "    apt-get \"${APT_OPTIONS[@]}\" update ||",
+        "        fail \"apt-get update failed: check that this node reaches its Ubuntu mirror (DNS, gateway)\"",
+        "    apt-get \"${APT_OPTIONS[@]}\" install -y qemu-guest-agent ||",
+        "        fail \"could not install qemu-guest-agent: check \\`apt-get install qemu-guest-agent\\` on this node\"",
+        "fi",
+        "# The unit is static (udev starts it on later boots); start it for this one.",
+        "systemctl start qemu-guest-agent || fail \"qemu-guest-agent did not start: check \\`systemctl status qemu-guest-agent\\`\"",
+        "echo \"qemu-guest-agent started\"",
+    ]);
+}
+
+export function readKubeconfigScript(layout: FsLayout = PRODUCTION): string {
+    const root = rootOf(layout);
+    return script("Print the k3s admin kubeconfig (it holds a client key: treat the output as a secret).", [
+        `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
+    ], [
+        "if [[ ! -s \"$KUBECONFIG_FILE\" ]]; then",
+        "    fail \"$KUBECONFIG_FILE is missing or empty: is k3s installed and running? check \\`systemctl status k3s\\` and \\`journalctl -u k3s -n 100\\`\"",
+        "fi",
+        "cat \"$KUBECONFIG_FILE\"",
+    ]);
+}
+
+export function rewriteKubeconfig(kubeconfig: string, serverIp: string): string {
+    const target = `https://${urlHost(serverIp)}:6443`;
+    const pattern = /^([ \t]*server:[ \t]*)https:\/\/127\.0\.0\.1:6443([ \t]*)$/gm;
+    if (!new RegExp(pattern.source, "m").test(kubeconfig)) {
+        throw new Error(`kubeconfig has no \`server: ${LOOPBACK_SERVER}\` line; has the k3s kubeconfig format changed?`);
+    }
+    // A replacer function, so nothing in the target is read as a `$` pattern.
+    const rewritten = kubeconfig.replace(pattern, (_line, prefix: string, suffix: string) => `${prefix}${target}${suffix}`);
+    // Double-check through a real YAML parse that every cluster now points at the server.
+    const doc = YAML.parse(rewritten) as { clusters?: { cluster?: { server?: unknown } }[] } | null;
+    const servers = (doc?.clusters ?? []).map((c) => c.cluster?.server);
+    if (servers.length === 0 || servers.some((s) => s !== target)) {
+        throw new Error(`rewritten kubeconfig does not point every cluster at ${target} (servers: ${JSON.stringify(servers)})`);
+    }
+    return rewritten;
+}
+
+const LINT_TOKEN = "K10lint::server:it's \"quoted\" $HOME `id` $(id) \\ ; | & < > * ? ! # ~ {} []";
+
+export const ALL_SCRIPTS_FOR_LINT = (): Record<string, string> => {
+    const init: K3sServerConfig = {
+        nodeName: "k3s-node-01",
+        nodeIp: "192.168.2.242",
+        tlsSans: ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
+        token: LINT_TOKEN,
+        clusterInit: true,
+        disable: ["traefik"],
+    };
+    const join: K3sServerConfig = {
+        ...init,
+        nodeName: "k3s-node-02",
+        nodeIp: "192.168.2.243",
+        clusterInit: false,
+        serverUrl: "https://192.168.2.242:6443",
+    };
+    return {
+        "wait-for-boot": waitForBootScript(),
+        "guest-agent": guestAgentScript(),
+        "install-init-server": installK3sScript({ k3sVersion: "v1.34.9+k3s1", config: init, readyTimeoutSeconds: 300 }),
+        "install-joining-server": installK3sScript({ k3sVersion: "v1.34.9+k3s1", config: join, readyTimeoutSeconds: 300 }),
+        "wait-for-api": waitForApiScript("192.168.2.242", 300),
+        "uninstall": uninstallK3sScript("k3s-node-02"),
+        "read-kubeconfig": readKubeconfigScript(),
+    };
+};

@@ -1,0 +1,120 @@
+import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeSpec, PlainConfig } from "../config";
+import { VM_CPU_TYPE } from "../defaults";
+
+export interface ServerVmsArgs {
+    /** The K3s server VMs to create, validated by the config loader. */
+    nodes: NodeSpec[];
+    /** Where the cloud image comes from and which datastore (with the `import` content type) keeps it. */
+    image: PlainConfig["image"];
+    /** Datastore for the VMs' disks and cloud-init drives. */
+    vmDatastore: string;
+    /** Static addressing handed to cloud-init. */
+    network: PlainConfig["network"];
+    /** Cloud-init login user and its authorized key. */
+    ssh: PlainConfig["ssh"];
+    /** Explicit Proxmox provider (endpoint and API token from config). */
+    provider: proxmoxve.Provider;
+}
+
+/** A VM together with the address it was given, available only once the VM exists. */
+export interface ServerVm {
+    spec: NodeSpec;
+    vm: proxmoxve.VmLegacy;
+    /** The node's static IPv4, as an Output that resolves after the VM is created (carries the dependency). */
+    address: pulumi.Output<string>;
+}
+
+/**
+ * The K3s server VMs: the Ubuntu cloud image downloaded once onto every Proxmox node that hosts a VM,
+ * and one VM per configured node, booted by cloud-init with a static address and the SSH key.
+ */
+export class ServerVms extends pulumi.ComponentResource {
+    public readonly servers: ServerVm[];
+    public readonly images: Record<string, proxmoxve.download.FileLegacy>;
+
+    constructor(name: string, args: ServerVmsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("homelab:proxmox:ServerVms", name, {}, opts);
+        const childOpts = { parent: this, provider: args.provider };
+
+        this.images = {};
+        for (const proxmoxNode of new Set(args.nodes.map((n) => n.proxmoxNode))) {
+            this.images[proxmoxNode] = new proxmoxve.download.FileLegacy(
+                `${name}-image-${proxmoxNode}`,
+                {
+                    nodeName: proxmoxNode,
+                    datastoreId: args.image.datastore,
+                    contentType: "import",
+                    url: args.image.url,
+                    fileName: args.image.fileName,
+                    checksum: args.image.sha256,
+                    checksumAlgorithm: "sha256",
+                    // The cloud image is ~600 MB; home uplinks can be slow.
+                    uploadTimeout: 1800,
+                },
+                childOpts,
+            );
+        }
+
+        this.servers = args.nodes.map((spec) => {
+            const vm = new proxmoxve.VmLegacy(
+                `${name}-${spec.name}`,
+                vmArgs(spec, args, this.images[spec.proxmoxNode].id),
+                {
+                    ...childOpts,
+                    // Changing cloud-init keys would replace the VM and lose the node (pulumi-proxmoxve#513):
+                    // rotate keys on the running VMs instead (README, day-2).
+                    ignoreChanges: ["initialization.userAccount"],
+                },
+            );
+            return { spec, vm, address: vm.id.apply(() => spec.ip) };
+        });
+
+        this.registerOutputs({ servers: this.servers.map((s) => s.vm.id) });
+    }
+}
+
+/** Arguments of one server VM; exported for tests. */
+export function vmArgs(spec: NodeSpec, args: ServerVmsArgs, imageId: pulumi.Input<string>): proxmoxve.VmLegacyArgs {
+    return {
+        nodeName: spec.proxmoxNode,
+        name: spec.name,
+        vmId: spec.vmId,
+        description: "K3s server of the homelab stack, managed by Pulumi.",
+        tags: ["homelab", "k3s", "pulumi"],
+        onBoot: true,
+        started: true,
+        // Proxmox's ACPI shutdown can hang a destroy; the VM is being deleted anyway.
+        stopOnDestroy: true,
+        operatingSystem: { type: "l26" },
+        cpu: { cores: spec.cores, sockets: 1, type: VM_CPU_TYPE },
+        memory: { dedicated: spec.memoryMiB, floating: 0 },
+        // The agent is installed by the first SSH step; the address is static, so never wait for it.
+        agent: { enabled: true, trim: true, waitForIp: { disabled: true } },
+        scsiHardware: "virtio-scsi-single",
+        disks: [
+            {
+                interface: "scsi0",
+                datastoreId: args.vmDatastore,
+                importFrom: imageId,
+                size: spec.diskGiB,
+                iothread: true,
+                discard: "on",
+                ssd: true,
+            },
+        ],
+        bootOrders: ["scsi0"],
+        networkDevices: [{ bridge: args.network.bridge, model: "virtio" }],
+        // Ubuntu cloud images log to a serial console.
+        serialDevices: [{ device: "socket" }],
+        initialization: {
+            datastoreId: args.vmDatastore,
+            userAccount: { username: args.ssh.user, keys: [args.ssh.publicKey] },
+            ipConfigs: [
+                { ipv4: { address: `${spec.ip}/${args.network.prefixLength}`, gateway: args.network.gateway } },
+            ],
+            dns: { servers: args.network.dnsServers },
+        },
+    };
+}

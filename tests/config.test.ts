@@ -1,0 +1,187 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { capacityProblems, ConfigError, loadConfig, validateConfig, type RawConfig } from "../components/config";
+import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS } from "../components/defaults";
+import { homelab } from "../stacks/homelab";
+import { fullConfig, runUnderMocks } from "./helpers/pulumi";
+
+/** Raw config as loadConfig builds it from the engine's flat key/value map. */
+function raw(overrides: Record<string, string | undefined> = {}): RawConfig {
+    const flat = fullConfig(overrides);
+    const out: RawConfig = { homelab: {}, proxmoxve: {} };
+    for (const [key, value] of Object.entries(flat)) {
+        const [ns, name] = key.split(":") as ["homelab" | "proxmoxve", string];
+        out[ns][name] = name === "nodes" || name === "dnsServers" ? JSON.parse(value) : value;
+    }
+    return out;
+}
+
+const nodes = (...list: object[]) => JSON.stringify(list);
+const node = (n: number, extra: object = {}) => ({ name: `k3s-node-0${n}`, ip: `192.168.2.${241 + n}`, ...extra });
+
+function problemsOf(overrides: Record<string, string | undefined>): string[] {
+    return validateConfig(raw(overrides)).problems;
+}
+
+describe("validateConfig", () => {
+    it("accepts the lab's Pulumi.homelab.yaml and applies defaults", () => {
+        const { config, problems } = validateConfig(raw());
+        expect(problems).toEqual([]);
+        expect(config!.nodes.map((n) => [n.name, n.ip, n.cores, n.memoryMiB, n.diskGiB, n.proxmoxNode])).toEqual([
+            ["k3s-node-01", "192.168.2.242", 4, 10240, 100, "um790"],
+            ["k3s-node-02", "192.168.2.243", 4, 10240, 100, "um790"],
+            ["k3s-node-03", "192.168.2.244", 4, 10240, 100, "um790"],
+        ]);
+        expect(config!.network).toEqual({
+            subnet: "192.168.2.0/24",
+            prefixLength: 24,
+            gateway: "192.168.2.1",
+            dnsServers: ["192.168.2.1"],
+            bridge: "vmbr0",
+        });
+        expect(config!.k3s.version).toBe("v1.34.9+k3s1");
+        expect(config!.proxmox).toEqual({ endpoint: "https://192.168.2.10:8006/", insecure: true });
+    });
+
+    it("lets a node override its size and Proxmox host", () => {
+        const { config } = validateConfig(
+            raw({ "homelab:nodes": nodes(node(1), node(2, { cores: 2, memoryMiB: 4096, proxmoxNode: "pve2", vmId: 9002 }), node(3)) }),
+        );
+        expect(config!.nodes[1]).toEqual({
+            name: "k3s-node-02",
+            ip: "192.168.2.243",
+            cores: 2,
+            memoryMiB: 4096,
+            diskGiB: 100,
+            proxmoxNode: "pve2",
+            vmId: 9002,
+        });
+    });
+
+    it.each([
+        ["an even number of servers", { "homelab:nodes": nodes(node(1), node(2)) }, /odd number \(1, 3 or 5\)/],
+        ["duplicate names", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), name: "k3s-node-01" }) }, /nodes\[2\]\.name "k3s-node-01" is already used by homelab:nodes\[0\]/],
+        ["duplicate addresses", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), ip: "192.168.2.242" }) }, /nodes\[2\]\.ip 192\.168\.2\.242 is already used/],
+        ["an address outside the subnet", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), ip: "10.0.0.5" }) }, /nodes\[2\]\.ip 10\.0\.0\.5 is not a host address inside homelab:subnet/],
+        ["the gateway's address", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), ip: "192.168.2.1" }) }, /nodes\[2\]\.ip 192\.168\.2\.1 is the gateway's address/],
+        ["the broadcast address", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), ip: "192.168.2.255" }) }, /not a host address/],
+        ["a malformed address", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), ip: "192.168.2.300" }) }, /nodes\[2\]\.ip must be an IPv4 address/],
+        ["an address with a prefix", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), ip: "192.168.2.244/24" }) }, /without prefix/],
+        ["a name that is no DNS label", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), name: "K3s_Node" }) }, /lowercase DNS label/],
+        ["an unknown node setting", { "homelab:nodes": nodes(node(1), node(2), { ...node(3), memory: 4096 }) }, /nodes\[2\]\.memory is not a node setting/],
+        ["too few vCPUs", { "homelab:vmCores": "1" }, /1 vCPU is below the K3s server minimum of 2 \(set vmCores/],
+        ["too little memory", { "homelab:nodes": nodes(node(1), node(2), node(3, { memoryMiB: 1024 })) }, /nodes\[2\]: 1024 MiB is below the K3s server minimum of 2048 MiB/],
+        ["a tiny disk", { "homelab:vmDiskGiB": "8" }, /8 GiB disk is below the minimum of 20 GiB/],
+        ["a non-numeric size", { "homelab:vmMemoryMiB": "10G" }, /homelab:vmMemoryMiB must be a whole number/],
+        ["a K3s version without the k3s suffix", { "homelab:k3sVersion": "v1.34.9" }, /homelab:k3sVersion must be a K3s release tag such as v1\.34\.9\+k3s1/],
+        ["a K3s channel name", { "homelab:k3sVersion": "stable" }, /K3s release tag/],
+        ["an http endpoint", { "proxmoxve:endpoint": "http://192.168.2.10:8006/" }, /proxmoxve:endpoint must be an https:\/\/ URL/],
+        ["a missing endpoint", { "proxmoxve:endpoint": undefined }, /proxmoxve:endpoint is not set: pulumi config set proxmoxve:endpoint https:\/\//],
+        ["a missing API token", { "proxmoxve:apiToken": undefined }, /proxmoxve:apiToken is not set: pulumi config set --secret proxmoxve:apiToken/],
+        ["a malformed API token", { "proxmoxve:apiToken": "hunter2" }, /USER@REALM!TOKENID=UUID \(value not shown\)/],
+        ["a missing private key", { "homelab:sshPrivateKey": undefined }, /homelab:sshPrivateKey is not set: pulumi config set --secret homelab:sshPrivateKey < ~\/\.ssh\/id_ed25519/],
+        ["a public key given as private key", { "homelab:sshPrivateKey": "ssh-ed25519 AAAA" }, /must be a PEM\/OpenSSH private key \(value not shown\)/],
+        ["a missing public key", { "homelab:sshPublicKey": undefined }, /homelab:sshPublicKey is not set: pulumi config set homelab:sshPublicKey/],
+        ["missing nodes", { "homelab:nodes": undefined }, /homelab:nodes is not set/],
+        ["a gateway outside the subnet", { "homelab:gateway": "10.0.0.1" }, /homelab:gateway 10\.0\.0\.1 is not a host address of homelab:subnet/],
+        ["a subnet with host bits", { "homelab:subnet": "192.168.2.7/24" }, /homelab:subnet must be an IPv4 network in CIDR form/],
+        ["an image name Proxmox cannot import", { "homelab:imageFileName": "noble.img" }, /must end in \.qcow2, \.raw or \.vmdk/],
+        ["a malformed checksum", { "homelab:imageSha256": "abc" }, /homelab:imageSha256 must be the image's SHA-256/],
+        ["overcommitted memory", { "homelab:vmMemoryMiB": "24576" }, /the VMs need 73728 MiB of memory but the host has 61440 MiB for guests/],
+        ["overcommitted vCPUs", { "homelab:vmCores": "8" }, /the VMs need 24 vCPUs but the host has 16 threads/],
+    ])("rejects %s, naming the key and what to set", (_label, overrides, message) => {
+        const problems = problemsOf(overrides);
+        expect(problems.join("\n")).toMatch(message);
+    });
+
+    it("never puts a secret's value in a message", () => {
+        const token = "root@pam!homelab=not-a-uuid-but-secret";
+        const problems = problemsOf({ "proxmoxve:apiToken": token, "homelab:sshPrivateKey": "hunter2-private" });
+        expect(problems).toHaveLength(2);
+        expect(problems.join("\n")).not.toContain("not-a-uuid-but-secret");
+        expect(problems.join("\n")).not.toContain("hunter2-private");
+    });
+
+    it("checks the host capacity per Proxmox node", () => {
+        const vm = { ip: "", diskGiB: 100, cores: 6, memoryMiB: 30 * 1024 };
+        const host = { memoryGiB: 64, threads: 16, reservedMemoryGiB: 4 };
+        const spread = [
+            { ...vm, name: "a", proxmoxNode: "pve1" },
+            { ...vm, name: "b", proxmoxNode: "pve2" },
+            { ...vm, name: "c", proxmoxNode: "pve3" },
+        ];
+        expect(capacityProblems(spread, host)).toEqual([]);
+        const packed = spread.map((n) => ({ ...n, proxmoxNode: "pve1" }));
+        expect(capacityProblems(packed, host)).toHaveLength(2);
+    });
+});
+
+describe("loadConfig", () => {
+    it("throws one error listing every problem before any resource is registered", async () => {
+        const bad = fullConfig({
+            "homelab:nodes": nodes(node(1), node(2)),
+            "homelab:k3sVersion": "latest",
+            "proxmoxve:apiToken": undefined,
+            "homelab:sshPrivateKey": undefined,
+        });
+        let thrown: unknown;
+        const { ledger } = await runUnderMocks(bad, () => {
+            try {
+                return homelab(loadConfig());
+            } catch (e) {
+                thrown = e;
+                return undefined;
+            }
+        });
+        expect(thrown).toBeInstanceOf(ConfigError);
+        const error = thrown as ConfigError;
+        expect(error.problems).toHaveLength(4);
+        expect(error.message).toMatch(/4 problem\(s\); nothing was created/);
+        expect(error.message).toContain("pulumi config set --secret proxmoxve:apiToken");
+        expect(error.message).toContain("pulumi config set --secret homelab:sshPrivateKey");
+        expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    });
+
+    it("returns the secrets as secret Outputs", async () => {
+        const { result } = await runUnderMocks(fullConfig(), () => loadConfig());
+        const { isSecret } = await import("@pulumi/pulumi");
+        expect(await isSecret(result.secrets.proxmoxApiToken)).toBe(true);
+        expect(await isSecret(result.secrets.sshPrivateKey)).toBe(true);
+    });
+});
+
+describe("Pulumi.yaml", () => {
+    const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
+    const declared = project.config as Record<string, { type: string; default?: unknown; secret?: boolean; description?: string }>;
+
+    it("declares every homelab scalar with a type, a description and the default the code uses", () => {
+        for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
+            expect(declared[key], key).toBeDefined();
+            expect(declared[key].type, key).toBe(typeof value === "number" ? "integer" : "string");
+            expect(declared[key].default, key).toEqual(value);
+            expect(declared[key].description, key).toBeTruthy();
+        }
+        expect(declared.dnsServers.default).toEqual(DEFAULT_DNS_SERVERS);
+    });
+
+    it("declares the secret key as secret and without a value", () => {
+        expect(declared.sshPrivateKey).toMatchObject({ type: "string", secret: true });
+        expect(declared.sshPrivateKey.default).toBeUndefined();
+    });
+
+    it("follows Pulumi's project schema: typed keys are project keys, arrays name their items", () => {
+        for (const [key, value] of Object.entries(declared)) {
+            expect(key.includes(":") && !key.startsWith("homelab:"), `${key} is another namespace`).toBe(false);
+            expect(["string", "integer", "boolean", "array"]).toContain(value.type);
+            if (value.type === "array") {
+                expect((value as { items?: unknown }).items, key).toBeDefined();
+            }
+        }
+    });
+
+    it("uses a local file state backend by default", () => {
+        expect(project.backend.url).toBe("file://~");
+    });
+});

@@ -1,0 +1,276 @@
+// Runs the whole stack under Pulumi mocks and keeps a ledger of every resource: its resolved inputs,
+// its provider, its parent, what it waits for (dependsOn and the resources its input Outputs come from),
+// and which of its inputs are secret.
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+
+export interface Recorded {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    /** Provider reference (URN::id) as the engine sees it; undefined means a default provider. */
+    provider?: string;
+    parent?: string;
+    /** Names of resources in opts.dependsOn. */
+    dependsOn: string[];
+    /** Names of resources whose Outputs feed this resource's inputs (data dependencies). */
+    dataDeps: string[];
+    /** Top-level input keys whose value is, or holds, a secret as the engine receives it. */
+    secretInputs: string[];
+}
+
+export interface Ledger {
+    resources: Recorded[];
+    byName(name: string): Recorded;
+    ofType(type: string): Recorded[];
+    /** Every resource `name` waits for, directly or through the resources it waits for. */
+    waitsFor(name: string): Set<string>;
+}
+
+/** A kubeconfig as K3s writes it (server on loopback), returned by the mocked `cat` of k3s.yaml. */
+export const FAKE_K3S_KUBECONFIG = `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: Q0EK
+    server: https://127.0.0.1:6443
+  name: default
+contexts:
+- context:
+    cluster: default
+    user: default
+  name: default
+current-context: default
+kind: Config
+preferences: {}
+users:
+- user:
+    client-certificate-data: Q0VSVAo=
+    client-key-data: S0VZCg==
+  name: default
+`;
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The stack config of Pulumi.homelab.yaml, as the engine hands it to the program (strings, JSON for objects). */
+export function homelabStackConfig(): Record<string, string> {
+    const file = parse(fs.readFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(file.config)) {
+        if (key.startsWith("pulumi:")) {
+            continue;
+        }
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return config;
+}
+
+/** Test values for the keys a user sets by hand (Pulumi.homelab.yaml leaves them out on purpose). */
+export const TEST_SECRETS = {
+    "proxmoxve:apiToken": "root@pam!homelab=0b7e4a4e-6a7d-4f3c-9a53-2f4c1f0e9d11",
+    "homelab:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+};
+export const TEST_USER_CONFIG = {
+    "proxmoxve:endpoint": "https://192.168.2.10:8006/",
+    "homelab:sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabTestKey homelab@test",
+};
+
+/** The full config of a user who followed the README: the stack file plus the three values set by hand. */
+export function fullConfig(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+    const merged: Record<string, string | undefined> = {
+        ...homelabStackConfig(),
+        ...TEST_USER_CONFIG,
+        ...TEST_SECRETS,
+        ...overrides,
+    };
+    return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+    switch (args.type) {
+        case "command:remote:Command":
+            return {
+                ...args.inputs,
+                stdout: args.name.endsWith("-kubeconfig") ? FAKE_K3S_KUBECONFIG : "",
+                stderr: "",
+            };
+        case "random:index/randomPassword:RandomPassword":
+            return { ...args.inputs, result: "r".repeat(args.inputs.length ?? 16) };
+        default:
+            return args.inputs;
+    }
+}
+
+/**
+ * Sets mocks and config, runs `program` inside a stack, waits until every resource is registered, and
+ * returns the ledger with the program's result.
+ */
+export async function runUnderMocks<T>(
+    config: Record<string, string>,
+    program: () => T,
+): Promise<{ ledger: Ledger; result: T }> {
+    const recorded = new Map<string, Recorded>();
+    const rawProps: { name: string; props: Record<string, unknown> }[] = [];
+    const names = new Map<pulumi.Resource, string>();
+    const transformations: { resource: pulumi.Resource; name: string; opts: pulumi.ResourceOptions; props: any }[] = [];
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                const secretInputs = Object.keys(args.inputs).filter((k) => hasSecret(args.inputs[k]));
+                const inputs = unwrapSecrets(args.inputs) as Record<string, any>;
+                recorded.set(args.name, {
+                    type: args.type,
+                    name: args.name,
+                    inputs,
+                    provider: args.provider,
+                    dependsOn: [],
+                    dataDeps: [],
+                    secretInputs,
+                });
+                return { id: `${args.name}-id`, state: mockOutputs({ ...args, inputs }) };
+            },
+            call(args) {
+                return args.inputs;
+            },
+        },
+        "homelab",
+        "homelab",
+        false,
+    );
+    const secretKeys = Object.keys(config).filter((k) => k in TEST_SECRETS);
+    pulumi.runtime.setAllConfig(config, secretKeys);
+
+    let result: T | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((t) => {
+            names.set(t.resource, t.name);
+            transformations.push({ resource: t.resource, name: t.name, opts: t.opts, props: t.props });
+            rawProps.push({ name: t.name, props: t.props });
+            return undefined;
+        });
+        result = program();
+        return {};
+    });
+
+    // Wait until every input and output Output has resolved and no new resource appears.
+    let seen = -1;
+    while (seen !== transformations.length) {
+        seen = transformations.length;
+        await Promise.all(transformations.map((t) => valueOf(t.props)));
+        await new Promise((r) => setTimeout(r, 10));
+    }
+    if (result !== undefined && typeof result === "object") {
+        await valueOf(result as pulumi.Input<unknown>);
+    }
+
+    for (const t of transformations) {
+        const entry = recorded.get(t.name);
+        if (!entry) {
+            continue; // component resources are not sent to mocks
+        }
+        entry.parent = t.opts.parent ? names.get(t.opts.parent) : undefined;
+        const dependsOn = t.opts.dependsOn;
+        const list = dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+        entry.dependsOn = (list as pulumi.Resource[]).map((r) => names.get(r) ?? "?");
+        const deps = new Set<string>();
+        for (const output of outputsIn(t.props ?? {})) {
+            for (const r of await resourcesOf(output)) {
+                deps.add(names.get(r) ?? "?");
+            }
+        }
+        entry.dataDeps = [...deps];
+    }
+
+    const resources = [...recorded.values()];
+    const ledger: Ledger = {
+        resources,
+        byName(name) {
+            const found = recorded.get(name);
+            if (!found) {
+                throw new Error(`no resource named ${name}; have: ${[...recorded.keys()].join(", ")}`);
+            }
+            return found;
+        },
+        ofType(type) {
+            return resources.filter((r) => r.type === type);
+        },
+        waitsFor(name) {
+            const out = new Set<string>();
+            const visit = (n: string) => {
+                const r = recorded.get(n);
+                for (const dep of [...(r?.dependsOn ?? []), ...(r?.dataDeps ?? [])]) {
+                    if (!out.has(dep)) {
+                        out.add(dep);
+                        visit(dep);
+                    }
+                }
+            };
+            visit(name);
+            return out;
+        },
+    };
+    return { ledger, result: result as T };
+}
+
+function outputsIn(value: unknown): pulumi.Output<unknown>[] {
+    if (pulumi.Output.isInstance(value)) {
+        return [value as pulumi.Output<unknown>];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap(outputsIn);
+    }
+    if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        return Object.values(value).flatMap(outputsIn);
+    }
+    return [];
+}
+
+async function resourcesOf(output: pulumi.Output<unknown>): Promise<pulumi.Resource[]> {
+    // Output keeps the resources it was derived from; this is how the engine learns data dependencies.
+    const internal = output as unknown as { allResources?: () => Promise<Set<pulumi.Resource>> };
+    return internal.allResources ? [...(await internal.allResources())] : [];
+}
+
+// The engine receives secrets wrapped in an object carrying this signature (Pulumi's secret sig).
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+function isWrappedSecret(value: unknown): value is { value: unknown } {
+    return !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+function hasSecret(value: unknown): boolean {
+    if (isWrappedSecret(value)) {
+        return true;
+    }
+    if (value && typeof value === "object") {
+        return Object.values(value).some(hasSecret);
+    }
+    return false;
+}
+
+function unwrapSecrets(value: unknown): unknown {
+    if (isWrappedSecret(value)) {
+        return unwrapSecrets(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+/** Resolves an Output (or plain value) in tests. */
+export function valueOf<T>(input: pulumi.Input<T>): Promise<T> {
+    // Output.promise() is internal to the SDK; apply is the public way to reach the value.
+    return new Promise<T>((resolve) => {
+        pulumi.output(input).apply((value) => {
+            resolve(value as T);
+            return value;
+        });
+    });
+}

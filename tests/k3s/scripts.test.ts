@@ -1,0 +1,465 @@
+// Runs the generated k3s scripts for real (`sudo bash -s`, script on stdin) against stub binaries in a temp root.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as YAML from "yaml";
+import {
+    ALL_SCRIPTS_FOR_LINT,
+    FsLayout,
+    InstallArgs,
+    K3sServerConfig,
+    installK3sScript,
+    k3sConfigYaml,
+    readKubeconfigScript,
+    rewriteKubeconfig,
+    guestAgentScript,
+    uninstallK3sScript,
+    waitForApiScript,
+    waitForBootScript,
+} from "../../components/k3s/scripts";
+
+const STUBS = path.join(__dirname, "stubs");
+const VERSION = "v1.34.9+k3s1";
+const UPGRADE = "v1.35.1+k3s1";
+// A marker that must never show up in any output or command line.
+const SECRET_MARK = "5ecre7".repeat(6);
+// Hostile on purpose: quotes, expansions, a command substitution that would create ./pwned, a tab and non-ASCII.
+const TOKEN = `K10${SECRET_MARK}::server:it's "q" $HOME \`id\` $(touch pwned) \\ ; | & <>*?!#~{}[]\ttab ü 🚀`;
+
+const INIT: K3sServerConfig = {
+    nodeName: "k3s-node-01",
+    nodeIp: "192.168.2.242",
+    tlsSans: ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
+    token: TOKEN,
+    clusterInit: true,
+    disable: ["traefik"],
+};
+
+const JOIN: K3sServerConfig = {
+    ...INIT,
+    nodeName: "k3s-node-02",
+    nodeIp: "192.168.2.243",
+    clusterInit: false,
+    serverUrl: "https://192.168.2.242:6443",
+};
+
+interface RunResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+interface Sandbox {
+    root: string;
+    layout: FsLayout;
+    // "stdin" mirrors `sudo bash -s` (create/update); "arg" mirrors `sudo bash -c <script>` (the delete command).
+    run(script: string, env?: Record<string, string>, via?: "stdin" | "arg"): RunResult;
+    installerCalls(): string[];
+    calls(): string;
+    configPath: string;
+}
+
+function readIfExists(file: string): string {
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+}
+
+function copyStubs(from: string, to: string): void {
+    fs.mkdirSync(to, { recursive: true });
+    for (const name of fs.readdirSync(from)) {
+        fs.copyFileSync(path.join(from, name), path.join(to, name));
+        // Copies keep the tests independent of the checkout's file modes.
+        fs.chmodSync(path.join(to, name), 0o755);
+    }
+}
+
+function makeSandbox(): Sandbox {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "k3s-scripts-"));
+    copyStubs(path.join(STUBS, "commands"), path.join(root, "stub", "bin"));
+    copyStubs(path.join(STUBS, "lib"), path.join(root, "stub", "lib"));
+    fs.mkdirSync(path.join(root, "stub", "state"), { recursive: true });
+    fs.mkdirSync(path.join(root, "tmp"));
+    const sandbox: Sandbox = {
+        root,
+        layout: { root },
+        configPath: path.join(root, "etc", "rancher", "k3s", "config.yaml"),
+        run(script, env = {}, via = "stdin") {
+            const argv = via === "stdin" ? ["-c", "sudo bash -s"] : ["-c", "sudo bash -c \"$1\"", "bash", script];
+            const result = spawnSync("bash", argv, {
+                input: via === "stdin" ? script : "",
+                cwd: root,
+                encoding: "utf8",
+                timeout: 15_000,
+                env: {
+                    PATH: `${path.join(root, "stub", "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+                    HOME: root,
+                    LANG: "C",
+                    TMPDIR: path.join(root, "tmp"),
+                    STUB_ROOT: root,
+                    ...env,
+                },
+            });
+            const out = { status: result.status, stdout: result.stdout, stderr: result.stderr };
+            for (const text of [out.stdout, out.stderr, sandbox.calls()]) {
+                expect(text).not.toContain(SECRET_MARK);
+            }
+            return out;
+        },
+        installerCalls() {
+            return readIfExists(path.join(root, "stub", "installer.log")).split("\n").filter((l) => l !== "");
+        },
+        calls() {
+            return readIfExists(path.join(root, "stub", "calls.log"));
+        },
+    };
+    return sandbox;
+}
+
+function installArgs(config: K3sServerConfig, overrides: Partial<InstallArgs> = {}): InstallArgs {
+    return { k3sVersion: VERSION, config, readyTimeoutSeconds: 5, pollSeconds: 0.05, ...overrides };
+}
+
+function hasShellcheck(): boolean {
+    return spawnSync("shellcheck", ["--version"]).status === 0;
+}
+
+let sb: Sandbox;
+
+beforeEach(() => {
+    sb = makeSandbox();
+});
+
+afterEach(() => {
+    fs.rmSync(sb.root, { recursive: true, force: true });
+});
+
+describe("k3sConfigYaml", () => {
+    it("renders the first server with cluster-init and every flag", () => {
+        const doc = YAML.parse(k3sConfigYaml(INIT));
+        expect(doc).toEqual({
+            "node-name": "k3s-node-01",
+            "node-ip": "192.168.2.242",
+            "node-external-ip": "192.168.2.242",
+            "tls-san": ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
+            "disable": ["traefik"],
+            "write-kubeconfig-mode": "0644",
+            "token": TOKEN,
+            "cluster-init": true,
+        });
+    });
+
+    it("renders a joining server with server instead of cluster-init", () => {
+        const doc = YAML.parse(k3sConfigYaml(JOIN));
+        expect(doc.server).toBe("https://192.168.2.242:6443");
+        expect(doc).not.toHaveProperty("cluster-init");
+        expect(doc.token).toBe(TOKEN);
+        expect(doc["node-name"]).toBe("k3s-node-02");
+    });
+
+    it("is deterministic, pure ASCII, and keeps any token intact", () => {
+        expect(k3sConfigYaml(INIT)).toBe(k3sConfigYaml({ ...INIT, tlsSans: [...INIT.tlsSans] }));
+        expect(k3sConfigYaml(INIT)).toMatch(/^[\x20-\x7e\n]*$/);
+        const weird = "a\"b\\c\nd\re\u0000f\u2028g😀h'i";
+        expect(YAML.parse(k3sConfigYaml({ ...INIT, token: weird })).token).toBe(weird);
+    });
+
+    it("omits empty lists", () => {
+        const doc = YAML.parse(k3sConfigYaml({ ...INIT, tlsSans: [], disable: [] }));
+        expect(doc).not.toHaveProperty("tls-san");
+        expect(doc).not.toHaveProperty("disable");
+    });
+
+    it("throws on inconsistent clusterInit/serverUrl and empty token", () => {
+        expect(() => k3sConfigYaml({ ...JOIN, serverUrl: undefined })).toThrow(/serverUrl is required/);
+        expect(() => k3sConfigYaml({ ...INIT, serverUrl: "https://192.168.2.242:6443" })).toThrow(/must not be set/);
+        expect(() => k3sConfigYaml({ ...INIT, token: "" })).toThrow(/token/);
+    });
+});
+
+describe("installK3sScript", () => {
+    it("fresh install writes the config 0600 and runs the pinned installer as server", () => {
+        const r = sb.run(installK3sScript(installArgs(INIT), sb.layout));
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(fs.readFileSync(sb.configPath, "utf8")).toBe(k3sConfigYaml(INIT));
+        expect(fs.statSync(sb.configPath).mode & 0o777).toBe(0o600);
+        expect(sb.installerCalls()).toEqual([
+            `INSTALL_K3S_VERSION=${VERSION} INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true argc=0`,
+        ]);
+        // k3s reads the config when the installer starts it, so it must already be in place.
+        expect(fs.readFileSync(path.join(sb.root, "stub", "state", "config-at-install.yaml"), "utf8")).toBe(k3sConfigYaml(INIT));
+        expect(sb.calls()).toContain("curl -sfL --retry 5 https://get.k3s.io -o ");
+        expect(sb.calls()).toMatch(/k3s kubectl .*get node k3s-node-01 /);
+        expect(r.stdout).toContain("node k3s-node-01 is Ready");
+    });
+
+    it("writes a joining server's config with server instead of cluster-init", () => {
+        const r = sb.run(installK3sScript(installArgs(JOIN), sb.layout));
+        expect(r.status).toBe(0);
+        const doc = YAML.parse(fs.readFileSync(sb.configPath, "utf8"));
+        expect(doc.server).toBe("https://192.168.2.242:6443");
+        expect(doc).not.toHaveProperty("cluster-init");
+        expect(doc.token).toBe(TOKEN);
+        expect(doc["tls-san"]).toEqual(INIT.tlsSans);
+        expect(sb.installerCalls()).toHaveLength(1);
+    });
+
+    it("second run with the same args does nothing but wait for Ready", () => {
+        const script = installK3sScript(installArgs(INIT), sb.layout);
+        expect(sb.run(script).status).toBe(0);
+        const r = sb.run(script);
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain(`k3s ${VERSION} already installed on k3s-node-01 with this config; nothing to do`);
+        expect(r.stdout).toContain("node k3s-node-01 is Ready");
+        expect(sb.installerCalls()).toHaveLength(1);
+    });
+
+    it("a changed version re-runs the installer (upgrade)", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(installK3sScript(installArgs(INIT, { k3sVersion: UPGRADE }), sb.layout));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain(`installed: ${VERSION}`);
+        expect(sb.installerCalls()).toHaveLength(2);
+        expect(sb.installerCalls()[1]).toContain(`INSTALL_K3S_VERSION=${UPGRADE} INSTALL_K3S_EXEC=server`);
+    });
+
+    it("a changed config re-runs the installer with a forced restart", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const changed = { ...INIT, tlsSans: [...INIT.tlsSans, "k3s.lab.example"] };
+        const r = sb.run(installK3sScript(installArgs(changed), sb.layout));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("config changed: 1");
+        expect(sb.installerCalls()).toHaveLength(2);
+        expect(sb.installerCalls()[1]).toContain("INSTALL_K3S_FORCE_RESTART=true");
+        expect(YAML.parse(fs.readFileSync(sb.configPath, "utf8"))["tls-san"]).toContain("k3s.lab.example");
+        expect(fs.statSync(sb.configPath).mode & 0o777).toBe(0o600);
+    });
+
+    it("a stopped k3s service re-runs the installer", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        fs.rmSync(path.join(sb.root, "stub", "state", "k3s.active"));
+        const r = sb.run(installK3sScript(installArgs(INIT), sb.layout));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("service active: 0");
+        expect(sb.installerCalls()).toHaveLength(2);
+    });
+
+    it("a failing download exits non-zero naming node and version, and leaves the node untouched", () => {
+        const r = sb.run(installK3sScript(installArgs(JOIN), sb.layout), { STUB_CURL_FAIL: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("k3s-node-02");
+        expect(r.stderr).toContain(VERSION);
+        expect(r.stderr).toContain("https://get.k3s.io");
+        expect(fs.existsSync(sb.configPath)).toBe(false);
+        expect(sb.installerCalls()).toEqual([]);
+    });
+
+    it("a failing installer exits non-zero naming node and version, and restores the previous config", () => {
+        expect(sb.run(installK3sScript(installArgs(JOIN), sb.layout)).status).toBe(0);
+        const r = sb.run(installK3sScript(installArgs(JOIN, { k3sVersion: UPGRADE }), sb.layout), { STUB_INSTALLER_FAIL: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`k3s installer failed on k3s-node-02 (${UPGRADE})`);
+        expect(r.stderr).toContain("journalctl -u k3s");
+        expect(fs.readFileSync(sb.configPath, "utf8")).toBe(k3sConfigYaml(JOIN));
+    });
+
+    it("a failing first install leaves no config behind, so the next run retries", () => {
+        const script = installK3sScript(installArgs(INIT), sb.layout);
+        expect(sb.run(script, { STUB_INSTALLER_FAIL: "1" }).status).not.toBe(0);
+        expect(fs.existsSync(sb.configPath)).toBe(false);
+        expect(sb.run(script).status).toBe(0);
+        expect(sb.installerCalls()).toHaveLength(2);
+    });
+
+    it("keeps polling until the node reports Ready", () => {
+        const r = sb.run(installK3sScript(installArgs(INIT), sb.layout), { STUB_READY_AFTER: "3" });
+        expect(r.status).toBe(0);
+        expect(fs.readFileSync(path.join(sb.root, "stub", "state", "ready.polls"), "utf8").trim()).toBe("4");
+    });
+
+    it("times out with the journalctl hint when the node never becomes Ready", () => {
+        const args = installArgs(INIT, { readyTimeoutSeconds: 1, pollSeconds: 0.1 });
+        const r = sb.run(installK3sScript(args, sb.layout), { STUB_NODE_READY: "False" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("node k3s-node-01 did not become Ready within 1s");
+        expect(r.stderr).toContain("journalctl -u k3s -n 100");
+        expect(r.stderr).toContain("k3s kubectl describe node k3s-node-01");
+    });
+
+    it("never expands the token, never leaves it in temp files, and inlines it once", () => {
+        const script = installK3sScript(installArgs(INIT), sb.layout);
+        expect(script.split(SECRET_MARK)).toHaveLength(2);
+        expect(script).not.toMatch(/set -x|set -o xtrace/);
+        expect(sb.run(script).status).toBe(0);
+        const quick = installK3sScript(installArgs(INIT, { readyTimeoutSeconds: 1 }), sb.layout);
+        expect(sb.run(quick, { STUB_NODE_READY: "False" }).status).not.toBe(0);
+        expect(fs.existsSync(path.join(sb.root, "pwned"))).toBe(false);
+        expect(fs.readdirSync(path.join(sb.root, "tmp"))).toEqual([]);
+    });
+
+    it("addresses host paths only through the layout root", () => {
+        const script = installK3sScript(installArgs(INIT), sb.layout);
+        for (const hostPath of ["/etc/rancher", "/usr/local/bin", "/var/lib/rancher"]) {
+            expect(script.split(hostPath).length).toBe(script.split(`${sb.root}${hostPath}`).length);
+        }
+        expect(script).toContain(`'${sb.root}/usr/local/bin/k3s'`);
+    });
+
+    it("rejects invalid arguments before rendering", () => {
+        expect(() => installK3sScript(installArgs(INIT, { k3sVersion: "1.34.9" }))).toThrow(/k3sVersion/);
+        expect(() => installK3sScript(installArgs(INIT, { readyTimeoutSeconds: 0 }))).toThrow(/readyTimeoutSeconds/);
+        expect(() => installK3sScript(installArgs(INIT, { installerUrl: "get.k3s.io" }))).toThrow(/installerUrl/);
+        expect(() => installK3sScript(installArgs(INIT), { root: "relative" })).toThrow(/absolute/);
+    });
+});
+
+describe("waitForBootScript", () => {
+    it("succeeds when cloud-init is done", () => {
+        const r = sb.run(waitForBootScript(sb.layout));
+        expect(r.status).toBe(0);
+        expect(sb.calls()).toContain("cloud-init status --wait");
+    });
+
+    it("treats exit 2 (recoverable errors) as success with a warning", () => {
+        const r = sb.run(waitForBootScript(sb.layout), { STUB_CLOUD_INIT_RC: "2" });
+        expect(r.status).toBe(0);
+        expect(r.stderr).toContain("WARNING: cloud-init finished with recoverable errors");
+    });
+
+    it("fails on exit 1 with a clear message", () => {
+        const r = sb.run(waitForBootScript(sb.layout), { STUB_CLOUD_INIT_RC: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("cloud-init failed (exit 1)");
+        expect(r.stderr).toContain(`${sb.root}/var/log/cloud-init-output.log`);
+    });
+
+    it("skips when cloud-init is not installed", () => {
+        const bash = spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
+        const emptyBin = path.join(sb.root, "empty-bin");
+        fs.mkdirSync(emptyBin);
+        const r = spawnSync(bash, ["-s"], { input: waitForBootScript(sb.layout), encoding: "utf8", env: { PATH: emptyBin } });
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("cloud-init is not installed");
+    });
+});
+
+describe("waitForApiScript", () => {
+    it("returns once /ping answers pong", () => {
+        const r = sb.run(waitForApiScript("192.168.2.242", 5, 0.05));
+        expect(r.status).toBe(0);
+        expect(sb.calls()).toContain("curl -ksf --max-time 5 https://192.168.2.242:6443/ping");
+    });
+
+    it("fails on timeout naming the URL", () => {
+        const r = sb.run(waitForApiScript("192.168.2.242", 1, 0.1), { STUB_PING_FAIL: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("https://192.168.2.242:6443/ping did not answer within 1s");
+    });
+});
+
+describe("guestAgentScript", () => {
+    it("installs and starts qemu-guest-agent, then does nothing on a second run", () => {
+        const first = sb.run(guestAgentScript());
+        expect(first.status).toBe(0);
+        expect(first.stdout).toContain("qemu-guest-agent started");
+        expect(sb.calls()).toMatch(/apt-get -o DPkg::Lock::Timeout=600 -qq install -y qemu-guest-agent/);
+        expect(sb.calls()).toContain("systemctl start qemu-guest-agent");
+        const second = sb.run(guestAgentScript());
+        expect(second.status).toBe(0);
+        expect(second.stdout).toContain("qemu-guest-agent is running; nothing to do");
+        expect(sb.calls().match(/install -y qemu-guest-agent/g)).toHaveLength(1);
+    });
+
+    it("fails with a clear message when the package cannot be installed", () => {
+        const r = sb.run(guestAgentScript(), { STUB_APT_FAIL: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("apt-get update failed: check that this node reaches its Ubuntu mirror");
+    });
+});
+
+describe("uninstallK3sScript", () => {
+    it("removes an installed k3s and is idempotent", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const first = sb.run(uninstallK3sScript("k3s-node-01", sb.layout), {}, "arg");
+        expect(first.status).toBe(0);
+        expect(first.stdout).toContain("k3s uninstalled");
+        expect(fs.existsSync(path.join(sb.root, "usr", "local", "bin", "k3s"))).toBe(false);
+        const second = sb.run(uninstallK3sScript("k3s-node-01", sb.layout), {}, "arg");
+        expect(second.status).toBe(0);
+        expect(second.stdout).toContain("k3s is not installed; nothing to do");
+    });
+
+    it("deletes its Node first, so K3s drops the etcd member before the server goes away", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(uninstallK3sScript("k3s-node-01", sb.layout), {}, "arg");
+        expect(r.status).toBe(0);
+        const calls = sb.calls();
+        const deleteAt = calls.indexOf("delete node k3s-node-01");
+        expect(deleteAt).toBeGreaterThan(-1);
+        expect(r.stdout).toContain("k3s uninstalled");
+    });
+
+    it("still uninstalls when the API cannot delete the Node", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(uninstallK3sScript("k3s-node-01", sb.layout), { STUB_DELETE_FAIL: "1" }, "arg");
+        expect(r.status).toBe(0);
+        expect(r.stderr).toContain("could not delete node k3s-node-01 from the cluster");
+        expect(fs.existsSync(path.join(sb.root, "usr", "local", "bin", "k3s"))).toBe(false);
+    });
+
+    it("removes a leftover config (with the token) when no uninstaller is present", () => {
+        const quick = installK3sScript(installArgs(INIT, { readyTimeoutSeconds: 1 }), sb.layout);
+        expect(sb.run(quick, { STUB_NODE_READY: "False" }).status).not.toBe(0);
+        fs.rmSync(path.join(sb.root, "usr", "local", "bin", "k3s-uninstall.sh"));
+        expect(sb.run(uninstallK3sScript("k3s-node-01", sb.layout)).status).toBe(0);
+        expect(fs.existsSync(sb.configPath)).toBe(false);
+    });
+});
+
+describe("kubeconfig", () => {
+    it("reads the kubeconfig and rewrites it to the server address", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(readKubeconfigScript(sb.layout));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(fs.readFileSync(path.join(sb.root, "etc", "rancher", "k3s", "k3s.yaml"), "utf8"));
+        const rewritten = rewriteKubeconfig(r.stdout, "192.168.2.242");
+        expect(rewritten).toContain("    server: https://192.168.2.242:6443\n");
+        expect(rewritten).not.toContain("127.0.0.1");
+        expect(YAML.parse(rewritten).users[0].user["client-key-data"]).toBe("S0VZCg==");
+    });
+
+    it("fails clearly when the kubeconfig is missing", () => {
+        const r = sb.run(readKubeconfigScript(sb.layout));
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("k3s.yaml is missing or empty");
+    });
+
+    it("rewriteKubeconfig throws on unexpected input and brackets IPv6", () => {
+        expect(() => rewriteKubeconfig("apiVersion: v1\nclusters: []\n", "192.168.2.242")).toThrow(/127\.0\.0\.1/);
+        expect(() => rewriteKubeconfig("    server: https://10.0.0.1:6443\n", "192.168.2.242")).toThrow(/format changed/);
+        const v6 = rewriteKubeconfig("clusters:\n- cluster:\n    server: https://127.0.0.1:6443\n  name: default\n", "fd00::10");
+        expect(v6).toContain("server: https://[fd00::10]:6443");
+    });
+});
+
+describe("shellcheck", () => {
+    const available = hasShellcheck();
+    const scripts = Object.entries(ALL_SCRIPTS_FOR_LINT());
+
+    it("lints every generated script family", () => {
+        expect(scripts.map(([name]) => name).sort()).toEqual(
+            ["guest-agent", "install-init-server", "install-joining-server", "read-kubeconfig", "uninstall", "wait-for-api", "wait-for-boot"],
+        );
+    });
+
+    if (available) {
+        it.each(scripts)("shellcheck accepts %s", (_name, script) => {
+            const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: script, encoding: "utf8" });
+            expect(r.stdout + r.stderr).toBe("");
+            expect(r.status).toBe(0);
+        });
+    } else {
+        it.skip("shellcheck is not installed (apt-get install shellcheck): generated scripts were NOT linted", () => undefined);
+    }
+});

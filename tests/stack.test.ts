@@ -1,0 +1,169 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { loadConfig } from "../components/config";
+import { homelab, type HomelabOutputs } from "../stacks/homelab";
+import { fullConfig, runUnderMocks, TEST_SECRETS, valueOf, type Ledger } from "./helpers/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+
+const VM = "proxmoxve:index/vmLegacy:VmLegacy";
+const COMMAND = "command:remote:Command";
+const NODES = ["k3s-node-01", "k3s-node-02", "k3s-node-03"];
+
+describe("the homelab stack under mocks", () => {
+    let ledger: Ledger;
+    let outputs: HomelabOutputs;
+
+    beforeAll(async () => {
+        ({ ledger, result: outputs } = await runUnderMocks(fullConfig(), () => homelab(loadConfig())));
+    });
+
+    it("creates three VMs with the configured sizes and static addresses", () => {
+        const vms = ledger.ofType(VM);
+        expect(vms.map((v) => v.inputs.name)).toEqual(NODES);
+        vms.forEach((vm, i) => {
+            expect(vm.inputs.nodeName).toBe("um790");
+            expect(vm.inputs.cpu).toMatchObject({ cores: 4, type: "x86-64-v2-AES" });
+            expect(vm.inputs.memory.dedicated).toBe(10240);
+            expect(vm.inputs.disks).toHaveLength(1);
+            expect(vm.inputs.disks[0]).toMatchObject({ size: 100, importFrom: "k3s-vms-image-um790-id", interface: "scsi0" });
+            expect(vm.inputs.initialization.ipConfigs).toEqual([
+                { ipv4: { address: `192.168.2.${242 + i}/24`, gateway: "192.168.2.1" } },
+            ]);
+            expect(vm.inputs.initialization.dns.servers).toEqual(["192.168.2.1"]);
+            expect(vm.inputs.initialization.userAccount.username).toBe("ubuntu");
+            expect(vm.inputs.initialization.userAccount.keys).toEqual([
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabTestKey homelab@test",
+            ]);
+            expect(vm.inputs.agent).toEqual({ enabled: true, trim: true, waitForIp: { disabled: true } });
+            expect(vm.inputs.stopOnDestroy).toBe(true);
+            expect(vm.inputs.tags).toEqual(expect.arrayContaining(["homelab", "k3s"]));
+        });
+    });
+
+    it("downloads the pinned cloud image once per Proxmox node, as an import with a checksum", () => {
+        const images = ledger.ofType("proxmoxve:download/fileLegacy:FileLegacy");
+        expect(images).toHaveLength(1);
+        expect(images[0].inputs).toMatchObject({
+            contentType: "import",
+            nodeName: "um790",
+            datastoreId: "local",
+            checksumAlgorithm: "sha256",
+        });
+        expect(images[0].inputs.fileName).toMatch(/\.qcow2$/);
+        expect(images[0].inputs.url).toMatch(/release-\d{8}\//);
+    });
+
+    it("uses one explicit Proxmox provider built from the provider's config keys", () => {
+        const providers = ledger.ofType("pulumi:providers:proxmoxve");
+        expect(providers).toHaveLength(1);
+        expect(providers[0].inputs.endpoint).toBe("https://192.168.2.10:8006/");
+        // Provider inputs reach the engine as strings.
+        expect(String(providers[0].inputs.insecure)).toBe("true");
+        expect(providers[0].secretInputs).toContain("apiToken");
+        for (const r of ledger.resources.filter((r) => r.type.startsWith("proxmoxve:"))) {
+            expect(r.provider, r.name).toMatch(/pulumi:providers:proxmoxve::proxmox::/);
+        }
+    });
+
+    it("runs cluster-init on the first server only and joins the others to it", async () => {
+        const installs = NODES.map((n) => ledger.byName(`k3s-${n}-install`));
+        const scripts = installs.map((i) => i.inputs.stdin as string);
+        expect(scripts.filter((s) => /cluster-init: true/.test(s))).toHaveLength(1);
+        expect(scripts[0]).toMatch(/cluster-init: true/);
+        for (const s of scripts.slice(1)) {
+            expect(s).toMatch(/server: "?https:\/\/192\.168\.2\.242:6443"?/);
+            expect(s).not.toMatch(/cluster-init/);
+        }
+        for (const s of scripts) {
+            expect(s).toContain("v1.34.9+k3s1");
+            expect(s).toMatch(/traefik/);
+        }
+    });
+
+    it("waits for each VM and for cloud-init before installing K3s on it", () => {
+        for (const node of NODES) {
+            const boot = ledger.byName(`k3s-${node}-boot`);
+            expect(boot.dataDeps).toContain(`k3s-vms-${node}`);
+            expect(boot.inputs.connection.dialErrorLimit).toBe(-1);
+            expect(boot.inputs.stdin).toContain("cloud-init status --wait");
+            expect(ledger.waitsFor(`k3s-${node}-install`)).toContain(`k3s-${node}-boot`);
+        }
+    });
+
+    it("joins servers one at a time: each after the first server's API answers and after the previous join", () => {
+        const [first, second, third] = NODES.map((n) => `k3s-${n}-install`);
+        expect(ledger.byName(second).dependsOn).toEqual(expect.arrayContaining(["k3s-k3s-node-02-wait-api", first]));
+        expect(ledger.byName(third).dependsOn).toEqual(expect.arrayContaining(["k3s-k3s-node-03-wait-api", second]));
+        expect(ledger.byName("k3s-k3s-node-02-wait-api").dependsOn).toContain(first);
+        expect(ledger.byName("k3s-k3s-node-03-wait-api").dependsOn).toEqual(expect.arrayContaining([first, second]));
+        expect(ledger.byName("k3s-k3s-node-03-wait-api").inputs.stdin).toContain("https://192.168.2.242:6443/ping");
+        expect(ledger.waitsFor(first)).not.toContain(second);
+    });
+
+    it("builds the Kubernetes provider from the kubeconfig read off the first server after every join", async () => {
+        const read = ledger.byName("k3s-kubeconfig");
+        expect(read.inputs.connection.host).toBe("192.168.2.242");
+        expect(read.inputs.logging).toBe("none");
+        expect(read.dependsOn).toContain("k3s-k3s-node-03-install");
+        const provider = ledger.byName("k3s-k8s");
+        expect(provider.type).toBe("pulumi:providers:kubernetes");
+        expect(provider.dataDeps).toContain("k3s-kubeconfig");
+        const kubeconfig = parse(provider.inputs.kubeconfig);
+        expect(kubeconfig.clusters[0].cluster.server).toBe("https://192.168.2.242:6443");
+        expect(provider.secretInputs).toContain("kubeconfig");
+    });
+
+    it("keeps the token, the private key and the kubeconfig secret wherever they appear", async () => {
+        const token = ledger.byName("k3s-token");
+        expect(token.type).toBe("random:index/randomPassword:RandomPassword");
+        for (const r of ledger.ofType(COMMAND)) {
+            expect(r.secretInputs, r.name).toContain("connection");
+        }
+        for (const node of NODES) {
+            const install = ledger.byName(`k3s-${node}-install`);
+            expect(install.secretInputs).toContain("stdin");
+            expect(install.inputs.create).toBe("sudo bash -s");
+            // The token only travels in stdin, never on a command line or in triggers.
+            expect(install.inputs.stdin).toContain("r".repeat(48));
+            for (const key of ["create", "update", "delete"]) {
+                expect(install.inputs[key]).not.toContain("r".repeat(48));
+            }
+            expect(JSON.stringify(install.inputs.triggers)).not.toContain("r".repeat(48));
+        }
+        expect(await pulumi.isSecret(outputs.kubeconfig)).toBe(true);
+        const apiToken = TEST_SECRETS["proxmoxve:apiToken"];
+        const key = TEST_SECRETS["homelab:sshPrivateKey"];
+        for (const r of ledger.resources) {
+            const text = JSON.stringify(r.inputs);
+            if (text.includes(apiToken)) {
+                expect(r.secretInputs, r.name).toContain("apiToken");
+            }
+            if (text.includes("OPENSSH PRIVATE KEY")) {
+                expect(r.secretInputs, r.name).toContain("connection");
+                expect(text).toContain(JSON.stringify(key).slice(1, -1));
+            }
+        }
+    });
+
+    it("uninstalls K3s when a server's install step is deleted", () => {
+        for (const node of NODES) {
+            expect(ledger.byName(`k3s-${node}-install`).inputs.delete).toContain("k3s-uninstall.sh");
+        }
+    });
+
+    it("exports the API server URL, node addresses and K3s version", async () => {
+        expect(await valueOf(outputs.apiServerUrl)).toBe("https://192.168.2.242:6443");
+        expect(await valueOf(outputs.nodeAddresses)).toEqual({
+            "k3s-node-01": "192.168.2.242",
+            "k3s-node-02": "192.168.2.243",
+            "k3s-node-03": "192.168.2.244",
+        });
+        expect(await valueOf(outputs.k3sVersion)).toBe("v1.34.9+k3s1");
+    });
+
+    it("gives every Kubernetes resource the cluster's provider, never an ambient kubeconfig", () => {
+        for (const r of ledger.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+            expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::k3s-k8s::/);
+        }
+    });
+});
