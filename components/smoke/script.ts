@@ -1,0 +1,139 @@
+// The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
+// network) that exercises every public URL and fails naming what is down. Pure builder; tests run it.
+import { shq } from "../k3s/scripts";
+
+export interface SmokeCheckArgs {
+    /** Base URL of Shlink through the ingress gateway, e.g. http://192.168.2.242 */
+    shlinkUrl: string;
+    /** Shlink API key (secret): written to a 0600 header file, never on a command line or in output. */
+    apiKey: string;
+    grafanaUrl: string;
+    /** Kiali's health endpoint. */
+    kialiHealthUrl: string;
+    jaegerUrl: string;
+    /** Overall deadline for all checks to pass. */
+    timeoutSeconds: number;
+    /** Longest pause between two attempts; attempts back off 1, 2, 4 ... up to this. */
+    maxBackoffSeconds?: number;
+}
+
+/** The long URL the check shortens; findIfExists keeps re-runs from piling up short URLs. */
+export const SMOKE_LONG_URL = "https://github.com/shlinkio/shlink?from=homelab-smoke-check";
+
+export function smokeCheckScript(args: SmokeCheckArgs): string {
+    if (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds <= 0) {
+        throw new Error(`timeoutSeconds must be a positive integer, got ${args.timeoutSeconds}`);
+    }
+    if (/[\r\n]/.test(args.apiKey) || args.apiKey === "") {
+        throw new Error("the API key must be one non-empty line");
+    }
+    const body = JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true });
+    return `#!/usr/bin/env bash
+set -euo pipefail
+# End-to-end smoke check of the homelab: every URL the stack exports, through the paths users take.
+
+SHLINK_URL=${shq(args.shlinkUrl)}
+GRAFANA_URL=${shq(args.grafanaUrl)}
+KIALI_HEALTH_URL=${shq(args.kialiHealthUrl)}
+JAEGER_URL=${shq(args.jaegerUrl)}
+LONG_URL=${shq(SMOKE_LONG_URL)}
+CREATE_BODY=${shq(body)}
+TIMEOUT=${args.timeoutSeconds}
+MAX_BACKOFF=${args.maxBackoffSeconds ?? 30}
+WORKDIR=""
+
+cleanup() {
+    if [[ -n "$WORKDIR" ]]; then
+        rm -rf "$WORKDIR"
+    fi
+}
+
+# Prints the HTTP status of a request; the body lands in $WORKDIR/body, headers in $WORKDIR/headers.
+http() {
+    curl -s --max-time 10 -o "$WORKDIR/body" -D "$WORKDIR/headers" -w '%{http_code}' "$@" || echo 000
+}
+
+check_shlink_health() {
+    [[ "$(http "$SHLINK_URL/rest/health")" == 200 ]] && grep -q '"status":"pass"' "$WORKDIR/body"
+}
+
+check_api_needs_key() {
+    # The mesh's AuthorizationPolicy answers 403 before Shlink sees a keyless API call.
+    [[ "$(http -X POST -H 'Content-Type: application/json' --data "$CREATE_BODY" "$SHLINK_URL/rest/v3/short-urls")" == 403 ]]
+}
+
+check_short_url_redirects() {
+    local status code location
+    status="$(http -X POST -H @"$WORKDIR/api-key-header" -H 'Content-Type: application/json' \\
+        --data "$CREATE_BODY" "$SHLINK_URL/rest/v3/short-urls")"
+    [[ "$status" == 200 ]] || return 1
+    code="$(sed -n 's/.*"shortCode":"\\([^"]*\\)".*/\\1/p' "$WORKDIR/body")"
+    [[ -n "$code" ]] || return 1
+    [[ "$(http "$SHLINK_URL/$code")" == 302 ]] || return 1
+    location="$(tr -d '\\r' <"$WORKDIR/headers" | sed -n 's/^[Ll]ocation: //p')"
+    [[ "$location" == "$LONG_URL" ]]
+}
+
+check_grafana() {
+    [[ "$(http "$GRAFANA_URL/api/health")" == 200 ]] && grep -q '"database": *"ok"' "$WORKDIR/body"
+}
+
+check_kiali() {
+    [[ "$(http "$KIALI_HEALTH_URL")" == 200 ]]
+}
+
+check_jaeger() {
+    [[ "$(http "$JAEGER_URL/")" == 200 ]]
+}
+
+main() {
+    WORKDIR="$(mktemp -d)"
+    trap cleanup EXIT
+    # Quoted heredoc: the key is written verbatim to a private file, never expanded or echoed.
+    umask 077
+    cat >"$WORKDIR/api-key-header" <<'SMOKE_API_KEY_EOF'
+X-Api-Key: ${args.apiKey}
+SMOKE_API_KEY_EOF
+
+    local checks=(
+        "shlink_health:Shlink /rest/health through the ingress gateway ($SHLINK_URL)"
+        "api_needs_key:the API refuses calls without X-Api-Key (mesh AuthorizationPolicy)"
+        "short_url_redirects:a short URL created with the API key redirects (302) to its long URL"
+        "grafana:Grafana /api/health ($GRAFANA_URL)"
+        "kiali:Kiali health ($KIALI_HEALTH_URL)"
+        "jaeger:Jaeger UI ($JAEGER_URL)"
+    )
+    local deadline=$((SECONDS + TIMEOUT))
+    local pending=("\${checks[@]}")
+    local backoff=1
+    while :; do
+        local still=()
+        local entry
+        for entry in "\${pending[@]}"; do
+            if "check_\${entry%%:*}" 2>/dev/null; then
+                echo "ok: \${entry#*:}"
+            else
+                still+=("$entry")
+            fi
+        done
+        pending=("\${still[@]+"\${still[@]}"}")
+        if ((\${#pending[@]} == 0)); then
+            echo "smoke check passed: all \${#checks[@]} checks"
+            return 0
+        fi
+        if ((SECONDS + backoff > deadline)); then
+            break
+        fi
+        sleep "$backoff"
+        backoff=$((backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF : backoff * 2))
+    done
+    echo "smoke check failed after \${TIMEOUT}s; still down:" >&2
+    for entry in "\${pending[@]}"; do
+        echo "  - \${entry#*:}" >&2
+    done
+    return 1
+}
+
+main </dev/null
+`;
+}
