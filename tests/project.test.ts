@@ -1,0 +1,63 @@
+// The project files themselves: what a fresh clone installs and how Pulumi will read it.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+describe("package.json", () => {
+    const pkg = JSON.parse(read("package.json"));
+
+    it("uses the real 1.x line of @pulumi/command (npm's 4.5.0 is a mistaken release)", () => {
+        expect(pkg.dependencies["@pulumi/command"]).toMatch(/^1\.\d+\.\d+$/);
+        const installed = JSON.parse(read("node_modules/@pulumi/command/package.json"));
+        expect(installed.version).toMatch(/^1\./);
+    });
+
+    it("pins every dependency exactly, the Pulumi CLI included", () => {
+        for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+            expect(version, name).toMatch(/^\d+\.\d+\.\d+$/);
+        }
+        expect(pkg.devDependencies.pulumi).toBeDefined();
+    });
+
+    it("has the README's two commands", () => {
+        expect(pkg.scripts.up).toBe("bash scripts/up.sh");
+        expect(pkg.scripts.test).toContain("vitest run");
+        expect(read("README.md")).toContain("npm run up");
+        expect(read("README.md")).toContain("npm test");
+        expect(read(".ci/run")).toContain("npm test");
+    });
+});
+
+describe("Pulumi.homelab.yaml", () => {
+    const stack = parse(read("Pulumi.homelab.yaml")) as { config: Record<string, unknown> };
+
+    it("disables default providers, so nothing can fall back to an ambient kubeconfig", () => {
+        expect(stack.config["pulumi:disable-default-providers"]).toEqual(expect.arrayContaining(["kubernetes", "proxmoxve"]));
+    });
+
+    it("holds no secret in plain text", () => {
+        expect(read("Pulumi.homelab.yaml")).not.toMatch(/PRIVATE KEY|![\w-]+=[0-9a-f-]{36}/);
+        for (const [key, value] of Object.entries(stack.config)) {
+            const secret = /apiToken|PrivateKey|password|Password/.test(key);
+            if (secret) {
+                expect(value, key).toHaveProperty("secure");
+            }
+        }
+    });
+});
+
+describe("pinned versions", () => {
+    it("never uses a floating tag in the program's sources", () => {
+        const files = ["components", "stacks"].flatMap((dir) =>
+            fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" }).map((f) => path.join(dir, f)),
+        );
+        for (const file of files.filter((f) => f.endsWith(".ts"))) {
+            const text = read(file);
+            expect(text, file).not.toMatch(/:latest\b|:stable\b|tag: "latest"|version: "latest"/);
+        }
+    });
+});
