@@ -7,3 +7,5 @@ export const kubeconfig = outputs.kubeconfig;
 export const apiServerUrl = outputs.apiServerUrl;
 export const nodeAddresses = outputs.nodeAddresses;
 export const k3sVersion = outputs.k3sVersion;
+export const shlinkApiKey = outputs.shlinkApiKey;
+export const shlinkServiceAddress = outputs.shlinkServiceAddress;

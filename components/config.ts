@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS, K3S_SERVER_MINIMUMS } from "./defaults";
+import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS, K3S_SERVER_MINIMUMS, SHLINK } from "./defaults";
 import { isHostInSubnet, parseIpv4, parseSubnet } from "./network";
 
 /** One K3s server VM, after defaults are applied. */
@@ -25,6 +25,21 @@ export interface PlainConfig {
     k3s: { version: string; readyTimeoutSeconds: number };
     ssh: { user: string; publicKey: string };
     host: { memoryGiB: number; threads: number; reservedMemoryGiB: number };
+    platform: PlatformConfig;
+}
+
+/** Sizes of the data layer and Shlink that a user may tune. */
+export interface PlatformConfig {
+    /** Shlink pods, spread over the nodes. */
+    shlinkReplicas: number;
+    /** Size of each PostgreSQL instance's data volume. */
+    postgresVolumeGiB: number;
+    /** Size of the pgBackRest repository volume. */
+    postgresBackupVolumeGiB: number;
+    /** Full backups pgBackRest keeps (with the differential backups that depend on them). */
+    postgresBackupRetentionFull: number;
+    /** Size of each Redis pod's volume. */
+    redisVolumeGiB: number;
 }
 
 export interface HomelabConfig extends PlainConfig {
@@ -186,6 +201,16 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
     };
     problems.push(...capacityProblems(nodes, host));
 
+    // Platform sizes.
+    const platform: PlatformConfig = {
+        shlinkReplicas: int("shlinkReplicas", SHLINK.minAvailable + 1, 12),
+        postgresVolumeGiB: int("postgresVolumeGiB", 1, 16_384),
+        postgresBackupVolumeGiB: int("postgresBackupVolumeGiB", 1, 16_384),
+        postgresBackupRetentionFull: int("postgresBackupRetentionFull", 1, 30),
+        redisVolumeGiB: int("redisVolumeGiB", 1, 1024),
+    };
+    problems.push(...volumeProblems(nodes, platform));
+
     if (problems.length > 0) {
         return { problems };
     }
@@ -206,8 +231,26 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
             k3s: { version: k3sVersion, readyTimeoutSeconds },
             ssh: { user: sshUser, publicKey: (publicKey as string).trim() },
             host,
+            platform,
         },
     };
+}
+
+/**
+ * Refuses volumes that cannot fit a node: local-path volumes live on the node's own disk, and one node may
+ * hold a PostgreSQL instance, the pgBackRest repository and a Redis pod at once, beside the system.
+ */
+export function volumeProblems(nodes: NodeSpec[], platform: PlatformConfig): string[] {
+    const needGiB =
+        platform.postgresVolumeGiB + platform.postgresBackupVolumeGiB + platform.redisVolumeGiB + K3S_SERVER_MINIMUMS.diskGiB;
+    return nodes
+        .filter((node) => node.diskGiB < needGiB)
+        .map(
+            (node) =>
+                `Node ${node.name}: its ${node.diskGiB} GiB disk cannot hold homelab:postgresVolumeGiB (${platform.postgresVolumeGiB}) + ` +
+                `homelab:postgresBackupVolumeGiB (${platform.postgresBackupVolumeGiB}) + homelab:redisVolumeGiB (${platform.redisVolumeGiB}) ` +
+                `and ${K3S_SERVER_MINIMUMS.diskGiB} GiB for the system (${needGiB} GiB). Raise vmDiskGiB or lower the volumes.`,
+        );
 }
 
 /**

@@ -35,6 +35,11 @@ export const CONFIG_DEFAULTS = {
     hostMemoryGiB: 64,
     hostThreads: 16,
     hostReservedMemoryGiB: 4,
+    shlinkReplicas: 3,
+    postgresVolumeGiB: 20,
+    postgresBackupVolumeGiB: 20,
+    postgresBackupRetentionFull: 2,
+    redisVolumeGiB: 8,
 } as const;
 
 /** DNS servers handed to the VMs by cloud-init when `homelab:dnsServers` is not set. */
@@ -51,3 +56,122 @@ export const VM_CPU_TYPE = "x86-64-v2-AES";
 
 /** K3s API server port. */
 export const K3S_API_PORT = 6443;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Platform: operators, data layer and Shlink.
+
+/** The StorageClass K3s ships (rancher local-path-provisioner): node-local volumes. */
+export const STORAGE_CLASS = "local-path";
+
+/** Length of every generated password and key; alphanumeric only, so URIs and env stay unescaped. */
+export const GENERATED_SECRET_LENGTH = 40;
+
+/** How long Helm may take per release before the install fails (and, being atomic, is rolled back). */
+export const HELM_TIMEOUT_SECONDS = 600;
+
+/** A pinned Helm chart: `repo` for classic repositories, an `oci://` chart URL without `repo` otherwise. */
+export interface ChartPin {
+    /** Helm release name (fixed, so the objects the chart names after it keep their names). */
+    release: string;
+    chart: string;
+    version: string;
+    repo?: string;
+    /** Namespace the operator runs in (created by us, never by Helm). */
+    namespace: string;
+}
+
+/** The operators' charts, each in its own namespace. */
+export const OPERATOR_CHARTS = {
+    certManager: {
+        release: "cert-manager",
+        chart: "cert-manager",
+        version: "v1.19.6",
+        repo: "https://charts.jetstack.io",
+        namespace: "cert-manager",
+    },
+    // Crunchy PGO ships its chart only as an OCI artifact.
+    postgresOperator: {
+        release: "pgo",
+        chart: "oci://registry.developers.crunchydata.com/crunchydata/pgo",
+        version: "6.0.3",
+        namespace: "postgres-operator",
+    },
+    // 3.3.0 ships a CRD with template code in crds/ and does not install (spotahome/redis-operator#654, #679).
+    redisOperator: {
+        release: "redis-operator",
+        chart: "redis-operator",
+        version: "3.2.9",
+        repo: "https://spotahome.github.io/redis-operator",
+        namespace: "redis-operator",
+    },
+} as const satisfies Record<string, ChartPin>;
+
+/** The operator image chart 3.2.9 ships; set explicitly so the pin is visible here. */
+export const REDIS_OPERATOR_IMAGE_TAG = "v1.2.4";
+
+/** Container resources, as Kubernetes quantities. */
+export interface ResourceSpec {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+}
+
+/**
+ * The PostgreSQL cluster Shlink uses (Crunchy PGO). Sized for three 4 vCPU / 10 GiB nodes: each instance
+ * asks for a quarter core and 512 MiB and may burst to one core and 1 GiB.
+ */
+export const POSTGRES = {
+    namespace: "postgres",
+    clusterName: "shlink-db",
+    /** PGO names pods `<cluster>-<set>-<hash>-0`; cluster and set together must stay within 46 characters. */
+    instanceSet: "pgha1",
+    postgresVersion: 17,
+    /** One primary and two replicas; Patroni promotes a replica when the primary fails. */
+    instances: 3,
+    /** Voluntary disruptions (drains) may take one instance at a time. */
+    minAvailable: 2,
+    port: 5432,
+    database: "shlink",
+    user: "shlink",
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    /** pgBackRest schedules (cron, UTC): a full backup on Sundays, a differential one the other nights. */
+    backupSchedules: { full: "0 1 * * 0", differential: "0 1 * * 1-6" },
+} as const satisfies { resources: ResourceSpec } & Record<string, unknown>;
+
+/** The Redis Sentinel failover Shlink uses for cache and locks (Spotahome redis-operator). */
+export const REDIS = {
+    namespace: "redis",
+    name: "shlink-redis",
+    // The operator's built-in default is redis:6.2.6-alpine (end of life); 7.2 runs with operator 1.2.x
+    // by swapping the image (maintainers in spotahome/redis-operator#652).
+    image: "redis:7.2.8-alpine",
+    redisReplicas: 3,
+    sentinelReplicas: 3,
+    port: 6379,
+    redisResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+    sentinelResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+} as const satisfies { redisResources: ResourceSpec; sentinelResources: ResourceSpec } & Record<string, unknown>;
+
+/** Shlink, the URL shortener the lab runs. */
+export const SHLINK = {
+    namespace: "shlink",
+    name: "shlink",
+    // 4.6.0 (last 4.x) resolves visitor addresses without TRUSTED_PROXIES; 5.x needs the proxy count right.
+    image: "shlinkio/shlink:4.6.0",
+    /** USER of the image's Dockerfile (numeric, so runAsNonRoot can verify it). */
+    uid: 1001,
+    port: 8080,
+    healthPath: "/rest/health",
+    /** The PodDisruptionBudget keeps this many pods up. */
+    minAvailable: 2,
+    /** RoadRunner PHP workers per pod (0 would mean one per node CPU): fixed so memory stays predictable. */
+    webWorkers: 4,
+    taskWorkers: 2,
+    resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "768Mi" } },
+    probes: {
+        /** Up to 10 minutes for the first start: the three pods take turns (a Redis lock) creating the schema. */
+        startup: { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+        readiness: { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        /** Two minutes: /rest/health fails while PostgreSQL fails over (seconds), and a restart would not help. */
+        liveness: { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+    },
+} as const satisfies { resources: ResourceSpec } & Record<string, unknown>;

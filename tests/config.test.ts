@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { capacityProblems, ConfigError, loadConfig, validateConfig, type RawConfig } from "../components/config";
+import { capacityProblems, ConfigError, loadConfig, validateConfig, volumeProblems, type RawConfig } from "../components/config";
 import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS } from "../components/defaults";
 import { homelab } from "../stacks/homelab";
 import { fullConfig, runUnderMocks } from "./helpers/pulumi";
@@ -91,6 +91,11 @@ describe("validateConfig", () => {
         ["a malformed checksum", { "homelab:imageSha256": "abc" }, /homelab:imageSha256 must be the image's SHA-256/],
         ["overcommitted memory", { "homelab:vmMemoryMiB": "24576" }, /the VMs need 73728 MiB of memory but the host has 61440 MiB for guests/],
         ["overcommitted vCPUs", { "homelab:vmCores": "8" }, /the VMs need 24 vCPUs but the host has 16 threads/],
+        ["fewer Shlink pods than the disruption budget needs", { "homelab:shlinkReplicas": "2" }, /homelab:shlinkReplicas must be between 3 and 12 \(got 2\)/],
+        ["a non-numeric volume size", { "homelab:postgresVolumeGiB": "20Gi" }, /homelab:postgresVolumeGiB must be a whole number \(got "20Gi"\)/],
+        ["no full backup kept", { "homelab:postgresBackupRetentionFull": "0" }, /homelab:postgresBackupRetentionFull must be between 1 and 30/],
+        ["a Redis volume of zero", { "homelab:redisVolumeGiB": "0" }, /homelab:redisVolumeGiB must be between 1 and 1024/],
+        ["volumes larger than a node's disk", { "homelab:postgresVolumeGiB": "70" }, /Node k3s-node-01: its 100 GiB disk cannot hold homelab:postgresVolumeGiB \(70\)/],
     ])("rejects %s, naming the key and what to set", (_label, overrides, message) => {
         const problems = problemsOf(overrides);
         expect(problems.join("\n")).toMatch(message);
@@ -102,6 +107,29 @@ describe("validateConfig", () => {
         expect(problems).toHaveLength(2);
         expect(problems.join("\n")).not.toContain("not-a-uuid-but-secret");
         expect(problems.join("\n")).not.toContain("hunter2-private");
+    });
+
+    it("applies the platform defaults and takes overrides", () => {
+        expect(validateConfig(raw()).config!.platform).toEqual({
+            shlinkReplicas: 3,
+            postgresVolumeGiB: 20,
+            postgresBackupVolumeGiB: 20,
+            postgresBackupRetentionFull: 2,
+            redisVolumeGiB: 8,
+        });
+        const { config } = validateConfig(
+            raw({ "homelab:shlinkReplicas": "5", "homelab:postgresBackupVolumeGiB": "40", "homelab:postgresBackupRetentionFull": "4" }),
+        );
+        expect(config!.platform).toMatchObject({ shlinkReplicas: 5, postgresBackupVolumeGiB: 40, postgresBackupRetentionFull: 4 });
+    });
+
+    it("checks that a node's disk holds every volume local-path may put on it", () => {
+        const vm = { ip: "", cores: 4, memoryMiB: 10240, proxmoxNode: "pve" };
+        const platform = { shlinkReplicas: 3, postgresVolumeGiB: 20, postgresBackupVolumeGiB: 20, postgresBackupRetentionFull: 2, redisVolumeGiB: 8 };
+        expect(volumeProblems([{ ...vm, name: "fits", diskGiB: 68 }], platform)).toEqual([]);
+        expect(volumeProblems([{ ...vm, name: "small", diskGiB: 67 }], platform)).toEqual([
+            expect.stringMatching(/^Node small: its 67 GiB disk .* \(68 GiB\)\. Raise vmDiskGiB or lower the volumes\.$/),
+        ]);
     });
 
     it("checks the host capacity per Proxmox node", () => {

@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { loadConfig } from "../components/config";
 import { homelab, type HomelabOutputs } from "../stacks/homelab";
 import { fullConfig, runUnderMocks, TEST_SECRETS, valueOf, type Ledger } from "./helpers/pulumi";
+import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import * as pulumi from "@pulumi/pulumi";
 
 const VM = "proxmoxve:index/vmLegacy:VmLegacy";
@@ -14,7 +15,7 @@ describe("the homelab stack under mocks", () => {
     let outputs: HomelabOutputs;
 
     beforeAll(async () => {
-        ({ ledger, result: outputs } = await runUnderMocks(fullConfig(), () => homelab(loadConfig())));
+        ({ ledger, result: outputs } = await runUnderMocks(fullConfig(), () => homelab(loadConfig()), DISTINCT_RANDOMS));
     });
 
     it("creates three VMs with the configured sizes and static addresses", () => {
@@ -162,8 +163,30 @@ describe("the homelab stack under mocks", () => {
     });
 
     it("gives every Kubernetes resource the cluster's provider, never an ambient kubeconfig", () => {
-        for (const r of ledger.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+        const kubernetes = ledger.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        // Operators, data layer and Shlink: 6 namespaces, 3 releases, 3 Secrets, 1 ConfigMap, 2 custom
+        // resources, 2 Services, 1 Deployment, 1 PodDisruptionBudget.
+        expect(kubernetes.length).toBeGreaterThanOrEqual(19);
+        for (const r of kubernetes) {
             expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::k3s-k8s::/);
         }
+    });
+
+    it("keeps every generated password and key secret wherever it appears", async () => {
+        for (const [what, value] of Object.entries(GENERATED)) {
+            const holders = ledger.resources.filter((r) => JSON.stringify(r.inputs).includes(value));
+            expect(holders.length, what).toBeGreaterThan(0);
+            for (const r of holders) {
+                for (const key of Object.keys(r.inputs).filter((k) => JSON.stringify(r.inputs[k]).includes(value))) {
+                    expect(r.secretInputs, `${what} in ${r.name}.${key}`).toContain(key);
+                }
+            }
+        }
+        expect(await pulumi.isSecret(outputs.shlinkApiKey)).toBe(true);
+        expect(await valueOf(outputs.shlinkApiKey)).toBe(GENERATED.shlinkApiKey);
+    });
+
+    it("exports Shlink's in-cluster address", async () => {
+        expect(await valueOf(outputs.shlinkServiceAddress)).toBe("http://shlink.shlink.svc.cluster.local:8080");
     });
 });

@@ -97,9 +97,21 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any>
             };
         case "random:index/randomPassword:RandomPassword":
             return { ...args.inputs, result: "r".repeat(args.inputs.length ?? 16) };
+        case "random:index/randomBytes:RandomBytes": {
+            const bytes = Buffer.alloc(args.inputs.length ?? 16, 7);
+            return { ...args.inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+        }
         default:
             return args.inputs;
     }
+}
+
+export interface MockOptions {
+    /**
+     * Outputs per resource name, merged over the defaults: e.g. distinct RandomPassword results, so a test can
+     * tell which password reached which resource.
+     */
+    outputs?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -109,6 +121,7 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any>
 export async function runUnderMocks<T>(
     config: Record<string, string>,
     program: () => T,
+    options: MockOptions = {},
 ): Promise<{ ledger: Ledger; result: T }> {
     const recorded = new Map<string, Recorded>();
     const rawProps: { name: string; props: Record<string, unknown> }[] = [];
@@ -129,7 +142,10 @@ export async function runUnderMocks<T>(
                     dataDeps: [],
                     secretInputs,
                 });
-                return { id: `${args.name}-id`, state: mockOutputs({ ...args, inputs }) };
+                return {
+                    id: `${args.name}-id`,
+                    state: { ...mockOutputs({ ...args, inputs }), ...options.outputs?.[args.name] },
+                };
             },
             call(args) {
                 return args.inputs;

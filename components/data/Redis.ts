@@ -1,0 +1,98 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { GENERATED_SECRET_LENGTH, REDIS } from "../defaults";
+import { namespaceArgs } from "../platform/objects";
+import { REDIS_FAILOVER } from "./crds";
+import { REDIS_PASSWORD_KEY, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
+
+export interface RedisArgs {
+    /** Size of each redis pod's volume, from config. */
+    volumeGiB: number;
+    /** The redis-operator Helm release: it installs the RedisFailover CRD and the operator. */
+    operator: pulumi.Resource;
+}
+
+/** How a client reaches the current master; resolves once a master is serving. */
+export interface RedisConnection {
+    /** DNS name of our Service that selects the master pod. */
+    host: pulumi.Output<string>;
+    port: number;
+    /** requirepass of every redis pod (secret). */
+    password: pulumi.Output<string>;
+}
+
+/**
+ * Redis with Sentinel failover for Shlink's cache and locks, run by Spotahome's redis-operator in the
+ * `redis` namespace: three redis pods with volumes, three sentinels, a password generated here, and a
+ * Service of ours that selects whichever pod is master, so clients follow a failover.
+ */
+export class Redis extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly failover: k8s.apiextensions.CustomResource;
+    public readonly masterService: k8s.core.v1.Service;
+    public readonly connection: RedisConnection;
+
+    constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("homelab:data:Redis", name, {}, opts);
+
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(REDIS.namespace, false), { parent: this });
+        this.namespace = namespace.metadata.name;
+
+        const password = new random.RandomPassword(
+            `${name}-password`,
+            { length: GENERATED_SECRET_LENGTH, special: false },
+            { parent: this },
+        );
+        const secretPassword = pulumi.secret(password.result);
+
+        const auth = new k8s.core.v1.Secret(
+            `${name}-auth`,
+            {
+                metadata: { name: `${REDIS.name}-auth`, namespace: this.namespace },
+                type: "Opaque",
+                stringData: { [REDIS_PASSWORD_KEY]: secretPassword },
+            },
+            { parent: this },
+        );
+
+        this.failover = new k8s.apiextensions.CustomResource(
+            `${name}-failover`,
+            {
+                ...REDIS_FAILOVER,
+                metadata: { name: REDIS.name, namespace: this.namespace },
+                spec: redisFailoverSpec({
+                    failoverName: REDIS.name,
+                    volumeGiB: args.volumeGiB,
+                    passwordSecretName: auth.metadata.name,
+                }),
+            },
+            // The CRD and the operator come with the redis-operator release.
+            { parent: this, dependsOn: [args.operator] },
+        );
+
+        // Ours, since operator 1.2.4 creates none for the master: it follows the role label, so clients follow failovers.
+        this.masterService = new k8s.core.v1.Service(
+            `${name}-master`,
+            {
+                metadata: { name: `${REDIS.name}-master`, namespace: this.namespace },
+                spec: {
+                    type: "ClusterIP",
+                    selector: this.failover.metadata.name.apply(redisMasterSelector),
+                    ports: [{ name: "tcp-redis", port: REDIS.port, targetPort: REDIS.port, protocol: "TCP" }],
+                },
+            },
+            { parent: this },
+        );
+
+        this.connection = {
+            host: pulumi
+                .all([this.masterService.metadata.name, this.masterService.metadata.namespace])
+                .apply(([service, ns]) => `${service}.${ns}.svc.cluster.local`),
+            port: REDIS.port,
+            password: secretPassword,
+        };
+
+        this.registerOutputs({ namespace: this.namespace, host: this.connection.host });
+    }
+}

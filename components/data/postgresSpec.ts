@@ -1,0 +1,126 @@
+// The PostgresCluster spec, the schema fix and the user Secret PGO adopts: pure builders, tested directly.
+import * as crypto from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { POSTGRES, STORAGE_CLASS } from "../defaults";
+import { resourceRequirements } from "../platform/objects";
+import type { PostgresClusterSpec } from "./crds";
+
+/** PGO's label prefix (internal/naming/labels.go at v6.0.3). */
+const PGO = "postgres-operator.crunchydata.com";
+
+/** Everything about the cluster that config may change. */
+export interface PostgresSizing {
+    volumeGiB: number;
+    backupVolumeGiB: number;
+    /** Full backups pgBackRest keeps (`repo1-retention-full`, type `count`). */
+    backupRetentionFull: number;
+}
+
+/** Labels PGO puts on the pods of one instance set, for our spread constraint. */
+export function instanceSetLabels(clusterName: string, instanceSet: string): Record<string, string> {
+    return { [`${PGO}/cluster`]: clusterName, [`${PGO}/instance-set`]: instanceSet };
+}
+
+/**
+ * SQL PGO runs once as superuser after creating the database and user. PostgreSQL 15+ no longer lets every
+ * user create in schema `public`; since PG15 that schema is owned by `pg_database_owner`, so making the
+ * user own its database gives it `public` without any GRANT. ON_ERROR_STOP makes psql fail loudly, so PGO
+ * records the SQL as done only when it worked (and retries otherwise).
+ */
+export function databaseInitSql(database: string, user: string): string {
+    return ["\\set ON_ERROR_STOP on", `ALTER DATABASE ${quoteIdent(database)} OWNER TO ${quoteIdent(user)};`, ""].join("\n");
+}
+
+/** The PostgresCluster `.spec`: three instances spread over the nodes, a volume repository with retention. */
+export function postgresClusterSpec(args: {
+    clusterName: string;
+    sizing: PostgresSizing;
+    initSql: { configMapName: pulumi.Input<string>; key: string };
+}): PostgresClusterSpec {
+    const volume = (giB: number) => ({
+        accessModes: ["ReadWriteOnce"],
+        storageClassName: STORAGE_CLASS,
+        resources: { requests: { storage: `${giB}Gi` } },
+    });
+    return {
+        postgresVersion: POSTGRES.postgresVersion,
+        port: POSTGRES.port,
+        instances: [
+            {
+                name: POSTGRES.instanceSet,
+                replicas: POSTGRES.instances,
+                minAvailable: POSTGRES.minAvailable,
+                dataVolumeClaimSpec: volume(args.sizing.volumeGiB),
+                resources: resourceRequirements(POSTGRES.resources),
+                // One instance per node: a node failure costs one replica, never the primary and a replica.
+                topologySpreadConstraints: [
+                    {
+                        maxSkew: 1,
+                        topologyKey: "kubernetes.io/hostname",
+                        whenUnsatisfiable: "DoNotSchedule",
+                        labelSelector: { matchLabels: instanceSetLabels(args.clusterName, POSTGRES.instanceSet) },
+                    },
+                ],
+            },
+        ],
+        users: [{ name: POSTGRES.user, databases: [POSTGRES.database] }],
+        databaseInitSQL: { name: args.initSql.configMapName, key: args.initSql.key },
+        backups: {
+            pgbackrest: {
+                global: {
+                    "repo1-retention-full": String(args.sizing.backupRetentionFull),
+                    "repo1-retention-full-type": "count",
+                },
+                repos: [
+                    {
+                        name: "repo1",
+                        volume: { volumeClaimSpec: volume(args.sizing.backupVolumeGiB) },
+                        schedules: { ...POSTGRES.backupSchedules },
+                    },
+                ],
+                // Lets `kubectl annotate ... pgbackrest-backup=<id>` take a full backup on demand.
+                manual: { repoName: "repo1", options: ["--type=full"] },
+            },
+        },
+    };
+}
+
+/**
+ * Name and labels of the Secret PGO keeps a user's credentials in. PGO lists Secrets by the cluster label
+ * and the pguser label (internal/naming/selectors.go `ClusterPostgresUsers`), and one that exists before
+ * the cluster is adopted: its `password` and `verifier` are kept (internal/controller/postgrescluster/
+ * postgres.go `generatePostgresUserSecret`, lines 214-248 at v6.0.3).
+ */
+export function pguserSecretMetadata(clusterName: string, user: string): { name: string; labels: Record<string, string> } {
+    return {
+        name: `${clusterName}-pguser-${user}`,
+        labels: { [`${PGO}/cluster`]: clusterName, [`${PGO}/pguser`]: user, [`${PGO}/role`]: "pguser" },
+    };
+}
+
+/**
+ * The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802/7677, the format PGO writes:
+ * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`). Computed here from a salt kept in state,
+ * so rotating the password rotates the verifier with it and PGO never runs ALTER ROLE with a stale one.
+ * The password must be ASCII letters and digits (SASLprep leaves those unchanged).
+ */
+export function scramSha256Verifier(password: string, saltBase64: string, iterations = 4096): string {
+    if (!/^[A-Za-z0-9]+$/.test(password)) {
+        throw new Error("scramSha256Verifier: the password must be ASCII letters and digits (no SASLprep here).");
+    }
+    const salt = Buffer.from(saltBase64, "base64");
+    const salted = crypto.pbkdf2Sync(password, salt, iterations, 32, "sha256");
+    const clientKey = crypto.createHmac("sha256", salted).update("Client Key").digest();
+    const storedKey = crypto.createHash("sha256").update(clientKey).digest();
+    const serverKey = crypto.createHmac("sha256", salted).update("Server Key").digest();
+    return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
+}
+
+/** The in-cluster DNS name of the Service PGO points at the current primary. */
+export function primaryServiceHost(clusterName: string, namespace: string): string {
+    return `${clusterName}-primary.${namespace}.svc.cluster.local`;
+}
+
+function quoteIdent(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,81 @@
+// The RedisFailover spec and the Service that follows the master: pure builders, tested directly.
+import type * as pulumi from "@pulumi/pulumi";
+import { REDIS, STORAGE_CLASS } from "../defaults";
+import { resourceRequirements } from "../platform/objects";
+import type { RedisFailoverSpec } from "./crds";
+
+/** Key the operator reads the password from in the `auth.secretPath` Secret (service/k8s/util.go at v1.2.4). */
+export const REDIS_PASSWORD_KEY = "password";
+
+/** Labels redis-operator v1.2.4 puts on every redis pod of a failover (service/client.go `generateSelectorLabels`). */
+export function redisPodLabels(failoverName: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": failoverName,
+        "app.kubernetes.io/component": "redis",
+        "app.kubernetes.io/part-of": "redis-failover",
+    };
+}
+
+/**
+ * Selects the current master: the operator moves the role label (constants.go `redisfailovers-role`,
+ * `master`/`slave`) to the pod Sentinel promoted, on every resync (30 s, operator/redisfailover/factory.go).
+ */
+export function redisMasterSelector(failoverName: string): Record<string, string> {
+    return { ...redisPodLabels(failoverName), "redisfailovers-role": "master" };
+}
+
+/** Labels of the sentinel pods, for their spread constraint. */
+function sentinelPodLabels(failoverName: string): Record<string, string> {
+    return { ...redisPodLabels(failoverName), "app.kubernetes.io/component": "sentinel" };
+}
+
+/** The RedisFailover `.spec`: three redis pods with volumes, three sentinels, password from a Secret. */
+export function redisFailoverSpec(args: {
+    failoverName: string;
+    volumeGiB: number;
+    passwordSecretName: pulumi.Input<string>;
+}): RedisFailoverSpec {
+    const spread = (labels: Record<string, string>, whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway") => [
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable, labelSelector: { matchLabels: labels } },
+    ];
+    return {
+        auth: { secretPath: args.passwordSecretName },
+        redis: {
+            image: REDIS.image,
+            replicas: REDIS.redisReplicas,
+            port: REDIS.port,
+            resources: resourceRequirements(REDIS.redisResources),
+            storage: {
+                persistentVolumeClaim: {
+                    metadata: { name: `${args.failoverName}-data` },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName: STORAGE_CLASS,
+                        resources: { requests: { storage: `${args.volumeGiB}Gi` } },
+                    },
+                },
+            },
+            // Volumes pin each pod to its node, so place them one per node from the start.
+            topologySpreadConstraints: spread(redisPodLabels(args.failoverName), "DoNotSchedule"),
+        },
+        sentinel: {
+            image: REDIS.image,
+            replicas: REDIS.sentinelReplicas,
+            resources: resourceRequirements(REDIS.sentinelResources),
+            // Sentinels hold no data: prefer one per node, but reschedule anywhere when a node is gone.
+            topologySpreadConstraints: spread(sentinelPodLabels(args.failoverName), "ScheduleAnyway"),
+        },
+    };
+}
+
+/**
+ * The address Shlink's REDIS_SERVERS takes: one master, password inside the URI. Shlink 4.6 (shlink-common
+ * 7.2 `RedisFactory`) applies REDIS_SERVERS_PASSWORD only in Sentinel mode, and several addresses would
+ * make Predis assume Redis Cluster.
+ */
+export function redisServersUri(host: string, port: number, password: string): string {
+    if (!/^[A-Za-z0-9]+$/.test(password)) {
+        throw new Error("redisServersUri: the password must be letters and digits, or it needs URL-encoding.");
+    }
+    return `tcp://:${password}@${host}:${port}`;
+}

@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { REDIS_FAILOVER } from "../../components/data/crds";
+import {
+    REDIS_PASSWORD_KEY,
+    redisFailoverSpec,
+    redisMasterSelector,
+    redisPodLabels,
+    redisServersUri,
+} from "../../components/data/redisSpec";
+import { CONFIG_DEFAULTS, REDIS } from "../../components/defaults";
+import type { Ledger } from "../helpers/pulumi";
+import { GENERATED, runHomelab } from "../helpers/platform";
+
+const spec = redisFailoverSpec({ failoverName: "shlink-redis", volumeGiB: 13, passwordSecretName: "auth" });
+
+describe("redisFailoverSpec", () => {
+    it("runs three sentinels and three redis pods with the password Secret", () => {
+        expect(spec.sentinel.replicas).toBe(3);
+        expect(spec.redis.replicas).toBe(3);
+        expect(spec.auth).toEqual({ secretPath: "auth" });
+        expect(spec.redis.image).toBe(spec.sentinel.image);
+        expect(spec.redis.image).toMatch(/^redis:\d+\.\d+\.\d+-alpine$/);
+    });
+
+    it("gives every redis pod a local-path volume of the configured size", () => {
+        expect(spec.redis.storage).toEqual({
+            persistentVolumeClaim: {
+                metadata: { name: "shlink-redis-data" },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName: "local-path",
+                    resources: { requests: { storage: "13Gi" } },
+                },
+            },
+        });
+    });
+
+    it("sets explicit requests and limits on redis and sentinels", () => {
+        expect(spec.redis.resources).toEqual({
+            requests: { cpu: "100m", memory: "128Mi" },
+            limits: { cpu: "500m", memory: "512Mi" },
+        });
+        expect(spec.sentinel.resources).toEqual({
+            requests: { cpu: "50m", memory: "64Mi" },
+            limits: { cpu: "200m", memory: "128Mi" },
+        });
+    });
+
+    it("places redis pods one per node and prefers the same for sentinels", () => {
+        expect(spec.redis.topologySpreadConstraints).toEqual([
+            {
+                maxSkew: 1,
+                topologyKey: "kubernetes.io/hostname",
+                whenUnsatisfiable: "DoNotSchedule",
+                labelSelector: { matchLabels: redisPodLabels("shlink-redis") },
+            },
+        ]);
+        expect(spec.sentinel.topologySpreadConstraints![0]).toMatchObject({
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: { "app.kubernetes.io/component": "sentinel", "app.kubernetes.io/name": "shlink-redis" } },
+        });
+    });
+});
+
+describe("the master selector", () => {
+    it("selects the operator's labels of the failover's redis pods and the master role", () => {
+        expect(redisMasterSelector("shlink-redis")).toEqual({
+            "app.kubernetes.io/name": "shlink-redis",
+            "app.kubernetes.io/component": "redis",
+            "app.kubernetes.io/part-of": "redis-failover",
+            "redisfailovers-role": "master",
+        });
+    });
+});
+
+describe("redisServersUri", () => {
+    it("is one tcp:// address carrying the password, so Predis uses a single connection", () => {
+        const uri = redisServersUri("shlink-redis-master.redis.svc.cluster.local", 6379, "abc123");
+        expect(uri).toBe("tcp://:abc123@shlink-redis-master.redis.svc.cluster.local:6379");
+        expect(uri).not.toContain(",");
+        const parsed = new URL(uri);
+        expect([parsed.username, parsed.password, parsed.port]).toEqual(["", "abc123", "6379"]);
+    });
+
+    it("refuses a password that would need URL-encoding", () => {
+        expect(() => redisServersUri("h", 6379, "a@b")).toThrow(/URL-encoding/);
+    });
+});
+
+describe("the Redis failover in the stack", () => {
+    let ledger: Ledger;
+
+    beforeAll(async () => {
+        ({ ledger } = await runHomelab());
+    });
+
+    it("creates the RedisFailover shlink-redis in namespace redis, out of the mesh", () => {
+        const failover = ledger.byName("shlink-redis-failover");
+        expect(failover.inputs).toMatchObject({ ...REDIS_FAILOVER, metadata: { name: "shlink-redis", namespace: "redis" } });
+        expect(ledger.byName("shlink-redis-ns").inputs.metadata).toEqual({
+            name: "redis",
+            labels: { "istio-injection": "disabled" },
+        });
+        expect(failover.inputs.spec.redis.storage.persistentVolumeClaim.spec.resources.requests.storage).toBe(
+            `${CONFIG_DEFAULTS.redisVolumeGiB}Gi`,
+        );
+    });
+
+    it("gives the operator the generated password through a Secret key it reads", () => {
+        const auth = ledger.byName("shlink-redis-auth");
+        const failover = ledger.byName("shlink-redis-failover");
+        expect(failover.inputs.spec.auth.secretPath).toBe(auth.inputs.metadata.name);
+        expect(failover.dataDeps).toContain("shlink-redis-auth");
+        expect(auth.inputs.metadata.namespace).toBe("redis");
+        expect(REDIS_PASSWORD_KEY).toBe("password");
+        expect(auth.inputs.stringData).toEqual({ password: GENERATED.redisPassword });
+        expect(auth.secretInputs).toContain("stringData");
+        expect(ledger.byName("shlink-redis-password").inputs).toMatchObject({ length: 40, special: false });
+    });
+
+    it("serves the current master through a Service of ours that selects the role label", () => {
+        const master = ledger.byName("shlink-redis-master");
+        expect(master.inputs.metadata).toEqual({ name: "shlink-redis-master", namespace: "redis" });
+        expect(master.inputs.spec.selector).toEqual(redisMasterSelector("shlink-redis"));
+        expect(master.inputs.spec.ports).toEqual([{ name: "tcp-redis", port: REDIS.port, targetPort: REDIS.port, protocol: "TCP" }]);
+        expect(master.inputs.spec.type).toBe("ClusterIP");
+        expect(master.dataDeps).toContain("shlink-redis-failover");
+    });
+});

@@ -1,0 +1,30 @@
+// One full-stack run under mocks with a distinct value for every generated password and key, so a test can
+// tell which secret reached which resource.
+import { loadConfig } from "../../components/config";
+import { homelab, type HomelabOutputs } from "../../stacks/homelab";
+import { fullConfig, runUnderMocks, type Ledger, type MockOptions } from "./pulumi";
+
+/** The generated secrets (40 letters and digits, like the real ones), by what they protect. */
+export const GENERATED = {
+    postgresPassword: "Pg".repeat(20),
+    redisPassword: "Rd".repeat(20),
+    shlinkApiKey: "Ak".repeat(20),
+} as const;
+
+export const DISTINCT_RANDOMS: MockOptions = {
+    outputs: {
+        "shlink-db-password": { result: GENERATED.postgresPassword },
+        "shlink-redis-password": { result: GENERATED.redisPassword },
+        "shlink-api-key": { result: GENERATED.shlinkApiKey },
+    },
+};
+
+/** The lab's config, whole stack, once per test file (call from beforeAll). */
+export function runHomelab(overrides: Record<string, string | undefined> = {}): Promise<{ ledger: Ledger; result: HomelabOutputs }> {
+    return runUnderMocks(fullConfig(overrides), () => homelab(loadConfig()), DISTINCT_RANDOMS);
+}
+
+/** Kubernetes resources of the ledger. */
+export function kubernetesResources(ledger: Ledger) {
+    return ledger.resources.filter((r) => r.type.startsWith("kubernetes:"));
+}

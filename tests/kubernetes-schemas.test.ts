@@ -1,0 +1,212 @@
+// Every Kubernetes object the whole stack creates, validated against an upstream schema: core kinds with the
+// kubernetes-models classes (Kubernetes' OpenAPI), custom resources with their maintained model package where
+// one exists, and PostgresCluster/RedisFailover (no such package) by their embedded core types plus the CRD
+// rules the project relies on. A kind with no validator fails the test.
+import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+import { PersistentVolumeClaim, PersistentVolumeClaimSpec, ResourceRequirements, TopologySpreadConstraint } from "kubernetes-models/v1";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../components/data/crds";
+import type { Ledger, Recorded } from "./helpers/pulumi";
+import { kubernetesResources, runHomelab } from "./helpers/platform";
+
+type Inputs = Record<string, any>;
+/** A kubernetes-models class: constructed from plain data, validated against its JSON schema. */
+interface ModelClass {
+    new (data: never): { validate(): void };
+}
+
+/** Model packages of custom resource groups (installed devDependencies, laid out `<package>/<group>/<version>`). */
+const GROUP_PACKAGES: Record<string, string> = {
+    "networking.istio.io": "@kubernetes-models/istio",
+    "security.istio.io": "@kubernetes-models/istio",
+    "telemetry.istio.io": "@kubernetes-models/istio",
+    "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+};
+
+/** `kubernetes:<group>/<version>:<Kind>` → the module holding that kind's model, or undefined. */
+function modelModule(type: string): string | undefined {
+    const match = /^kubernetes:([^:]+)\/([^/:]+):([A-Za-z]+)$/.exec(type);
+    if (!match) {
+        return undefined;
+    }
+    const [, group, version] = match;
+    if (group === "core") {
+        return `kubernetes-models/${version}`;
+    }
+    if (!group.includes(".") || group.endsWith(".k8s.io")) {
+        return `kubernetes-models/${group}/${version}`;
+    }
+    const pkg = GROUP_PACKAGES[group];
+    return pkg === undefined ? undefined : `${pkg}/${group}/${version}`;
+}
+
+async function modelFor(type: string): Promise<ModelClass | undefined> {
+    const module = modelModule(type);
+    if (module === undefined) {
+        return undefined;
+    }
+    try {
+        const exports = (await import(module)) as Record<string, unknown>;
+        return exports[type.split(":")[2]] as ModelClass | undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function check(condition: boolean, message: string): void {
+    if (!condition) {
+        throw new Error(message);
+    }
+}
+
+const validateWith = (Model: ModelClass, data: unknown) => new Model(data as never).validate();
+
+function validateCustomResourceHead(inputs: Inputs, expected: { apiVersion: string; kind: string }): void {
+    check(inputs.apiVersion === expected.apiVersion && inputs.kind === expected.kind, `not a ${expected.kind}`);
+    validateWith(ObjectMeta, inputs.metadata);
+    check(typeof inputs.metadata?.name === "string" && typeof inputs.metadata?.namespace === "string", "name and namespace");
+}
+
+/** PostgresCluster (PGO v6.0.3 CRD): required fields, ranges and patterns, embedded core types by their models. */
+function validatePostgresCluster(inputs: Inputs): void {
+    validateCustomResourceHead(inputs, POSTGRES_CLUSTER);
+    const spec = inputs.spec;
+    check(Number.isInteger(spec.postgresVersion) && spec.postgresVersion >= 11 && spec.postgresVersion <= 18, "postgresVersion 11-18");
+    check(Array.isArray(spec.instances) && spec.instances.length >= 1, "instances: at least one set");
+    for (const set of spec.instances) {
+        check(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/.test(set.name ?? ""), "instance set name pattern");
+        check(`${inputs.metadata.name}${set.name ?? ""}`.length <= 46, "cluster and set name within 46 characters");
+        check(set.replicas === undefined || (Number.isInteger(set.replicas) && set.replicas >= 1), "replicas >= 1");
+        validateWith(PersistentVolumeClaimSpec, set.dataVolumeClaimSpec);
+        check(set.dataVolumeClaimSpec.accessModes?.length > 0, "data volume: accessModes");
+        check(set.dataVolumeClaimSpec.resources?.requests?.storage !== undefined, "data volume: storage request");
+        if (set.resources !== undefined) {
+            validateWith(ResourceRequirements, set.resources);
+        }
+        for (const constraint of set.topologySpreadConstraints ?? []) {
+            validateWith(TopologySpreadConstraint, constraint);
+        }
+    }
+    check((spec.users ?? []).length <= 64, "at most 64 users");
+    for (const user of spec.users ?? []) {
+        check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(user.name) && user.name.length <= 63, "user name pattern");
+        check(user.options === undefined || (!user.options.includes(";") && user.options.length <= 200), "user options");
+    }
+    if (spec.databaseInitSQL !== undefined) {
+        check(typeof spec.databaseInitSQL.name === "string" && typeof spec.databaseInitSQL.key === "string", "databaseInitSQL name and key");
+    }
+    if (spec.backups !== undefined) {
+        const pgbackrest = spec.backups.pgbackrest;
+        check(Array.isArray(pgbackrest.repos) && pgbackrest.repos.length >= 1, "pgbackrest: at least one repo");
+        for (const repo of pgbackrest.repos) {
+            check(/^repo[1-4]/.test(repo.name), "repo name repo1-repo4");
+            if (repo.volume !== undefined) {
+                validateWith(PersistentVolumeClaimSpec, repo.volume.volumeClaimSpec);
+                check(repo.volume.volumeClaimSpec.accessModes?.length > 0, "repo volume: accessModes");
+                check(repo.volume.volumeClaimSpec.resources?.requests?.storage !== undefined, "repo volume: storage request");
+            }
+        }
+        check(pgbackrest.manual === undefined || /^repo[1-4]/.test(pgbackrest.manual.repoName), "manual.repoName repo1-repo4");
+        for (const value of Object.values(pgbackrest.global ?? {})) {
+            check(typeof value === "string", "pgbackrest global values are strings");
+        }
+    }
+}
+
+/** RedisFailover (redis-operator chart 3.2.9 CRD): spec required, embedded core types by their models. */
+function validateRedisFailover(inputs: Inputs): void {
+    validateCustomResourceHead(inputs, REDIS_FAILOVER);
+    const spec = inputs.spec;
+    check(spec !== undefined && typeof spec === "object", "spec is required");
+    for (const part of [spec.redis, spec.sentinel]) {
+        check(Number.isInteger(part.replicas), "replicas is an integer");
+        if (part.resources !== undefined) {
+            validateWith(ResourceRequirements, part.resources);
+        }
+        for (const constraint of part.topologySpreadConstraints ?? []) {
+            validateWith(TopologySpreadConstraint, constraint);
+        }
+    }
+    const claim = spec.redis.storage?.persistentVolumeClaim;
+    if (claim !== undefined) {
+        validateWith(PersistentVolumeClaim, claim);
+    }
+    check(spec.auth === undefined || typeof spec.auth.secretPath === "string", "auth.secretPath is a string");
+}
+
+/** A Helm release is no Kubernetes object: check it is pinned, namespaced by us, and its values are data. */
+function validateHelmRelease(inputs: Inputs): void {
+    check(typeof inputs.chart === "string" && inputs.chart !== "", "chart");
+    check(/^v?\d+\.\d+\.\d+$/.test(inputs.version ?? ""), `version pinned exactly (got ${inputs.version})`);
+    check(typeof inputs.namespace === "string" && inputs.createNamespace !== true, "namespace of ours");
+    check(inputs.chart.startsWith("oci://") === (inputs.repositoryOpts === undefined), "OCI chart xor repository");
+    check(JSON.stringify(JSON.parse(JSON.stringify(inputs.values ?? {}))) === JSON.stringify(inputs.values ?? {}), "values are data");
+}
+
+const PROJECT_VALIDATORS: Record<string, (inputs: Inputs) => void> = {
+    [`kubernetes:${POSTGRES_CLUSTER.apiVersion}:${POSTGRES_CLUSTER.kind}`]: validatePostgresCluster,
+    [`kubernetes:${REDIS_FAILOVER.apiVersion}:${REDIS_FAILOVER.kind}`]: validateRedisFailover,
+    "kubernetes:helm.sh/v3:Release": validateHelmRelease,
+};
+
+/** Validates one resource's inputs; throws naming the resource when it fails or has no validator. */
+async function validate(resource: Pick<Recorded, "type" | "name" | "inputs">): Promise<string> {
+    const project = PROJECT_VALIDATORS[resource.type];
+    if (project !== undefined) {
+        project(resource.inputs);
+        return "project";
+    }
+    const Model = await modelFor(resource.type);
+    if (Model === undefined) {
+        throw new Error(`${resource.name}: no schema to validate ${resource.type} against; add its model package or a validator`);
+    }
+    validateWith(Model, resource.inputs);
+    return "model";
+}
+
+describe("every Kubernetes object of the stack against its schema", () => {
+    let ledger: Ledger;
+
+    beforeAll(async () => {
+        ({ ledger } = await runHomelab());
+    });
+
+    it("validates each one, by an upstream model where one exists", async () => {
+        const resources = kubernetesResources(ledger);
+        expect(resources.length).toBeGreaterThanOrEqual(19);
+        const how: Record<string, string> = {};
+        for (const r of resources) {
+            how[r.type] = await validate(r).catch((e: Error) => {
+                throw new Error(`${r.name} (${r.type}): ${e.message}`);
+            });
+        }
+        // Core kinds must go through the Kubernetes OpenAPI models, never a project check.
+        for (const type of ["core/v1:Namespace", "core/v1:Secret", "core/v1:ConfigMap", "core/v1:Service", "apps/v1:Deployment", "policy/v1:PodDisruptionBudget"]) {
+            expect(how[`kubernetes:${type}`], type).toBe("model");
+        }
+    });
+
+    it("rejects what the schemas forbid, so the walk above can fail", async () => {
+        const deployment = ledger.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+        const broken = structuredClone(deployment.inputs);
+        broken.spec.replicas = "3";
+        await expect(validate({ ...deployment, inputs: broken })).rejects.toThrow(/replicas must be integer/);
+
+        const cluster = ledger.byName("shlink-db-cluster");
+        const old = structuredClone(cluster.inputs);
+        old.spec.postgresVersion = 10;
+        await expect(validate({ ...cluster, inputs: old })).rejects.toThrow(/postgresVersion/);
+        const badVolume = structuredClone(cluster.inputs);
+        badVolume.spec.instances[0].dataVolumeClaimSpec.accessModes = "ReadWriteOnce";
+        await expect(validate({ ...cluster, inputs: badVolume })).rejects.toThrow(/accessModes/);
+
+        const failover = ledger.byName("shlink-redis-failover");
+        const badClaim = structuredClone(failover.inputs);
+        badClaim.spec.redis.storage.persistentVolumeClaim.spec.accessModes = "ReadWriteOnce";
+        await expect(validate({ ...failover, inputs: badClaim })).rejects.toThrow(/accessModes must be array/);
+
+        await expect(
+            validate({ type: "kubernetes:example.com/v1:Widget", name: "w", inputs: {} }),
+        ).rejects.toThrow(/no schema to validate kubernetes:example\.com\/v1:Widget/);
+    });
+});

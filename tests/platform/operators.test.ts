@@ -1,0 +1,110 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { OPERATOR_CHARTS, REDIS_OPERATOR_IMAGE_TAG } from "../../components/defaults";
+import {
+    certManagerValues,
+    postgresOperatorValues,
+    redisOperatorValues,
+    releaseArgs,
+} from "../../components/platform/operatorValues";
+import type { Ledger } from "../helpers/pulumi";
+import { runHomelab } from "../helpers/platform";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const ROLES = { certManager: "cert-manager", postgresOperator: "pgo", redisOperator: "redis-operator" } as const;
+
+describe("operator Helm values", () => {
+    it("has cert-manager install its CRDs with crds.enabled, not the deprecated installCRDs", () => {
+        const values = certManagerValues();
+        expect(values).toEqual({ crds: { enabled: true } });
+        expect(values).not.toHaveProperty("installCRDs");
+    });
+
+    it("has PGO watch every namespace, since the cluster lives outside the operator's", () => {
+        expect(postgresOperatorValues()).toMatchObject({ singleNamespace: false });
+    });
+
+    it("keeps the operator image chart 3.2.9 ships (v1.2.4)", () => {
+        expect(REDIS_OPERATOR_IMAGE_TAG).toBe("v1.2.4");
+        expect(redisOperatorValues()).toEqual({ image: { tag: "v1.2.4" } });
+    });
+
+    it("gives an OCI chart no repository and a classic chart its repository", () => {
+        const pgo = releaseArgs(OPERATOR_CHARTS.postgresOperator, "postgres-operator", {});
+        expect(pgo.chart).toBe("oci://registry.developers.crunchydata.com/crunchydata/pgo");
+        expect(pgo.repositoryOpts).toBeUndefined();
+        const redis = releaseArgs(OPERATOR_CHARTS.redisOperator, "redis-operator", {});
+        expect(redis.repositoryOpts).toEqual({ repo: "https://spotahome.github.io/redis-operator" });
+        expect(redis).toMatchObject({ atomic: true, waitForJobs: true, createNamespace: false, timeout: 600 });
+    });
+});
+
+describe("the operators in the stack", () => {
+    let ledger: Ledger;
+
+    beforeAll(async () => {
+        ({ ledger } = await runHomelab());
+    });
+
+    it("installs the pinned charts of the issue, each in its own namespace", () => {
+        const pins = Object.fromEntries(
+            Object.values(ROLES).map((role) => {
+                const r = ledger.byName(`operators-${role}`);
+                return [role, [r.inputs.chart, r.inputs.version, r.inputs.repositoryOpts?.repo, r.inputs.namespace]];
+            }),
+        );
+        expect(pins).toEqual({
+            "cert-manager": ["cert-manager", "v1.19.6", "https://charts.jetstack.io", "cert-manager"],
+            pgo: ["oci://registry.developers.crunchydata.com/crunchydata/pgo", "6.0.3", undefined, "postgres-operator"],
+            "redis-operator": ["redis-operator", "3.2.9", "https://spotahome.github.io/redis-operator", "redis-operator"],
+        });
+        expect(ledger.ofType(RELEASE)).toHaveLength(3);
+    });
+
+    it("creates each operator namespace itself, out of the mesh, and feeds its name to the release", () => {
+        for (const [key, role] of Object.entries(ROLES)) {
+            const release = ledger.byName(`operators-${role}`);
+            const namespace = ledger.byName(`operators-${role}-ns`);
+            expect(namespace.inputs.metadata.name).toBe(OPERATOR_CHARTS[key as keyof typeof ROLES].namespace);
+            expect(namespace.inputs.metadata.labels).toEqual({ "istio-injection": "disabled" });
+            expect(release.dataDeps).toContain(`operators-${role}-ns`);
+            expect(release.inputs.createNamespace).toBe(false);
+            expect(release.inputs.name).toBe(OPERATOR_CHARTS[key as keyof typeof ROLES].release);
+        }
+    });
+
+    it("installs the releases in parallel: none waits for another", () => {
+        const releases = ledger.ofType(RELEASE).map((r) => r.name);
+        for (const release of releases) {
+            const waits = ledger.waitsFor(release);
+            expect(releases.filter((other) => waits.has(other)), release).toEqual([]);
+        }
+    });
+
+    it("passes the values the builders make, atomically and with a timeout", () => {
+        expect(ledger.byName("operators-cert-manager").inputs.values).toEqual(certManagerValues());
+        expect(ledger.byName("operators-pgo").inputs.values).toEqual(postgresOperatorValues());
+        expect(ledger.byName("operators-redis-operator").inputs.values).toEqual(redisOperatorValues());
+        for (const release of ledger.ofType(RELEASE)) {
+            expect(release.inputs, release.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 600 });
+        }
+    });
+
+    it("makes each custom resource wait for the release that installs its CRD", () => {
+        const postgres = ledger.byName("shlink-db-cluster");
+        expect(postgres.type).toBe("kubernetes:postgres-operator.crunchydata.com/v1beta1:PostgresCluster");
+        expect(postgres.dependsOn).toContain("operators-pgo");
+        const redis = ledger.byName("shlink-redis-failover");
+        expect(redis.type).toBe("kubernetes:databases.spotahome.com/v1:RedisFailover");
+        expect(redis.dependsOn).toContain("operators-redis-operator");
+    });
+
+    it("makes every custom resource of the stack wait for a Helm release (its CRD's)", () => {
+        const builtIn = /^kubernetes:(core|apps|policy|batch|networking\.k8s\.io|rbac\.authorization\.k8s\.io|helm\.sh)\//;
+        const custom = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && !builtIn.test(r.type));
+        expect(custom.map((r) => r.name)).toEqual(expect.arrayContaining(["shlink-db-cluster", "shlink-redis-failover"]));
+        for (const r of custom) {
+            const releases = r.dependsOn.filter((dep) => ledger.byName(dep).type === RELEASE);
+            expect(releases, r.name).not.toEqual([]);
+        }
+    });
+});
