@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS, K3S_SERVER_MINIMUMS, SHLINK } from "./defaults";
+import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS, K3S_SERVER_MINIMUMS, RESERVED_NODE_PORTS, SHLINK } from "./defaults";
 import { isHostInSubnet, parseIpv4, parseSubnet } from "./network";
 
 /** One K3s server VM, after defaults are applied. */
@@ -26,6 +26,17 @@ export interface PlainConfig {
     ssh: { user: string; publicKey: string };
     host: { memoryGiB: number; threads: number; reservedMemoryGiB: number };
     platform: PlatformConfig;
+    mesh: MeshConfig;
+}
+
+/** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
+export interface MeshConfig {
+    ports: { shlink: number; grafana: number; jaeger: number; kiali: number };
+    /** Share of requests traced, 0-100. */
+    tracingSamplingPercent: number;
+    kialiAuth: "anonymous" | "token";
+    prometheusRetentionDays: number;
+    smokeCheckTimeoutSeconds: number;
 }
 
 /** Sizes of the data layer and Shlink that a user may tune. */
@@ -211,6 +222,26 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
     };
     problems.push(...volumeProblems(nodes, platform));
 
+    // Mesh, observability and the port plan.
+    const ports = {
+        shlink: int("shlinkPort", 1, 65_535),
+        grafana: int("grafanaPort", 1, 65_535),
+        jaeger: int("jaegerPort", 1, 65_535),
+        kiali: int("kialiPort", 1, 65_535),
+    };
+    problems.push(...portPlanProblems(ports));
+    const kialiAuth = str("kialiAuth");
+    if (kialiAuth !== "anonymous" && kialiAuth !== "token") {
+        problems.push(`homelab:kialiAuth must be "anonymous" (view-only) or "token" (got "${kialiAuth}").`);
+    }
+    const mesh: MeshConfig = {
+        ports,
+        tracingSamplingPercent: int("tracingSamplingPercent", 0, 100),
+        kialiAuth: kialiAuth === "token" ? "token" : "anonymous",
+        prometheusRetentionDays: int("prometheusRetentionDays", 1, 365),
+        smokeCheckTimeoutSeconds: int("smokeCheckTimeoutSeconds", 60, 7200),
+    };
+
     if (problems.length > 0) {
         return { problems };
     }
@@ -232,8 +263,30 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
             ssh: { user: sshUser, publicKey: (publicKey as string).trim() },
             host,
             platform,
+            mesh,
         },
     };
+}
+
+/**
+ * Refuses a port plan where two LoadBalancer Services share a port, or one takes a port the nodes already
+ * use: K3s' ServiceLB binds every LoadBalancer port on every node, so a collision leaves a Service pending.
+ */
+export function portPlanProblems(ports: MeshConfig["ports"]): string[] {
+    const problems: string[] = [];
+    const seen = new Map<number, string>();
+    for (const [service, port] of Object.entries(ports)) {
+        const key = `homelab:${service}Port`;
+        if (seen.has(port)) {
+            problems.push(`${key} ${port} is already homelab:${seen.get(port)}Port: each URL needs a port of its own.`);
+        } else {
+            seen.set(port, service);
+        }
+        if (port in RESERVED_NODE_PORTS) {
+            problems.push(`${key} ${port} is taken on every node by ${RESERVED_NODE_PORTS[port]}: choose another port.`);
+        }
+    }
+    return problems;
 }
 
 /**

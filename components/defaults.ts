@@ -40,7 +40,29 @@ export const CONFIG_DEFAULTS = {
     postgresBackupVolumeGiB: 20,
     postgresBackupRetentionFull: 2,
     redisVolumeGiB: 8,
+    shlinkPort: 80,
+    grafanaPort: 3000,
+    jaegerPort: 16686,
+    kialiPort: 20001,
+    tracingSamplingPercent: 100,
+    kialiAuth: "anonymous",
+    prometheusRetentionDays: 10,
+    smokeCheckTimeoutSeconds: 900,
 } as const;
+
+/**
+ * Ports K3s' ServiceLB may not take for a LoadBalancer: it binds each one on every node, beside SSH, the
+ * K3s API, kubelet, etcd, flannel's VXLAN and the ingress gateway's status port.
+ */
+export const RESERVED_NODE_PORTS: Record<number, string> = {
+    22: "SSH",
+    6443: "the K3s API server",
+    10250: "the kubelet",
+    2379: "etcd clients",
+    2380: "etcd peers",
+    8472: "flannel VXLAN",
+    15021: "the ingress gateway's status port",
+};
 
 /** DNS servers handed to the VMs by cloud-init when `homelab:dnsServers` is not set. */
 export const DEFAULT_DNS_SERVERS = ["192.168.2.1"];
@@ -175,3 +197,22 @@ export const SHLINK = {
         liveness: { periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
     },
 } as const satisfies { resources: ResourceSpec } & Record<string, unknown>;
+
+/** Istio: charts base, istiod and gateway at one version, and the mesh's lab-sized control plane and proxies. */
+export const ISTIO = {
+    /** Charts base, istiod and gateway from the official repository, one version for all three. */
+    repo: "https://istio-release.storage.googleapis.com/charts",
+    version: "1.30.3",
+    hub: "docker.io/istio",
+    namespace: "istio-system",
+    gatewayNamespace: "istio-ingress",
+    /** Release name `istio-ingressgateway`: the chart derives the pods' `istio:` label and service account from it. */
+    gatewayRelease: "istio-ingressgateway",
+    gatewayLabel: "ingressgateway",
+    gatewayStatusPort: 15021,
+    istiodReplicas: 2,
+    gatewayReplicas: 2,
+    istiodResources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+    gatewayResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    sidecarResources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+} as const;

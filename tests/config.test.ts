@@ -91,6 +91,12 @@ describe("validateConfig", () => {
         ["a malformed checksum", { "homelab:imageSha256": "abc" }, /homelab:imageSha256 must be the image's SHA-256/],
         ["overcommitted memory", { "homelab:vmMemoryMiB": "24576" }, /the VMs need 73728 MiB of memory but the host has 61440 MiB for guests/],
         ["overcommitted vCPUs", { "homelab:vmCores": "8" }, /the VMs need 24 vCPUs but the host has 16 threads/],
+        ["two URLs on one port", { "homelab:grafanaPort": "16686" }, /homelab:grafanaPort 16686 is already homelab:jaegerPort|homelab:jaegerPort 16686 is already homelab:grafanaPort/],
+        ["a URL on the K3s API port", { "homelab:kialiPort": "6443" }, /homelab:kialiPort 6443 is taken on every node by the K3s API server/],
+        ["a URL on the gateway's status port", { "homelab:shlinkPort": "15021" }, /homelab:shlinkPort 15021 is taken on every node by the ingress gateway's status port/],
+        ["a port out of range", { "homelab:jaegerPort": "70000" }, /homelab:jaegerPort must be between 1 and 65535/],
+        ["an unknown Kiali login", { "homelab:kialiAuth": "openid" }, /homelab:kialiAuth must be "anonymous" \(view-only\) or "token"/],
+        ["a sampling rate above 100%", { "homelab:tracingSamplingPercent": "150" }, /homelab:tracingSamplingPercent must be between 0 and 100/],
         ["fewer Shlink pods than the disruption budget needs", { "homelab:shlinkReplicas": "2" }, /homelab:shlinkReplicas must be between 3 and 12 \(got 2\)/],
         ["a non-numeric volume size", { "homelab:postgresVolumeGiB": "20Gi" }, /homelab:postgresVolumeGiB must be a whole number \(got "20Gi"\)/],
         ["no full backup kept", { "homelab:postgresBackupRetentionFull": "0" }, /homelab:postgresBackupRetentionFull must be between 1 and 30/],
@@ -130,6 +136,18 @@ describe("validateConfig", () => {
         expect(volumeProblems([{ ...vm, name: "small", diskGiB: 67 }], platform)).toEqual([
             expect.stringMatching(/^Node small: its 67 GiB disk .* \(68 GiB\)\. Raise vmDiskGiB or lower the volumes\.$/),
         ]);
+    });
+
+    it("applies the port plan and mesh defaults", () => {
+        const { config } = validateConfig(raw());
+        expect(config!.mesh).toEqual({
+            ports: { shlink: 80, grafana: 3000, jaeger: 16686, kiali: 20001 },
+            tracingSamplingPercent: 100,
+            kialiAuth: "anonymous",
+            prometheusRetentionDays: 10,
+            smokeCheckTimeoutSeconds: 900,
+        });
+        expect(validateConfig(raw({ "homelab:kialiAuth": "token" })).config!.mesh.kialiAuth).toBe("token");
     });
 
     it("checks the host capacity per Proxmox node", () => {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayValues, istiodValues, telemetrySpec, type TracingTarget } from "./values";
-import { ISTIO } from "./versions";
+import { ISTIO } from "../defaults";
 
 export interface IstioArgs {
     /** Jaeger's OTLP gRPC endpoint, derived from the names the observability layer gives its services. */

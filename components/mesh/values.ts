@@ -1,5 +1,5 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
-import { ISTIO } from "./versions";
+import { ISTIO } from "../defaults";
 
 /** Where istiod sends spans: the Jaeger collector's OTLP gRPC endpoint. */
 export interface TracingTarget {
@@ -25,6 +25,8 @@ export function istiodValues(tracing: TracingTarget) {
             resources: ISTIO.istiodResources,
         },
         meshConfig: {
+            // Apps start only once their sidecar is ready, so their first connections (database, Redis) go through.
+            defaultConfig: { holdApplicationUntilProxyStarts: true },
             enableTracing: true,
             extensionProviders: [
                 { name: TRACING_PROVIDER, opentelemetry: { service: tracing.service, port: tracing.port } },

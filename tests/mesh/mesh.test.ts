@@ -60,6 +60,8 @@ describe("the mesh components under mocks", () => {
         ]);
         expect(mesh.defaultProviders.tracing).toEqual(["jaeger"]);
         expect(mesh.defaultProviders.metrics).toEqual(["prometheus"]);
+        // Without it, Shlink's first connections race its sidecar and fail.
+        expect(mesh.defaultConfig.holdApplicationUntilProxyStarts).toBe(true);
     });
 
     it("exposes the ingress gateway as a LoadBalancer on port 80 labelled istio=ingressgateway", () => {
