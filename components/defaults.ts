@@ -128,6 +128,19 @@ export const OPERATOR_CHARTS = {
     },
 } as const satisfies Record<string, ChartPin>;
 
+/**
+ * Requests of the operators' pods (the charts set none, which would leave them BestEffort and out of the
+ * resource budget): cert-manager's controller, webhook, cainjector and start-up check, PGO, redis-operator.
+ */
+export const OPERATOR_RESOURCES = {
+    certManager: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    certManagerWebhook: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+    certManagerCainjector: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    certManagerStartupCheck: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+    postgresOperator: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    redisOperator: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+} as const;
+
 /** The operator image chart 3.2.9 ships; set explicitly so the pin is visible here. */
 export const REDIS_OPERATOR_IMAGE_TAG = "v1.2.4";
 
@@ -215,4 +228,130 @@ export const ISTIO = {
     istiodResources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } },
     gatewayResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     sidecarResources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+} as const;
+
+// --- Observability: kube-prometheus-stack, Grafana, Jaeger, Kiali ---------------------------------------------------
+
+/** Requests (what the scheduler reserves) and a memory ceiling for one container. */
+export interface ContainerResources {
+    requests: { cpu: string; memory: string };
+    limits: { memory: string };
+}
+
+const resources = (cpu: string, memory: string, memoryLimit: string): ContainerResources => ({
+    requests: { cpu, memory },
+    limits: { memory: memoryLimit },
+});
+
+/** DNS suffix of in-cluster Service names (K3s default cluster domain). */
+export const CLUSTER_DOMAIN = "cluster.local";
+
+/** Every volume of the observability layer: K3s's local-path provisioner. */
+export const OBSERVABILITY_STORAGE = {
+    className: STORAGE_CLASS,
+    // `local` PVs (not the default hostPath) make the kubelet report kubelet_volume_stats_* (local-path-provisioner#44).
+    pvcAnnotations: { volumeType: "local" },
+} as const;
+
+/** How long the Helm releases may take to become ready (images are pulled on first install). */
+export const OBSERVABILITY_HELM_TIMEOUT_SECONDS = 900;
+
+/** Scrape interval of the Istio monitors: Istio's dashboards use 1m rate windows. */
+export const ISTIO_SCRAPE_INTERVAL = "15s";
+
+/** Servers the node exporter DaemonSet runs on when resourceRequests() is asked without a node count. */
+export const DEFAULT_NODE_COUNT = 3;
+
+export const KUBE_PROMETHEUS_STACK = {
+    chart: "kube-prometheus-stack",
+    version: "88.5.3",
+    repo: "https://prometheus-community.github.io/helm-charts",
+    releaseName: "kube-prometheus-stack",
+    namespace: "monitoring",
+    /** Prefix of every object the chart names (the chart cuts it to 26 characters). */
+    fullnameOverride: "kps",
+    prometheusPort: 9090,
+    prometheusStorageGi: 20,
+    /** Size cap below the volume, so a longer retention never fills the disk. */
+    prometheusRetentionSize: "18GiB",
+    alertmanagerStorageGi: 2,
+    alertmanagerRetention: "120h",
+    resources: {
+        prometheus: resources("250m", "1Gi", "3Gi"),
+        alertmanager: resources("20m", "64Mi", "256Mi"),
+        configReloader: resources("10m", "32Mi", "64Mi"),
+        operator: resources("50m", "128Mi", "512Mi"),
+        admissionPatchJob: resources("10m", "32Mi", "128Mi"),
+        kubeStateMetrics: resources("20m", "96Mi", "256Mi"),
+        nodeExporter: resources("20m", "32Mi", "128Mi"),
+    },
+} as const;
+
+export const GRAFANA = {
+    adminUser: "admin",
+    /** The Prometheus datasource kube-prometheus-stack provisions; dashboards and Kiali refer to it. */
+    datasource: { name: "Prometheus", uid: "prometheus" },
+    jaegerDatasource: { name: "Jaeger", uid: "jaeger" },
+    storageGi: 5,
+    dashboardProvider: { name: "istio", folder: "Istio" },
+    resources: {
+        grafana: resources("100m", "256Mi", "512Mi"),
+        sidecar: resources("20m", "96Mi", "192Mi"),
+        initChownData: resources("10m", "16Mi", "64Mi"),
+        downloadDashboards: resources("10m", "32Mi", "64Mi"),
+    },
+} as const;
+
+/**
+ * Istio's dashboards on grafana.com, pinned: Istio's release tooling uploads a revision of each on every
+ * release, so an unpinned download changes under us. Revision 300 of all five is what canton-network/splice
+ * runs with Istio 1.29.2 (cluster/pulumi/infra/src/istio.ts).
+ */
+export const ISTIO_DASHBOARDS = {
+    "istio-mesh": { gnetId: 7639, revision: 300 },
+    "istio-service": { gnetId: 7636, revision: 300 },
+    "istio-workload": { gnetId: 7630, revision: 300 },
+    "istio-control-plane": { gnetId: 7645, revision: 300 },
+    "istio-performance": { gnetId: 11829, revision: 300 },
+} as const;
+
+export const JAEGER = {
+    chart: "jaeger",
+    version: "4.11.1",
+    repo: "https://jaegertracing.github.io/helm-charts",
+    releaseName: "jaeger",
+    namespace: "observability",
+    /** nameOverride and fullnameOverride: the Service and the pods' name label. */
+    name: "jaeger",
+    /** The chart's appVersion, pinned so a chart default never moves the image. */
+    imageTag: "2.19.0",
+    storageGi: 10,
+    dataMountPath: "/badger",
+    spanTtl: "168h",
+    ports: { otlpGrpc: 4317, otlpHttp: 4318, queryHttp: 16686, queryGrpc: 16685, health: 13133, metrics: 8888 },
+    resources: resources("100m", "256Mi", "1Gi"),
+} as const;
+
+export const KIALI = {
+    chart: "kiali-operator",
+    version: "2.29.0",
+    repo: "https://kiali.org/helm-charts",
+    releaseName: "kiali-operator",
+    namespace: "kiali-operator",
+    crName: "kiali",
+    /** Kiali's default context root on Kubernetes (CRD `server.web_root`), set explicitly. */
+    webRoot: "/kiali",
+    grafanaCredentialsSecret: "kiali-grafana",
+    grafanaPasswordKey: "password",
+    resources: {
+        operator: resources("20m", "128Mi", "512Mi"),
+        server: resources("20m", "96Mi", "1Gi"),
+    },
+} as const;
+
+/** Objectives of the SLO rules (Google SRE workbook's multiwindow, multi-burn-rate alerts). */
+export const SLO_DEFAULTS = {
+    availability: 0.995,
+    latency: 0.99,
+    latencyThresholdMs: 500,
 } as const;

@@ -1,0 +1,93 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { JAEGER } from "../defaults";
+
+const VOLUME = "badger";
+/** Jaeger's image sets JAEGER_LISTEN_HOST=0.0.0.0; a custom config must listen there, not on localhost. */
+const LISTEN_HOST = "${env:JAEGER_LISTEN_HOST}";
+const STORE = "badger_store";
+
+const listen = (port: number) => `${LISTEN_HOST}:${port}`;
+
+/**
+ * Jaeger v2's configuration (an OpenTelemetry Collector config): OTLP receivers for the mesh, the query
+ * UI and API, and badger storage on the mounted volume. Modelled on cmd/jaeger/config-badger.yaml at v2.19.0.
+ */
+export function jaegerConfig() {
+    const p = JAEGER.ports;
+    return {
+        service: {
+            extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+            pipelines: {
+                traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+            },
+            telemetry: {
+                resource: { "service.name": "jaeger" },
+                metrics: {
+                    level: "detailed",
+                    readers: [{ pull: { exporter: { prometheus: { host: LISTEN_HOST, port: p.metrics } } } }],
+                },
+            },
+        },
+        extensions: {
+            // The chart's probes call /status on this port.
+            healthcheckv2: { use_v2: true, http: { endpoint: listen(p.health) } },
+            jaeger_query: {
+                storage: { traces: STORE },
+                http: { endpoint: listen(p.queryHttp) },
+                grpc: { endpoint: listen(p.queryGrpc) },
+            },
+            jaeger_storage: {
+                backends: {
+                    [STORE]: {
+                        badger: {
+                            directories: { keys: `${JAEGER.dataMountPath}/keys`, values: `${JAEGER.dataMountPath}/values` },
+                            // Badger's default is an in-memory temporary store.
+                            ephemeral: false,
+                            ttl: { spans: JAEGER.spanTtl },
+                        },
+                    },
+                },
+            },
+        },
+        receivers: {
+            otlp: { protocols: { grpc: { endpoint: listen(p.otlpGrpc) }, http: { endpoint: listen(p.otlpHttp) } } },
+        },
+        processors: { batch: {} },
+        exporters: { jaeger_storage_exporter: { trace_storage: STORE } },
+    };
+}
+
+/**
+ * Values of the jaeger chart 4.11.1: one all-in-one Jaeger v2 with the config above (`userconfig` replaces
+ * the built-in in-memory one) and the badger volume mounted from our own claim. The chart has no volume
+ * template of its own; `extraVolumes`/`extraVolumeMounts` are its documented way to add one.
+ */
+export function jaegerValues(badgerClaimName: pulumi.Input<string>) {
+    return {
+        nameOverride: JAEGER.name,
+        fullnameOverride: JAEGER.name,
+        jaeger: {
+            // Badger locks its directory: one pod, replaced with the chart's default Recreate strategy.
+            replicas: 1,
+            image: { tag: JAEGER.imageTag },
+            resources: JAEGER.resources,
+            extraVolumes: [{ name: VOLUME, persistentVolumeClaim: { claimName: badgerClaimName } }],
+            extraVolumeMounts: [{ name: VOLUME, mountPath: JAEGER.dataMountPath }],
+        },
+        userconfig: jaegerConfig(),
+    };
+}
+
+export type JaegerValues = ReturnType<typeof jaegerValues>;
+
+/**
+ * The labels the chart puts on the all-in-one pod (`jaeger.selectorLabels` plus the component), so our own
+ * UI Service can select it.
+ */
+export function jaegerPodLabels(values: { nameOverride: string }, releaseName: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": values.nameOverride,
+        "app.kubernetes.io/instance": releaseName,
+        "app.kubernetes.io/component": "all-in-one",
+    };
+}

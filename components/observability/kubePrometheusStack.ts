@@ -1,0 +1,141 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { GRAFANA, ISTIO_DASHBOARDS, KUBE_PROMETHEUS_STACK, OBSERVABILITY_STORAGE } from "../defaults";
+
+export interface KubePrometheusStackInputs {
+    /** LoadBalancer port of Grafana. */
+    grafanaPort: number;
+    /** Grafana's admin password (secret; from @pulumi/random). */
+    grafanaAdminPassword: pulumi.Input<string>;
+    prometheusRetentionDays: number;
+    /** In-cluster URL of Jaeger's query HTTP API, provisioned as Grafana's Jaeger datasource. */
+    jaegerQueryUrl: string;
+}
+
+/** A volumeClaimTemplate as the Prometheus and Alertmanager CRs embed it. */
+function volumeClaimTemplate(sizeGi: number) {
+    return {
+        metadata: { annotations: { ...OBSERVABILITY_STORAGE.pvcAnnotations } },
+        spec: {
+            storageClassName: OBSERVABILITY_STORAGE.className,
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: `${sizeGi}Gi` } },
+        },
+    };
+}
+
+/** Grafana's provider for the Istio dashboards: the chart downloads `dashboards.<provider>` into its path. */
+export function istioDashboardProvider() {
+    const { name, folder } = GRAFANA.dashboardProvider;
+    return {
+        name,
+        orgId: 1,
+        folder,
+        type: "file",
+        disableDeletion: false,
+        editable: true,
+        options: { path: `/var/lib/grafana/dashboards/${name}` },
+    };
+}
+
+/** Istio's grafana.com dashboards at pinned revisions, bound to the Prometheus datasource. */
+export function istioDashboards() {
+    return Object.fromEntries(
+        Object.entries(ISTIO_DASHBOARDS).map(([key, { gnetId, revision }]) => [
+            key,
+            { gnetId, revision, datasource: GRAFANA.datasource.name },
+        ]),
+    );
+}
+
+/**
+ * Values of kube-prometheus-stack 88.5.3: fixed object names, Prometheus selecting every monitor and rule
+ * in the cluster, retention on a volume, Alertmanager with storage, Grafana as a LoadBalancer with the
+ * Istio dashboards, and explicit requests for every container the chart runs.
+ */
+export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
+    const kps = KUBE_PROMETHEUS_STACK;
+    const r = kps.resources;
+    const g = GRAFANA.resources;
+    return {
+        fullnameOverride: kps.fullnameOverride,
+        // K3s runs these inside the k3s process, bound to loopback: their default scrape targets are
+        // unreachable, and the chart would install alerts (KubeSchedulerDown...) that fire forever.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeProxy: { enabled: false },
+        // K3s's embedded etcd only serves metrics with `etcd-expose-metrics`, which the cluster layer leaves off.
+        kubeEtcd: { enabled: false },
+        prometheusOperator: {
+            resources: r.operator,
+            // The operator adds these reloaders to the Prometheus and Alertmanager pods.
+            prometheusConfigReloader: { resources: r.configReloader },
+            admissionWebhooks: { patch: { resources: r.admissionPatchJob } },
+        },
+        prometheus: {
+            service: { port: kps.prometheusPort },
+            prometheusSpec: {
+                replicas: 1,
+                // false: select every ServiceMonitor, PodMonitor, PrometheusRule, Probe and ScrapeConfig, not
+                // only those labelled with this release.
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+                retention: `${inputs.prometheusRetentionDays}d`,
+                retentionSize: kps.prometheusRetentionSize,
+                storageSpec: { volumeClaimTemplate: volumeClaimTemplate(kps.prometheusStorageGi) },
+                resources: r.prometheus,
+            },
+        },
+        alertmanager: {
+            enabled: true,
+            alertmanagerSpec: {
+                replicas: 1,
+                retention: kps.alertmanagerRetention,
+                storage: { volumeClaimTemplate: volumeClaimTemplate(kps.alertmanagerStorageGi) },
+                resources: r.alertmanager,
+            },
+        },
+        "kube-state-metrics": { replicas: 1, resources: r.kubeStateMetrics },
+        "prometheus-node-exporter": { resources: r.nodeExporter },
+        grafana: {
+            fullnameOverride: `${kps.fullnameOverride}-grafana`,
+            replicas: 1,
+            adminUser: GRAFANA.adminUser,
+            // The chart no longer sets a default; without one Grafana's password would change on every install.
+            adminPassword: inputs.grafanaAdminPassword,
+            service: { type: "LoadBalancer", port: inputs.grafanaPort },
+            persistence: {
+                enabled: true,
+                type: "pvc",
+                storageClassName: OBSERVABILITY_STORAGE.className,
+                accessModes: ["ReadWriteOnce"],
+                size: `${GRAFANA.storageGi}Gi`,
+                annotations: { ...OBSERVABILITY_STORAGE.pvcAnnotations },
+            },
+            // A ReadWriteOnce volume: the old pod must let go before the new one starts.
+            deploymentStrategy: { type: "Recreate" },
+            resources: g.grafana,
+            sidecar: {
+                resources: g.sidecar,
+                datasources: { name: GRAFANA.datasource.name, uid: GRAFANA.datasource.uid },
+            },
+            initChownData: { resources: g.initChownData },
+            downloadDashboards: { resources: g.downloadDashboards },
+            additionalDataSources: [
+                {
+                    name: GRAFANA.jaegerDatasource.name,
+                    uid: GRAFANA.jaegerDatasource.uid,
+                    type: "jaeger",
+                    access: "proxy",
+                    url: inputs.jaegerQueryUrl,
+                },
+            ],
+            dashboardProviders: { "dashboardproviders.yaml": { apiVersion: 1, providers: [istioDashboardProvider()] } },
+            dashboards: { [GRAFANA.dashboardProvider.name]: istioDashboards() },
+        },
+    };
+}
+
+export type KubePrometheusStackValues = ReturnType<typeof kubePrometheusStackValues>;

@@ -1,0 +1,111 @@
+import { jaegerValues, type JaegerValues } from "./jaeger";
+import { kialiOperatorValues, kialiSpec, type KialiOperatorValues } from "./kiali";
+import type { KialiSpec } from "./kialiCrd";
+import { kubePrometheusStackValues, type KubePrometheusStackValues } from "./kubePrometheusStack";
+import { DEFAULT_NODE_COUNT } from "../defaults";
+
+export interface ResourceRequest {
+    /** `<namespace>/<workload>/<container>` (the Kiali server: `kiali/server/kiali`, its namespace is the caller's). */
+    name: string;
+    cpuMillicores: number;
+    memoryMiB: number;
+    replicas: number;
+}
+
+/** Everything this layer hands to Helm and to the Kiali operator. */
+export interface ObservabilityWorkloads {
+    kubePrometheusStack: KubePrometheusStackValues;
+    jaeger: JaegerValues;
+    kialiOperator: KialiOperatorValues;
+    kiali: KialiSpec;
+}
+
+/** CPU quantity in millicores ("250m", "1", "0.5"). */
+export function cpuMillicores(quantity: string): number {
+    const milli = /^(\d+)m$/.exec(quantity);
+    if (milli) {
+        return Number(milli[1]);
+    }
+    if (/^\d+(\.\d+)?$/.test(quantity)) {
+        return Math.round(Number(quantity) * 1000);
+    }
+    throw new Error(`unsupported CPU quantity "${quantity}"`);
+}
+
+/** Memory quantity in MiB ("96Mi", "1Gi"). */
+export function memoryMiB(quantity: string): number {
+    const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+    if (!match) {
+        throw new Error(`unsupported memory quantity "${quantity}"`);
+    }
+    return Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
+}
+
+type Requests = { requests: { cpu: string; memory: string } };
+
+/**
+ * One entry per container the charts and the Kiali operator run with these values, read from the values
+ * themselves. Init containers and the chart's one-off webhook Job are listed too, so the sum is an upper
+ * bound of what the scheduler reserves (an init container's request overlaps its pod's).
+ */
+export function requestsFromValues(values: ObservabilityWorkloads, nodeCount: number): ResourceRequest[] {
+    const entry = (name: string, resources: Requests, replicas: number): ResourceRequest => ({
+        name,
+        cpuMillicores: cpuMillicores(resources.requests.cpu),
+        memoryMiB: memoryMiB(resources.requests.memory),
+        replicas,
+    });
+    const kps = values.kubePrometheusStack;
+    const prometheus = kps.prometheus.prometheusSpec;
+    const alertmanager = kps.alertmanager.alertmanagerSpec;
+    const reloader = kps.prometheusOperator.prometheusConfigReloader.resources;
+    const grafana = kps.grafana;
+    const kubeStateMetrics = kps["kube-state-metrics"];
+    return [
+        entry("monitoring/prometheus/prometheus", prometheus.resources, prometheus.replicas),
+        entry("monitoring/prometheus/config-reloader", reloader, prometheus.replicas),
+        entry("monitoring/prometheus/init-config-reloader", reloader, prometheus.replicas),
+        entry("monitoring/alertmanager/alertmanager", alertmanager.resources, alertmanager.replicas),
+        entry("monitoring/alertmanager/config-reloader", reloader, alertmanager.replicas),
+        entry("monitoring/alertmanager/init-config-reloader", reloader, alertmanager.replicas),
+        entry("monitoring/prometheus-operator/operator", kps.prometheusOperator.resources, 1),
+        entry("monitoring/prometheus-operator/admission-patch-job", kps.prometheusOperator.admissionWebhooks.patch.resources, 1),
+        entry("monitoring/kube-state-metrics/kube-state-metrics", kubeStateMetrics.resources, kubeStateMetrics.replicas),
+        entry("monitoring/node-exporter/node-exporter", kps["prometheus-node-exporter"].resources, nodeCount),
+        entry("monitoring/grafana/grafana", grafana.resources, grafana.replicas),
+        entry("monitoring/grafana/sidecar-dashboards", grafana.sidecar.resources, grafana.replicas),
+        entry("monitoring/grafana/sidecar-datasources", grafana.sidecar.resources, grafana.replicas),
+        entry("monitoring/grafana/init-chown-data", grafana.initChownData.resources, grafana.replicas),
+        entry("monitoring/grafana/download-dashboards", grafana.downloadDashboards.resources, grafana.replicas),
+        entry("observability/jaeger/jaeger", values.jaeger.jaeger.resources, values.jaeger.jaeger.replicas),
+        entry("kiali-operator/kiali-operator/operator", values.kialiOperator.resources, values.kialiOperator.replicaCount),
+        entry("kiali/server/kiali", values.kiali.deployment.resources, values.kiali.deployment.replicas),
+    ];
+}
+
+/** The values this layer builds, with placeholder addresses: only their workload sizes are read. */
+function referenceWorkloads(): ObservabilityWorkloads {
+    const url = "http://placeholder:1";
+    return {
+        kubePrometheusStack: kubePrometheusStackValues({
+            grafanaPort: 1,
+            grafanaAdminPassword: "",
+            prometheusRetentionDays: 1,
+            jaegerQueryUrl: url,
+        }),
+        jaeger: jaegerValues("placeholder"),
+        kialiOperator: kialiOperatorValues(),
+        kiali: kialiSpec({
+            auth: "anonymous",
+            port: 1,
+            prometheusUrl: url,
+            grafana: { internalUrl: url, externalUrl: url, username: "", passwordSecret: "placeholder" },
+            tracing: { internalUrl: url, externalUrl: url },
+        }),
+    };
+}
+
+/** Every request this layer sets, computed from the values it passes to Helm and the Kiali CR. */
+export function resourceRequests(nodeCount: number = DEFAULT_NODE_COUNT): ResourceRequest[] {
+    return requestsFromValues(referenceWorkloads(), nodeCount);
+}
