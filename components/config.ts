@@ -286,6 +286,10 @@ export function portPlanProblems(ports: MeshConfig["ports"]): string[] {
             problems.push(`${key} ${port} is taken on every node by ${RESERVED_NODE_PORTS[port]}: choose another port.`);
         }
     }
+    if (ports.kiali < 1024) {
+        // The Kiali operator uses one number for the Service port and the port its non-root server binds.
+        problems.push(`homelab:kialiPort must be 1024 or above: Kiali's server listens on it itself (got ${ports.kiali}).`);
+    }
     return problems;
 }
 

@@ -4,9 +4,14 @@ import { Shlink } from "../components/apps/Shlink";
 import type { HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
+import { ISTIO, SHLINK } from "../components/defaults";
 import { Cluster } from "../components/k3s/Cluster";
+import { Istio } from "../components/mesh/Istio";
+import { MeshRouting } from "../components/mesh/MeshRouting";
+import { jaegerOtlpGrpc, Observability } from "../components/observability/Observability";
 import { Operators } from "../components/platform/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
+import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
 /** What the stack exports; index.ts turns these into stack outputs. */
 export interface HomelabOutputs {
@@ -18,11 +23,21 @@ export interface HomelabOutputs {
     shlinkApiKey: pulumi.Output<string>;
     /** Shlink's in-cluster URL. */
     shlinkServiceAddress: pulumi.Output<string>;
+    /** Shlink through the Istio ingress gateway. */
+    shlinkUrl: pulumi.Output<string>;
+    grafanaUrl: pulumi.Output<string>;
+    /** Grafana's `admin` password (secret). */
+    grafanaAdminPassword: pulumi.Output<string>;
+    kialiUrl: pulumi.Output<string>;
+    jaegerUrl: pulumi.Output<string>;
+    /** What the end-to-end check saw at the end of the last `pulumi up`. */
+    smokeCheck: pulumi.Output<string>;
 }
 
 /**
- * Composes the layers in dependency order: Proxmox VMs, K3s on them, the operators, the data stores and
- * Shlink. Later layers receive `cluster.provider` (through `providers`) and nothing else from the cluster.
+ * Composes the layers in dependency order: Proxmox VMs, K3s on them, the operators, the data stores, the mesh,
+ * observability and Shlink, and last the end-to-end check. Later layers receive `cluster.provider` (through
+ * `providers`) and nothing else from the cluster.
  */
 export function homelab(config: HomelabConfig): HomelabOutputs {
     const proxmox = new proxmoxve.Provider("proxmox", {
@@ -70,11 +85,80 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
 
-    const shlink = new Shlink(
-        "shlink",
-        { replicas: config.platform.shlinkReplicas, database: postgres.connection, redis: redis.connection },
+    // LoadBalancer Services answer on every node (K3s ServiceLB); the URLs use the first node's address.
+    const publicAddress = config.nodes[0].ip;
+    const istio = new Istio(
+        "istio",
+        {
+            tracing: jaegerOtlpGrpc(),
+            samplingPercent: config.mesh.tracingSamplingPercent,
+            httpPort: config.mesh.ports.shlink,
+            clusterName: "homelab",
+        },
         onCluster,
     );
+    const observability = new Observability(
+        "observability",
+        {
+            ports: { grafana: config.mesh.ports.grafana, jaeger: config.mesh.ports.jaeger, kiali: config.mesh.ports.kiali },
+            publicAddress,
+            istioNamespace: ISTIO.namespace,
+            ingressGateway: { namespace: ISTIO.gatewayNamespace, labels: { istio: ISTIO.gatewayLabel } },
+            sloTarget: { namespace: SHLINK.namespace, service: SHLINK.name },
+            kialiAuth: config.mesh.kialiAuth,
+            prometheusRetentionDays: config.mesh.prometheusRetentionDays,
+            waitFor: [istio.namespace, istio.istiod],
+        },
+        onCluster,
+    );
+
+    const shlink = new Shlink(
+        "shlink",
+        {
+            replicas: config.platform.shlinkReplicas,
+            database: postgres.connection,
+            redis: redis.connection,
+            meshInjection: true,
+            waitFor: [istio.istiod],
+        },
+        onCluster,
+    );
+    const routing = new MeshRouting(
+        "shlink-mesh",
+        {
+            target: {
+                namespace: SHLINK.namespace,
+                service: SHLINK.name,
+                port: SHLINK.port,
+                podLabels: { "app.kubernetes.io/name": SHLINK.name },
+                gateway: { namespace: ISTIO.gatewayNamespace, serviceAccount: ISTIO.gatewayRelease, label: ISTIO.gatewayLabel },
+            },
+            namespace: shlink.namespace,
+            waitFor: [istio.base, istio.istiod],
+        },
+        onCluster,
+    );
+
+    const port = config.mesh.ports.shlink;
+    const shlinkUrl = pulumi.output(`http://${publicAddress}${port === 80 ? "" : `:${port}`}`);
+    const smoke = new SmokeCheck("smoke-check", {
+        connection: {
+            host: vms.servers[0].address,
+            user: config.ssh.user,
+            privateKey: config.secrets.sshPrivateKey,
+            dialErrorLimit: -1,
+            perDialTimeout: 10,
+        },
+        shlinkUrl,
+        apiKey: shlink.apiKey,
+        grafanaUrl: observability.grafanaUrl,
+        kialiHealthUrl: pulumi.interpolate`${observability.kialiUrl}/healthz`,
+        jaegerUrl: observability.jaegerUrl,
+        timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
+        waitFor: [shlink, routing, istio, observability],
+        // Re-run whenever a version or the mesh settings change.
+        triggers: [config.k3s.version, ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
+    });
 
     return {
         kubeconfig: cluster.kubeconfig,
@@ -83,5 +167,11 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         k3sVersion: cluster.k3sVersion,
         shlinkApiKey: shlink.apiKey,
         shlinkServiceAddress: shlink.serviceAddress,
+        shlinkUrl,
+        grafanaUrl: observability.grafanaUrl,
+        grafanaAdminPassword: observability.grafanaAdminPassword,
+        kialiUrl: observability.kialiUrl,
+        jaegerUrl: observability.jaegerUrl,
+        smokeCheck: smoke.report,
     };
 }

@@ -94,6 +94,7 @@ describe("validateConfig", () => {
         ["two URLs on one port", { "homelab:grafanaPort": "16686" }, /homelab:grafanaPort 16686 is already homelab:jaegerPort|homelab:jaegerPort 16686 is already homelab:grafanaPort/],
         ["a URL on the K3s API port", { "homelab:kialiPort": "6443" }, /homelab:kialiPort 6443 is taken on every node by the K3s API server/],
         ["a URL on the gateway's status port", { "homelab:shlinkPort": "15021" }, /homelab:shlinkPort 15021 is taken on every node by the ingress gateway's status port/],
+        ["Kiali on a privileged port", { "homelab:kialiPort": "443" }, /homelab:kialiPort must be 1024 or above/],
         ["a port out of range", { "homelab:jaegerPort": "70000" }, /homelab:jaegerPort must be between 1 and 65535/],
         ["an unknown Kiali login", { "homelab:kialiAuth": "openid" }, /homelab:kialiAuth must be "anonymous" \(view-only\) or "token"/],
         ["a sampling rate above 100%", { "homelab:tracingSamplingPercent": "150" }, /homelab:tracingSamplingPercent must be between 0 and 100/],

@@ -6,6 +6,7 @@ import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectM
 import { PersistentVolumeClaim, PersistentVolumeClaimSpec, ResourceRequirements, TopologySpreadConstraint } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../components/data/crds";
+import { KIALI_API_VERSION, KIALI_KIND } from "../components/observability/kialiCrd";
 import type { Ledger, Recorded } from "./helpers/pulumi";
 import { kubernetesResources, runHomelab } from "./helpers/platform";
 
@@ -134,6 +135,24 @@ function validateRedisFailover(inputs: Inputs): void {
     check(spec.auth === undefined || typeof spec.auth.secretPath === "string", "auth.secretPath is a string");
 }
 
+/** Kiali (kiali-operator 2.29.0 CRD): the enums, types and URL fields the program sets. */
+function validateKiali(inputs: Inputs): void {
+    validateCustomResourceHead(inputs, { apiVersion: KIALI_API_VERSION, kind: KIALI_KIND });
+    const spec = inputs.spec;
+    check(["", "anonymous", "token", "openshift", "openid", "header"].includes(spec.auth.strategy), "auth.strategy enum");
+    check(typeof spec.deployment.view_only_mode === "boolean", "deployment.view_only_mode is a boolean");
+    check(typeof spec.deployment.cluster_wide_access === "boolean", "deployment.cluster_wide_access is a boolean");
+    check(["ClusterIP", "NodePort", "LoadBalancer"].includes(spec.deployment.service_type), "deployment.service_type");
+    check(spec.deployment.accessible_namespaces === undefined, "no deprecated deployment.accessible_namespaces");
+    validateWith(ResourceRequirements, spec.deployment.resources);
+    check(Number.isInteger(spec.server.port), "server.port is an integer");
+    const services = spec.external_services;
+    for (const url of [services.prometheus.url, services.grafana.internal_url, services.grafana.external_url, services.tracing.internal_url]) {
+        check(typeof url === "string" && /^https?:\/\/[^/]+/.test(url), `external service URL ${url}`);
+    }
+    check(["jaeger", "tempo"].includes(services.tracing.provider), "tracing.provider enum");
+}
+
 /** A Helm release is no Kubernetes object: check it is pinned, namespaced by us, and its values are data. */
 function validateHelmRelease(inputs: Inputs): void {
     check(typeof inputs.chart === "string" && inputs.chart !== "", "chart");
@@ -146,6 +165,7 @@ function validateHelmRelease(inputs: Inputs): void {
 const PROJECT_VALIDATORS: Record<string, (inputs: Inputs) => void> = {
     [`kubernetes:${POSTGRES_CLUSTER.apiVersion}:${POSTGRES_CLUSTER.kind}`]: validatePostgresCluster,
     [`kubernetes:${REDIS_FAILOVER.apiVersion}:${REDIS_FAILOVER.kind}`]: validateRedisFailover,
+    [`kubernetes:${KIALI_API_VERSION}:${KIALI_KIND}`]: validateKiali,
     "kubernetes:helm.sh/v3:Release": validateHelmRelease,
 };
 

@@ -189,4 +189,43 @@ describe("the homelab stack under mocks", () => {
     it("exports Shlink's in-cluster address", async () => {
         expect(await valueOf(outputs.shlinkServiceAddress)).toBe("http://shlink.shlink.svc.cluster.local:8080");
     });
+
+    it("exports every URL, and Grafana's password as a secret", async () => {
+        expect(await valueOf(outputs.shlinkUrl)).toBe("http://192.168.2.242");
+        expect(await valueOf(outputs.grafanaUrl)).toBe("http://192.168.2.242:3000");
+        expect(await valueOf(outputs.kialiUrl)).toBe("http://192.168.2.242:20001/kiali");
+        expect(await valueOf(outputs.jaegerUrl)).toBe("http://192.168.2.242:16686");
+        expect(await pulumi.isSecret(outputs.grafanaAdminPassword)).toBe(true);
+        expect(await valueOf(outputs.grafanaAdminPassword)).toBe(GENERATED.grafanaAdminPassword);
+        for (const url of [outputs.shlinkUrl, outputs.grafanaUrl, outputs.kialiUrl, outputs.jaegerUrl]) {
+            expect(await pulumi.isSecret(url)).toBe(false);
+        }
+    });
+
+    it("ends with the smoke check, run on the first node after everything it checks", () => {
+        const smoke = ledger.byName("smoke-check-run");
+        expect(smoke.inputs.connection.host).toBe("192.168.2.242");
+        const waits = ledger.waitsFor("smoke-check-run");
+        for (const name of [
+            "shlink-deployment",
+            "istio-gateway",
+            "shlink-mesh-virtualservice",
+            "shlink-mesh-authorizationpolicy",
+            "observability-kube-prometheus-stack",
+            "observability-jaeger",
+            "observability-kiali",
+        ]) {
+            expect(waits, name).toContain(name);
+        }
+        // Nothing waits for the smoke check: it is the last step.
+        expect(ledger.resources.filter((r) => ledger.waitsFor(r.name).has("smoke-check-run"))).toEqual([]);
+        const script = smoke.inputs.stdin as string;
+        expect(script).toContain("SHLINK_URL='http://192.168.2.242'");
+        expect(script).toContain("GRAFANA_URL='http://192.168.2.242:3000'");
+        expect(script).toContain("KIALI_HEALTH_URL='http://192.168.2.242:20001/kiali/healthz'");
+        expect(script).toContain("JAEGER_URL='http://192.168.2.242:16686'");
+        expect(script).toContain(`X-Api-Key: ${GENERATED.shlinkApiKey}`);
+        expect(smoke.secretInputs).toContain("stdin");
+        expect(smoke.inputs.create).toBe("bash -s");
+    });
 });

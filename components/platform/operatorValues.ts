@@ -1,21 +1,29 @@
 // Helm values and release arguments of the operators: pure, so tests read exactly what Helm receives.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { HELM_TIMEOUT_SECONDS, REDIS_OPERATOR_IMAGE_TAG, type ChartPin } from "../defaults";
+import { HELM_TIMEOUT_SECONDS, OPERATOR_RESOURCES, REDIS_OPERATOR_IMAGE_TAG, type ChartPin } from "../defaults";
 
 /** cert-manager: the chart installs and upgrades its CRDs (`installCRDs` is deprecated). */
 export function certManagerValues(): Record<string, unknown> {
-    return { crds: { enabled: true } };
+    return {
+        crds: { enabled: true },
+        resources: OPERATOR_RESOURCES.certManager,
+        webhook: { resources: OPERATOR_RESOURCES.certManagerWebhook },
+        cainjector: { resources: OPERATOR_RESOURCES.certManagerCainjector },
+        startupapicheck: { resources: OPERATOR_RESOURCES.certManagerStartupCheck },
+    };
 }
 
 /** PGO: watch every namespace, since the PostgresCluster lives outside the operator's namespace. */
 export function postgresOperatorValues(): Record<string, unknown> {
-    return { singleNamespace: false };
+    // `resources.controller` is the path of PGO's 5.x chart (postgres-operator-examples); the 6.0.3 chart's
+    // source is not published in a repository we could read, and Helm ignores an unknown key.
+    return { singleNamespace: false, resources: { controller: OPERATOR_RESOURCES.postgresOperator } };
 }
 
 /** redis-operator: the image the chart pins, written out so a chart bump cannot change it silently. */
 export function redisOperatorValues(): Record<string, unknown> {
-    return { image: { tag: REDIS_OPERATOR_IMAGE_TAG } };
+    return { image: { tag: REDIS_OPERATOR_IMAGE_TAG }, resources: OPERATOR_RESOURCES.redisOperator };
 }
 
 /**

@@ -189,11 +189,12 @@ describe("Shlink in the stack", () => {
         expect(ledger.byName("shlink-api-key").inputs).toMatchObject({ length: 40, special: false });
     });
 
-    it("leaves the namespace out of the mesh until the mesh layer turns injection on", () => {
+    it("is meshed: its namespace has sidecar injection on and its pods wait for istiod", () => {
         expect(ledger.byName("shlink-ns").inputs.metadata).toEqual({
             name: "shlink",
-            labels: { "istio-injection": "disabled" },
+            labels: { "istio-injection": "enabled" },
         });
+        expect(ledger.byName("shlink-deployment").dependsOn).toContain("istio-istiod");
     });
 });
 

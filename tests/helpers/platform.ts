@@ -9,6 +9,7 @@ export const GENERATED = {
     postgresPassword: "Pg".repeat(20),
     redisPassword: "Rd".repeat(20),
     shlinkApiKey: "Ak".repeat(20),
+    grafanaAdminPassword: "Gf".repeat(20),
 } as const;
 
 export const DISTINCT_RANDOMS: MockOptions = {
@@ -16,6 +17,7 @@ export const DISTINCT_RANDOMS: MockOptions = {
         "shlink-db-password": { result: GENERATED.postgresPassword },
         "shlink-redis-password": { result: GENERATED.redisPassword },
         "shlink-api-key": { result: GENERATED.shlinkApiKey },
+        "observability-grafana-admin-password": { result: GENERATED.grafanaAdminPassword },
     },
 };
 

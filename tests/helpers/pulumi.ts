@@ -25,7 +25,7 @@ export interface Ledger {
     resources: Recorded[];
     byName(name: string): Recorded;
     ofType(type: string): Recorded[];
-    /** Every resource `name` waits for, directly or through the resources it waits for. */
+    /** Every resource `name` waits for, directly, through the resources it waits for, or inside a component it waits for. */
     waitsFor(name: string): Set<string>;
 }
 
@@ -181,6 +181,15 @@ export async function runUnderMocks<T>(
         await valueOf(result as pulumi.Input<unknown>);
     }
 
+    // Waiting for a component means waiting for everything under it.
+    const children = new Map<string, string[]>();
+    for (const t of transformations) {
+        const parent = t.opts.parent ? names.get(t.opts.parent) : undefined;
+        if (parent !== undefined) {
+            children.set(parent, [...(children.get(parent) ?? []), t.name]);
+        }
+    }
+
     for (const t of transformations) {
         const entry = recorded.get(t.name);
         if (!entry) {
@@ -214,14 +223,16 @@ export async function runUnderMocks<T>(
         },
         waitsFor(name) {
             const out = new Set<string>();
+            const add = (dep: string) => {
+                if (!out.has(dep)) {
+                    out.add(dep);
+                    visit(dep);
+                    (children.get(dep) ?? []).forEach(add);
+                }
+            };
             const visit = (n: string) => {
                 const r = recorded.get(n);
-                for (const dep of [...(r?.dependsOn ?? []), ...(r?.dataDeps ?? [])]) {
-                    if (!out.has(dep)) {
-                        out.add(dep);
-                        visit(dep);
-                    }
-                }
+                [...(r?.dependsOn ?? []), ...(r?.dataDeps ?? [])].forEach(add);
             };
             visit(name);
             return out;

@@ -15,7 +15,7 @@ const ROLES = { certManager: "cert-manager", postgresOperator: "pgo", redisOpera
 describe("operator Helm values", () => {
     it("has cert-manager install its CRDs with crds.enabled, not the deprecated installCRDs", () => {
         const values = certManagerValues();
-        expect(values).toEqual({ crds: { enabled: true } });
+        expect(values).toMatchObject({ crds: { enabled: true } });
         expect(values).not.toHaveProperty("installCRDs");
     });
 
@@ -25,7 +25,7 @@ describe("operator Helm values", () => {
 
     it("keeps the operator image chart 3.2.9 ships (v1.2.4)", () => {
         expect(REDIS_OPERATOR_IMAGE_TAG).toBe("v1.2.4");
-        expect(redisOperatorValues()).toEqual({ image: { tag: "v1.2.4" } });
+        expect(redisOperatorValues()).toMatchObject({ image: { tag: "v1.2.4" } });
     });
 
     it("gives an OCI chart no repository and a classic chart its repository", () => {
@@ -57,7 +57,7 @@ describe("the operators in the stack", () => {
             pgo: ["oci://registry.developers.crunchydata.com/crunchydata/pgo", "6.0.3", undefined, "postgres-operator"],
             "redis-operator": ["redis-operator", "3.2.9", "https://spotahome.github.io/redis-operator", "redis-operator"],
         });
-        expect(ledger.ofType(RELEASE)).toHaveLength(3);
+        expect(ledger.ofType(RELEASE).filter((r) => r.parent === "operators")).toHaveLength(3);
     });
 
     it("creates each operator namespace itself, out of the mesh, and feeds its name to the release", () => {
@@ -73,7 +73,8 @@ describe("the operators in the stack", () => {
     });
 
     it("installs the releases in parallel: none waits for another", () => {
-        const releases = ledger.ofType(RELEASE).map((r) => r.name);
+        const releases = ledger.ofType(RELEASE).filter((r) => r.parent === "operators").map((r) => r.name);
+        expect(releases).toHaveLength(3);
         for (const release of releases) {
             const waits = ledger.waitsFor(release);
             expect(releases.filter((other) => waits.has(other)), release).toEqual([]);
@@ -84,7 +85,7 @@ describe("the operators in the stack", () => {
         expect(ledger.byName("operators-cert-manager").inputs.values).toEqual(certManagerValues());
         expect(ledger.byName("operators-pgo").inputs.values).toEqual(postgresOperatorValues());
         expect(ledger.byName("operators-redis-operator").inputs.values).toEqual(redisOperatorValues());
-        for (const release of ledger.ofType(RELEASE)) {
+        for (const release of ledger.ofType(RELEASE).filter((r) => r.parent === "operators")) {
             expect(release.inputs, release.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 600 });
         }
     });
