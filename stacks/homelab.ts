@@ -103,7 +103,11 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
             ports: { grafana: config.mesh.ports.grafana, jaeger: config.mesh.ports.jaeger, kiali: config.mesh.ports.kiali },
             publicAddress,
             istioNamespace: ISTIO.namespace,
-            ingressGateway: { namespace: ISTIO.gatewayNamespace, labels: { istio: ISTIO.gatewayLabel } },
+            ingressGateway: {
+                namespace: ISTIO.gatewayNamespace,
+                labels: { istio: ISTIO.gatewayLabel },
+                workload: ISTIO.gatewayRelease,
+            },
             sloTarget: { namespace: SHLINK.namespace, service: SHLINK.name },
             kialiAuth: config.mesh.kialiAuth,
             prometheusRetentionDays: config.mesh.prometheusRetentionDays,

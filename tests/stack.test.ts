@@ -228,4 +228,12 @@ describe("the homelab stack under mocks", () => {
         expect(smoke.secretInputs).toContain("stdin");
         expect(smoke.inputs.create).toBe("bash -s");
     });
+
+    it("measures Shlink's SLOs at the ingress gateway the stack installs", () => {
+        const gateway = ledger.byName("istio-gateway");
+        const rules = ledger.resources.find((r) => r.inputs.kind === "PrometheusRule" && r.inputs.metadata.name === "shlink-slo")!;
+        const exprs = rules.inputs.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr)).join("\n");
+        expect(exprs).toContain(`source_workload="${gateway.inputs.name}",source_workload_namespace="${gateway.inputs.namespace}"`);
+        expect(exprs).toContain('destination_service_namespace="shlink",destination_service_name="shlink"');
+    });
 });

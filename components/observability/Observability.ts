@@ -25,8 +25,8 @@ export interface ObservabilityArgs {
     publicAddress: string;
     /** Namespace istiod runs in ("istio-system") — Kiali and the istiod ServiceMonitor need it. */
     istioNamespace: string;
-    /** Label selector of the ingress gateway pods, e.g. { istio: "ingressgateway" }, and its namespace. */
-    ingressGateway: { namespace: string; labels: Record<string, string> };
+    /** The ingress gateway: its namespace, its pods' labels (e.g. { istio: "ingressgateway" }) and its Deployment's name. */
+    ingressGateway: { namespace: string; labels: Record<string, string>; workload: string };
     /** Namespace and Service name of the app whose SLOs the rules watch (Shlink: "shlink"/"shlink"). */
     sloTarget: { namespace: string; service: string };
     kialiAuth: KialiAuthStrategy;
@@ -248,7 +248,7 @@ export class Observability extends pulumi.ComponentResource {
         monitoring("istiod-monitor", "ServiceMonitor", scrape.istiod.name, scrape.istiod.spec, waitFor);
         monitoring("envoy-monitor", "PodMonitor", scrape.envoySidecars.name, scrape.envoySidecars.spec);
         monitoring("gateway-monitor", "PodMonitor", scrape.ingressGateway.name, scrape.ingressGateway.spec);
-        monitoring("slo-rules", "PrometheusRule", `${args.sloTarget.service}-slo`, sloRules(args.sloTarget));
+        monitoring("slo-rules", "PrometheusRule", `${args.sloTarget.service}-slo`, sloRules({ ...args.sloTarget, gateway: { workload: args.ingressGateway.workload, namespace: args.ingressGateway.namespace } }));
         monitoring("platform-rules", "PrometheusRule", "homelab-platform", platformRules());
 
         // Kiali: the operator from its chart, the Kiali CR (and the Grafana credentials it reads) in istio's namespace.

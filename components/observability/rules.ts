@@ -25,6 +25,8 @@ export interface PrometheusRuleSpec {
 export interface SloTarget {
     namespace: string;
     service: string;
+    /** The ingress gateway's workload (Deployment) name and namespace: the SLIs are what users get through it. */
+    gateway: { workload: string; namespace: string };
 }
 
 export interface SloObjectives {
@@ -82,11 +84,16 @@ function pascal(name: string): string {
         .join("");
 }
 
-/** The server side of the target's traffic: its sidecar reports each request once. */
+/**
+ * The target's traffic as the ingress gateway reports it (client side, after the VirtualService's retries):
+ * what users get, including the gateway's own 503s when no pod of the target is up, which the target's
+ * sidecars could never report.
+ */
 function selector(target: SloTarget, extra = ""): string {
     return (
-        `reporter="destination",destination_service_namespace="${target.namespace}",` +
-        `destination_service_name="${target.service}"${extra}`
+        `reporter="source",source_workload="${target.gateway.workload}",` +
+        `source_workload_namespace="${target.gateway.namespace}",` +
+        `destination_service_namespace="${target.namespace}",destination_service_name="${target.service}"${extra}`
     );
 }
 

@@ -21,7 +21,7 @@ import {
 } from "../../components/observability/rules";
 import { SLO_DEFAULTS } from "../../components/defaults";
 
-const TARGET = { namespace: "shlink", service: "shlink" };
+const TARGET = { namespace: "shlink", service: "shlink", gateway: { workload: "istio-ingressgateway", namespace: "istio-ingress" } };
 
 const isRecording = (r: RecordingRule | AlertingRule): r is RecordingRule => "record" in r;
 const isAlert = (r: RecordingRule | AlertingRule): r is AlertingRule => "alert" in r;
@@ -42,9 +42,11 @@ describe("SLO rules", () => {
         }
     });
 
-    it("counts 5xx answers of the target's server-side Istio metrics as availability errors", () => {
+    it("counts 5xx answers the ingress gateway reports for the target as availability errors", () => {
         const expr = group("availability").rules.filter(isRecording)[0].expr;
-        const target = 'reporter="destination",destination_service_namespace="shlink",destination_service_name="shlink"';
+        const target =
+            'reporter="source",source_workload="istio-ingressgateway",source_workload_namespace="istio-ingress",' +
+            'destination_service_namespace="shlink",destination_service_name="shlink"';
         expect(expr).toBe(
             `sum(rate(istio_requests_total{${target},response_code=~"5.."}[5m]))\n/\n` +
                 `sum(rate(istio_requests_total{${target}}[5m]))`,
@@ -54,7 +56,7 @@ describe("SLO rules", () => {
     it("counts requests slower than 500 ms as latency errors, with Prometheus 3's float `le`", () => {
         const expr = group("latency").rules.filter(isRecording)[0].expr;
         expect(expr).toMatch(/^1 - \(/);
-        expect(expr).toContain('istio_request_duration_milliseconds_bucket{reporter="destination",');
+        expect(expr).toContain('istio_request_duration_milliseconds_bucket{reporter="source",source_workload="istio-ingressgateway",');
         expect(expr).toContain(',le="500.0"}[5m]');
         expect(expr).toContain("istio_request_duration_milliseconds_count{");
         expect(leLabelValue(500)).toBe("500.0");
@@ -238,7 +240,7 @@ describe("arguments", () => {
         ports: { grafana: 3000, jaeger: 16686, kiali: 20001 },
         publicAddress: "192.168.2.242",
         istioNamespace: "istio-system",
-        ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" } },
+        ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" }, workload: "istio-ingressgateway" },
         sloTarget: { namespace: "shlink", service: "shlink" },
         kialiAuth: "anonymous",
         prometheusRetentionDays: 10,
@@ -254,7 +256,7 @@ describe("arguments", () => {
             ports: { grafana: 3000, jaeger: 3000, kiali: 70000 },
             publicAddress: " ",
             istioNamespace: "Istio_System",
-            ingressGateway: { namespace: "istio-ingress", labels: {} },
+            ingressGateway: { namespace: "istio-ingress", labels: {}, workload: "istio-ingressgateway" },
             kialiAuth: "openid" as ObservabilityArgs["kialiAuth"],
             prometheusRetentionDays: 0,
         });

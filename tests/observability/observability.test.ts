@@ -12,7 +12,7 @@ const ARGS: ObservabilityArgs = {
     ports: { grafana: 3000, jaeger: 16686, kiali: 20001 },
     publicAddress: "192.168.2.242",
     istioNamespace: "istio-system",
-    ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" } },
+    ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" }, workload: "istio-ingressgateway" },
     sloTarget: { namespace: "shlink", service: "shlink" },
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
