@@ -56,7 +56,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     });
 
     const cluster = new Cluster("k3s", {
-        servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address })),
+        servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address, vmId: s.vm.id })),
         k3sVersion: config.k3s.version,
         readyTimeoutSeconds: config.k3s.readyTimeoutSeconds,
         sshUser: config.ssh.user,

@@ -67,7 +67,7 @@ function budgetLines(ledger: Ledger, nodeCount: number): Line[] {
     lines.push(line("redis-operator/operator", release(ledger, "operators-redis-operator").resources, 1));
 
     // Mesh.
-    lines.push(line("istio-system/istiod", istiod.pilot.resources, istiod.pilot.replicaCount));
+    lines.push(line("istio-system/istiod", istiod.resources, istiod.replicaCount));
     const gateway = release(ledger, "istio-gateway");
     lines.push(line("istio-ingress/gateway", gateway.resources, gateway.replicaCount));
 

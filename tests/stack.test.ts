@@ -129,7 +129,7 @@ describe("the homelab stack under mocks", () => {
             for (const key of ["create", "update", "delete"]) {
                 expect(install.inputs[key]).not.toContain("r".repeat(48));
             }
-            expect(JSON.stringify(install.inputs.triggers)).not.toContain("r".repeat(48));
+            expect(install.inputs.triggers).toBeUndefined();
         }
         expect(await pulumi.isSecret(outputs.kubeconfig)).toBe(true);
         const apiToken = TEST_SECRETS["proxmoxve:apiToken"];
@@ -149,6 +149,24 @@ describe("the homelab stack under mocks", () => {
     it("uninstalls K3s when a server's install step is deleted", () => {
         for (const node of NODES) {
             expect(ledger.byName(`k3s-${node}-install`).inputs.delete).toContain("k3s-uninstall.sh");
+        }
+    });
+
+    it("never gives a command with a delete step triggers: a trigger change replaces it, and the delete would run", () => {
+        const destructive = ledger.ofType(COMMAND).filter((r) => r.inputs.delete !== undefined);
+        expect(destructive.map((r) => r.name)).toEqual(NODES.map((n) => `k3s-${n}-install`));
+        for (const r of destructive) {
+            expect(r.inputs.triggers, r.name).toBeUndefined();
+            // Changes reach the node through stdin and run `update` in place.
+            expect(r.inputs.update, r.name).toBe(r.inputs.create);
+        }
+    });
+
+    it("re-runs every step on a node whose VM is replaced: the VM's id is part of each step's input", () => {
+        for (const node of NODES) {
+            for (const step of ["boot", "guest-agent", "install"]) {
+                expect(ledger.byName(`k3s-${node}-${step}`).inputs.stdin).toContain(`# Proxmox VM k3s-vms-${node}-id:`);
+            }
         }
     });
 

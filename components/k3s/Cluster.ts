@@ -21,6 +21,8 @@ export interface ClusterServer {
     ip: string;
     /** The same address as an Output that resolves once the VM exists; SSH connects to it. */
     address: pulumi.Input<string>;
+    /** The Proxmox VM's id: a replaced VM gets a new one, which re-runs every step on the blank machine. */
+    vmId: pulumi.Input<string>;
 }
 
 export interface ClusterArgs {
@@ -77,13 +79,13 @@ export class Cluster extends pulumi.ComponentResource {
 
             const boot = new command.remote.Command(
                 `${name}-${server.name}-boot`,
-                { connection, create: "sudo bash -s", stdin: waitForBootScript(), addPreviousOutputInEnv: false },
+                { connection, create: "sudo bash -s", stdin: forVm(waitForBootScript(), server.vmId), addPreviousOutputInEnv: false },
                 { parent: this },
             );
             // The VMs enable the QEMU agent; Ubuntu's cloud image lacks it. K3s does not need it, so nothing waits on it.
             new command.remote.Command(
                 `${name}-${server.name}-guest-agent`,
-                { connection, create: "sudo bash -s", stdin: guestAgentScript(), addPreviousOutputInEnv: false },
+                { connection, create: "sudo bash -s", stdin: forVm(guestAgentScript(), server.vmId), addPreviousOutputInEnv: false },
                 // apt must not race cloud-init's own package work.
                 { parent: this, dependsOn: [boot] },
             );
@@ -127,9 +129,11 @@ export class Cluster extends pulumi.ComponentResource {
                     // The script (with the token) goes over stdin, never on a command line.
                     create: "sudo bash -s",
                     update: "sudo bash -s",
-                    stdin: pulumi.secret(script),
+                    stdin: pulumi.secret(forVm(script, server.vmId)),
                     delete: `sudo bash -c ${shq(uninstallK3sScript(server.name))}`,
-                    triggers: [args.k3sVersion, server.ip, tlsSans.join(","), index === 0 ? "cluster-init" : serverUrl],
+                    // No `triggers`: @pulumi/command replaces on a trigger change (pulumi-command#855), and the
+                    // replacement's delete would uninstall K3s. Version and config live in stdin, whose change
+                    // runs `update` in place.
                     addPreviousOutputInEnv: false,
                 },
                 // Boot must be done (cloud-init) and, for joins, the previous server must be in (side effects).
@@ -178,4 +182,12 @@ export class Cluster extends pulumi.ComponentResource {
             k3sVersion: this.k3sVersion,
         });
     }
+}
+
+/**
+ * Appends the VM's id to a step's script as a comment: a replaced VM changes the step's input, so the step
+ * runs again (update, in place) on the new, blank machine.
+ */
+function forVm(script: pulumi.Input<string>, vmId: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`${script}# Proxmox VM ${vmId}: a new VM re-runs this step.\n`;
 }

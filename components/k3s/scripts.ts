@@ -151,7 +151,8 @@ export function k3sConfigYaml(cfg: K3sServerConfig): string {
         `node-external-ip: ${yamlString(cfg.nodeIp)}`,
         ...yamlList("tls-san", cfg.tlsSans),
         ...yamlList("disable", cfg.disable),
-        `write-kubeconfig-mode: ${yamlString("0644")}`,
+        // Root only: the admin kubeconfig is read back through sudo.
+        `write-kubeconfig-mode: ${yamlString("0600")}`,
         `token: ${yamlString(cfg.token)}`,
         cfg.clusterInit ? "cluster-init: true" : `server: ${yamlString(cfg.serverUrl as string)}`,
     ];

@@ -19,11 +19,11 @@ export function istiodValues(tracing: TracingTarget) {
             tag: ISTIO.version,
             proxy: { resources: ISTIO.sidecarResources },
         },
-        pilot: {
-            autoscaleEnabled: false,
-            replicaCount: ISTIO.istiodReplicas,
-            resources: ISTIO.istiodResources,
-        },
+        // Top level, not under `pilot`: the 1.30 chart merges values onto `_internal_defaults_do_not_set` and
+        // its templates read `.Values.replicaCount` / `.Values.resources` / `.Values.autoscaleEnabled`.
+        autoscaleEnabled: false,
+        replicaCount: ISTIO.istiodReplicas,
+        resources: ISTIO.istiodResources,
         meshConfig: {
             // Apps start only once their sidecar is ready, so their first connections (database, Redis) go through.
             defaultConfig: { holdApplicationUntilProxyStarts: true },

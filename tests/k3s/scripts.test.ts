@@ -143,7 +143,7 @@ describe("k3sConfigYaml", () => {
             "node-external-ip": "192.168.2.242",
             "tls-san": ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
             "disable": ["traefik"],
-            "write-kubeconfig-mode": "0644",
+            "write-kubeconfig-mode": "0600",
             "token": TOKEN,
             "cluster-init": true,
         });

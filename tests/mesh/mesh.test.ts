@@ -51,6 +51,13 @@ describe("the mesh components under mocks", () => {
         expect(gateway.dependsOn).toContain("istio-istiod");
         expect(ledger.waitsFor("istio-base")).not.toContain("istio-istiod");
         expect(istiod.inputs.values.global).toMatchObject({ hub: "docker.io/istio", tag: "1.30.3" });
+        // The 1.30 istiod chart reads its sizing at the top level of the values (not under `pilot`).
+        expect(istiod.inputs.values).toMatchObject({
+            autoscaleEnabled: false,
+            replicaCount: 2,
+            resources: { requests: { cpu: "200m", memory: "512Mi" } },
+        });
+        expect(istiod.inputs.values.pilot).toBeUndefined();
     });
 
     it("sends traces to Jaeger over OTLP and keeps Prometheus metrics in the mesh config", () => {
