@@ -41,6 +41,12 @@ describe("the homelab stack under mocks", () => {
         });
     });
 
+    it("never replaces a server for a new SSH key or a new image: both only matter when the VM is created", () => {
+        for (const vm of ledger.ofType(VM)) {
+            expect(vm.ignoreChanges).toEqual(["initialization.userAccount", "disks[0].importFrom"]);
+        }
+    });
+
     it("downloads the pinned cloud image once per Proxmox node, as an import with a checksum", () => {
         const images = ledger.ofType("proxmoxve:download/fileLegacy:FileLegacy");
         expect(images).toHaveLength(1);

@@ -64,8 +64,9 @@ export class ServerVms extends pulumi.ComponentResource {
                 {
                     ...childOpts,
                     // Changing cloud-init keys would replace the VM and lose the node (pulumi-proxmoxve#513):
-                    // rotate keys on the running VMs instead (README, day-2).
-                    ignoreChanges: ["initialization.userAccount"],
+                    // rotate keys on the running VMs instead (README, day-2). The import source only matters
+                    // at creation: a new image must not replace every server at once.
+                    ignoreChanges: ["initialization.userAccount", "disks[0].importFrom"],
                 },
             );
             return { spec, vm, address: vm.id.apply(() => spec.ip) };

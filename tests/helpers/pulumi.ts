@@ -15,6 +15,8 @@ export interface Recorded {
     parent?: string;
     /** Names of resources in opts.dependsOn. */
     dependsOn: string[];
+    /** Input paths Pulumi is told to ignore changes to. */
+    ignoreChanges: string[];
     /** Names of resources whose Outputs feed this resource's inputs (data dependencies). */
     dataDeps: string[];
     /** Top-level input keys whose value is, or holds, a secret as the engine receives it. */
@@ -139,6 +141,7 @@ export async function runUnderMocks<T>(
                     inputs,
                     provider: args.provider,
                     dependsOn: [],
+                    ignoreChanges: [],
                     dataDeps: [],
                     secretInputs,
                 });
@@ -199,6 +202,7 @@ export async function runUnderMocks<T>(
         const dependsOn = t.opts.dependsOn;
         const list = dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn];
         entry.dependsOn = (list as pulumi.Resource[]).map((r) => names.get(r) ?? "?");
+        entry.ignoreChanges = t.opts.ignoreChanges ?? [];
         const deps = new Set<string>();
         for (const output of outputsIn(t.props ?? {})) {
             for (const r of await resourcesOf(output)) {
