@@ -116,10 +116,13 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
 
+    const port = config.mesh.ports.shlink;
+    const shlinkHost = `${publicAddress}${port === 80 ? "" : `:${port}`}`;
     const shlink = new Shlink(
         "shlink",
         {
             replicas: config.platform.shlinkReplicas,
+            publicDomain: { host: shlinkHost, https: false },
             database: postgres.connection,
             redis: redis.connection,
             meshInjection: true,
@@ -143,8 +146,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
 
-    const port = config.mesh.ports.shlink;
-    const shlinkUrl = pulumi.output(`http://${publicAddress}${port === 80 ? "" : `:${port}`}`);
+    const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const smoke = new SmokeCheck("smoke-check", {
         connection: {
             host: vms.servers[0].address,

@@ -216,6 +216,14 @@ describe("the homelab stack under mocks", () => {
 
     it("exports every URL, and Grafana's password as a secret", async () => {
         expect(await valueOf(outputs.shlinkUrl)).toBe("http://192.168.2.242");
+        // Shlink builds the short URLs it returns on the same address.
+        const shlinkEnv = ledger.byName("shlink-deployment").inputs.spec.template.spec.containers[0].env;
+        expect(shlinkEnv).toEqual(
+            expect.arrayContaining([
+                { name: "DEFAULT_DOMAIN", value: "192.168.2.242" },
+                { name: "IS_HTTPS_ENABLED", value: "false" },
+            ]),
+        );
         expect(await valueOf(outputs.grafanaUrl)).toBe("http://192.168.2.242:3000");
         expect(await valueOf(outputs.kialiUrl)).toBe("http://192.168.2.242:20001/kiali");
         expect(await valueOf(outputs.jaegerUrl)).toBe("http://192.168.2.242:16686");

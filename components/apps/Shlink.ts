@@ -19,6 +19,8 @@ export interface ShlinkArgs {
     };
     /** Redis: the master Service and the password (secret). */
     redis: { host: pulumi.Input<string>; port: number; password: pulumi.Input<string> };
+    /** Host (and port) users reach Shlink on and whether over HTTPS, for the short URLs it returns. */
+    publicDomain?: { host: string; https: boolean };
     /** Label the namespace for Istio sidecar injection (the mesh layer turns this on). */
     meshInjection?: boolean;
     /** Resources the pods must not start before (e.g. istiod, or pods get no sidecar). */
@@ -136,6 +138,7 @@ export class Shlink extends pulumi.ComponentResource {
                                             user: args.database.user,
                                         },
                                         secretName: credentials.metadata.name,
+                                        publicDomain: args.publicDomain,
                                     }),
                                     resources: resourceRequirements(SHLINK.resources),
                                     startupProbe: probe(SHLINK.probes.startup),

@@ -13,6 +13,8 @@ export const SHLINK_SECRET_KEYS = {
 
 export interface ShlinkEnvArgs {
     database: { host: pulumi.Input<string>; port: number; name: string; user: string };
+    /** Host (and port) users reach Shlink on, and whether over HTTPS: the short URLs the API returns use it. */
+    publicDomain?: { host: string; https: boolean };
     /** Name of the Secret holding SHLINK_SECRET_KEYS. */
     secretName: pulumi.Input<string>;
 }
@@ -39,6 +41,13 @@ export function shlinkEnv(args: ShlinkEnvArgs): k8s.types.input.core.v1.EnvVar[]
         fromSecret("REDIS_SERVERS", SHLINK_SECRET_KEYS.redisServers),
         // Read at start by the image's entrypoint: creates this API key when none exists yet.
         fromSecret("INITIAL_API_KEY", SHLINK_SECRET_KEYS.initialApiKey),
+        // Unset, Shlink 4.6 answers short URLs as https://<empty host>/<code>.
+        ...(args.publicDomain === undefined
+            ? []
+            : [
+                  { name: "DEFAULT_DOMAIN", value: args.publicDomain.host },
+                  { name: "IS_HTTPS_ENABLED", value: String(args.publicDomain.https) },
+              ]),
         { name: "LOGS_FORMAT", value: "json" },
         // RoadRunner worker pools (config/roadrunner/.rr.yml); unset means one per node CPU.
         { name: "WEB_WORKER_NUM", value: String(SHLINK.webWorkers) },

@@ -44,6 +44,7 @@ describe("shlinkEnv", () => {
     const vars = shlinkEnv({
         database: { host: "db.example", port: 5432, name: "shlink", user: "shlink" },
         secretName: "creds",
+        publicDomain: { host: "192.168.2.242", https: false },
     });
 
     it("sets only variables Shlink reads, none of them removed in 5.x, each once", () => {
@@ -51,6 +52,11 @@ describe("shlinkEnv", () => {
         expect(names.filter((n) => !SHLINK_READS.has(n))).toEqual([]);
         expect(names.filter((n) => REMOVED_IN_5.includes(n))).toEqual([]);
         expect(new Set(names).size).toBe(names.length);
+    });
+
+    it("builds short URLs on the address users reach Shlink on", () => {
+        const plain = Object.fromEntries(vars.filter((v) => v.value !== undefined).map((v) => [v.name, v.value]));
+        expect(plain).toMatchObject({ DEFAULT_DOMAIN: "192.168.2.242", IS_HTTPS_ENABLED: "false" });
     });
 
     it("points the database settings at PostgreSQL over TLS", () => {
