@@ -20,6 +20,7 @@ import {
     type RecordingRule,
 } from "../../components/observability/rules";
 import { SLO_DEFAULTS } from "../../components/defaults";
+import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
 
 const TARGET = { namespace: "shlink", service: "shlink", gateway: { workload: "istio-ingressgateway", namespace: "istio-ingress" } };
 
@@ -236,15 +237,7 @@ describe("service names", () => {
 });
 
 describe("arguments", () => {
-    const good: ObservabilityArgs = {
-        ports: { grafana: 3000, jaeger: 16686, kiali: 20001 },
-        publicAddress: "192.168.2.242",
-        istioNamespace: "istio-system",
-        ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" }, workload: "istio-ingressgateway" },
-        sloTarget: { namespace: "shlink", service: "shlink" },
-        kialiAuth: "anonymous",
-        prometheusRetentionDays: 10,
-    };
+    const good = LAB_OBSERVABILITY_ARGS;
 
     it("accepts the lab's arguments", () => {
         expect(observabilityArgsProblems(good)).toEqual([]);

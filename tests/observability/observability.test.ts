@@ -4,19 +4,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Observability, type ObservabilityArgs } from "../../components/observability/Observability";
+import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues, resourceRequests } from "../../components/observability/resources";
+import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 
-const ARGS: ObservabilityArgs = {
-    ports: { grafana: 3000, jaeger: 16686, kiali: 20001 },
-    publicAddress: "192.168.2.242",
-    istioNamespace: "istio-system",
-    ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" }, workload: "istio-ingressgateway" },
-    sloTarget: { namespace: "shlink", service: "shlink" },
-    kialiAuth: "anonymous",
-    prometheusRetentionDays: 10,
-};
+const ARGS = LAB_OBSERVABILITY_ARGS;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const PASSWORD = "r".repeat(32);
 

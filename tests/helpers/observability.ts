@@ -1,0 +1,12 @@
+import type { ObservabilityArgs } from "../../components/observability/Observability";
+
+/** The lab's observability arguments, as stacks/homelab.ts passes them. */
+export const LAB_OBSERVABILITY_ARGS: ObservabilityArgs = {
+    ports: { grafana: 3000, jaeger: 16686, kiali: 20001 },
+    publicAddress: "192.168.2.242",
+    istioNamespace: "istio-system",
+    ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" }, workload: "istio-ingressgateway" },
+    sloTarget: { namespace: "shlink", service: "shlink" },
+    kialiAuth: "anonymous",
+    prometheusRetentionDays: 10,
+};
