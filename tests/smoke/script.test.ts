@@ -113,23 +113,23 @@ describe("smokeCheckScript", () => {
 
     it("fails the up naming what is down", async () => {
         behaviour.grafanaStatus = 502;
-        const r = await runScript(script(2));
+        const r = await runScript(script(1));
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain("smoke check failed after 2s; still down:");
+        expect(r.stderr).toContain("smoke check failed after 1s; still down:");
         expect(r.stderr).toContain("- Grafana /api/health");
         expect(r.stderr).not.toContain("Shlink /rest/health");
     });
 
     it("fails when the API answers without a key (the AuthorizationPolicy is missing)", async () => {
         behaviour.keylessApiStatus = 200;
-        const r = await runScript(script(2));
+        const r = await runScript(script(1));
         expect(r.status).not.toBe(0);
         expect(r.stderr).toContain("the API refuses calls without X-Api-Key");
     });
 
     it("fails when the short URL redirects elsewhere", async () => {
         behaviour.redirectTo = "https://example.com/elsewhere";
-        const r = await runScript(script(2));
+        const r = await runScript(script(1));
         expect(r.status).not.toBe(0);
         expect(r.stderr).toContain("redirects (302) to its long URL");
     });
