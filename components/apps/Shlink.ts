@@ -5,6 +5,7 @@ import { GENERATED_SECRET_LENGTH, SHLINK } from "../defaults";
 import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs, resourceRequirements } from "../platform/objects";
 import { SHLINK_SECRET_KEYS, shlinkEnv } from "./shlinkEnv";
+import { serviceUrl } from "../serviceNames";
 
 export interface ShlinkArgs {
     /** Pods, spread one per node as far as the nodes go. */
@@ -181,7 +182,9 @@ export class Shlink extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.serviceAddress = pulumi.interpolate`http://${this.service.metadata.name}.${this.namespace}.svc.cluster.local:${SHLINK.port}`;
+        this.serviceAddress = pulumi
+            .all([this.service.metadata.name, this.namespace])
+            .apply(([service, ns]) => serviceUrl(service, ns, SHLINK.port));
 
         this.registerOutputs({ namespace: this.namespace, serviceAddress: this.serviceAddress, apiKey: this.apiKey });
     }

@@ -5,6 +5,7 @@ import { GENERATED_SECRET_LENGTH, REDIS } from "../defaults";
 import { namespaceArgs } from "../platform/objects";
 import { REDIS_FAILOVER } from "./crds";
 import { REDIS_PASSWORD_KEY, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
+import { serviceFqdn } from "../serviceNames";
 
 export interface RedisArgs {
     /** Size of each redis pod's volume, from config. */
@@ -88,7 +89,7 @@ export class Redis extends pulumi.ComponentResource {
         this.connection = {
             host: pulumi
                 .all([this.masterService.metadata.name, this.masterService.metadata.namespace])
-                .apply(([service, ns]) => `${service}.${ns}.svc.cluster.local`),
+                .apply(([service, ns]) => serviceFqdn(service, ns)),
             port: REDIS.port,
             password: secretPassword,
         };

@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { POSTGRES, STORAGE_CLASS } from "../defaults";
 import { resourceRequirements } from "../platform/objects";
 import type { PostgresClusterSpec } from "./crds";
+import { serviceFqdn } from "../serviceNames";
 
 /** PGO's label prefix (internal/naming/labels.go at v6.0.3). */
 const PGO = "postgres-operator.crunchydata.com";
@@ -118,7 +119,7 @@ export function scramSha256Verifier(password: string, saltBase64: string, iterat
 
 /** The in-cluster DNS name of the Service PGO points at the current primary. */
 export function primaryServiceHost(clusterName: string, namespace: string): string {
-    return `${clusterName}-primary.${namespace}.svc.cluster.local`;
+    return serviceFqdn(`${clusterName}-primary`, namespace);
 }
 
 function quoteIdent(name: string): string {

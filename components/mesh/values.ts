@@ -1,5 +1,6 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
 import { ISTIO } from "../defaults";
+import { serviceFqdn } from "../serviceNames";
 
 /** Where istiod sends spans: the Jaeger collector's OTLP gRPC endpoint. */
 export interface TracingTarget {
@@ -87,7 +88,7 @@ export interface RoutingTarget {
     gateway: { namespace: string; serviceAccount: string; label: string };
 }
 
-export const serviceHost = (t: RoutingTarget) => `${t.service}.${t.namespace}.svc.cluster.local`;
+export const serviceHost = (t: RoutingTarget) => serviceFqdn(t.service, t.namespace);
 export const gatewayPrincipal = (t: RoutingTarget) =>
     `cluster.local/ns/${t.gateway.namespace}/sa/${t.gateway.serviceAccount}`;
 

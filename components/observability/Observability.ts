@@ -6,7 +6,8 @@ import { kialiOperatorValues, kialiSpec } from "./kiali";
 import { KIALI_API_VERSION, KIALI_KIND, type KialiAuthStrategy } from "./kialiCrd";
 import { kubePrometheusStackValues } from "./kubePrometheusStack";
 import { monitors } from "./monitors";
-import { prometheusServiceName, serviceFqdn, serviceUrl } from "./names";
+import { serviceFqdn, serviceUrl } from "../serviceNames";
+import { prometheusServiceName } from "./names";
 import { platformRules, sloRules } from "./rules";
 import {
     GRAFANA,
