@@ -139,16 +139,19 @@ export const OPERATOR_RESOURCES = {
     certManagerStartupCheck: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
     postgresOperator: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
     redisOperator: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-} as const;
+} as const satisfies Record<string, ContainerResources>;
 
 /** The operator image chart 3.2.9 ships; set explicitly so the pin is visible here. */
 export const REDIS_OPERATOR_IMAGE_TAG = "v1.2.4";
 
-/** Container resources, as Kubernetes quantities. */
-export interface ResourceSpec {
+/** Requests (what the scheduler reserves) and limits of one container, as Kubernetes quantities. */
+export interface ContainerResources {
     requests: { cpu: string; memory: string };
-    limits: { cpu: string; memory: string };
+    limits: { cpu?: string; memory: string };
 }
+
+/** Container resources that cap CPU too (the data layer and Shlink). */
+export type ResourceSpec = ContainerResources & { limits: { cpu: string } };
 
 /**
  * The PostgreSQL cluster Shlink uses (Crunchy PGO). Sized for three 4 vCPU / 10 GiB nodes: each instance
@@ -231,12 +234,6 @@ export const ISTIO = {
 } as const;
 
 // --- Observability: kube-prometheus-stack, Grafana, Jaeger, Kiali ---------------------------------------------------
-
-/** Requests (what the scheduler reserves) and a memory ceiling for one container. */
-export interface ContainerResources {
-    requests: { cpu: string; memory: string };
-    limits: { memory: string };
-}
 
 const resources = (cpu: string, memory: string, memoryLimit: string): ContainerResources => ({
     requests: { cpu, memory },
