@@ -88,8 +88,11 @@ export const STORAGE_CLASS = "local-path";
 /** Length of every generated password and key; alphanumeric only, so URIs and env stay unescaped. */
 export const GENERATED_SECRET_LENGTH = 40;
 
-/** How long Helm may take per release before the install fails (and, being atomic, is rolled back). */
-export const HELM_TIMEOUT_SECONDS = 600;
+/**
+ * How long Helm may take per release before the install fails (and, being atomic, is rolled back): a first
+ * install pulls every image over a home uplink.
+ */
+export const HELM_TIMEOUT_SECONDS = 900;
 
 /** A pinned Helm chart: `repo` for classic repositories, an `oci://` chart URL without `repo` otherwise. */
 export interface ChartPin {
@@ -98,7 +101,7 @@ export interface ChartPin {
     chart: string;
     version: string;
     repo?: string;
-    /** Namespace the operator runs in (created by us, never by Helm). */
+    /** Namespace the release goes into (created by us, never by Helm). */
     namespace: string;
 }
 
@@ -233,6 +236,19 @@ export const ISTIO = {
     sidecarResources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "512Mi" } },
 } as const;
 
+/** Istio's three charts, one version: CRDs (base), the control plane (istiod) and the ingress gateway. */
+export const ISTIO_CHARTS = {
+    base: { release: "istio-base", chart: "base", version: ISTIO.version, repo: ISTIO.repo, namespace: ISTIO.namespace },
+    istiod: { release: "istiod", chart: "istiod", version: ISTIO.version, repo: ISTIO.repo, namespace: ISTIO.namespace },
+    gateway: {
+        release: ISTIO.gatewayRelease,
+        chart: "gateway",
+        version: ISTIO.version,
+        repo: ISTIO.repo,
+        namespace: ISTIO.gatewayNamespace,
+    },
+} as const satisfies Record<string, ChartPin>;
+
 // --- Observability: kube-prometheus-stack, Grafana, Jaeger, Kiali ---------------------------------------------------
 
 const resources = (cpu: string, memory: string, memoryLimit: string): ContainerResources => ({
@@ -250,20 +266,14 @@ export const OBSERVABILITY_STORAGE = {
     pvcAnnotations: { volumeType: "local" },
 } as const;
 
-/** How long the Helm releases may take to become ready (images are pulled on first install). */
-export const OBSERVABILITY_HELM_TIMEOUT_SECONDS = 900;
-
 /** Scrape interval of the Istio monitors: Istio's dashboards use 1m rate windows. */
 export const ISTIO_SCRAPE_INTERVAL = "15s";
-
-/** Servers the node exporter DaemonSet runs on when resourceRequests() is asked without a node count. */
-export const DEFAULT_NODE_COUNT = 3;
 
 export const KUBE_PROMETHEUS_STACK = {
     chart: "kube-prometheus-stack",
     version: "88.5.3",
     repo: "https://prometheus-community.github.io/helm-charts",
-    releaseName: "kube-prometheus-stack",
+    release: "kube-prometheus-stack",
     namespace: "monitoring",
     /** Prefix of every object the chart names (the chart cuts it to 26 characters). */
     fullnameOverride: "kps",
@@ -282,7 +292,7 @@ export const KUBE_PROMETHEUS_STACK = {
         kubeStateMetrics: resources("20m", "96Mi", "256Mi"),
         nodeExporter: resources("20m", "32Mi", "128Mi"),
     },
-} as const;
+} as const satisfies ChartPin & Record<string, unknown>;
 
 export const GRAFANA = {
     adminUser: "admin",
@@ -316,7 +326,7 @@ export const JAEGER = {
     chart: "jaeger",
     version: "4.11.1",
     repo: "https://jaegertracing.github.io/helm-charts",
-    releaseName: "jaeger",
+    release: "jaeger",
     namespace: "observability",
     /** nameOverride and fullnameOverride: the Service and the pods' name label. */
     name: "jaeger",
@@ -327,13 +337,13 @@ export const JAEGER = {
     spanTtl: "168h",
     ports: { otlpGrpc: 4317, otlpHttp: 4318, queryHttp: 16686, queryGrpc: 16685, health: 13133, metrics: 8888 },
     resources: resources("100m", "256Mi", "1Gi"),
-} as const;
+} as const satisfies ChartPin & Record<string, unknown>;
 
 export const KIALI = {
     chart: "kiali-operator",
     version: "2.29.0",
     repo: "https://kiali.org/helm-charts",
-    releaseName: "kiali-operator",
+    release: "kiali-operator",
     namespace: "kiali-operator",
     crName: "kiali",
     /** Kiali's default context root on Kubernetes (CRD `server.web_root`), set explicitly. */
@@ -344,7 +354,7 @@ export const KIALI = {
         operator: resources("20m", "128Mi", "512Mi"),
         server: resources("20m", "96Mi", "1Gi"),
     },
-} as const;
+} as const satisfies ChartPin & Record<string, unknown>;
 
 /** Objectives of the SLO rules (Google SRE workbook's multiwindow, multi-burn-rate alerts). */
 export const SLO_DEFAULTS = {

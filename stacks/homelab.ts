@@ -9,7 +9,7 @@ import { Cluster } from "../components/k3s/Cluster";
 import { Istio } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
 import { jaegerOtlpGrpc, Observability } from "../components/observability/Observability";
-import { Operators } from "../components/platform/Operators";
+import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
@@ -65,7 +65,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
 
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
-    const operators = new Operators("operators", {}, onCluster);
+    const operators = new Operators("operators", onCluster);
 
     const postgres = new Postgres(
         "shlink-db",

@@ -1,7 +1,8 @@
 // The resource budget: every CPU and memory request the program sets, read from what it actually sends
 // (resource inputs and Helm values in the ledger), summed and checked against the three VMs with headroom.
 import { beforeAll, describe, expect, it } from "vitest";
-import { cpuMillicores, memoryMiB, requestsFromValues } from "../components/observability/resources";
+import { cpuMillicores, memoryMiB } from "../components/kubernetes/resources";
+import { requestsFromValues } from "../components/observability/resources";
 import type { Ledger, Recorded } from "./helpers/pulumi";
 import { runHomelab } from "./helpers/platform";
 

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, SHLINK } from "../defaults";
 import { redisServersUri } from "../data/redisSpec";
-import { namespaceArgs, resourceRequirements } from "../platform/objects";
+import { namespaceArgs } from "../kubernetes/namespace";
+import { resourceRequirements } from "../kubernetes/resources";
 import { SHLINK_SECRET_KEYS, shlinkEnv } from "./shlinkEnv";
-import { serviceUrl } from "../serviceNames";
+import { serviceUrl } from "../kubernetes/serviceNames";
 
 export interface ShlinkArgs {
     /** Pods, spread one per node as far as the nodes go. */

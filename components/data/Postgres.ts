@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, POSTGRES } from "../defaults";
-import { namespaceArgs } from "../platform/objects";
+import { namespaceArgs } from "../kubernetes/namespace";
 import { POSTGRES_CLUSTER } from "./crds";
 import {
     databaseInitSql,

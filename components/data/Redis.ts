@@ -2,10 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, REDIS } from "../defaults";
-import { namespaceArgs } from "../platform/objects";
+import { namespaceArgs } from "../kubernetes/namespace";
 import { REDIS_FAILOVER } from "./crds";
 import { REDIS_PASSWORD_KEY, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
-import { serviceFqdn } from "../serviceNames";
+import { serviceFqdn } from "../kubernetes/serviceNames";
 
 export interface RedisArgs {
     /** Size of each redis pod's volume, from config. */

@@ -2,9 +2,9 @@
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { POSTGRES, STORAGE_CLASS } from "../defaults";
-import { resourceRequirements } from "../platform/objects";
+import { resourceRequirements } from "../kubernetes/resources";
 import type { PostgresClusterSpec } from "./crds";
-import { serviceFqdn } from "../serviceNames";
+import { serviceFqdn } from "../kubernetes/serviceNames";
 
 /** PGO's label prefix (internal/naming/labels.go at v6.0.3). */
 const PGO = "postgres-operator.crunchydata.com";

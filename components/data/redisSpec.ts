@@ -1,7 +1,7 @@
 // The RedisFailover spec and the Service that follows the master: pure builders, tested directly.
 import type * as pulumi from "@pulumi/pulumi";
 import { REDIS, STORAGE_CLASS } from "../defaults";
-import { resourceRequirements } from "../platform/objects";
+import { resourceRequirements } from "../kubernetes/resources";
 import type { RedisFailoverSpec } from "./crds";
 
 /** Key the operator reads the password from in the `auth.secretPath` Secret (service/k8s/util.go at v1.2.4). */

@@ -1,6 +1,6 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
 import { ISTIO } from "../defaults";
-import { serviceFqdn } from "../serviceNames";
+import { serviceFqdn } from "../kubernetes/serviceNames";
 
 /** Where istiod sends spans: the Jaeger collector's OTLP gRPC endpoint. */
 export interface TracingTarget {

@@ -6,12 +6,12 @@ import { kialiOperatorValues, kialiSpec } from "./kiali";
 import { KIALI_API_VERSION, KIALI_KIND, type KialiAuthStrategy } from "./kialiCrd";
 import { kubePrometheusStackValues } from "./kubePrometheusStack";
 import { monitors } from "./monitors";
-import { serviceFqdn, serviceUrl } from "../serviceNames";
+import { serviceFqdn, serviceUrl } from "../kubernetes/serviceNames";
 import { prometheusServiceName } from "./names";
 import { platformRules, sloRules } from "./rules";
 import {
     GRAFANA,
-    OBSERVABILITY_HELM_TIMEOUT_SECONDS,
+    HELM_TIMEOUT_SECONDS,
     ISTIO_SCRAPE_INTERVAL,
     JAEGER,
     KIALI,
@@ -171,13 +171,13 @@ export class Observability extends pulumi.ComponentResource {
         const jaeger = new k8s.helm.v3.Release(
             `${name}-jaeger`,
             {
-                name: JAEGER.releaseName,
+                name: JAEGER.release,
                 chart: JAEGER.chart,
                 version: JAEGER.version,
                 repositoryOpts: { repo: JAEGER.repo },
                 namespace: observabilityNs.metadata.name,
                 values: jaegerChartValues,
-                timeout: OBSERVABILITY_HELM_TIMEOUT_SECONDS,
+                timeout: HELM_TIMEOUT_SECONDS,
             },
             { parent: this },
         );
@@ -187,7 +187,7 @@ export class Observability extends pulumi.ComponentResource {
                 metadata: { name: "jaeger-ui", namespace: observabilityNs.metadata.name },
                 spec: {
                     type: "LoadBalancer",
-                    selector: jaegerPodLabels(jaegerChartValues, JAEGER.releaseName),
+                    selector: jaegerPodLabels(jaegerChartValues, JAEGER.release),
                     ports: [{ name: "http-query", port: args.ports.jaeger, targetPort: JAEGER.ports.queryHttp, protocol: "TCP" }],
                 },
             },
@@ -211,13 +211,13 @@ export class Observability extends pulumi.ComponentResource {
         const kubePrometheusStack = new k8s.helm.v3.Release(
             `${name}-kube-prometheus-stack`,
             {
-                name: kps.releaseName,
+                name: kps.release,
                 chart: kps.chart,
                 version: kps.version,
                 repositoryOpts: { repo: kps.repo },
                 namespace: monitoringNs.metadata.name,
                 values: kpsValues,
-                timeout: OBSERVABILITY_HELM_TIMEOUT_SECONDS,
+                timeout: HELM_TIMEOUT_SECONDS,
             },
             { parent: this },
         );
@@ -256,13 +256,13 @@ export class Observability extends pulumi.ComponentResource {
         const kialiOperator = new k8s.helm.v3.Release(
             `${name}-kiali-operator`,
             {
-                name: KIALI.releaseName,
+                name: KIALI.release,
                 chart: KIALI.chart,
                 version: KIALI.version,
                 repositoryOpts: { repo: KIALI.repo },
                 namespace: kialiOperatorNs.metadata.name,
                 values: kialiOperatorValues(),
-                timeout: OBSERVABILITY_HELM_TIMEOUT_SECONDS,
+                timeout: HELM_TIMEOUT_SECONDS,
             },
             { parent: this },
         );

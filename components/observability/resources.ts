@@ -2,7 +2,7 @@ import { jaegerValues, type JaegerValues } from "./jaeger";
 import { kialiOperatorValues, kialiSpec, type KialiOperatorValues } from "./kiali";
 import type { KialiSpec } from "./kialiCrd";
 import { kubePrometheusStackValues, type KubePrometheusStackValues } from "./kubePrometheusStack";
-import { DEFAULT_NODE_COUNT } from "../defaults";
+import { cpuMillicores, memoryMiB } from "../kubernetes/resources";
 
 export interface ResourceRequest {
     /** `<namespace>/<workload>/<container>` (the Kiali server: `kiali/server/kiali`, its namespace is the caller's). */
@@ -18,27 +18,6 @@ export interface ObservabilityWorkloads {
     jaeger: JaegerValues;
     kialiOperator: KialiOperatorValues;
     kiali: KialiSpec;
-}
-
-/** CPU quantity in millicores ("250m", "1", "0.5"). */
-export function cpuMillicores(quantity: string): number {
-    const milli = /^(\d+)m$/.exec(quantity);
-    if (milli) {
-        return Number(milli[1]);
-    }
-    if (/^\d+(\.\d+)?$/.test(quantity)) {
-        return Math.round(Number(quantity) * 1000);
-    }
-    throw new Error(`unsupported CPU quantity "${quantity}"`);
-}
-
-/** Memory quantity in MiB ("96Mi", "1Gi"). */
-export function memoryMiB(quantity: string): number {
-    const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
-    if (!match) {
-        throw new Error(`unsupported memory quantity "${quantity}"`);
-    }
-    return Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
 }
 
 type Requests = { requests: { cpu: string; memory: string } };
@@ -106,6 +85,6 @@ function referenceWorkloads(): ObservabilityWorkloads {
 }
 
 /** Every request this layer sets, computed from the values it passes to Helm and the Kiali CR. */
-export function resourceRequests(nodeCount: number = DEFAULT_NODE_COUNT): ResourceRequest[] {
+export function resourceRequests(nodeCount: number): ResourceRequest[] {
     return requestsFromValues(referenceWorkloads(), nodeCount);
 }

@@ -23,8 +23,30 @@ export interface Recorded {
     secretInputs: string[];
 }
 
+/** One resource registration as the engine receives it: URN, parent and the aliases the program gives it. */
+export interface Registration {
+    urn: string;
+    type: string;
+    name: string;
+    /** Parent URN ("" at the stack's root). */
+    parentUrn: string;
+    custom: boolean;
+    aliases: AliasSpec[];
+}
+
+/** An alias as sent to the engine: a whole URN, or a spec whose unset fields default to the resource's own. */
+export interface AliasSpec {
+    urn?: string;
+    name?: string;
+    type?: string;
+    parentUrn?: string;
+    noParent?: boolean;
+}
+
 export interface Ledger {
     resources: Recorded[];
+    /** Every registration (components included), in order. */
+    registrations: Registration[];
     byName(name: string): Recorded;
     ofType(type: string): Recorded[];
     /** Every resource `name` waits for, directly, through the resources it waits for, or inside a component it waits for. */
@@ -158,6 +180,7 @@ export async function runUnderMocks<T>(
         "homelab",
         false,
     );
+    const registrations = recordRegistrations();
     const secretKeys = Object.keys(config).filter((k) => k in TEST_SECRETS);
     pulumi.runtime.setAllConfig(config, secretKeys);
 
@@ -215,6 +238,7 @@ export async function runUnderMocks<T>(
     const resources = [...recorded.values()];
     const ledger: Ledger = {
         resources,
+        registrations,
         byName(name) {
             const found = recorded.get(name);
             if (!found) {
@@ -243,6 +267,51 @@ export async function runUnderMocks<T>(
         },
     };
     return { ledger, result: result as T };
+}
+
+interface ProtoAlias {
+    getUrn(): string;
+    hasSpec(): boolean;
+    getSpec(): { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean };
+}
+
+/**
+ * Wraps the mock monitor's registerResource to keep what the engine would receive: type, name, parent and
+ * the aliases (the SDK sends alias specs when the monitor supports them, as the mock monitor does).
+ */
+function recordRegistrations(): Registration[] {
+    const registrations: Registration[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: any, callback: (err: unknown, response: any) => void): Promise<void>;
+    };
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        original(req, (err, response) => {
+            if (!err && response) {
+                const aliases = (req.getAliasesList() as ProtoAlias[]).map((alias): AliasSpec => {
+                    if (!alias.hasSpec()) {
+                        return { urn: alias.getUrn() };
+                    }
+                    const spec = alias.getSpec();
+                    const out: AliasSpec = {};
+                    if (spec.getName()) out.name = spec.getName();
+                    if (spec.getType()) out.type = spec.getType();
+                    if (spec.getParenturn()) out.parentUrn = spec.getParenturn();
+                    if (spec.getNoparent()) out.noParent = true;
+                    return out;
+                });
+                registrations.push({
+                    urn: response.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parentUrn: req.getParent(),
+                    custom: req.getCustom(),
+                    aliases,
+                });
+            }
+            callback(err, response);
+        });
+    return registrations;
 }
 
 function outputsIn(value: unknown): pulumi.Output<unknown>[] {

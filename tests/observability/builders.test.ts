@@ -8,7 +8,8 @@ import { kubePrometheusStackValues } from "../../components/observability/kubePr
 import { dropGatewayRelabeling, monitors, podLabelMeta } from "../../components/observability/monitors";
 import { kubePrometheusStackFullname, prometheusServiceName } from "../../components/observability/names";
 import { observabilityArgsProblems, type ObservabilityArgs } from "../../components/observability/Observability";
-import { cpuMillicores, memoryMiB, resourceRequests } from "../../components/observability/resources";
+import { cpuMillicores, memoryMiB } from "../../components/kubernetes/resources";
+import { resourceRequests } from "../../components/observability/resources";
 import {
     BURN_RATE_ALERTS,
     errorRatioRecord,
@@ -273,7 +274,7 @@ describe("arguments", () => {
 });
 
 describe("resource requests", () => {
-    const requests = resourceRequests();
+    const requests = resourceRequests(3);
 
     it("parses the quantities the values use", () => {
         expect([cpuMillicores("250m"), cpuMillicores("1"), cpuMillicores("0.5")]).toEqual([250, 1000, 500]);

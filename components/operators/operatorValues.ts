@@ -1,7 +1,5 @@
-// Helm values and release arguments of the operators: pure, so tests read exactly what Helm receives.
-import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
-import { HELM_TIMEOUT_SECONDS, OPERATOR_RESOURCES, REDIS_OPERATOR_IMAGE_TAG, type ChartPin } from "../defaults";
+// Helm values of the operators: pure, so tests read exactly what Helm receives.
+import { OPERATOR_RESOURCES, REDIS_OPERATOR_IMAGE_TAG } from "../defaults";
 
 /** cert-manager: the chart installs and upgrades its CRDs (`installCRDs` is deprecated). */
 export function certManagerValues(): Record<string, unknown> {
@@ -24,28 +22,4 @@ export function postgresOperatorValues(): Record<string, unknown> {
 /** redis-operator: the image the chart pins, written out so a chart bump cannot change it silently. */
 export function redisOperatorValues(): Record<string, unknown> {
     return { image: { tag: REDIS_OPERATOR_IMAGE_TAG }, resources: OPERATOR_RESOURCES.redisOperator };
-}
-
-/**
- * A Helm release of a pinned chart into a namespace we created. Atomic: a failed install is rolled back, so
- * the next `pulumi up` installs afresh instead of upgrading a half-installed release.
- */
-export function releaseArgs(
-    pin: ChartPin,
-    namespace: pulumi.Input<string>,
-    values: Record<string, unknown>,
-    timeoutSeconds: number = HELM_TIMEOUT_SECONDS,
-): k8s.helm.v3.ReleaseArgs {
-    return {
-        name: pin.release,
-        chart: pin.chart,
-        version: pin.version,
-        ...(pin.repo === undefined ? {} : { repositoryOpts: { repo: pin.repo } }),
-        namespace,
-        createNamespace: false,
-        values,
-        atomic: true,
-        waitForJobs: true,
-        timeout: timeoutSeconds,
-    };
 }

@@ -1,13 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HELM_TIMEOUT_SECONDS, OPERATOR_CHARTS, type ChartPin } from "../defaults";
-import { namespaceArgs } from "./objects";
-import { certManagerValues, postgresOperatorValues, redisOperatorValues, releaseArgs } from "./operatorValues";
-
-export interface OperatorsArgs {
-    /** How long Helm may take per release, in seconds. */
-    timeoutSeconds?: number;
-}
+import { OPERATOR_CHARTS, type ChartPin } from "../defaults";
+import { helmRelease } from "../kubernetes/helm";
+import { namespace } from "../kubernetes/namespace";
+import { certManagerValues, postgresOperatorValues, redisOperatorValues } from "./operatorValues";
 
 /**
  * The cluster's operators, each a Helm release in its own namespace: cert-manager, Crunchy PGO (PostgreSQL)
@@ -21,19 +17,16 @@ export class Operators extends pulumi.ComponentResource {
     /** Installs the RedisFailover CRD and the operator that reconciles it. */
     public readonly redisOperator: k8s.helm.v3.Release;
 
-    constructor(name: string, args: OperatorsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super("homelab:platform:Operators", name, {}, opts);
-        const timeout = args.timeoutSeconds ?? HELM_TIMEOUT_SECONDS;
-
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        // Named homelab:platform:Operators until the layer got its own folder; the alias keeps every child's URN.
+        super("homelab:operators:Operators", name, {}, {
+            ...opts,
+            aliases: [...(opts?.aliases ?? []), { type: "homelab:platform:Operators" }],
+        });
         const release = (role: string, pin: ChartPin, values: Record<string, unknown>): k8s.helm.v3.Release => {
-            const namespace = new k8s.core.v1.Namespace(`${name}-${role}-ns`, namespaceArgs(pin.namespace, false), {
-                parent: this,
-            });
-            return new k8s.helm.v3.Release(
-                `${name}-${role}`,
-                releaseArgs(pin, namespace.metadata.name, values, timeout),
-                { parent: this },
-            );
+            // Operators and their webhooks stay out of the mesh.
+            const ns = namespace(`${name}-${role}-ns`, pin.namespace, false, { parent: this });
+            return helmRelease(`${name}-${role}`, pin, ns.metadata.name, values, { parent: this });
         };
 
         this.certManager = release("cert-manager", OPERATOR_CHARTS.certManager, certManagerValues());

@@ -1,11 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR_CHARTS, REDIS_OPERATOR_IMAGE_TAG } from "../../components/defaults";
-import {
-    certManagerValues,
-    postgresOperatorValues,
-    redisOperatorValues,
-    releaseArgs,
-} from "../../components/platform/operatorValues";
+import { helmReleaseArgs } from "../../components/kubernetes/helm";
+import { certManagerValues, postgresOperatorValues, redisOperatorValues } from "../../components/operators/operatorValues";
 import type { Ledger } from "../helpers/pulumi";
 import { runHomelab } from "../helpers/platform";
 
@@ -29,12 +25,12 @@ describe("operator Helm values", () => {
     });
 
     it("gives an OCI chart no repository and a classic chart its repository", () => {
-        const pgo = releaseArgs(OPERATOR_CHARTS.postgresOperator, "postgres-operator", {});
+        const pgo = helmReleaseArgs(OPERATOR_CHARTS.postgresOperator, "postgres-operator", {});
         expect(pgo.chart).toBe("oci://registry.developers.crunchydata.com/crunchydata/pgo");
         expect(pgo.repositoryOpts).toBeUndefined();
-        const redis = releaseArgs(OPERATOR_CHARTS.redisOperator, "redis-operator", {});
+        const redis = helmReleaseArgs(OPERATOR_CHARTS.redisOperator, "redis-operator", {});
         expect(redis.repositoryOpts).toEqual({ repo: "https://spotahome.github.io/redis-operator" });
-        expect(redis).toMatchObject({ atomic: true, waitForJobs: true, createNamespace: false, timeout: 600 });
+        expect(redis).toMatchObject({ atomic: true, waitForJobs: true, createNamespace: false, timeout: 900 });
     });
 });
 
@@ -86,7 +82,7 @@ describe("the operators in the stack", () => {
         expect(ledger.byName("operators-pgo").inputs.values).toEqual(postgresOperatorValues());
         expect(ledger.byName("operators-redis-operator").inputs.values).toEqual(redisOperatorValues());
         for (const release of ledger.ofType(RELEASE).filter((r) => r.parent === "operators")) {
-            expect(release.inputs, release.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 600 });
+            expect(release.inputs, release.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 900 });
         }
     });
 

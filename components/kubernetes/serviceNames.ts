@@ -1,5 +1,5 @@
 // In-cluster DNS names of Services: one rule for every layer that points at another layer's Service.
-import { CLUSTER_DOMAIN } from "./defaults";
+import { CLUSTER_DOMAIN } from "../defaults";
 
 /** `<service>.<namespace>.svc.cluster.local`: how pods in any namespace reach a Service. */
 export function serviceFqdn(service: string, namespace: string): string {
