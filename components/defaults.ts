@@ -4,6 +4,9 @@
 /** K3s release installed on every server (https://github.com/k3s-io/k3s/releases). */
 export const K3S_VERSION = "v1.34.9+k3s1";
 
+/** A K3s release tag: `v1.34.9+k3s1`, or a pre-release such as `v1.35.0-rc1+k3s1`. */
+export const K3S_VERSION_PATTERN = /^v1\.\d+\.\d+(-[0-9A-Za-z.]+)?\+k3s\d+$/;
+
 /**
  * Ubuntu 24.04 (noble) cloud image, pinned to a dated release on Canonical's permanent archive with its
  * published SHA-256, so every rebuild boots the same bits.
