@@ -1,26 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { DatabaseConnection } from "../data/Postgres";
+import type { RedisConnection } from "../data/Redis";
 import { GENERATED_SECRET_LENGTH, SHLINK } from "../defaults";
-import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs } from "../kubernetes/namespace";
-import { resourceRequirements } from "../kubernetes/resources";
-import { SHLINK_SECRET_KEYS, shlinkEnv } from "./shlinkEnv";
 import { serviceUrl } from "../kubernetes/serviceNames";
+import { SHLINK_ROLLOUT_TIMEOUT_SECONDS, SHLINK_SELECTOR, shlinkDeploymentSpec } from "./shlinkSpec";
+import { SHLINK_SECRET_KEYS } from "./shlinkEnv";
 
 export interface ShlinkArgs {
     /** Pods, spread one per node as far as the nodes go. */
     replicas: number;
     /** PostgreSQL: the primary Service, the database and user, and the user's password (secret). */
-    database: {
-        host: pulumi.Input<string>;
-        port: number;
-        database: string;
-        user: string;
-        password: pulumi.Input<string>;
-    };
-    /** Redis: the master Service and the password (secret). */
-    redis: { host: pulumi.Input<string>; port: number; password: pulumi.Input<string> };
+    database: DatabaseConnection;
+    /** Redis: the master Service and the URI with the password (secret). */
+    redis: RedisConnection;
     /** Host (and port) users reach Shlink on and whether over HTTPS, for the short URLs it returns. */
     publicDomain?: { host: string; https: boolean };
     /** Label the namespace for Istio sidecar injection (the mesh layer turns this on). */
@@ -45,25 +40,17 @@ export class Shlink extends pulumi.ComponentResource {
 
     constructor(name: string, args: ShlinkArgs, opts?: pulumi.ComponentResourceOptions) {
         if (!Number.isInteger(args.replicas) || args.replicas <= SHLINK.minAvailable) {
-            throw new Error(
+            throw new pulumi.RunError(
                 `homelab:apps:Shlink needs more than ${SHLINK.minAvailable} replicas (the PodDisruptionBudget keeps ` +
                     `${SHLINK.minAvailable} up), got ${args.replicas}: set homelab:shlinkReplicas.`,
             );
         }
         super("homelab:apps:Shlink", name, {}, opts);
+        const child = { parent: this };
 
-        const namespace = new k8s.core.v1.Namespace(
-            `${name}-ns`,
-            namespaceArgs(SHLINK.namespace, args.meshInjection ?? false),
-            { parent: this },
-        );
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(SHLINK.namespace, args.meshInjection ?? false), child);
         this.namespace = namespace.metadata.name;
-
-        const apiKey = new random.RandomPassword(
-            `${name}-api-key`,
-            { length: GENERATED_SECRET_LENGTH, special: false },
-            { parent: this },
-        );
+        const apiKey = new random.RandomPassword(`${name}-api-key`, { length: GENERATED_SECRET_LENGTH, special: false }, child);
         this.apiKey = pulumi.secret(apiKey.result);
 
         const credentials = new k8s.core.v1.Secret(
@@ -73,23 +60,12 @@ export class Shlink extends pulumi.ComponentResource {
                 type: "Opaque",
                 stringData: {
                     [SHLINK_SECRET_KEYS.dbPassword]: pulumi.secret(args.database.password),
-                    [SHLINK_SECRET_KEYS.redisServers]: pulumi.secret(
-                        pulumi
-                            .all([args.redis.host, args.redis.password])
-                            .apply(([host, password]) => redisServersUri(host, args.redis.port, password)),
-                    ),
+                    [SHLINK_SECRET_KEYS.redisServers]: pulumi.secret(args.redis.uri),
                     [SHLINK_SECRET_KEYS.initialApiKey]: this.apiKey,
                 },
             },
-            { parent: this },
+            child,
         );
-
-        const selector = { "app.kubernetes.io/name": SHLINK.name };
-        const version = SHLINK.image.split(":")[1];
-        const probe = (timing: { periodSeconds: number; timeoutSeconds: number; failureThreshold: number }) => ({
-            httpGet: { path: SHLINK.healthPath, port: "http" },
-            ...timing,
-        });
 
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -97,96 +73,47 @@ export class Shlink extends pulumi.ComponentResource {
                 metadata: {
                     name: SHLINK.name,
                     namespace: this.namespace,
-                    labels: selector,
-                    // Above the startup probe's 10 minutes, which the first start's migrations may need.
-                    annotations: { "pulumi.com/timeoutSeconds": "900" },
+                    labels: { ...SHLINK_SELECTOR },
+                    annotations: { "pulumi.com/timeoutSeconds": String(SHLINK_ROLLOUT_TIMEOUT_SECONDS) },
                 },
-                spec: {
-                    replicas: args.replicas,
-                    selector: { matchLabels: selector },
-                    // A new pod is ready before an old one goes: never below the replica count.
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: {
-                        metadata: { labels: { ...selector, "app.kubernetes.io/version": version } },
-                        spec: {
-                            // Shlink never talks to the Kubernetes API.
-                            automountServiceAccountToken: false,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: SHLINK.uid,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
-                            topologySpreadConstraints: [
-                                {
-                                    maxSkew: 1,
-                                    topologyKey: "kubernetes.io/hostname",
-                                    whenUnsatisfiable: "DoNotSchedule",
-                                    labelSelector: { matchLabels: selector },
-                                    // Count only this rollout's pods, and skip cordoned nodes, so drains and rollouts proceed.
-                                    matchLabelKeys: ["pod-template-hash"],
-                                    nodeTaintsPolicy: "Honor",
-                                },
-                            ],
-                            containers: [
-                                {
-                                    name: SHLINK.name,
-                                    image: SHLINK.image,
-                                    ports: [{ name: "http", containerPort: SHLINK.port, protocol: "TCP" }],
-                                    env: shlinkEnv({
-                                        database: {
-                                            host: args.database.host,
-                                            port: args.database.port,
-                                            name: args.database.database,
-                                            user: args.database.user,
-                                        },
-                                        secretName: credentials.metadata.name,
-                                        publicDomain: args.publicDomain,
-                                    }),
-                                    resources: resourceRequirements(SHLINK.resources),
-                                    startupProbe: probe(SHLINK.probes.startup),
-                                    readinessProbe: probe(SHLINK.probes.readiness),
-                                    livenessProbe: probe(SHLINK.probes.liveness),
-                                    // The entrypoint writes caches and locks under /etc/shlink/data, so the root filesystem stays writable.
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        capabilities: { drop: ["ALL"] },
-                                    },
-                                },
-                            ],
-                        },
-                    },
-                },
+                spec: shlinkDeploymentSpec(args.replicas, {
+                    database: { host: args.database.host, port: args.database.port, name: args.database.database, user: args.database.user },
+                    secretName: credentials.metadata.name,
+                    publicDomain: args.publicDomain,
+                }),
             },
             // Side effects the pods need and cannot see in their inputs: istiod, or meshed pods start without a sidecar.
             { parent: this, dependsOn: args.waitFor ?? [] },
         );
-
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
-            {
-                metadata: { name: SHLINK.name, namespace: this.namespace, labels: selector },
-                spec: {
-                    type: "ClusterIP",
-                    selector,
-                    ports: [{ name: "http", port: SHLINK.port, targetPort: "http", protocol: "TCP" }],
-                },
-            },
-            { parent: this },
-        );
-
+        this.service = shlinkService(`${name}-service`, this.namespace, child);
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-pdb`,
             {
                 metadata: { name: SHLINK.name, namespace: this.namespace },
-                spec: { minAvailable: SHLINK.minAvailable, selector: { matchLabels: selector } },
+                spec: { minAvailable: SHLINK.minAvailable, selector: { matchLabels: { ...SHLINK_SELECTOR } } },
             },
-            { parent: this },
+            child,
         );
 
         this.serviceAddress = pulumi
             .all([this.service.metadata.name, this.namespace])
             .apply(([service, ns]) => serviceUrl(service, ns, SHLINK.port));
-
         this.registerOutputs({ namespace: this.namespace, serviceAddress: this.serviceAddress, apiKey: this.apiKey });
     }
+}
+
+/** Shlink's ClusterIP Service on its HTTP port. */
+function shlinkService(name: string, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        name,
+        {
+            metadata: { name: SHLINK.name, namespace, labels: { ...SHLINK_SELECTOR } },
+            spec: {
+                type: "ClusterIP",
+                selector: { ...SHLINK_SELECTOR },
+                ports: [{ name: "http", port: SHLINK.port, targetPort: "http", protocol: "TCP" }],
+            },
+        },
+        opts,
+    );
 }

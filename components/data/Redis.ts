@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, REDIS } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { REDIS_FAILOVER } from "./crds";
-import { REDIS_PASSWORD_KEY, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
+import { REDIS_PASSWORD_KEY, redisFailoverSpec, redisMasterSelector, redisServersUri } from "./redisSpec";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 
 export interface RedisArgs {
@@ -21,6 +21,8 @@ export interface RedisConnection {
     port: number;
     /** requirepass of every redis pod (secret). */
     password: pulumi.Output<string>;
+    /** `redis://:<password>@<host>:<port>`, the form Shlink's REDIS_SERVERS takes (secret). */
+    uri: pulumi.Output<string>;
 }
 
 /**
@@ -86,12 +88,14 @@ export class Redis extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const host = pulumi
+            .all([this.masterService.metadata.name, this.masterService.metadata.namespace])
+            .apply(([service, ns]) => serviceFqdn(service, ns));
         this.connection = {
-            host: pulumi
-                .all([this.masterService.metadata.name, this.masterService.metadata.namespace])
-                .apply(([service, ns]) => serviceFqdn(service, ns)),
+            host,
             port: REDIS.port,
             password: secretPassword,
+            uri: pulumi.secret(pulumi.all([host, secretPassword]).apply(([h, p]) => redisServersUri(h, REDIS.port, p))),
         };
 
         this.registerOutputs({ namespace: this.namespace, host: this.connection.host });

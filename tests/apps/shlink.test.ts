@@ -165,6 +165,8 @@ describe("Shlink in the stack", () => {
         expect(liveness.periodSeconds * liveness.failureThreshold).toBeGreaterThanOrEqual(60);
         const timeout = Number(deployment.inputs.metadata.annotations["pulumi.com/timeoutSeconds"]);
         expect(timeout).toBeGreaterThan(startup.periodSeconds * startup.failureThreshold);
+        // Derived from the probe, and still the 900 s an existing stack was created with.
+        expect(timeout).toBe(900);
     });
 
     it("sets requests and limits and runs as the image's non-root user", () => {
@@ -207,8 +209,8 @@ describe("Shlink in the stack", () => {
 describe("the Shlink component on its own", () => {
     const args = {
         replicas: 4,
-        database: { host: "db", port: 5432, database: "shlink", user: "shlink", password: "p" },
-        redis: { host: "redis", port: 6379, password: "r" },
+        database: { host: pulumi.output("db"), port: 5432, database: "shlink", user: "shlink", password: pulumi.output("p") },
+        redis: { host: pulumi.output("redis"), port: 6379, password: pulumi.output("r"), uri: pulumi.output("redis://:r@redis:6379") },
     };
 
     it("takes its replicas from the caller, makes the pods wait for waitFor, and labels the namespace for injection", async () => {
