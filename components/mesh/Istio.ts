@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayValues, istiodValues, telemetrySpec, type TracingTarget } from "./values";
-import { ISTIO } from "../defaults";
+import { ISTIO, ISTIO_CHARTS } from "../defaults";
+import { helmRelease } from "../kubernetes/helm";
+import { namespace } from "../kubernetes/namespace";
 
 export interface IstioArgs {
     /** Jaeger's OTLP gRPC endpoint, derived from the names the observability layer gives its services. */
@@ -29,58 +31,23 @@ export class Istio extends pulumi.ComponentResource {
     constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:mesh:Istio", name, {}, opts);
 
-        this.namespace = new k8s.core.v1.Namespace(
-            `${name}-system`,
-            { metadata: { name: ISTIO.namespace } },
-            { parent: this },
-        );
-        this.gatewayNamespace = new k8s.core.v1.Namespace(
-            `${name}-ingress`,
-            { metadata: { name: ISTIO.gatewayNamespace } },
-            { parent: this },
-        );
-        const chart = (chartName: string) => ({
-            chart: chartName,
-            version: ISTIO.version,
-            repositoryOpts: { repo: ISTIO.repo },
+        this.namespace = namespace(`${name}-system`, ISTIO.namespace, undefined, { parent: this });
+        this.gatewayNamespace = namespace(`${name}-ingress`, ISTIO.gatewayNamespace, undefined, { parent: this });
+        const charts = ISTIO_CHARTS;
+        this.base = helmRelease(`${name}-base`, charts.base, this.namespace.metadata.name, { defaultRevision: "default" }, {
+            parent: this,
         });
-
-        this.base = new k8s.helm.v3.Release(
-            `${name}-base`,
-            {
-                ...chart("base"),
-                name: "istio-base",
-                namespace: this.namespace.metadata.name,
-                values: { defaultRevision: "default" },
-                atomic: true,
-            },
-            { parent: this },
-        );
-        this.istiod = new k8s.helm.v3.Release(
-            `${name}-istiod`,
-            {
-                ...chart("istiod"),
-                name: "istiod",
-                namespace: this.namespace.metadata.name,
-                values: istiodValues(args.tracing),
-                // Helm waits until istiod's pods are Ready: its injection webhook answers once the release is done.
-                atomic: true,
-            },
+        // Helm waits until istiod's pods are Ready: its injection webhook answers once the release is done.
+        this.istiod = helmRelease(`${name}-istiod`, charts.istiod, this.namespace.metadata.name, istiodValues(args.tracing), {
+            parent: this,
             // istiod's config objects need the CRDs the base chart installs.
-            { parent: this, dependsOn: [this.base] },
-        );
-        this.gateway = new k8s.helm.v3.Release(
-            `${name}-gateway`,
-            {
-                ...chart("gateway"),
-                name: ISTIO.gatewayRelease,
-                namespace: this.gatewayNamespace.metadata.name,
-                values: gatewayValues(args.httpPort),
-                atomic: true,
-            },
+            dependsOn: [this.base],
+        });
+        this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.httpPort), {
+            parent: this,
             // The gateway's pods are injected by istiod's webhook ("gateway" template).
-            { parent: this, dependsOn: [this.istiod] },
-        );
+            dependsOn: [this.istiod],
+        });
 
         new k8s.apiextensions.CustomResource(
             `${name}-telemetry`,

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Istio } from "../../components/mesh/Istio";
 import { MeshRouting } from "../../components/mesh/MeshRouting";
 import { gatewayPrincipal, type RoutingTarget } from "../../components/mesh/values";
+import { CONFIG_DEFAULTS, SHLINK } from "../../components/defaults";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
 
 const TARGET: RoutingTarget = {
@@ -104,12 +105,23 @@ describe("the mesh components under mocks", () => {
         expect(gw.inputs.spec.selector).toEqual({ istio: "ingressgateway" });
     });
 
-    it("limits connections and ejects failing pods", () => {
+    it("limits connections no lower than every Shlink worker can serve, and ejects failing pods but never the last", () => {
         const dr = ledger.resources.find(CR("DestinationRule"))!;
         expect(dr.inputs.spec.host).toBe("shlink.shlink.svc.cluster.local");
-        expect(dr.inputs.spec.trafficPolicy.tls.mode).toBe("ISTIO_MUTUAL");
-        expect(dr.inputs.spec.trafficPolicy.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
-        expect(dr.inputs.spec.trafficPolicy.outlierDetection).toMatchObject({ consecutive5xxErrors: 5, baseEjectionTime: "30s" });
+        const policy = dr.inputs.spec.trafficPolicy;
+        expect(policy.tls.mode).toBe("ISTIO_MUTUAL");
+        // Each RoadRunner web worker serves one request at a time: a smaller pool would queue before the pods do.
+        const workers = CONFIG_DEFAULTS.shlinkReplicas * SHLINK.webWorkers;
+        expect(policy.connectionPool.tcp.maxConnections).toBeGreaterThanOrEqual(workers);
+        expect(policy.connectionPool.http.http1MaxPendingRequests).toBeGreaterThanOrEqual(workers);
+        expect(policy.outlierDetection).toMatchObject({ consecutive5xxErrors: 5, baseEjectionTime: "30s" });
+        // Envoy ejects another host while the ejected share is below max_ejection_percent (always at least one).
+        const replicas = CONFIG_DEFAULTS.shlinkReplicas;
+        let ejected = 1;
+        while ((100 * ejected) / replicas < policy.outlierDetection.maxEjectionPercent) {
+            ejected += 1;
+        }
+        expect(ejected).toBeLessThan(replicas);
     });
 
     it("enforces STRICT mTLS in Shlink's namespace", () => {
