@@ -261,6 +261,28 @@ describe("the homelab stack under mocks", () => {
         expect(smoke.inputs.create).toBe("bash -s");
     });
 
+    it("makes every custom resource wait for the Helm release that installs its CRD", () => {
+        // API group → the release whose chart installs that group's CRDs.
+        const crdRelease: Record<string, string> = {
+            "postgres-operator.crunchydata.com": "operators-pgo",
+            "databases.spotahome.com": "operators-redis-operator",
+            "monitoring.coreos.com": "observability-kube-prometheus-stack",
+            "kiali.io": "observability-kiali-operator",
+            "networking.istio.io": "istio-base",
+            "security.istio.io": "istio-base",
+            "telemetry.istio.io": "istio-base",
+        };
+        const custom = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion?.includes("."));
+        const builtIn = /(^|\.)k8s\.io\/|^(apps|policy|batch|autoscaling)\//;
+        const customResources = custom.filter((r) => !builtIn.test(r.inputs.apiVersion) && r.type !== "kubernetes:helm.sh/v3:Release");
+        expect(customResources.length).toBeGreaterThanOrEqual(14);
+        for (const r of customResources) {
+            const group = (r.inputs.apiVersion as string).split("/")[0];
+            expect(crdRelease[group], `${r.name}: which release installs ${group}?`).toBeDefined();
+            expect(ledger.waitsFor(r.name), r.name).toContain(crdRelease[group]);
+        }
+    });
+
     it("measures Shlink's SLOs at the ingress gateway the stack installs", () => {
         const gateway = ledger.byName("istio-gateway");
         const rules = ledger.resources.find((r) => r.inputs.kind === "PrometheusRule" && r.inputs.metadata.name === "shlink-slo")!;

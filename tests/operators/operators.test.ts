@@ -94,14 +94,4 @@ describe("the operators in the stack", () => {
         expect(redis.type).toBe("kubernetes:databases.spotahome.com/v1:RedisFailover");
         expect(redis.dependsOn).toContain("operators-redis-operator");
     });
-
-    it("makes every custom resource of the stack wait for a Helm release (its CRD's)", () => {
-        const builtIn = /^kubernetes:(core|apps|policy|batch|networking\.k8s\.io|rbac\.authorization\.k8s\.io|helm\.sh)\//;
-        const custom = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && !builtIn.test(r.type));
-        expect(custom.map((r) => r.name)).toEqual(expect.arrayContaining(["shlink-db-cluster", "shlink-redis-failover"]));
-        for (const r of custom) {
-            const releases = r.dependsOn.filter((dep) => ledger.byName(dep).type === RELEASE);
-            expect(releases, r.name).not.toEqual([]);
-        }
-    });
 });
