@@ -79,6 +79,9 @@ export const K3S_SERVER_MINIMUMS = { cores: 2, memoryMiB: 2048, diskGiB: 20 } as
 /** The Proxmox CPU type that exposes x86-64-v2 and AES-NI (the default qemu64 is slow). */
 export const VM_CPU_TYPE = "x86-64-v2-AES";
 
+/** What K3s (server, embedded etcd, containerd) and Ubuntu keep on each node, outside pod requests. */
+export const NODE_RESERVE = { cpuMillicores: 1000, memoryMiB: 2048 } as const;
+
 /** K3s API server port. */
 export const K3S_API_PORT = 6443;
 

@@ -1,32 +1,15 @@
 // The resource budget: every CPU and memory request the program sets, read from what it actually sends
 // (resource inputs and Helm values in the ledger), summed and checked against the three VMs with headroom.
 import { beforeAll, describe, expect, it } from "vitest";
-import { cpuMillicores, memoryMiB } from "../components/kubernetes/resources";
+import { budgetLine as line, budgetTotals, platformBudget, podCapacity, type BudgetLine } from "../components/budget";
 import { requestsFromValues } from "../components/observability/resources";
 import type { Ledger, Recorded } from "./helpers/pulumi";
 import { runHomelab } from "./helpers/platform";
 
-interface Line {
-    what: string;
-    cpu: number;
-    memory: number;
-    count: number;
-}
+type Line = BudgetLine;
 
-/** What K3s (server, embedded etcd, containerd) and Ubuntu keep on each node, outside pod requests. */
-const NODE_RESERVE = { cpu: 1000, memory: 2048 };
 /** Requests may use at most this share of what is left: room for limits bursts, rollouts (maxSurge) and a failover. */
 const HEADROOM = 0.7;
-
-type Requests = { requests?: { cpu?: string; memory?: string } } | undefined;
-
-function line(what: string, resources: Requests, count: number): Line {
-    const requests = resources?.requests;
-    if (!requests?.cpu || !requests.memory) {
-        throw new Error(`${what}: sets no CPU and memory requests`);
-    }
-    return { what, cpu: cpuMillicores(requests.cpu), memory: memoryMiB(requests.memory), count };
-}
 
 const release = (ledger: Ledger, name: string) => ledger.byName(name).inputs.values;
 const customResource = (ledger: Ledger, kind: string) => ledger.resources.find((r) => r.inputs.kind === kind) as Recorded;
@@ -87,7 +70,8 @@ function budgetLines(ledger: Ledger, nodeCount: number): Line[] {
     return lines;
 }
 
-const total = (lines: Line[], key: "cpu" | "memory") => lines.reduce((sum, l) => sum + l[key] * l.count, 0);
+const total = (lines: Line[], key: "cpu" | "memory") => budgetTotals(lines)[key];
+const byWhat = (lines: Line[]) => [...lines].sort((a, b) => a.what.localeCompare(b.what));
 
 describe("the resource budget", () => {
     let ledger: Ledger;
@@ -116,11 +100,16 @@ describe("the resource budget", () => {
         );
     });
 
+    it("is computed by the program's own budget from the same builders: line for line what it sends", () => {
+        expect(byWhat(budgetLines(ledger, 3))).toEqual(byWhat(platformBudget({ shlinkReplicas: 3, nodeCount: 3 })));
+    });
+
     it("fits the three VMs with headroom", () => {
         const nodes = ledger.ofType("proxmoxve:index/vmLegacy:VmLegacy");
+        const capacities = nodes.map((vm) => podCapacity({ cores: vm.inputs.cpu.cores, memoryMiB: vm.inputs.memory.dedicated }));
         const capacity = {
-            cpu: nodes.reduce((sum, vm) => sum + vm.inputs.cpu.cores * 1000 - NODE_RESERVE.cpu, 0),
-            memory: nodes.reduce((sum, vm) => sum + vm.inputs.memory.dedicated - NODE_RESERVE.memory, 0),
+            cpu: capacities.reduce((sum, c) => sum + c.cpu, 0),
+            memory: capacities.reduce((sum, c) => sum + c.memory, 0),
         };
         const lines = budgetLines(ledger, nodes.length);
         const cpu = total(lines, "cpu");
@@ -136,7 +125,8 @@ describe("the resource budget", () => {
 
     it("would refuse a plan that does not fit", () => {
         const lines = budgetLines(ledger, 3);
-        const smallVms = { cpu: 3 * (2000 - NODE_RESERVE.cpu), memory: 3 * (4096 - NODE_RESERVE.memory) };
+        const small = podCapacity({ cores: 2, memoryMiB: 4096 });
+        const smallVms = { cpu: 3 * small.cpu, memory: 3 * small.memory };
         expect(total(lines, "cpu") > smallVms.cpu * HEADROOM || total(lines, "memory") > smallVms.memory * HEADROOM).toBe(true);
     });
 });

@@ -21,7 +21,7 @@ export interface RedisConnection {
     port: number;
     /** requirepass of every redis pod (secret). */
     password: pulumi.Output<string>;
-    /** `redis://:<password>@<host>:<port>`, the form Shlink's REDIS_SERVERS takes (secret). */
+    /** `tcp://:<password>@<host>:<port>`, the form Shlink's REDIS_SERVERS takes (secret). */
     uri: pulumi.Output<string>;
 }
 
