@@ -21,9 +21,7 @@ case "${1:-}" in
 esac
 
 # Install (or bring up to date with the lock file) the SDKs and the pinned Pulumi CLI.
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    npm ci --no-audit --no-fund
-fi
+bash scripts/deps.sh
 pulumi=(node_modules/.bin/pulumi)
 
 if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
