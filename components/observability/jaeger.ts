@@ -1,10 +1,18 @@
+// Jaeger v2 (all-in-one, badger storage): its config and chart values, and the resources that run it.
+import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { JAEGER } from "../defaults";
+import { JAEGER, OBSERVABILITY_STORAGE } from "../defaults";
+import { helmRelease } from "../kubernetes/helm";
+import { childName } from "../kubernetes/names";
+import { namespace } from "../kubernetes/namespace";
+import { serviceUrl } from "../kubernetes/serviceNames";
 
 const VOLUME = "badger";
 /** Jaeger's image sets JAEGER_LISTEN_HOST=0.0.0.0; a custom config must listen there, not on localhost. */
 const LISTEN_HOST = "${env:JAEGER_LISTEN_HOST}";
 const STORE = "badger_store";
+const BADGER_CLAIM = "jaeger-badger";
+const UI_SERVICE = "jaeger-ui";
 
 const listen = (port: number) => `${LISTEN_HOST}:${port}`;
 
@@ -89,5 +97,77 @@ export function jaegerPodLabels(values: { nameOverride: string }, releaseName: s
         "app.kubernetes.io/name": values.nameOverride,
         "app.kubernetes.io/instance": releaseName,
         "app.kubernetes.io/component": "all-in-one",
+    };
+}
+
+/** Jaeger's in-cluster query addresses: HTTP for Grafana's datasource, gRPC for Kiali. */
+export interface JaegerEndpoints {
+    release: k8s.helm.v3.Release;
+    queryHttpUrl: string;
+    queryGrpcUrl: string;
+}
+
+/**
+ * Jaeger in its own namespace: the badger claim, the chart, and a LoadBalancer Service for the UI only (the
+ * chart's own Service carries OTLP and the query API in-cluster).
+ */
+export function jaeger(component: string, uiPort: number, parent: pulumi.Resource): JaegerEndpoints {
+    const role = "observability-namespace";
+    const nsName = childName(component, role);
+    const stuttered = `${component}-${role}`;
+    const ns = namespace(nsName, JAEGER.namespace, undefined, {
+        parent,
+        // Named `observability-observability-namespace` in the lab's stack until the stutter went.
+        aliases: nsName === stuttered ? [] : [{ name: stuttered }],
+    });
+    const badger = new k8s.core.v1.PersistentVolumeClaim(
+        childName(component, "jaeger-storage"),
+        badgerClaimArgs(ns.metadata.name),
+        { parent },
+    );
+    const values = jaegerValues(badger.metadata.name);
+    const release = helmRelease(childName(component, "jaeger"), JAEGER, ns.metadata.name, values, { parent });
+    new k8s.core.v1.Service(
+        childName(component, "jaeger-ui"),
+        jaegerUiServiceArgs(ns.metadata.name, jaegerPodLabels(values, JAEGER.release), uiPort),
+        // Pulumi waits until a Service has endpoints: create it once the release's pod is ready.
+        { parent, dependsOn: [release] },
+    );
+    return {
+        release,
+        queryHttpUrl: serviceUrl(values.fullnameOverride, JAEGER.namespace, JAEGER.ports.queryHttp),
+        queryGrpcUrl: serviceUrl(values.fullnameOverride, JAEGER.namespace, JAEGER.ports.queryGrpc),
+    };
+}
+
+/** The claim badger stores traces on. */
+export function badgerClaimArgs(namespaceName: pulumi.Input<string>): k8s.core.v1.PersistentVolumeClaimArgs {
+    return {
+        metadata: {
+            name: BADGER_CLAIM,
+            namespace: namespaceName,
+            annotations: { ...OBSERVABILITY_STORAGE.pvcAnnotations },
+        },
+        spec: {
+            storageClassName: OBSERVABILITY_STORAGE.className,
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: `${JAEGER.storageGi}Gi` } },
+        },
+    };
+}
+
+/** The UI's LoadBalancer: the query HTTP port of the all-in-one pod, published on `port`. */
+export function jaegerUiServiceArgs(
+    namespaceName: pulumi.Input<string>,
+    selector: Record<string, string>,
+    port: number,
+): k8s.core.v1.ServiceArgs {
+    return {
+        metadata: { name: UI_SERVICE, namespace: namespaceName },
+        spec: {
+            type: "LoadBalancer",
+            selector,
+            ports: [{ name: "http-query", port, targetPort: JAEGER.ports.queryHttp, protocol: "TCP" }],
+        },
     };
 }

@@ -1,5 +1,19 @@
-import type * as pulumi from "@pulumi/pulumi";
-import { GRAFANA, ISTIO_DASHBOARDS, KUBE_PROMETHEUS_STACK, OBSERVABILITY_STORAGE } from "../defaults";
+// kube-prometheus-stack (Prometheus, Alertmanager, Grafana): its values, and the resources that install it.
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+    GENERATED_SECRET_LENGTH,
+    GRAFANA,
+    ISTIO_DASHBOARDS,
+    KUBE_PROMETHEUS_STACK,
+    OBSERVABILITY_STORAGE,
+} from "../defaults";
+import { helmRelease } from "../kubernetes/helm";
+import { childName } from "../kubernetes/names";
+import { namespace } from "../kubernetes/namespace";
+import { serviceUrl } from "../kubernetes/serviceNames";
+import { prometheusServiceName } from "./names";
 
 export interface KubePrometheusStackInputs {
     /** LoadBalancer port of Grafana. */
@@ -139,3 +153,52 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
 }
 
 export type KubePrometheusStackValues = ReturnType<typeof kubePrometheusStackValues>;
+
+/**
+ * Grafana's admin password, kept in state so Grafana's stored password and the output never drift apart.
+ * Returned as a secret.
+ */
+export function grafanaAdminPassword(component: string, parent: pulumi.Resource): pulumi.Output<string> {
+    const password = new random.RandomPassword(
+        childName(component, "grafana-admin-password"),
+        { length: GENERATED_SECRET_LENGTH, special: false },
+        // Grafana keeps the first password in its database: a stack made at length 32 must not get a new one.
+        { parent, ignoreChanges: ["length"] },
+    );
+    return pulumi.secret(password.result);
+}
+
+/** What the rest of the layer needs from kube-prometheus-stack. */
+export interface PrometheusStack {
+    /** Installs the monitoring.coreos.com CRDs. */
+    release: k8s.helm.v3.Release;
+    /** The namespace our monitors and rules go into. */
+    namespace: pulumi.Output<string>;
+    prometheusUrl: string;
+    grafana: { internalUrl: string; username: string };
+}
+
+/**
+ * kube-prometheus-stack in its own namespace. The in-cluster addresses of Prometheus and Grafana follow from
+ * the chart's fullnameOverride.
+ */
+export function prometheusStack(
+    component: string,
+    inputs: KubePrometheusStackInputs,
+    parent: pulumi.Resource,
+): PrometheusStack {
+    const kps = KUBE_PROMETHEUS_STACK;
+    const ns = namespace(childName(component, "monitoring-namespace"), kps.namespace, undefined, { parent });
+    const values = kubePrometheusStackValues(inputs);
+    const release = helmRelease(childName(component, "kube-prometheus-stack"), kps, ns.metadata.name, values, { parent });
+    const prometheusService = prometheusServiceName(values.fullnameOverride);
+    return {
+        release,
+        namespace: ns.metadata.name,
+        prometheusUrl: serviceUrl(prometheusService, kps.namespace, values.prometheus.service.port),
+        grafana: {
+            internalUrl: serviceUrl(values.grafana.fullnameOverride, kps.namespace, values.grafana.service.port),
+            username: values.grafana.adminUser,
+        },
+    };
+}

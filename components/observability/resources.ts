@@ -1,7 +1,7 @@
-import { jaegerValues, type JaegerValues } from "./jaeger";
-import { kialiOperatorValues, kialiSpec, type KialiOperatorValues } from "./kiali";
+import type { JaegerValues } from "./jaeger";
+import type { KialiOperatorValues } from "./kiali";
 import type { KialiSpec } from "./kialiCrd";
-import { kubePrometheusStackValues, type KubePrometheusStackValues } from "./kubePrometheusStack";
+import type { KubePrometheusStackValues } from "./kubePrometheusStack";
 import { cpuMillicores, memoryMiB } from "../kubernetes/resources";
 
 export interface ResourceRequest {
@@ -60,31 +60,4 @@ export function requestsFromValues(values: ObservabilityWorkloads, nodeCount: nu
         entry("kiali-operator/kiali-operator/operator", values.kialiOperator.resources, values.kialiOperator.replicaCount),
         entry("kiali/server/kiali", values.kiali.deployment.resources, values.kiali.deployment.replicas),
     ];
-}
-
-/** The values this layer builds, with placeholder addresses: only their workload sizes are read. */
-function referenceWorkloads(): ObservabilityWorkloads {
-    const url = "http://placeholder:1";
-    return {
-        kubePrometheusStack: kubePrometheusStackValues({
-            grafanaPort: 1,
-            grafanaAdminPassword: "",
-            prometheusRetentionDays: 1,
-            jaegerQueryUrl: url,
-        }),
-        jaeger: jaegerValues("placeholder"),
-        kialiOperator: kialiOperatorValues(),
-        kiali: kialiSpec({
-            auth: "anonymous",
-            port: 1,
-            prometheusUrl: url,
-            grafana: { internalUrl: url, externalUrl: url, username: "", passwordSecret: "placeholder" },
-            tracing: { internalUrl: url, externalUrl: url },
-        }),
-    };
-}
-
-/** Every request this layer sets, computed from the values it passes to Helm and the Kiali CR. */
-export function resourceRequests(nodeCount: number): ResourceRequest[] {
-    return requestsFromValues(referenceWorkloads(), nodeCount);
 }

@@ -1,15 +1,14 @@
 // The observability layer's pure builders, without Pulumi: PromQL of the SLO and platform rules, the
-// Kiali spec per auth mode, the Jaeger config, the monitors, argument checks and resource requests.
+// Kiali spec per auth mode, the Jaeger config, the monitors and resource requests (the arguments' checks are
+// the config loader's, in tests/config.test.ts).
 import { describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS } from "../../components/defaults";
-import { jaegerConfig } from "../../components/observability/jaeger";
+import { jaegerConfig, jaegerValues } from "../../components/observability/jaeger";
 import { kialiSpec, type KialiSpecInputs } from "../../components/observability/kiali";
 import { kubePrometheusStackValues } from "../../components/observability/kubePrometheusStack";
 import { dropGatewayRelabeling, monitors, podLabelMeta } from "../../components/observability/monitors";
-import { kubePrometheusStackFullname, prometheusServiceName } from "../../components/observability/names";
-import { observabilityArgsProblems, type ObservabilityArgs } from "../../components/observability/Observability";
+import { jaegerOtlpGrpc, kubePrometheusStackFullname, prometheusServiceName } from "../../components/observability/names";
 import { cpuMillicores, memoryMiB } from "../../components/kubernetes/resources";
-import { resourceRequests } from "../../components/observability/resources";
 import {
     BURN_RATE_ALERTS,
     errorRatioRecord,
@@ -21,7 +20,7 @@ import {
     type RecordingRule,
 } from "../../components/observability/rules";
 import { SLO_DEFAULTS } from "../../components/defaults";
-import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
+import { resourceRequests } from "../helpers/observability";
 
 const TARGET = { namespace: "shlink", service: "shlink", gateway: { workload: "istio-ingressgateway", namespace: "istio-ingress" } };
 
@@ -235,41 +234,11 @@ describe("service names", () => {
         expect(kubePrometheusStackFullname("a".repeat(25) + "-b")).toBe("a".repeat(25));
         expect(kubePrometheusStackFullname("a".repeat(30))).toBe("a".repeat(26));
     });
-});
 
-describe("arguments", () => {
-    const good = LAB_OBSERVABILITY_ARGS;
-
-    it("accepts the lab's arguments", () => {
-        expect(observabilityArgsProblems(good)).toEqual([]);
-    });
-
-    it("lists every problem, each naming the argument", () => {
-        const problems = observabilityArgsProblems({
-            ...good,
-            ports: { grafana: 3000, jaeger: 3000, kiali: 70000 },
-            publicAddress: " ",
-            istioNamespace: "Istio_System",
-            ingressGateway: { namespace: "istio-ingress", labels: {}, workload: "istio-ingressgateway" },
-            kialiAuth: "openid" as ObservabilityArgs["kialiAuth"],
-            prometheusRetentionDays: 0,
-        });
-        expect(problems).toHaveLength(7);
-        expect(observabilityArgsProblems({ ...good, ports: { ...good.ports, kiali: 443 } })).toEqual([
-            "ports.kiali must be 1024 or above: Kiali's server listens on it itself (got 443).",
-        ]);
-        const keys = [
-            "ports.kiali",
-            "ports.jaeger and ports.grafana",
-            "publicAddress",
-            "istioNamespace",
-            "ingressGateway.labels",
-            "kialiAuth",
-            "prometheusRetentionDays",
-        ];
-        for (const key of keys) {
-            expect(problems.some((p) => p.startsWith(key)), key).toBe(true);
-        }
+    it("gives the mesh Jaeger's OTLP gRPC endpoint: the Service the chart values name, on the port Jaeger listens on", () => {
+        const values = jaegerValues("claim");
+        expect(jaegerOtlpGrpc()).toEqual({ service: `${values.fullnameOverride}.observability.svc.cluster.local`, port: 4317 });
+        expect(values.userconfig.receivers.otlp.protocols.grpc.endpoint.endsWith(":4317")).toBe(true);
     });
 });
 

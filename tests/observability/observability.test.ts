@@ -4,14 +4,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
+import { GENERATED_SECRET_LENGTH } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
-import { requestsFromValues, resourceRequests } from "../../components/observability/resources";
-import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
+import { requestsFromValues } from "../../components/observability/resources";
+import { LAB_OBSERVABILITY_ARGS, resourceRequests } from "../helpers/observability";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 
 const ARGS = LAB_OBSERVABILITY_ARGS;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const PASSWORD = "r".repeat(32);
+const PASSWORD = "r".repeat(GENERATED_SECRET_LENGTH);
 
 type Inputs = Record<string, any>;
 interface ModelClass {
@@ -119,6 +120,19 @@ describe("the observability layer under mocks", () => {
         expect(namespaces).toHaveLength(3);
     });
 
+    it("installs every chart atomically, waiting for its Jobs up to 900 s, into namespaces without a mesh label", () => {
+        const releases = ledger.ofType(RELEASE);
+        expect(releases).toHaveLength(3);
+        for (const r of releases) {
+            expect(r.inputs, r.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 900, createNamespace: false });
+        }
+        const owned = kind("Namespace").filter((n) => n.parent === "obs");
+        expect(owned).toHaveLength(3);
+        for (const n of owned) {
+            expect(n.inputs.metadata, n.name).toEqual({ name: expect.any(String) });
+        }
+    });
+
     it("points Kiali at the Services the charts create under the names the values set", () => {
         const kps = release("kube-prometheus-stack").inputs;
         const jaeger = release("jaeger").inputs;
@@ -201,6 +215,14 @@ describe("the observability layer under mocks", () => {
                 expect(r.secretInputs.length, r.name).toBeGreaterThan(0);
             }
         }
+    });
+
+    it("generates the Grafana password at GENERATED_SECRET_LENGTH and never regenerates it when the length changes", () => {
+        const password = ledger.byName("obs-grafana-admin-password");
+        expect(GENERATED_SECRET_LENGTH).toBe(40);
+        expect(password.inputs).toMatchObject({ length: GENERATED_SECRET_LENGTH, special: false });
+        // Stacks created at length 32 keep their password: Grafana stored the first one in its database.
+        expect(password.ignoreChanges).toEqual(["length"]);
     });
 
     it("makes every custom resource wait for the release that installs its CRD", () => {
