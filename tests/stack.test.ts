@@ -283,6 +283,14 @@ describe("the homelab stack under mocks", () => {
         }
     });
 
+    it("installs every chart through the one release helper: atomic, waiting for Jobs, 900 s", () => {
+        const releases = ledger.ofType("kubernetes:helm.sh/v3:Release");
+        expect(releases.length).toBe(9);
+        for (const release of releases) {
+            expect(release.inputs, release.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 900, createNamespace: false });
+        }
+    });
+
     it("measures Shlink's SLOs at the ingress gateway the stack installs", () => {
         const gateway = ledger.byName("istio-gateway");
         const rules = ledger.resources.find((r) => r.inputs.kind === "PrometheusRule" && r.inputs.metadata.name === "shlink-slo")!;

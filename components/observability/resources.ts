@@ -1,7 +1,8 @@
-import type { JaegerValues } from "./jaeger";
+import { jaegerValues, type JaegerValues } from "./jaeger";
+import { kialiOperatorValues, kialiSpec } from "./kiali";
 import type { KialiOperatorValues } from "./kiali";
 import type { KialiSpec } from "./kialiCrd";
-import type { KubePrometheusStackValues } from "./kubePrometheusStack";
+import { kubePrometheusStackValues, type KubePrometheusStackValues } from "./kubePrometheusStack";
 import { cpuMillicores, memoryMiB } from "../kubernetes/resources";
 
 export interface ResourceRequest {
@@ -60,4 +61,34 @@ export function requestsFromValues(values: ObservabilityWorkloads, nodeCount: nu
         entry("kiali-operator/kiali-operator/operator", values.kialiOperator.resources, values.kialiOperator.replicaCount),
         entry("kiali/server/kiali", values.kiali.deployment.resources, values.kiali.deployment.replicas),
     ];
+}
+
+/**
+ * The values the layer builds, with placeholder addresses: only their workload sizes are read (the platform
+ * budget, components/budget.ts, sums them; the component test checks they equal what it hands to Helm and Kiali).
+ */
+export function referenceWorkloads(): ObservabilityWorkloads {
+    const url = "http://placeholder:1";
+    return {
+        kubePrometheusStack: kubePrometheusStackValues({
+            grafanaPort: 1,
+            grafanaAdminPassword: "",
+            prometheusRetentionDays: 1,
+            jaegerQueryUrl: url,
+        }),
+        jaeger: jaegerValues("placeholder"),
+        kialiOperator: kialiOperatorValues(),
+        kiali: kialiSpec({
+            auth: "anonymous",
+            port: 1,
+            prometheusUrl: url,
+            grafana: { internalUrl: url, externalUrl: url, username: "", passwordSecret: "placeholder" },
+            tracing: { internalUrl: url, externalUrl: url },
+        }),
+    };
+}
+
+/** Every request the layer sets, computed from the reference values. */
+export function resourceRequests(nodeCount: number): ResourceRequest[] {
+    return requestsFromValues(referenceWorkloads(), nodeCount);
 }

@@ -20,7 +20,7 @@ import {
     type RecordingRule,
 } from "../../components/observability/rules";
 import { SLO_DEFAULTS } from "../../components/defaults";
-import { resourceRequests } from "../helpers/observability";
+import { resourceRequests } from "../../components/observability/resources";
 
 const TARGET = { namespace: "shlink", service: "shlink", gateway: { workload: "istio-ingressgateway", namespace: "istio-ingress" } };
 

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GENERATED_SECRET_LENGTH } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues } from "../../components/observability/resources";
-import { LAB_OBSERVABILITY_ARGS, resourceRequests } from "../helpers/observability";
+import { resourceRequests } from "../../components/observability/resources";
+import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 
 const ARGS = LAB_OBSERVABILITY_ARGS;
