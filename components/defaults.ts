@@ -365,3 +365,11 @@ export const SLO_DEFAULTS = {
     latency: 0.99,
     latencyThresholdMs: 500,
 } as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// SSH from Pulumi to the nodes.
+
+/** SSH dials of @pulumi/command: seconds per attempt. */
+export const SSH_DIAL = {
+    perDialTimeoutSeconds: 10,
+} as const;

@@ -11,6 +11,7 @@ import { MeshRouting } from "../components/mesh/MeshRouting";
 import { jaegerOtlpGrpc, Observability } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
+import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
 /** What the stack exports; index.ts turns these into stack outputs. */
@@ -148,13 +149,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
 
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const smoke = new SmokeCheck("smoke-check", {
-        connection: {
-            host: vms.servers[0].address,
-            user: config.ssh.user,
-            privateKey: config.secrets.sshPrivateKey,
-            dialErrorLimit: -1,
-            perDialTimeout: 10,
-        },
+        connection: sshConnection(vms.servers[0].address, { user: config.ssh.user, privateKey: config.secrets.sshPrivateKey }, -1),
         shlinkUrl,
         apiKey: shlink.apiKey,
         grafanaUrl: observability.grafanaUrl,

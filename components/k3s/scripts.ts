@@ -1,6 +1,9 @@
 // Pure builders for the bash scripts that install and operate k3s over SSH.
 // Every script is run as root with `sudo bash -s` and fed on stdin, so secrets never reach a process list.
 import * as YAML from "yaml";
+import { K3S_API_PORT, K3S_VERSION_PATTERN } from "../defaults";
+import { shq, yamlString } from "../shell/quote";
+import { script } from "../shell/script";
 
 export interface FsLayout {
     root: string;
@@ -31,36 +34,7 @@ const DEFAULT_POLL_SECONDS = 5;
 // Upper bound for `cloud-init status --wait`, so a wedged first boot fails instead of hanging `pulumi up`.
 const CLOUD_INIT_TIMEOUT_SECONDS = 1800;
 const CONFIG_HEREDOC = "K3S_CONFIG_EOF";
-const VERSION_RE = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?\+k3s\d+$/;
-const LOOPBACK_SERVER = "https://127.0.0.1:6443";
-
-const HEADER = ["#!/usr/bin/env bash", "set -euo pipefail"];
-
-// POSIX single-quoting: nothing inside is expanded by the shell.
-export function shq(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-// YAML double-quoted scalar with JSON-style escapes; output is pure ASCII so it survives any transport byte for byte.
-export function yamlString(value: string): string {
-    let out = "\"";
-    for (const ch of value) {
-        const cp = ch.codePointAt(0) as number;
-        if (cp >= 0xd800 && cp <= 0xdfff) {
-            throw new Error("string contains a lone UTF-16 surrogate and cannot be written as YAML");
-        }
-        if (ch === "\"" || ch === "\\") {
-            out += `\\${ch}`;
-        } else if (cp >= 0x20 && cp <= 0x7e) {
-            out += ch;
-        } else if (cp <= 0xffff) {
-            out += `\\u${cp.toString(16).padStart(4, "0")}`;
-        } else {
-            out += `\\U${cp.toString(16).padStart(8, "0")}`;
-        }
-    }
-    return `${out}"`;
-}
+const LOOPBACK_SERVER = `https://127.0.0.1:${K3S_API_PORT}`;
 
 function rootOf(layout: FsLayout): string {
     const root = layout.root.replace(/\/+$/, "");
@@ -94,44 +68,6 @@ function urlHost(host: string): string {
 function yamlList(key: string, items: string[]): string[] {
     // An empty list is omitted rather than written as `[]`, so k3s sees no flag at all.
     return items.length === 0 ? [] : [`${key}:`, ...items.map((item) => `  - ${yamlString(item)}`)];
-}
-
-// Indents a function body by four spaces, except heredoc content and terminators, which must stay verbatim.
-function indent(lines: string[]): string[] {
-    let terminator: string | undefined;
-    return lines.map((line) => {
-        if (terminator !== undefined) {
-            if (line === terminator) {
-                terminator = undefined;
-            }
-            return line;
-        }
-        terminator = /<<'(\w+)'$/.exec(line)?.[1];
-        return line === "" ? line : `    ${line}`;
-    });
-}
-
-// Wraps the body in main() run with stdin from /dev/null: bash has parsed the whole script before anything runs,
-// and no child (installer, kubectl, ...) can swallow the rest of a script that arrives on stdin.
-function script(description: string, preamble: string[], body: string[]): string {
-    return [
-        ...HEADER,
-        `# ${description}`,
-        "",
-        ...preamble,
-        "",
-        "fail() {",
-        "    echo \"ERROR: $*\" >&2",
-        "    exit 1",
-        "}",
-        "",
-        "main() {",
-        ...indent(body),
-        "}",
-        "",
-        "main </dev/null",
-        "",
-    ].join("\n");
 }
 
 export function k3sConfigYaml(cfg: K3sServerConfig): string {
@@ -191,7 +127,7 @@ export function waitForBootScript(layout: FsLayout = PRODUCTION): string {
 export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTION): string {
     const root = rootOf(layout);
     const cfg = args.config;
-    if (!VERSION_RE.test(args.k3sVersion)) {
+    if (!K3S_VERSION_PATTERN.test(args.k3sVersion)) {
         throw new Error(`k3sVersion must look like v1.34.9+k3s1, got ${JSON.stringify(args.k3sVersion)}`);
     }
     const installerUrl = args.installerUrl ?? DEFAULT_INSTALLER_URL;
@@ -303,7 +239,7 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
 export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollSeconds: number = DEFAULT_POLL_SECONDS): string {
     requirePositive(timeoutSeconds, "timeoutSeconds", true);
     requirePositive(pollSeconds, "pollSeconds", false);
-    const url = `https://${urlHost(serverIp)}:6443/ping`;
+    const url = `https://${urlHost(serverIp)}:${K3S_API_PORT}/ping`;
     return script("Wait until the k3s API server answers /ping, before another server joins through it.", [
         `PING_URL=${shq(url)}`,
         `TIMEOUT=${timeoutSeconds}`,
@@ -319,7 +255,7 @@ export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollS
         "        return 0",
         "    fi",
         "    if ((SECONDS >= deadline)); then",
-        "        fail \"k3s API at $PING_URL did not answer within ${TIMEOUT}s: check \\`journalctl -u k3s -n 100\\` on the first server and that port 6443 is reachable from this node\"",
+        `        fail "k3s API at $PING_URL did not answer within \${TIMEOUT}s: check \\\`journalctl -u k3s -n 100\\\` on the first server and that port ${K3S_API_PORT} is reachable from this node"`,
         "    fi",
         "    sleep \"$POLL_SECONDS\"",
         "done",
@@ -391,8 +327,8 @@ export function readKubeconfigScript(layout: FsLayout = PRODUCTION): string {
 }
 
 export function rewriteKubeconfig(kubeconfig: string, serverIp: string): string {
-    const target = `https://${urlHost(serverIp)}:6443`;
-    const pattern = /^([ \t]*server:[ \t]*)https:\/\/127\.0\.0\.1:6443([ \t]*)$/gm;
+    const target = `https://${urlHost(serverIp)}:${K3S_API_PORT}`;
+    const pattern = new RegExp(`^([ \\t]*server:[ \\t]*)${escapeRegExp(LOOPBACK_SERVER)}([ \\t]*)$`, "gm");
     if (!new RegExp(pattern.source, "m").test(kubeconfig)) {
         throw new Error(`kubeconfig has no \`server: ${LOOPBACK_SERVER}\` line; has the k3s kubeconfig format changed?`);
     }
@@ -407,31 +343,6 @@ export function rewriteKubeconfig(kubeconfig: string, serverIp: string): string 
     return rewritten;
 }
 
-const LINT_TOKEN = "K10lint::server:it's \"quoted\" $HOME `id` $(id) \\ ; | & < > * ? ! # ~ {} []";
-
-export const ALL_SCRIPTS_FOR_LINT = (): Record<string, string> => {
-    const init: K3sServerConfig = {
-        nodeName: "k3s-node-01",
-        nodeIp: "192.168.2.242",
-        tlsSans: ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
-        token: LINT_TOKEN,
-        clusterInit: true,
-        disable: ["traefik"],
-    };
-    const join: K3sServerConfig = {
-        ...init,
-        nodeName: "k3s-node-02",
-        nodeIp: "192.168.2.243",
-        clusterInit: false,
-        serverUrl: "https://192.168.2.242:6443",
-    };
-    return {
-        "wait-for-boot": waitForBootScript(),
-        "guest-agent": guestAgentScript(),
-        "install-init-server": installK3sScript({ k3sVersion: "v1.34.9+k3s1", config: init, readyTimeoutSeconds: 300 }),
-        "install-joining-server": installK3sScript({ k3sVersion: "v1.34.9+k3s1", config: join, readyTimeoutSeconds: 300 }),
-        "wait-for-api": waitForApiScript("192.168.2.242", 300),
-        "uninstall": uninstallK3sScript("k3s-node-02"),
-        "read-kubeconfig": readKubeconfigScript(),
-    };
-};
+function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
