@@ -91,7 +91,8 @@ describe("the homelab stack under mocks", () => {
         for (const node of NODES) {
             const boot = ledger.byName(`${node}-boot`);
             expect(boot.dataDeps).toContain(`k3s-vms-${node}`);
-            expect(boot.inputs.connection.dialErrorLimit).toBe(-1);
+            // Bounded: the first login may take homelab:sshConnectTimeoutSeconds (600 s by default), then fails.
+            expect(boot.inputs.connection.dialErrorLimit * boot.inputs.connection.perDialTimeout).toBe(600);
             expect(boot.inputs.stdin).toContain("cloud-init status --wait");
             expect(ledger.waitsFor(`${node}-install`)).toContain(`${node}-boot`);
         }
@@ -105,6 +106,24 @@ describe("the homelab stack under mocks", () => {
         expect(ledger.byName("k3s-node-03-wait-api").dependsOn).toEqual(expect.arrayContaining([first, second]));
         expect(ledger.byName("k3s-node-03-wait-api").inputs.stdin).toContain("https://192.168.2.242:6443/ping");
         expect(ledger.waitsFor(first)).not.toContain(second);
+    });
+
+    it("never retries SSH forever: every command, the smoke check's included, has a finite dial limit", () => {
+        const commands = ledger.ofType(COMMAND);
+        expect(commands.map((c) => c.name)).toContain("smoke-check-run");
+        for (const c of commands) {
+            expect(Number.isInteger(c.inputs.connection.dialErrorLimit) && c.inputs.connection.dialErrorLimit >= 1, c.name).toBe(true);
+            expect(c.inputs.connection.perDialTimeout, c.name).toBeGreaterThan(0);
+        }
+    });
+
+    it("shares images between the nodes and pulls Docker Hub images through mirror.gcr.io by default", () => {
+        for (const node of NODES) {
+            const stdin = ledger.byName(`${node}-install`).inputs.stdin as string;
+            expect(stdin).toContain("\nembedded-registry: true\n");
+            expect(stdin).toContain('  "docker.io":\n    endpoint:\n      - "https://mirror.gcr.io"\n');
+            expect(stdin).not.toContain("configs:");
+        }
     });
 
     it("builds the Kubernetes provider from the kubeconfig read off the first server after every join", async () => {

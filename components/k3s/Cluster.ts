@@ -2,10 +2,10 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { K3S_API_PORT, K3S_DISABLED_COMPONENTS } from "../defaults";
+import { K3S_API_PORT, K3S_DISABLED_COMPONENTS, REGISTRY_MIRRORS } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { shq } from "../shell/quote";
-import { sshConnection, type SshLogin } from "../shell/ssh";
+import { dialAttemptsWithin, sshConnection, type SshLogin } from "../shell/ssh";
 import {
     guestAgentScript,
     installK3sScript,
@@ -38,6 +38,22 @@ export interface ClusterArgs {
     sshUser: string;
     /** SSH private key (secret). */
     sshPrivateKey: pulumi.Input<string>;
+    /**
+     * How long a new VM may take before it accepts the SSH login (first boot): then its boot step fails.
+     * Later steps retry a few dials only.
+     */
+    sshConnectTimeoutSeconds: number;
+    /** Where the nodes pull Docker Hub images from; every node also shares its images with the others. */
+    registries?: ClusterRegistries;
+}
+
+export interface ClusterRegistries {
+    /** Pull-through cache for docker.io, tried before Docker Hub itself (default https://mirror.gcr.io). */
+    dockerHubMirror?: string;
+    /** Docker Hub login: 100 pulls an hour instead of 10 per address. Needs dockerHubToken. */
+    dockerHubUsername?: string;
+    /** Docker Hub access token (secret); written only into registries.yaml (0600), never on a command line. */
+    dockerHubToken?: pulumi.Input<string>;
 }
 
 /**
@@ -62,10 +78,11 @@ export class Cluster extends pulumi.ComponentResource {
         const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, { parent: this });
 
         const login: SshLogin = { user: args.sshUser, privateKey: args.sshPrivateKey };
+        const bootDials = dialAttemptsWithin(args.sshConnectTimeoutSeconds);
         this.installs = [];
         args.servers.forEach((server, index) => {
             const step: Step = { cluster: this, name, server, login };
-            const boot = prepareServer(step);
+            const boot = prepareServer(step, bootDials);
             const waits = index === 0 ? [boot] : [boot, waitForApi(step, args, boot, this.installs), this.installs[index - 1]];
             this.installs.push(installServer(step, args, index, token.result, waits));
         });
@@ -118,19 +135,20 @@ function serverStep(step: Step, role: string, args: command.remote.CommandArgs, 
     return new command.remote.Command(resourceName, args, { parent: step.cluster, aliases, dependsOn });
 }
 
-/** Waits for the VM's first boot (cloud-init) and installs the QEMU guest agent; returns the boot step. */
-function prepareServer(step: Step): command.remote.Command {
-    // The VM boots for a minute or two before sshd answers.
-    const connection = sshConnection(step.server.address, step.login, -1);
+/**
+ * Waits for the VM's first boot (cloud-init) and installs the QEMU guest agent; returns the boot step. The
+ * first login retries for `bootDials` attempts (a new VM boots for a minute or two before sshd answers).
+ */
+function prepareServer(step: Step, bootDials: number): command.remote.Command {
     const boot = serverStep(step, "boot", {
-        connection,
+        connection: sshConnection(step.server.address, step.login, bootDials),
         create: "sudo bash -s",
         stdin: forVm(waitForBootScript(), step.server.vmId),
         addPreviousOutputInEnv: false,
     }, []);
     // The VMs enable the QEMU agent; Ubuntu's cloud image lacks it. K3s does not need it, so nothing waits on it.
     serverStep(step, "guest-agent", {
-        connection,
+        connection: sshConnection(step.server.address, step.login),
         create: "sudo bash -s",
         stdin: forVm(guestAgentScript(), step.server.vmId),
         addPreviousOutputInEnv: false,
@@ -141,7 +159,7 @@ function prepareServer(step: Step): command.remote.Command {
 /** A joining server waits until the first server's API answers, and for the join before it (k3s-io/k3s#4335). */
 function waitForApi(step: Step, args: ClusterArgs, boot: pulumi.Resource, installs: command.remote.Command[]): command.remote.Command {
     return serverStep(step, "wait-api", {
-        connection: sshConnection(step.server.address, step.login, -1),
+        connection: sshConnection(step.server.address, step.login),
         create: "bash -s",
         stdin: waitForApiScript(args.servers[0].ip, args.readyTimeoutSeconds),
         addPreviousOutputInEnv: false,
@@ -156,7 +174,8 @@ function installServer(
     token: pulumi.Output<string>,
     waits: pulumi.Resource[],
 ): command.remote.Command {
-    const script = token.apply((secretToken) =>
+    const registries = args.registries ?? {};
+    const script = pulumi.all([token, registries.dockerHubToken]).apply(([secretToken, dockerHubToken]) =>
         installK3sScript({
             k3sVersion: args.k3sVersion,
             readyTimeoutSeconds: args.readyTimeoutSeconds,
@@ -169,11 +188,16 @@ function installServer(
                 serverUrl: index === 0 ? undefined : apiServerUrl(args.servers[0]),
                 disable: K3S_DISABLED_COMPONENTS,
             },
+            registries: {
+                dockerHubMirror: registries.dockerHubMirror ?? REGISTRY_MIRRORS.dockerHubMirror,
+                dockerHubUsername: registries.dockerHubUsername,
+                dockerHubToken,
+            },
         }),
     );
     return serverStep(step, "install", {
-        connection: sshConnection(step.server.address, step.login, -1),
-        // The script (with the token) goes over stdin, never on a command line.
+        connection: sshConnection(step.server.address, step.login),
+        // The script (with the tokens) goes over stdin, never on a command line.
         create: "sudo bash -s",
         update: "sudo bash -s",
         stdin: pulumi.secret(forVm(script, step.server.vmId)),
@@ -190,7 +214,7 @@ function readKubeconfig(first: Step, k3sVersion: string, installs: command.remot
     const read = new command.remote.Command(
         childName(first.name, "kubeconfig"),
         {
-            connection: sshConnection(first.server.address, first.login, -1),
+            connection: sshConnection(first.server.address, first.login),
             create: "sudo bash -s",
             stdin: readKubeconfigScript(),
             logging: "none",

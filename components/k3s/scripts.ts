@@ -4,6 +4,7 @@ import * as YAML from "yaml";
 import { K3S_API_PORT, K3S_VERSION_PATTERN } from "../defaults";
 import { shq, yamlString } from "../shell/quote";
 import { script } from "../shell/script";
+import { registriesYaml, type RegistriesConfig } from "./registries";
 
 export interface FsLayout {
     root: string;
@@ -22,6 +23,7 @@ export interface K3sServerConfig {
 export interface InstallArgs {
     k3sVersion: string;
     config: K3sServerConfig;
+    registries: RegistriesConfig;
     readyTimeoutSeconds: number;
     installerUrl?: string;
     // Seconds between Ready polls; tests shorten it.
@@ -34,6 +36,7 @@ const DEFAULT_POLL_SECONDS = 5;
 // Upper bound for `cloud-init status --wait`, so a wedged first boot fails instead of hanging `pulumi up`.
 const CLOUD_INIT_TIMEOUT_SECONDS = 1800;
 const CONFIG_HEREDOC = "K3S_CONFIG_EOF";
+const REGISTRIES_HEREDOC = "K3S_REGISTRIES_EOF";
 const LOOPBACK_SERVER = `https://127.0.0.1:${K3S_API_PORT}`;
 
 function rootOf(layout: FsLayout): string {
@@ -89,6 +92,8 @@ export function k3sConfigYaml(cfg: K3sServerConfig): string {
         ...yamlList("disable", cfg.disable),
         // Root only: the admin kubeconfig is read back through sudo.
         `write-kubeconfig-mode: ${yamlString("0600")}`,
+        // Nodes pull images from each other (Spegel) for the registries in registries.yaml.
+        "embedded-registry: true",
         `token: ${yamlString(cfg.token)}`,
         cfg.clusterInit ? "cluster-init: true" : `server: ${yamlString(cfg.serverUrl as string)}`,
     ];
@@ -141,6 +146,10 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
     if (configYaml.split("\n").includes(CONFIG_HEREDOC)) {
         throw new Error("rendered k3s config collides with the heredoc delimiter");
     }
+    const registries = registriesYaml(args.registries);
+    if (registries.split("\n").includes(REGISTRIES_HEREDOC)) {
+        throw new Error("rendered registries.yaml collides with the heredoc delimiter");
+    }
 
     // Variable names avoid the K3S_ prefix: the installer copies exported K3S_* variables into the service env file.
     return script(`Install or upgrade the k3s server ${cfg.nodeName} to ${args.k3sVersion}; a no-op when already converged.`, [
@@ -151,6 +160,7 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         `POLL_SECONDS=${pollSeconds}`,
         `CONFIG_DIR=${shq(`${root}/etc/rancher/k3s`)}`,
         "CONFIG_FILE=\"$CONFIG_DIR/config.yaml\"",
+        "REGISTRIES_FILE=\"$CONFIG_DIR/registries.yaml\"",
         `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
         `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
         "WORKDIR=\"\"",
@@ -168,6 +178,11 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    else",
         "        rm -f \"$CONFIG_FILE\"",
         "    fi",
+        "}",
+        "",
+        "write_registries() {",
+        "    install -m 0600 \"$WORKDIR/registries.yaml\" \"$REGISTRIES_FILE.new\"",
+        "    mv -f \"$REGISTRIES_FILE.new\" \"$REGISTRIES_FILE\"",
         "}",
         "",
         "wait_for_ready() {",
@@ -201,6 +216,16 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    config_changed=0",
         "fi",
         "",
+        "# The same for registries.yaml, which may hold Docker Hub credentials.",
+        `cat >"$WORKDIR/registries.yaml" <<'${REGISTRIES_HEREDOC}'`,
+        ...registries.replace(/\n$/, "").split("\n"),
+        REGISTRIES_HEREDOC,
+        "",
+        "local registries_changed=1",
+        "if [[ -f \"$REGISTRIES_FILE\" ]] && cmp -s \"$WORKDIR/registries.yaml\" \"$REGISTRIES_FILE\"; then",
+        "    registries_changed=0",
+        "fi",
+        "",
         "local installed_version=\"\"",
         "if [[ -x \"$K3S_BIN\" ]]; then",
         "    installed_version=\"$(\"$K3S_BIN\" --version 2>/dev/null | awk 'NR == 1 { print $3 }')\" || installed_version=\"\"",
@@ -213,9 +238,18 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "",
         "if [[ \"$installed_version\" == \"$WANT_VERSION\" && \"$config_changed\" == 0 && \"$active\" == 1 ]]; then",
         "    chmod 0600 \"$CONFIG_FILE\"",
-        "    echo \"k3s $WANT_VERSION already installed on $NODE_NAME with this config; nothing to do\"",
+        "    if [[ \"$registries_changed\" == 1 ]]; then",
+        "        write_registries",
+        "        # K3s reads registries.yaml only when it starts.",
+        "        echo \"registries.yaml changed on $NODE_NAME: restarting k3s\"",
+        "        systemctl restart k3s ||",
+        "            fail \"k3s did not restart on $NODE_NAME after registries.yaml changed: check \\`journalctl -u k3s -n 100\\` on the node\"",
+        "    else",
+        "        chmod 0600 \"$REGISTRIES_FILE\"",
+        "        echo \"k3s $WANT_VERSION already installed on $NODE_NAME with this config; nothing to do\"",
+        "    fi",
         "else",
-        "    echo \"installing k3s $WANT_VERSION on $NODE_NAME (installed: ${installed_version:-none}, config changed: $config_changed, service active: $active)\"",
+        "    echo \"installing k3s $WANT_VERSION on $NODE_NAME (installed: ${installed_version:-none}, config changed: $config_changed, registries changed: $registries_changed, service active: $active)\"",
         "    # Download before touching the config, so a network failure leaves the node exactly as it was.",
         "    curl -sfL --retry 5 \"$INSTALLER_URL\" -o \"$WORKDIR/install.sh\" ||",
         "        fail \"could not download the k3s installer for $NODE_NAME ($WANT_VERSION) from $INSTALLER_URL: check that the node can reach it (DNS, proxy, firewall)\"",
@@ -225,6 +259,9 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    fi",
         "    install -m 0600 \"$WORKDIR/config.yaml\" \"$CONFIG_FILE.new\"",
         "    mv -f \"$CONFIG_FILE.new\" \"$CONFIG_FILE\"",
+        "    if [[ \"$registries_changed\" == 1 ]]; then",
+        "        write_registries",
+        "    fi",
         "    # FORCE_RESTART: the installer only restarts k3s when the binary or unit changed, not for a config-only change.",
         "    if ! INSTALL_K3S_VERSION=\"$WANT_VERSION\" INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true sh \"$WORKDIR/install.sh\"; then",
         "        restore_config",
