@@ -55,7 +55,7 @@ export const CONFIG_DEFAULTS = {
 
 /**
  * Ports K3s' ServiceLB may not take for a LoadBalancer: it binds each one on every node, beside SSH, the
- * K3s API, kubelet, etcd, flannel's VXLAN and the ingress gateway's status port.
+ * K3s API, kubelet, etcd, flannel's VXLAN, the embedded registry mirror and the ingress gateway's status port.
  */
 export const RESERVED_NODE_PORTS: Record<number, string> = {
     22: "SSH",
@@ -65,6 +65,7 @@ export const RESERVED_NODE_PORTS: Record<number, string> = {
     2380: "etcd peers",
     8472: "flannel VXLAN",
     15021: "the ingress gateway's status port",
+    5001: "K3s' embedded registry mirror (Spegel)",
 };
 
 /** DNS servers handed to the VMs by cloud-init when `homelab:dnsServers` is not set. */
@@ -367,4 +368,30 @@ export const SLO_DEFAULTS = {
     availability: 0.995,
     latency: 0.99,
     latencyThresholdMs: 500,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// SSH from Pulumi to the nodes, and where the nodes pull images from.
+
+/**
+ * SSH dials of @pulumi/command: seconds per attempt, how long a new VM may take to answer its first SSH
+ * login (`homelab:sshConnectTimeoutSeconds`), and the attempts of a later step, once that first login worked.
+ */
+export const SSH_DIAL = {
+    perDialTimeoutSeconds: 10,
+    connectTimeoutSeconds: 600,
+    attemptsAfterBoot: 6,
+} as const;
+
+/**
+ * Registries in every node's /etc/rancher/k3s/registries.yaml. K3s' embedded mirror (Spegel) shares their
+ * images between the nodes; Docker Hub pulls try a pull-through cache first (Docker Hub allows 10 anonymous
+ * pulls an hour per address), then Docker Hub itself.
+ */
+export const REGISTRY_MIRRORS = {
+    dockerHub: "docker.io",
+    dockerHubMirror: "https://mirror.gcr.io",
+    /** The host K3s looks up Docker Hub credentials under: they go to Docker Hub only, never to the cache. */
+    dockerHubHost: "registry-1.docker.io",
+    shared: ["docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "registry.developers.crunchydata.com"],
 } as const;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints every shell script in the repository (*.sh, *.bash, or a sh/bash shebang) with shellcheck.
-# Exits non-zero on any finding. The generated k3s scripts are linted by tests/k3s/scripts.test.ts.
+# Exits non-zero on any finding. The generated scripts are linted by tests/k3s/scripts.test.ts and tests/smoke/script.test.ts.
 # Usage: scripts/shellcheck.sh [file...]   (no arguments: every tracked or untracked, non-ignored file)
 set -euo pipefail
 

@@ -4,7 +4,7 @@ import { Shlink } from "../components/apps/Shlink";
 import type { HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ISTIO, SHLINK } from "../components/defaults";
+import { ISTIO, SHLINK, SSH_DIAL } from "../components/defaults";
 import { Cluster } from "../components/k3s/Cluster";
 import { Istio } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
@@ -12,6 +12,7 @@ import { jaegerOtlpGrpc } from "../components/observability/names";
 import { Observability } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
+import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
 /** What the stack exports; index.ts turns these into stack outputs. */
@@ -62,6 +63,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         readyTimeoutSeconds: config.k3s.readyTimeoutSeconds,
         sshUser: config.ssh.user,
         sshPrivateKey: config.secrets.sshPrivateKey,
+        sshConnectTimeoutSeconds: SSH_DIAL.connectTimeoutSeconds,
     });
 
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
@@ -149,13 +151,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
 
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const smoke = new SmokeCheck("smoke-check", {
-        connection: {
-            host: vms.servers[0].address,
-            user: config.ssh.user,
-            privateKey: config.secrets.sshPrivateKey,
-            dialErrorLimit: -1,
-            perDialTimeout: 10,
-        },
+        connection: sshConnection(vms.servers[0].address, { user: config.ssh.user, privateKey: config.secrets.sshPrivateKey }),
         shlinkUrl,
         apiKey: shlink.apiKey,
         grafanaUrl: observability.grafanaUrl,

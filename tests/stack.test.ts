@@ -73,7 +73,7 @@ describe("the homelab stack under mocks", () => {
     });
 
     it("runs cluster-init on the first server only and joins the others to it", async () => {
-        const installs = NODES.map((n) => ledger.byName(`k3s-${n}-install`));
+        const installs = NODES.map((n) => ledger.byName(`${n}-install`));
         const scripts = installs.map((i) => i.inputs.stdin as string);
         expect(scripts.filter((s) => /cluster-init: true/.test(s))).toHaveLength(1);
         expect(scripts[0]).toMatch(/cluster-init: true/);
@@ -89,29 +89,48 @@ describe("the homelab stack under mocks", () => {
 
     it("waits for each VM and for cloud-init before installing K3s on it", () => {
         for (const node of NODES) {
-            const boot = ledger.byName(`k3s-${node}-boot`);
+            const boot = ledger.byName(`${node}-boot`);
             expect(boot.dataDeps).toContain(`k3s-vms-${node}`);
-            expect(boot.inputs.connection.dialErrorLimit).toBe(-1);
+            // Bounded: the first login may take homelab:sshConnectTimeoutSeconds (600 s by default), then fails.
+            expect(boot.inputs.connection.dialErrorLimit * boot.inputs.connection.perDialTimeout).toBe(600);
             expect(boot.inputs.stdin).toContain("cloud-init status --wait");
-            expect(ledger.waitsFor(`k3s-${node}-install`)).toContain(`k3s-${node}-boot`);
+            expect(ledger.waitsFor(`${node}-install`)).toContain(`${node}-boot`);
         }
     });
 
     it("joins servers one at a time: each after the first server's API answers and after the previous join", () => {
-        const [first, second, third] = NODES.map((n) => `k3s-${n}-install`);
-        expect(ledger.byName(second).dependsOn).toEqual(expect.arrayContaining(["k3s-k3s-node-02-wait-api", first]));
-        expect(ledger.byName(third).dependsOn).toEqual(expect.arrayContaining(["k3s-k3s-node-03-wait-api", second]));
-        expect(ledger.byName("k3s-k3s-node-02-wait-api").dependsOn).toContain(first);
-        expect(ledger.byName("k3s-k3s-node-03-wait-api").dependsOn).toEqual(expect.arrayContaining([first, second]));
-        expect(ledger.byName("k3s-k3s-node-03-wait-api").inputs.stdin).toContain("https://192.168.2.242:6443/ping");
+        const [first, second, third] = NODES.map((n) => `${n}-install`);
+        expect(ledger.byName(second).dependsOn).toEqual(expect.arrayContaining(["k3s-node-02-wait-api", first]));
+        expect(ledger.byName(third).dependsOn).toEqual(expect.arrayContaining(["k3s-node-03-wait-api", second]));
+        expect(ledger.byName("k3s-node-02-wait-api").dependsOn).toContain(first);
+        expect(ledger.byName("k3s-node-03-wait-api").dependsOn).toEqual(expect.arrayContaining([first, second]));
+        expect(ledger.byName("k3s-node-03-wait-api").inputs.stdin).toContain("https://192.168.2.242:6443/ping");
         expect(ledger.waitsFor(first)).not.toContain(second);
+    });
+
+    it("never retries SSH forever: every command, the smoke check's included, has a finite dial limit", () => {
+        const commands = ledger.ofType(COMMAND);
+        expect(commands.map((c) => c.name)).toContain("smoke-check-run");
+        for (const c of commands) {
+            expect(Number.isInteger(c.inputs.connection.dialErrorLimit) && c.inputs.connection.dialErrorLimit >= 1, c.name).toBe(true);
+            expect(c.inputs.connection.perDialTimeout, c.name).toBeGreaterThan(0);
+        }
+    });
+
+    it("shares images between the nodes and pulls Docker Hub images through mirror.gcr.io by default", () => {
+        for (const node of NODES) {
+            const stdin = ledger.byName(`${node}-install`).inputs.stdin as string;
+            expect(stdin).toContain("\nembedded-registry: true\n");
+            expect(stdin).toContain('  "docker.io":\n    endpoint:\n      - "https://mirror.gcr.io"\n');
+            expect(stdin).not.toContain("configs:");
+        }
     });
 
     it("builds the Kubernetes provider from the kubeconfig read off the first server after every join", async () => {
         const read = ledger.byName("k3s-kubeconfig");
         expect(read.inputs.connection.host).toBe("192.168.2.242");
         expect(read.inputs.logging).toBe("none");
-        expect(read.dependsOn).toContain("k3s-k3s-node-03-install");
+        expect(read.dependsOn).toContain("k3s-node-03-install");
         const provider = ledger.byName("k3s-k8s");
         expect(provider.type).toBe("pulumi:providers:kubernetes");
         expect(provider.dataDeps).toContain("k3s-kubeconfig");
@@ -127,7 +146,7 @@ describe("the homelab stack under mocks", () => {
             expect(r.secretInputs, r.name).toContain("connection");
         }
         for (const node of NODES) {
-            const install = ledger.byName(`k3s-${node}-install`);
+            const install = ledger.byName(`${node}-install`);
             expect(install.secretInputs).toContain("stdin");
             expect(install.inputs.create).toBe("sudo bash -s");
             // The token only travels in stdin, never on a command line or in triggers.
@@ -154,13 +173,13 @@ describe("the homelab stack under mocks", () => {
 
     it("uninstalls K3s when a server's install step is deleted", () => {
         for (const node of NODES) {
-            expect(ledger.byName(`k3s-${node}-install`).inputs.delete).toContain("k3s-uninstall.sh");
+            expect(ledger.byName(`${node}-install`).inputs.delete).toContain("k3s-uninstall.sh");
         }
     });
 
     it("never gives a command with a delete step triggers: a trigger change replaces it, and the delete would run", () => {
         const destructive = ledger.ofType(COMMAND).filter((r) => r.inputs.delete !== undefined);
-        expect(destructive.map((r) => r.name)).toEqual(NODES.map((n) => `k3s-${n}-install`));
+        expect(destructive.map((r) => r.name)).toEqual(NODES.map((n) => `${n}-install`));
         for (const r of destructive) {
             expect(r.inputs.triggers, r.name).toBeUndefined();
             // Changes reach the node through stdin and run `update` in place.
@@ -171,7 +190,7 @@ describe("the homelab stack under mocks", () => {
     it("re-runs every step on a node whose VM is replaced: the VM's id is part of each step's input", () => {
         for (const node of NODES) {
             for (const step of ["boot", "guest-agent", "install"]) {
-                expect(ledger.byName(`k3s-${node}-${step}`).inputs.stdin).toContain(`# Proxmox VM k3s-vms-${node}-id:`);
+                expect(ledger.byName(`${node}-${step}`).inputs.stdin).toContain(`# Proxmox VM k3s-vms-${node}-id:`);
             }
         }
     });

@@ -2,13 +2,15 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { K3S_API_PORT, K3S_DISABLED_COMPONENTS } from "../defaults";
+import { K3S_API_PORT, K3S_DISABLED_COMPONENTS, REGISTRY_MIRRORS } from "../defaults";
+import { childName } from "../kubernetes/names";
+import { shq } from "../shell/quote";
+import { dialAttemptsWithin, sshConnection, type SshLogin } from "../shell/ssh";
 import {
     guestAgentScript,
     installK3sScript,
     readKubeconfigScript,
     rewriteKubeconfig,
-    shq,
     uninstallK3sScript,
     waitForApiScript,
     waitForBootScript,
@@ -36,6 +38,22 @@ export interface ClusterArgs {
     sshUser: string;
     /** SSH private key (secret). */
     sshPrivateKey: pulumi.Input<string>;
+    /**
+     * How long a new VM may take before it accepts the SSH login (first boot): then its boot step fails.
+     * Later steps retry a few dials only.
+     */
+    sshConnectTimeoutSeconds: number;
+    /** Where the nodes pull Docker Hub images from; every node also shares its images with the others. */
+    registries?: ClusterRegistries;
+}
+
+export interface ClusterRegistries {
+    /** Pull-through cache for docker.io, tried before Docker Hub itself (default https://mirror.gcr.io). */
+    dockerHubMirror?: string;
+    /** Docker Hub login: 100 pulls an hour instead of 10 per address. Needs dockerHubToken. */
+    dockerHubUsername?: string;
+    /** Docker Hub access token (secret); written only into registries.yaml (0600), never on a command line. */
+    dockerHubToken?: pulumi.Input<string>;
 }
 
 /**
@@ -55,123 +73,28 @@ export class Cluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:k3s:Cluster", name, {}, opts);
-        if (args.servers.length === 0 || args.servers.length % 2 === 0) {
-            throw new Error(`homelab:k3s:Cluster needs an odd number of servers, got ${args.servers.length}.`);
-        }
-
+        requireOddServerCount(args.servers);
         // Kept in state: a rebuilt node with another token could never rejoin (k3s-io/k3s#3888).
         const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, { parent: this });
 
-        const first = args.servers[0];
-        const serverUrl = `https://${first.ip}:${K3S_API_PORT}`;
-        const tlsSans = args.servers.map((s) => s.ip);
-
+        const login: SshLogin = { user: args.sshUser, privateKey: args.sshPrivateKey };
+        const bootDials = dialAttemptsWithin(args.sshConnectTimeoutSeconds);
         this.installs = [];
         args.servers.forEach((server, index) => {
-            const connection: command.types.input.remote.ConnectionArgs = {
-                host: server.address,
-                user: args.sshUser,
-                privateKey: args.sshPrivateKey,
-                // The VM boots for a minute or two before sshd answers: retry forever, 10 s per dial.
-                dialErrorLimit: -1,
-                perDialTimeout: 10,
-            };
-
-            const boot = new command.remote.Command(
-                `${name}-${server.name}-boot`,
-                { connection, create: "sudo bash -s", stdin: forVm(waitForBootScript(), server.vmId), addPreviousOutputInEnv: false },
-                { parent: this },
-            );
-            // The VMs enable the QEMU agent; Ubuntu's cloud image lacks it. K3s does not need it, so nothing waits on it.
-            new command.remote.Command(
-                `${name}-${server.name}-guest-agent`,
-                { connection, create: "sudo bash -s", stdin: forVm(guestAgentScript(), server.vmId), addPreviousOutputInEnv: false },
-                // apt must not race cloud-init's own package work.
-                { parent: this, dependsOn: [boot] },
-            );
-
-            const waits: pulumi.Resource[] = [boot];
-            if (index > 0) {
-                // Joins go one at a time, each after the first server answers (k3s-io/k3s#4335).
-                const previous = this.installs[index - 1];
-                const apiReady = new command.remote.Command(
-                    `${name}-${server.name}-wait-api`,
-                    {
-                        connection,
-                        create: "bash -s",
-                        stdin: waitForApiScript(first.ip, args.readyTimeoutSeconds),
-                        addPreviousOutputInEnv: false,
-                    },
-                    { parent: this, dependsOn: [boot, this.installs[0], previous] },
-                );
-                waits.push(apiReady, previous);
-            }
-
-            const script = token.result.apply((secretToken) =>
-                installK3sScript({
-                    k3sVersion: args.k3sVersion,
-                    readyTimeoutSeconds: args.readyTimeoutSeconds,
-                    config: {
-                        nodeName: server.name,
-                        nodeIp: server.ip,
-                        tlsSans,
-                        token: secretToken,
-                        clusterInit: index === 0,
-                        serverUrl: index === 0 ? undefined : serverUrl,
-                        disable: K3S_DISABLED_COMPONENTS,
-                    },
-                }),
-            );
-            const install = new command.remote.Command(
-                `${name}-${server.name}-install`,
-                {
-                    connection,
-                    // The script (with the token) goes over stdin, never on a command line.
-                    create: "sudo bash -s",
-                    update: "sudo bash -s",
-                    stdin: pulumi.secret(forVm(script, server.vmId)),
-                    delete: `sudo bash -c ${shq(uninstallK3sScript(server.name))}`,
-                    // No `triggers`: @pulumi/command replaces on a trigger change (pulumi-command#855), and the
-                    // replacement's delete would uninstall K3s. Version and config live in stdin, whose change
-                    // runs `update` in place.
-                    addPreviousOutputInEnv: false,
-                },
-                // Boot must be done (cloud-init) and, for joins, the previous server must be in (side effects).
-                { parent: this, dependsOn: waits },
-            );
-            this.installs.push(install);
+            const step: Step = { cluster: this, name, server, login };
+            const boot = prepareServer(step, bootDials);
+            const waits = index === 0 ? [boot] : [boot, waitForApi(step, args, boot, this.installs), this.installs[index - 1]];
+            this.installs.push(installServer(step, args, index, token.result, waits));
         });
 
-        const lastInstall = this.installs[this.installs.length - 1];
-        const firstConnection: command.types.input.remote.ConnectionArgs = {
-            host: first.address,
-            user: args.sshUser,
-            privateKey: args.sshPrivateKey,
-            dialErrorLimit: -1,
-            perDialTimeout: 10,
-        };
-        const readKubeconfig = new command.remote.Command(
-            `${name}-kubeconfig`,
-            {
-                connection: firstConnection,
-                create: "sudo bash -s",
-                stdin: readKubeconfigScript(),
-                logging: "none",
-                addPreviousOutputInEnv: false,
-                // Re-read when the first server is reinstalled (upgrade, config change).
-                triggers: [this.installs[0].id, args.k3sVersion],
-            },
-            // Later layers receive the provider built from this: they must wait for every server.
-            { parent: this, dependsOn: [lastInstall], additionalSecretOutputs: ["stdout"] },
-        );
-
-        this.kubeconfig = pulumi.secret(readKubeconfig.stdout.apply((raw) => rewriteKubeconfig(raw, first.ip)));
+        const first = args.servers[0];
+        this.kubeconfig = readKubeconfig({ cluster: this, name, server: first, login }, args.k3sVersion, this.installs);
         this.provider = new k8s.Provider(
-            `${name}-k8s`,
+            childName(name, "k8s"),
             { kubeconfig: this.kubeconfig, enableServerSideApply: true },
             { parent: this },
         );
-        this.apiServerUrl = pulumi.output(serverUrl);
+        this.apiServerUrl = pulumi.output(apiServerUrl(first));
         this.nodeAddresses = pulumi.output(Object.fromEntries(args.servers.map((s) => [s.name, s.ip])));
         this.k3sVersion = pulumi.output(args.k3sVersion);
 
@@ -182,6 +105,127 @@ export class Cluster extends pulumi.ComponentResource {
             k3sVersion: this.k3sVersion,
         });
     }
+}
+
+/** What every per-server step needs: its parent, the component's name, the server and how to log in. */
+interface Step {
+    cluster: Cluster;
+    name: string;
+    server: ClusterServer;
+    login: SshLogin;
+}
+
+function requireOddServerCount(servers: ClusterServer[]): void {
+    if (servers.length === 0 || servers.length % 2 === 0) {
+        throw new Error(`homelab:k3s:Cluster needs an odd number of servers, got ${servers.length}.`);
+    }
+}
+
+function apiServerUrl(server: ClusterServer): string {
+    return `https://${server.ip}:${K3S_API_PORT}`;
+}
+
+/** A server's step: `<node>-<step>` (e.g. k3s-node-02-install), aliased to its name before the rename. */
+function serverStep(step: Step, role: string, args: command.remote.CommandArgs, dependsOn: pulumi.Resource[]): command.remote.Command {
+    const resourceName = childName(step.name, `${step.server.name}-${role}`);
+    // `k3s-k3s-node-02-install` before: the alias keeps the existing resource (a new install step would replace
+    // the old one, whose delete uninstalls K3s).
+    const previous = `${step.name}-${step.server.name}-${role}`;
+    const aliases = previous === resourceName ? [] : [{ name: previous }];
+    return new command.remote.Command(resourceName, args, { parent: step.cluster, aliases, dependsOn });
+}
+
+/**
+ * Waits for the VM's first boot (cloud-init) and installs the QEMU guest agent; returns the boot step. The
+ * first login retries for `bootDials` attempts (a new VM boots for a minute or two before sshd answers).
+ */
+function prepareServer(step: Step, bootDials: number): command.remote.Command {
+    const boot = serverStep(step, "boot", {
+        connection: sshConnection(step.server.address, step.login, bootDials),
+        create: "sudo bash -s",
+        stdin: forVm(waitForBootScript(), step.server.vmId),
+        addPreviousOutputInEnv: false,
+    }, []);
+    // The VMs enable the QEMU agent; Ubuntu's cloud image lacks it. K3s does not need it, so nothing waits on it.
+    serverStep(step, "guest-agent", {
+        connection: sshConnection(step.server.address, step.login),
+        create: "sudo bash -s",
+        stdin: forVm(guestAgentScript(), step.server.vmId),
+        addPreviousOutputInEnv: false,
+    }, [boot] /* apt must not race cloud-init's own package work. */);
+    return boot;
+}
+
+/** A joining server waits until the first server's API answers, and for the join before it (k3s-io/k3s#4335). */
+function waitForApi(step: Step, args: ClusterArgs, boot: pulumi.Resource, installs: command.remote.Command[]): command.remote.Command {
+    return serverStep(step, "wait-api", {
+        connection: sshConnection(step.server.address, step.login),
+        create: "bash -s",
+        stdin: waitForApiScript(args.servers[0].ip, args.readyTimeoutSeconds),
+        addPreviousOutputInEnv: false,
+    }, [boot, installs[0], installs[installs.length - 1]] /* side effects: joins go one at a time, through the first server. */);
+}
+
+/** Installs (or upgrades, or reconfigures) K3s on one server; deleting the step uninstalls it. */
+function installServer(
+    step: Step,
+    args: ClusterArgs,
+    index: number,
+    token: pulumi.Output<string>,
+    waits: pulumi.Resource[],
+): command.remote.Command {
+    const registries = args.registries ?? {};
+    const script = pulumi.all([token, registries.dockerHubToken]).apply(([secretToken, dockerHubToken]) =>
+        installK3sScript({
+            k3sVersion: args.k3sVersion,
+            readyTimeoutSeconds: args.readyTimeoutSeconds,
+            config: {
+                nodeName: step.server.name,
+                nodeIp: step.server.ip,
+                tlsSans: args.servers.map((s) => s.ip),
+                token: secretToken,
+                clusterInit: index === 0,
+                serverUrl: index === 0 ? undefined : apiServerUrl(args.servers[0]),
+                disable: K3S_DISABLED_COMPONENTS,
+            },
+            registries: {
+                dockerHubMirror: registries.dockerHubMirror ?? REGISTRY_MIRRORS.dockerHubMirror,
+                dockerHubUsername: registries.dockerHubUsername,
+                dockerHubToken,
+            },
+        }),
+    );
+    return serverStep(step, "install", {
+        connection: sshConnection(step.server.address, step.login),
+        // The script (with the tokens) goes over stdin, never on a command line.
+        create: "sudo bash -s",
+        update: "sudo bash -s",
+        stdin: pulumi.secret(forVm(script, step.server.vmId)),
+        delete: `sudo bash -c ${shq(uninstallK3sScript(step.server.name))}`,
+        // No `triggers`: @pulumi/command replaces on a trigger change (pulumi-command#855), and the
+        // replacement's delete would uninstall K3s. Version and config live in stdin, whose change
+        // runs `update` in place.
+        addPreviousOutputInEnv: false,
+    }, waits /* boot must be done (cloud-init) and, for joins, the previous server must be in (side effects). */);
+}
+
+/** Reads the admin kubeconfig off the first server once every server is in, pointed at its address (secret). */
+function readKubeconfig(first: Step, k3sVersion: string, installs: command.remote.Command[]): pulumi.Output<string> {
+    const read = new command.remote.Command(
+        childName(first.name, "kubeconfig"),
+        {
+            connection: sshConnection(first.server.address, first.login),
+            create: "sudo bash -s",
+            stdin: readKubeconfigScript(),
+            logging: "none",
+            addPreviousOutputInEnv: false,
+            // Re-read when the first server is reinstalled (upgrade, config change).
+            triggers: [installs[0].id, k3sVersion],
+        },
+        // Later layers receive the provider built from this: they must wait for every server.
+        { parent: first.cluster, dependsOn: [installs[installs.length - 1]], additionalSecretOutputs: ["stdout"] },
+    );
+    return pulumi.secret(read.stdout.apply((raw) => rewriteKubeconfig(raw, first.server.ip)));
 }
 
 /**

@@ -1,6 +1,10 @@
 // Pure builders for the bash scripts that install and operate k3s over SSH.
 // Every script is run as root with `sudo bash -s` and fed on stdin, so secrets never reach a process list.
 import * as YAML from "yaml";
+import { K3S_API_PORT, K3S_VERSION_PATTERN } from "../defaults";
+import { shq, yamlString } from "../shell/quote";
+import { script } from "../shell/script";
+import { registriesYaml, type RegistriesConfig } from "./registries";
 
 export interface FsLayout {
     root: string;
@@ -19,6 +23,7 @@ export interface K3sServerConfig {
 export interface InstallArgs {
     k3sVersion: string;
     config: K3sServerConfig;
+    registries: RegistriesConfig;
     readyTimeoutSeconds: number;
     installerUrl?: string;
     // Seconds between Ready polls; tests shorten it.
@@ -31,36 +36,8 @@ const DEFAULT_POLL_SECONDS = 5;
 // Upper bound for `cloud-init status --wait`, so a wedged first boot fails instead of hanging `pulumi up`.
 const CLOUD_INIT_TIMEOUT_SECONDS = 1800;
 const CONFIG_HEREDOC = "K3S_CONFIG_EOF";
-const VERSION_RE = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?\+k3s\d+$/;
-const LOOPBACK_SERVER = "https://127.0.0.1:6443";
-
-const HEADER = ["#!/usr/bin/env bash", "set -euo pipefail"];
-
-// POSIX single-quoting: nothing inside is expanded by the shell.
-export function shq(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-// YAML double-quoted scalar with JSON-style escapes; output is pure ASCII so it survives any transport byte for byte.
-export function yamlString(value: string): string {
-    let out = "\"";
-    for (const ch of value) {
-        const cp = ch.codePointAt(0) as number;
-        if (cp >= 0xd800 && cp <= 0xdfff) {
-            throw new Error("string contains a lone UTF-16 surrogate and cannot be written as YAML");
-        }
-        if (ch === "\"" || ch === "\\") {
-            out += `\\${ch}`;
-        } else if (cp >= 0x20 && cp <= 0x7e) {
-            out += ch;
-        } else if (cp <= 0xffff) {
-            out += `\\u${cp.toString(16).padStart(4, "0")}`;
-        } else {
-            out += `\\U${cp.toString(16).padStart(8, "0")}`;
-        }
-    }
-    return `${out}"`;
-}
+const REGISTRIES_HEREDOC = "K3S_REGISTRIES_EOF";
+const LOOPBACK_SERVER = `https://127.0.0.1:${K3S_API_PORT}`;
 
 function rootOf(layout: FsLayout): string {
     const root = layout.root.replace(/\/+$/, "");
@@ -96,44 +73,6 @@ function yamlList(key: string, items: string[]): string[] {
     return items.length === 0 ? [] : [`${key}:`, ...items.map((item) => `  - ${yamlString(item)}`)];
 }
 
-// Indents a function body by four spaces, except heredoc content and terminators, which must stay verbatim.
-function indent(lines: string[]): string[] {
-    let terminator: string | undefined;
-    return lines.map((line) => {
-        if (terminator !== undefined) {
-            if (line === terminator) {
-                terminator = undefined;
-            }
-            return line;
-        }
-        terminator = /<<'(\w+)'$/.exec(line)?.[1];
-        return line === "" ? line : `    ${line}`;
-    });
-}
-
-// Wraps the body in main() run with stdin from /dev/null: bash has parsed the whole script before anything runs,
-// and no child (installer, kubectl, ...) can swallow the rest of a script that arrives on stdin.
-function script(description: string, preamble: string[], body: string[]): string {
-    return [
-        ...HEADER,
-        `# ${description}`,
-        "",
-        ...preamble,
-        "",
-        "fail() {",
-        "    echo \"ERROR: $*\" >&2",
-        "    exit 1",
-        "}",
-        "",
-        "main() {",
-        ...indent(body),
-        "}",
-        "",
-        "main </dev/null",
-        "",
-    ].join("\n");
-}
-
 export function k3sConfigYaml(cfg: K3sServerConfig): string {
     requireNonEmpty(cfg.nodeName, "nodeName");
     requireNonEmpty(cfg.nodeIp, "nodeIp");
@@ -153,6 +92,8 @@ export function k3sConfigYaml(cfg: K3sServerConfig): string {
         ...yamlList("disable", cfg.disable),
         // Root only: the admin kubeconfig is read back through sudo.
         `write-kubeconfig-mode: ${yamlString("0600")}`,
+        // Nodes pull images from each other (Spegel) for the registries in registries.yaml.
+        "embedded-registry: true",
         `token: ${yamlString(cfg.token)}`,
         cfg.clusterInit ? "cluster-init: true" : `server: ${yamlString(cfg.serverUrl as string)}`,
     ];
@@ -191,7 +132,7 @@ export function waitForBootScript(layout: FsLayout = PRODUCTION): string {
 export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTION): string {
     const root = rootOf(layout);
     const cfg = args.config;
-    if (!VERSION_RE.test(args.k3sVersion)) {
+    if (!K3S_VERSION_PATTERN.test(args.k3sVersion)) {
         throw new Error(`k3sVersion must look like v1.34.9+k3s1, got ${JSON.stringify(args.k3sVersion)}`);
     }
     const installerUrl = args.installerUrl ?? DEFAULT_INSTALLER_URL;
@@ -205,6 +146,10 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
     if (configYaml.split("\n").includes(CONFIG_HEREDOC)) {
         throw new Error("rendered k3s config collides with the heredoc delimiter");
     }
+    const registries = registriesYaml(args.registries);
+    if (registries.split("\n").includes(REGISTRIES_HEREDOC)) {
+        throw new Error("rendered registries.yaml collides with the heredoc delimiter");
+    }
 
     // Variable names avoid the K3S_ prefix: the installer copies exported K3S_* variables into the service env file.
     return script(`Install or upgrade the k3s server ${cfg.nodeName} to ${args.k3sVersion}; a no-op when already converged.`, [
@@ -215,6 +160,7 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         `POLL_SECONDS=${pollSeconds}`,
         `CONFIG_DIR=${shq(`${root}/etc/rancher/k3s`)}`,
         "CONFIG_FILE=\"$CONFIG_DIR/config.yaml\"",
+        "REGISTRIES_FILE=\"$CONFIG_DIR/registries.yaml\"",
         `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
         `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
         "WORKDIR=\"\"",
@@ -232,6 +178,11 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    else",
         "        rm -f \"$CONFIG_FILE\"",
         "    fi",
+        "}",
+        "",
+        "write_registries() {",
+        "    install -m 0600 \"$WORKDIR/registries.yaml\" \"$REGISTRIES_FILE.new\"",
+        "    mv -f \"$REGISTRIES_FILE.new\" \"$REGISTRIES_FILE\"",
         "}",
         "",
         "wait_for_ready() {",
@@ -265,6 +216,16 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    config_changed=0",
         "fi",
         "",
+        "# The same for registries.yaml, which may hold Docker Hub credentials.",
+        `cat >"$WORKDIR/registries.yaml" <<'${REGISTRIES_HEREDOC}'`,
+        ...registries.replace(/\n$/, "").split("\n"),
+        REGISTRIES_HEREDOC,
+        "",
+        "local registries_changed=1",
+        "if [[ -f \"$REGISTRIES_FILE\" ]] && cmp -s \"$WORKDIR/registries.yaml\" \"$REGISTRIES_FILE\"; then",
+        "    registries_changed=0",
+        "fi",
+        "",
         "local installed_version=\"\"",
         "if [[ -x \"$K3S_BIN\" ]]; then",
         "    installed_version=\"$(\"$K3S_BIN\" --version 2>/dev/null | awk 'NR == 1 { print $3 }')\" || installed_version=\"\"",
@@ -277,9 +238,18 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "",
         "if [[ \"$installed_version\" == \"$WANT_VERSION\" && \"$config_changed\" == 0 && \"$active\" == 1 ]]; then",
         "    chmod 0600 \"$CONFIG_FILE\"",
-        "    echo \"k3s $WANT_VERSION already installed on $NODE_NAME with this config; nothing to do\"",
+        "    if [[ \"$registries_changed\" == 1 ]]; then",
+        "        write_registries",
+        "        # K3s reads registries.yaml only when it starts.",
+        "        echo \"registries.yaml changed on $NODE_NAME: restarting k3s\"",
+        "        systemctl restart k3s ||",
+        "            fail \"k3s did not restart on $NODE_NAME after registries.yaml changed: check \\`journalctl -u k3s -n 100\\` on the node\"",
+        "    else",
+        "        chmod 0600 \"$REGISTRIES_FILE\"",
+        "        echo \"k3s $WANT_VERSION already installed on $NODE_NAME with this config; nothing to do\"",
+        "    fi",
         "else",
-        "    echo \"installing k3s $WANT_VERSION on $NODE_NAME (installed: ${installed_version:-none}, config changed: $config_changed, service active: $active)\"",
+        "    echo \"installing k3s $WANT_VERSION on $NODE_NAME (installed: ${installed_version:-none}, config changed: $config_changed, registries changed: $registries_changed, service active: $active)\"",
         "    # Download before touching the config, so a network failure leaves the node exactly as it was.",
         "    curl -sfL --retry 5 \"$INSTALLER_URL\" -o \"$WORKDIR/install.sh\" ||",
         "        fail \"could not download the k3s installer for $NODE_NAME ($WANT_VERSION) from $INSTALLER_URL: check that the node can reach it (DNS, proxy, firewall)\"",
@@ -289,6 +259,9 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    fi",
         "    install -m 0600 \"$WORKDIR/config.yaml\" \"$CONFIG_FILE.new\"",
         "    mv -f \"$CONFIG_FILE.new\" \"$CONFIG_FILE\"",
+        "    if [[ \"$registries_changed\" == 1 ]]; then",
+        "        write_registries",
+        "    fi",
         "    # FORCE_RESTART: the installer only restarts k3s when the binary or unit changed, not for a config-only change.",
         "    if ! INSTALL_K3S_VERSION=\"$WANT_VERSION\" INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true sh \"$WORKDIR/install.sh\"; then",
         "        restore_config",
@@ -303,7 +276,7 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
 export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollSeconds: number = DEFAULT_POLL_SECONDS): string {
     requirePositive(timeoutSeconds, "timeoutSeconds", true);
     requirePositive(pollSeconds, "pollSeconds", false);
-    const url = `https://${urlHost(serverIp)}:6443/ping`;
+    const url = `https://${urlHost(serverIp)}:${K3S_API_PORT}/ping`;
     return script("Wait until the k3s API server answers /ping, before another server joins through it.", [
         `PING_URL=${shq(url)}`,
         `TIMEOUT=${timeoutSeconds}`,
@@ -319,7 +292,7 @@ export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollS
         "        return 0",
         "    fi",
         "    if ((SECONDS >= deadline)); then",
-        "        fail \"k3s API at $PING_URL did not answer within ${TIMEOUT}s: check \\`journalctl -u k3s -n 100\\` on the first server and that port 6443 is reachable from this node\"",
+        `        fail "k3s API at $PING_URL did not answer within \${TIMEOUT}s: check \\\`journalctl -u k3s -n 100\\\` on the first server and that port ${K3S_API_PORT} is reachable from this node"`,
         "    fi",
         "    sleep \"$POLL_SECONDS\"",
         "done",
@@ -391,8 +364,8 @@ export function readKubeconfigScript(layout: FsLayout = PRODUCTION): string {
 }
 
 export function rewriteKubeconfig(kubeconfig: string, serverIp: string): string {
-    const target = `https://${urlHost(serverIp)}:6443`;
-    const pattern = /^([ \t]*server:[ \t]*)https:\/\/127\.0\.0\.1:6443([ \t]*)$/gm;
+    const target = `https://${urlHost(serverIp)}:${K3S_API_PORT}`;
+    const pattern = new RegExp(`^([ \\t]*server:[ \\t]*)${escapeRegExp(LOOPBACK_SERVER)}([ \\t]*)$`, "gm");
     if (!new RegExp(pattern.source, "m").test(kubeconfig)) {
         throw new Error(`kubeconfig has no \`server: ${LOOPBACK_SERVER}\` line; has the k3s kubeconfig format changed?`);
     }
@@ -407,31 +380,6 @@ export function rewriteKubeconfig(kubeconfig: string, serverIp: string): string 
     return rewritten;
 }
 
-const LINT_TOKEN = "K10lint::server:it's \"quoted\" $HOME `id` $(id) \\ ; | & < > * ? ! # ~ {} []";
-
-export const ALL_SCRIPTS_FOR_LINT = (): Record<string, string> => {
-    const init: K3sServerConfig = {
-        nodeName: "k3s-node-01",
-        nodeIp: "192.168.2.242",
-        tlsSans: ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
-        token: LINT_TOKEN,
-        clusterInit: true,
-        disable: ["traefik"],
-    };
-    const join: K3sServerConfig = {
-        ...init,
-        nodeName: "k3s-node-02",
-        nodeIp: "192.168.2.243",
-        clusterInit: false,
-        serverUrl: "https://192.168.2.242:6443",
-    };
-    return {
-        "wait-for-boot": waitForBootScript(),
-        "guest-agent": guestAgentScript(),
-        "install-init-server": installK3sScript({ k3sVersion: "v1.34.9+k3s1", config: init, readyTimeoutSeconds: 300 }),
-        "install-joining-server": installK3sScript({ k3sVersion: "v1.34.9+k3s1", config: join, readyTimeoutSeconds: 300 }),
-        "wait-for-api": waitForApiScript("192.168.2.242", 300),
-        "uninstall": uninstallK3sScript("k3s-node-02"),
-        "read-kubeconfig": readKubeconfigScript(),
-    };
-};
+function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,6 +1,7 @@
 // The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
 // network) that exercises every public URL and fails naming what is down. Pure builder; tests run it.
-import { shq } from "../k3s/scripts";
+import { shq } from "../shell/quote";
+import { script } from "../shell/script";
 
 export interface SmokeCheckArgs {
     /** Base URL of Shlink through the ingress gateway, e.g. http://192.168.2.242 */
@@ -28,11 +29,7 @@ export function smokeCheckScript(args: SmokeCheckArgs): string {
         throw new Error("the API key must be one non-empty line");
     }
     const body = JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true });
-    return `#!/usr/bin/env bash
-set -euo pipefail
-# End-to-end smoke check of the homelab: every URL the stack exports, through the paths users take.
-
-SHLINK_URL=${shq(args.shlinkUrl)}
+    const preamble = `SHLINK_URL=${shq(args.shlinkUrl)}
 GRAFANA_URL=${shq(args.grafanaUrl)}
 KIALI_HEALTH_URL=${shq(args.kialiHealthUrl)}
 JAEGER_URL=${shq(args.jaegerUrl)}
@@ -84,56 +81,55 @@ check_kiali() {
 
 check_jaeger() {
     [[ "$(http "$JAEGER_URL/")" == 200 ]]
-}
-
-main() {
-    WORKDIR="$(mktemp -d)"
-    trap cleanup EXIT
-    # Quoted heredoc: the key is written verbatim to a private file, never expanded or echoed.
-    umask 077
-    cat >"$WORKDIR/api-key-header" <<'SMOKE_API_KEY_EOF'
+}`;
+    const main = `WORKDIR="$(mktemp -d)"
+trap cleanup EXIT
+# Quoted heredoc: the key is written verbatim to a private file, never expanded or echoed.
+umask 077
+cat >"$WORKDIR/api-key-header" <<'SMOKE_API_KEY_EOF'
 X-Api-Key: ${args.apiKey}
 SMOKE_API_KEY_EOF
 
-    local checks=(
-        "shlink_health:Shlink /rest/health through the ingress gateway ($SHLINK_URL)"
-        "api_needs_key:the API refuses calls without X-Api-Key (mesh AuthorizationPolicy)"
-        "short_url_redirects:a short URL created with the API key redirects (302) to its long URL"
-        "grafana:Grafana /api/health ($GRAFANA_URL)"
-        "kiali:Kiali health ($KIALI_HEALTH_URL)"
-        "jaeger:Jaeger UI ($JAEGER_URL)"
-    )
-    local deadline=$((SECONDS + TIMEOUT))
-    local pending=("\${checks[@]}")
-    local backoff=1
-    while :; do
-        local still=()
-        local entry
-        for entry in "\${pending[@]}"; do
-            if "check_\${entry%%:*}" 2>/dev/null; then
-                echo "ok: \${entry#*:}"
-            else
-                still+=("$entry")
-            fi
-        done
-        pending=("\${still[@]+"\${still[@]}"}")
-        if ((\${#pending[@]} == 0)); then
-            echo "smoke check passed: all \${#checks[@]} checks"
-            return 0
-        fi
-        if ((SECONDS + backoff > deadline)); then
-            break
-        fi
-        sleep "$backoff"
-        backoff=$((backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF : backoff * 2))
-    done
-    echo "smoke check failed after \${TIMEOUT}s; still down:" >&2
+local checks=(
+    "shlink_health:Shlink /rest/health through the ingress gateway ($SHLINK_URL)"
+    "api_needs_key:the API refuses calls without X-Api-Key (mesh AuthorizationPolicy)"
+    "short_url_redirects:a short URL created with the API key redirects (302) to its long URL"
+    "grafana:Grafana /api/health ($GRAFANA_URL)"
+    "kiali:Kiali health ($KIALI_HEALTH_URL)"
+    "jaeger:Jaeger UI ($JAEGER_URL)"
+)
+local deadline=$((SECONDS + TIMEOUT))
+local pending=("\${checks[@]}")
+local backoff=1
+while :; do
+    local still=()
+    local entry
     for entry in "\${pending[@]}"; do
-        echo "  - \${entry#*:}" >&2
+        if "check_\${entry%%:*}" 2>/dev/null; then
+            echo "ok: \${entry#*:}"
+        else
+            still+=("$entry")
+        fi
     done
-    return 1
-}
-
-main </dev/null
-`;
+    pending=("\${still[@]+"\${still[@]}"}")
+    if ((\${#pending[@]} == 0)); then
+        echo "smoke check passed: all \${#checks[@]} checks"
+        return 0
+    fi
+    if ((SECONDS + backoff > deadline)); then
+        break
+    fi
+    sleep "$backoff"
+    backoff=$((backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF : backoff * 2))
+done
+echo "smoke check failed after \${TIMEOUT}s; still down:" >&2
+for entry in "\${pending[@]}"; do
+    echo "  - \${entry#*:}" >&2
+done
+return 1`;
+    return script(
+        "End-to-end smoke check of the homelab: every URL the stack exports, through the paths users take.",
+        preamble.split("\n"),
+        main.split("\n"),
+    );
 }

@@ -6,7 +6,6 @@ import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import {
-    ALL_SCRIPTS_FOR_LINT,
     FsLayout,
     InstallArgs,
     K3sServerConfig,
@@ -19,6 +18,9 @@ import {
     waitForApiScript,
     waitForBootScript,
 } from "../../components/k3s/scripts";
+import { registriesYaml, type RegistriesConfig } from "../../components/k3s/registries";
+import { REGISTRY_MIRRORS } from "../../components/defaults";
+import { nativeTool } from "../helpers/tools";
 
 const STUBS = path.join(__dirname, "stubs");
 const VERSION = "v1.34.9+k3s1";
@@ -36,6 +38,12 @@ const INIT: K3sServerConfig = {
     clusterInit: true,
     disable: ["traefik"],
 };
+
+// A Docker Hub token as hostile as the cluster token, with its own marker.
+const DOCKER_MARK = "d0cker".repeat(6);
+const DOCKER_TOKEN = `dckr_pat_${DOCKER_MARK}'"$HOME \`id\` $(touch pwned) \\ ü`;
+const REGISTRIES: RegistriesConfig = { dockerHubMirror: REGISTRY_MIRRORS.dockerHubMirror };
+const WITH_LOGIN: RegistriesConfig = { ...REGISTRIES, dockerHubUsername: "homelab", dockerHubToken: DOCKER_TOKEN };
 
 const JOIN: K3sServerConfig = {
     ...INIT,
@@ -59,6 +67,7 @@ interface Sandbox {
     installerCalls(): string[];
     calls(): string;
     configPath: string;
+    registriesPath: string;
 }
 
 function readIfExists(file: string): string {
@@ -84,6 +93,7 @@ function makeSandbox(): Sandbox {
         root,
         layout: { root },
         configPath: path.join(root, "etc", "rancher", "k3s", "config.yaml"),
+        registriesPath: path.join(root, "etc", "rancher", "k3s", "registries.yaml"),
         run(script, env = {}, via = "stdin") {
             const argv = via === "stdin" ? ["-c", "sudo bash -s"] : ["-c", "sudo bash -c \"$1\"", "bash", script];
             const result = spawnSync("bash", argv, {
@@ -103,6 +113,7 @@ function makeSandbox(): Sandbox {
             const out = { status: result.status, stdout: result.stdout, stderr: result.stderr };
             for (const text of [out.stdout, out.stderr, sandbox.calls()]) {
                 expect(text).not.toContain(SECRET_MARK);
+                expect(text).not.toContain(DOCKER_MARK);
             }
             return out;
         },
@@ -117,11 +128,7 @@ function makeSandbox(): Sandbox {
 }
 
 function installArgs(config: K3sServerConfig, overrides: Partial<InstallArgs> = {}): InstallArgs {
-    return { k3sVersion: VERSION, config, readyTimeoutSeconds: 5, pollSeconds: 0.05, ...overrides };
-}
-
-function hasShellcheck(): boolean {
-    return spawnSync("shellcheck", ["--version"]).status === 0;
+    return { k3sVersion: VERSION, config, registries: REGISTRIES, readyTimeoutSeconds: 5, pollSeconds: 0.05, ...overrides };
 }
 
 let sb: Sandbox;
@@ -144,6 +151,7 @@ describe("k3sConfigYaml", () => {
             "tls-san": ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
             "disable": ["traefik"],
             "write-kubeconfig-mode": "0600",
+            "embedded-registry": true,
             "token": TOKEN,
             "cluster-init": true,
         });
@@ -314,6 +322,92 @@ describe("installK3sScript", () => {
     });
 });
 
+describe("registries.yaml", () => {
+    const SHARED_WITHOUT_OVERRIDE = { "quay.io": {}, "ghcr.io": {}, "registry.k8s.io": {}, "registry.developers.crunchydata.com": {} };
+    const restarts = () => sb.calls().split("\n").filter((l) => l === "systemctl restart k3s");
+
+    it("lists every shared registry, with the pull-through cache as docker.io's only endpoint", () => {
+        expect(YAML.parse(registriesYaml(REGISTRIES))).toEqual({
+            mirrors: { "docker.io": { endpoint: ["https://mirror.gcr.io"] }, ...SHARED_WITHOUT_OVERRIDE },
+        });
+        expect(registriesYaml(REGISTRIES)).toMatch(/^[\x20-\x7e\n]*$/);
+    });
+
+    it("puts Docker Hub credentials under registry-1.docker.io only, byte for byte", () => {
+        const doc = YAML.parse(registriesYaml(WITH_LOGIN));
+        expect(doc.configs).toEqual({ "registry-1.docker.io": { auth: { username: "homelab", password: DOCKER_TOKEN } } });
+        expect(doc.mirrors["docker.io"]).toEqual({ endpoint: ["https://mirror.gcr.io"] });
+    });
+
+    it("rejects half a login and a mirror that is not a URL", () => {
+        expect(() => registriesYaml({ ...REGISTRIES, dockerHubUsername: "homelab" })).toThrow(/both a username and a token/);
+        expect(() => registriesYaml({ ...REGISTRIES, dockerHubToken: "t" })).toThrow(/both a username and a token/);
+        expect(() => registriesYaml({ dockerHubMirror: "mirror.gcr.io" })).toThrow(/http\(s\) URL/);
+    });
+
+    it("fresh install writes it 0600 with the credentials, before the installer starts K3s, and does not restart K3s itself", () => {
+        const r = sb.run(installK3sScript(installArgs(INIT, { registries: WITH_LOGIN }), sb.layout));
+        expect(r.status).toBe(0);
+        expect(fs.readFileSync(sb.registriesPath, "utf8")).toBe(registriesYaml(WITH_LOGIN));
+        expect(YAML.parse(fs.readFileSync(sb.registriesPath, "utf8")).configs["registry-1.docker.io"].auth.password).toBe(DOCKER_TOKEN);
+        expect(fs.statSync(sb.registriesPath).mode & 0o777).toBe(0o600);
+        expect(fs.readFileSync(path.join(sb.root, "stub", "state", "registries-at-install.yaml"), "utf8")).toBe(registriesYaml(WITH_LOGIN));
+        expect(restarts()).toEqual([]);
+        expect(fs.existsSync(path.join(sb.root, "pwned"))).toBe(false);
+    });
+
+    it("a second run with the same content rewrites nothing and restarts nothing", () => {
+        const script = installK3sScript(installArgs(INIT, { registries: WITH_LOGIN }), sb.layout);
+        expect(sb.run(script).status).toBe(0);
+        const before = fs.statSync(sb.registriesPath);
+        const r = sb.run(script);
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("nothing to do");
+        expect(fs.statSync(sb.registriesPath).ino).toBe(before.ino);
+        expect(fs.statSync(sb.registriesPath).mtimeMs).toBe(before.mtimeMs);
+        expect(restarts()).toEqual([]);
+        expect(sb.installerCalls()).toHaveLength(1);
+    });
+
+    it("a changed content on a running node is rewritten 0600 and restarts K3s once, without the installer", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(installK3sScript(installArgs(INIT, { registries: WITH_LOGIN }), sb.layout));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("registries.yaml changed on k3s-node-01: restarting k3s");
+        expect(fs.readFileSync(sb.registriesPath, "utf8")).toBe(registriesYaml(WITH_LOGIN));
+        expect(fs.statSync(sb.registriesPath).mode & 0o777).toBe(0o600);
+        expect(restarts()).toEqual(["systemctl restart k3s"]);
+        expect(sb.installerCalls()).toHaveLength(1);
+        expect(r.stdout).toContain("node k3s-node-01 is Ready");
+    });
+
+    it("puts back mode 0600 on an unchanged file", () => {
+        const script = installK3sScript(installArgs(INIT, { registries: WITH_LOGIN }), sb.layout);
+        expect(sb.run(script).status).toBe(0);
+        fs.chmodSync(sb.registriesPath, 0o644);
+        expect(sb.run(script).status).toBe(0);
+        expect(fs.statSync(sb.registriesPath).mode & 0o777).toBe(0o600);
+        expect(restarts()).toEqual([]);
+    });
+
+    it("carries the Docker Hub token only inside the quoted heredoc, never in output or argv", () => {
+        const script = installK3sScript(installArgs(INIT, { registries: WITH_LOGIN }), sb.layout);
+        expect(script.split(DOCKER_MARK)).toHaveLength(2);
+        const lines = script.split("\n");
+        const open = lines.findIndex((l) => l.endsWith("<<'K3S_REGISTRIES_EOF'"));
+        const close = lines.indexOf("K3S_REGISTRIES_EOF");
+        const at = lines.findIndex((l) => l.includes(DOCKER_MARK));
+        expect(open).toBeGreaterThan(-1);
+        expect(at).toBeGreaterThan(open);
+        expect(at).toBeLessThan(close);
+        // run() fails on the marker in stdout, stderr or any recorded command line.
+        expect(sb.run(script).status).toBe(0);
+        const quick = installK3sScript(installArgs(INIT, { registries: { ...WITH_LOGIN, dockerHubMirror: "https://other.example" }, readyTimeoutSeconds: 1 }), sb.layout);
+        expect(sb.run(quick, { STUB_NODE_READY: "False" }).status).not.toBe(0);
+        expect(fs.readdirSync(path.join(sb.root, "tmp"))).toEqual([]);
+    });
+});
+
 describe("waitForBootScript", () => {
     it("succeeds when cloud-init is done", () => {
         const r = sb.run(waitForBootScript(sb.layout));
@@ -443,9 +537,22 @@ describe("kubeconfig", () => {
     });
 });
 
+// Every script family the stack generates, with a hostile token, for shellcheck.
+function allScriptsForLint(): Record<string, string> {
+    return {
+        "wait-for-boot": waitForBootScript(),
+        "guest-agent": guestAgentScript(),
+        "install-init-server": installK3sScript({ k3sVersion: VERSION, config: INIT, registries: WITH_LOGIN, readyTimeoutSeconds: 300 }),
+        "install-joining-server": installK3sScript({ k3sVersion: VERSION, config: JOIN, registries: REGISTRIES, readyTimeoutSeconds: 300 }),
+        "wait-for-api": waitForApiScript("192.168.2.242", 300),
+        "uninstall": uninstallK3sScript("k3s-node-02"),
+        "read-kubeconfig": readKubeconfigScript(),
+    };
+}
+
 describe("shellcheck", () => {
-    const available = hasShellcheck();
-    const scripts = Object.entries(ALL_SCRIPTS_FOR_LINT());
+    const shellcheck = nativeTool("shellcheck");
+    const scripts = Object.entries(allScriptsForLint());
 
     it("lints every generated script family", () => {
         expect(scripts.map(([name]) => name).sort()).toEqual(
@@ -453,13 +560,11 @@ describe("shellcheck", () => {
         );
     });
 
-    if (available) {
-        it.each(scripts)("shellcheck accepts %s", (_name, script) => {
+    for (const [name, script] of scripts) {
+        shellcheck.it(`shellcheck accepts ${name}`, () => {
             const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: script, encoding: "utf8" });
             expect(r.stdout + r.stderr).toBe("");
             expect(r.status).toBe(0);
         });
-    } else {
-        it.skip("shellcheck is not installed (apt-get install shellcheck): generated scripts were NOT linted", () => undefined);
     }
 });

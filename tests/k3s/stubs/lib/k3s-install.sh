@@ -14,6 +14,9 @@ bin="$STUB_ROOT/usr/local/bin"
 mkdir -p "$state" "$bin" "$STUB_ROOT/etc/rancher/k3s"
 # Keep the config k3s would start with, so tests can check it was in place before the installer ran.
 cp "$STUB_ROOT/etc/rancher/k3s/config.yaml" "$state/config-at-install.yaml"
+if [ -f "$STUB_ROOT/etc/rancher/k3s/registries.yaml" ]; then
+    cp "$STUB_ROOT/etc/rancher/k3s/registries.yaml" "$state/registries-at-install.yaml"
+fi
 printf '%s\n' "$INSTALL_K3S_VERSION" >"$state/k3s.version"
 cp "$STUB_ROOT/stub/lib/k3s" "$bin/k3s"
 cp "$STUB_ROOT/stub/lib/k3s-uninstall.sh" "$bin/k3s-uninstall.sh"
