@@ -31,6 +31,24 @@ export const GOOD_HOST: FakeProxmox = {
     ],
 };
 
+/** Invokes the preflight makes once per Proxmox node (the rest take no arguments). */
+const PER_NODE = ["proxmoxve:index/getNodeLegacy:getNodeLegacy", "proxmoxve:index/getDatastores:getDatastores"];
+
+/** The same answers as plain data, for a child process: by token, and by `token#node` for per-node invokes. */
+export function invokeTable(host: FakeProxmox): Record<string, unknown> {
+    const table: Record<string, unknown> = {};
+    for (const [token, answer] of Object.entries(proxmoxInvokes(host))) {
+        if (!PER_NODE.includes(token)) {
+            table[token] = answer({});
+            continue;
+        }
+        for (const node of host.nodes.filter((n) => n.online)) {
+            table[`${token}#${node.name}`] = answer({ nodeName: node.name });
+        }
+    }
+    return table;
+}
+
 /** An invoke answer: a function of the invoke's inputs, returning its result (throwing is an API error). */
 export type InvokeAnswer = (inputs: Record<string, any>) => Record<string, unknown>;
 
