@@ -8,15 +8,25 @@ export const K3S_VERSION = "v1.34.9+k3s1";
 export const K3S_VERSION_PATTERN = /^v1\.\d+\.\d+(-[0-9A-Za-z.]+)?\+k3s\d+$/;
 
 /**
- * Ubuntu 24.04 (noble) cloud image, pinned to a dated release on Canonical's permanent archive with its
- * published SHA-256, so every rebuild boots the same bits.
+ * Ubuntu 24.04 (noble) cloud image, pinned to a dated release with its published SHA-256, so every rebuild
+ * boots the same bits. Dated releases move to Canonical's archive bucket, whose own host answers only plain
+ * http (https resets); the bucket's S3 REST endpoint serves the same files over https.
  */
 export const UBUNTU_IMAGE = {
-    url: "https://cloud-images-archive.ubuntu.com/releases/noble/release-20250516/ubuntu-24.04-server-cloudimg-amd64.img",
+    url: "https://s3.us-east-1.amazonaws.com/cloud-images-archive.ubuntu.com/releases/noble/release-20250516/ubuntu-24.04-server-cloudimg-amd64.img",
     sha256: "8d6161defd323d24d66f85dda40e64e2b9021aefa4ca879dcbc4ec775ad1bbc5",
     // Proxmox's `import` content type only accepts known disk extensions; the .img is a qcow2.
     fileName: "ubuntu-24.04-server-cloudimg-amd64-20250516.qcow2",
 } as const;
+
+/** The Proxmox content type a datastore must allow to keep the cloud image for `importFrom`. */
+export const IMAGE_CONTENT_TYPE = "import";
+
+/** The Proxmox content type a datastore must allow to keep VM disks and cloud-init drives. */
+export const VM_DISK_CONTENT_TYPE = "images";
+
+/** Oldest Proxmox VE with the `import` content type the image download and `importFrom` rely on. */
+export const PROXMOX_MIN_VERSION = { major: 8, minor: 4 } as const;
 
 /** Scalar defaults of the `homelab:*` config keys (Pulumi.yaml declares the same values). */
 export const CONFIG_DEFAULTS = {

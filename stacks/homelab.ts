@@ -48,14 +48,20 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         insecure: config.proxmox.insecure,
     });
 
-    const vms = new ServerVms("k3s-vms", {
-        nodes: config.nodes,
-        image: config.image,
-        vmDatastore: config.vmDatastore,
-        network: config.network,
-        ssh: config.ssh,
-        provider: proxmox,
-    });
+    const vms = new ServerVms(
+        "vms",
+        {
+            nodes: config.nodes,
+            image: config.image,
+            vmDatastore: config.vmDatastore,
+            reservedMemoryGiB: config.host.reservedMemoryGiB,
+            network: config.network,
+            ssh: config.ssh,
+            provider: proxmox,
+        },
+        // Named `k3s-vms` until the stutter in its children's names (`k3s-vms-k3s-node-01`) was dropped.
+        { aliases: [{ name: "k3s-vms" }] },
+    );
 
     const cluster = new Cluster("k3s", {
         servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address, vmId: s.vm.id })),

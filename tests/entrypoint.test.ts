@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect, it } from "vitest";
 import { FAKE_K3S_KUBECONFIG, fullConfig, TEST_SECRETS } from "./helpers/pulumi";
+import { GOOD_HOST, invokeTable } from "./helpers/proxmoxHost";
 
 it("loads index.ts through Pulumi's own TypeScript registration and exports every output", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entrypoint-"));
@@ -21,6 +22,7 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
             write("config.json", JSON.stringify(fullConfig())),
             write("secrets.json", JSON.stringify(Object.keys(TEST_SECRETS))),
             write("kubeconfig.yaml", FAKE_K3S_KUBECONFIG),
+            write("invokes.json", JSON.stringify(invokeTable(GOOD_HOST))),
         ],
         { encoding: "utf8", timeout: 60_000 },
     );

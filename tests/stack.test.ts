@@ -26,7 +26,7 @@ describe("the homelab stack under mocks", () => {
             expect(vm.inputs.cpu).toMatchObject({ cores: 4, type: "x86-64-v2-AES" });
             expect(vm.inputs.memory.dedicated).toBe(10240);
             expect(vm.inputs.disks).toHaveLength(1);
-            expect(vm.inputs.disks[0]).toMatchObject({ size: 100, importFrom: "k3s-vms-image-um790-id", interface: "scsi0" });
+            expect(vm.inputs.disks[0]).toMatchObject({ size: 100, importFrom: "vms-image-um790-id", interface: "scsi0" });
             expect(vm.inputs.initialization.ipConfigs).toEqual([
                 { ipv4: { address: `192.168.2.${242 + i}/24`, gateway: "192.168.2.1" } },
             ]);
@@ -48,7 +48,7 @@ describe("the homelab stack under mocks", () => {
     });
 
     it("downloads the pinned cloud image once per Proxmox node, as an import with a checksum", () => {
-        const images = ledger.ofType("proxmoxve:download/fileLegacy:FileLegacy");
+        const images = ledger.ofType("proxmoxve:download/file:File");
         expect(images).toHaveLength(1);
         expect(images[0].inputs).toMatchObject({
             contentType: "import",
@@ -57,7 +57,15 @@ describe("the homelab stack under mocks", () => {
             checksumAlgorithm: "sha256",
         });
         expect(images[0].inputs.fileName).toMatch(/\.qcow2$/);
-        expect(images[0].inputs.url).toMatch(/release-\d{8}\//);
+        expect(images[0].inputs.url).toMatch(/^https:\/\/.*\/release-\d{8}\//);
+    });
+
+    it("creates the VMs on the one host one after another (parallel imports hit `can't lock file`)", () => {
+        expect(ledger.ofType(VM).map((vm) => [vm.name, vm.dependsOn])).toEqual([
+            ["vms-k3s-node-01", []],
+            ["vms-k3s-node-02", ["vms-k3s-node-01"]],
+            ["vms-k3s-node-03", ["vms-k3s-node-02"]],
+        ]);
     });
 
     it("uses one explicit Proxmox provider built from the provider's config keys", () => {
@@ -90,7 +98,7 @@ describe("the homelab stack under mocks", () => {
     it("waits for each VM and for cloud-init before installing K3s on it", () => {
         for (const node of NODES) {
             const boot = ledger.byName(`${node}-boot`);
-            expect(boot.dataDeps).toContain(`k3s-vms-${node}`);
+            expect(boot.dataDeps).toContain(`vms-${node}`);
             // Bounded: the first login may take homelab:sshConnectTimeoutSeconds (600 s by default), then fails.
             expect(boot.inputs.connection.dialErrorLimit * boot.inputs.connection.perDialTimeout).toBe(600);
             expect(boot.inputs.stdin).toContain("cloud-init status --wait");
@@ -190,7 +198,7 @@ describe("the homelab stack under mocks", () => {
     it("re-runs every step on a node whose VM is replaced: the VM's id is part of each step's input", () => {
         for (const node of NODES) {
             for (const step of ["boot", "guest-agent", "install"]) {
-                expect(ledger.byName(`${node}-${step}`).inputs.stdin).toContain(`# Proxmox VM k3s-vms-${node}-id:`);
+                expect(ledger.byName(`${node}-${step}`).inputs.stdin).toContain(`# Proxmox VM vms-${node}-id:`);
             }
         }
     });

@@ -1,6 +1,6 @@
 // Runs index.ts the way Pulumi's Node.js language host does (its own ts-node registration with type
 // checking and the project's tsconfig), under Pulumi mocks, and prints the stack's export names as JSON.
-// Usage: node tests/helpers/entrypoint.cjs <config.json> <secret-keys.json>
+// Usage: node tests/helpers/entrypoint.cjs <config.json> <secret-keys.json> <kubeconfig.yaml> <invokes.json>
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -26,8 +26,10 @@ require(tsnodeRequire).register({
     },
 });
 
-const [configFile, secretsFile, kubeconfigFile] = process.argv.slice(2);
+const [configFile, secretsFile, kubeconfigFile, invokesFile] = process.argv.slice(2);
 const kubeconfig = fs.readFileSync(kubeconfigFile, "utf8");
+// The Proxmox preflight's invoke answers (tests/helpers/proxmoxHost.ts invokeTable), by token or token#node.
+const invokes = JSON.parse(fs.readFileSync(invokesFile, "utf8"));
 const bytes = Buffer.alloc(16, 7);
 pulumi.runtime.setMocks(
     {
@@ -41,7 +43,7 @@ pulumi.runtime.setMocks(
                 hex: bytes.toString("hex"),
             },
         }),
-        call: (args) => args.inputs,
+        call: (args) => invokes[args.inputs.nodeName ? `${args.token}#${args.inputs.nodeName}` : args.token] ?? args.inputs,
     },
     "homelab",
     "homelab",

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { GOOD_HOST, proxmoxInvokes, type InvokeAnswer } from "./proxmoxHost";
 
 export interface Recorded {
     type: string;
@@ -136,6 +137,13 @@ export interface MockOptions {
      * tell which password reached which resource.
      */
     outputs?: Record<string, Record<string, unknown>>;
+    /** Invoke answers by token, over the lab's good Proxmox host (GOOD_HOST); other tokens echo their inputs. */
+    invokes?: Record<string, InvokeAnswer>;
+    /**
+     * The program is expected to fail (an error thrown inside an apply, as the Proxmox preflight does): return
+     * that error as `failure` with the ledger of what was registered, instead of throwing it.
+     */
+    expectFailure?: boolean;
 }
 
 /**
@@ -146,7 +154,45 @@ export async function runUnderMocks<T>(
     config: Record<string, string>,
     program: () => T,
     options: MockOptions = {},
+): Promise<{ ledger: Ledger; result: T; failure?: Error }> {
+    // `pulumi up` reports an error thrown inside an apply as an unhandled rejection: catch it the same way.
+    const failures: Error[] = [];
+    let signalFailure = () => {};
+    const failed = new Promise<void>((resolve) => (signalFailure = resolve));
+    const vitestListeners = process.listeners("unhandledRejection");
+    const onRejection = (err: unknown) => {
+        failures.push(err instanceof Error ? err : new Error(String(err)));
+        signalFailure();
+    };
+    process.removeAllListeners("unhandledRejection");
+    process.on("unhandledRejection", onRejection);
+    try {
+        const run = await runProgram(config, program, options, failed);
+        if (failures.length > 0) {
+            // Let the failure finish rippling through every resource waiting on it before the listener goes.
+            await new Promise((r) => setTimeout(r, 50));
+            if (!options.expectFailure) {
+                throw failures[0];
+            }
+            return { ...run, failure: failures[0] };
+        }
+        if (options.expectFailure) {
+            throw new Error("the program was expected to fail but did not");
+        }
+        return run;
+    } finally {
+        process.off("unhandledRejection", onRejection);
+        vitestListeners.forEach((listener) => process.on("unhandledRejection", listener));
+    }
+}
+
+async function runProgram<T>(
+    config: Record<string, string>,
+    program: () => T,
+    options: MockOptions,
+    failed: Promise<void>,
 ): Promise<{ ledger: Ledger; result: T }> {
+    const invokes = { ...proxmoxInvokes(GOOD_HOST), ...options.invokes };
     const recorded = new Map<string, Recorded>();
     const rawProps: { name: string; props: Record<string, unknown> }[] = [];
     const names = new Map<pulumi.Resource, string>();
@@ -173,7 +219,8 @@ export async function runUnderMocks<T>(
                 };
             },
             call(args) {
-                return args.inputs;
+                const answer = invokes[args.token];
+                return answer ? answer(args.inputs) : args.inputs;
             },
         },
         "homelab",
@@ -197,14 +244,17 @@ export async function runUnderMocks<T>(
     });
 
     // Wait until every input and output Output has resolved and no new resource appears.
+    // A failed program leaves Outputs that never resolve: stop waiting when it fails.
     let seen = -1;
-    while (seen !== transformations.length) {
+    let failure = false;
+    void failed.then(() => (failure = true));
+    while (seen !== transformations.length && !failure) {
         seen = transformations.length;
-        await Promise.all(transformations.map((t) => valueOf(t.props)));
+        await Promise.race([Promise.all(transformations.map((t) => valueOf(t.props))), failed]);
         await new Promise((r) => setTimeout(r, 10));
     }
-    if (result !== undefined && typeof result === "object") {
-        await valueOf(result as pulumi.Input<unknown>);
+    if (result !== undefined && typeof result === "object" && !failure) {
+        await Promise.race([valueOf(result as pulumi.Input<unknown>), failed]);
     }
 
     // Waiting for a component means waiting for everything under it.
