@@ -1,11 +1,14 @@
 // Every default and pinned version of the homelab lives here; Pulumi.yaml repeats the scalar defaults
-// for `pulumi config` users and tests/config.test.ts keeps the two equal.
+// for `pulumi config` users and tests/config/pulumi-yaml.test.ts keeps the two equal.
 
 /** K3s release installed on every server (https://github.com/k3s-io/k3s/releases). */
 export const K3S_VERSION = "v1.34.9+k3s1";
 
 /** A K3s release tag: `v1.34.9+k3s1`, or a pre-release such as `v1.35.0-rc1+k3s1`. */
 export const K3S_VERSION_PATTERN = /^v1\.\d+\.\d+(-[0-9A-Za-z.]+)?\+k3s\d+$/;
+
+/** A DNS label (RFC 1123): node names, Proxmox node names and Kubernetes object names. */
+export const DNS_LABEL_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * Ubuntu 24.04 (noble) cloud image, pinned to a dated release on Canonical's permanent archive with its
