@@ -21,14 +21,15 @@ export const UBUNTU_IMAGE = {
     fileName: "ubuntu-24.04-server-cloudimg-amd64-20250516.qcow2",
 } as const;
 
-/** Scalar defaults of the `homelab:*` config keys (Pulumi.yaml declares the same values). */
+/**
+ * Scalar defaults of the `homelab:*` config keys (Pulumi.yaml declares the same values). The LAN and the
+ * Proxmox node have none: homelab:subnet and homelab:proxmoxNode are required, homelab:gateway defaults
+ * to the subnet's first host and homelab:dnsServers to the gateway.
+ */
 export const CONFIG_DEFAULTS = {
-    proxmoxNode: "um790",
     vmDatastore: "local-lvm",
     imageDatastore: "local",
     bridge: "vmbr0",
-    subnet: "192.168.2.0/24",
-    gateway: "192.168.2.1",
     vmCores: 4,
     vmMemoryMiB: 10240,
     vmDiskGiB: 100,
@@ -37,7 +38,10 @@ export const CONFIG_DEFAULTS = {
     imageFileName: UBUNTU_IMAGE.fileName,
     k3sVersion: K3S_VERSION,
     sshUser: "ubuntu",
+    sshConnectTimeoutSeconds: 600,
     nodeReadyTimeoutSeconds: 600,
+    // Google's pull-through cache of Docker Hub: no anonymous pull limit ("none" pulls from Docker Hub).
+    registryMirror: "https://mirror.gcr.io",
     hostMemoryGiB: 64,
     hostThreads: 16,
     hostReservedMemoryGiB: 4,
@@ -70,9 +74,6 @@ export const RESERVED_NODE_PORTS: Record<number, string> = {
     15021: "the ingress gateway's status port",
 };
 
-/** DNS servers handed to the VMs by cloud-init when `homelab:dnsServers` is not set. */
-export const DEFAULT_DNS_SERVERS = ["192.168.2.1"];
-
 /** K3s components the cluster runs without (Istio's gateway replaces Traefik). */
 export const K3S_DISABLED_COMPONENTS = ["traefik"];
 
@@ -84,6 +85,9 @@ export const VM_CPU_TYPE = "x86-64-v2-AES";
 
 /** K3s API server port. */
 export const K3S_API_PORT = 6443;
+
+/** Port of the Proxmox VE API (and web UI) when proxmoxve:endpoint names none. */
+export const PROXMOX_API_PORT = 8006;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Platform: operators, data layer and Shlink.

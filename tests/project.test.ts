@@ -54,6 +54,9 @@ describe("Pulumi.homelab.yaml", () => {
             expect(stack.config[`homelab:${key}`], key).toBeUndefined();
             expect(CONFIG_DEFAULTS[key], key).toBeDefined();
         }
+        for (const key of Object.keys(CONFIG_DEFAULTS)) {
+            expect(stack.config, key).not.toHaveProperty(`homelab:${key}`);
+        }
     });
 
     it("holds no secret in plain text", () => {

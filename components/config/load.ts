@@ -1,47 +1,59 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_DEFAULTS } from "../defaults";
 import { ConfigError } from "./ConfigError";
 import type { HomelabConfig, RawConfig } from "./types";
 import { validateConfig } from "./validate";
 
 /** Keys of the `homelab` namespace that hold JSON (lists and objects) rather than scalars. */
 const OBJECT_KEYS = ["nodes", "dnsServers"];
-const SECRET_KEYS = { homelab: ["sshPrivateKey"], proxmoxve: ["apiToken"] };
+const PROXMOX_KEYS = ["endpoint", "insecure", "apiToken"];
 
 /**
- * Reads every config key once (secrets included, to check presence and shape without printing them),
- * validates, and throws one ConfigError listing every problem before any resource exists.
+ * Reads every `homelab:*` key the stack sets (secrets included, to check presence and shape without
+ * printing them) and the provider's keys, validates, and throws one ConfigError listing every problem
+ * before any resource exists.
  */
 export function loadConfig(): HomelabConfig {
-    const raw: RawConfig = { homelab: {}, proxmoxve: {} };
-    const problems: string[] = [];
-    const scalarKeys = [...Object.keys(CONFIG_DEFAULTS), "sshPublicKey", ...SECRET_KEYS.homelab];
-    for (const key of scalarKeys) {
-        raw.homelab[key] = pulumi.runtime.getConfig(`homelab:${key}`);
-    }
-    for (const key of OBJECT_KEYS) {
-        const text = pulumi.runtime.getConfig(`homelab:${key}`);
-        if (text !== undefined) {
-            try {
-                raw.homelab[key] = JSON.parse(text);
-            } catch {
-                problems.push(`homelab:${key} is not valid YAML/JSON structured config.`);
-            }
-        }
-    }
-    for (const key of ["endpoint", "insecure", ...SECRET_KEYS.proxmoxve]) {
-        raw.proxmoxve[key] = pulumi.runtime.getConfig(`proxmoxve:${key}`);
-    }
+    const { raw, problems } = readRawConfig();
     const result = validateConfig(raw);
     problems.push(...result.problems);
     if (problems.length > 0 || !result.config) {
         throw new ConfigError(problems);
     }
+    for (const note of result.notes) {
+        void pulumi.log.info(note);
+    }
+    const homelab = new pulumi.Config("homelab");
     return {
         ...result.config,
         secrets: {
             proxmoxApiToken: new pulumi.Config("proxmoxve").requireSecret("apiToken"),
-            sshPrivateKey: new pulumi.Config("homelab").requireSecret("sshPrivateKey"),
+            sshPrivateKey: homelab.requireSecret("sshPrivateKey"),
+            ...(raw.homelab.dockerHubToken ? { dockerHubToken: homelab.requireSecret("dockerHubToken") } : {}),
         },
     };
+}
+
+/** Every `homelab:*` key as set (JSON keys parsed), and the Proxmox provider's keys the program uses. */
+function readRawConfig(): { raw: RawConfig; problems: string[] } {
+    const raw: RawConfig = { homelab: {}, proxmoxve: {} };
+    const problems: string[] = [];
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith("homelab:")) {
+            continue;
+        }
+        const key = fullKey.slice("homelab:".length);
+        if (!OBJECT_KEYS.includes(key)) {
+            raw.homelab[key] = text;
+            continue;
+        }
+        try {
+            raw.homelab[key] = JSON.parse(text);
+        } catch {
+            problems.push(`homelab:${key} is not valid YAML/JSON structured config.`);
+        }
+    }
+    for (const key of PROXMOX_KEYS) {
+        raw.proxmoxve[key] = pulumi.runtime.getConfig(`proxmoxve:${key}`);
+    }
+    return { raw, problems };
 }

@@ -20,15 +20,20 @@ export function validateNodes(h: Record<string, unknown>, lan: Lan): Checked<Nod
         cores: read.int("vmCores", ...SIZE_RANGES.cores),
         memoryMiB: read.int("vmMemoryMiB", ...SIZE_RANGES.memoryMiB),
         diskGiB: read.int("vmDiskGiB", ...SIZE_RANGES.diskGiB),
-        proxmoxNode: read.str("proxmoxNode"),
+        proxmoxNode: read.optional("proxmoxNode") ?? "",
     };
     const problems = read.problems;
+    if (defaults.proxmoxNode === "") {
+        problems.push("homelab:proxmoxNode is not set: pulumi config set homelab:proxmoxNode <node name shown in the Proxmox UI>");
+    }
     const drafts = parseNodes(h.nodes, defaults, problems);
     if (drafts === undefined) {
         return { problems };
     }
     problems.push(...nodeProblems(drafts, lan));
-    const complete = drafts.every((n): n is NodeSpec => n.cores !== undefined && n.memoryMiB !== undefined && n.diskGiB !== undefined);
+    const complete = drafts.every(
+        (n): n is NodeSpec => n.cores !== undefined && n.memoryMiB !== undefined && n.diskGiB !== undefined && n.proxmoxNode !== "",
+    );
     return complete ? { problems, value: drafts } : { problems };
 }
 
@@ -108,7 +113,7 @@ function nodeProblems(nodes: Draft[], lan: Lan): string[] {
                 problems.push(`${key}.ip ${node.ip} is the gateway's address.`);
             }
         }
-        if (!DNS_LABEL_PATTERN.test(node.proxmoxNode)) {
+        if (node.proxmoxNode !== "" && !DNS_LABEL_PATTERN.test(node.proxmoxNode)) {
             problems.push(`${key}.proxmoxNode must be a Proxmox node name (got "${node.proxmoxNode}").`);
         }
         if (node.vmId !== undefined) {

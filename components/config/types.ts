@@ -93,4 +93,6 @@ export interface RawConfig {
 export interface Checked<T> {
     value?: T;
     problems: string[];
+    /** What the loader took the liberty to normalise, for the user to see. */
+    notes?: string[];
 }

@@ -1,6 +1,7 @@
 // The whole config: one validator per section, then the checks that span sections.
 import { capacityProblems, validateHost } from "./host";
 import { validateImage } from "./image";
+import { unknownKeyProblems } from "./keys";
 import { validateK3s } from "./k3s";
 import { validateMesh } from "./mesh";
 import { validateNetwork } from "./network";
@@ -8,15 +9,16 @@ import { validateNodes } from "./nodes";
 import { validatePlatform, volumeProblems } from "./platform";
 import { validateProxmox } from "./proxmox";
 import { validateSsh } from "./ssh";
-import type { PlainConfig, RawConfig } from "./types";
+import type { Checked, PlainConfig, RawConfig } from "./types";
 
 /**
  * Validates raw config and applies defaults. Pure: tests call it without Pulumi. Returns every problem
  * found, each naming the key and what to set, so one `pulumi up` shows the whole list; a check that needs
  * an unusable value is skipped, so each mistake is reported once.
  */
-export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems: string[] } {
+export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems: string[]; notes: string[] } {
     const h = raw.homelab;
+    const keys: Checked<never> = { problems: unknownKeyProblems(Object.keys(h).filter((key) => h[key] !== undefined)) };
     const proxmox = validateProxmox(raw.proxmoxve);
     const network = validateNetwork(h);
     const nodes = validateNodes(h, network.lan);
@@ -26,7 +28,9 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
     const host = validateHost(h);
     const platform = validatePlatform(h);
     const mesh = validateMesh(h);
-    const problems = [proxmox, network, nodes, k3s, ssh, image, host, platform, mesh].flatMap((s) => s.problems);
+    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh];
+    const problems = sections.flatMap((s) => s.problems);
+    const notes = sections.flatMap((s): string[] => s.notes ?? []);
     if (nodes.value && host.value) {
         problems.push(...capacityProblems(nodes.value, host.value));
     }
@@ -34,11 +38,12 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
         problems.push(...volumeProblems(nodes.value, platform.value));
     }
     if (problems.length > 0) {
-        return { problems };
+        return { problems, notes };
     }
     // No problem means every section returned its value.
     return {
         problems,
+        notes,
         config: {
             proxmox: proxmox.value!,
             network: network.value!,

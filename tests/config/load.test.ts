@@ -1,5 +1,6 @@
 // loadConfig under Pulumi mocks: it reads the stack's keys, refuses a bad config before any resource, and
 // hands secrets over as secret Outputs.
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../components/config";
 import { homelab } from "../../stacks/homelab";
@@ -38,5 +39,42 @@ describe("loadConfig", () => {
         expect(await isSecret(result.secrets.proxmoxApiToken)).toBe(true);
         expect(await isSecret(result.secrets.sshPrivateKey)).toBe(true);
     });
-});
 
+    it("throws a pulumi.RunError, so Pulumi prints the message alone, without a stack trace", async () => {
+        const { result } = await runUnderMocks(fullConfig({ "proxmoxve:apiToken": undefined }), () => {
+            try {
+                return loadConfig();
+            } catch (e) {
+                return e;
+            }
+        });
+        expect(result).toBeInstanceOf(ConfigError);
+        expect(pulumi.RunError.isInstance(result)).toBe(true);
+    });
+
+    it("sees every homelab key the stack sets, a typo included", async () => {
+        const { result } = await runUnderMocks(fullConfig({ "homelab:vmMemoryMib": "8192" }), () => {
+            try {
+                return loadConfig();
+            } catch (e) {
+                return e;
+            }
+        });
+        expect((result as ConfigError).problems).toEqual([
+            "homelab:vmMemoryMib is not a homelab setting: did you mean homelab:vmMemoryMiB? " +
+                "pulumi config rm homelab:vmMemoryMib && pulumi config set homelab:vmMemoryMiB <value>",
+        ]);
+    });
+
+    it("reads the Docker Hub token as a secret Output only when it is set", async () => {
+        const without = await runUnderMocks(fullConfig(), () => loadConfig());
+        expect(without.result.secrets.dockerHubToken).toBeUndefined();
+        expect(without.result.k3s.dockerHubUsername).toBeUndefined();
+        const withToken = await runUnderMocks(
+            fullConfig({ "homelab:dockerHubUsername": "homelabber", "homelab:dockerHubToken": "dckr_pat_secret" }),
+            () => loadConfig(),
+        );
+        expect(withToken.result.k3s.dockerHubUsername).toBe("homelabber");
+        expect(await pulumi.isSecret(withToken.result.secrets.dockerHubToken!)).toBe(true);
+    });
+});

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS } from "../../components/defaults";
+import { KEYS_WITHOUT_DEFAULT, KNOWN_KEYS } from "../../components/config/keys";
+import { CONFIG_DEFAULTS } from "../../components/defaults";
 
 describe("Pulumi.yaml", () => {
     const project = parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8"));
@@ -16,7 +17,23 @@ describe("Pulumi.yaml", () => {
             expect(declared[key].default, key).toEqual(value);
             expect(declared[key].description, key).toBeTruthy();
         }
-        expect(declared.dnsServers.default).toEqual(DEFAULT_DNS_SERVERS);
+    });
+
+    it("declares the required keys without a default and leaves the optional ones undeclared (Pulumi requires a declared key without default)", () => {
+        for (const key of ["proxmoxNode", "subnet", "sshPublicKey", "sshPrivateKey"]) {
+            expect(KEYS_WITHOUT_DEFAULT.required, key).toContain(key);
+            expect(declared[key], key).toBeDefined();
+            expect(declared[key].default, key).toBeUndefined();
+        }
+        for (const key of [...KEYS_WITHOUT_DEFAULT.derived, ...KEYS_WITHOUT_DEFAULT.optional]) {
+            expect(declared[key], key).toBeUndefined();
+        }
+    });
+
+    it("declares no key the loader does not know", () => {
+        for (const key of Object.keys(declared)) {
+            expect(KNOWN_KEYS, key).toContain(key);
+        }
     });
 
     it("declares the secret key as secret and without a value", () => {

@@ -19,6 +19,7 @@ describe("validateProxmox", () => {
     it("returns the endpoint and the insecure flag", () => {
         expect(validateProxmox(lab.proxmoxve)).toEqual({
             problems: [],
+            notes: [],
             value: { endpoint: "https://192.168.2.10:8006/", insecure: true },
         });
     });
@@ -26,6 +27,7 @@ describe("validateProxmox", () => {
     it("refuses a bad insecure flag, and nothing else", () => {
         expect(validateProxmox({ ...lab.proxmoxve, insecure: "yes" })).toEqual({
             problems: ['proxmoxve:insecure must be true or false (got "yes").'],
+            notes: [],
         });
     });
 });
