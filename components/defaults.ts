@@ -1,11 +1,14 @@
 // Every default and pinned version of the homelab lives here; Pulumi.yaml repeats the scalar defaults
-// for `pulumi config` users and tests/config.test.ts keeps the two equal.
+// for `pulumi config` users and tests/config/pulumi-yaml.test.ts keeps the two equal.
 
 /** K3s release installed on every server (https://github.com/k3s-io/k3s/releases). */
 export const K3S_VERSION = "v1.34.9+k3s1";
 
 /** A K3s release tag: `v1.34.9+k3s1`, or a pre-release such as `v1.35.0-rc1+k3s1`. */
 export const K3S_VERSION_PATTERN = /^v1\.\d+\.\d+(-[0-9A-Za-z.]+)?\+k3s\d+$/;
+
+/** A DNS label (RFC 1123): node names, Proxmox node names and Kubernetes object names. */
+export const DNS_LABEL_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * Ubuntu 24.04 (noble) cloud image, pinned to a dated release with its published SHA-256, so every rebuild
@@ -28,14 +31,15 @@ export const VM_DISK_CONTENT_TYPE = "images";
 /** Oldest Proxmox VE with the `import` content type the image download and `importFrom` rely on. */
 export const PROXMOX_MIN_VERSION = { major: 8, minor: 4 } as const;
 
-/** Scalar defaults of the `homelab:*` config keys (Pulumi.yaml declares the same values). */
+/**
+ * Scalar defaults of the `homelab:*` config keys (Pulumi.yaml declares the same values). The LAN and the
+ * Proxmox node have none: homelab:subnet and homelab:proxmoxNode are required, homelab:gateway defaults
+ * to the subnet's first host and homelab:dnsServers to the gateway.
+ */
 export const CONFIG_DEFAULTS = {
-    proxmoxNode: "um790",
     vmDatastore: "local-lvm",
     imageDatastore: "local",
     bridge: "vmbr0",
-    subnet: "192.168.2.0/24",
-    gateway: "192.168.2.1",
     vmCores: 4,
     vmMemoryMiB: 10240,
     vmDiskGiB: 100,
@@ -44,7 +48,11 @@ export const CONFIG_DEFAULTS = {
     imageFileName: UBUNTU_IMAGE.fileName,
     k3sVersion: K3S_VERSION,
     sshUser: "ubuntu",
+    sshConnectTimeoutSeconds: 600,
     nodeReadyTimeoutSeconds: 600,
+    // Google's pull-through cache of Docker Hub: no anonymous pull limit ("none" pulls from Docker Hub).
+    // Docker Hub's pull-through cache on Google's registry (REGISTRY_MIRRORS below says why).
+    registryMirror: "https://mirror.gcr.io",
     hostMemoryGiB: 64,
     hostThreads: 16,
     hostReservedMemoryGiB: 4,
@@ -78,9 +86,6 @@ export const RESERVED_NODE_PORTS: Record<number, string> = {
     5001: "K3s' embedded registry mirror (Spegel)",
 };
 
-/** DNS servers handed to the VMs by cloud-init when `homelab:dnsServers` is not set. */
-export const DEFAULT_DNS_SERVERS = ["192.168.2.1"];
-
 /** K3s components the cluster runs without (Istio's gateway replaces Traefik). */
 export const K3S_DISABLED_COMPONENTS = ["traefik"];
 
@@ -95,6 +100,9 @@ export const NODE_RESERVE = { cpuMillicores: 1000, memoryMiB: 2048 } as const;
 
 /** K3s API server port. */
 export const K3S_API_PORT = 6443;
+
+/** Port of the Proxmox VE API (and web UI) when proxmoxve:endpoint names none. */
+export const PROXMOX_API_PORT = 8006;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Platform: operators, data layer and Shlink.
@@ -400,7 +408,6 @@ export const SSH_DIAL = {
  */
 export const REGISTRY_MIRRORS = {
     dockerHub: "docker.io",
-    dockerHubMirror: "https://mirror.gcr.io",
     /** The host K3s looks up Docker Hub credentials under: they go to Docker Hub only, never to the cache. */
     dockerHubHost: "registry-1.docker.io",
     shared: ["docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "registry.developers.crunchydata.com"],

@@ -4,7 +4,7 @@ import { Shlink } from "../components/apps/Shlink";
 import type { HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ISTIO, SHLINK, SSH_DIAL } from "../components/defaults";
+import { ISTIO, SHLINK } from "../components/defaults";
 import { Cluster } from "../components/k3s/Cluster";
 import { Istio } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
@@ -69,7 +69,12 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         readyTimeoutSeconds: config.k3s.readyTimeoutSeconds,
         sshUser: config.ssh.user,
         sshPrivateKey: config.secrets.sshPrivateKey,
-        sshConnectTimeoutSeconds: SSH_DIAL.connectTimeoutSeconds,
+        sshConnectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
+        registries: {
+            dockerHubMirror: config.k3s.dockerHubMirror,
+            dockerHubUsername: config.k3s.dockerHubUsername,
+            dockerHubToken: config.secrets.dockerHubToken,
+        },
     });
 
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.

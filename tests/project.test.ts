@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { CONFIG_DEFAULTS } from "../components/defaults";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -37,6 +38,25 @@ describe("Pulumi.homelab.yaml", () => {
 
     it("disables default providers, so nothing can fall back to an ambient kubeconfig", () => {
         expect(stack.config["pulumi:disable-default-providers"]).toEqual(expect.arrayContaining(["kubernetes", "proxmoxve"]));
+    });
+
+    it("carries only this lab's own values, never a copy of a default", () => {
+        expect(Object.keys(stack.config).sort()).toEqual([
+            "homelab:dnsServers",
+            "homelab:gateway",
+            "homelab:nodes",
+            "homelab:proxmoxNode",
+            "homelab:subnet",
+            "proxmoxve:insecure",
+            "pulumi:disable-default-providers",
+        ]);
+        for (const key of ["vmCores", "vmMemoryMiB", "vmDiskGiB", "k3sVersion", "shlinkReplicas"] as const) {
+            expect(stack.config[`homelab:${key}`], key).toBeUndefined();
+            expect(CONFIG_DEFAULTS[key], key).toBeDefined();
+        }
+        for (const key of Object.keys(CONFIG_DEFAULTS)) {
+            expect(stack.config, key).not.toHaveProperty(`homelab:${key}`);
+        }
     });
 
     it("holds no secret in plain text", () => {

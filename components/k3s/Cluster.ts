@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { K3S_API_PORT, K3S_DISABLED_COMPONENTS, REGISTRY_MIRRORS } from "../defaults";
+import { K3S_API_PORT, K3S_DISABLED_COMPONENTS } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { shq } from "../shell/quote";
 import { dialAttemptsWithin, sshConnection, type SshLogin } from "../shell/ssh";
@@ -44,12 +44,12 @@ export interface ClusterArgs {
      */
     sshConnectTimeoutSeconds: number;
     /** Where the nodes pull Docker Hub images from; every node also shares its images with the others. */
-    registries?: ClusterRegistries;
+    registries: ClusterRegistries;
 }
 
 export interface ClusterRegistries {
-    /** Pull-through cache for docker.io, tried before Docker Hub itself (default https://mirror.gcr.io). */
-    dockerHubMirror?: string;
+    /** Pull-through cache for docker.io, tried before Docker Hub itself; undefined: Docker Hub only. */
+    dockerHubMirror: string | undefined;
     /** Docker Hub login: 100 pulls an hour instead of 10 per address. Needs dockerHubToken. */
     dockerHubUsername?: string;
     /** Docker Hub access token (secret); written only into registries.yaml (0600), never on a command line. */
@@ -174,7 +174,7 @@ function installServer(
     token: pulumi.Output<string>,
     waits: pulumi.Resource[],
 ): command.remote.Command {
-    const registries = args.registries ?? {};
+    const registries = args.registries;
     const script = pulumi.all([token, registries.dockerHubToken]).apply(([secretToken, dockerHubToken]) =>
         installK3sScript({
             k3sVersion: args.k3sVersion,
@@ -189,7 +189,7 @@ function installServer(
                 disable: K3S_DISABLED_COMPONENTS,
             },
             registries: {
-                dockerHubMirror: registries.dockerHubMirror ?? REGISTRY_MIRRORS.dockerHubMirror,
+                dockerHubMirror: registries.dockerHubMirror,
                 dockerHubUsername: registries.dockerHubUsername,
                 dockerHubToken,
             },

@@ -3,8 +3,8 @@ import { REGISTRY_MIRRORS } from "../defaults";
 import { yamlString } from "../shell/quote";
 
 export interface RegistriesConfig {
-    /** Pull-through cache tried first for docker.io images; K3s falls back to Docker Hub itself after it. */
-    dockerHubMirror: string;
+    /** Pull-through cache tried first for docker.io images (K3s falls back to Docker Hub); none: Docker Hub only. */
+    dockerHubMirror: string | undefined;
     /** Docker Hub login (both or neither): only sent to Docker Hub, never to the cache. */
     dockerHubUsername?: string;
     /** Docker Hub access token (secret). */
@@ -17,7 +17,7 @@ export interface RegistriesConfig {
  * credentials when given. Deterministic, pure ASCII.
  */
 export function registriesYaml(cfg: RegistriesConfig): string {
-    if (!/^https?:\/\/[^\s"'\\]+$/.test(cfg.dockerHubMirror)) {
+    if (cfg.dockerHubMirror !== undefined && !/^https?:\/\/[^\s"'\\]+$/.test(cfg.dockerHubMirror)) {
         throw new Error(`the Docker Hub mirror must be an http(s) URL, got ${JSON.stringify(cfg.dockerHubMirror)}`);
     }
     const username = cfg.dockerHubUsername ?? "";
@@ -26,7 +26,7 @@ export function registriesYaml(cfg: RegistriesConfig): string {
         throw new Error("Docker Hub credentials need both a username and a token (or neither)");
     }
     const mirrors = REGISTRY_MIRRORS.shared.flatMap((registry) =>
-        registry === REGISTRY_MIRRORS.dockerHub
+        registry === REGISTRY_MIRRORS.dockerHub && cfg.dockerHubMirror !== undefined
             ? [`  ${yamlString(registry)}:`, "    endpoint:", `      - ${yamlString(cfg.dockerHubMirror)}`]
             : [`  ${yamlString(registry)}: {}`],
     );

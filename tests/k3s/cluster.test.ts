@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
-import { SSH_DIAL } from "../../components/defaults";
+import { CONFIG_DEFAULTS, SSH_DIAL } from "../../components/defaults";
 import { Cluster } from "../../components/k3s/Cluster";
 import { dialAttemptsWithin, sshConnection } from "../../components/shell/ssh";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
@@ -34,7 +34,7 @@ describe("the K3s cluster under mocks", () => {
                 sshUser: "ubuntu",
                 sshPrivateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n-----END OPENSSH PRIVATE KEY-----\n"),
                 sshConnectTimeoutSeconds: CONNECT_TIMEOUT,
-                registries: { dockerHubUsername: "homelab", dockerHubToken: pulumi.secret(HUB_TOKEN) },
+                registries: { dockerHubMirror: CONFIG_DEFAULTS.registryMirror, dockerHubUsername: "homelab", dockerHubToken: pulumi.secret(HUB_TOKEN) },
             });
         }));
     });

@@ -19,7 +19,7 @@ import {
     waitForBootScript,
 } from "../../components/k3s/scripts";
 import { registriesYaml, type RegistriesConfig } from "../../components/k3s/registries";
-import { REGISTRY_MIRRORS } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { nativeTool } from "../helpers/tools";
 
 const STUBS = path.join(__dirname, "stubs");
@@ -42,7 +42,7 @@ const INIT: K3sServerConfig = {
 // A Docker Hub token as hostile as the cluster token, with its own marker.
 const DOCKER_MARK = "d0cker".repeat(6);
 const DOCKER_TOKEN = `dckr_pat_${DOCKER_MARK}'"$HOME \`id\` $(touch pwned) \\ ü`;
-const REGISTRIES: RegistriesConfig = { dockerHubMirror: REGISTRY_MIRRORS.dockerHubMirror };
+const REGISTRIES: RegistriesConfig = { dockerHubMirror: CONFIG_DEFAULTS.registryMirror };
 const WITH_LOGIN: RegistriesConfig = { ...REGISTRIES, dockerHubUsername: "homelab", dockerHubToken: DOCKER_TOKEN };
 
 const JOIN: K3sServerConfig = {

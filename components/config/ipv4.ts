@@ -42,3 +42,8 @@ export function parseSubnet(cidr: string): Subnet | undefined {
 export function isHostInSubnet(ip: number, subnet: Subnet): boolean {
     return ip > subnet.network && ip < subnet.network + subnet.size - 1;
 }
+
+/** Formats a 32-bit unsigned number as dotted-quad IPv4. */
+export function formatIpv4(ip: number): string {
+    return [24, 16, 8, 0].map((shift) => (ip >>> shift) & 255).join(".");
+}

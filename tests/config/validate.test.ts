@@ -1,29 +1,7 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
+// validateConfig as a whole: the lab's config, overrides, and every refusal with its message.
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { capacityProblems, ConfigError, loadConfig, validateConfig, volumeProblems, type RawConfig } from "../components/config";
-import { CONFIG_DEFAULTS, DEFAULT_DNS_SERVERS } from "../components/defaults";
-import { homelab } from "../stacks/homelab";
-import { fullConfig, runUnderMocks } from "./helpers/pulumi";
-
-/** Raw config as loadConfig builds it from the engine's flat key/value map. */
-function raw(overrides: Record<string, string | undefined> = {}): RawConfig {
-    const flat = fullConfig(overrides);
-    const out: RawConfig = { homelab: {}, proxmoxve: {} };
-    for (const [key, value] of Object.entries(flat)) {
-        const [ns, name] = key.split(":") as ["homelab" | "proxmoxve", string];
-        out[ns][name] = name === "nodes" || name === "dnsServers" ? JSON.parse(value) : value;
-    }
-    return out;
-}
-
-const nodes = (...list: object[]) => JSON.stringify(list);
-const node = (n: number, extra: object = {}) => ({ name: `k3s-node-0${n}`, ip: `192.168.2.${241 + n}`, ...extra });
-
-function problemsOf(overrides: Record<string, string | undefined>): string[] {
-    return validateConfig(raw(overrides)).problems;
-}
+import { capacityProblems, validateConfig, volumeProblems } from "../../components/config";
+import { node, nodes, problemsOf, raw } from "./raw";
 
 describe("validateConfig", () => {
     it("accepts the lab's Pulumi.homelab.yaml and applies defaults", () => {
@@ -162,73 +140,5 @@ describe("validateConfig", () => {
         expect(capacityProblems(spread, host)).toEqual([]);
         const packed = spread.map((n) => ({ ...n, proxmoxNode: "pve1" }));
         expect(capacityProblems(packed, host)).toHaveLength(2);
-    });
-});
-
-describe("loadConfig", () => {
-    it("throws one error listing every problem before any resource is registered", async () => {
-        const bad = fullConfig({
-            "homelab:nodes": nodes(node(1), node(2)),
-            "homelab:k3sVersion": "latest",
-            "proxmoxve:apiToken": undefined,
-            "homelab:sshPrivateKey": undefined,
-        });
-        let thrown: unknown;
-        const { ledger } = await runUnderMocks(bad, () => {
-            try {
-                return homelab(loadConfig());
-            } catch (e) {
-                thrown = e;
-                return undefined;
-            }
-        });
-        expect(thrown).toBeInstanceOf(ConfigError);
-        const error = thrown as ConfigError;
-        expect(error.problems).toHaveLength(4);
-        expect(error.message).toMatch(/4 problem\(s\); nothing was created/);
-        expect(error.message).toContain("pulumi config set --secret proxmoxve:apiToken");
-        expect(error.message).toContain("pulumi config set --secret homelab:sshPrivateKey");
-        expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
-    });
-
-    it("returns the secrets as secret Outputs", async () => {
-        const { result } = await runUnderMocks(fullConfig(), () => loadConfig());
-        const { isSecret } = await import("@pulumi/pulumi");
-        expect(await isSecret(result.secrets.proxmoxApiToken)).toBe(true);
-        expect(await isSecret(result.secrets.sshPrivateKey)).toBe(true);
-    });
-});
-
-describe("Pulumi.yaml", () => {
-    const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
-    const declared = project.config as Record<string, { type: string; default?: unknown; secret?: boolean; description?: string }>;
-
-    it("declares every homelab scalar with a type, a description and the default the code uses", () => {
-        for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
-            expect(declared[key], key).toBeDefined();
-            expect(declared[key].type, key).toBe(typeof value === "number" ? "integer" : "string");
-            expect(declared[key].default, key).toEqual(value);
-            expect(declared[key].description, key).toBeTruthy();
-        }
-        expect(declared.dnsServers.default).toEqual(DEFAULT_DNS_SERVERS);
-    });
-
-    it("declares the secret key as secret and without a value", () => {
-        expect(declared.sshPrivateKey).toMatchObject({ type: "string", secret: true });
-        expect(declared.sshPrivateKey.default).toBeUndefined();
-    });
-
-    it("follows Pulumi's project schema: typed keys are project keys, arrays name their items", () => {
-        for (const [key, value] of Object.entries(declared)) {
-            expect(key.includes(":") && !key.startsWith("homelab:"), `${key} is another namespace`).toBe(false);
-            expect(["string", "integer", "boolean", "array"]).toContain(value.type);
-            if (value.type === "array") {
-                expect((value as { items?: unknown }).items, key).toBeDefined();
-            }
-        }
-    });
-
-    it("uses a local file state backend by default", () => {
-        expect(project.backend.url).toBe("file://~");
     });
 });

@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./ConfigError";
+import type { HomelabConfig, RawConfig } from "./types";
+import { validateConfig } from "./validate";
+
+/** Keys of the `homelab` namespace that hold JSON (lists and objects) rather than scalars. */
+const OBJECT_KEYS = ["nodes", "dnsServers"];
+const PROXMOX_KEYS = ["endpoint", "insecure", "apiToken"];
+
+/**
+ * Reads every `homelab:*` key the stack sets (secrets included, to check presence and shape without
+ * printing them) and the provider's keys, validates, and throws one ConfigError listing every problem
+ * before any resource exists.
+ */
+export function loadConfig(): HomelabConfig {
+    const { raw, problems } = readRawConfig();
+    const result = validateConfig(raw);
+    problems.push(...result.problems);
+    if (problems.length > 0 || !result.config) {
+        throw new ConfigError(problems);
+    }
+    for (const note of result.notes) {
+        void pulumi.log.info(note);
+    }
+    const homelab = new pulumi.Config("homelab");
+    return {
+        ...result.config,
+        secrets: {
+            proxmoxApiToken: new pulumi.Config("proxmoxve").requireSecret("apiToken"),
+            sshPrivateKey: homelab.requireSecret("sshPrivateKey"),
+            ...(raw.homelab.dockerHubToken ? { dockerHubToken: homelab.requireSecret("dockerHubToken") } : {}),
+        },
+    };
+}
+
+/** Every `homelab:*` key as set (JSON keys parsed), and the Proxmox provider's keys the program uses. */
+function readRawConfig(): { raw: RawConfig; problems: string[] } {
+    const raw: RawConfig = { homelab: {}, proxmoxve: {} };
+    const problems: string[] = [];
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith("homelab:")) {
+            continue;
+        }
+        const key = fullKey.slice("homelab:".length);
+        if (!OBJECT_KEYS.includes(key)) {
+            raw.homelab[key] = text;
+            continue;
+        }
+        try {
+            raw.homelab[key] = JSON.parse(text);
+        } catch {
+            problems.push(`homelab:${key} is not valid YAML/JSON structured config.`);
+        }
+    }
+    for (const key of PROXMOX_KEYS) {
+        raw.proxmoxve[key] = pulumi.runtime.getConfig(`proxmoxve:${key}`);
+    }
+    return { raw, problems };
+}

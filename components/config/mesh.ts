@@ -1,0 +1,59 @@
+// The URLs' ports, the mesh and the observability settings, and the port plan ServiceLB can serve.
+import { RESERVED_NODE_PORTS } from "../defaults";
+import { Reader } from "./read";
+import type { Checked, MeshConfig } from "./types";
+
+const PORT_RANGE = [1, 65_535] as const;
+
+export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
+    const read = new Reader(h);
+    const problems = read.problems;
+    const ports = {
+        shlink: read.int("shlinkPort", ...PORT_RANGE),
+        grafana: read.int("grafanaPort", ...PORT_RANGE),
+        jaeger: read.int("jaegerPort", ...PORT_RANGE),
+        kiali: read.int("kialiPort", ...PORT_RANGE),
+    };
+    const portsValid = Object.values(ports).every((p) => p !== undefined);
+    if (portsValid) {
+        problems.push(...portPlanProblems(ports as MeshConfig["ports"]));
+    }
+    const kialiAuth = read.str("kialiAuth");
+    if (kialiAuth !== "anonymous" && kialiAuth !== "token") {
+        problems.push(`homelab:kialiAuth must be "anonymous" (view-only) or "token" (got "${kialiAuth}").`);
+    }
+    const mesh = {
+        ports,
+        tracingSamplingPercent: read.int("tracingSamplingPercent", 0, 100),
+        kialiAuth,
+        prometheusRetentionDays: read.int("prometheusRetentionDays", 1, 365),
+        smokeCheckTimeoutSeconds: read.int("smokeCheckTimeoutSeconds", 60, 7200),
+    };
+    // Every value was checked above: with no problem, each is defined and of its type.
+    return problems.length > 0 ? { problems } : { problems, value: mesh as MeshConfig };
+}
+
+/**
+ * Refuses a port plan where two LoadBalancer Services share a port, or one takes a port the nodes already
+ * use: K3s' ServiceLB binds every LoadBalancer port on every node, so a collision leaves a Service pending.
+ */
+export function portPlanProblems(ports: MeshConfig["ports"]): string[] {
+    const problems: string[] = [];
+    const seen = new Map<number, string>();
+    for (const [service, port] of Object.entries(ports)) {
+        const key = `homelab:${service}Port`;
+        if (seen.has(port)) {
+            problems.push(`${key} ${port} is already homelab:${seen.get(port)}Port: each URL needs a port of its own.`);
+        } else {
+            seen.set(port, service);
+        }
+        if (port in RESERVED_NODE_PORTS) {
+            problems.push(`${key} ${port} is taken on every node by ${RESERVED_NODE_PORTS[port]}: choose another port.`);
+        }
+    }
+    if (ports.kiali < 1024) {
+        // The Kiali operator uses one number for the Service port and the port its non-root server binds.
+        problems.push(`homelab:kialiPort must be 1024 or above: Kiali's server listens on it itself (got ${ports.kiali}).`);
+    }
+    return problems;
+}

@@ -1,0 +1,33 @@
+// Sizes of the data layer and Shlink, and the check that a node's disk holds the volumes it may get.
+import { K3S_SERVER_MINIMUMS, SHLINK } from "../defaults";
+import { Reader } from "./read";
+import type { Checked, NodeSpec, PlatformConfig } from "./types";
+
+export function validatePlatform(h: Record<string, unknown>): Checked<PlatformConfig> {
+    const read = new Reader(h);
+    const platform = {
+        shlinkReplicas: read.int("shlinkReplicas", SHLINK.minAvailable + 1, 12),
+        postgresVolumeGiB: read.int("postgresVolumeGiB", 1, 16_384),
+        postgresBackupVolumeGiB: read.int("postgresBackupVolumeGiB", 1, 16_384),
+        postgresBackupRetentionFull: read.int("postgresBackupRetentionFull", 1, 30),
+        redisVolumeGiB: read.int("redisVolumeGiB", 1, 1024),
+    };
+    return read.problems.length > 0 ? { problems: read.problems } : { problems: [], value: platform as PlatformConfig };
+}
+
+/**
+ * Refuses volumes that cannot fit a node: local-path volumes live on the node's own disk, and one node may
+ * hold a PostgreSQL instance, the pgBackRest repository and a Redis pod at once, beside the system.
+ */
+export function volumeProblems(nodes: NodeSpec[], platform: PlatformConfig): string[] {
+    const needGiB =
+        platform.postgresVolumeGiB + platform.postgresBackupVolumeGiB + platform.redisVolumeGiB + K3S_SERVER_MINIMUMS.diskGiB;
+    return nodes
+        .filter((node) => node.diskGiB < needGiB)
+        .map(
+            (node) =>
+                `Node ${node.name}: its ${node.diskGiB} GiB disk cannot hold homelab:postgresVolumeGiB (${platform.postgresVolumeGiB}) + ` +
+                `homelab:postgresBackupVolumeGiB (${platform.postgresBackupVolumeGiB}) + homelab:redisVolumeGiB (${platform.redisVolumeGiB}) ` +
+                `and ${K3S_SERVER_MINIMUMS.diskGiB} GiB for the system (${needGiB} GiB). Raise vmDiskGiB or lower the volumes.`,
+        );
+}

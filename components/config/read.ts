@@ -1,0 +1,69 @@
+// Reading raw values: at most one problem per key, and `undefined` for a value no later check may build on.
+import { CONFIG_DEFAULTS } from "../defaults";
+
+export type DefaultedKey = keyof typeof CONFIG_DEFAULTS;
+
+/** Reads one section's keys from the raw `homelab:*` map and collects the section's problems. */
+export class Reader {
+    readonly problems: string[] = [];
+
+    constructor(private readonly raw: Record<string, unknown>) {}
+
+    /** A string key, or its default when unset. */
+    str(key: DefaultedKey): string {
+        return this.optional(key) ?? String(CONFIG_DEFAULTS[key]);
+    }
+
+    /** A string key without a default: undefined when unset or empty. */
+    optional(key: string): string | undefined {
+        const value = this.raw[key];
+        if (value === undefined || value === "") {
+            return undefined;
+        }
+        if (typeof value !== "string") {
+            this.problems.push(`homelab:${key} must be a string (got ${JSON.stringify(value)}).`);
+            return undefined;
+        }
+        return value;
+    }
+
+    /** A whole-number key within [min, max], or its default when unset; undefined when invalid. */
+    int(key: DefaultedKey, min: number, max: number): number | undefined {
+        return intValue(`homelab:${key}`, this.raw[key] ?? CONFIG_DEFAULTS[key], min, max, this.problems);
+    }
+}
+
+/** A whole number within [min, max]; pushes exactly one problem and returns undefined otherwise. */
+export function intValue(key: string, value: unknown, min: number, max: number, problems: string[]): number | undefined {
+    const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!Number.isInteger(n)) {
+        problems.push(`${key} must be a whole number (got ${JSON.stringify(value)}).`);
+        return undefined;
+    }
+    if (n < min || n > max) {
+        problems.push(`${key} must be between ${min} and ${max} (got ${n}).`);
+        return undefined;
+    }
+    return n;
+}
+
+/** A non-empty list of strings, or `fallback` when unset. */
+export function stringList(key: string, value: unknown, fallback: string[], problems: string[]): string[] | undefined {
+    if (value === undefined) {
+        return [...fallback];
+    }
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string") || value.length === 0) {
+        problems.push(`${key} must be a non-empty list of strings.`);
+        return undefined;
+    }
+    return value as string[];
+}
+
+export function isHttpsUrl(text: string): boolean {
+    try {
+        const url = new URL(text);
+        return url.protocol === "https:" && url.hostname !== "";
+    } catch {
+        return false;
+    }
+}

@@ -1,0 +1,98 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** One K3s server VM, after defaults are applied. */
+export interface NodeSpec {
+    name: string;
+    ip: string;
+    cores: number;
+    memoryMiB: number;
+    diskGiB: number;
+    /** The Proxmox node the VM runs on. */
+    proxmoxNode: string;
+    /** Fixed Proxmox VM ID; Proxmox picks the next free one when unset. */
+    vmId?: number;
+}
+
+/** Everything the config loader checked, with plain values only (secrets travel separately). */
+export interface PlainConfig {
+    proxmox: { endpoint: string; insecure: boolean };
+    network: { subnet: string; prefixLength: number; gateway: string; dnsServers: string[]; bridge: string };
+    image: { url: string; sha256: string; fileName: string; datastore: string };
+    vmDatastore: string;
+    nodes: NodeSpec[];
+    k3s: K3sConfig;
+    ssh: SshConfig;
+    host: HostConfig;
+    platform: PlatformConfig;
+    mesh: MeshConfig;
+}
+
+export interface K3sConfig {
+    version: string;
+    readyTimeoutSeconds: number;
+    /** Pull-through mirror for Docker Hub images; undefined pulls from Docker Hub directly. */
+    dockerHubMirror: string | undefined;
+    /** Docker Hub account for authenticated pulls (its token is in `secrets.dockerHubToken`). */
+    dockerHubUsername?: string;
+}
+
+export interface SshConfig {
+    user: string;
+    publicKey: string;
+    /** How long each SSH step keeps retrying to connect (a VM's first boot included). */
+    connectTimeoutSeconds: number;
+}
+
+/** The size of each Proxmox host, for the overcommit preflight. */
+export interface HostConfig {
+    memoryGiB: number;
+    threads: number;
+    reservedMemoryGiB: number;
+}
+
+/** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
+export interface MeshConfig {
+    ports: { shlink: number; grafana: number; jaeger: number; kiali: number };
+    /** Share of requests traced, 0-100. */
+    tracingSamplingPercent: number;
+    kialiAuth: "anonymous" | "token";
+    prometheusRetentionDays: number;
+    smokeCheckTimeoutSeconds: number;
+}
+
+/** Sizes of the data layer and Shlink that a user may tune. */
+export interface PlatformConfig {
+    /** Shlink pods, spread over the nodes. */
+    shlinkReplicas: number;
+    /** Size of each PostgreSQL instance's data volume. */
+    postgresVolumeGiB: number;
+    /** Size of the pgBackRest repository volume. */
+    postgresBackupVolumeGiB: number;
+    /** Full backups pgBackRest keeps (with the differential backups that depend on them). */
+    postgresBackupRetentionFull: number;
+    /** Size of each Redis pod's volume. */
+    redisVolumeGiB: number;
+}
+
+export interface HomelabConfig extends PlainConfig {
+    secrets: {
+        proxmoxApiToken: pulumi.Output<string>;
+        sshPrivateKey: pulumi.Output<string>;
+        /** Docker Hub access token, set together with `k3s.dockerHubUsername`. */
+        dockerHubToken?: pulumi.Output<string>;
+    };
+}
+
+/** Raw config as read: every value is a string (or parsed JSON for objects) or undefined. */
+export interface RawConfig {
+    homelab: Record<string, unknown>;
+    proxmoxve: Record<string, unknown>;
+}
+
+/** One section's result: its typed slice (undefined when a value is unusable) and the problems found. */
+export interface Checked<T> {
+    value?: T;
+    problems: string[];
+    /** What the loader took the liberty to normalise, for the user to see. */
+    notes?: string[];
+}

@@ -1,0 +1,59 @@
+// The whole config: one validator per section, then the checks that span sections.
+import { capacityProblems, validateHost } from "./host";
+import { validateImage } from "./image";
+import { unknownKeyProblems } from "./keys";
+import { validateK3s } from "./k3s";
+import { validateMesh } from "./mesh";
+import { validateNetwork } from "./network";
+import { validateNodes } from "./nodes";
+import { validatePlatform, volumeProblems } from "./platform";
+import { validateProxmox } from "./proxmox";
+import { validateSsh } from "./ssh";
+import type { Checked, PlainConfig, RawConfig } from "./types";
+
+/**
+ * Validates raw config and applies defaults. Pure: tests call it without Pulumi. Returns every problem
+ * found, each naming the key and what to set, so one `pulumi up` shows the whole list; a check that needs
+ * an unusable value is skipped, so each mistake is reported once.
+ */
+export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems: string[]; notes: string[] } {
+    const h = raw.homelab;
+    const keys: Checked<never> = { problems: unknownKeyProblems(Object.keys(h).filter((key) => h[key] !== undefined)) };
+    const proxmox = validateProxmox(raw.proxmoxve);
+    const network = validateNetwork(h);
+    const nodes = validateNodes(h, network.lan);
+    const k3s = validateK3s(h);
+    const ssh = validateSsh(h);
+    const image = validateImage(h);
+    const host = validateHost(h);
+    const platform = validatePlatform(h);
+    const mesh = validateMesh(h);
+    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh];
+    const problems = sections.flatMap((s) => s.problems);
+    const notes = sections.flatMap((s): string[] => s.notes ?? []);
+    if (nodes.value && host.value) {
+        problems.push(...capacityProblems(nodes.value, host.value));
+    }
+    if (nodes.value && platform.value) {
+        problems.push(...volumeProblems(nodes.value, platform.value));
+    }
+    if (problems.length > 0) {
+        return { problems, notes };
+    }
+    // No problem means every section returned its value.
+    return {
+        problems,
+        notes,
+        config: {
+            proxmox: proxmox.value!,
+            network: network.value!,
+            ...image.value!,
+            nodes: nodes.value!,
+            k3s: k3s.value!,
+            ssh: ssh.value!,
+            host: host.value!,
+            platform: platform.value!,
+            mesh: mesh.value!,
+        },
+    };
+}

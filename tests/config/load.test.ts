@@ -1,0 +1,80 @@
+// loadConfig under Pulumi mocks: it reads the stack's keys, refuses a bad config before any resource, and
+// hands secrets over as secret Outputs.
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../components/config";
+import { homelab } from "../../stacks/homelab";
+import { fullConfig, runUnderMocks } from "../helpers/pulumi";
+import { node, nodes } from "./raw";
+
+describe("loadConfig", () => {
+    it("throws one error listing every problem before any resource is registered", async () => {
+        const bad = fullConfig({
+            "homelab:nodes": nodes(node(1), node(2)),
+            "homelab:k3sVersion": "latest",
+            "proxmoxve:apiToken": undefined,
+            "homelab:sshPrivateKey": undefined,
+        });
+        let thrown: unknown;
+        const { ledger } = await runUnderMocks(bad, () => {
+            try {
+                return homelab(loadConfig());
+            } catch (e) {
+                thrown = e;
+                return undefined;
+            }
+        });
+        expect(thrown).toBeInstanceOf(ConfigError);
+        const error = thrown as ConfigError;
+        expect(error.problems).toHaveLength(4);
+        expect(error.message).toMatch(/4 problem\(s\); nothing was created/);
+        expect(error.message).toContain("pulumi config set --secret proxmoxve:apiToken");
+        expect(error.message).toContain("pulumi config set --secret homelab:sshPrivateKey");
+        expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    });
+
+    it("returns the secrets as secret Outputs", async () => {
+        const { result } = await runUnderMocks(fullConfig(), () => loadConfig());
+        const { isSecret } = await import("@pulumi/pulumi");
+        expect(await isSecret(result.secrets.proxmoxApiToken)).toBe(true);
+        expect(await isSecret(result.secrets.sshPrivateKey)).toBe(true);
+    });
+
+    it("throws a pulumi.RunError, so Pulumi prints the message alone, without a stack trace", async () => {
+        const { result } = await runUnderMocks(fullConfig({ "proxmoxve:apiToken": undefined }), () => {
+            try {
+                return loadConfig();
+            } catch (e) {
+                return e;
+            }
+        });
+        expect(result).toBeInstanceOf(ConfigError);
+        expect(pulumi.RunError.isInstance(result)).toBe(true);
+    });
+
+    it("sees every homelab key the stack sets, a typo included", async () => {
+        const { result } = await runUnderMocks(fullConfig({ "homelab:vmMemoryMib": "8192" }), () => {
+            try {
+                return loadConfig();
+            } catch (e) {
+                return e;
+            }
+        });
+        expect((result as ConfigError).problems).toEqual([
+            "homelab:vmMemoryMib is not a homelab setting: did you mean homelab:vmMemoryMiB? " +
+                "pulumi config rm homelab:vmMemoryMib && pulumi config set homelab:vmMemoryMiB <value>",
+        ]);
+    });
+
+    it("reads the Docker Hub token as a secret Output only when it is set", async () => {
+        const without = await runUnderMocks(fullConfig(), () => loadConfig());
+        expect(without.result.secrets.dockerHubToken).toBeUndefined();
+        expect(without.result.k3s.dockerHubUsername).toBeUndefined();
+        const withToken = await runUnderMocks(
+            fullConfig({ "homelab:dockerHubUsername": "homelabber", "homelab:dockerHubToken": "dckr_pat_secret" }),
+            () => loadConfig(),
+        );
+        expect(withToken.result.k3s.dockerHubUsername).toBe("homelabber");
+        expect(await pulumi.isSecret(withToken.result.secrets.dockerHubToken!)).toBe(true);
+    });
+});
