@@ -339,6 +339,12 @@ describe("registries.yaml", () => {
         expect(doc.mirrors["docker.io"]).toEqual({ endpoint: ["https://mirror.gcr.io"] });
     });
 
+    it("with homelab:registryMirror \"none\", lists docker.io for sharing but sends its pulls to Docker Hub itself", () => {
+        const doc = YAML.parse(registriesYaml({ dockerHubMirror: undefined }));
+        expect(doc.mirrors["docker.io"]).toEqual({});
+        expect(doc.mirrors["quay.io"]).toEqual({});
+    });
+
     it("rejects half a login and a mirror that is not a URL", () => {
         expect(() => registriesYaml({ ...REGISTRIES, dockerHubUsername: "homelab" })).toThrow(/both a username and a token/);
         expect(() => registriesYaml({ ...REGISTRIES, dockerHubToken: "t" })).toThrow(/both a username and a token/);
