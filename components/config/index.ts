@@ -4,6 +4,6 @@ export { ConfigError } from "./ConfigError";
 export { capacityProblems } from "./host";
 export { loadConfig } from "./load";
 export { portPlanProblems } from "./mesh";
-export { volumeProblems } from "./platform";
+export { volumeProblems, drainedCapacityProblems } from "./platform";
 export type { HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, RawConfig } from "./types";
 export { validateConfig } from "./validate";

@@ -1,5 +1,6 @@
-// Sizes of the data layer and Shlink, and the check that a node's disk holds the volumes it may get.
-import { K3S_SERVER_MINIMUMS, SHLINK } from "../defaults";
+// Sizes of the data layer and Shlink, and the checks that the nodes hold its volumes and its requests.
+import { budgetTotals, platformBudget, podCapacity } from "../budget";
+import { K3S_SERVER_MINIMUMS, NODE_RESERVE, SHLINK } from "../defaults";
 import { Reader } from "./read";
 import type { Checked, NodeSpec, PlatformConfig } from "./types";
 
@@ -30,4 +31,39 @@ export function volumeProblems(nodes: NodeSpec[], platform: PlatformConfig): str
                 `homelab:postgresBackupVolumeGiB (${platform.postgresBackupVolumeGiB}) + homelab:redisVolumeGiB (${platform.redisVolumeGiB}) ` +
                 `and ${K3S_SERVER_MINIMUMS.diskGiB} GiB for the system (${needGiB} GiB). Raise vmDiskGiB or lower the volumes.`,
         );
+}
+
+/**
+ * Refuses VMs too small for what the platform requests with one node drained (an upgrade, a lost VM): the
+ * other nodes, less what K3s and Ubuntu keep on each, must hold every request (components/budget.ts, the
+ * same sum tests/budget.test.ts proves equal to what the program sends). Each resource is checked against
+ * the node whose loss costs the most of it. A single node has nothing to drain: it must hold everything.
+ */
+export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformConfig): string[] {
+    if (nodes.length === 0) {
+        return [];
+    }
+    const problems: string[] = [];
+    const remaining = Math.max(nodes.length - 1, 1);
+    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining }));
+    const resources = [
+        { key: "cpu", unit: "m CPU", fix: "vmCores (or a node's cores)" },
+        { key: "memory", unit: " MiB of memory", fix: "vmMemoryMiB (or a node's memoryMiB)" },
+    ] as const;
+    for (const { key, unit, fix } of resources) {
+        const capacities = nodes.map((node) => ({ node, have: podCapacity(node)[key] }));
+        const drained = nodes.length > 1 ? capacities.reduce((max, c) => (c.have > max.have ? c : max)) : undefined;
+        const have = capacities.filter((c) => c !== drained).reduce((sum, c) => sum + c.have, 0);
+        if (need[key] > have) {
+            const which = drained
+                ? `With ${drained.node.name} drained, the other ${remaining} node(s) leave`
+                : `The single node ${nodes[0].name} leaves`;
+            problems.push(
+                `${which} ${have}${unit} for pods (after ${NODE_RESERVE.cpuMillicores}m CPU and ${NODE_RESERVE.memoryMiB} MiB ` +
+                    `per node for K3s and Ubuntu), but the platform requests ${need[key]}${unit}: ${need[key] - have}${unit} ` +
+                    `missing. Raise homelab:${fix}, or add two nodes.`,
+            );
+        }
+    }
+    return problems;
 }

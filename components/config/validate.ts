@@ -6,7 +6,7 @@ import { validateK3s } from "./k3s";
 import { validateMesh } from "./mesh";
 import { validateNetwork } from "./network";
 import { validateNodes } from "./nodes";
-import { validatePlatform, volumeProblems } from "./platform";
+import { drainedCapacityProblems, validatePlatform, volumeProblems } from "./platform";
 import { validateProxmox } from "./proxmox";
 import { validateSsh } from "./ssh";
 import type { Checked, PlainConfig, RawConfig } from "./types";
@@ -36,6 +36,10 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
     }
     if (nodes.value && platform.value) {
         problems.push(...volumeProblems(nodes.value, platform.value));
+    }
+    // Sized against a node list that is itself wrong (an even count, a bad size), it would only repeat that mistake.
+    if (nodes.value && nodes.problems.length === 0 && platform.value) {
+        problems.push(...drainedCapacityProblems(nodes.value, platform.value));
     }
     if (problems.length > 0) {
         return { problems, notes };
