@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../components/config";
 import { homelab, type HomelabOutputs } from "../../stacks/homelab";
+import { GOOD_HOST, proxmoxInvokes } from "../helpers/proxmoxHost";
 import { runUnderMocks, TEST_SECRETS, valueOf, type Ledger } from "../helpers/pulumi";
 import { ed25519Pair } from "./sshKeys";
 
@@ -25,7 +26,11 @@ describe("a stack for another LAN", () => {
     let outputs: HomelabOutputs;
 
     beforeAll(async () => {
-        ({ ledger, result: outputs } = await runUnderMocks(OTHER_LAN, () => homelab(loadConfig())));
+        // Their Proxmox: a 32 GiB host named pve with 12 threads (3 VMs × 4 vCPUs).
+        const pve = { ...GOOD_HOST.nodes[0], name: "pve", memoryGiB: 32, threads: 12 };
+        ({ ledger, result: outputs } = await runUnderMocks(OTHER_LAN, () => homelab(loadConfig()), {
+            invokes: proxmoxInvokes({ ...GOOD_HOST, nodes: [pve] }),
+        }));
     });
 
     it("builds the whole stack on that LAN and that Proxmox node", () => {
