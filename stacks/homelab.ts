@@ -1,15 +1,17 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { Shlink } from "../components/apps/Shlink";
+import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import type { HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
 import { ISTIO, SHLINK } from "../components/defaults";
 import { Cluster } from "../components/k3s/Cluster";
-import { Istio } from "../components/mesh/Istio";
+import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
+import type { RoutingTarget } from "../components/mesh/values";
 import { jaegerOtlpGrpc } from "../components/observability/names";
-import { Observability } from "../components/observability/Observability";
+import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
 import { sshConnection } from "../components/shell/ssh";
@@ -38,100 +40,22 @@ export interface HomelabOutputs {
 
 /**
  * Composes the layers in dependency order: Proxmox VMs, K3s on them, the operators, the data stores, the mesh,
- * observability and Shlink, and last the end-to-end check. Later layers receive `cluster.provider` (through
- * `providers`) and nothing else from the cluster.
+ * observability, Shlink and its routing, and last the end-to-end check. Later layers receive `cluster.provider`
+ * (through `providers`) and nothing else from the cluster; what crosses between layers is visible here.
  */
 export function homelab(config: HomelabConfig): HomelabOutputs {
-    const proxmox = new proxmoxve.Provider("proxmox", {
-        endpoint: config.proxmox.endpoint,
-        apiToken: config.secrets.proxmoxApiToken,
-        insecure: config.proxmox.insecure,
-    });
-
-    const vms = new ServerVms(
-        "vms",
-        {
-            nodes: config.nodes,
-            image: config.image,
-            vmDatastore: config.vmDatastore,
-            reservedMemoryGiB: config.host.reservedMemoryGiB,
-            network: config.network,
-            ssh: config.ssh,
-            provider: proxmox,
-        },
-        // Named `k3s-vms` until the stutter in its children's names (`k3s-vms-k3s-node-01`) was dropped.
-        { aliases: [{ name: "k3s-vms" }] },
-    );
-
-    const cluster = new Cluster("k3s", {
-        servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address, vmId: s.vm.id })),
-        k3sVersion: config.k3s.version,
-        readyTimeoutSeconds: config.k3s.readyTimeoutSeconds,
-        sshUser: config.ssh.user,
-        sshPrivateKey: config.secrets.sshPrivateKey,
-        sshConnectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
-        registries: {
-            dockerHubMirror: config.k3s.dockerHubMirror,
-            dockerHubUsername: config.k3s.dockerHubUsername,
-            dockerHubToken: config.secrets.dockerHubToken,
-        },
-    });
-
+    const vms = serverVms(config);
+    const cluster = k3sCluster(config, vms);
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
-
-    const postgres = new Postgres(
-        "shlink-db",
-        {
-            sizing: {
-                volumeGiB: config.platform.postgresVolumeGiB,
-                backupVolumeGiB: config.platform.postgresBackupVolumeGiB,
-                backupRetentionFull: config.platform.postgresBackupRetentionFull,
-            },
-            operator: operators.postgresOperator,
-        },
-        onCluster,
-    );
-    const redis = new Redis(
-        "shlink-redis",
-        { volumeGiB: config.platform.redisVolumeGiB, operator: operators.redisOperator },
-        onCluster,
-    );
-
+    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
+    const redis = new Redis("shlink-redis", { volumeGiB: config.platform.redisVolumeGiB, operator: operators.redisOperator }, onCluster);
     // LoadBalancer Services answer on every node (K3s ServiceLB); the URLs use the first node's address.
     const publicAddress = config.nodes[0].ip;
-    const istio = new Istio(
-        "istio",
-        {
-            tracing: jaegerOtlpGrpc(),
-            samplingPercent: config.mesh.tracingSamplingPercent,
-            httpPort: config.mesh.ports.shlink,
-            clusterName: "homelab",
-        },
-        onCluster,
-    );
-    const observability = new Observability(
-        "observability",
-        {
-            ports: { grafana: config.mesh.ports.grafana, jaeger: config.mesh.ports.jaeger, kiali: config.mesh.ports.kiali },
-            publicAddress,
-            istioNamespace: ISTIO.namespace,
-            ingressGateway: {
-                namespace: ISTIO.gatewayNamespace,
-                labels: { istio: ISTIO.gatewayLabel },
-                workload: ISTIO.gatewayRelease,
-            },
-            sloTarget: { namespace: SHLINK.namespace, service: SHLINK.name },
-            kialiAuth: config.mesh.kialiAuth,
-            prometheusRetentionDays: config.mesh.prometheusRetentionDays,
-            waitFor: [istio.namespace, istio.istiod],
-        },
-        onCluster,
-    );
-
-    const port = config.mesh.ports.shlink;
-    const shlinkHost = `${publicAddress}${port === 80 ? "" : `:${port}`}`;
+    const istio = new Istio("istio", istioArgs(config), onCluster);
+    const observability = new Observability("observability", observabilityArgs(config, publicAddress, istio), onCluster);
+    const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
     const shlink = new Shlink(
         "shlink",
         {
@@ -144,22 +68,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         },
         onCluster,
     );
-    const routing = new MeshRouting(
-        "shlink-mesh",
-        {
-            target: {
-                namespace: SHLINK.namespace,
-                service: SHLINK.name,
-                port: SHLINK.port,
-                podLabels: { "app.kubernetes.io/name": SHLINK.name },
-                gateway: { namespace: ISTIO.gatewayNamespace, serviceAccount: ISTIO.gatewayRelease, label: ISTIO.gatewayLabel },
-            },
-            namespace: shlink.namespace,
-            waitFor: [istio.base, istio.istiod],
-        },
-        onCluster,
-    );
-
+    const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const smoke = new SmokeCheck("smoke-check", {
         connection: sshConnection(vms.servers[0].address, { user: config.ssh.user, privateKey: config.secrets.sshPrivateKey }),
@@ -188,4 +97,88 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         jaegerUrl: observability.jaegerUrl,
         smokeCheck: smoke.report,
     };
+}
+
+/** The K3s servers' VMs on Proxmox, through an explicit provider built from the provider's own config keys. */
+function serverVms(config: HomelabConfig): ServerVms {
+    const proxmox = new proxmoxve.Provider("proxmox", {
+        endpoint: config.proxmox.endpoint,
+        apiToken: config.secrets.proxmoxApiToken,
+        insecure: config.proxmox.insecure,
+    });
+    return new ServerVms(
+        "vms",
+        {
+            nodes: config.nodes,
+            image: config.image,
+            vmDatastore: config.vmDatastore,
+            reservedMemoryGiB: config.host.reservedMemoryGiB,
+            network: config.network,
+            ssh: config.ssh,
+            provider: proxmox,
+        },
+        // Named `k3s-vms` until the stutter in its children's names (`k3s-vms-k3s-node-01`) was dropped.
+        { aliases: [{ name: "k3s-vms" }] },
+    );
+}
+
+/** HA K3s over SSH on the VMs, in the order the config lists them. */
+function k3sCluster(config: HomelabConfig, vms: ServerVms): Cluster {
+    return new Cluster("k3s", {
+        servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address, vmId: s.vm.id })),
+        k3sVersion: config.k3s.version,
+        readyTimeoutSeconds: config.k3s.readyTimeoutSeconds,
+        sshUser: config.ssh.user,
+        sshPrivateKey: config.secrets.sshPrivateKey,
+        sshConnectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
+        registries: {
+            dockerHubMirror: config.k3s.dockerHubMirror,
+            dockerHubUsername: config.k3s.dockerHubUsername,
+            dockerHubToken: config.secrets.dockerHubToken,
+        },
+    });
+}
+
+function postgresSizing(config: HomelabConfig) {
+    return {
+        volumeGiB: config.platform.postgresVolumeGiB,
+        backupVolumeGiB: config.platform.postgresBackupVolumeGiB,
+        backupRetentionFull: config.platform.postgresBackupRetentionFull,
+    };
+}
+
+function istioArgs(config: HomelabConfig): IstioArgs {
+    return {
+        tracing: jaegerOtlpGrpc(),
+        samplingPercent: config.mesh.tracingSamplingPercent,
+        httpPort: config.mesh.ports.shlink,
+        clusterName: "homelab",
+    };
+}
+
+function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: Istio): ObservabilityArgs {
+    return {
+        ports: { grafana: config.mesh.ports.grafana, jaeger: config.mesh.ports.jaeger, kiali: config.mesh.ports.kiali },
+        publicAddress,
+        istioNamespace: ISTIO.namespace,
+        ingressGateway: { namespace: ISTIO.gatewayNamespace, labels: { istio: ISTIO.gatewayLabel }, workload: ISTIO.gatewayRelease },
+        sloTarget: { namespace: SHLINK.namespace, service: SHLINK.name },
+        kialiAuth: config.mesh.kialiAuth,
+        prometheusRetentionDays: config.mesh.prometheusRetentionDays,
+        waitFor: [istio.namespace, istio.istiod],
+    };
+}
+
+/** Shlink behind the ingress gateway: its Service, its pods and the gateway's identity. */
+const SHLINK_ROUTE: RoutingTarget = {
+    namespace: SHLINK.namespace,
+    service: SHLINK.name,
+    port: SHLINK.port,
+    podLabels: { ...SHLINK_SELECTOR },
+    gateway: { namespace: ISTIO.gatewayNamespace, serviceAccount: ISTIO.gatewayRelease, label: ISTIO.gatewayLabel },
+};
+
+/** `host` or `host:port`, leaving out HTTP's default port. */
+function hostAndPort(host: string, port: number): string {
+    return port === 80 ? host : `${host}:${port}`;
 }
