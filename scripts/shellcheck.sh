@@ -8,8 +8,13 @@ repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
 if ! command -v shellcheck >/dev/null 2>&1; then
-    echo "ERROR: shellcheck is not installed (Debian/Ubuntu: apt-get install shellcheck)" >&2
-    exit 2
+    # CI installs it (.ci/run); on a workstation without it the lint is skipped, visibly.
+    if [[ "${CI:-}" == "true" ]]; then
+        echo "ERROR: shellcheck is not installed (Debian/Ubuntu: apt-get install shellcheck)" >&2
+        exit 2
+    fi
+    echo "NOTE: shellcheck is not installed: shell scripts NOT linted (Debian/Ubuntu: apt-get install shellcheck)" >&2
+    exit 0
 fi
 
 # Untracked files count too, so new scripts are linted before their first commit.

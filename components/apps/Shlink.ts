@@ -53,20 +53,7 @@ export class Shlink extends pulumi.ComponentResource {
         const apiKey = new random.RandomPassword(`${name}-api-key`, { length: GENERATED_SECRET_LENGTH, special: false }, child);
         this.apiKey = pulumi.secret(apiKey.result);
 
-        const credentials = new k8s.core.v1.Secret(
-            `${name}-credentials`,
-            {
-                metadata: { name: `${SHLINK.name}-credentials`, namespace: this.namespace },
-                type: "Opaque",
-                stringData: {
-                    [SHLINK_SECRET_KEYS.dbPassword]: pulumi.secret(args.database.password),
-                    [SHLINK_SECRET_KEYS.redisServers]: pulumi.secret(args.redis.uri),
-                    [SHLINK_SECRET_KEYS.initialApiKey]: this.apiKey,
-                },
-            },
-            child,
-        );
-
+        const credentials = shlinkCredentials(`${name}-credentials`, this.namespace, args, this.apiKey, child);
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
@@ -112,6 +99,29 @@ function shlinkService(name: string, namespace: pulumi.Input<string>, opts: pulu
                 type: "ClusterIP",
                 selector: { ...SHLINK_SELECTOR },
                 ports: [{ name: "http", port: SHLINK.port, targetPort: "http", protocol: "TCP" }],
+            },
+        },
+        opts,
+    );
+}
+
+/** Shlink's Secret: every credential it reads (Secrets cannot be referenced across namespaces, so copied here). */
+function shlinkCredentials(
+    name: string,
+    namespace: pulumi.Input<string>,
+    args: ShlinkArgs,
+    apiKey: pulumi.Output<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+        name,
+        {
+            metadata: { name: `${SHLINK.name}-credentials`, namespace },
+            type: "Opaque",
+            stringData: {
+                [SHLINK_SECRET_KEYS.dbPassword]: pulumi.secret(args.database.password),
+                [SHLINK_SECRET_KEYS.redisServers]: pulumi.secret(args.redis.uri),
+                [SHLINK_SECRET_KEYS.initialApiKey]: apiKey,
             },
         },
         opts,

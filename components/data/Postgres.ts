@@ -59,65 +59,21 @@ export class Postgres extends pulumi.ComponentResource {
         const salt = new random.RandomBytes(`${name}-verifier-salt`, { length: 16 }, { parent: this });
         const secretPassword = pulumi.secret(password.result);
 
-        const pguser = pguserSecretMetadata(POSTGRES.clusterName, POSTGRES.user);
-        const userSecret = new k8s.core.v1.Secret(
-            `${name}-pguser`,
-            {
-                metadata: {
-                    name: pguser.name,
-                    namespace: this.namespace,
-                    labels: pguser.labels,
-                    // PGO force-applies this Secret too; a password rotation must still win the field conflict.
-                    annotations: { "pulumi.com/patchForce": "true" },
-                },
-                type: "Opaque",
-                stringData: {
-                    password: secretPassword,
-                    verifier: pulumi.secret(
-                        pulumi.all([password.result, salt.base64]).apply(([p, s]) => scramSha256Verifier(p, s)),
-                    ),
-                },
-            },
-            { parent: this },
-        );
-
+        const child = { parent: this };
+        const userSecret = pguserSecret(`${name}-pguser`, this.namespace, password.result, salt.base64, child);
         const initSql = new k8s.core.v1.ConfigMap(
             `${name}-init-sql`,
             {
                 metadata: { name: `${POSTGRES.clusterName}-init-sql`, namespace: this.namespace },
                 data: { [INIT_SQL_KEY]: databaseInitSql(POSTGRES.database, POSTGRES.user) },
             },
-            { parent: this },
+            child,
         );
-
-        this.cluster = new k8s.apiextensions.CustomResource(
-            `${name}-cluster`,
-            {
-                ...POSTGRES_CLUSTER,
-                metadata: {
-                    name: POSTGRES.clusterName,
-                    namespace: this.namespace,
-                    annotations: {
-                        // Done means: every instance ready and the schema fix applied (Shlink migrates next).
-                        "pulumi.com/waitFor": initSql.metadata.name.apply((configMap) =>
-                            JSON.stringify([
-                                `jsonpath={.status.instances[0].readyReplicas}=${POSTGRES.instances}`,
-                                `jsonpath={.status.databaseInitSQL}=${configMap}`,
-                            ]),
-                        ),
-                        // Three instances bootstrap one after another, each pulling images and cloning.
-                        "pulumi.com/timeoutSeconds": "1200",
-                    },
-                },
-                spec: postgresClusterSpec({
-                    clusterName: POSTGRES.clusterName,
-                    sizing: args.sizing,
-                    initSql: { configMapName: initSql.metadata.name, key: INIT_SQL_KEY },
-                }),
-            },
+        this.cluster = postgresCluster(`${name}-cluster`, this.namespace, args.sizing, initSql.metadata.name, {
+            parent: this,
             // The CRD comes with the PGO release; the user Secret must exist first, or PGO generates its own password.
-            { parent: this, dependsOn: [args.operator, userSecret] },
-        );
+            dependsOn: [args.operator, userSecret],
+        });
 
         this.connection = {
             host: pulumi
@@ -131,4 +87,70 @@ export class Postgres extends pulumi.ComponentResource {
 
         this.registerOutputs({ namespace: this.namespace, host: this.connection.host });
     }
+}
+
+/** The Secret PGO adopts for the user: the generated password and its SCRAM verifier (both secret). */
+function pguserSecret(
+    name: string,
+    namespace: pulumi.Input<string>,
+    password: pulumi.Output<string>,
+    salt: pulumi.Output<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+    const pguser = pguserSecretMetadata(POSTGRES.clusterName, POSTGRES.user);
+    return new k8s.core.v1.Secret(
+        name,
+        {
+            metadata: {
+                name: pguser.name,
+                namespace,
+                labels: pguser.labels,
+                // PGO force-applies this Secret too; a password rotation must still win the field conflict.
+                annotations: { "pulumi.com/patchForce": "true" },
+            },
+            type: "Opaque",
+            stringData: {
+                password: pulumi.secret(password),
+                verifier: pulumi.secret(pulumi.all([password, salt]).apply(([p, s]) => scramSha256Verifier(p, s))),
+            },
+        },
+        opts,
+    );
+}
+
+/** The PostgresCluster, which Pulumi waits on until every instance is ready and the init SQL has run. */
+function postgresCluster(
+    name: string,
+    namespace: pulumi.Input<string>,
+    sizing: PostgresSizing,
+    initSqlConfigMap: pulumi.Output<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        name,
+        {
+            ...POSTGRES_CLUSTER,
+            metadata: {
+                name: POSTGRES.clusterName,
+                namespace,
+                annotations: {
+                    // Done means: every instance ready and the schema fix applied (Shlink migrates next).
+                    "pulumi.com/waitFor": initSqlConfigMap.apply((configMap) =>
+                        JSON.stringify([
+                            `jsonpath={.status.instances[0].readyReplicas}=${POSTGRES.instances}`,
+                            `jsonpath={.status.databaseInitSQL}=${configMap}`,
+                        ]),
+                    ),
+                    // Three instances bootstrap one after another, each pulling images and cloning.
+                    "pulumi.com/timeoutSeconds": "1200",
+                },
+            },
+            spec: postgresClusterSpec({
+                clusterName: POSTGRES.clusterName,
+                sizing,
+                initSql: { configMapName: initSqlConfigMap, key: INIT_SQL_KEY },
+            }),
+        },
+        opts,
+    );
 }

@@ -75,18 +75,7 @@ export class Redis extends pulumi.ComponentResource {
         );
 
         // Ours, since operator 1.2.4 creates none for the master: it follows the role label, so clients follow failovers.
-        this.masterService = new k8s.core.v1.Service(
-            `${name}-master`,
-            {
-                metadata: { name: `${REDIS.name}-master`, namespace: this.namespace },
-                spec: {
-                    type: "ClusterIP",
-                    selector: this.failover.metadata.name.apply(redisMasterSelector),
-                    ports: [{ name: "tcp-redis", port: REDIS.port, targetPort: REDIS.port, protocol: "TCP" }],
-                },
-            },
-            { parent: this },
-        );
+        this.masterService = masterService(`${name}-master`, this.namespace, this.failover.metadata.name, { parent: this });
 
         const host = pulumi
             .all([this.masterService.metadata.name, this.masterService.metadata.namespace])
@@ -100,4 +89,25 @@ export class Redis extends pulumi.ComponentResource {
 
         this.registerOutputs({ namespace: this.namespace, host: this.connection.host });
     }
+}
+
+/** A ClusterIP Service selecting whichever redis pod the operator labels master. */
+function masterService(
+    name: string,
+    namespace: pulumi.Input<string>,
+    failoverName: pulumi.Output<string>,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        name,
+        {
+            metadata: { name: `${REDIS.name}-master`, namespace },
+            spec: {
+                type: "ClusterIP",
+                selector: failoverName.apply(redisMasterSelector),
+                ports: [{ name: "tcp-redis", port: REDIS.port, targetPort: REDIS.port, protocol: "TCP" }],
+            },
+        },
+        opts,
+    );
 }
