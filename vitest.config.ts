@@ -3,8 +3,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
     test: {
         include: ["tests/**/*.test.ts"],
-        // Pulumi's runtime keeps module-level state (mocks, config): one file per worker process.
+        // Pulumi's runtime keeps module-level state (mocks, config), which every runUnderMocks sets afresh, so the
+        // files of a worker share one process: the SDKs load once per worker instead of once per file (~40 s less).
         pool: "forks",
+        isolate: false,
         testTimeout: 30_000,
     },
 });
