@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../components/config";
 import { homelab, type HomelabOutputs } from "../stacks/homelab";
-import { fullConfig, runUnderMocks, TEST_SECRETS, valueOf, type Ledger } from "./helpers/pulumi";
+import { fullConfig, runUnderMocks, TEST_SECRETS, TEST_USER_CONFIG, valueOf, type Ledger } from "./helpers/pulumi";
 import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -33,7 +33,7 @@ describe("the homelab stack under mocks", () => {
             expect(vm.inputs.initialization.dns.servers).toEqual(["192.168.2.1"]);
             expect(vm.inputs.initialization.userAccount.username).toBe("ubuntu");
             expect(vm.inputs.initialization.userAccount.keys).toEqual([
-                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabTestKey homelab@test",
+                TEST_USER_CONFIG["homelab:sshPublicKey"],
             ]);
             expect(vm.inputs.agent).toEqual({ enabled: true, trim: true, waitForIp: { disabled: true } });
             expect(vm.inputs.stopOnDestroy).toBe(true);

@@ -44,7 +44,10 @@ export function privateKeyProblems(privateKey: unknown, publicKey: string | unde
     if (facts.encrypted) {
         return [`homelab:sshPrivateKey is protected by a passphrase, which nothing can type during \`pulumi up\`: ${DEPLOY_KEY}`];
     }
-    if (publicKey !== undefined && facts.publicKeyBlob && !facts.publicKeyBlob.equals(publicKeyLineBlob(publicKey))) {
+    if (!facts.publicKeyBlob) {
+        return [`homelab:sshPrivateKey cannot be read as an OpenSSH or PEM private key (value not shown): ${SET_PRIVATE_KEY}`];
+    }
+    if (publicKey !== undefined && !facts.publicKeyBlob.equals(publicKeyLineBlob(publicKey))) {
         return [
             `homelab:sshPrivateKey does not belong to homelab:sshPublicKey (the private key's public half is ` +
                 `${fingerprint(facts.publicKeyBlob)}, homelab:sshPublicKey is ${fingerprint(publicKeyLineBlob(publicKey))}): ` +

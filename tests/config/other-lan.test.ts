@@ -4,7 +4,7 @@ import { loadConfig } from "../../components/config";
 import { homelab, type HomelabOutputs } from "../../stacks/homelab";
 import { GOOD_HOST, proxmoxInvokes } from "../helpers/proxmoxHost";
 import { runUnderMocks, TEST_SECRETS, valueOf, type Ledger } from "../helpers/pulumi";
-import { ed25519Pair } from "./sshKeys";
+import { ed25519Pair } from "../helpers/sshKeys";
 
 const keys = ed25519Pair("someone@elsewhere");
 /** A user on 10.0.10.0/24 with one 32 GiB Proxmox host named pve, set up only with the README's commands. */

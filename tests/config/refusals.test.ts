@@ -12,7 +12,7 @@ import { normaliseEndpoint } from "../../components/config/proxmox";
 import { privateKeyFacts } from "../../components/config/sshKeys";
 import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { node, nodes, problemsOf, raw } from "./raw";
-import { ed25519Pair } from "./sshKeys";
+import { ed25519Pair } from "../helpers/sshKeys";
 
 const pair = ed25519Pair();
 const withKeys = (keys: { publicKey: string; privateKey: string }, overrides: Record<string, string | undefined> = {}) =>
@@ -108,6 +108,13 @@ describe("the SSH key pair", () => {
             expect.stringMatching(/^homelab:sshPrivateKey does not belong to homelab:sshPublicKey \(the private key's public half is SHA256:\S+, homelab:sshPublicKey is SHA256:\S+\)/),
         ]);
         expect(problems[0]).not.toContain(other.publicKey.split(" ")[1]);
+    });
+
+    it("refuses a key file cut short (a bad paste) without printing it", () => {
+        const truncated = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+        expect(withKeys({ publicKey: pair.publicKey, privateKey: truncated })).toEqual([
+            expect.stringMatching(/^homelab:sshPrivateKey cannot be read as an OpenSSH or PEM private key \(value not shown\)/),
+        ]);
     });
 
     it("reads the public half of unencrypted PEM keys (RSA, ECDSA) and OpenSSH keys as ssh-keygen does", () => {

@@ -10,6 +10,7 @@ import { validatePlatform } from "../../components/config/platform";
 import { validateProxmox } from "../../components/config/proxmox";
 import { validateSsh } from "../../components/config/ssh";
 import { CONFIG_DEFAULTS, UBUNTU_IMAGE } from "../../components/defaults";
+import { TEST_USER_CONFIG } from "../helpers/pulumi";
 import { node, nodes, raw } from "./raw";
 
 const lab = raw();
@@ -90,7 +91,7 @@ describe("validateSsh", () => {
     it("returns the user and the trimmed public key", () => {
         expect(validateSsh(lab.homelab).value).toMatchObject({
             user: "ubuntu",
-            publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabTestKey homelab@test",
+            publicKey: TEST_USER_CONFIG["homelab:sshPublicKey"],
         });
     });
 

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { ed25519Pair } from "./sshKeys";
 import { GOOD_HOST, proxmoxInvokes, type InvokeAnswer } from "./proxmoxHost";
 
 export interface Recorded {
@@ -92,13 +93,15 @@ export function homelabStackConfig(): Record<string, string> {
 }
 
 /** Test values for the keys a user sets by hand (Pulumi.homelab.yaml leaves them out on purpose). */
+/** A real key pair, as `ssh-keygen -t ed25519` makes it, so the loader's key checks see what a user's key gives. */
+const TEST_KEYS = ed25519Pair("homelab@test");
 export const TEST_SECRETS = {
     "proxmoxve:apiToken": "root@pam!homelab=0b7e4a4e-6a7d-4f3c-9a53-2f4c1f0e9d11",
-    "homelab:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+    "homelab:sshPrivateKey": TEST_KEYS.privateKey,
 };
 export const TEST_USER_CONFIG = {
     "proxmoxve:endpoint": "https://192.168.2.10:8006/",
-    "homelab:sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHomelabTestKey homelab@test",
+    "homelab:sshPublicKey": TEST_KEYS.publicKey,
 };
 
 /** The full config of a user who followed the README: the stack file plus the three values set by hand. */
