@@ -13,13 +13,14 @@ import {
     BURN_RATE_ALERTS,
     errorRatioRecord,
     leLabelValue,
+    requestRateRecord,
     platformRules,
     SLI_WINDOWS,
     sloRules,
     type AlertingRule,
     type RecordingRule,
 } from "../../components/observability/rules";
-import { SLO_DEFAULTS } from "../../components/defaults";
+import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../../components/defaults";
 import { resourceRequests } from "../../components/observability/resources";
 
 const TARGET = { namespace: "shlink", service: "shlink", gateway: { workload: "istio-ingressgateway", namespace: "istio-ingress" } };
@@ -34,11 +35,25 @@ describe("SLO rules", () => {
     it("records each SLI's error ratio over 5m, 30m, 1h, 6h and 3d", () => {
         expect(SLI_WINDOWS).toEqual(["5m", "30m", "1h", "6h", "3d"]);
         for (const kind of ["availability", "latency"]) {
-            const records = group(kind).rules.filter(isRecording);
+            const records = group(kind).rules.filter(isRecording).filter((r) => r.record.startsWith("slo:sli_error:"));
             expect(records.map((r) => r.record)).toEqual(SLI_WINDOWS.map(errorRatioRecord));
             for (const [i, r] of records.entries()) {
                 expect(r.labels).toEqual({ slo: `shlink-${kind}`, slo_namespace: "shlink", slo_service: "shlink" });
                 expect(r.expr.match(new RegExp(`\\[${SLI_WINDOWS[i]}\\]`, "g"))).toHaveLength(2);
+            }
+        }
+    });
+
+    it("records each SLI's request rate over the same windows, from the same series as its error ratio's denominator", () => {
+        for (const kind of ["availability", "latency"]) {
+            const records = group(kind).rules.filter(isRecording);
+            expect(records.map((r) => r.record)).toEqual([...SLI_WINDOWS.map(errorRatioRecord), ...SLI_WINDOWS.map(requestRateRecord)]);
+            const series = kind === "availability" ? "istio_requests_total" : "istio_request_duration_milliseconds_count";
+            for (const [i, r] of records.slice(SLI_WINDOWS.length).entries()) {
+                expect(r.labels).toEqual({ slo: `shlink-${kind}`, slo_namespace: "shlink", slo_service: "shlink" });
+                const denominator = `sum(rate(${series}{reporter="source",source_workload="istio-ingressgateway",source_workload_namespace="istio-ingress",destination_service_namespace="shlink",destination_service_name="shlink"}[${SLI_WINDOWS[i]}]))`;
+                expect(r.expr).toBe(denominator);
+                expect(records[i].expr).toContain(denominator);
             }
         }
     });
@@ -79,9 +94,12 @@ describe("SLO rules", () => {
                 const threshold = `(${a.burnRate} * (1 - ${objective}))`;
                 const name = kind === "availability" ? "ShlinkAvailabilityErrorBudgetBurn" : "ShlinkLatencyErrorBudgetBurn";
                 expect(alert.alert).toBe(name);
+                // Pages only with at least one request a minute over the long window; the ticket without a guard.
+                const guard =
+                    a.severity === "critical" ? `\nand\nslo:sli_requests:rate${a.longWindow}{slo="shlink-${kind}"} >= (1 / 60)` : "";
                 expect(alert.expr).toBe(
                     `slo:sli_error:ratio_rate${a.longWindow}{slo="shlink-${kind}"} > ${threshold}\nand\n` +
-                        `slo:sli_error:ratio_rate${a.shortWindow}{slo="shlink-${kind}"} > ${threshold}`,
+                        `slo:sli_error:ratio_rate${a.shortWindow}{slo="shlink-${kind}"} > ${threshold}${guard}`,
                 );
                 expect(alert.labels).toMatchObject({
                     severity: a.severity,
@@ -92,6 +110,7 @@ describe("SLO rules", () => {
             }
         }
         expect(SLO_DEFAULTS).toEqual({ availability: 0.995, latency: 0.99, latencyThresholdMs: 500 });
+        expect(SLO_MIN_REQUESTS_PER_MINUTE).toBe(1);
     });
 
     it("refuses a latency threshold that is not one of Istio's buckets, and objectives outside (0, 1)", () => {
@@ -109,7 +128,10 @@ describe("platform rules", () => {
 
     it("alerts on crash-looping containers under our own name", () => {
         const crash = rule("HomelabPodCrashLooping");
-        expect(crash.expr).toBe('max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1');
+        expect(crash.expr).toBe(
+            '(max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1)\n' +
+                "* on (namespace, pod) group_left (node) max by (namespace, pod, node) (kube_pod_info)",
+        );
         expect(crash.for).toBe("15m");
     });
 
@@ -269,6 +291,9 @@ describe("resource requests", () => {
             grafanaAdminPassword: "",
             prometheusRetentionDays: 1,
             jaegerQueryUrl: "",
+            alertmanagerPort: 1,
+            alertmanagerExternalUrl: "",
+            hasWebhook: false,
         });
         const all = [
             values.prometheus.prometheusSpec.resources,
