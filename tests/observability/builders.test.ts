@@ -6,13 +6,15 @@ import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { jaegerConfig, jaegerValues } from "../../components/observability/jaeger";
 import { kialiSpec, type KialiSpecInputs } from "../../components/observability/kiali";
 import { kubePrometheusStackValues } from "../../components/observability/kubePrometheusStack";
-import { dropGatewayRelabeling, monitors, podLabelMeta } from "../../components/observability/monitors";
+import { dataMonitors, dropGatewayRelabeling, monitors, podLabelMeta } from "../../components/observability/monitors";
 import { jaegerOtlpGrpc, kubePrometheusStackFullname, prometheusServiceName } from "../../components/observability/names";
 import { cpuMillicores, memoryMiB } from "../../components/kubernetes/resources";
 import {
     BURN_RATE_ALERTS,
+    dataRules,
     errorRatioRecord,
     leLabelValue,
+    noTrafficRules,
     requestRateRecord,
     platformRules,
     SLI_WINDOWS,
@@ -119,6 +121,74 @@ describe("SLO rules", () => {
         );
         expect(() => sloRules(TARGET, { ...SLO_DEFAULTS, availability: 99.5 })).toThrow(/between 0 and 1/);
         expect(sloRules(TARGET, { ...SLO_DEFAULTS, latencyThresholdMs: 250 }).groups[1].rules[0].expr).toContain('le="250.0"');
+    });
+});
+
+describe("data-layer monitors", () => {
+    const data = dataMonitors();
+
+    it("scrapes PGO's exporter on its port in namespace postgres, with pgMonitor's pg_cluster and role labels", () => {
+        expect(data.postgres.spec.selector).toEqual({ matchLabels: { "postgres-operator.crunchydata.com/crunchy-postgres-exporter": "true" } });
+        expect(data.postgres.spec.namespaceSelector).toEqual({ matchNames: ["postgres"] });
+        const [endpoint] = data.postgres.spec.podMetricsEndpoints;
+        expect(endpoint).toMatchObject({ port: "exporter", path: "/metrics", interval: "30s" });
+        expect(endpoint.relabelings).toEqual([
+            {
+                action: "replace",
+                sourceLabels: ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_postgres_operator_crunchydata_com_cluster"],
+                separator: ":",
+                regex: "(.+)",
+                targetLabel: "pg_cluster",
+                replacement: "$1",
+            },
+            {
+                action: "replace",
+                sourceLabels: ["__meta_kubernetes_pod_label_postgres_operator_crunchydata_com_role"],
+                regex: "(.*)",
+                targetLabel: "role",
+                replacement: "$1",
+            },
+        ]);
+    });
+
+    it("scrapes both redis_exporters (redis and sentinel pods) and cert-manager's controller by their port names", () => {
+        expect(data.redis.spec).toEqual({
+            selector: { matchLabels: { "app.kubernetes.io/part-of": "redis-failover" } },
+            namespaceSelector: { matchNames: ["redis"] },
+            podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+        });
+        expect(data.certManager.spec).toEqual({
+            selector: { matchLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" } },
+            namespaceSelector: { matchNames: ["cert-manager"] },
+            podMetricsEndpoints: [{ port: "http-metrics", path: "/metrics", interval: "30s" }],
+        });
+    });
+});
+
+describe("every alert the layer defines", () => {
+    const alerts = [...sloRules(TARGET).groups, ...noTrafficRules(TARGET).groups, ...platformRules().groups, ...dataRules().groups].flatMap(
+        (g) => g.rules.filter(isAlert),
+    );
+
+    it("has a severity, a summary and a one-line runbook; every alert but the burn-rate pairs waits with a `for`", () => {
+        expect(alerts.length).toBe(6 + 1 + 7 + 3);
+        for (const a of alerts) {
+            expect(a.labels.severity, a.alert).toMatch(/^(warning|critical)$/);
+            expect(a.annotations.summary, a.alert).not.toBe("");
+            expect(a.annotations.runbook, a.alert).toMatch(/\S/);
+            expect(a.annotations.runbook, a.alert).not.toContain("\n");
+            if (!a.alert.endsWith("ErrorBudgetBurn")) {
+                expect(a.for, a.alert).toMatch(/^\d+[mh]$/);
+            }
+        }
+    });
+
+    it("keeps the Vault rules harmless before Vault exists: no absent(), only series a Vault target would send", () => {
+        const vault = alerts.filter((a) => a.alert.startsWith("HomelabVault"));
+        expect(vault.map((a) => [a.alert, a.expr])).toEqual([
+            ["HomelabVaultSealed", "vault_core_unsealed == 0"],
+            ["HomelabVaultDown", 'up{job=~".*(openbao|vault).*"} == 0'],
+        ]);
     });
 });
 

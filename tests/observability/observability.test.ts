@@ -229,6 +229,22 @@ describe("the observability layer under mocks", () => {
         }
         const grafana = release("kube-prometheus-stack").inputs.values.grafana;
         expect(grafana.sidecar.datasources.uid).toBe("prometheus");
+        // The Redis exporter's dashboard, downloaded by the chart at a pinned revision into the "Data" folder.
+        expect(grafana.dashboards.data).toEqual({
+            redis: {
+                gnetId: 763,
+                revision: 4,
+                datasource: [
+                    { name: "DS_PROM", value: "prometheus" },
+                    { name: "DS_PROMETHEUS", value: "prometheus" },
+                ],
+            },
+        });
+        const providers = grafana.dashboardProviders["dashboardproviders.yaml"].providers;
+        expect(providers.map((p: { name: string; folder: string; options: { path: string } }) => [p.name, p.folder, p.options.path])).toEqual([
+            ["istio", "Istio", "/var/lib/grafana/dashboards/istio"],
+            ["data", "Data", "/var/lib/grafana/dashboards/data"],
+        ]);
     });
 
     it("keeps the Grafana admin password random and secret in the release and the output", () => {
