@@ -35,8 +35,9 @@ export interface ObservabilityArgs {
 
 /**
  * Metrics, dashboards, traces and the mesh console: kube-prometheus-stack (Prometheus, Alertmanager,
- * Grafana with Istio's dashboards), monitors for istiod, the ingress gateway and every sidecar, SLO and
- * platform alerts, Jaeger v2 on badger storage, and Kiali. Every in-cluster address one part gives another
+ * Grafana with Istio's and the data layer's dashboards), monitors for istiod, the ingress gateway, every
+ * sidecar, the PostgreSQL and Redis exporters and cert-manager, SLO, traffic, platform and data alerts routed
+ * by severity to an optional webhook (Alertmanager's UI always), Jaeger v2 on badger storage, and Kiali. Every in-cluster address one part gives another
  * is derived from the names this component sets.
  */
 export class Observability extends pulumi.ComponentResource {

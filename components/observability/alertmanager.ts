@@ -35,9 +35,11 @@ interface InhibitRule {
 }
 
 export interface AlertmanagerConfig {
+    global: { resolve_timeout: string };
     route: Route;
     receivers: { name: string; webhook_configs?: { url_file: string; send_resolved: boolean }[] }[];
     inhibit_rules: InhibitRule[];
+    templates: string[];
 }
 
 /**
@@ -54,6 +56,9 @@ export function alertmanagerConfig(hasWebhook: boolean): AlertmanagerConfig {
     });
     const nodeDown = `alertname=~"${NODE_DOWN_ALERTS.join("|")}"`;
     return {
+        // The chart's defaults for these two: Helm would merge them into ours anyway; stated so the checks see them.
+        global: { resolve_timeout: "5m" },
+        templates: ["/etc/alertmanager/config/*.tmpl"],
         route: {
             receiver: RECEIVERS.none,
             group_by: ["alertname", "namespace"],
