@@ -57,8 +57,13 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
         // Shlink's namespace is meshed: every pod carries a sidecar.
         budgetLine("shlink/istio-proxy", istiod.global.proxy.resources, plan.shlinkReplicas),
         ...postgres.instances.map((set) => budgetLine(`postgres/${set.name}`, set.resources, set.replicas)),
+        ...postgres.instances.map((set) =>
+            budgetLine(`postgres/${set.name}/exporter`, postgres.monitoring?.pgmonitor.exporter.resources, set.replicas),
+        ),
         budgetLine("redis/redis", redis.redis.resources, redis.redis.replicas),
+        budgetLine("redis/redis-exporter", redis.redis.exporter?.resources, redis.redis.replicas),
         budgetLine("redis/sentinel", redis.sentinel.resources, redis.sentinel.replicas),
+        budgetLine("redis/sentinel-exporter", redis.sentinel.exporter?.resources, redis.sentinel.replicas),
         budgetLine("cert-manager/controller", certManager.resources, 1),
         budgetLine("cert-manager/webhook", certManager.webhook.resources, 1),
         budgetLine("cert-manager/cainjector", certManager.cainjector.resources, 1),

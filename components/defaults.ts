@@ -412,3 +412,59 @@ export const REGISTRY_MIRRORS = {
     dockerHubHost: "registry-1.docker.io",
     shared: ["docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "registry.developers.crunchydata.com"],
 } as const;
+
+/**
+ * Below this average rate (requests per minute over the alert's long window) a burn-rate page stays silent: at 0.1
+ * requests/min a single 503 is a 16% error ratio and paged. The same rate over the past day is "traffic we
+ * expect": a service that had it and then gets nothing for an hour raises the no-traffic alert.
+ */
+export const SLO_MIN_REQUESTS_PER_MINUTE = 1;
+
+/** Alertmanager's Service as a LoadBalancer (the chart's default port), so its UI is reachable. */
+export const ALERTMANAGER_PORT = 9093;
+
+/** Alert delivery: the Secret holding the webhook URL (mounted, never in the config) and the routing pace. */
+export const ALERTING = {
+    webhookSecret: { name: "alertmanager-webhook", key: "url" },
+    /** The operator mounts `alertmanagerSpec.secrets` here (CRD alertmanagers `spec.secrets`). */
+    secretsMountPath: "/etc/alertmanager/secrets",
+    /** Critical alerts page at once and again every hour; warnings are batched and repeat twice a day. */
+    critical: { groupWait: "10s", groupInterval: "5m", repeatInterval: "1h" },
+    warning: { groupWait: "5m", groupInterval: "30m", repeatInterval: "12h" },
+    /** Certificates are renewed 30 days ahead by default (cert-manager renewBefore); 14 days left means renewal failed. */
+    certificateExpiryDays: 14,
+    /** Replica byte lag (ccp_replication_lag_size_bytes) above which replication is behind. */
+    replicationLagBytes: 64 * 1024 * 1024,
+} as const;
+
+/** cert-manager's controller metrics (chart v1.19.6 `prometheus.enabled` is on by default; the port its PodMonitor uses). */
+export const CERT_MANAGER_METRICS = {
+    podLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" },
+    port: "http-metrics",
+} as const;
+
+/** Scrape interval of the data-layer exporters. */
+export const DATA_SCRAPE_INTERVAL = "30s";
+
+/**
+ * oliver006/redis_exporter for the redis and sentinel pods; redis-operator 1.2.4 defaults to v1.43.0 (2022).
+ * One container per redis pod and one per sentinel pod.
+ */
+export const REDIS_EXPORTER = {
+    image: "quay.io/oliver006/redis_exporter:v1.88.0",
+    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+} as const satisfies { resources: ResourceSpec } & Record<string, unknown>;
+
+/** The pgMonitor exporter PGO adds to each PostgreSQL pod (image pinned by the operator's RELATED_IMAGE_PGEXPORTER). */
+export const POSTGRES_EXPORTER = {
+    resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+} as const satisfies { resources: ResourceSpec };
+
+/** The data layer's dashboards: a provider folder for downloads, and the Redis exporter's grafana.com dashboard. */
+export const DATA_DASHBOARDS = {
+    provider: { name: "data", folder: "Data" },
+    /** "Redis Dashboard for Prometheus Redis Exporter 1.x"; revision 4 as public configs pin it (UNVERIFIED here). */
+    redis: { gnetId: 763, revision: 4, datasourceInputs: ["DS_PROM", "DS_PROMETHEUS"] },
+    /** Label the Grafana sidecar loads dashboard ConfigMaps by (kube-prometheus-stack 88.5.3 `grafana.sidecar.dashboards`). */
+    sidecarLabel: { grafana_dashboard: "1" },
+} as const;

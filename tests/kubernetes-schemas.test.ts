@@ -88,6 +88,14 @@ function validatePostgresCluster(inputs: Inputs): void {
             validateWith(TopologySpreadConstraint, constraint);
         }
     }
+    if (spec.monitoring !== undefined) {
+        const exporter = spec.monitoring.pgmonitor.exporter;
+        const fields = ["configuration", "customTLSSecret", "image", "resources"];
+        check(Object.keys(exporter).every((k) => fields.includes(k)), "monitoring.pgmonitor.exporter: known fields only");
+        if (exporter.resources !== undefined) {
+            validateWith(ResourceRequirements, exporter.resources);
+        }
+    }
     check((spec.users ?? []).length <= 64, "at most 64 users");
     for (const user of spec.users ?? []) {
         check(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(user.name) && user.name.length <= 63, "user name pattern");
@@ -126,6 +134,13 @@ function validateRedisFailover(inputs: Inputs): void {
         }
         for (const constraint of part.topologySpreadConstraints ?? []) {
             validateWith(TopologySpreadConstraint, constraint);
+        }
+        if (part.exporter !== undefined) {
+            check(typeof part.exporter.enabled === "boolean", "exporter.enabled is a boolean");
+            check(part.exporter.image === undefined || typeof part.exporter.image === "string", "exporter.image is a string");
+            if (part.exporter.resources !== undefined) {
+                validateWith(ResourceRequirements, part.exporter.resources);
+            }
         }
     }
     const claim = spec.redis.storage?.persistentVolumeClaim;
@@ -219,11 +234,17 @@ describe("every Kubernetes object of the stack against its schema", () => {
         const badVolume = structuredClone(cluster.inputs);
         badVolume.spec.instances[0].dataVolumeClaimSpec.accessModes = "ReadWriteOnce";
         await expect(validate({ ...cluster, inputs: badVolume })).rejects.toThrow(/accessModes/);
+        const badExporter = structuredClone(cluster.inputs);
+        badExporter.spec.monitoring.pgmonitor.exporter.port = 9187;
+        await expect(validate({ ...cluster, inputs: badExporter })).rejects.toThrow(/known fields only/);
 
         const failover = ledger.byName("shlink-redis-failover");
         const badClaim = structuredClone(failover.inputs);
         badClaim.spec.redis.storage.persistentVolumeClaim.spec.accessModes = "ReadWriteOnce";
         await expect(validate({ ...failover, inputs: badClaim })).rejects.toThrow(/accessModes must be array/);
+        const badSentinelExporter = structuredClone(failover.inputs);
+        badSentinelExporter.spec.sentinel.exporter.enabled = "true";
+        await expect(validate({ ...failover, inputs: badSentinelExporter })).rejects.toThrow(/exporter.enabled is a boolean/);
 
         await expect(
             validate({ type: "kubernetes:example.com/v1:Widget", name: "w", inputs: {} }),

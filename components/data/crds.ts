@@ -24,6 +24,8 @@ export interface PostgresClusterSpec {
     /** A ConfigMap key with SQL PGO runs once, as superuser, after the cluster is initialised. */
     databaseInitSQL?: { name: pulumi.Input<string>; key: string };
     backups?: { pgbackrest: PGBackRestArchive };
+    /** pgMonitor's exporter as a container of every instance pod (image: the operator's RELATED_IMAGE_PGEXPORTER). */
+    monitoring?: { pgmonitor: { exporter: { image?: string; resources?: ResourceRequirements } } };
 }
 
 export interface PostgresInstanceSetSpec {
@@ -82,6 +84,7 @@ export interface RedisSettings {
         persistentVolumeClaim?: { metadata?: { name?: string }; spec: PersistentVolumeClaimSpec };
     };
     topologySpreadConstraints?: TopologySpreadConstraint[];
+    exporter?: RedisExporter;
 }
 
 export interface SentinelSettings {
@@ -89,4 +92,12 @@ export interface SentinelSettings {
     replicas: number;
     resources?: ResourceRequirements;
     topologySpreadConstraints?: TopologySpreadConstraint[];
+    exporter?: RedisExporter;
+}
+
+/** A redis_exporter sidecar (container `redis-exporter` / `sentinel-exporter`, port named `metrics`). */
+export interface RedisExporter {
+    enabled: boolean;
+    image?: string;
+    resources?: ResourceRequirements;
 }

@@ -1,7 +1,7 @@
 // The PostgresCluster spec, the schema fix and the user Secret PGO adopts: pure builders, tested directly.
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { POSTGRES, STORAGE_CLASS } from "../defaults";
+import { POSTGRES, POSTGRES_EXPORTER, STORAGE_CLASS } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
 import type { PostgresClusterSpec } from "./crds";
 import { serviceFqdn } from "../kubernetes/serviceNames";
@@ -16,6 +16,12 @@ export interface PostgresSizing {
     /** Full backups pgBackRest keeps (`repo1-retention-full`, type `count`). */
     backupRetentionFull: number;
 }
+
+/** Label PGO puts on every pod that runs its exporter (internal/naming/labels.go at v6.0.3). */
+export const POSTGRES_EXPORTER_POD_LABEL = { [`${PGO}/crunchy-postgres-exporter`]: "true" } as const;
+
+/** The exporter's container port (internal/pgmonitor/exporter.go at v6.0.3: 9187, named `exporter`). */
+export const POSTGRES_EXPORTER_PORT = "exporter";
 
 /** Labels PGO puts on the pods of one instance set, for our spread constraint. */
 export function instanceSetLabels(clusterName: string, instanceSet: string): Record<string, string> {
@@ -66,6 +72,8 @@ export function postgresClusterSpec(args: {
         ],
         users: [{ name: POSTGRES.user, databases: [POSTGRES.database] }],
         databaseInitSQL: { name: args.initSql.configMapName, key: args.initSql.key },
+        // PGO 6.0.3's working metrics path (the OTel one is an alpha feature gate, off by default).
+        monitoring: { pgmonitor: { exporter: { resources: resourceRequirements(POSTGRES_EXPORTER.resources) } } },
         backups: {
             pgbackrest: {
                 global: {

@@ -1,18 +1,24 @@
 // The RedisFailover spec and the Service that follows the master: pure builders, tested directly.
 import type * as pulumi from "@pulumi/pulumi";
-import { REDIS, STORAGE_CLASS } from "../defaults";
+import { REDIS, REDIS_EXPORTER, STORAGE_CLASS } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
 import type { RedisFailoverSpec } from "./crds";
 
 /** Key the operator reads the password from in the `auth.secretPath` Secret (service/k8s/util.go at v1.2.4). */
 export const REDIS_PASSWORD_KEY = "password";
 
+/** Container port of both exporters (operator/redisfailover/service/generator.go at v1.2.4). */
+export const REDIS_EXPORTER_PORT = "metrics";
+
+/** Label every redis and sentinel pod of any failover carries (service/constants.go `appLabel`). */
+export const REDIS_FAILOVER_PART_OF = { "app.kubernetes.io/part-of": "redis-failover" } as const;
+
 /** Labels redis-operator v1.2.4 puts on every redis pod of a failover (service/client.go `generateSelectorLabels`). */
 export function redisPodLabels(failoverName: string): Record<string, string> {
     return {
         "app.kubernetes.io/name": failoverName,
         "app.kubernetes.io/component": "redis",
-        "app.kubernetes.io/part-of": "redis-failover",
+        ...REDIS_FAILOVER_PART_OF,
     };
 }
 
@@ -38,6 +44,8 @@ export function redisFailoverSpec(args: {
     const spread = (labels: Record<string, string>, whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway") => [
         { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable, labelSelector: { matchLabels: labels } },
     ];
+    // A current exporter: the operator's default v1.43.0 predates Redis 7.2.
+    const exporter = { enabled: true, image: REDIS_EXPORTER.image, resources: resourceRequirements(REDIS_EXPORTER.resources) };
     return {
         auth: { secretPath: args.passwordSecretName },
         redis: {
@@ -57,6 +65,7 @@ export function redisFailoverSpec(args: {
             },
             // Volumes pin each pod to its node, so place them one per node from the start.
             topologySpreadConstraints: spread(redisPodLabels(args.failoverName), "DoNotSchedule"),
+            exporter,
         },
         sentinel: {
             image: REDIS.image,
@@ -64,6 +73,7 @@ export function redisFailoverSpec(args: {
             resources: resourceRequirements(REDIS.sentinelResources),
             // Sentinels hold no data: prefer one per node, but reschedule anywhere when a node is gone.
             topologySpreadConstraints: spread(sentinelPodLabels(args.failoverName), "ScheduleAnyway"),
+            exporter,
         },
     };
 }

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GRAFANA, KIALI } from "../defaults";
+import { ALERTMANAGER_PORT, GRAFANA, KIALI } from "../defaults";
 import { jaeger } from "./jaeger";
 import { kiali } from "./kiali";
 import type { KialiAuthStrategy } from "./kialiCrd";
@@ -27,18 +27,24 @@ export interface ObservabilityArgs {
      * monitor (the namespace itself, the istiod release) — optional.
      */
     waitFor?: pulumi.Input<pulumi.Resource>[];
+    /** Webhook alerts go to (secret: ntfy or any endpoint taking Alertmanager's JSON); unset, alerts only show in the UIs. */
+    alertWebhookUrl?: pulumi.Input<string>;
+    /** LoadBalancer port of Alertmanager's UI (default ALERTMANAGER_PORT). */
+    alertmanagerPort?: number;
 }
 
 /**
  * Metrics, dashboards, traces and the mesh console: kube-prometheus-stack (Prometheus, Alertmanager,
- * Grafana with Istio's dashboards), monitors for istiod, the ingress gateway and every sidecar, SLO and
- * platform alerts, Jaeger v2 on badger storage, and Kiali. Every in-cluster address one part gives another
+ * Grafana with Istio's and the data layer's dashboards), monitors for istiod, the ingress gateway, every
+ * sidecar, the PostgreSQL and Redis exporters and cert-manager, SLO, traffic, platform and data alerts routed
+ * by severity to an optional webhook (Alertmanager's UI always), Jaeger v2 on badger storage, and Kiali. Every in-cluster address one part gives another
  * is derived from the names this component sets.
  */
 export class Observability extends pulumi.ComponentResource {
     public readonly grafanaUrl: pulumi.Output<string>;
     public readonly jaegerUrl: pulumi.Output<string>;
     public readonly kialiUrl: pulumi.Output<string>;
+    public readonly alertmanagerUrl: pulumi.Output<string>;
     public readonly grafanaAdminUser: string;
     /** Secret. */
     public readonly grafanaAdminPassword: pulumi.Output<string>;
@@ -60,6 +66,8 @@ export class Observability extends pulumi.ComponentResource {
         this.grafanaUrl = pulumi.output(publicUrl(args.ports.grafana));
         this.jaegerUrl = pulumi.output(publicUrl(args.ports.jaeger));
         this.kialiUrl = pulumi.output(publicUrl(args.ports.kiali, KIALI.webRoot));
+        const alertmanagerPort = args.alertmanagerPort ?? ALERTMANAGER_PORT;
+        this.alertmanagerUrl = pulumi.output(publicUrl(alertmanagerPort));
         this.grafanaAdminUser = GRAFANA.adminUser;
         this.grafanaAdminPassword = grafanaAdminPassword(name, this);
         this.otlpGrpc = jaegerOtlpGrpc();
@@ -72,6 +80,9 @@ export class Observability extends pulumi.ComponentResource {
                 grafanaAdminPassword: this.grafanaAdminPassword,
                 prometheusRetentionDays: args.prometheusRetentionDays,
                 jaegerQueryUrl: traces.queryHttpUrl,
+                alertmanagerPort,
+                alertmanagerExternalUrl: publicUrl(alertmanagerPort),
+                alertWebhookUrl: args.alertWebhookUrl,
             },
             this,
         );
@@ -99,6 +110,7 @@ export class Observability extends pulumi.ComponentResource {
             grafanaUrl: this.grafanaUrl,
             jaegerUrl: this.jaegerUrl,
             kialiUrl: this.kialiUrl,
+            alertmanagerUrl: this.alertmanagerUrl,
             grafanaAdminPassword: this.grafanaAdminPassword,
         });
     }

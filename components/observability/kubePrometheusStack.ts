@@ -3,6 +3,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
+    ALERTING,
+    DATA_DASHBOARDS,
     GENERATED_SECRET_LENGTH,
     GRAFANA,
     ISTIO_DASHBOARDS,
@@ -13,6 +15,7 @@ import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
+import { alertmanagerConfig, webhookSecret } from "./alertmanager";
 import { prometheusServiceName } from "./names";
 
 export interface KubePrometheusStackInputs {
@@ -23,6 +26,11 @@ export interface KubePrometheusStackInputs {
     prometheusRetentionDays: number;
     /** In-cluster URL of Jaeger's query HTTP API, provisioned as Grafana's Jaeger datasource. */
     jaegerQueryUrl: string;
+    /** LoadBalancer port of Alertmanager, and the address users reach it on (links in notifications). */
+    alertmanagerPort: number;
+    alertmanagerExternalUrl: string;
+    /** Whether alerts go to the webhook Secret (`ALERTING.webhookSecret`) or only to the UI. */
+    hasWebhook: boolean;
 }
 
 /** A volumeClaimTemplate as the Prometheus and Alertmanager CRs embed it. */
@@ -39,7 +47,11 @@ function volumeClaimTemplate(sizeGi: number) {
 
 /** Grafana's provider for the Istio dashboards: the chart downloads `dashboards.<provider>` into its path. */
 export function istioDashboardProvider() {
-    const { name, folder } = GRAFANA.dashboardProvider;
+    return dashboardProvider(GRAFANA.dashboardProvider);
+}
+
+/** A file provider for downloaded dashboards: `dashboards.<name>` land in its path, shown in `folder`. */
+export function dashboardProvider({ name, folder }: { name: string; folder: string }) {
     return {
         name,
         orgId: 1,
@@ -59,6 +71,18 @@ export function istioDashboards() {
             { gnetId, revision, datasource: GRAFANA.datasource.name },
         ]),
     );
+}
+
+/**
+ * The Redis exporter's grafana.com dashboard. The list form of `datasource` makes the chart replace each named
+ * `${input}` with our datasource's uid (grafana chart `_config.tpl`); the dashboard's input name is UNVERIFIED,
+ * so both usual names are given (a name the file lacks changes nothing).
+ */
+export function dataDashboards() {
+    const { gnetId, revision, datasourceInputs } = DATA_DASHBOARDS.redis;
+    return {
+        redis: { gnetId, revision, datasource: datasourceInputs.map((name) => ({ name, value: GRAFANA.datasource.uid })) },
+    };
 }
 
 /**
@@ -100,15 +124,22 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
                 retentionSize: kps.prometheusRetentionSize,
                 storageSpec: { volumeClaimTemplate: volumeClaimTemplate(kps.prometheusStorageGi) },
                 resources: r.prometheus,
+                // k6 pushes its results here (/api/v1/write).
+                enableRemoteWriteReceiver: true,
             },
         },
         alertmanager: {
             enabled: true,
+            config: alertmanagerConfig(inputs.hasWebhook),
+            service: { type: "LoadBalancer", port: inputs.alertmanagerPort },
             alertmanagerSpec: {
                 replicas: 1,
                 retention: kps.alertmanagerRetention,
                 storage: { volumeClaimTemplate: volumeClaimTemplate(kps.alertmanagerStorageGi) },
                 resources: r.alertmanager,
+                externalUrl: inputs.alertmanagerExternalUrl,
+                // Mounted at ALERTING.secretsMountPath/<name>/, where the receiver's url_file points.
+                secrets: inputs.hasWebhook ? [ALERTING.webhookSecret.name] : [],
             },
         },
         "kube-state-metrics": { replicas: 1, resources: r.kubeStateMetrics },
@@ -146,8 +177,13 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
                     url: inputs.jaegerQueryUrl,
                 },
             ],
-            dashboardProviders: { "dashboardproviders.yaml": { apiVersion: 1, providers: [istioDashboardProvider()] } },
-            dashboards: { [GRAFANA.dashboardProvider.name]: istioDashboards() },
+            dashboardProviders: {
+                "dashboardproviders.yaml": {
+                    apiVersion: 1,
+                    providers: [istioDashboardProvider(), dashboardProvider(DATA_DASHBOARDS.provider)],
+                },
+            },
+            dashboards: { [GRAFANA.dashboardProvider.name]: istioDashboards(), [DATA_DASHBOARDS.provider.name]: dataDashboards() },
         },
     };
 }
@@ -184,13 +220,16 @@ export interface PrometheusStack {
  */
 export function prometheusStack(
     component: string,
-    inputs: KubePrometheusStackInputs,
+    inputs: Omit<KubePrometheusStackInputs, "hasWebhook"> & { alertWebhookUrl?: pulumi.Input<string> },
     parent: pulumi.Resource,
 ): PrometheusStack {
     const kps = KUBE_PROMETHEUS_STACK;
     const ns = namespace(childName(component, "monitoring-namespace"), kps.namespace, undefined, { parent });
-    const values = kubePrometheusStackValues(inputs);
-    const release = helmRelease(childName(component, "kube-prometheus-stack"), kps, ns.metadata.name, values, { parent });
+    const { alertWebhookUrl, ...rest } = inputs;
+    const values = kubePrometheusStackValues({ ...rest, hasWebhook: alertWebhookUrl !== undefined });
+    const secret = alertWebhookUrl === undefined ? [] : [webhookSecret(component, ns.metadata.name, alertWebhookUrl, parent)];
+    // Alertmanager's pod mounts the webhook Secret: it must exist first.
+    const release = helmRelease(childName(component, "kube-prometheus-stack"), kps, ns.metadata.name, values, { parent, dependsOn: secret });
     const prometheusService = prometheusServiceName(values.fullnameOverride);
     return {
         release,

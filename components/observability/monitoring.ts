@@ -1,11 +1,12 @@
-// Everything Prometheus picks up from this layer: the Istio monitors and the SLO and platform rules, as
-// monitoring.coreos.com objects in the monitoring namespace.
+// Everything Prometheus and Grafana pick up from this layer: the Istio, data-layer and cert-manager monitors,
+// the SLO, traffic, platform and data rules (monitoring.coreos.com objects), and the data-layer dashboard.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ISTIO_SCRAPE_INTERVAL } from "../defaults";
+import { DATA_DASHBOARDS, ISTIO_SCRAPE_INTERVAL } from "../defaults";
 import { childName } from "../kubernetes/names";
-import { monitors } from "./monitors";
-import { platformRules, sloRules } from "./rules";
+import { DATA_DASHBOARD_UID, dataLayerDashboard } from "./dashboards";
+import { dataMonitors, monitors } from "./monitors";
+import { dataRules, noTrafficRules, platformRules, sloRules } from "./rules";
 
 export interface MonitoringInputs {
     /** kube-prometheus-stack: its release installs the CRDs, its namespace holds the objects. */
@@ -17,7 +18,7 @@ export interface MonitoringInputs {
     waitFor: pulumi.Input<pulumi.Resource>[];
 }
 
-/** Monitors for istiod, the ingress gateway and every sidecar; SLO alerts for the target; platform alerts. */
+/** Monitors for Istio, the data layer and cert-manager; SLO, traffic, platform and data alerts; the data dashboard. */
 export function monitoringObjects(component: string, inputs: MonitoringInputs, parent: pulumi.Resource): void {
     type Deps = pulumi.Input<pulumi.Resource>[];
     const object = (role: string, kind: string, name: string, spec: object, extraDeps: Deps = []) =>
@@ -36,7 +37,22 @@ export function monitoringObjects(component: string, inputs: MonitoringInputs, p
     object("istiod-monitor", "ServiceMonitor", scrape.istiod.name, scrape.istiod.spec, inputs.waitFor);
     object("envoy-monitor", "PodMonitor", scrape.envoySidecars.name, scrape.envoySidecars.spec);
     object("gateway-monitor", "PodMonitor", scrape.ingressGateway.name, scrape.ingressGateway.spec);
-    const slo = sloRules({ ...inputs.sloTarget, gateway: { workload: gateway.workload, namespace: gateway.namespace } });
-    object("slo-rules", "PrometheusRule", `${inputs.sloTarget.service}-slo`, slo);
+    const data = dataMonitors();
+    object("postgres-monitor", "PodMonitor", data.postgres.name, data.postgres.spec);
+    object("redis-monitor", "PodMonitor", data.redis.name, data.redis.spec);
+    object("cert-manager-monitor", "PodMonitor", data.certManager.name, data.certManager.spec);
+    const target = { ...inputs.sloTarget, gateway: { workload: gateway.workload, namespace: gateway.namespace } };
+    object("slo-rules", "PrometheusRule", `${inputs.sloTarget.service}-slo`, sloRules(target));
+    object("traffic-rules", "PrometheusRule", `${inputs.sloTarget.service}-traffic`, noTrafficRules(target));
     object("platform-rules", "PrometheusRule", "homelab-platform", platformRules());
+    object("data-rules", "PrometheusRule", "homelab-data", dataRules());
+    new k8s.core.v1.ConfigMap(
+        childName(component, "data-dashboard"),
+        {
+            // Grafana's sidecar loads every ConfigMap with this label (searchNamespace ALL in the chart's values).
+            metadata: { name: DATA_DASHBOARD_UID, namespace: inputs.stack.namespace, labels: { ...DATA_DASHBOARDS.sidecarLabel } },
+            data: { [`${DATA_DASHBOARD_UID}.json`]: JSON.stringify(dataLayerDashboard()) },
+        },
+        { parent },
+    );
 }

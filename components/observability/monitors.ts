@@ -1,5 +1,9 @@
 // ServiceMonitor and PodMonitor specs (monitoring.coreos.com/v1) for Istio, after Istio's documented
-// prometheus-operator example (samples/addons/extras/prometheus-operator.yaml). Types cover the fields set.
+// prometheus-operator example (samples/addons/extras/prometheus-operator.yaml), and for the data layer's
+// exporters and cert-manager. Types cover the fields set.
+import { CERT_MANAGER_METRICS, DATA_SCRAPE_INTERVAL, OPERATOR_CHARTS, POSTGRES, REDIS } from "../defaults";
+import { POSTGRES_EXPORTER_POD_LABEL, POSTGRES_EXPORTER_PORT } from "../data/postgresSpec";
+import { REDIS_EXPORTER_PORT, REDIS_FAILOVER_PART_OF } from "../data/redisSpec";
 
 export interface LabelSelector {
     matchLabels?: Record<string, string>;
@@ -10,6 +14,9 @@ export interface RelabelConfig {
     action: "keep" | "drop" | "replace";
     sourceLabels: string[];
     regex: string;
+    separator?: string;
+    targetLabel?: string;
+    replacement?: string;
 }
 
 export interface ServiceMonitorSpec {
@@ -94,6 +101,69 @@ export function monitors(inputs: MonitorInputs): {
                 selector: { matchLabels: { ...inputs.ingressGateway.labels } },
                 namespaceSelector: { matchNames: [inputs.ingressGateway.namespace] },
                 podMetricsEndpoints: [envoyEndpoint],
+            },
+        },
+    };
+}
+
+/** PGO's pod labels the pgMonitor dashboards and our rules group by (PGO config/monitoring/.../podmonitor.yaml). */
+const PGO_CLUSTER_LABEL = "postgres-operator.crunchydata.com/cluster";
+const PGO_ROLE_LABEL = "postgres-operator.crunchydata.com/role";
+
+/** The series label that names one PostgreSQL cluster: `<namespace>:<cluster>`, as pgMonitor's scrape job sets it. */
+export const PG_CLUSTER_LABEL = "pg_cluster";
+
+export function pgClusterName(namespace: string, cluster: string): string {
+    return `${namespace}:${cluster}`;
+}
+
+/**
+ * Monitors of the data layer and cert-manager: PGO's exporter (port 9187, `pg_cluster` and `role` relabelled
+ * from the pod labels as pgMonitor expects), both redis_exporters of the failover, cert-manager's controller.
+ */
+export function dataMonitors(): Record<"postgres" | "redis" | "certManager", { name: string; spec: PodMonitorSpec }> {
+    const interval = DATA_SCRAPE_INTERVAL;
+    return {
+        postgres: {
+            name: "postgres-exporter",
+            spec: {
+                selector: { matchLabels: { ...POSTGRES_EXPORTER_POD_LABEL } },
+                namespaceSelector: { matchNames: [POSTGRES.namespace] },
+                podMetricsEndpoints: [
+                    {
+                        port: POSTGRES_EXPORTER_PORT,
+                        path: "/metrics",
+                        interval,
+                        relabelings: [
+                            {
+                                action: "replace",
+                                sourceLabels: ["__meta_kubernetes_namespace", podLabelMeta(PGO_CLUSTER_LABEL)],
+                                separator: ":",
+                                regex: "(.+)",
+                                targetLabel: PG_CLUSTER_LABEL,
+                                replacement: "$1",
+                            },
+                            { action: "replace", sourceLabels: [podLabelMeta(PGO_ROLE_LABEL)], regex: "(.*)", targetLabel: "role", replacement: "$1" },
+                        ],
+                    },
+                ],
+            },
+        },
+        redis: {
+            name: "redis-exporter",
+            spec: {
+                selector: { matchLabels: { ...REDIS_FAILOVER_PART_OF } },
+                namespaceSelector: { matchNames: [REDIS.namespace] },
+                // Both the redis and the sentinel pods name their exporter port so.
+                podMetricsEndpoints: [{ port: REDIS_EXPORTER_PORT, path: "/metrics", interval }],
+            },
+        },
+        certManager: {
+            name: "cert-manager",
+            spec: {
+                selector: { matchLabels: { ...CERT_MANAGER_METRICS.podLabels } },
+                namespaceSelector: { matchNames: [OPERATOR_CHARTS.certManager.namespace] },
+                podMetricsEndpoints: [{ port: CERT_MANAGER_METRICS.port, path: "/metrics", interval }],
             },
         },
     };

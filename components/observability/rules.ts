@@ -1,8 +1,9 @@
 // PrometheusRule specs (monitoring.coreos.com/v1): SLOs of one meshed service from Istio's metrics, with
-// the multiwindow, multi-burn-rate alerts of Google's SRE workbook (chapter "Alerting on SLOs"), and
-// platform alerts for crash-looping pods and filling volumes.
+// the multiwindow, multi-burn-rate alerts of Google's SRE workbook (chapter "Alerting on SLOs"), platform
+// alerts (crash loops, volumes, nodes, certificates, Vault) and data-layer alerts (PostgreSQL, Redis).
 
-import { SLO_DEFAULTS } from "../defaults";
+import { ALERTING, POSTGRES, REDIS, SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../defaults";
+import { PG_CLUSTER_LABEL, pgClusterName } from "./monitors";
 
 export interface RecordingRule {
     record: string;
@@ -15,7 +16,8 @@ export interface AlertingRule {
     expr: string;
     for?: string;
     labels: Record<string, string>;
-    annotations: { summary: string; description: string };
+    /** `runbook`: what to look at first, in one line. */
+    annotations: { summary: string; description: string; runbook: string };
 }
 
 export interface PrometheusRuleSpec {
@@ -48,6 +50,9 @@ export const BURN_RATE_ALERTS = [
     { burnRate: 1, longWindow: "3d", shortWindow: "6h", severity: "warning" },
 ] as const;
 
+/** SLO_MIN_REQUESTS_PER_MINUTE as the per-second rate PromQL compares with. */
+const MIN_RATE = `(${SLO_MIN_REQUESTS_PER_MINUTE} / 60)`;
+
 /** Every window an alert reads, each recorded once. */
 export const SLI_WINDOWS: string[] = [
     ...new Set(BURN_RATE_ALERTS.flatMap((a) => [a.shortWindow, a.longWindow])),
@@ -76,6 +81,11 @@ export function errorRatioRecord(window: string): string {
     return `slo:sli_error:ratio_rate${window}`;
 }
 
+/** The recorded request rate (requests/s) of one SLI over one window: the pages' minimum-traffic guard reads it. */
+export function requestRateRecord(window: string): string {
+    return `slo:sli_requests:rate${window}`;
+}
+
 function pascal(name: string): string {
     return name
         .split(/[^a-zA-Z0-9]+/)
@@ -102,6 +112,7 @@ interface Sli {
     objective: number;
     description: string;
     errorRatio(window: string): string;
+    requests(window: string): string;
 }
 
 function slis(target: SloTarget, objectives: SloObjectives): Sli[] {
@@ -114,6 +125,7 @@ function slis(target: SloTarget, objectives: SloObjectives): Sli[] {
             errorRatio: (w) =>
                 `sum(rate(istio_requests_total{${selector(target, ',response_code=~"5.."')}}[${w}]))\n/\n` +
                 `sum(rate(istio_requests_total{${selector(target)}}[${w}]))`,
+            requests: (w) => `sum(rate(istio_requests_total{${selector(target)}}[${w}]))`,
         },
         {
             kind: "latency",
@@ -126,6 +138,7 @@ function slis(target: SloTarget, objectives: SloObjectives): Sli[] {
                     `  sum(rate(istio_request_duration_milliseconds_count{${selector(target)}}[${w}]))\n)`
                 );
             },
+            requests: (w) => `sum(rate(istio_request_duration_milliseconds_count{${selector(target)}}[${w}]))`,
         },
     ];
 }
@@ -152,16 +165,20 @@ export function sloRules(target: SloTarget, objectives: SloObjectives = SLO_DEFA
             const labels = { slo, slo_namespace: target.namespace, slo_service: target.service };
             const recorded = (window: string) => `${errorRatioRecord(window)}{slo="${slo}"}`;
             const percent = `${+(sli.objective * 100).toFixed(3)}%`;
-            const recordings: RecordingRule[] = SLI_WINDOWS.map((window) => ({
-                record: errorRatioRecord(window),
-                expr: sli.errorRatio(window),
-                labels,
-            }));
+            const recordings: RecordingRule[] = [
+                ...SLI_WINDOWS.map((window) => ({ record: errorRatioRecord(window), expr: sli.errorRatio(window), labels })),
+                ...SLI_WINDOWS.map((window) => ({ record: requestRateRecord(window), expr: sli.requests(window), labels })),
+            ];
+            // A page needs enough traffic that one failed request is not a burn (and none when there is none).
+            const guard = (a: (typeof BURN_RATE_ALERTS)[number]) =>
+                a.severity === "critical"
+                    ? `\nand\n${requestRateRecord(a.longWindow)}{slo="${slo}"} >= ${MIN_RATE}`
+                    : "";
             const alerts: AlertingRule[] = BURN_RATE_ALERTS.map((a) => {
                 const threshold = `(${a.burnRate} * (1 - ${sli.objective}))`;
                 return {
                     alert: `${pascal(target.service)}${pascal(sli.kind)}ErrorBudgetBurn`,
-                    expr: `${recorded(a.longWindow)} > ${threshold}\nand\n${recorded(a.shortWindow)} > ${threshold}`,
+                    expr: `${recorded(a.longWindow)} > ${threshold}\nand\n${recorded(a.shortWindow)} > ${threshold}${guard(a)}`,
                     labels: {
                         ...labels,
                         severity: a.severity,
@@ -177,6 +194,7 @@ export function sloRules(target: SloTarget, objectives: SloObjectives = SLO_DEFA
                             `${sli.kind} errors are {{ $value | humanizePercentage }} of requests over the last ` +
                             `${a.longWindow} (and above the threshold over ${a.shortWindow}): the budget of the ` +
                             `${percent} SLO (${sli.description}) burns at ${a.burnRate}x the sustainable rate.`,
+                        runbook: RUNBOOK.sloBurn(target),
                     },
                 };
             });
@@ -184,6 +202,60 @@ export function sloRules(target: SloTarget, objectives: SloObjectives = SLO_DEFA
         }),
     };
 }
+
+/**
+ * The target gets no request through the gateway for an hour although it averaged the pages' minimum rate
+ * over the day before: users cannot reach it (the SLO rules see no errors at zero traffic).
+ */
+export function noTrafficRules(target: SloTarget): PrometheusRuleSpec {
+    const requests = (range: string, offset = "") => `sum(rate(istio_requests_total{${selector(target)}}[${range}]${offset}))`;
+    return {
+        groups: [
+            {
+                name: `${target.service}-traffic`,
+                rules: [
+                    {
+                        alert: `${pascal(target.service)}NoTraffic`,
+                        expr: `(${requests("1h")} or on() vector(0)) == 0\nand on()\n${requests("1d", " offset 1h")} >= ${MIN_RATE}`,
+                        for: "10m",
+                        labels: { severity: "warning", slo_namespace: target.namespace, slo_service: target.service },
+                        annotations: {
+                            summary: `${target.namespace}/${target.service} gets no traffic through the ingress gateway.`,
+                            description:
+                                `No request reached ${target.service} through the gateway for an hour, after a day with ` +
+                                `traffic: its burn-rate alerts cannot fire without requests.`,
+                            runbook: RUNBOOK.noTraffic(target),
+                        },
+                    },
+                ],
+            },
+        ],
+    };
+}
+
+/** First steps, one line each, named after what the alert watches. */
+const RUNBOOK = {
+    sloBurn: (t: SloTarget) =>
+        `Grafana "Istio Service Dashboard" for ${t.service}.${t.namespace}; kubectl -n ${t.namespace} get pods; ` +
+        `kubectl -n ${t.namespace} logs deploy/${t.service}; then the data layer (PostgreSQL, Redis) alerts.`,
+    noTraffic: (t: SloTarget) =>
+        `curl the public URL; kubectl -n ${t.gateway.namespace} get pods,svc (ServiceLB address, gateway pods); ` +
+        `kubectl -n ${t.namespace} get virtualservice,gateway.`,
+    crashLoop: "kubectl -n {{ $labels.namespace }} logs {{ $labels.pod }} -c {{ $labels.container }} --previous; kubectl describe pod.",
+    volume: "kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }}; grow the volume or delete data (Prometheus: lower retention).",
+    node: "ssh to {{ $labels.node }}; systemctl status k3s; journalctl -u k3s --since -30m; Proxmox: is the VM running?",
+    certificate: "kubectl -n {{ $labels.namespace }} describe certificate {{ $labels.name }}; kubectl -n cert-manager logs deploy/cert-manager.",
+    vault: "kubectl -n {{ $labels.namespace }} get pods; unseal (bao operator unseal) or check the auto-unseal key; pod logs.",
+    postgres: `kubectl -n ${POSTGRES.namespace} get pods -L postgres-operator.crunchydata.com/role; patronictl list in a database pod.`,
+    replication: `kubectl -n ${POSTGRES.namespace} exec <primary> -- psql -c 'select * from pg_stat_replication'; replica pod logs.`,
+    redis: `kubectl -n ${REDIS.namespace} get pods -L redisfailovers-role; redis-cli -p 26379 sentinel masters in a sentinel pod.`,
+} as const;
+
+/** Our node alert: it inhibits the alerts of everything on that node (alertmanager.ts). */
+export const NODE_NOT_READY_ALERT = "HomelabNodeNotReady";
+
+/** Scrape jobs of a Vault or OpenBao (the job label follows the Service name). */
+export const VAULT_JOB_REGEX = ".*(openbao|vault).*";
 
 /** Platform alerts under our own names, next to the chart's defaults. */
 export function platformRules(): PrometheusRuleSpec {
@@ -197,12 +269,16 @@ export function platformRules(): PrometheusRuleSpec {
                 rules: [
                     {
                         alert: "HomelabPodCrashLooping",
-                        expr: 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1',
+                        // The pod's node joined in, so a node that is down inhibits its pods' alerts (alertmanager.ts).
+                        expr:
+                            '(max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1)\n' +
+                            "* on (namespace, pod) group_left (node) max by (namespace, pod, node) (kube_pod_info)",
                         for: "15m",
                         labels: { severity: "warning" },
                         annotations: {
                             summary: "A container keeps crashing.",
-                            description: `${pod} has been in CrashLoopBackOff for 15 minutes.`,
+                            description: `${pod} on {{ $labels.node }} has been in CrashLoopBackOff for 15 minutes.`,
+                            runbook: RUNBOOK.crashLoop,
                         },
                     },
                     {
@@ -213,6 +289,7 @@ export function platformRules(): PrometheusRuleSpec {
                         annotations: {
                             summary: "A persistent volume has less than 10% free.",
                             description: `${claim} has {{ $value | humanizePercentage }} free.`,
+                            runbook: RUNBOOK.volume,
                         },
                     },
                     {
@@ -223,6 +300,107 @@ export function platformRules(): PrometheusRuleSpec {
                         annotations: {
                             summary: "A persistent volume will be full within 24 hours.",
                             description: `At the rate of the last 6 hours, ${claim} runs out of space within a day.`,
+                            runbook: RUNBOOK.volume,
+                        },
+                    },
+                    {
+                        alert: NODE_NOT_READY_ALERT,
+                        expr: 'kube_node_status_condition{condition="Ready",status="true"} == 0',
+                        for: "5m",
+                        labels: { severity: "critical" },
+                        annotations: {
+                            summary: "A node is not Ready.",
+                            description: "{{ $labels.node }} has not been Ready for 5 minutes; its pods' own alerts are held back.",
+                            runbook: RUNBOOK.node,
+                        },
+                    },
+                    {
+                        alert: "HomelabCertificateExpiring",
+                        expr: `certmanager_certificate_expiration_timestamp_seconds - time() < ${ALERTING.certificateExpiryDays} * 86400`,
+                        for: "1h",
+                        labels: { severity: "warning" },
+                        annotations: {
+                            summary: `A certificate expires within ${ALERTING.certificateExpiryDays} days.`,
+                            description:
+                                "{{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}: cert-manager did not renew it.",
+                            runbook: RUNBOOK.certificate,
+                        },
+                    },
+                    // Vault/OpenBao: silent while no such target exists (no series, no absent()).
+                    {
+                        alert: "HomelabVaultSealed",
+                        expr: "vault_core_unsealed == 0",
+                        for: "5m",
+                        labels: { severity: "critical" },
+                        annotations: {
+                            summary: "Vault is sealed.",
+                            description: "{{ $labels.pod }} has been sealed for 5 minutes: secrets cannot be read.",
+                            runbook: RUNBOOK.vault,
+                        },
+                    },
+                    {
+                        alert: "HomelabVaultDown",
+                        expr: `up{job=~"${VAULT_JOB_REGEX}"} == 0`,
+                        for: "5m",
+                        labels: { severity: "critical" },
+                        annotations: {
+                            summary: "A Vault target is down.",
+                            description: "Prometheus has not scraped {{ $labels.instance }} ({{ $labels.job }}) for 5 minutes.",
+                            runbook: RUNBOOK.vault,
+                        },
+                    },
+                ],
+            },
+        ],
+    };
+}
+
+/**
+ * PostgreSQL (pgMonitor's `ccp_*` series from PGO's exporter: `ccp_is_in_recovery_status` 1 replica / 2 primary,
+ * `ccp_replication_lag_size_bytes` per replica on the primary) and Redis (redis_exporter's `redis_instance_info`).
+ */
+export function dataRules(): PrometheusRuleSpec {
+    const pg = `${PG_CLUSTER_LABEL}="${pgClusterName(POSTGRES.namespace, POSTGRES.clusterName)}"`;
+    const redis = `namespace="${REDIS.namespace}",container="redis-exporter"`;
+    return {
+        groups: [
+            {
+                name: "homelab-data",
+                rules: [
+                    {
+                        alert: "HomelabPostgresNoPrimary",
+                        // No exporter answering at all counts too: the cluster always exists in this stack.
+                        expr:
+                            `sum(ccp_is_in_recovery_status{${pg}} == bool 2) < 1\n` +
+                            `or\nabsent(ccp_is_in_recovery_status{${pg}})`,
+                        for: "2m",
+                        labels: { severity: "critical" },
+                        annotations: {
+                            summary: "PostgreSQL has no primary.",
+                            description: `${POSTGRES.namespace}/${POSTGRES.clusterName} has had no primary for 2 minutes: Shlink cannot write.`,
+                            runbook: RUNBOOK.postgres,
+                        },
+                    },
+                    {
+                        alert: "HomelabPostgresReplicationLag",
+                        expr: `max by (${PG_CLUSTER_LABEL}, replica) (ccp_replication_lag_size_bytes{${pg}}) > ${ALERTING.replicationLagBytes}`,
+                        for: "10m",
+                        labels: { severity: "warning" },
+                        annotations: {
+                            summary: "A PostgreSQL replica lags behind.",
+                            description: "Replica {{ $labels.replica }} is {{ $value | humanize1024 }}B behind the primary.",
+                            runbook: RUNBOOK.replication,
+                        },
+                    },
+                    {
+                        alert: "HomelabRedisNoMaster",
+                        expr: `(count(redis_instance_info{${redis},role="master"}) or on() vector(0)) < 1`,
+                        for: "2m",
+                        labels: { severity: "critical" },
+                        annotations: {
+                            summary: "Redis has no master.",
+                            description: `No pod of ${REDIS.namespace}/${REDIS.name} has been master for 2 minutes: Shlink's cache and locks fail.`,
+                            runbook: RUNBOOK.redis,
                         },
                     },
                 ],

@@ -81,6 +81,13 @@ describe("postgresClusterSpec", () => {
         expect(spec.databaseInitSQL).toEqual({ name: "init-cm", key: "init.sql" });
     });
 
+    it("runs PGO's exporter in every instance pod with explicit requests, its image left to the operator's pin", () => {
+        // The only fields the CRD's exporter has are configuration, customTLSSecret, image and resources.
+        expect(spec.monitoring).toEqual({
+            pgmonitor: { exporter: { resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } } } },
+        });
+    });
+
     it("stays within the CRD's rules (PGO v6.0.3 postgresclusters schema)", () => {
         expect(spec.postgresVersion).toBeGreaterThanOrEqual(11);
         expect(spec.postgresVersion).toBeLessThanOrEqual(18);

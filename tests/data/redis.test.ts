@@ -46,6 +46,17 @@ describe("redisFailoverSpec", () => {
         });
     });
 
+    it("runs a pinned, current redis_exporter beside every redis pod and every sentinel, with requests and limits", () => {
+        const exporter = {
+            enabled: true,
+            // The operator's default is v1.43.0 (2022).
+            image: "quay.io/oliver006/redis_exporter:v1.88.0",
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+        };
+        expect(spec.redis.exporter).toEqual(exporter);
+        expect(spec.sentinel.exporter).toEqual(exporter);
+    });
+
     it("places redis pods one per node and prefers the same for sentinels", () => {
         expect(spec.redis.topologySpreadConstraints).toEqual([
             {

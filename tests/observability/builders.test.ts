@@ -6,20 +6,23 @@ import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { jaegerConfig, jaegerValues } from "../../components/observability/jaeger";
 import { kialiSpec, type KialiSpecInputs } from "../../components/observability/kiali";
 import { kubePrometheusStackValues } from "../../components/observability/kubePrometheusStack";
-import { dropGatewayRelabeling, monitors, podLabelMeta } from "../../components/observability/monitors";
+import { dataMonitors, dropGatewayRelabeling, monitors, podLabelMeta } from "../../components/observability/monitors";
 import { jaegerOtlpGrpc, kubePrometheusStackFullname, prometheusServiceName } from "../../components/observability/names";
 import { cpuMillicores, memoryMiB } from "../../components/kubernetes/resources";
 import {
     BURN_RATE_ALERTS,
+    dataRules,
     errorRatioRecord,
     leLabelValue,
+    noTrafficRules,
+    requestRateRecord,
     platformRules,
     SLI_WINDOWS,
     sloRules,
     type AlertingRule,
     type RecordingRule,
 } from "../../components/observability/rules";
-import { SLO_DEFAULTS } from "../../components/defaults";
+import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../../components/defaults";
 import { resourceRequests } from "../../components/observability/resources";
 
 const TARGET = { namespace: "shlink", service: "shlink", gateway: { workload: "istio-ingressgateway", namespace: "istio-ingress" } };
@@ -34,11 +37,25 @@ describe("SLO rules", () => {
     it("records each SLI's error ratio over 5m, 30m, 1h, 6h and 3d", () => {
         expect(SLI_WINDOWS).toEqual(["5m", "30m", "1h", "6h", "3d"]);
         for (const kind of ["availability", "latency"]) {
-            const records = group(kind).rules.filter(isRecording);
+            const records = group(kind).rules.filter(isRecording).filter((r) => r.record.startsWith("slo:sli_error:"));
             expect(records.map((r) => r.record)).toEqual(SLI_WINDOWS.map(errorRatioRecord));
             for (const [i, r] of records.entries()) {
                 expect(r.labels).toEqual({ slo: `shlink-${kind}`, slo_namespace: "shlink", slo_service: "shlink" });
                 expect(r.expr.match(new RegExp(`\\[${SLI_WINDOWS[i]}\\]`, "g"))).toHaveLength(2);
+            }
+        }
+    });
+
+    it("records each SLI's request rate over the same windows, from the same series as its error ratio's denominator", () => {
+        for (const kind of ["availability", "latency"]) {
+            const records = group(kind).rules.filter(isRecording);
+            expect(records.map((r) => r.record)).toEqual([...SLI_WINDOWS.map(errorRatioRecord), ...SLI_WINDOWS.map(requestRateRecord)]);
+            const series = kind === "availability" ? "istio_requests_total" : "istio_request_duration_milliseconds_count";
+            for (const [i, r] of records.slice(SLI_WINDOWS.length).entries()) {
+                expect(r.labels).toEqual({ slo: `shlink-${kind}`, slo_namespace: "shlink", slo_service: "shlink" });
+                const denominator = `sum(rate(${series}{reporter="source",source_workload="istio-ingressgateway",source_workload_namespace="istio-ingress",destination_service_namespace="shlink",destination_service_name="shlink"}[${SLI_WINDOWS[i]}]))`;
+                expect(r.expr).toBe(denominator);
+                expect(records[i].expr).toContain(denominator);
             }
         }
     });
@@ -79,9 +96,12 @@ describe("SLO rules", () => {
                 const threshold = `(${a.burnRate} * (1 - ${objective}))`;
                 const name = kind === "availability" ? "ShlinkAvailabilityErrorBudgetBurn" : "ShlinkLatencyErrorBudgetBurn";
                 expect(alert.alert).toBe(name);
+                // Pages only with at least one request a minute over the long window; the ticket without a guard.
+                const guard =
+                    a.severity === "critical" ? `\nand\nslo:sli_requests:rate${a.longWindow}{slo="shlink-${kind}"} >= (1 / 60)` : "";
                 expect(alert.expr).toBe(
                     `slo:sli_error:ratio_rate${a.longWindow}{slo="shlink-${kind}"} > ${threshold}\nand\n` +
-                        `slo:sli_error:ratio_rate${a.shortWindow}{slo="shlink-${kind}"} > ${threshold}`,
+                        `slo:sli_error:ratio_rate${a.shortWindow}{slo="shlink-${kind}"} > ${threshold}${guard}`,
                 );
                 expect(alert.labels).toMatchObject({
                     severity: a.severity,
@@ -92,6 +112,7 @@ describe("SLO rules", () => {
             }
         }
         expect(SLO_DEFAULTS).toEqual({ availability: 0.995, latency: 0.99, latencyThresholdMs: 500 });
+        expect(SLO_MIN_REQUESTS_PER_MINUTE).toBe(1);
     });
 
     it("refuses a latency threshold that is not one of Istio's buckets, and objectives outside (0, 1)", () => {
@@ -103,13 +124,84 @@ describe("SLO rules", () => {
     });
 });
 
+describe("data-layer monitors", () => {
+    const data = dataMonitors();
+
+    it("scrapes PGO's exporter on its port in namespace postgres, with pgMonitor's pg_cluster and role labels", () => {
+        expect(data.postgres.spec.selector).toEqual({ matchLabels: { "postgres-operator.crunchydata.com/crunchy-postgres-exporter": "true" } });
+        expect(data.postgres.spec.namespaceSelector).toEqual({ matchNames: ["postgres"] });
+        const [endpoint] = data.postgres.spec.podMetricsEndpoints;
+        expect(endpoint).toMatchObject({ port: "exporter", path: "/metrics", interval: "30s" });
+        expect(endpoint.relabelings).toEqual([
+            {
+                action: "replace",
+                sourceLabels: ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_postgres_operator_crunchydata_com_cluster"],
+                separator: ":",
+                regex: "(.+)",
+                targetLabel: "pg_cluster",
+                replacement: "$1",
+            },
+            {
+                action: "replace",
+                sourceLabels: ["__meta_kubernetes_pod_label_postgres_operator_crunchydata_com_role"],
+                regex: "(.*)",
+                targetLabel: "role",
+                replacement: "$1",
+            },
+        ]);
+    });
+
+    it("scrapes both redis_exporters (redis and sentinel pods) and cert-manager's controller by their port names", () => {
+        expect(data.redis.spec).toEqual({
+            selector: { matchLabels: { "app.kubernetes.io/part-of": "redis-failover" } },
+            namespaceSelector: { matchNames: ["redis"] },
+            podMetricsEndpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
+        });
+        expect(data.certManager.spec).toEqual({
+            selector: { matchLabels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" } },
+            namespaceSelector: { matchNames: ["cert-manager"] },
+            podMetricsEndpoints: [{ port: "http-metrics", path: "/metrics", interval: "30s" }],
+        });
+    });
+});
+
+describe("every alert the layer defines", () => {
+    const alerts = [...sloRules(TARGET).groups, ...noTrafficRules(TARGET).groups, ...platformRules().groups, ...dataRules().groups].flatMap(
+        (g) => g.rules.filter(isAlert),
+    );
+
+    it("has a severity, a summary and a one-line runbook; every alert but the burn-rate pairs waits with a `for`", () => {
+        expect(alerts.length).toBe(6 + 1 + 7 + 3);
+        for (const a of alerts) {
+            expect(a.labels.severity, a.alert).toMatch(/^(warning|critical)$/);
+            expect(a.annotations.summary, a.alert).not.toBe("");
+            expect(a.annotations.runbook, a.alert).toMatch(/\S/);
+            expect(a.annotations.runbook, a.alert).not.toContain("\n");
+            if (!a.alert.endsWith("ErrorBudgetBurn")) {
+                expect(a.for, a.alert).toMatch(/^\d+[mh]$/);
+            }
+        }
+    });
+
+    it("keeps the Vault rules harmless before Vault exists: no absent(), only series a Vault target would send", () => {
+        const vault = alerts.filter((a) => a.alert.startsWith("HomelabVault"));
+        expect(vault.map((a) => [a.alert, a.expr])).toEqual([
+            ["HomelabVaultSealed", "vault_core_unsealed == 0"],
+            ["HomelabVaultDown", 'up{job=~".*(openbao|vault).*"} == 0'],
+        ]);
+    });
+});
+
 describe("platform rules", () => {
     const rules = platformRules().groups[0].rules.filter(isAlert);
     const rule = (name: string) => rules.find((r) => r.alert === name)!;
 
     it("alerts on crash-looping containers under our own name", () => {
         const crash = rule("HomelabPodCrashLooping");
-        expect(crash.expr).toBe('max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1');
+        expect(crash.expr).toBe(
+            '(max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1)\n' +
+                "* on (namespace, pod) group_left (node) max by (namespace, pod, node) (kube_pod_info)",
+        );
         expect(crash.for).toBe("15m");
     });
 
@@ -269,6 +361,9 @@ describe("resource requests", () => {
             grafanaAdminPassword: "",
             prometheusRetentionDays: 1,
             jaegerQueryUrl: "",
+            alertmanagerPort: 1,
+            alertmanagerExternalUrl: "",
+            hasWebhook: false,
         });
         const all = [
             values.prometheus.prometheusSpec.resources,

@@ -2,9 +2,9 @@
 // schema, and the addresses, ports, storage, secrets and ordering it promises.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GENERATED_SECRET_LENGTH } from "../../components/defaults";
+import { ALERTMANAGER_PORT, GENERATED_SECRET_LENGTH } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues } from "../../components/observability/resources";
 import { resourceRequests } from "../../components/observability/resources";
@@ -33,6 +33,7 @@ async function models(): Promise<Record<string, ModelClass>> {
         "kubernetes:core/v1:PersistentVolumeClaim": PersistentVolumeClaim,
         "kubernetes:core/v1:Service": Service,
         "kubernetes:core/v1:Secret": Secret,
+        "kubernetes:core/v1:ConfigMap": ConfigMap,
         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
         "kubernetes:monitoring.coreos.com/v1:PodMonitor": PodMonitor,
         "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
@@ -66,6 +67,7 @@ describe("the observability layer under mocks", () => {
                 grafanaUrl: component.grafanaUrl,
                 jaegerUrl: component.jaegerUrl,
                 kialiUrl: component.kialiUrl,
+                alertmanagerUrl: component.alertmanagerUrl,
                 grafanaAdminPassword: component.grafanaAdminPassword,
             };
         });
@@ -89,8 +91,10 @@ describe("the observability layer under mocks", () => {
         for (const r of kubernetes.filter((k) => k.type in byType)) {
             expect(() => new byType[r.type](r.inputs).validate(), r.name).not.toThrow();
         }
-        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor")).toHaveLength(2);
-        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(2);
+        // Envoy sidecars, the gateway, PostgreSQL, Redis, cert-manager.
+        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor")).toHaveLength(5);
+        // SLO, traffic, platform, data.
+        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(4);
     });
 
     it("gives every Kubernetes resource the provider passed to the component", () => {
@@ -200,6 +204,47 @@ describe("the observability layer under mocks", () => {
             kialiUrl: `http://192.168.2.242:20001${kiali.server.web_root}`,
         });
         expect(kiali.server.web_root).toBe("/kiali");
+    });
+
+    it("exposes Alertmanager as a LoadBalancer on ALERTMANAGER_PORT, and without a webhook shows alerts only in its UI", () => {
+        const values = release("kube-prometheus-stack").inputs.values;
+        expect(ALERTMANAGER_PORT).toBe(9093);
+        expect(values.alertmanager.service).toEqual({ type: "LoadBalancer", port: ALERTMANAGER_PORT });
+        expect(outputs.alertmanagerUrl).toBe("http://192.168.2.242:9093");
+        expect(values.alertmanager.alertmanagerSpec.externalUrl).toBe(outputs.alertmanagerUrl);
+        // No webhook: one receiver that sends nothing, no Secret mounted, none created.
+        expect(values.alertmanager.config.receivers).toEqual([{ name: "null" }]);
+        expect(values.alertmanager.alertmanagerSpec.secrets).toEqual([]);
+        expect(kind("Secret").map((s) => s.inputs.metadata.name)).not.toContain("alertmanager-webhook");
+        expect(values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBe(true);
+    });
+
+    it("gives Grafana the data-layer dashboard through its sidecar, bound to the Prometheus datasource uid", () => {
+        const dashboards = kind("ConfigMap").filter((c) => c.inputs.metadata.labels?.grafana_dashboard === "1");
+        expect(dashboards.map((c) => [c.name, c.inputs.metadata.namespace])).toEqual([["obs-data-dashboard", "monitoring"]]);
+        const json = JSON.parse(Object.values(dashboards[0].inputs.data as Record<string, string>)[0]);
+        expect(json.panels.length).toBeGreaterThanOrEqual(8);
+        for (const panel of json.panels) {
+            expect(panel.datasource, panel.title).toEqual({ type: "prometheus", uid: "prometheus" });
+        }
+        const grafana = release("kube-prometheus-stack").inputs.values.grafana;
+        expect(grafana.sidecar.datasources.uid).toBe("prometheus");
+        // The Redis exporter's dashboard, downloaded by the chart at a pinned revision into the "Data" folder.
+        expect(grafana.dashboards.data).toEqual({
+            redis: {
+                gnetId: 763,
+                revision: 4,
+                datasource: [
+                    { name: "DS_PROM", value: "prometheus" },
+                    { name: "DS_PROMETHEUS", value: "prometheus" },
+                ],
+            },
+        });
+        const providers = grafana.dashboardProviders["dashboardproviders.yaml"].providers;
+        expect(providers.map((p: { name: string; folder: string; options: { path: string } }) => [p.name, p.folder, p.options.path])).toEqual([
+            ["istio", "Istio", "/var/lib/grafana/dashboards/istio"],
+            ["data", "Data", "/var/lib/grafana/dashboards/data"],
+        ]);
     });
 
     it("keeps the Grafana admin password random and secret in the release and the output", () => {
