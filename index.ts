@@ -14,4 +14,5 @@ export const grafanaUrl = outputs.grafanaUrl;
 export const grafanaAdminPassword = outputs.grafanaAdminPassword;
 export const kialiUrl = outputs.kialiUrl;
 export const jaegerUrl = outputs.jaegerUrl;
+export const alertmanagerUrl = outputs.alertmanagerUrl;
 export const smokeCheck = outputs.smokeCheck;

@@ -65,6 +65,7 @@ export const CONFIG_DEFAULTS = {
     grafanaPort: 3000,
     jaegerPort: 16686,
     kialiPort: 20001,
+    alertmanagerPort: 9093,
     tracingSamplingPercent: 100,
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
@@ -421,7 +422,7 @@ export const REGISTRY_MIRRORS = {
 export const SLO_MIN_REQUESTS_PER_MINUTE = 1;
 
 /** Alertmanager's Service as a LoadBalancer (the chart's default port), so its UI is reachable. */
-export const ALERTMANAGER_PORT = 9093;
+export const ALERTMANAGER_PORT = CONFIG_DEFAULTS.alertmanagerPort;
 
 /** Alert delivery: the Secret holding the webhook URL (mounted, never in the config) and the routing pace. */
 export const ALERTING = {

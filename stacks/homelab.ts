@@ -34,6 +34,8 @@ export interface HomelabOutputs {
     grafanaAdminPassword: pulumi.Output<string>;
     kialiUrl: pulumi.Output<string>;
     jaegerUrl: pulumi.Output<string>;
+    /** Alertmanager's UI: every firing alert, whether or not a webhook is set. */
+    alertmanagerUrl: pulumi.Output<string>;
     /** What the end-to-end check saw at the end of the last `pulumi up`. */
     smokeCheck: pulumi.Output<string>;
 }
@@ -95,6 +97,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         grafanaAdminPassword: observability.grafanaAdminPassword,
         kialiUrl: observability.kialiUrl,
         jaegerUrl: observability.jaegerUrl,
+        alertmanagerUrl: observability.alertmanagerUrl,
         smokeCheck: smoke.report,
     };
 }
@@ -165,6 +168,8 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
         sloTarget: { namespace: SHLINK.namespace, service: SHLINK.name },
         kialiAuth: config.mesh.kialiAuth,
         prometheusRetentionDays: config.mesh.prometheusRetentionDays,
+        alertWebhookUrl: config.secrets.alertWebhookUrl,
+        alertmanagerPort: config.mesh.ports.alertmanager,
         waitFor: [istio.namespace, istio.istiod],
     };
 }

@@ -31,6 +31,7 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
     expect(run.status).toBe(0);
     const result = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}");
     expect(result.exports).toEqual([
+        "alertmanagerUrl",
         "apiServerUrl",
         "grafanaAdminPassword",
         "grafanaUrl",

@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { loadConfig } from "../components/config";
 import { homelab, type HomelabOutputs } from "../stacks/homelab";
 import { fullConfig, runUnderMocks, TEST_SECRETS, TEST_USER_CONFIG, valueOf, type Ledger } from "./helpers/pulumi";
-import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
+import { DISTINCT_RANDOMS, GENERATED, runHomelab } from "./helpers/platform";
 import * as pulumi from "@pulumi/pulumi";
 
 const VM = "proxmoxve:index/vmLegacy:VmLegacy";
@@ -256,9 +256,14 @@ describe("the homelab stack under mocks", () => {
         expect(await valueOf(outputs.jaegerUrl)).toBe("http://192.168.2.242:16686");
         expect(await pulumi.isSecret(outputs.grafanaAdminPassword)).toBe(true);
         expect(await valueOf(outputs.grafanaAdminPassword)).toBe(GENERATED.grafanaAdminPassword);
-        for (const url of [outputs.shlinkUrl, outputs.grafanaUrl, outputs.kialiUrl, outputs.jaegerUrl]) {
+        expect(await valueOf(outputs.alertmanagerUrl)).toBe("http://192.168.2.242:9093");
+        for (const url of [outputs.shlinkUrl, outputs.grafanaUrl, outputs.kialiUrl, outputs.jaegerUrl, outputs.alertmanagerUrl]) {
             expect(await pulumi.isSecret(url)).toBe(false);
         }
+    });
+
+    it("without homelab:alertWebhookUrl, sends alerts nowhere but Alertmanager's UI: no webhook Secret", () => {
+        expect(ledger.resources.filter((r) => r.name.includes("alert-webhook"))).toEqual([]);
     });
 
     it("ends with the smoke check, run on the first node after everything it checks", () => {
@@ -324,5 +329,18 @@ describe("the homelab stack under mocks", () => {
         const exprs = rules.inputs.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr)).join("\n");
         expect(exprs).toContain(`source_workload="${gateway.inputs.name}",source_workload_namespace="${gateway.inputs.namespace}"`);
         expect(exprs).toContain('destination_service_namespace="shlink",destination_service_name="shlink"');
+    });
+});
+
+describe("the homelab stack with an alert webhook", () => {
+    const WEBHOOK = "https://ntfy.example.org/homelab-alerts-5f2c?tpl=1";
+
+    it("mounts the webhook URL from homelab:alertWebhookUrl into Alertmanager as a secret, and nowhere else", async () => {
+        const { ledger } = await runHomelab({ "homelab:alertWebhookUrl": WEBHOOK });
+        const holders = ledger.resources.filter((r) => JSON.stringify(r.inputs).includes(WEBHOOK));
+        expect(holders.map((r) => r.name)).toEqual(["observability-alert-webhook"]);
+        expect(holders[0].secretInputs).toContain("stringData");
+        const kps = ledger.byName("observability-kube-prometheus-stack").inputs.values;
+        expect(kps.alertmanager.alertmanagerSpec.secrets).toEqual([holders[0].inputs.metadata.name]);
     });
 });

@@ -29,6 +29,7 @@ export function loadConfig(): HomelabConfig {
             proxmoxApiToken: new pulumi.Config("proxmoxve").requireSecret("apiToken"),
             sshPrivateKey: homelab.requireSecret("sshPrivateKey"),
             ...(raw.homelab.dockerHubToken ? { dockerHubToken: homelab.requireSecret("dockerHubToken") } : {}),
+            ...(raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {}),
         },
     };
 }

@@ -13,6 +13,7 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
         grafana: read.int("grafanaPort", ...PORT_RANGE),
         jaeger: read.int("jaegerPort", ...PORT_RANGE),
         kiali: read.int("kialiPort", ...PORT_RANGE),
+        alertmanager: read.int("alertmanagerPort", ...PORT_RANGE),
     };
     const portsValid = Object.values(ports).every((p) => p !== undefined);
     if (portsValid) {
@@ -21,6 +22,13 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
     const kialiAuth = read.str("kialiAuth");
     if (kialiAuth !== "anonymous" && kialiAuth !== "token") {
         problems.push(`homelab:kialiAuth must be "anonymous" (view-only) or "token" (got "${kialiAuth}").`);
+    }
+    const webhook = h.alertWebhookUrl;
+    if (webhook !== undefined && (typeof webhook !== "string" || !/^https?:\/\/[^\s/]+/.test(webhook))) {
+        problems.push(
+            "homelab:alertWebhookUrl must be an http(s) URL (value not shown): " +
+                "pulumi config set --secret homelab:alertWebhookUrl 'https://ntfy.sh/<topic>'",
+        );
     }
     const mesh = {
         ports,

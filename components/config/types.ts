@@ -52,7 +52,7 @@ export interface HostConfig {
 
 /** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
 export interface MeshConfig {
-    ports: { shlink: number; grafana: number; jaeger: number; kiali: number };
+    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number };
     /** Share of requests traced, 0-100. */
     tracingSamplingPercent: number;
     kialiAuth: "anonymous" | "token";
@@ -80,6 +80,8 @@ export interface HomelabConfig extends PlainConfig {
         sshPrivateKey: pulumi.Output<string>;
         /** Docker Hub access token, set together with `k3s.dockerHubUsername`. */
         dockerHubToken?: pulumi.Output<string>;
+        /** Where Alertmanager sends alerts (ntfy or any endpoint taking its webhook JSON); unset: UI only. */
+        alertWebhookUrl?: pulumi.Output<string>;
     };
 }
 

@@ -120,13 +120,24 @@ describe("validateConfig", () => {
     it("applies the port plan and mesh defaults", () => {
         const { config } = validateConfig(raw());
         expect(config!.mesh).toEqual({
-            ports: { shlink: 80, grafana: 3000, jaeger: 16686, kiali: 20001 },
+            ports: { shlink: 80, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093 },
             tracingSamplingPercent: 100,
             kialiAuth: "anonymous",
             prometheusRetentionDays: 10,
             smokeCheckTimeoutSeconds: 900,
         });
         expect(validateConfig(raw({ "homelab:kialiAuth": "token" })).config!.mesh.kialiAuth).toBe("token");
+    });
+
+    it("puts Alertmanager's port in the port plan, and refuses a webhook that is not a URL without printing it", () => {
+        expect(validateConfig(raw({ "homelab:alertmanagerPort": "3000" })).problems).toEqual([
+            "homelab:alertmanagerPort 3000 is already homelab:grafanaPort: each URL needs a port of its own.",
+        ]);
+        const problems = validateConfig(raw({ "homelab:alertWebhookUrl": "ntfy.sh/secret-topic" })).problems;
+        expect(problems).toEqual([
+            "homelab:alertWebhookUrl must be an http(s) URL (value not shown): pulumi config set --secret homelab:alertWebhookUrl 'https://ntfy.sh/<topic>'",
+        ]);
+        expect(validateConfig(raw({ "homelab:alertWebhookUrl": "https://ntfy.sh/secret-topic" })).problems).toEqual([]);
     });
 
     it("checks the host capacity per Proxmox node", () => {
