@@ -383,12 +383,14 @@ export const K6_OPERATOR_CHART = {
 /** Where and how the load tests run (the k6 side of the scenarios lives in components/load/scenarios/catalog.ts). */
 export const K6 = {
     namespace: K6_OPERATOR_CHART.namespace,
-    /** The chart's default runner image is `grafana/k6:latest`: pinned, k6 runs the TypeScript scenarios natively. */
+    /** The operator runs the floating "latest" k6 image unless told: pinned (k6 runs the TypeScript scenarios natively). */
     runnerImage: "grafana/k6:2.2.0",
     /** ConfigMap with every scenario file (mounted as the script directory, so sibling imports resolve). */
     scriptsConfigMap: "k6-scenarios",
     apiKeySecret: "shlink-api-key",
     apiKeySecretKey: "SHLINK_API_KEY",
+    /** Path of Prometheus' remote-write receiver (kube-prometheus-stack: prometheusSpec.enableRemoteWriteReceiver). */
+    prometheusWritePath: "/api/v1/write",
     /** Trend stats pushed to Prometheus: the k6 dashboard plots p95/p99 next to min/max/avg. */
     prometheusTrendStats: "p(95),p(99),min,max,avg",
     /** Official "k6 Prometheus" dashboard (grafana.com 19665); revision 1 is what Grafana takes when none is given. */

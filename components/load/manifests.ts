@@ -51,6 +51,11 @@ export function apiKeySecretArgs(namespace: pulumi.Input<string>, apiKey: pulumi
     };
 }
 
+/** Prometheus' remote-write receiver under its in-cluster base URL (`http://<service>.<ns>.svc...:9090`). */
+export function remoteWriteUrl(prometheusUrl: string): string {
+    return `${prometheusUrl.replace(/\/+$/, "")}${K6.prometheusWritePath}`;
+}
+
 export function loadTarget(targetUrl: string, prometheusWriteUrl: string): LoadTarget {
     return {
         namespace: K6.namespace,

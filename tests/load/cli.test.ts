@@ -1,11 +1,12 @@
 // `npm run load` without a cluster: the TestRun it creates (typed, and checked against the CRD's schema), how
 // it waits, how it reads the verdict, its exit codes, and that it deletes the run on every path.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { K6 } from "../../components/defaults";
 import { EXIT, listText, parseArgs, runLoad, verdictExit, verdictTable, type LoadCluster, type LoadDeps } from "../../components/load/cli";
-import { parseStackOutputs } from "../../components/load/kube";
+import { parseStackOutputs } from "../../components/load/stackOutputs";
 import { loadTarget, scenarioFiles, type LoadTarget } from "../../components/load/manifests";
 import {
     buildSummary,
@@ -322,5 +323,22 @@ describe("stack outputs", () => {
         expect(parseStackOutputs(json)).toEqual({ kubeconfig: "apiVersion: v1", target: TARGET });
         expect(() => parseStackOutputs(JSON.stringify({ loadTesting: TARGET }))).toThrow(/no 'kubeconfig' output/);
         expect(() => parseStackOutputs(JSON.stringify({ kubeconfig: "x", loadTesting: {} }))).toThrow(/no 'loadTesting' output/);
+    });
+});
+
+describe("npm run load", () => {
+    const root = path.join(__dirname, "..", "..");
+
+    it("is the tsx entry scripts/load.ts, and `-- --list` runs offline through it with exit 0", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+        expect(pkg.scripts.load).toMatch(/tsx scripts\/load\.ts$/);
+        // No stack: a stack name that cannot exist, and no Pulumi on PATH needed for --list.
+        const out = execFileSync(path.join(root, "node_modules", ".bin", "tsx"), ["scripts/load.ts", "--list"], {
+            cwd: root,
+            encoding: "utf8",
+            env: { ...process.env, PULUMI_STACK: "no-such-stack", KUBECONFIG: "/nonexistent" },
+            timeout: 20_000,
+        });
+        expect(out.trimEnd().split("\n")).toEqual(listText());
     });
 });

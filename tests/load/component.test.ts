@@ -7,13 +7,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { HELM_TIMEOUT_SECONDS, K6, K6_OPERATOR_CHART } from "../../components/defaults";
 import { ISTIO_INJECTION_LABEL } from "../../components/kubernetes/namespace";
 import { LoadTesting } from "../../components/load/LoadTesting";
-import type { LoadTarget } from "../../components/load/manifests";
+import { remoteWriteUrl, type LoadTarget } from "../../components/load/manifests";
 import { SCENARIOS } from "../../components/load/scenarios/catalog";
 import { fullConfig, runUnderMocks, type Ledger } from "../helpers/pulumi";
 
 const API_KEY = "shlink-api-key-for-load-tests";
 const TARGET_URL = "http://istio-ingressgateway.istio-ingress.svc.cluster.local";
-const WRITE_URL = "http://kps-prometheus.monitoring.svc.cluster.local:9090/api/v1/write";
+const WRITE_URL = remoteWriteUrl("http://kps-prometheus.monitoring.svc.cluster.local:9090/");
 const SCENARIO_DIR = path.join(__dirname, "..", "..", "components", "load", "scenarios");
 
 let ledger: Ledger;
@@ -105,5 +105,6 @@ describe("LoadTesting", () => {
             scenarios: Object.keys(SCENARIOS),
         });
         expect(JSON.stringify(target)).not.toContain(API_KEY);
+        expect(target.prometheusWriteUrl).toBe("http://kps-prometheus.monitoring.svc.cluster.local:9090/api/v1/write");
     });
 });
