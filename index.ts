@@ -15,4 +15,5 @@ export const grafanaAdminPassword = outputs.grafanaAdminPassword;
 export const kialiUrl = outputs.kialiUrl;
 export const jaegerUrl = outputs.jaegerUrl;
 export const alertmanagerUrl = outputs.alertmanagerUrl;
+export const loadTesting = outputs.loadTesting;
 export const smokeCheck = outputs.smokeCheck;

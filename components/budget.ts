@@ -8,6 +8,7 @@ import { NODE_RESERVE, POSTGRES, REDIS } from "./defaults";
 import { cpuMillicores, memoryMiB } from "./kubernetes/resources";
 import { gatewayValues, istiodValues } from "./mesh/values";
 import { resourceRequests } from "./observability/resources";
+import { operatorValues } from "./load/manifests";
 import { certManagerValues, postgresOperatorValues, redisOperatorValues } from "./operators/operatorValues";
 
 /** One kind of container (or pod) and how many of it run. */
@@ -70,6 +71,8 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
         budgetLine("cert-manager/startupapicheck", certManager.startupapicheck.resources, 1),
         budgetLine("postgres-operator/controller", (postgresOperatorValues().resources as Record<string, unknown>).controller, 1),
         budgetLine("redis-operator/operator", redisOperatorValues().resources, 1),
+        // Only the operator: a run's k6 pod (K6.runnerResources) exists while `npm run load` runs.
+        budgetLine("load/k6-operator", (operatorValues().manager as Record<string, unknown>).resources, 1),
         budgetLine("istio-system/istiod", istiod.resources, istiod.replicaCount),
         budgetLine("istio-ingress/gateway", gateway.resources, gateway.replicaCount),
         ...resourceRequests(plan.nodeCount).map((r) => ({ what: r.name, cpu: r.cpuMillicores, memory: r.memoryMiB, count: r.replicas })),

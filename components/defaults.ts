@@ -469,3 +469,40 @@ export const DATA_DASHBOARDS = {
     /** Label the Grafana sidecar loads dashboard ConfigMaps by (kube-prometheus-stack 88.5.3 `grafana.sidecar.dashboards`). */
     sidecarLabel: { grafana_dashboard: "1" },
 } as const;
+
+// --- Load testing: k6 in the cluster ------------------------------------------------------------------------------
+
+/** The k6-operator chart (app 1.6.0): it runs a TestRun's k6 pods. Its namespace is the load tests' own. */
+export const K6_OPERATOR_CHART = {
+    release: "k6-operator",
+    chart: "k6-operator",
+    version: "4.6.0",
+    repo: "https://grafana.github.io/helm-charts",
+    namespace: "load",
+} as const satisfies ChartPin;
+
+/** Where and how the load tests run (the k6 side of the scenarios lives in components/load/scenarios/catalog.ts). */
+export const K6 = {
+    namespace: K6_OPERATOR_CHART.namespace,
+    /** The operator runs the floating "latest" k6 image unless told: pinned (k6 runs the TypeScript scenarios natively). */
+    runnerImage: "grafana/k6:2.2.0",
+    /** ConfigMap with every scenario file (mounted as the script directory, so sibling imports resolve). */
+    scriptsConfigMap: "k6-scenarios",
+    apiKeySecret: "shlink-api-key",
+    apiKeySecretKey: "SHLINK_API_KEY",
+    /** Path of Prometheus' remote-write receiver (kube-prometheus-stack: prometheusSpec.enableRemoteWriteReceiver). */
+    prometheusWritePath: "/api/v1/write",
+    /** Trend stats pushed to Prometheus: the k6 dashboard plots p95/p99 next to min/max/avg. */
+    prometheusTrendStats: "p(95),p(99),min,max,avg",
+    /** Official "k6 Prometheus" dashboard (grafana.com 19665); revision 1 is what Grafana takes when none is given. */
+    dashboard: { gnetId: 19665, revision: 1 },
+    operatorResources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+    /** One runner pod: 200+ requests/s of small HTTP calls fit in one core. */
+    runnerResources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+    parallelism: 1,
+    /** How often `npm run load` polls the TestRun, and prints a progress line. */
+    pollSeconds: 2,
+    progressSeconds: 10,
+    /** Longest a run may take past its scenario's duration (image pull, setup seeding, teardown). */
+    graceSeconds: 600,
+} as const satisfies { operatorResources: ContainerResources; runnerResources: ResourceSpec } & Record<string, unknown>;

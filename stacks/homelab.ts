@@ -5,7 +5,10 @@ import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import type { HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ISTIO, SHLINK } from "../components/defaults";
+import { ISTIO, K6, SHLINK } from "../components/defaults";
+import { serviceUrl } from "../components/kubernetes/serviceNames";
+import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
+import type { LoadTarget } from "../components/load/manifests";
 import { Cluster } from "../components/k3s/Cluster";
 import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
@@ -36,6 +39,8 @@ export interface HomelabOutputs {
     jaegerUrl: pulumi.Output<string>;
     /** Alertmanager's UI: every firing alert, whether or not a webhook is set. */
     alertmanagerUrl: pulumi.Output<string>;
+    /** Where `npm run load` runs its scenarios and what they target (no secret: the API key stays in the cluster). */
+    loadTesting: pulumi.Output<LoadTarget>;
     /** What the end-to-end check saw at the end of the last `pulumi up`. */
     smokeCheck: pulumi.Output<string>;
 }
@@ -70,6 +75,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         },
         onCluster,
     );
+    const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const smoke = new SmokeCheck("smoke-check", {
@@ -98,6 +104,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         kialiUrl: observability.kialiUrl,
         jaegerUrl: observability.jaegerUrl,
         alertmanagerUrl: observability.alertmanagerUrl,
+        loadTesting: load.target,
         smokeCheck: smoke.report,
     };
 }
@@ -171,6 +178,15 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
         alertWebhookUrl: config.secrets.alertWebhookUrl,
         alertmanagerPort: config.mesh.ports.alertmanager,
         waitFor: [istio.namespace, istio.istiod],
+    };
+}
+
+/** k6 in the cluster, loading Shlink through the ingress gateway's in-cluster Service, its metrics into Prometheus. */
+function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink): LoadTestingArgs {
+    return {
+        targetUrl: serviceUrl(ISTIO.gatewayRelease, ISTIO.gatewayNamespace, config.mesh.ports.shlink),
+        prometheusWriteUrl: `${observability.prometheusUrl}${K6.prometheusWritePath}`,
+        apiKey: shlink.apiKey,
     };
 }
 

@@ -39,6 +39,7 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
         "k3sVersion",
         "kialiUrl",
         "kubeconfig",
+        "loadTesting",
         "nodeAddresses",
         "shlinkApiKey",
         "shlinkServiceAddress",

@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import {
     ALERTING,
     DATA_DASHBOARDS,
+    K6,
     GENERATED_SECRET_LENGTH,
     GRAFANA,
     ISTIO_DASHBOARDS,
@@ -84,6 +85,18 @@ export function dataDashboards() {
         redis: { gnetId, revision, datasource: datasourceInputs.map((name) => ({ name, value: GRAFANA.datasource.uid })) },
     };
 }
+
+/**
+ * The official k6 dashboard (grafana.com 19665), next to Istio's: its queries filter on `testid`, which
+ * `npm run load` sets to the run's name. It declares the `${DS_PROMETHEUS}` input (facts-next §3).
+ */
+export function loadDashboards() {
+    const { gnetId, revision } = K6.dashboard;
+    return { k6: { gnetId, revision, datasource: [{ name: "DS_PROMETHEUS", value: GRAFANA.datasource.uid }] } };
+}
+
+/** Where the k6 dashboard is shown. */
+export const LOAD_DASHBOARD_PROVIDER = { name: "load", folder: "Load tests" } as const;
 
 /**
  * Values of kube-prometheus-stack 88.5.3: fixed object names, Prometheus selecting every monitor and rule
@@ -180,10 +193,18 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
             dashboardProviders: {
                 "dashboardproviders.yaml": {
                     apiVersion: 1,
-                    providers: [istioDashboardProvider(), dashboardProvider(DATA_DASHBOARDS.provider)],
+                    providers: [
+                        istioDashboardProvider(),
+                        dashboardProvider(DATA_DASHBOARDS.provider),
+                        dashboardProvider(LOAD_DASHBOARD_PROVIDER),
+                    ],
                 },
             },
-            dashboards: { [GRAFANA.dashboardProvider.name]: istioDashboards(), [DATA_DASHBOARDS.provider.name]: dataDashboards() },
+            dashboards: {
+                [GRAFANA.dashboardProvider.name]: istioDashboards(),
+                [DATA_DASHBOARDS.provider.name]: dataDashboards(),
+                [LOAD_DASHBOARD_PROVIDER.name]: loadDashboards(),
+            },
         },
     };
 }

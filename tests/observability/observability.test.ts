@@ -244,7 +244,17 @@ describe("the observability layer under mocks", () => {
         expect(providers.map((p: { name: string; folder: string; options: { path: string } }) => [p.name, p.folder, p.options.path])).toEqual([
             ["istio", "Istio", "/var/lib/grafana/dashboards/istio"],
             ["data", "Data", "/var/lib/grafana/dashboards/data"],
+            ["load", "Load tests", "/var/lib/grafana/dashboards/load"],
         ]);
+    });
+
+    it("shows k6 runs next to Istio's dashboards: the k6 Prometheus dashboard bound to our datasource uid", () => {
+        const grafana = release("kube-prometheus-stack").inputs.values.grafana;
+        expect(grafana.dashboards.load).toEqual({
+            k6: { gnetId: 19665, revision: 1, datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }] },
+        });
+        // k6 writes its metrics through Prometheus' remote-write receiver.
+        expect(release("kube-prometheus-stack").inputs.values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBe(true);
     });
 
     it("keeps the Grafana admin password random and secret in the release and the output", () => {

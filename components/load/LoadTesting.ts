@@ -1,0 +1,43 @@
+// k6 load tests run inside the cluster: the k6-operator, the scenarios as a ConfigMap, Shlink's API key.
+// Runs themselves are not Pulumi resources: `npm run load` creates and deletes them (they are ephemeral).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { K6, K6_OPERATOR_CHART } from "../defaults";
+import { helmRelease } from "../kubernetes/helm";
+import { childName } from "../kubernetes/names";
+import { namespace } from "../kubernetes/namespace";
+import { apiKeySecretArgs, loadTarget, operatorValues, scenarioFiles, scriptsConfigMapArgs, type LoadTarget } from "./manifests";
+
+export interface LoadTestingArgs {
+    /** Shlink through the ingress gateway's in-cluster Service: the load crosses the gateway the SLOs measure. */
+    targetUrl: pulumi.Input<string>;
+    /** Prometheus' remote-write receiver (k6 pushes its metrics there, tagged with the run's testid). */
+    prometheusWriteUrl: pulumi.Input<string>;
+    /** Shlink API key (secret): the scenarios create short URLs. */
+    apiKey: pulumi.Input<string>;
+}
+
+/** The load-testing layer: `npm run load -- <scenario>` starts a TestRun against what this installs. */
+export class LoadTesting extends pulumi.ComponentResource {
+    public readonly namespace: k8s.core.v1.Namespace;
+    public readonly operator: k8s.helm.v3.Release;
+    public readonly scripts: k8s.core.v1.ConfigMap;
+    public readonly apiKeySecret: k8s.core.v1.Secret;
+    /** What `npm run load` reads (export it as the stack output `loadTesting`). */
+    public readonly target: pulumi.Output<LoadTarget>;
+
+    constructor(name: string, args: LoadTestingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("homelab:load:LoadTesting", name, {}, opts);
+        const child = { parent: this };
+        // No sidecars: k6 pods reach Shlink through the gateway like any client, and their Jobs can complete.
+        this.namespace = namespace(childName(name, "namespace"), K6.namespace, false, child);
+        const ns = this.namespace.metadata.name;
+        this.operator = helmRelease(childName(name, "operator"), K6_OPERATOR_CHART, ns, operatorValues(), child);
+        this.scripts = new k8s.core.v1.ConfigMap(childName(name, "scenarios"), scriptsConfigMapArgs(ns, scenarioFiles()), child);
+        this.apiKeySecret = new k8s.core.v1.Secret(childName(name, "api-key"), apiKeySecretArgs(ns, args.apiKey), child);
+        this.target = pulumi
+            .all([args.targetUrl, args.prometheusWriteUrl])
+            .apply(([targetUrl, writeUrl]) => loadTarget(targetUrl, writeUrl));
+        this.registerOutputs({ target: this.target });
+    }
+}

@@ -1,0 +1,195 @@
+// The load scenarios as data, shared by the k6 scripts (this file ships in their ConfigMap, so it imports
+// nothing but types) and by `npm run load`, which lists them and reads the summary they print.
+import type { ConstantArrivalRateScenario, Options, RampingArrivalRateScenario } from "k6/options";
+
+/** A request rate over a run: from `start` per second, then linear ramps to each stage's `target`. */
+export interface RateProfile {
+    start: number;
+    /** `fraction` of the run's duration each stage takes; the fractions sum to 1. */
+    stages: { target: number; fraction: number }[];
+}
+
+export interface ScenarioSpec {
+    description: string;
+    /** Short URLs `setup()` creates through the API before the load starts. */
+    seedUrls: number;
+    defaultDurationSeconds: number;
+    /** URL creations per second (none: a read-only scenario). */
+    creations?: RateProfile;
+    /** Redirects per second, spread over the seeded URLs. */
+    redirects: RateProfile;
+    /** `pareto`: 80 % of the redirects on 20 % of the URLs (and so on, recursively). */
+    skew: "uniform" | "pareto";
+}
+
+const constant = (rate: number): RateProfile => ({ start: rate, stages: [{ target: rate, fraction: 1 }] });
+
+/** The scenarios of the seed's load model; each one is `<name>.ts` next to this file. */
+export const SCENARIOS = {
+    baseline: {
+        description: "a normal day: 1 URL creation/s, 20 redirects/s",
+        seedUrls: 50,
+        defaultDurationSeconds: 300,
+        creations: constant(1),
+        redirects: constant(20),
+        skew: "uniform",
+    },
+    peak: {
+        description: "a busy hour: 2 URL creations/s, 50 redirects/s",
+        seedUrls: 100,
+        defaultDurationSeconds: 300,
+        creations: constant(2),
+        redirects: constant(50),
+        skew: "uniform",
+    },
+    viral: {
+        description: "a link goes viral: 5-8 creations/s, 100-200 redirects/s with a 250/s burst, 80 % on 20 % of the URLs",
+        seedUrls: 200,
+        defaultDurationSeconds: 600,
+        creations: { start: 5, stages: [{ target: 8, fraction: 0.4 }, { target: 8, fraction: 0.6 }] },
+        redirects: {
+            start: 100,
+            stages: [
+                { target: 200, fraction: 0.4 },
+                { target: 200, fraction: 0.4 },
+                { target: 250, fraction: 0.1 },
+                { target: 200, fraction: 0.1 },
+            ],
+        },
+        skew: "pareto",
+    },
+    cache: {
+        description: "Redis cache check: read-only, 100 redirects/s in a Pareto pattern over 100 URLs",
+        seedUrls: 100,
+        defaultDurationSeconds: 300,
+        redirects: constant(100),
+        skew: "pareto",
+    },
+} as const satisfies Record<string, ScenarioSpec>;
+
+export type ScenarioName = keyof typeof SCENARIOS;
+
+/** Custom metrics the scripts define (k6 prefixes them `k6_` in Prometheus). */
+export const METRICS = {
+    creation: "url_creation_duration",
+    redirect: "redirect_duration",
+    /** Redirects of a URL this VU already visited: Shlink should answer them from Redis. */
+    warmRedirect: "redirect_warm_duration",
+} as const;
+
+/** Our SLOs for the API under load, and the seed ADR's cache-hit goal (reported, never failing a run). */
+export const LOAD_SLO = { p95Ms: 100, p99Ms: 200, errorRate: 0.01, cacheHitP99Ms: 10 } as const;
+
+/** Lines around the JSON summary each run prints to stdout (the runner pod's log). */
+export const SUMMARY_MARKERS = { begin: "=== homelab-load-summary begin ===", end: "=== homelab-load-summary end ===" } as const;
+
+/** Share of the URLs that gets `PARETO_SHARE` of the redirects under the Pareto skew. */
+export const PARETO_HOT_FRACTION = 0.2;
+export const PARETO_SHARE = 0.8;
+
+/**
+ * Index in [0, n) of an 80/20 self-similar draw (Knuth, TAOCP vol. 3, 6.1): for `u` uniform in [0, 1), a
+ * fraction h of the indices gets 1 − h of the draws, and the same holds inside that hot set.
+ */
+export function paretoIndex(u: number, n: number): number {
+    const exponent = Math.log(PARETO_HOT_FRACTION) / Math.log(PARETO_SHARE);
+    return Math.min(n - 1, Math.floor(n * Math.pow(u, exponent)));
+}
+
+const rounded = (seconds: number): string => `${Math.max(1, Math.round(seconds))}s`;
+
+/** A k6 arrival-rate scenario running `exec` at `profile`'s rate; VUs sized for ~100 ms per request. */
+function arrivalRate(
+    exec: string,
+    profile: RateProfile,
+    durationSeconds: number,
+): ConstantArrivalRateScenario | RampingArrivalRateScenario {
+    const peak = Math.max(profile.start, ...profile.stages.map((s) => s.target));
+    const vus = { preAllocatedVUs: Math.max(2, Math.ceil(peak / 10)), maxVUs: Math.max(10, peak) };
+    const flat = profile.stages.every((s) => s.target === profile.start);
+    if (flat) {
+        return { executor: "constant-arrival-rate", exec, rate: profile.start, timeUnit: "1s", duration: rounded(durationSeconds), ...vus };
+    }
+    const stages = profile.stages.map((s) => ({ target: s.target, duration: rounded(s.fraction * durationSeconds) }));
+    return { executor: "ramping-arrival-rate", exec, startRate: profile.start, timeUnit: "1s", stages, ...vus };
+}
+
+/** Thresholds that fail a run: our SLOs on every metric the scenario drives, and the error budget. */
+export function scenarioThresholds(spec: ScenarioSpec): Record<string, string[]> {
+    const latency = [`p(95)<${LOAD_SLO.p95Ms}`, `p(99)<${LOAD_SLO.p99Ms}`];
+    return {
+        http_req_failed: [`rate<${LOAD_SLO.errorRate}`],
+        ...(spec.creations === undefined ? {} : { [METRICS.creation]: latency }),
+        [METRICS.redirect]: latency,
+    };
+}
+
+/** Goals reported next to the thresholds but never failing a run: the cache-hit latency of Pareto scenarios. */
+export function scenarioTargets(spec: ScenarioSpec): { metric: string; stat: "p(99)"; below: number }[] {
+    return spec.skew === "pareto" ? [{ metric: METRICS.warmRedirect, stat: "p(99)", below: LOAD_SLO.cacheHitP99Ms }] : [];
+}
+
+/** The k6 options of a scenario: one arrival-rate scenario per request kind, the SLO thresholds. */
+export function scenarioOptions(spec: ScenarioSpec, durationSeconds: number): Options {
+    const scenarios: Record<string, ConstantArrivalRateScenario | RampingArrivalRateScenario> = {
+        redirects: arrivalRate("redirect", spec.redirects, durationSeconds),
+    };
+    if (spec.creations !== undefined) {
+        scenarios.creations = arrivalRate("createUrl", spec.creations, durationSeconds);
+    }
+    return {
+        scenarios,
+        thresholds: scenarioThresholds(spec),
+        // Seeding 200 URLs one by one through the gateway takes seconds; k6's default allows 60.
+        setupTimeout: "180s",
+        summaryTrendStats: ["count", "avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"],
+        // Redirects are the product: a 302 is the answer we measure, never followed.
+        maxRedirects: 0,
+    };
+}
+
+/** The part of k6's handleSummary() data the summary reads. */
+export interface SummaryData {
+    metrics: Record<string, { values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }>;
+}
+
+export interface Verdict {
+    metric: string;
+    expression: string;
+    /** undefined: the metric got no samples. */
+    ok: boolean | undefined;
+    /** false for targets, which are reported only. */
+    blocking: boolean;
+}
+
+/** What a run prints at its end and `npm run load` turns into its table and exit code. */
+export interface LoadSummary {
+    scenario: string;
+    verdicts: Verdict[];
+    counts: { creations: number; redirects: number; warmRedirects: number };
+}
+
+/** The summary of a finished run: k6's threshold results, then the targets evaluated here. */
+export function buildSummary(scenario: string, spec: ScenarioSpec, data: SummaryData): LoadSummary {
+    const verdicts: Verdict[] = [];
+    for (const [metric, m] of Object.entries(data.metrics)) {
+        for (const [expression, result] of Object.entries(m.thresholds ?? {})) {
+            verdicts.push({ metric, expression, ok: result.ok, blocking: true });
+        }
+    }
+    for (const t of scenarioTargets(spec)) {
+        const value = data.metrics[t.metric]?.values[t.stat];
+        verdicts.push({ metric: t.metric, expression: `${t.stat}<${t.below}`, ok: value === undefined ? undefined : value < t.below, blocking: false });
+    }
+    const count = (metric: string): number => data.metrics[metric]?.values.count ?? 0;
+    return {
+        scenario,
+        verdicts,
+        counts: { creations: count(METRICS.creation), redirects: count(METRICS.redirect), warmRedirects: count(METRICS.warmRedirect) },
+    };
+}
+
+/** The summary as printed between its markers. */
+export function summaryText(summary: LoadSummary): string {
+    return `${SUMMARY_MARKERS.begin}\n${JSON.stringify(summary)}\n${SUMMARY_MARKERS.end}\n`;
+}

@@ -1,0 +1,88 @@
+// The TestRun `npm run load` creates: k6.io/v1alpha1, the k6-operator's only version (CRD: parallelism and
+// script required). Pure builder; tests check it against the CRD's required fields.
+import { K6 } from "../defaults";
+import type { LoadTarget } from "./manifests";
+import { SCENARIOS, SUMMARY_MARKERS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
+
+export const TEST_RUN_API = { group: "k6.io", version: "v1alpha1", plural: "testruns", kind: "TestRun" } as const;
+
+/** Labels the operator puts on a run's runner pods (k6-operator pkg/resources/jobs: newLabels, runner). */
+export function runnerPodSelector(runName: string): string {
+    return `app=k6,k6_cr=${runName},runner=true`;
+}
+
+type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
+/**
+ * The fields of k6.io/v1alpha1 TestRun this program sets, as grafana/k6-operator's CRD types them at chart 4.6.0
+ * (config/crd/bases/k6.io_testruns.yaml: `parallelism` int32 and `script` required; `arguments` a string the
+ * operator splits on spaces; `runner.{image, env, resources}` core types).
+ */
+export interface TestRun {
+    apiVersion: "k6.io/v1alpha1";
+    kind: "TestRun";
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    spec: {
+        parallelism: number;
+        script: { configMap: { name: string; file: string } };
+        /** k6 run flags, split on spaces by the operator. */
+        arguments: string;
+        runner: {
+            image: string;
+            env: EnvVar[];
+            resources: typeof K6.runnerResources;
+        };
+    };
+}
+
+/** `<scenario>-<UTC yyyymmdd-hhmmss>`: a DNS label, unique per second, sortable; also the run's testid tag. */
+export function runName(scenario: ScenarioName, at: Date): string {
+    const stamp = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+    return `${scenario}-${stamp}`;
+}
+
+/** A run of `scenario`: its script from the ConfigMap, metrics to Prometheus tagged with the run's name. */
+export function testRun(target: LoadTarget, scenario: ScenarioName, name: string, durationSeconds?: number): TestRun {
+    const env: EnvVar[] = [
+        { name: "TARGET_URL", value: target.targetUrl },
+        { name: "SHLINK_API_KEY", valueFrom: { secretKeyRef: { name: target.apiKeySecret, key: target.apiKeySecretKey } } },
+        { name: "K6_PROMETHEUS_RW_SERVER_URL", value: target.prometheusWriteUrl },
+        { name: "K6_PROMETHEUS_RW_TREND_STATS", value: K6.prometheusTrendStats },
+        ...(durationSeconds === undefined ? [] : [{ name: "DURATION_SECONDS", value: String(durationSeconds) }]),
+    ];
+    return {
+        apiVersion: "k6.io/v1alpha1",
+        kind: "TestRun",
+        metadata: { name, namespace: target.namespace, labels: { "app.kubernetes.io/part-of": "homelab-load", scenario } },
+        spec: {
+            // No `cleanup: post`: the operator would delete the run, and its runner's log, before we read the summary.
+            parallelism: K6.parallelism,
+            script: { configMap: { name: target.configMap, file: `${scenario}.ts` } },
+            arguments: `--tag testid=${name} -o experimental-prometheus-rw`,
+            runner: { image: target.runnerImage, env, resources: K6.runnerResources },
+        },
+    };
+}
+
+/** How long a run may take before `npm run load` gives up on it. */
+export function runDeadlineSeconds(scenario: ScenarioName, durationSeconds?: number): number {
+    return (durationSeconds ?? SCENARIOS[scenario].defaultDurationSeconds) + K6.graceSeconds;
+}
+
+/** The summary a run printed between its markers (the last one, if a log holds several), or undefined. */
+export function parseSummary(log: string): LoadSummary | undefined {
+    const begin = log.lastIndexOf(SUMMARY_MARKERS.begin);
+    if (begin < 0) {
+        return undefined;
+    }
+    const end = log.indexOf(SUMMARY_MARKERS.end, begin);
+    if (end < 0) {
+        return undefined;
+    }
+    try {
+        const parsed = JSON.parse(log.slice(begin + SUMMARY_MARKERS.begin.length, end)) as LoadSummary;
+        return Array.isArray(parsed.verdicts) ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
+}
