@@ -11,12 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_DOWN_ALERTS, alertmanagerConfig, webhookUrlFile, type AlertmanagerConfig } from "../../components/observability/alertmanager";
 import { Observability } from "../../components/observability/Observability";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
-import { describeWithTool, run } from "../helpers/nativeTools";
+import { nativeTool } from "../helpers/tools";
 import { runUnderMocks, valueOf, type Ledger } from "../helpers/pulumi";
+
+const amtool = nativeTool("amtool", "prometheus-alertmanager");
 
 const WEBHOOK_URL = "https://ntfy.example.org/homelab-Xy7tOpicSecret?tpl=1";
 const PORT = 19093;
-const APT = "apt-get install prometheus prometheus-alertmanager";
 
 describe("alert delivery with a webhook", () => {
     let ledger: Ledger;
@@ -112,7 +113,7 @@ function forAmtool025(config: AlertmanagerConfig): unknown {
     };
 }
 
-describeWithTool("amtool", APT, "the Alertmanager config, by amtool", () => {
+amtool.describe("the Alertmanager config, by amtool", () => {
     let dir: string;
     const write = (name: string, config: unknown) => {
         const file = path.join(dir, name);
@@ -126,7 +127,7 @@ describeWithTool("amtool", APT, "the Alertmanager config, by amtool", () => {
 
     it("accepts the config with and without a webhook (url_file swapped for url: amtool 0.25 predates it)", () => {
         for (const hasWebhook of [true, false]) {
-            const out = run("amtool", ["check-config", write(`am-${hasWebhook}.yml`, forAmtool025(alertmanagerConfig(hasWebhook)))]);
+            const out = amtool.run(["check-config", write(`am-${hasWebhook}.yml`, forAmtool025(alertmanagerConfig(hasWebhook)))]);
             expect(out).toMatch(/SUCCESS/);
             expect(out).toContain(`- ${hasWebhook ? 2 : 1} receivers`);
             expect(out).toContain("- 4 inhibit rules");
@@ -135,13 +136,13 @@ describeWithTool("amtool", APT, "the Alertmanager config, by amtool", () => {
 
     it("rejects a broken config, so the check above can fail", () => {
         const broken = { ...alertmanagerConfig(true), route: { receiver: "nobody" } };
-        expect(() => run("amtool", ["check-config", write("broken.yml", forAmtool025(broken as AlertmanagerConfig))])).toThrow(/undefined receiver/);
+        expect(() => amtool.run(["check-config", write("broken.yml", forAmtool025(broken as AlertmanagerConfig))])).toThrow(/undefined receiver/);
     });
 
     it("routes critical and warning alerts to the webhook and the rest to null, and everything to null without one", () => {
         const withHook = write("routes-hook.yml", forAmtool025(alertmanagerConfig(true)));
         const without = write("routes-none.yml", forAmtool025(alertmanagerConfig(false)));
-        const route = (file: string, ...labels: string[]) => run("amtool", ["config", "routes", "test", `--config.file=${file}`, ...labels]).trim();
+        const route = (file: string, ...labels: string[]) => amtool.run(["config", "routes", "test", `--config.file=${file}`, ...labels]).trim();
         expect(route(withHook, "alertname=HomelabPostgresNoPrimary", "severity=critical")).toBe("webhook");
         expect(route(withHook, "alertname=HomelabCertificateExpiring", "severity=warning")).toBe("webhook");
         expect(route(withHook, "alertname=KubeNodeNotReady", "severity=info")).toBe("null");

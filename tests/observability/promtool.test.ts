@@ -10,8 +10,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Observability } from "../../components/observability/Observability";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
-import { describeWithTool, run } from "../helpers/nativeTools";
+import { nativeTool } from "../helpers/tools";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
+
+const promtool = nativeTool("promtool", "prometheus");
 
 type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: object };
 type Spec = { groups: { name: string; rules: Rule[] }[] };
@@ -53,7 +55,7 @@ const ALL_BURNS: [string, string, string][] = [
 const silent = (alertname: string) => ({ alertname, exp_alerts: [] });
 const at = (eval_time: string, ...tests: object[]) => tests.map((t) => ({ eval_time, ...t }));
 
-describeWithTool("promtool", "apt-get install prometheus", "rules and queries, by promtool", () => {
+promtool.describe("rules and queries, by promtool", () => {
     let ledger: Ledger;
     let dir: string;
     let specs: Record<string, Spec>;
@@ -67,7 +69,7 @@ describeWithTool("promtool", "apt-get install prometheus", "rules and queries, b
     });
     const unitTest = (name: string, ruleFiles: string[], tests: object[], evaluationInterval = "1m") => {
         const file = write(`${name}.test.yml`, { rule_files: ruleFiles, evaluation_interval: evaluationInterval, tests });
-        return run("promtool", ["test", "rules", file], dir);
+        return promtool.run(["test", "rules", file], dir);
     };
 
     beforeAll(async () => {
@@ -89,7 +91,7 @@ describeWithTool("promtool", "apt-get install prometheus", "rules and queries, b
     it("accepts every PrometheusRule the layer sends, templates included", () => {
         const names = Object.keys(specs).sort();
         expect(names).toEqual(["homelab-data", "homelab-platform", "shlink-slo", "shlink-traffic"]);
-        const out = run("promtool", ["check", "rules", ...names.map((name) => `${name}.rules.yml`)], dir);
+        const out = promtool.run(["check", "rules", ...names.map((name) => `${name}.rules.yml`)], dir);
         for (const name of names) {
             const count = specs[name].groups.reduce((n, g) => n + g.rules.length, 0);
             expect(out).toContain(`Checking ${name}.rules.yml\n  SUCCESS: ${count} rules found`);
@@ -98,7 +100,7 @@ describeWithTool("promtool", "apt-get install prometheus", "rules and queries, b
 
     it("rejects broken PromQL, so the check above can fail", () => {
         write("broken.rules.yml", { groups: [{ name: "b", rules: [{ alert: "B", expr: "sum(rate(x[5m])" }] }] });
-        expect(() => run("promtool", ["check", "rules", "broken.rules.yml"], dir)).toThrow(/unclosed left parenthesis|parse error/);
+        expect(() => promtool.run(["check", "rules", "broken.rules.yml"], dir)).toThrow(/unclosed left parenthesis|parse error/);
     });
 
     it("parses every query of the data-layer dashboard (as recording rules)", () => {
@@ -107,7 +109,7 @@ describeWithTool("promtool", "apt-get install prometheus", "rules and queries, b
         const exprs: string[] = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
         expect(exprs.length).toBeGreaterThanOrEqual(9);
         write("dashboard.rules.yml", { groups: [{ name: "dashboard", rules: exprs.map((expr, i) => ({ record: `dashboard:query${i}`, expr })) }] });
-        expect(run("promtool", ["check", "rules", "dashboard.rules.yml"], dir)).toContain(`SUCCESS: ${exprs.length} rules found`);
+        expect(promtool.run(["check", "rules", "dashboard.rules.yml"], dir)).toContain(`SUCCESS: ${exprs.length} rules found`);
         expect(exprs.some((e) => e.includes("redis_keyspace_hits_total") && e.includes("redis_keyspace_misses_total"))).toBe(true);
     });
 
