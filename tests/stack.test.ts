@@ -99,8 +99,11 @@ describe("the homelab stack under mocks", () => {
         for (const node of NODES) {
             const boot = ledger.byName(`${node}-boot`);
             expect(boot.dataDeps).toContain(`vms-${node}`);
-            // Bounded: the first login may take homelab:sshConnectTimeoutSeconds (600 s by default), then fails.
-            expect(boot.inputs.connection.dialErrorLimit * boot.inputs.connection.perDialTimeout).toBe(600);
+            // Bounded: the VM's port 22 may take homelab:sshConnectTimeoutSeconds (600 s by default) to answer.
+            const probe = ledger.byName(`${node}-ssh-port`);
+            expect(probe.dataDeps).toContain(`vms-${node}`);
+            expect(probe.inputs.create).toContain("within 600 s.");
+            expect(boot.dependsOn).toContain(`${node}-ssh-port`);
             expect(boot.inputs.stdin).toContain("cloud-init status --wait");
             expect(ledger.waitsFor(`${node}-install`)).toContain(`${node}-boot`);
         }

@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { K3S_API_PORT, K3S_DISABLED_COMPONENTS } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { shq } from "../shell/quote";
-import { dialAttemptsWithin, sshConnection, type SshLogin } from "../shell/ssh";
+import { sshConnection, type SshLogin, sshPortProbeScript } from "../shell/ssh";
 import {
     guestAgentScript,
     installK3sScript,
@@ -78,11 +78,10 @@ export class Cluster extends pulumi.ComponentResource {
         const token = new random.RandomPassword(`${name}-token`, { length: 48, special: false }, { parent: this });
 
         const login: SshLogin = { user: args.sshUser, privateKey: args.sshPrivateKey };
-        const bootDials = dialAttemptsWithin(args.sshConnectTimeoutSeconds);
         this.installs = [];
         args.servers.forEach((server, index) => {
             const step: Step = { cluster: this, name, server, login };
-            const boot = prepareServer(step, bootDials);
+            const boot = prepareServer(step, args.sshConnectTimeoutSeconds);
             const waits = index === 0 ? [boot] : [boot, waitForApi(step, args, boot, this.installs), this.installs[index - 1]];
             this.installs.push(installServer(step, args, index, token.result, waits));
         });
@@ -136,16 +135,29 @@ function serverStep(step: Step, role: string, args: command.remote.CommandArgs, 
 }
 
 /**
- * Waits for the VM's first boot (cloud-init) and installs the QEMU guest agent; returns the boot step. The
- * first login retries for `bootDials` attempts (a new VM boots for a minute or two before sshd answers).
+ * Waits until the new VM answers on port 22 (at most `connectTimeoutSeconds`: a first boot takes a minute or
+ * two), then for cloud-init over SSH, and installs the QEMU guest agent; returns the boot step. Once the port
+ * answers, the SSH steps retry only a few dials, so a rejected key fails in a minute, not after the timeout.
  */
-function prepareServer(step: Step, bootDials: number): command.remote.Command {
+function prepareServer(step: Step, connectTimeoutSeconds: number): command.remote.Command {
+    const reachable = new command.local.Command(
+        childName(step.name, `${step.server.name}-ssh-port`),
+        {
+            // Node runs Pulumi here, so the probe works on any machine that does (no nc, no GNU timeout).
+            interpreter: ["node", "-e"],
+            create: pulumi.interpolate`${pulumi.output(step.server.address).apply((host) =>
+                sshPortProbeScript({ node: step.server.name, host, user: step.login.user, timeoutSeconds: connectTimeoutSeconds }),
+            )}\n// Proxmox VM ${step.server.vmId}: a new VM probes again.\n`,
+            addPreviousOutputInEnv: false,
+        },
+        { parent: step.cluster },
+    );
     const boot = serverStep(step, "boot", {
-        connection: sshConnection(step.server.address, step.login, bootDials),
+        connection: sshConnection(step.server.address, step.login),
         create: "sudo bash -s",
         stdin: forVm(waitForBootScript(), step.server.vmId),
         addPreviousOutputInEnv: false,
-    }, []);
+    }, [reachable] /* the port answers: the login comes next. */);
     // The VMs enable the QEMU agent; Ubuntu's cloud image lacks it. K3s does not need it, so nothing waits on it.
     serverStep(step, "guest-agent", {
         connection: sshConnection(step.server.address, step.login),
