@@ -99,6 +99,12 @@ export const VM_CPU_TYPE = "x86-64-v2-AES";
 /** What K3s (server, embedded etcd, containerd) and Ubuntu keep on each node, outside pod requests. */
 export const NODE_RESERVE = { cpuMillicores: 1000, memoryMiB: 2048 } as const;
 
+/**
+ * How long an upgrade's `kubectl drain` may wait for evictions (PodDisruptionBudgets) on one server before the
+ * upgrade of that server stops with the blocking budgets named.
+ */
+export const K3S_DRAIN_TIMEOUT_SECONDS = 300;
+
 /** K3s API server port. */
 export const K3S_API_PORT = 6443;
 
