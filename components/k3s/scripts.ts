@@ -1,7 +1,7 @@
 // Pure builders for the bash scripts that install and operate k3s over SSH.
 // Every script is run as root with `sudo bash -s` and fed on stdin, so secrets never reach a process list.
 import * as YAML from "yaml";
-import { K3S_API_PORT, K3S_DRAIN_TIMEOUT_SECONDS, K3S_VERSION_PATTERN } from "../defaults";
+import { K3S_API_PORT, K3S_DRAIN_TIMEOUT_SECONDS, K3S_VERSION_PATTERN, KUBE_VIP } from "../defaults";
 import { shq, yamlString } from "../shell/quote";
 import { script } from "../shell/script";
 import { registriesYaml, type RegistriesConfig } from "./registries";
@@ -24,6 +24,8 @@ export interface InstallArgs {
     k3sVersion: string;
     config: K3sServerConfig;
     registries: RegistriesConfig;
+    /** kube-vip's manifest for K3s' auto-deploy directory; undefined removes it (homelab:vip unset). */
+    kubeVipManifest?: string;
     readyTimeoutSeconds: number;
     // How long an upgrade's drain may wait for evictions; tests shorten it.
     drainTimeoutSeconds?: number;
@@ -39,6 +41,7 @@ const DEFAULT_POLL_SECONDS = 5;
 const CLOUD_INIT_TIMEOUT_SECONDS = 1800;
 const CONFIG_HEREDOC = "K3S_CONFIG_EOF";
 const REGISTRIES_HEREDOC = "K3S_REGISTRIES_EOF";
+const KUBE_VIP_HEREDOC = "KUBE_VIP_EOF";
 const LOOPBACK_SERVER = `https://127.0.0.1:${K3S_API_PORT}`;
 
 function rootOf(layout: FsLayout): string {
@@ -155,6 +158,11 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         throw new Error("rendered registries.yaml collides with the heredoc delimiter");
     }
 
+    const kubeVip = args.kubeVipManifest;
+    if (kubeVip !== undefined && kubeVip.split("\n").includes(KUBE_VIP_HEREDOC)) {
+        throw new Error("kube-vip's manifest collides with the heredoc delimiter");
+    }
+
     // Variable names avoid the K3S_ prefix: the installer copies exported K3S_* variables into the service env file.
     return script(`Install or upgrade the k3s server ${cfg.nodeName} to ${args.k3sVersion}; a no-op when already converged.`, [
         `NODE_NAME=${shq(cfg.nodeName)}`,
@@ -168,6 +176,7 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "REGISTRIES_FILE=\"$CONFIG_DIR/registries.yaml\"",
         `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
         `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
+        `KUBE_VIP_FILE=${shq(`${root}${KUBE_VIP.manifestDir}/${KUBE_VIP.manifestFile}`)}`,
         "WORKDIR=\"\"",
         "",
         "cleanup() {",
@@ -260,6 +269,8 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    registries_changed=0",
         "fi",
         "",
+        ...kubeVipLines(kubeVip),
+        "",
         "local installed_version=\"\"",
         "if [[ -x \"$K3S_BIN\" ]]; then",
         "    installed_version=\"$(\"$K3S_BIN\" --version 2>/dev/null | awk 'NR == 1 { print $3 }')\" || installed_version=\"\"",
@@ -318,6 +329,33 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    uncordon_node",
         "fi",
     ]);
+}
+
+/**
+ * Puts kube-vip's manifest in K3s' auto-deploy directory (K3s applies it at start and on change, so the first
+ * server holds the VIP before anything joins through it), or takes it away when homelab:vip is unset.
+ */
+function kubeVipLines(manifest: string | undefined): string[] {
+    if (manifest === undefined) {
+        return [
+            "if [[ -f \"$KUBE_VIP_FILE\" ]]; then",
+            "    rm -f \"$KUBE_VIP_FILE\"",
+            "    echo \"homelab:vip is unset: removed $KUBE_VIP_FILE; K3s keeps what it deployed (remove it with \\`k3s kubectl -n kube-system delete daemonset kube-vip\\`)\"",
+            "fi",
+        ];
+    }
+    return [
+        `cat >"$WORKDIR/kube-vip.yaml" <<'${KUBE_VIP_HEREDOC}'`,
+        ...manifest.replace(/\n$/, "").split("\n"),
+        KUBE_VIP_HEREDOC,
+        "if ! cmp -s \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE\"; then",
+        "    mkdir -p \"$(dirname \"$KUBE_VIP_FILE\")\"",
+        "    install -m 0600 \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE.new\"",
+        "    # K3s watches the directory: no restart needed.",
+        "    mv -f \"$KUBE_VIP_FILE.new\" \"$KUBE_VIP_FILE\"",
+        "    echo \"kube-vip manifest written to $KUBE_VIP_FILE on $NODE_NAME\"",
+        "fi",
+    ];
 }
 
 export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollSeconds: number = DEFAULT_POLL_SECONDS): string {

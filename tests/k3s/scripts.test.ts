@@ -19,6 +19,7 @@ import {
     waitForBootScript,
 } from "../../components/k3s/scripts";
 import { registriesYaml, type RegistriesConfig } from "../../components/k3s/registries";
+import { kubeVipManifest } from "../../components/k3s/kubeVip";
 import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { nativeTool } from "../helpers/tools";
 
@@ -408,6 +409,45 @@ describe("upgrades drain the server first", () => {
     });
 });
 
+describe("kube-vip's manifest in K3s' auto-deploy directory", () => {
+    const MANIFEST = kubeVipManifest({ apiServer: "192.168.2.240", services: "192.168.2.241" });
+    const manifestPath = () => path.join(sb.root, "var", "lib", "rancher", "k3s", "server", "manifests", "kube-vip.yaml");
+    const withVip = (config: K3sServerConfig, overrides: Partial<InstallArgs> = {}) => installArgs(config, { kubeVipManifest: MANIFEST, ...overrides });
+
+    it("a fresh first server gets the manifest (0600) before the installer starts K3s, so K3s deploys kube-vip at once", () => {
+        const r = sb.run(installK3sScript(withVip(INIT), sb.layout));
+        expect(r.status).toBe(0);
+        expect(fs.readFileSync(manifestPath(), "utf8")).toBe(MANIFEST);
+        expect(fs.statSync(manifestPath()).mode & 0o777).toBe(0o600);
+        const calls = sb.calls();
+        expect(calls.indexOf("installer ")).toBeGreaterThan(-1);
+        expect(r.stdout.indexOf("kube-vip manifest written")).toBeGreaterThan(-1);
+        expect(r.stdout.indexOf("kube-vip manifest written")).toBeLessThan(r.stdout.indexOf("installing k3s"));
+    });
+
+    it("an unchanged manifest is not rewritten, and adding it to a running node neither restarts K3s nor runs the installer", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(installK3sScript(withVip(INIT), sb.layout));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("kube-vip manifest written");
+        expect(sb.installerCalls()).toHaveLength(1);
+        const before = fs.statSync(manifestPath());
+        const again = sb.run(installK3sScript(withVip(INIT), sb.layout));
+        expect(again.stdout).not.toContain("kube-vip manifest written");
+        expect(fs.statSync(manifestPath()).mtimeMs).toBe(before.mtimeMs);
+        expect(sb.calls()).not.toContain("systemctl restart k3s");
+        expect(sb.calls()).not.toMatch(/ (cordon|drain) /);
+    });
+
+    it("homelab:vip unset removes the manifest and says how to remove what K3s deployed", () => {
+        expect(sb.run(installK3sScript(withVip(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(installK3sScript(installArgs(INIT), sb.layout));
+        expect(r.status).toBe(0);
+        expect(fs.existsSync(manifestPath())).toBe(false);
+        expect(r.stdout).toContain("k3s kubectl -n kube-system delete daemonset kube-vip");
+    });
+});
+
 describe("registries.yaml", () => {
     const SHARED_WITHOUT_OVERRIDE = { "quay.io": {}, "ghcr.io": {}, "registry.k8s.io": {}, "registry.developers.crunchydata.com": {} };
     const restarts = () => sb.calls().split("\n").filter((l) => l === "systemctl restart k3s");
@@ -636,6 +676,10 @@ function allScriptsForLint(): Record<string, string> {
         "guest-agent": guestAgentScript(),
         "install-init-server": installK3sScript({ k3sVersion: VERSION, config: INIT, registries: WITH_LOGIN, readyTimeoutSeconds: 300 }),
         "install-joining-server": installK3sScript({ k3sVersion: VERSION, config: JOIN, registries: REGISTRIES, readyTimeoutSeconds: 300 }),
+        "install-with-kube-vip": installK3sScript({
+            k3sVersion: VERSION, config: INIT, registries: REGISTRIES, readyTimeoutSeconds: 300,
+            kubeVipManifest: kubeVipManifest({ apiServer: "192.168.2.240", services: "192.168.2.241" }),
+        }),
         "wait-for-api": waitForApiScript("192.168.2.242", 300),
         "uninstall": uninstallK3sScript("k3s-node-02"),
         "read-kubeconfig": readKubeconfigScript(),
@@ -648,7 +692,7 @@ describe("shellcheck", () => {
 
     it("lints every generated script family", () => {
         expect(scripts.map(([name]) => name).sort()).toEqual(
-            ["guest-agent", "install-init-server", "install-joining-server", "read-kubeconfig", "uninstall", "wait-for-api", "wait-for-boot"],
+            ["guest-agent", "install-init-server", "install-joining-server", "install-with-kube-vip", "read-kubeconfig", "uninstall", "wait-for-api", "wait-for-boot"],
         );
     });
 
