@@ -90,6 +90,30 @@ export const RESERVED_NODE_PORTS: Record<number, string> = {
 /** K3s components the cluster runs without (Istio's gateway replaces Traefik). */
 export const K3S_DISABLED_COMPONENTS = ["traefik"];
 
+/**
+ * kube-vip (ARP mode, leader election) holds homelab:vip for the API server and homelab:servicesVip for the
+ * LoadBalancer Services. K3s deploys its manifest from the auto-deploy directory, so it runs before any join.
+ * The two addresses must differ: kube-vip cannot share one VIP between the control plane and a Service
+ * (kube-vip/kube-vip#464: two nodes end up answering ARP for it).
+ */
+export const KUBE_VIP = {
+    image: "ghcr.io/kube-vip/kube-vip:v1.2.3",
+    version: "v1.2.3",
+    name: "kube-vip",
+    namespace: "kube-system",
+    clusterRole: "system:kube-vip-role",
+    clusterRoleBinding: "system:kube-vip-binding",
+    /** K3s applies every file here at start and on change (auto-deploying manifests). */
+    manifestDir: "/var/lib/rancher/k3s/server/manifests",
+    manifestFile: "kube-vip.yaml",
+    /** A LoadBalancer Service's address, announced by kube-vip without a cloud provider. */
+    loadBalancerIpsAnnotation: "kube-vip.io/loadbalancerIPs",
+    /** Seconds: lease duration, renew deadline, retry period (kube-vip's defaults). */
+    lease: { durationSeconds: 5, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 },
+    /** K3s' ServiceLB would bind LoadBalancer ports on every node beside kube-vip. */
+    disabledK3sComponents: ["servicelb"],
+} as const;
+
 /** K3s server minimums (K3s requirements: 2 cores, 2 GB RAM) and room for the OS, images and etcd on disk. */
 export const K3S_SERVER_MINIMUMS = { cores: 2, memoryMiB: 2048, diskGiB: 20 } as const;
 
@@ -98,6 +122,12 @@ export const VM_CPU_TYPE = "x86-64-v2-AES";
 
 /** What K3s (server, embedded etcd, containerd) and Ubuntu keep on each node, outside pod requests. */
 export const NODE_RESERVE = { cpuMillicores: 1000, memoryMiB: 2048 } as const;
+
+/**
+ * How long an upgrade's `kubectl drain` may wait for evictions (PodDisruptionBudgets) on one server before the
+ * upgrade of that server stops with the blocking budgets named.
+ */
+export const K3S_DRAIN_TIMEOUT_SECONDS = 300;
 
 /** K3s API server port. */
 export const K3S_API_PORT = 6443;

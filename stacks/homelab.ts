@@ -58,8 +58,8 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const operators = new Operators("operators", onCluster);
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
     const redis = new Redis("shlink-redis", { volumeGiB: config.platform.redisVolumeGiB, operator: operators.redisOperator }, onCluster);
-    // LoadBalancer Services answer on every node (K3s ServiceLB); the URLs use the first node's address.
-    const publicAddress = config.nodes[0].ip;
+    // The services VIP (kube-vip) when set; else ServiceLB answers on every node and the URLs use the first one.
+    const publicAddress = config.network.servicesVip ?? config.nodes[0].ip;
     const istio = new Istio("istio", istioArgs(config), onCluster);
     const observability = new Observability("observability", observabilityArgs(config, publicAddress, istio), onCluster);
     const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
@@ -146,6 +146,7 @@ function k3sCluster(config: HomelabConfig, vms: ServerVms): Cluster {
             dockerHubUsername: config.k3s.dockerHubUsername,
             dockerHubToken: config.secrets.dockerHubToken,
         },
+        vip: config.network.vip ? { apiServer: config.network.vip, services: config.network.servicesVip! } : undefined,
     });
 }
 

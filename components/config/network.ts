@@ -1,4 +1,4 @@
-// The LAN the VMs live in: subnet, gateway, DNS servers and the Proxmox bridge.
+// The LAN the VMs live in: subnet, gateway, DNS servers, the Proxmox bridge and the lab's virtual addresses.
 import { formatIpv4, isHostInSubnet, parseIpv4, parseSubnet, type Subnet } from "./ipv4";
 import { Reader, stringList } from "./read";
 import type { Checked, PlainConfig } from "./types";
@@ -7,7 +7,11 @@ import type { Checked, PlainConfig } from "./types";
 export interface Lan {
     subnet?: Subnet;
     gatewayIp?: number;
+    /** homelab:vip and homelab:servicesVip when usable, by key: no node may take them. */
+    virtualIps?: Map<number, string>;
 }
+
+const VIP_KEYS = { api: "homelab:vip", services: "homelab:servicesVip" } as const;
 
 /** The subnet is required; the gateway defaults to its first host, the DNS servers to the gateway. */
 export function validateNetwork(h: Record<string, unknown>): Checked<PlainConfig["network"]> & { lan: Lan } {
@@ -35,9 +39,54 @@ export function validateNetwork(h: Record<string, unknown>): Checked<PlainConfig
         }
     }
     const bridge = read.str("bridge");
-    const lan = { subnet, gatewayIp };
+    const vips = validateVips(read.optional("vip"), read.optional("servicesVip"), subnet, gatewayIp, problems);
+    const lan = { subnet, gatewayIp, virtualIps: vips.taken };
     if (problems.length > 0 || !subnet || gateway === undefined) {
         return { problems, lan };
     }
-    return { problems, lan, value: { subnet: subnetText!, prefixLength: subnet.prefixLength, gateway, dnsServers, bridge } };
+    const value = { subnet: subnetText!, prefixLength: subnet.prefixLength, gateway, dnsServers, bridge };
+    return { problems, lan, value: vips.value ? { ...value, ...vips.value } : value };
+}
+
+/**
+ * homelab:vip (the API server) and homelab:servicesVip (the LoadBalancer Services), both or neither: kube-vip
+ * cannot hold one address for both (kube-vip/kube-vip#464). Each a free host address of the subnet.
+ */
+function validateVips(
+    vip: string | undefined,
+    servicesVip: string | undefined,
+    subnet: Subnet | undefined,
+    gatewayIp: number | undefined,
+    problems: string[],
+): { taken: Map<number, string>; value?: { vip: string; servicesVip: string } } {
+    const taken = new Map<number, string>();
+    const before = problems.length;
+    if (vip === undefined && servicesVip !== undefined) {
+        problems.push(`${VIP_KEYS.services} is set without homelab:vip: set homelab:vip too (the API server's address), or remove it.`);
+    }
+    if (vip !== undefined && servicesVip === undefined) {
+        problems.push(
+            `homelab:vip is set without ${VIP_KEYS.services}: kube-vip cannot share one address between the API server and the ` +
+                `LoadBalancer Services (kube-vip/kube-vip#464): pulumi config set ${VIP_KEYS.services} <another free address in homelab:subnet>`,
+        );
+    }
+    const check = (key: string, text: string | undefined) => {
+        const ip = text === undefined ? undefined : parseIpv4(text);
+        if (text === undefined) {
+            return;
+        } else if (ip === undefined) {
+            problems.push(`${key} must be an IPv4 address without prefix, such as 10.0.10.20 (got "${text}").`);
+        } else if (subnet && !isHostInSubnet(ip, subnet)) {
+            problems.push(`${key} ${text} is not a host address inside homelab:subnet (nor its network or broadcast address).`);
+        } else if (ip === gatewayIp) {
+            problems.push(`${key} ${text} is the gateway's address: pick a free address in homelab:subnet.`);
+        } else if (taken.has(ip)) {
+            problems.push(`${key} ${text} is already ${taken.get(ip)}: the two addresses must differ (kube-vip/kube-vip#464).`);
+        } else {
+            taken.set(ip, key);
+        }
+    };
+    check(VIP_KEYS.api, vip);
+    check(VIP_KEYS.services, servicesVip);
+    return problems.length === before && vip !== undefined && servicesVip !== undefined ? { taken, value: { vip, servicesVip } } : { taken };
 }

@@ -112,6 +112,10 @@ function nodeProblems(nodes: Draft[], lan: Lan): string[] {
             if (ip === lan.gatewayIp) {
                 problems.push(`${key}.ip ${node.ip} is the gateway's address.`);
             }
+            const virtual = lan.virtualIps?.get(ip);
+            if (virtual !== undefined) {
+                problems.push(`${key}.ip ${node.ip} is ${virtual}: kube-vip moves that address between the nodes, so no node may own it.`);
+            }
         }
         if (node.proxmoxNode !== "" && !DNS_LABEL_PATTERN.test(node.proxmoxNode)) {
             problems.push(`${key}.proxmoxNode must be a Proxmox node name (got "${node.proxmoxNode}").`);

@@ -16,7 +16,7 @@ export interface NodeSpec {
 /** Everything the config loader checked, with plain values only (secrets travel separately). */
 export interface PlainConfig {
     proxmox: { endpoint: string; insecure: boolean };
-    network: { subnet: string; prefixLength: number; gateway: string; dnsServers: string[]; bridge: string };
+    network: NetworkConfig;
     image: { url: string; sha256: string; fileName: string; datastore: string };
     vmDatastore: string;
     nodes: NodeSpec[];
@@ -25,6 +25,18 @@ export interface PlainConfig {
     host: HostConfig;
     platform: PlatformConfig;
     mesh: MeshConfig;
+}
+
+export interface NetworkConfig {
+    subnet: string;
+    prefixLength: number;
+    gateway: string;
+    dnsServers: string[];
+    bridge: string;
+    /** homelab:vip: the API server's address, held by kube-vip on whichever server leads; set with servicesVip. */
+    vip?: string;
+    /** homelab:servicesVip: every LoadBalancer Service's address (every URL of the lab). */
+    servicesVip?: string;
 }
 
 export interface K3sConfig {

@@ -2,10 +2,11 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { K3S_API_PORT, K3S_DISABLED_COMPONENTS } from "../defaults";
+import { K3S_API_PORT, K3S_DISABLED_COMPONENTS, KUBE_VIP } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { shq } from "../shell/quote";
 import { sshConnection, type SshLogin, sshPortProbeScript } from "../shell/ssh";
+import { kubeVipManifest, loadBalancerAnnotations, type VipAddresses } from "./kubeVip";
 import {
     guestAgentScript,
     installK3sScript,
@@ -45,6 +46,8 @@ export interface ClusterArgs {
     sshConnectTimeoutSeconds: number;
     /** Where the nodes pull Docker Hub images from; every node also shares its images with the others. */
     registries: ClusterRegistries;
+    /** homelab:vip and homelab:servicesVip: kube-vip holds them; undefined: the first server's address serves all. */
+    vip?: VipAddresses;
 }
 
 export interface ClusterRegistries {
@@ -61,7 +64,7 @@ export interface ClusterRegistries {
  * join one at a time. Exposes the kubeconfig (secret) and a Kubernetes provider built from it.
  */
 export class Cluster extends pulumi.ComponentResource {
-    /** Admin kubeconfig pointing at the first server's address (secret). */
+    /** Admin kubeconfig pointing at the API address: the VIP when set, else the first server's (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
     /** The provider every Kubernetes resource of the stack must use. */
     public readonly provider: k8s.Provider;
@@ -70,6 +73,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly k3sVersion: pulumi.Output<string>;
     /** The install step of every server, in join order. */
     public readonly installs: command.remote.Command[];
+    /** What every LoadBalancer Service must carry to get the services VIP; empty without a VIP (ServiceLB). */
+    public readonly loadBalancerAnnotations: Record<string, string>;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:k3s:Cluster", name, {}, opts);
@@ -87,13 +92,17 @@ export class Cluster extends pulumi.ComponentResource {
         });
 
         const first = args.servers[0];
-        this.kubeconfig = readKubeconfig({ cluster: this, name, server: first, login }, args.k3sVersion, this.installs);
+        const admin = readKubeconfig({ cluster: this, name, server: first, login }, args.k3sVersion, this.installs);
+        this.kubeconfig = pointedAt(admin, apiAddress(args));
+        // Pulumi's own channel stays on the first server, VIP or not: the provider replaces itself, and with it
+        // every Kubernetes resource of the stack, when its kubeconfig's server changes (pulumi-kubernetes DiffConfig).
         this.provider = new k8s.Provider(
             childName(name, "k8s"),
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { kubeconfig: pointedAt(admin, first.ip), enableServerSideApply: true },
             { parent: this },
         );
-        this.apiServerUrl = pulumi.output(apiServerUrl(first));
+        this.apiServerUrl = pulumi.output(apiServerUrl(apiAddress(args)));
+        this.loadBalancerAnnotations = args.vip ? loadBalancerAnnotations(args.vip.services) : {};
         this.nodeAddresses = pulumi.output(Object.fromEntries(args.servers.map((s) => [s.name, s.ip])));
         this.k3sVersion = pulumi.output(args.k3sVersion);
 
@@ -120,8 +129,13 @@ function requireOddServerCount(servers: ClusterServer[]): void {
     }
 }
 
-function apiServerUrl(server: ClusterServer): string {
-    return `https://${server.ip}:${K3S_API_PORT}`;
+/** Where joins, the kubeconfig and the outputs reach the API: the VIP when set (any server), else the first server. */
+function apiAddress(args: ClusterArgs): string {
+    return args.vip?.apiServer ?? args.servers[0].ip;
+}
+
+function apiServerUrl(address: string): string {
+    return `https://${address}:${K3S_API_PORT}`;
 }
 
 /** A server's step: `<node>-<step>` (e.g. k3s-node-02-install), aliased to its name before the rename. */
@@ -168,12 +182,15 @@ function prepareServer(step: Step, connectTimeoutSeconds: number): command.remot
     return boot;
 }
 
-/** A joining server waits until the first server's API answers, and for the join before it (k3s-io/k3s#4335). */
+/**
+ * A joining server waits until the API answers at the address it joins through, and for the join before it
+ * (k3s-io/k3s#4335). With a VIP that is kube-vip on the first server, which K3s deploys from its manifest.
+ */
 function waitForApi(step: Step, args: ClusterArgs, boot: pulumi.Resource, installs: command.remote.Command[]): command.remote.Command {
     return serverStep(step, "wait-api", {
         connection: sshConnection(step.server.address, step.login),
         create: "bash -s",
-        stdin: waitForApiScript(args.servers[0].ip, args.readyTimeoutSeconds),
+        stdin: waitForApiScript(apiAddress(args), args.readyTimeoutSeconds),
         addPreviousOutputInEnv: false,
     }, [boot, installs[0], installs[installs.length - 1]] /* side effects: joins go one at a time, through the first server. */);
 }
@@ -194,12 +211,14 @@ function installServer(
             config: {
                 nodeName: step.server.name,
                 nodeIp: step.server.ip,
-                tlsSans: args.servers.map((s) => s.ip),
+                tlsSans: [...args.servers.map((s) => s.ip), ...(args.vip ? [args.vip.apiServer] : [])],
                 token: secretToken,
                 clusterInit: index === 0,
-                serverUrl: index === 0 ? undefined : apiServerUrl(args.servers[0]),
-                disable: K3S_DISABLED_COMPONENTS,
+                serverUrl: index === 0 ? undefined : apiServerUrl(apiAddress(args)),
+                disable: [...K3S_DISABLED_COMPONENTS, ...(args.vip ? KUBE_VIP.disabledK3sComponents : [])],
             },
+            // On every server, so any of them re-creates kube-vip after a rebuild.
+            kubeVipManifest: args.vip ? kubeVipManifest(args.vip) : undefined,
             registries: {
                 dockerHubMirror: registries.dockerHubMirror,
                 dockerHubUsername: registries.dockerHubUsername,
@@ -221,7 +240,7 @@ function installServer(
     }, waits /* boot must be done (cloud-init) and, for joins, the previous server must be in (side effects). */);
 }
 
-/** Reads the admin kubeconfig off the first server once every server is in, pointed at its address (secret). */
+/** Reads the admin kubeconfig off the first server once every server is in (secret; its server is 127.0.0.1). */
 function readKubeconfig(first: Step, k3sVersion: string, installs: command.remote.Command[]): pulumi.Output<string> {
     const read = new command.remote.Command(
         childName(first.name, "kubeconfig"),
@@ -237,7 +256,12 @@ function readKubeconfig(first: Step, k3sVersion: string, installs: command.remot
         // Later layers receive the provider built from this: they must wait for every server.
         { parent: first.cluster, dependsOn: [installs[installs.length - 1]], additionalSecretOutputs: ["stdout"] },
     );
-    return pulumi.secret(read.stdout.apply((raw) => rewriteKubeconfig(raw, first.server.ip)));
+    return pulumi.secret(read.stdout);
+}
+
+/** The admin kubeconfig pointed at `address` (secret). */
+function pointedAt(kubeconfig: pulumi.Output<string>, address: string): pulumi.Output<string> {
+    return pulumi.secret(kubeconfig.apply((raw) => rewriteKubeconfig(raw, address)));
 }
 
 /**

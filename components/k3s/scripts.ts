@@ -1,7 +1,7 @@
 // Pure builders for the bash scripts that install and operate k3s over SSH.
 // Every script is run as root with `sudo bash -s` and fed on stdin, so secrets never reach a process list.
 import * as YAML from "yaml";
-import { K3S_API_PORT, K3S_VERSION_PATTERN } from "../defaults";
+import { K3S_API_PORT, K3S_DRAIN_TIMEOUT_SECONDS, K3S_VERSION_PATTERN, KUBE_VIP } from "../defaults";
 import { shq, yamlString } from "../shell/quote";
 import { script } from "../shell/script";
 import { registriesYaml, type RegistriesConfig } from "./registries";
@@ -24,7 +24,11 @@ export interface InstallArgs {
     k3sVersion: string;
     config: K3sServerConfig;
     registries: RegistriesConfig;
+    /** kube-vip's manifest for K3s' auto-deploy directory; undefined removes it (homelab:vip unset). */
+    kubeVipManifest?: string;
     readyTimeoutSeconds: number;
+    // How long an upgrade's drain may wait for evictions; tests shorten it.
+    drainTimeoutSeconds?: number;
     installerUrl?: string;
     // Seconds between Ready polls; tests shorten it.
     pollSeconds?: number;
@@ -37,6 +41,7 @@ const DEFAULT_POLL_SECONDS = 5;
 const CLOUD_INIT_TIMEOUT_SECONDS = 1800;
 const CONFIG_HEREDOC = "K3S_CONFIG_EOF";
 const REGISTRIES_HEREDOC = "K3S_REGISTRIES_EOF";
+const KUBE_VIP_HEREDOC = "KUBE_VIP_EOF";
 const LOOPBACK_SERVER = `https://127.0.0.1:${K3S_API_PORT}`;
 
 function rootOf(layout: FsLayout): string {
@@ -140,7 +145,9 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         throw new Error(`installerUrl must be an http(s) URL, got ${JSON.stringify(installerUrl)}`);
     }
     const pollSeconds = args.pollSeconds ?? DEFAULT_POLL_SECONDS;
+    const drainTimeoutSeconds = args.drainTimeoutSeconds ?? K3S_DRAIN_TIMEOUT_SECONDS;
     requirePositive(args.readyTimeoutSeconds, "readyTimeoutSeconds", true);
+    requirePositive(drainTimeoutSeconds, "drainTimeoutSeconds", true);
     requirePositive(pollSeconds, "pollSeconds", false);
     const configYaml = k3sConfigYaml(cfg);
     if (configYaml.split("\n").includes(CONFIG_HEREDOC)) {
@@ -151,18 +158,25 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         throw new Error("rendered registries.yaml collides with the heredoc delimiter");
     }
 
+    const kubeVip = args.kubeVipManifest;
+    if (kubeVip !== undefined && kubeVip.split("\n").includes(KUBE_VIP_HEREDOC)) {
+        throw new Error("kube-vip's manifest collides with the heredoc delimiter");
+    }
+
     // Variable names avoid the K3S_ prefix: the installer copies exported K3S_* variables into the service env file.
     return script(`Install or upgrade the k3s server ${cfg.nodeName} to ${args.k3sVersion}; a no-op when already converged.`, [
         `NODE_NAME=${shq(cfg.nodeName)}`,
         `WANT_VERSION=${shq(args.k3sVersion)}`,
         `INSTALLER_URL=${shq(installerUrl)}`,
         `READY_TIMEOUT=${args.readyTimeoutSeconds}`,
+        `DRAIN_TIMEOUT=${drainTimeoutSeconds}`,
         `POLL_SECONDS=${pollSeconds}`,
         `CONFIG_DIR=${shq(`${root}/etc/rancher/k3s`)}`,
         "CONFIG_FILE=\"$CONFIG_DIR/config.yaml\"",
         "REGISTRIES_FILE=\"$CONFIG_DIR/registries.yaml\"",
         `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
         `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
+        `KUBE_VIP_FILE=${shq(`${root}${KUBE_VIP.manifestDir}/${KUBE_VIP.manifestFile}`)}`,
         "WORKDIR=\"\"",
         "",
         "cleanup() {",
@@ -183,6 +197,35 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "write_registries() {",
         "    install -m 0600 \"$WORKDIR/registries.yaml\" \"$REGISTRIES_FILE.new\"",
         "    mv -f \"$REGISTRIES_FILE.new\" \"$REGISTRIES_FILE\"",
+        "}",
+        "",
+        "kubectl_local() {",
+        "    \"$K3S_BIN\" kubectl --kubeconfig \"$KUBECONFIG_FILE\" --request-timeout=30s \"$@\"",
+        "}",
+        "",
+        "# An upgrade moves this server's pods to the others first; PodDisruptionBudgets decide how fast.",
+        "drain_node() {",
+        "    echo \"upgrading $NODE_NAME from $1 to $WANT_VERSION: cordoning and draining it first (timeout ${DRAIN_TIMEOUT}s)\"",
+        "    kubectl_local cordon \"$NODE_NAME\" ||",
+        "        fail \"could not cordon $NODE_NAME before its upgrade to $WANT_VERSION: check \\`k3s kubectl get node $NODE_NAME\\` on the node; nothing was changed\"",
+        "    if ! \"$K3S_BIN\" kubectl --kubeconfig \"$KUBECONFIG_FILE\" drain \"$NODE_NAME\" --ignore-daemonsets --delete-emptydir-data \\",
+        "        --timeout=\"${DRAIN_TIMEOUT}s\" >\"$WORKDIR/drain.log\" 2>&1; then",
+        "        tail -n 20 \"$WORKDIR/drain.log\" >&2",
+        "        local blocking=\"\"",
+        "        blocking=\"$(kubectl_local get poddisruptionbudgets --all-namespaces \\",
+        "            -o jsonpath='{range .items[?(@.status.disruptionsAllowed==0)]}{.metadata.namespace}/{.metadata.name}{\" \"}{end}' 2>/dev/null)\" || blocking=\"\"",
+        "        # Back in service on the old version: the failed drain changed nothing else.",
+        "        kubectl_local uncordon \"$NODE_NAME\" >/dev/null 2>&1 ||",
+        "            echo \"WARNING: could not uncordon $NODE_NAME; run \\`k3s kubectl uncordon $NODE_NAME\\` on it\" >&2",
+        "        fail \"draining $NODE_NAME did not finish within ${DRAIN_TIMEOUT}s, so it stays on $1 (uncordoned, not upgraded to $WANT_VERSION). PodDisruptionBudgets allowing no disruption now: ${blocking:-none found (see the drain output above)}. Give them room (more replicas, or fewer pods down elsewhere) and run \\`pulumi up\\` again\"",
+        "    fi",
+        "    echo \"$NODE_NAME drained\"",
+        "}",
+        "",
+        "uncordon_node() {",
+        "    kubectl_local uncordon \"$NODE_NAME\" ||",
+        "        fail \"$NODE_NAME runs $WANT_VERSION but could not be uncordoned: run \\`k3s kubectl uncordon $NODE_NAME\\` on it\"",
+        "    echo \"$NODE_NAME uncordoned on k3s $WANT_VERSION\"",
         "}",
         "",
         "wait_for_ready() {",
@@ -226,11 +269,14 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    registries_changed=0",
         "fi",
         "",
+        ...kubeVipLines(kubeVip),
+        "",
         "local installed_version=\"\"",
         "if [[ -x \"$K3S_BIN\" ]]; then",
         "    installed_version=\"$(\"$K3S_BIN\" --version 2>/dev/null | awk 'NR == 1 { print $3 }')\" || installed_version=\"\"",
         "fi",
         "",
+        "local drained=0",
         "local active=0",
         "if systemctl is-active --quiet k3s; then",
         "    active=1",
@@ -253,6 +299,11 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    # Download before touching the config, so a network failure leaves the node exactly as it was.",
         "    curl -sfL --retry 5 \"$INSTALLER_URL\" -o \"$WORKDIR/install.sh\" ||",
         "        fail \"could not download the k3s installer for $NODE_NAME ($WANT_VERSION) from $INSTALLER_URL: check that the node can reach it (DNS, proxy, firewall)\"",
+        "    # Drain only for a version change on a running node: a fresh install has no pods, a config change keeps them.",
+        "    if [[ -n \"$installed_version\" && \"$installed_version\" != \"$WANT_VERSION\" && \"$active\" == 1 ]]; then",
+        "        drain_node \"$installed_version\"",
+        "        drained=1",
+        "    fi",
         "    mkdir -p \"$CONFIG_DIR\"",
         "    if [[ -f \"$CONFIG_FILE\" ]]; then",
         "        cp -p \"$CONFIG_FILE\" \"$WORKDIR/config.previous\"",
@@ -265,12 +316,46 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "    # FORCE_RESTART: the installer only restarts k3s when the binary or unit changed, not for a config-only change.",
         "    if ! INSTALL_K3S_VERSION=\"$WANT_VERSION\" INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true sh \"$WORKDIR/install.sh\"; then",
         "        restore_config",
+        "        if [[ \"$drained\" == 1 ]]; then",
+        "            kubectl_local uncordon \"$NODE_NAME\" >/dev/null 2>&1 ||",
+        "                echo \"WARNING: $NODE_NAME stays cordoned; run \\`k3s kubectl uncordon $NODE_NAME\\` once it is healthy\" >&2",
+        "        fi",
         "        fail \"k3s installer failed on $NODE_NAME ($WANT_VERSION): check \\`journalctl -u k3s\\` on the node and that $INSTALLER_URL is reachable\"",
         "    fi",
         "fi",
         "",
         "wait_for_ready",
+        "if [[ \"$drained\" == 1 ]]; then",
+        "    uncordon_node",
+        "fi",
     ]);
+}
+
+/**
+ * Puts kube-vip's manifest in K3s' auto-deploy directory (K3s applies it at start and on change, so the first
+ * server holds the VIP before anything joins through it), or takes it away when homelab:vip is unset.
+ */
+function kubeVipLines(manifest: string | undefined): string[] {
+    if (manifest === undefined) {
+        return [
+            "if [[ -f \"$KUBE_VIP_FILE\" ]]; then",
+            "    rm -f \"$KUBE_VIP_FILE\"",
+            "    echo \"homelab:vip is unset: removed $KUBE_VIP_FILE; K3s keeps what it deployed (remove it with \\`k3s kubectl -n kube-system delete daemonset kube-vip\\`)\"",
+            "fi",
+        ];
+    }
+    return [
+        `cat >"$WORKDIR/kube-vip.yaml" <<'${KUBE_VIP_HEREDOC}'`,
+        ...manifest.replace(/\n$/, "").split("\n"),
+        KUBE_VIP_HEREDOC,
+        "if ! cmp -s \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE\"; then",
+        "    mkdir -p \"$(dirname \"$KUBE_VIP_FILE\")\"",
+        "    install -m 0600 \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE.new\"",
+        "    # K3s watches the directory: no restart needed.",
+        "    mv -f \"$KUBE_VIP_FILE.new\" \"$KUBE_VIP_FILE\"",
+        "    echo \"kube-vip manifest written to $KUBE_VIP_FILE on $NODE_NAME\"",
+        "fi",
+    ];
 }
 
 export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollSeconds: number = DEFAULT_POLL_SECONDS): string {

@@ -19,6 +19,7 @@ import {
     waitForBootScript,
 } from "../../components/k3s/scripts";
 import { registriesYaml, type RegistriesConfig } from "../../components/k3s/registries";
+import { kubeVipManifest } from "../../components/k3s/kubeVip";
 import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { nativeTool } from "../helpers/tools";
 
@@ -322,6 +323,131 @@ describe("installK3sScript", () => {
     });
 });
 
+describe("upgrades drain the server first", () => {
+    const k3sCalls = () => sb.calls().split("\n").filter((l) => /^k3s kubectl .* (cordon|uncordon|drain|get node|get poddisruptionbudgets) /.test(`${l} `) || l.startsWith("installer "));
+    const drainCalls = () => sb.calls().split("\n").filter((l) => / (cordon|uncordon|drain) k3s-node-02\b/.test(l));
+    const upgrade = (overrides: Partial<InstallArgs> = {}) => installK3sScript(installArgs(JOIN, { k3sVersion: UPGRADE, drainTimeoutSeconds: 7, ...overrides }), sb.layout);
+
+    beforeEach(() => {
+        expect(sb.run(installK3sScript(installArgs(JOIN), sb.layout)).status).toBe(0);
+        fs.writeFileSync(path.join(sb.root, "stub", "calls.log"), "");
+    });
+
+    it("a version change on a running server cordons, drains (PDBs honoured, with a timeout), upgrades, waits Ready, then uncordons", () => {
+        const r = sb.run(upgrade());
+        expect(r.status).toBe(0);
+        const kubeconfig = path.join(sb.root, "etc", "rancher", "k3s", "k3s.yaml");
+        const steps = k3sCalls().map((l) => l.replace(`--kubeconfig ${kubeconfig} `, "").replace("--request-timeout=30s ", ""));
+        expect(steps[0]).toBe("k3s kubectl cordon k3s-node-02");
+        // Eviction (not deletion) is what makes drain honour PodDisruptionBudgets; --disable-eviction never appears.
+        expect(steps[1]).toBe("k3s kubectl drain k3s-node-02 --ignore-daemonsets --delete-emptydir-data --timeout=7s");
+        expect(steps[2]).toBe(`installer ${UPGRADE}`);
+        expect(steps[3]).toMatch(/^k3s kubectl --request-timeout=10s get node k3s-node-02 /);
+        expect(steps[steps.length - 1]).toBe("k3s kubectl uncordon k3s-node-02");
+        expect(steps.filter((l) => l.includes("uncordon"))).toHaveLength(1);
+        expect(sb.calls()).not.toContain("--disable-eviction");
+        expect(r.stdout).toContain(`upgrading k3s-node-02 from ${VERSION} to ${UPGRADE}: cordoning and draining it first (timeout 7s)`);
+        expect(r.stdout).toContain("k3s-node-02 drained");
+        expect(r.stdout).toContain(`k3s-node-02 uncordoned on k3s ${UPGRADE}`);
+    });
+
+    it("a drain timeout names the blocking PodDisruptionBudgets, leaves the server on its version and uncordons it", () => {
+        const r = sb.run(upgrade(), { STUB_DRAIN_FAIL: "1", STUB_BLOCKING_PDBS: "shlink/shlink data/postgres-primary " });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`draining k3s-node-02 did not finish within 7s, so it stays on ${VERSION} (uncordoned, not upgraded to ${UPGRADE})`);
+        expect(r.stderr).toContain("PodDisruptionBudgets allowing no disruption now: shlink/shlink data/postgres-primary");
+        expect(r.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget");
+        expect(r.stderr).toContain("run `pulumi up` again");
+        expect(sb.installerCalls()).toHaveLength(1);
+        expect(fs.readFileSync(path.join(sb.root, "stub", "state", "k3s.version"), "utf8").trim()).toBe(VERSION);
+        expect(fs.readFileSync(sb.configPath, "utf8")).toBe(k3sConfigYaml(JOIN));
+        expect(drainCalls().map((l) => l.split(" ").find((w) => ["cordon", "drain", "uncordon"].includes(w)))).toEqual(["cordon", "drain", "uncordon"]);
+        expect(fs.readdirSync(path.join(sb.root, "tmp"))).toEqual([]);
+    });
+
+    it("a drain timeout with no budget at zero still fails clearly", () => {
+        const r = sb.run(upgrade(), { STUB_DRAIN_FAIL: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("PodDisruptionBudgets allowing no disruption now: none found (see the drain output above)");
+    });
+
+    it("a failing installer after the drain uncordons the server it drained", () => {
+        const r = sb.run(upgrade(), { STUB_INSTALLER_FAIL: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`k3s installer failed on k3s-node-02 (${UPGRADE})`);
+        expect(drainCalls().map((l) => l.split(" ").find((w) => ["cordon", "drain", "uncordon"].includes(w)))).toEqual(["cordon", "drain", "uncordon"]);
+    });
+
+    it("no drain on a config-only change, a registries change or a re-run", () => {
+        const changed = { ...JOIN, tlsSans: [...JOIN.tlsSans, "192.168.2.250"] };
+        expect(sb.run(installK3sScript(installArgs(changed), sb.layout)).status).toBe(0);
+        expect(sb.run(installK3sScript(installArgs(changed, { registries: WITH_LOGIN }), sb.layout)).status).toBe(0);
+        expect(sb.run(installK3sScript(installArgs(changed, { registries: WITH_LOGIN }), sb.layout)).status).toBe(0);
+        expect(sb.installerCalls()).toHaveLength(2);
+        expect(drainCalls()).toEqual([]);
+    });
+
+    it("no drain on a fresh install, nor on an upgrade of a server whose K3s is down (its API cannot evict)", () => {
+        const fresh = makeSandbox();
+        try {
+            expect(fresh.run(installK3sScript(installArgs(JOIN, { k3sVersion: UPGRADE }), fresh.layout)).status).toBe(0);
+            expect(fresh.calls()).not.toMatch(/ (cordon|uncordon|drain) /);
+        } finally {
+            fs.rmSync(fresh.root, { recursive: true, force: true });
+        }
+        fs.rmSync(path.join(sb.root, "stub", "state", "k3s.active"));
+        const r = sb.run(upgrade());
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("service active: 0");
+        expect(drainCalls()).toEqual([]);
+        expect(sb.installerCalls()[1]).toContain(`INSTALL_K3S_VERSION=${UPGRADE}`);
+    });
+
+    it("rejects a drain timeout that is not a positive integer", () => {
+        expect(() => installK3sScript(installArgs(JOIN, { drainTimeoutSeconds: 0 }))).toThrow(/drainTimeoutSeconds/);
+        expect(() => installK3sScript(installArgs(JOIN, { drainTimeoutSeconds: 1.5 }))).toThrow(/drainTimeoutSeconds/);
+    });
+});
+
+describe("kube-vip's manifest in K3s' auto-deploy directory", () => {
+    const MANIFEST = kubeVipManifest({ apiServer: "192.168.2.240", services: "192.168.2.241" });
+    const manifestPath = () => path.join(sb.root, "var", "lib", "rancher", "k3s", "server", "manifests", "kube-vip.yaml");
+    const withVip = (config: K3sServerConfig, overrides: Partial<InstallArgs> = {}) => installArgs(config, { kubeVipManifest: MANIFEST, ...overrides });
+
+    it("a fresh first server gets the manifest (0600) before the installer starts K3s, so K3s deploys kube-vip at once", () => {
+        const r = sb.run(installK3sScript(withVip(INIT), sb.layout));
+        expect(r.status).toBe(0);
+        expect(fs.readFileSync(manifestPath(), "utf8")).toBe(MANIFEST);
+        expect(fs.statSync(manifestPath()).mode & 0o777).toBe(0o600);
+        const calls = sb.calls();
+        expect(calls.indexOf("installer ")).toBeGreaterThan(-1);
+        expect(r.stdout.indexOf("kube-vip manifest written")).toBeGreaterThan(-1);
+        expect(r.stdout.indexOf("kube-vip manifest written")).toBeLessThan(r.stdout.indexOf("installing k3s"));
+    });
+
+    it("an unchanged manifest is not rewritten, and adding it to a running node neither restarts K3s nor runs the installer", () => {
+        expect(sb.run(installK3sScript(installArgs(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(installK3sScript(withVip(INIT), sb.layout));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("kube-vip manifest written");
+        expect(sb.installerCalls()).toHaveLength(1);
+        const before = fs.statSync(manifestPath());
+        const again = sb.run(installK3sScript(withVip(INIT), sb.layout));
+        expect(again.stdout).not.toContain("kube-vip manifest written");
+        expect(fs.statSync(manifestPath()).mtimeMs).toBe(before.mtimeMs);
+        expect(sb.calls()).not.toContain("systemctl restart k3s");
+        expect(sb.calls()).not.toMatch(/ (cordon|drain) /);
+    });
+
+    it("homelab:vip unset removes the manifest and says how to remove what K3s deployed", () => {
+        expect(sb.run(installK3sScript(withVip(INIT), sb.layout)).status).toBe(0);
+        const r = sb.run(installK3sScript(installArgs(INIT), sb.layout));
+        expect(r.status).toBe(0);
+        expect(fs.existsSync(manifestPath())).toBe(false);
+        expect(r.stdout).toContain("k3s kubectl -n kube-system delete daemonset kube-vip");
+    });
+});
+
 describe("registries.yaml", () => {
     const SHARED_WITHOUT_OVERRIDE = { "quay.io": {}, "ghcr.io": {}, "registry.k8s.io": {}, "registry.developers.crunchydata.com": {} };
     const restarts = () => sb.calls().split("\n").filter((l) => l === "systemctl restart k3s");
@@ -550,6 +676,10 @@ function allScriptsForLint(): Record<string, string> {
         "guest-agent": guestAgentScript(),
         "install-init-server": installK3sScript({ k3sVersion: VERSION, config: INIT, registries: WITH_LOGIN, readyTimeoutSeconds: 300 }),
         "install-joining-server": installK3sScript({ k3sVersion: VERSION, config: JOIN, registries: REGISTRIES, readyTimeoutSeconds: 300 }),
+        "install-with-kube-vip": installK3sScript({
+            k3sVersion: VERSION, config: INIT, registries: REGISTRIES, readyTimeoutSeconds: 300,
+            kubeVipManifest: kubeVipManifest({ apiServer: "192.168.2.240", services: "192.168.2.241" }),
+        }),
         "wait-for-api": waitForApiScript("192.168.2.242", 300),
         "uninstall": uninstallK3sScript("k3s-node-02"),
         "read-kubeconfig": readKubeconfigScript(),
@@ -562,7 +692,7 @@ describe("shellcheck", () => {
 
     it("lints every generated script family", () => {
         expect(scripts.map(([name]) => name).sort()).toEqual(
-            ["guest-agent", "install-init-server", "install-joining-server", "read-kubeconfig", "uninstall", "wait-for-api", "wait-for-boot"],
+            ["guest-agent", "install-init-server", "install-joining-server", "install-with-kube-vip", "read-kubeconfig", "uninstall", "wait-for-api", "wait-for-boot"],
         );
     });
 

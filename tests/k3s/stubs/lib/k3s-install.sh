@@ -5,6 +5,7 @@ set -eu
 cat >/dev/null
 printf 'INSTALL_K3S_VERSION=%s INSTALL_K3S_EXEC=%s INSTALL_K3S_FORCE_RESTART=%s argc=%s\n' \
     "${INSTALL_K3S_VERSION:-}" "${INSTALL_K3S_EXEC:-}" "${INSTALL_K3S_FORCE_RESTART:-}" "$#" >>"$STUB_ROOT/stub/installer.log"
+echo "installer $INSTALL_K3S_VERSION" >>"$STUB_ROOT/stub/calls.log"
 if [ "${STUB_INSTALLER_FAIL:-0}" = 1 ]; then
     echo "[ERROR]  stub installer failure" >&2
     exit 1
