@@ -451,8 +451,6 @@ export const REGISTRY_MIRRORS = {
  */
 export const SLO_MIN_REQUESTS_PER_MINUTE = 1;
 
-/** Alertmanager's Service as a LoadBalancer (the chart's default port), so its UI is reachable. */
-export const ALERTMANAGER_PORT = CONFIG_DEFAULTS.alertmanagerPort;
 
 /** Alert delivery: the Secret holding the webhook URL (mounted, never in the config) and the routing pace. */
 export const ALERTING = {

@@ -60,8 +60,14 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const redis = new Redis("shlink-redis", { volumeGiB: config.platform.redisVolumeGiB, operator: operators.redisOperator }, onCluster);
     // The services VIP (kube-vip) when set; else ServiceLB answers on every node and the URLs use the first one.
     const publicAddress = config.network.servicesVip ?? config.nodes[0].ip;
-    const istio = new Istio("istio", istioArgs(config), onCluster);
-    const observability = new Observability("observability", observabilityArgs(config, publicAddress, istio), onCluster);
+    // With a services VIP, kube-vip announces it for every LoadBalancer Service that names it.
+    const lb = cluster.loadBalancerAnnotations;
+    const istio = new Istio("istio", { ...istioArgs(config), serviceAnnotations: lb }, onCluster);
+    const observability = new Observability(
+        "observability",
+        { ...observabilityArgs(config, publicAddress, istio), serviceAnnotations: lb },
+        onCluster,
+    );
     const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
     const shlink = new Shlink(
         "shlink",

@@ -14,6 +14,8 @@ export interface IstioArgs {
     httpPort: number;
     /** Cluster name recorded on every span. */
     clusterName: string;
+    /** Annotations of the gateway's LoadBalancer Service (kube-vip's address, when the lab has a services VIP). */
+    serviceAnnotations?: Record<string, string>;
 }
 
 /**
@@ -43,7 +45,7 @@ export class Istio extends pulumi.ComponentResource {
             // istiod's config objects need the CRDs the base chart installs.
             dependsOn: [this.base],
         });
-        this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.httpPort), {
+        this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.httpPort, args.serviceAnnotations), {
             parent: this,
             // The gateway's pods are injected by istiod's webhook ("gateway" template).
             dependsOn: [this.istiod],

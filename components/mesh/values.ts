@@ -1,5 +1,6 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
 import { ISTIO } from "../defaults";
+import { loadBalancerAnnotations } from "../kubernetes/service";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 
 /** Where istiod sends spans: the Jaeger collector's OTLP gRPC endpoint. */
@@ -42,7 +43,7 @@ export function istiodValues(tracing: TracingTarget) {
 }
 
 /** Values of the `gateway` chart: one LoadBalancer on port 80 (K3s ServiceLB binds it on every node). */
-export function gatewayValues(httpPort: number) {
+export function gatewayValues(httpPort: number, serviceAnnotations?: Record<string, string>) {
     return {
         labels: { istio: ISTIO.gatewayLabel },
         autoscaling: { enabled: false },
@@ -50,6 +51,7 @@ export function gatewayValues(httpPort: number) {
         resources: ISTIO.gatewayResources,
         service: {
             type: "LoadBalancer",
+            ...loadBalancerAnnotations(serviceAnnotations),
             ports: [
                 { name: "status-port", port: ISTIO.gatewayStatusPort, protocol: "TCP", targetPort: 15021 },
                 { name: "http2", port: httpPort, protocol: "TCP", targetPort: 80 },

@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ALERTMANAGER_PORT, GRAFANA, KIALI } from "../defaults";
+import { GRAFANA, KIALI } from "../defaults";
 import { jaeger } from "./jaeger";
 import { kiali } from "./kiali";
 import type { KialiAuthStrategy } from "./kialiCrd";
@@ -29,8 +29,10 @@ export interface ObservabilityArgs {
     waitFor?: pulumi.Input<pulumi.Resource>[];
     /** Webhook alerts go to (secret: ntfy or any endpoint taking Alertmanager's JSON); unset, alerts only show in the UIs. */
     alertWebhookUrl?: pulumi.Input<string>;
-    /** LoadBalancer port of Alertmanager's UI (default ALERTMANAGER_PORT). */
-    alertmanagerPort?: number;
+    /** LoadBalancer port of Alertmanager's UI. */
+    alertmanagerPort: number;
+    /** Annotations of every LoadBalancer Service of this layer (kube-vip's address, with a services VIP). */
+    serviceAnnotations?: Record<string, string>;
 }
 
 /**
@@ -66,13 +68,13 @@ export class Observability extends pulumi.ComponentResource {
         this.grafanaUrl = pulumi.output(publicUrl(args.ports.grafana));
         this.jaegerUrl = pulumi.output(publicUrl(args.ports.jaeger));
         this.kialiUrl = pulumi.output(publicUrl(args.ports.kiali, KIALI.webRoot));
-        const alertmanagerPort = args.alertmanagerPort ?? ALERTMANAGER_PORT;
+        const alertmanagerPort = args.alertmanagerPort;
         this.alertmanagerUrl = pulumi.output(publicUrl(alertmanagerPort));
         this.grafanaAdminUser = GRAFANA.adminUser;
         this.grafanaAdminPassword = grafanaAdminPassword(name, this);
         this.otlpGrpc = jaegerOtlpGrpc();
 
-        const traces = jaeger(name, args.ports.jaeger, this);
+        const traces = jaeger(name, args.ports.jaeger, this, args.serviceAnnotations);
         const metrics = prometheusStack(
             name,
             {
@@ -83,6 +85,7 @@ export class Observability extends pulumi.ComponentResource {
                 alertmanagerPort,
                 alertmanagerExternalUrl: publicUrl(alertmanagerPort),
                 alertWebhookUrl: args.alertWebhookUrl,
+                serviceAnnotations: args.serviceAnnotations,
             },
             this,
         );
@@ -94,6 +97,7 @@ export class Observability extends pulumi.ComponentResource {
                 spec: {
                     auth: args.kialiAuth,
                     port: args.ports.kiali,
+                    serviceAnnotations: args.serviceAnnotations,
                     prometheusUrl: metrics.prometheusUrl,
                     grafana: { ...metrics.grafana, externalUrl: publicUrl(args.ports.grafana) },
                     tracing: { internalUrl: traces.queryGrpcUrl, externalUrl: publicUrl(args.ports.jaeger) },

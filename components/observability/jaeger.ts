@@ -6,6 +6,7 @@ import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
+import { loadBalancerAnnotations } from "../kubernetes/service";
 
 const VOLUME = "badger";
 /** Jaeger's image sets JAEGER_LISTEN_HOST=0.0.0.0; a custom config must listen there, not on localhost. */
@@ -111,7 +112,12 @@ export interface JaegerEndpoints {
  * Jaeger in its own namespace: the badger claim, the chart, and a LoadBalancer Service for the UI only (the
  * chart's own Service carries OTLP and the query API in-cluster).
  */
-export function jaeger(component: string, uiPort: number, parent: pulumi.Resource): JaegerEndpoints {
+export function jaeger(
+    component: string,
+    uiPort: number,
+    parent: pulumi.Resource,
+    serviceAnnotations?: Record<string, string>,
+): JaegerEndpoints {
     const role = "observability-namespace";
     const nsName = childName(component, role);
     const stuttered = `${component}-${role}`;
@@ -129,7 +135,7 @@ export function jaeger(component: string, uiPort: number, parent: pulumi.Resourc
     const release = helmRelease(childName(component, "jaeger"), JAEGER, ns.metadata.name, values, { parent });
     new k8s.core.v1.Service(
         childName(component, "jaeger-ui"),
-        jaegerUiServiceArgs(ns.metadata.name, jaegerPodLabels(values, JAEGER.release), uiPort),
+        jaegerUiServiceArgs(ns.metadata.name, jaegerPodLabels(values, JAEGER.release), uiPort, serviceAnnotations),
         // Pulumi waits until a Service has endpoints: create it once the release's pod is ready.
         { parent, dependsOn: [release] },
     );
@@ -161,9 +167,10 @@ export function jaegerUiServiceArgs(
     namespaceName: pulumi.Input<string>,
     selector: Record<string, string>,
     port: number,
+    annotations?: Record<string, string>,
 ): k8s.core.v1.ServiceArgs {
     return {
-        metadata: { name: UI_SERVICE, namespace: namespaceName },
+        metadata: { name: UI_SERVICE, namespace: namespaceName, ...loadBalancerAnnotations(annotations) },
         spec: {
             type: "LoadBalancer",
             selector,

@@ -20,6 +20,8 @@ export type KialiOperatorValues = ReturnType<typeof kialiOperatorValues>;
 
 export interface KialiSpecInputs {
     auth: KialiAuthStrategy;
+    /** Annotations of Kiali's LoadBalancer Service (kube-vip's address, with a services VIP). */
+    serviceAnnotations?: Record<string, string>;
     /** LoadBalancer port of the console. */
     port: number;
     prometheusUrl: string;
@@ -39,6 +41,9 @@ export function kialiSpec(inputs: KialiSpecInputs): KialiSpec {
             // Anyone on the LAN reaches an anonymous Kiali; with tokens, Kubernetes RBAC decides instead.
             view_only_mode: inputs.auth === "anonymous",
             service_type: "LoadBalancer",
+            ...(inputs.serviceAnnotations && Object.keys(inputs.serviceAnnotations).length > 0
+                ? { service_annotations: { ...inputs.serviceAnnotations } }
+                : {}),
             replicas: 1,
             resources: KIALI.resources.server,
         },

@@ -26,6 +26,8 @@ export interface KialiSpec {
         view_only_mode: boolean;
         /** Type of the Service the operator creates; its port is `server.port`. */
         service_type: "ClusterIP" | "NodePort" | "LoadBalancer";
+        /** Annotations of that Service (CRD `deployment.service_annotations`, a map of strings). */
+        service_annotations?: Record<string, string>;
         replicas: number;
         resources: ContainerResources;
     };

@@ -18,6 +18,7 @@ import { namespace } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { alertmanagerConfig, webhookSecret } from "./alertmanager";
 import { prometheusServiceName } from "./names";
+import { loadBalancerAnnotations } from "../kubernetes/service";
 
 export interface KubePrometheusStackInputs {
     /** LoadBalancer port of Grafana. */
@@ -32,6 +33,8 @@ export interface KubePrometheusStackInputs {
     alertmanagerExternalUrl: string;
     /** Whether alerts go to the webhook Secret (`ALERTING.webhookSecret`) or only to the UI. */
     hasWebhook: boolean;
+    /** Annotations of Grafana's and Alertmanager's LoadBalancer Services (kube-vip's address, with a services VIP). */
+    serviceAnnotations?: Record<string, string>;
 }
 
 /** A volumeClaimTemplate as the Prometheus and Alertmanager CRs embed it. */
@@ -144,7 +147,7 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
         alertmanager: {
             enabled: true,
             config: alertmanagerConfig(inputs.hasWebhook),
-            service: { type: "LoadBalancer", port: inputs.alertmanagerPort },
+            service: { type: "LoadBalancer", port: inputs.alertmanagerPort, ...loadBalancerAnnotations(inputs.serviceAnnotations) },
             alertmanagerSpec: {
                 replicas: 1,
                 retention: kps.alertmanagerRetention,
@@ -163,7 +166,7 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
             adminUser: GRAFANA.adminUser,
             // The chart no longer sets a default; without one Grafana's password would change on every install.
             adminPassword: inputs.grafanaAdminPassword,
-            service: { type: "LoadBalancer", port: inputs.grafanaPort },
+            service: { type: "LoadBalancer", port: inputs.grafanaPort, ...loadBalancerAnnotations(inputs.serviceAnnotations) },
             persistence: {
                 enabled: true,
                 type: "pvc",

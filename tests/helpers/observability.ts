@@ -9,4 +9,5 @@ export const LAB_OBSERVABILITY_ARGS: ObservabilityArgs = {
     sloTarget: { namespace: "shlink", service: "shlink" },
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
+    alertmanagerPort: 9093,
 };

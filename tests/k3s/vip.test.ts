@@ -122,4 +122,29 @@ describe("one address that survives any node", () => {
             expect(c.name, "no command other than the smoke check").not.toMatch(/-(boot|guest-agent|kubeconfig)$/);
         }
     });
+
+    it("gives every LoadBalancer Service the services VIP through kube-vip's annotation, and none without a VIP", () => {
+        const annotation = { "kube-vip.io/loadbalancerIPs": SERVICES_VIP };
+        const lbServices = (run: typeof before) => {
+            const release = (name: string) => run.ledger.byName(name).inputs.values;
+            const kps = release("observability-kube-prometheus-stack");
+            return {
+                gateway: release("istio-gateway").service.annotations,
+                grafana: kps.grafana.service.annotations,
+                alertmanager: kps.alertmanager.service.annotations,
+                jaegerUi: run.ledger.byName("observability-jaeger-ui").inputs.metadata.annotations,
+                kiali: run.ledger.byName("observability-kiali").inputs.spec.deployment.service_annotations,
+            };
+        };
+        const withVip = lbServices(after);
+        for (const [service, annotations] of Object.entries(withVip)) {
+            expect(annotations, service).toEqual(annotation);
+        }
+        // Every LoadBalancer the stack declares is in that list (a new one must carry the annotation too).
+        const declared = after.ledger.resources.filter((r) => r.inputs.spec?.type === "LoadBalancer").map((r) => r.name);
+        expect(declared).toEqual(["observability-jaeger-ui"]);
+        for (const [service, annotations] of Object.entries(lbServices(before))) {
+            expect(annotations, service).toBeUndefined();
+        }
+    });
 });

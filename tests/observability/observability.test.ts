@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ALERTMANAGER_PORT, GENERATED_SECRET_LENGTH } from "../../components/defaults";
+import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues } from "../../components/observability/resources";
 import { resourceRequests } from "../../components/observability/resources";
@@ -206,10 +206,10 @@ describe("the observability layer under mocks", () => {
         expect(kiali.server.web_root).toBe("/kiali");
     });
 
-    it("exposes Alertmanager as a LoadBalancer on ALERTMANAGER_PORT, and without a webhook shows alerts only in its UI", () => {
+    it("exposes Alertmanager as a LoadBalancer on its port, and without a webhook shows alerts only in its UI", () => {
         const values = release("kube-prometheus-stack").inputs.values;
-        expect(ALERTMANAGER_PORT).toBe(9093);
-        expect(values.alertmanager.service).toEqual({ type: "LoadBalancer", port: ALERTMANAGER_PORT });
+        expect(CONFIG_DEFAULTS.alertmanagerPort).toBe(9093);
+        expect(values.alertmanager.service).toEqual({ type: "LoadBalancer", port: LAB_OBSERVABILITY_ARGS.alertmanagerPort });
         expect(outputs.alertmanagerUrl).toBe("http://192.168.2.242:9093");
         expect(values.alertmanager.alertmanagerSpec.externalUrl).toBe(outputs.alertmanagerUrl);
         // No webhook: one receiver that sends nothing, no Secret mounted, none created.
