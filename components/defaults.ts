@@ -51,7 +51,6 @@ export const CONFIG_DEFAULTS = {
     sshConnectTimeoutSeconds: 600,
     nodeReadyTimeoutSeconds: 600,
     // Google's pull-through cache of Docker Hub: no anonymous pull limit ("none" pulls from Docker Hub).
-    // Docker Hub's pull-through cache on Google's registry (REGISTRY_MIRRORS below says why).
     registryMirror: "https://mirror.gcr.io",
     hostMemoryGiB: 64,
     hostThreads: 16,
@@ -72,12 +71,15 @@ export const CONFIG_DEFAULTS = {
     smokeCheckTimeoutSeconds: 900,
 } as const;
 
+/** SSH on the nodes. */
+export const SSH_PORT = 22;
+
 /**
  * Ports K3s' ServiceLB may not take for a LoadBalancer: it binds each one on every node, beside SSH, the
  * K3s API, kubelet, etcd, flannel's VXLAN, the embedded registry mirror and the ingress gateway's status port.
  */
 export const RESERVED_NODE_PORTS: Record<number, string> = {
-    22: "SSH",
+    [SSH_PORT]: "SSH",
     6443: "the K3s API server",
     10250: "the kubelet",
     2379: "etcd clients",
@@ -423,12 +425,11 @@ export const SLO_DEFAULTS = {
 // SSH from Pulumi to the nodes, and where the nodes pull images from.
 
 /**
- * SSH dials of @pulumi/command: seconds per attempt, how long a new VM may take to answer its first SSH
- * login (`homelab:sshConnectTimeoutSeconds`), and the attempts of a later step, once that first login worked.
+ * SSH dials of @pulumi/command: seconds per attempt, and the attempts of every SSH step (a new VM's slow first
+ * boot is waited out before, by the port probe, for `homelab:sshConnectTimeoutSeconds`).
  */
 export const SSH_DIAL = {
     perDialTimeoutSeconds: 10,
-    connectTimeoutSeconds: 600,
     attemptsAfterBoot: 6,
 } as const;
 

@@ -5,10 +5,10 @@ import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import type { HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ISTIO, K6, SHLINK } from "../components/defaults";
+import { ISTIO, SHLINK } from "../components/defaults";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
-import type { LoadTarget } from "../components/load/manifests";
+import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
 import { Cluster } from "../components/k3s/Cluster";
 import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
@@ -192,7 +192,7 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
 function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink): LoadTestingArgs {
     return {
         targetUrl: serviceUrl(ISTIO.gatewayRelease, ISTIO.gatewayNamespace, config.mesh.ports.shlink),
-        prometheusWriteUrl: `${observability.prometheusUrl}${K6.prometheusWritePath}`,
+        prometheusWriteUrl: remoteWriteUrl(observability.prometheusUrl),
         apiKey: shlink.apiKey,
     };
 }

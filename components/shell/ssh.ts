@@ -1,7 +1,7 @@
 // The one way the stack opens SSH to a node: every dial bounded, the key a secret.
 import type * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
-import { SSH_DIAL } from "../defaults";
+import { SSH_DIAL, SSH_PORT } from "../defaults";
 
 export interface SshLogin {
     /** Login with passwordless sudo (cloud-init). */
@@ -14,15 +14,15 @@ export interface SshLogin {
  * A remote.Command connection. @pulumi/command retries every failed dial (refused, timed out, and a rejected
  * key alike) until `dialErrorLimit` attempts failed, pausing up to 5 s between two attempts.
  */
-export function sshConnection(
-    host: pulumi.Input<string>,
-    login: SshLogin,
-    dialErrorLimit: number = SSH_DIAL.attemptsAfterBoot,
-): command.types.input.remote.ConnectionArgs {
-    if (!Number.isInteger(dialErrorLimit) || dialErrorLimit < 1) {
-        throw new Error(`dialErrorLimit must be a positive integer (never -1, unlimited), got ${dialErrorLimit}`);
-    }
-    return { host, user: login.user, privateKey: login.privateKey, dialErrorLimit, perDialTimeout: SSH_DIAL.perDialTimeoutSeconds };
+export function sshConnection(host: pulumi.Input<string>, login: SshLogin): command.types.input.remote.ConnectionArgs {
+    return {
+        host,
+        user: login.user,
+        privateKey: login.privateKey,
+        // Never -1 (unlimited): the port probe before the first step waits for a slow boot instead.
+        dialErrorLimit: SSH_DIAL.attemptsAfterBoot,
+        perDialTimeout: SSH_DIAL.perDialTimeoutSeconds,
+    };
 }
 
 export interface SshPortProbe {
@@ -44,7 +44,7 @@ export interface SshPortProbe {
  * step after it, which fails within a few dials with the provider's `unable to authenticate`).
  */
 export function sshPortProbeScript(probe: SshPortProbe): string {
-    const port = probe.port ?? 22;
+    const port = probe.port ?? SSH_PORT;
     const retry = probe.retrySeconds ?? 5;
     if (!Number.isInteger(probe.timeoutSeconds) || probe.timeoutSeconds <= 0) {
         throw new Error(`the probe's timeout must be a positive whole number of seconds, got ${probe.timeoutSeconds}`);

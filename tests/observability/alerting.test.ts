@@ -77,14 +77,26 @@ describe("alert delivery with a webhook", () => {
         ]);
     });
 
-    it("holds back the alerts of a node's pods while that node is down (amtool cannot evaluate inhibition)", () => {
+    it("holds back the alerts of a node's pods while that node is down, and only that node's (amtool cannot evaluate inhibition)", () => {
         const [nodeRule] = alertmanagerConfig(true).inhibit_rules;
         expect(NODE_DOWN_ALERTS).toEqual(["HomelabNodeNotReady", "KubeNodeNotReady", "KubeNodeUnreachable"]);
-        expect(nodeRule).toEqual({
-            source_matchers: ['alertname=~"HomelabNodeNotReady|KubeNodeNotReady|KubeNodeUnreachable"'],
-            target_matchers: ['alertname!~"HomelabNodeNotReady|KubeNodeNotReady|KubeNodeUnreachable"'],
-            equal: ["node"],
-        });
+        // Alertmanager's rule: a firing source mutes a target when both match and the `equal` labels agree.
+        const matches = (matchers: string[], labels: Record<string, string>) =>
+            matchers.every((m) => {
+                const [, name, op, value] = /^(\w+)(=~|!~|=|!=)"(.*)"$/.exec(m)!;
+                const re = new RegExp(`^(?:${value})$`);
+                const have = labels[name] ?? "";
+                return op === "=~" ? re.test(have) : op === "!~" ? !re.test(have) : op === "=" ? have === value : have !== value;
+            });
+        const muted = (source: Record<string, string>, target: Record<string, string>) =>
+            matches(nodeRule.source_matchers, source) &&
+            matches(nodeRule.target_matchers, target) &&
+            nodeRule.equal.every((label: string) => source[label] === target[label]);
+        const down = { alertname: "HomelabNodeNotReady", node: "k3s-node-02", severity: "critical" };
+        expect(muted(down, { alertname: "HomelabPodCrashLooping", node: "k3s-node-02", namespace: "shlink" })).toBe(true);
+        expect(muted(down, { alertname: "HomelabPodCrashLooping", node: "k3s-node-01", namespace: "shlink" })).toBe(false);
+        expect(muted(down, { alertname: "KubeNodeUnreachable", node: "k3s-node-02" })).toBe(false);
+        expect(muted({ alertname: "HomelabRedisNoMaster", node: "k3s-node-02" }, { alertname: "HomelabPodCrashLooping", node: "k3s-node-02" })).toBe(false);
         // Our pod-level alert carries the node it runs on, so `equal: [node]` can match it.
         const platform = ledger.resources.find((r) => r.inputs.kind === "PrometheusRule" && r.inputs.metadata.name === "homelab-platform")!;
         const crash = platform.inputs.spec.groups[0].rules.find((r: { alert?: string }) => r.alert === "HomelabPodCrashLooping");
