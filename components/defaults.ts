@@ -529,8 +529,8 @@ export const DRILLS = {
     tailSeconds: 30,
     /** How long node-loss keeps a K3s server away. */
     nodeAwaySeconds: 120,
-    /** The share of a month's error budget one drill may spend and still pass. */
-    maxBudgetShare: 0.05,
+    /** The share of a month's error budget one drill may spend and still pass: 1 % is ~2 min of total outage. */
+    maxBudgetShare: 0.01,
     /** The SLO window the budget is counted over. */
     sloWindowDays: 30,
     /** Pods killed with no grace period: a crash, not a polite handover (redis' preStop would fail over first). */
