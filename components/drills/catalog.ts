@@ -10,7 +10,6 @@ export interface DrillInfo {
     /** What upstream defaults let us expect (a real lab's numbers are in its report). */
     expected: string;
     /** Whether it runs under load (backup-restore does not: its counts must match exactly). */
-    underLoad: boolean;
 }
 
 export const DRILL_CATALOG = {
@@ -18,37 +17,31 @@ export const DRILL_CATALOG = {
         description: `kill the PGO primary pod of ${POSTGRES.clusterName} (no grace period: a crash)`,
         proves: "Patroni promotes a replica, the primary Service follows it, Shlink reconnects",
         expected: "a new primary within about Patroni's 30 s leader lease (ttl); failed requests only inside that window",
-        underLoad: true,
     },
     "redis-master": {
         description: `kill the master pod of ${REDIS.name} (no grace period, so its preStop cannot hand over)`,
         proves: "Sentinel promotes a replica, the operator moves the role label, our master Service follows it",
         expected: "promotion about 5.4 s after the kill (down-after-milliseconds 5000 + election); the label moves on the operator's next resync (≤ 30 s)",
-        underLoad: true,
     },
     "shlink-pod": {
         description: `kill the ${SHLINK.name} pods one after another, each time down to the PodDisruptionBudget (${SHLINK.minAvailable})`,
         proves: "the remaining replicas serve while one is gone; the gateway stops routing to a dead pod",
         expected: "no or a handful of failed requests per kill (connections in flight on the killed pod)",
-        underLoad: true,
     },
     "vault-pod": {
         description: `kill the active OpenBao pod in ${DRILLS.vaultActive.namespace}`,
         proves: "a standby takes over as active, the killed pod comes back unsealed (HA Raft)",
         expected: "Shlink does not read Vault per request: no failed requests; a new active pod within seconds",
-        underLoad: true,
     },
     "node-loss": {
         description: `stop k3s and every container on one K3s server over SSH (k3s-killall.sh) for ${DRILLS.nodeAwaySeconds} s, then start k3s`,
         proves: "one server lost: etcd keeps quorum, Shlink keeps serving from the other nodes, the node and its pods come back",
         expected: "the node turns NotReady after ~40 s (node-monitor-grace-period); pods on local-path volumes wait for it; failures only for requests in flight on its pods",
-        underLoad: true,
     },
     "backup-restore": {
         description: `take a pgBackRest backup, restore it into a scratch PostgresCluster (${DRILLS.scratchCluster}), compare, delete it`,
         proves: "the backups restore: the restored database holds as many short URLs as the live one",
         expected: "equal counts; backup and restore take minutes on a small database",
-        underLoad: false,
     },
 } as const satisfies Record<string, DrillInfo>;
 

@@ -96,7 +96,11 @@ const nodeLoss: FaultDrill = {
     },
     inject: async (ctx) => {
         const node = await pickNode(ctx);
-        await ctx.lab.nodes.stop(node);
+        // A stop that failed half-way (SSH dropped mid-script) may still have killed k3s: start it before giving up.
+        await ctx.lab.nodes.stop(node).catch(async (e: unknown) => {
+            await ctx.lab.nodes.start(node).catch(() => undefined);
+            throw e;
+        });
         const nodeReady = async () => (await ctx.lab.cluster.nodes()).some((n) => n.name === node && n.ready);
         return {
             target: `node ${node}`,

@@ -28,7 +28,8 @@ function toV1Lease(lease: DrillLease, resourceVersion?: string): k8s.V1Lease {
 }
 
 function fromV1Lease(lease: k8s.V1Lease): DrillLease {
-    const time = (t: Date | undefined): string => (t ?? new Date(0)).toISOString();
+    // The client's deserializer leaves MicroTime as the server's string, whatever its type says.
+    const time = (t: Date | string | undefined): string => (t === undefined ? new Date(0).toISOString() : typeof t === "string" ? t : t.toISOString());
     return {
         apiVersion: "coordination.k8s.io/v1",
         kind: "Lease",

@@ -5,7 +5,7 @@ import { DRILLS } from "../defaults";
 import { EXIT } from "../load/cli";
 import { parseTimeline } from "../load/scenarios/catalog";
 import { backupRestore } from "./backup";
-import { DRILL_CATALOG, DRILL_USAGE, drillListText, parseDrillArgs, type DrillName } from "./catalog";
+import { DRILL_USAGE, drillListText, parseDrillArgs, type DrillName } from "./catalog";
 import type { DrillLab } from "./cluster";
 import { FAULT_DRILLS, type DrillContext, type Fault } from "./drills";
 import { measure, verdict } from "./measure";
@@ -188,7 +188,7 @@ async function runOne(drill: DrillName, node: string | undefined, deps: DrillDep
         );
     }
     try {
-        const report = DRILL_CATALOG[drill].underLoad && drill !== "backup-restore" ? await faultDrill(drill, ctx, deps, startedAt) : await backupDrill(ctx, deps, startedAt);
+        const report = drill === "backup-restore" ? await backupDrill(ctx, deps, startedAt) : await faultDrill(drill, ctx, deps, startedAt);
         await publish(report, lab, deps);
         return report.verdict.pass ? EXIT.ok : EXIT.breach;
     } finally {

@@ -32,6 +32,8 @@ export interface Script {
     /** backup-restore: the counts psql answers. */
     counts?: { live: number; restored: number };
     abortAfterSleeps?: number;
+    /** node-loss: the SSH stop fails (after killing k3s, say). */
+    stopFails?: boolean;
 }
 
 export const NODES = ["k3s-1", "k3s-2", "k3s-3"];
@@ -193,6 +195,9 @@ export function fakeLab(script: Script) {
             candidates: () => NODES.filter((n) => n !== API_SERVER_NODE),
             stop: (node) => {
                 calls.push(`stop ${node}`);
+                if (script.stopFails) {
+                    return Promise.reject(new Error("ssh: connection reset"));
+                }
                 stoppedNode = node;
                 injectedAt ??= now;
                 return Promise.resolve();

@@ -171,6 +171,14 @@ describe("node-loss", () => {
         expect(m.healthyAfter).toBe(DRILLS.nodeAwaySeconds + 40);
     });
 
+    it("when the SSH stop fails half-way, starts k3s again before giving up (exit 2)", async () => {
+        const lab = fakeLab({ stopFails: true });
+        expect(await runDrill(["node-loss"], lab.deps)).toBe(EXIT.error);
+        const name = lab.created()!.metadata.name;
+        expect(lab.calls.slice(-4)).toEqual(["stop k3s-3", "start k3s-3", `remove load/${name}`, "unlock tester@workstation"]);
+        expect(lab.lines.join("\n")).toContain("error: ssh: connection reset");
+    });
+
     it("refuses --node for the server the kubeconfig talks to", async () => {
         const lab = fakeLab({});
         expect(await runDrill(["node-loss", "--node", API_SERVER_NODE], lab.deps)).toBe(EXIT.error);
