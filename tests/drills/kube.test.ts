@@ -95,7 +95,7 @@ describe("kubeDrillCluster", () => {
         const put = seen.find((r) => r.method === "PUT")!;
         expect(put.url).toBe("/apis/coordination.k8s.io/v1/namespaces/load/leases/drill-lock");
         expect(JSON.parse(put.body).metadata.resourceVersion).toBe("7");
-        expect(stored?.spec.holderIdentity).toBe("you@b");
+        expect((stored as Record<string, any> | undefined)?.spec.holderIdentity).toBe("you@b");
     });
 
     it("releases only its own lock", async () => {
