@@ -535,3 +535,46 @@ export const K6 = {
     /** Longest a run may take past its scenario's duration (image pull, setup seeding, teardown). */
     graceSeconds: 600,
 } as const satisfies { operatorResources: ContainerResources; runnerResources: ResourceSpec } & Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Failure drills (`npm run drill`).
+
+/** What `npm run drill` injects into, waits for and judges against. */
+export const DRILLS = {
+    /** One drill at a time: a coordination.k8s.io Lease; a lock older than its expiry is taken over. */
+    lock: { namespace: K6.namespace, name: "drill-lock", leaseSeconds: 3600 },
+    /** Every Deployment and StatefulSet here must be ready before a drill starts and after it ends. */
+    healthNamespaces: [SHLINK.namespace, POSTGRES.namespace, REDIS.namespace],
+    /** The steady load each drill runs under (a scenario of components/load/scenarios/catalog.ts). */
+    scenario: "baseline",
+    /** Seconds of load without a failed request before the fault is injected. */
+    steadySeconds: 30,
+    /** Longest wait for the load to become steady (image pull and seeding included). */
+    steadyTimeoutSeconds: 300,
+    pollSeconds: 2,
+    /** Longest wait for the failed part to be healthy again; past it the drill fails (and still restores). */
+    recoverySeconds: 600,
+    /** Load kept running after recovery, so late failures are still seen. */
+    tailSeconds: 30,
+    /** How long node-loss keeps a K3s server away. */
+    nodeAwaySeconds: 120,
+    /** The share of a month's error budget one drill may spend and still pass: 1 % is ~2 min of total outage. */
+    maxBudgetShare: 0.01,
+    /** The SLO window the budget is counted over. */
+    sloWindowDays: 30,
+    /** Pods killed with no grace period: a crash, not a polite handover (redis' preStop would fail over first). */
+    killGraceSeconds: 0,
+    /** The master redis pod; the operator moves the label to the promoted one. */
+    redisMaster: { namespace: REDIS.namespace, selector: `app.kubernetes.io/name=${REDIS.name},app.kubernetes.io/component=redis,redisfailovers-role=master` },
+    shlinkPods: { namespace: SHLINK.namespace, selector: `app.kubernetes.io/name=${SHLINK.name}` },
+    /** The active OpenBao pod (the chart's service-registration labels). */
+    vaultActive: { namespace: "vault", selector: "app.kubernetes.io/name=openbao,openbao-active=true" },
+    /** The PostgresCluster backup-restore restores into, and deletes. */
+    scratchCluster: "drill-restore",
+    /** Shlink 4.6's table of short URLs (Doctrine mapping ShortUrl). */
+    shortUrlsTable: "short_urls",
+    /** node-loss over SSH: K3s' own script stops k3s and kills every container; systemd brings it back. */
+    nodeStop: "sudo /usr/local/bin/k3s-killall.sh",
+    nodeStart: "sudo systemctl start k3s",
+    reportsDir: "reports",
+} as const;

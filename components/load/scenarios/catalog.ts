@@ -193,3 +193,27 @@ export function buildSummary(scenario: string, spec: ScenarioSpec, data: Summary
 export function summaryText(summary: LoadSummary): string {
     return `${SUMMARY_MARKERS.begin}\n${JSON.stringify(summary)}\n${SUMMARY_MARKERS.end}\n`;
 }
+
+/**
+ * The per-request timeline a drill reads (k6's summary has aggregates only): when `env` is "1", each VU logs
+ * `<marker> <startMs>:<1 ok|0 failed> ...` about once a second (console.log, so it lands in the runner's log).
+ */
+export const TIMELINE = { env: "DRILL_TIMELINE", marker: "homelab-tl", flushMs: 1000 } as const;
+
+/** One timeline line of `entries` ([start ms, ok]). */
+export function timelineLine(entries: [number, boolean][]): string {
+    return `${TIMELINE.marker} ${entries.map(([t, ok]) => `${t}:${ok ? 1 : 0}`).join(" ")}`;
+}
+
+/** Every request a log's timeline lines hold, sorted by start time. */
+export function parseTimeline(log: string): { t: number; ok: boolean }[] {
+    const events: { t: number; ok: boolean }[] = [];
+    const line = new RegExp(`${TIMELINE.marker}((?: \\d+:[01])+)`, "g");
+    for (const match of log.matchAll(line)) {
+        for (const entry of match[1].trim().split(" ")) {
+            const [t, ok] = entry.split(":");
+            events.push({ t: Number(t), ok: ok === "1" });
+        }
+    }
+    return events.sort((a, b) => a.t - b.t);
+}

@@ -3,7 +3,7 @@
 import { check, fail } from "k6";
 import http from "k6/http";
 import { Trend } from "k6/metrics";
-import { buildSummary, METRICS, paretoIndex, summaryText, type ScenarioSpec } from "./catalog.ts";
+import { buildSummary, METRICS, paretoIndex, summaryText, TIMELINE, timelineLine, type ScenarioSpec } from "./catalog.ts";
 
 const creationDuration = new Trend(METRICS.creation, true);
 const redirectDuration = new Trend(METRICS.redirect, true);
@@ -16,6 +16,23 @@ export interface SeedData {
 
 /** Short codes this VU has already followed (k6 keeps module state per VU): their next redirect is warm. */
 const visited = new Set<string>();
+
+// k6's console (its logger: a line in the runner's log); @types/k6 does not declare it.
+declare const console: { log(...args: unknown[]): void };
+
+/** This VU's requests not yet logged to the drill timeline (only when a drill asked for it). */
+const pending: [number, boolean][] = [];
+
+/** Notes one request for the drill timeline; logs the batch once it is a second old. */
+export function record(startedMs: number, ok: boolean): void {
+    if (__ENV[TIMELINE.env] !== "1") {
+        return;
+    }
+    pending.push([startedMs, ok]);
+    if (Date.now() - pending[0][0] >= TIMELINE.flushMs) {
+        console.log(timelineLine(pending.splice(0)));
+    }
+}
 
 function targetUrl(): string {
     const url = __ENV.TARGET_URL;
@@ -42,12 +59,14 @@ function createShortUrl(role: string): { code: string | undefined; durationMs: n
     if (!key) {
         fail("SHLINK_API_KEY is not set");
     }
+    const started = Date.now();
     const res = http.post(`${targetUrl()}/rest/v3/short-urls`, JSON.stringify({ longUrl: uniqueLongUrl(role) }), {
         headers: { "X-Api-Key": key, "Content-Type": "application/json" },
         tags: { name: "create-short-url" },
         responseCallback: http.expectedStatuses(200),
     });
     const created = check(res, { "short URL created (200)": (r) => r.status === 200 });
+    record(started, created);
     const code = created ? res.json("shortCode") : undefined;
     return { code: typeof code === "string" ? code : undefined, durationMs: res.timings.duration };
 }
@@ -77,12 +96,13 @@ export function redirect(spec: ScenarioSpec, data: SeedData): void {
     const n = data.codes.length;
     const index = spec.skew === "pareto" ? paretoIndex(Math.random(), n) : Math.floor(Math.random() * n);
     const code = data.codes[index];
+    const started = Date.now();
     const res = http.get(`${targetUrl()}/${code}`, {
         redirects: 0,
         tags: { name: "redirect" },
         responseCallback: http.expectedStatuses(302),
     });
-    check(res, { "redirected (302)": (r) => r.status === 302 });
+    record(started, check(res, { "redirected (302)": (r) => r.status === 302 }));
     redirectDuration.add(res.timings.duration);
     if (visited.has(code)) {
         warmRedirectDuration.add(res.timings.duration);

@@ -1,0 +1,63 @@
+// What a drill does to the lab, as interfaces: tests drive the runner with stand-ins, kube.ts and ssh.ts are the real ones.
+import type { LoadCluster } from "../load/cli";
+import type { LoadTarget } from "../load/manifests";
+import type { DrillLease, ScratchPostgresCluster } from "./objects";
+
+export interface PodInfo {
+    name: string;
+    uid: string;
+    node: string | undefined;
+    ready: boolean;
+}
+
+export interface NodeInfo {
+    name: string;
+    ready: boolean;
+}
+
+/** The status fields of a PostgresCluster a drill reads (PGO v6.0.3 CRD `status`). */
+export interface PostgresClusterStatus {
+    instances?: { name: string; readyReplicas?: number; replicas?: number }[];
+    pgbackrest?: { manualBackup?: { id: string; finished: boolean; succeeded?: number; failed?: number } };
+}
+
+export interface DrillCluster {
+    /** The load machinery's side (TestRuns and their runner logs). */
+    load: LoadCluster;
+    /** Deployments and StatefulSets in `namespaces` that are not fully ready, as "kind namespace/name ready/wanted". */
+    notReady(namespaces: readonly string[]): Promise<string[]>;
+    /** Takes the lock: creates the Lease, or replaces one that lapsed. Returns the other holder's lease when held. */
+    lock(lease: DrillLease, now: number): Promise<DrillLease | undefined>;
+    /** Releases the lock if `holder` still holds it. */
+    unlock(holder: string): Promise<void>;
+    pods(namespace: string, selector: string): Promise<PodInfo[]>;
+    deletePod(namespace: string, name: string, graceSeconds: number): Promise<void>;
+    nodes(): Promise<NodeInfo[]>;
+    /** Merge-patches the PostgresCluster (the backup annotation). */
+    patchPostgresCluster(namespace: string, name: string, patch: object): Promise<void>;
+    /** The PostgresCluster's status; null when it does not exist. */
+    postgresCluster(namespace: string, name: string): Promise<PostgresClusterStatus | null>;
+    createPostgresCluster(cluster: ScratchPostgresCluster): Promise<void>;
+    /** Deletes it; one already gone is not an error. */
+    deletePostgresCluster(namespace: string, name: string): Promise<void>;
+    /** Runs `command` in a container (the exec API) and returns its stdout; a non-zero exit is an error. */
+    exec(namespace: string, pod: string, container: string, command: string[]): Promise<string>;
+}
+
+/** Takes a K3s server away and gives it back (ssh.ts: over SSH with the stack's key). */
+export interface NodeControl {
+    /** Node names this control can reach, without the one the kubeconfig talks to. */
+    candidates(): string[];
+    stop(node: string): Promise<void>;
+    start(node: string): Promise<void>;
+}
+
+/** Marks the fault window on the dashboards (Grafana's annotation API). */
+export type Annotate = (text: string, from: number, to: number, tags: string[]) => Promise<void>;
+
+export interface DrillLab {
+    target: LoadTarget;
+    cluster: DrillCluster;
+    nodes: NodeControl;
+    annotate: Annotate | undefined;
+}

@@ -1,0 +1,164 @@
+// The fault drills: how each one takes its part away, gives it back, and tells that it is healthy again.
+import { DRILLS, POSTGRES, REDIS, SHLINK } from "../defaults";
+import type { DrillLab, PodInfo } from "./cluster";
+import { primarySelector } from "./objects";
+
+/** What the runner hands a drill: the lab, and a poll that returns false on timeout (and throws on Ctrl-C). */
+export interface DrillContext {
+    lab: DrillLab;
+    out(line: string): void;
+    poll(check: () => Promise<boolean>, timeoutSeconds: number, what: string): Promise<boolean>;
+    /** node-loss: the node the user asked for. */
+    node?: string;
+}
+
+/** What an injection took away: the runner restores it on every path, then waits for the part to heal. */
+export interface Fault {
+    target: string;
+    /** Seconds to keep it away before `restore` (node-loss). */
+    holdSeconds: number;
+    restore?: () => Promise<void>;
+    /** A new primary/master is serving (undefined for drills without a promotion). */
+    promoted?: () => Promise<boolean>;
+    healthy: () => Promise<boolean>;
+}
+
+export interface FaultDrill {
+    /** Throws, with the reason, when the drill cannot run in this lab. */
+    preflight(ctx: DrillContext): Promise<void>;
+    inject(ctx: DrillContext): Promise<Fault>;
+}
+
+/** The one ready pod `selector` matches; refuses (`missing`) when there is none. */
+async function onePod(ctx: DrillContext, namespace: string, selector: string, missing: string): Promise<PodInfo> {
+    const pods = (await ctx.lab.cluster.pods(namespace, selector)).filter((p) => p.ready);
+    if (pods.length !== 1) {
+        throw new Error(pods.length === 0 ? missing : `${pods.length} pods match ${selector} in ${namespace}; expected one`);
+    }
+    return pods[0];
+}
+
+const allReady = async (ctx: DrillContext, namespaces: readonly string[]): Promise<boolean> =>
+    (await ctx.lab.cluster.notReady(namespaces)).length === 0;
+
+/** A drill that kills the one pod `selector` matches; healthy once another ready pod matches and all is ready. */
+function killLeader(namespace: string, selector: string, missing: string, healthNamespaces: readonly string[]): FaultDrill {
+    return {
+        preflight: async (ctx) => {
+            await onePod(ctx, namespace, selector, missing);
+        },
+        inject: async (ctx) => {
+            const victim = await onePod(ctx, namespace, selector, missing);
+            await ctx.lab.cluster.deletePod(namespace, victim.name, DRILLS.killGraceSeconds);
+            const promoted = async () =>
+                (await ctx.lab.cluster.pods(namespace, selector)).some((p) => p.ready && p.uid !== victim.uid);
+            return {
+                target: `pod ${namespace}/${victim.name} on ${victim.node ?? "?"}`,
+                holdSeconds: 0,
+                promoted,
+                healthy: async () => (await promoted()) && (await allReady(ctx, healthNamespaces)),
+            };
+        },
+    };
+}
+
+/** Kills every Shlink pod in turn, each once the Deployment is whole again, so at most one is ever missing. */
+const shlinkPods: FaultDrill = {
+    preflight: async (ctx) => {
+        const ready = (await ctx.lab.cluster.pods(DRILLS.shlinkPods.namespace, DRILLS.shlinkPods.selector)).filter((p) => p.ready);
+        if (ready.length <= SHLINK.minAvailable) {
+            throw new Error(`only ${ready.length} Shlink pods are ready: killing one would break the PodDisruptionBudget (${SHLINK.minAvailable})`);
+        }
+    },
+    inject: async (ctx) => {
+        const { namespace, selector } = DRILLS.shlinkPods;
+        const originals = await ctx.lab.cluster.pods(namespace, selector);
+        const whole = async () => (await ctx.lab.cluster.pods(namespace, selector)).filter((p) => p.ready).length >= originals.length;
+        for (const [i, pod] of originals.entries()) {
+            if (i > 0 && !(await ctx.poll(whole, DRILLS.recoverySeconds, `${originals.length} ready Shlink pods`))) {
+                break;
+            }
+            await ctx.lab.cluster.deletePod(namespace, pod.name, DRILLS.killGraceSeconds);
+            ctx.out(`killed ${namespace}/${pod.name} (${i + 1}/${originals.length})`);
+        }
+        return {
+            target: `pods ${originals.map((p) => p.name).join(", ")}`,
+            holdSeconds: 0,
+            healthy: async () => (await whole()) && (await allReady(ctx, [namespace])),
+        };
+    },
+};
+
+/** Takes one K3s server away over SSH, never the one the kubeconfig talks to. */
+const nodeLoss: FaultDrill = {
+    preflight: async (ctx) => {
+        await pickNode(ctx);
+    },
+    inject: async (ctx) => {
+        const node = await pickNode(ctx);
+        // A stop that failed half-way (SSH dropped mid-script) may still have killed k3s: start it before giving up.
+        await ctx.lab.nodes.stop(node).catch(async (e: unknown) => {
+            await ctx.lab.nodes.start(node).catch(() => undefined);
+            throw e;
+        });
+        const nodeReady = async () => (await ctx.lab.cluster.nodes()).some((n) => n.name === node && n.ready);
+        return {
+            target: `node ${node}`,
+            holdSeconds: DRILLS.nodeAwaySeconds,
+            restore: () => ctx.lab.nodes.start(node),
+            healthy: async () => (await nodeReady()) && (await allReady(ctx, DRILLS.healthNamespaces)),
+        };
+    },
+};
+
+/**
+ * The node to take away: the one asked for, else a server that runs neither the PostgreSQL primary nor the
+ * Redis master (their loss has its own drill; this one measures the node). Every node must be Ready.
+ */
+export async function pickNode(ctx: DrillContext): Promise<string> {
+    const nodes = await ctx.lab.cluster.nodes();
+    const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
+    if (notReady.length > 0) {
+        throw new Error(`node(s) not Ready: ${notReady.join(", ")}`);
+    }
+    const candidates = ctx.lab.nodes.candidates().filter((c) => nodes.some((n) => n.name === c));
+    if (ctx.node !== undefined) {
+        if (!candidates.includes(ctx.node)) {
+            throw new Error(`--node ${ctx.node}: not one of ${candidates.join(", ")} (the server your kubeconfig talks to cannot be taken away)`);
+        }
+        return ctx.node;
+    }
+    const leaders = [
+        ...(await ctx.lab.cluster.pods(POSTGRES.namespace, primarySelector(POSTGRES.clusterName))),
+        ...(await ctx.lab.cluster.pods(DRILLS.redisMaster.namespace, DRILLS.redisMaster.selector)),
+    ].map((p) => p.node);
+    const quiet = candidates.find((c) => !leaders.includes(c));
+    const chosen = quiet ?? candidates[0];
+    if (chosen === undefined) {
+        throw new Error("no K3s server can be taken away: the only one is the server your kubeconfig talks to");
+    }
+    return chosen;
+}
+
+export const FAULT_DRILLS = {
+    "postgres-primary": killLeader(
+        POSTGRES.namespace,
+        primarySelector(POSTGRES.clusterName),
+        `no ready primary pod of ${POSTGRES.clusterName} in ${POSTGRES.namespace}`,
+        DRILLS.healthNamespaces,
+    ),
+    "redis-master": killLeader(
+        DRILLS.redisMaster.namespace,
+        DRILLS.redisMaster.selector,
+        `no ready master pod of ${REDIS.name} in ${REDIS.namespace}`,
+        DRILLS.healthNamespaces,
+    ),
+    "shlink-pod": shlinkPods,
+    "vault-pod": killLeader(
+        DRILLS.vaultActive.namespace,
+        DRILLS.vaultActive.selector,
+        "Vault is not installed in this lab yet: no active OpenBao pod (app.kubernetes.io/name=openbao, openbao-active=true) in namespace vault",
+        [DRILLS.vaultActive.namespace, ...DRILLS.healthNamespaces],
+    ),
+    "node-loss": nodeLoss,
+} as const satisfies Record<string, FaultDrill>;

@@ -1,0 +1,104 @@
+// Every Kubernetes object a drill creates or patches: pure builders, validated against their schemas in tests.
+import { CONFIG_DEFAULTS, DRILLS, POSTGRES, STORAGE_CLASS } from "../defaults";
+import { POSTGRES_CLUSTER, type PostgresClusterSpec } from "../data/crds";
+import type { LoadTarget } from "../load/manifests";
+import { TIMELINE, type ScenarioName } from "../load/scenarios/catalog";
+import { testRun, type TestRun } from "../load/testRun";
+import { resourceRequirements } from "../kubernetes/resources";
+
+/** coordination.k8s.io/v1 Lease: the lock that keeps two drills from running at once. */
+export interface DrillLease {
+    apiVersion: "coordination.k8s.io/v1";
+    kind: "Lease";
+    metadata: { name: string; namespace: string; resourceVersion?: string };
+    spec: { holderIdentity: string; leaseDurationSeconds: number; acquireTime: string; renewTime: string };
+}
+
+/** The lock `holder` takes at `now` (MicroTime: RFC 3339 with microseconds). */
+export function drillLease(holder: string, now: number): DrillLease {
+    const at = new Date(now).toISOString().replace("Z", "000Z");
+    return {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: DRILLS.lock.name, namespace: DRILLS.lock.namespace },
+        spec: { holderIdentity: holder, leaseDurationSeconds: DRILLS.lock.leaseSeconds, acquireTime: at, renewTime: at },
+    };
+}
+
+/** When a lease lapses: its renewTime plus its duration (ms since the epoch). */
+export function leaseExpiry(lease: Pick<DrillLease, "spec">): number {
+    return Date.parse(lease.spec.renewTime) + lease.spec.leaseDurationSeconds * 1000;
+}
+
+/** The steady load of a drill: the drill scenario's TestRun, long enough for the drill, with the timeline on. */
+export function drillTestRun(target: LoadTarget, name: string, durationSeconds: number): TestRun {
+    const run = testRun(target, DRILLS.scenario satisfies ScenarioName, name, durationSeconds);
+    run.spec.runner.env.push({ name: TIMELINE.env, value: "1" });
+    run.metadata.labels["homelab.drill"] = "true";
+    return run;
+}
+
+/** Seconds of load a drill needs: steady, the fault and its recovery, the tail; the TestRun is deleted early. */
+export function drillLoadSeconds(holdSeconds: number): number {
+    return DRILLS.steadyTimeoutSeconds + holdSeconds + DRILLS.recoverySeconds + DRILLS.tailSeconds;
+}
+
+/** `drill-<name>-<UTC yyyymmdd-hhmmss>`: a DNS label, the TestRun's name and its testid tag. */
+export function drillRunName(drill: string, now: number): string {
+    const stamp = new Date(now).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+    return `drill-${drill}-${stamp}`;
+}
+
+/** The merge patch that asks PGO for a manual pgBackRest backup (`spec.backups.pgbackrest.manual`: full, repo1). */
+export function backupAnnotationPatch(id: string): { metadata: { annotations: Record<string, string> } } {
+    return { metadata: { annotations: { "postgres-operator.crunchydata.com/pgbackrest-backup": id } } };
+}
+
+/** The scratch cluster backup-restore creates: one instance, restored from the live cluster's repo1. */
+export interface ScratchPostgresCluster {
+    apiVersion: typeof POSTGRES_CLUSTER.apiVersion;
+    kind: typeof POSTGRES_CLUSTER.kind;
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    spec: Omit<PostgresClusterSpec, "instances"> & {
+        instances: (Omit<PostgresClusterSpec["instances"][number], "dataVolumeClaimSpec"> & {
+            dataVolumeClaimSpec: { accessModes: string[]; storageClassName: string; resources: { requests: { storage: string } } };
+        })[];
+        /** PGO v6.0.3 CRD: `dataSource.postgresCluster` (repoName required, `^repo[1-4]`), a pgBackRest restore. */
+        dataSource: { postgresCluster: { clusterName: string; repoName: "repo1" } };
+    };
+}
+
+export function scratchPostgresCluster(): ScratchPostgresCluster {
+    return {
+        ...POSTGRES_CLUSTER,
+        metadata: { name: DRILLS.scratchCluster, namespace: POSTGRES.namespace, labels: { "homelab.drill": "true" } },
+        spec: {
+            postgresVersion: POSTGRES.postgresVersion,
+            port: POSTGRES.port,
+            instances: [
+                {
+                    name: POSTGRES.instanceSet,
+                    replicas: 1,
+                    // As large as the live volume: the restore writes the whole data directory.
+                    dataVolumeClaimSpec: {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName: STORAGE_CLASS,
+                        resources: { requests: { storage: `${CONFIG_DEFAULTS.postgresVolumeGiB}Gi` } },
+                    },
+                    resources: resourceRequirements(POSTGRES.resources),
+                },
+            ],
+            dataSource: { postgresCluster: { clusterName: POSTGRES.clusterName, repoName: "repo1" } },
+        },
+    };
+}
+
+/** psql in a PGO instance pod (container `database`, local socket as postgres): the short-URL count. */
+export function countShortUrlsCommand(): string[] {
+    return ["psql", "-d", POSTGRES.database, "-tAc", `SELECT count(*) FROM ${DRILLS.shortUrlsTable}`];
+}
+
+/** The primary pod of a PostgresCluster: PGO's role label (internal/naming/labels.go at v6.0.3). */
+export function primarySelector(clusterName: string): string {
+    return `postgres-operator.crunchydata.com/cluster=${clusterName},postgres-operator.crunchydata.com/role=master`;
+}

@@ -1,0 +1,136 @@
+// The real DrillCluster (@kubernetes/client-node, kubeconfig in memory) against a fake Kubernetes API on
+// 127.0.0.1: the paths, verbs and bodies of the lock, readiness, pod kills, the backup patch and the scratch cluster.
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DRILLS } from "../../components/defaults";
+import { kubeDrillCluster } from "../../components/drills/kube";
+import { backupAnnotationPatch, drillLease, scratchPostgresCluster } from "../../components/drills/objects";
+import { T0 } from "./fakeLab";
+
+type Seen = { method: string; url: string; type?: string; body: string };
+const seen: Seen[] = [];
+/** The Lease the fake API holds (undefined: none). */
+let stored: Record<string, any> | undefined;
+let server: http.Server;
+let kubeconfig: string;
+
+beforeAll(async () => {
+    server = http.createServer((req, res) => {
+        let body = "";
+        req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+        req.on("end", () => {
+            const url = req.url ?? "";
+            seen.push({ method: req.method ?? "", url, type: req.headers["content-type"], body });
+            const send = (status: number, payload: unknown) => {
+                res.writeHead(status, { "Content-Type": "application/json" });
+                res.end(JSON.stringify(payload));
+            };
+            const status = (code: number, reason: string) => send(code, { kind: "Status", apiVersion: "v1", status: "Failure", reason, code });
+            if (url.startsWith("/apis/coordination.k8s.io/v1/namespaces/load/leases")) {
+                if (req.method === "POST") {
+                    return stored !== undefined ? status(409, "AlreadyExists") : send(201, (stored = { ...JSON.parse(body), metadata: { ...JSON.parse(body).metadata, resourceVersion: "7" } }));
+                }
+                if (req.method === "GET") {
+                    return stored === undefined ? status(404, "NotFound") : send(200, stored);
+                }
+                if (req.method === "PUT") {
+                    return send(200, (stored = JSON.parse(body)));
+                }
+                stored = undefined;
+                return send(200, {});
+            }
+            if (url.startsWith("/apis/apps/v1/namespaces/shlink/deployments")) {
+                return send(200, { items: [{ metadata: { name: "shlink" }, spec: { replicas: 3 }, status: { readyReplicas: 2 } }] });
+            }
+            if (url.startsWith("/apis/apps/v1/namespaces/shlink/statefulsets")) {
+                return send(200, { items: [] });
+            }
+            if (url.startsWith("/api/v1/namespaces/redis/pods?")) {
+                return send(200, {
+                    items: [
+                        { metadata: { name: "rfr-0", uid: "u0" }, spec: { nodeName: "k3s-2" }, status: { conditions: [{ type: "Ready", status: "True" }] } },
+                        { metadata: { name: "rfr-1", uid: "u1", deletionTimestamp: "2026-11-22T03:00:00Z" }, spec: { nodeName: "k3s-3" }, status: {} },
+                    ],
+                });
+            }
+            if (url.includes("/postgresclusters/drill-restore") && req.method === "GET") {
+                return status(404, "NotFound");
+            }
+            send(200, body === "" ? { status: { pgbackrest: { manualBackup: { id: "x", finished: true } } } } : JSON.parse(body));
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    kubeconfig = [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        `- name: fake\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
+        "users:",
+        "- name: admin\n  user:\n    token: test-token",
+        "contexts:",
+        "- name: fake\n  context:\n    cluster: fake\n    user: admin",
+        "current-context: fake",
+    ].join("\n");
+});
+
+beforeEach(() => {
+    seen.length = 0;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe("kubeDrillCluster", () => {
+    it("takes the lock by creating the Lease; a held, unexpired one is returned, not replaced; a lapsed one is replaced at its resourceVersion", async () => {
+        const cluster = kubeDrillCluster(kubeconfig);
+        stored = undefined;
+        expect(await cluster.lock(drillLease("me@a", T0), T0)).toBeUndefined();
+        expect(JSON.parse(seen[0].body).spec).toEqual({ holderIdentity: "me@a", leaseDurationSeconds: DRILLS.lock.leaseSeconds, acquireTime: "2026-11-22T03:00:00.000000Z", renewTime: "2026-11-22T03:00:00.000000Z" });
+        const held = await cluster.lock(drillLease("you@b", T0 + 1000), T0 + 1000);
+        expect(held?.spec.holderIdentity).toBe("me@a");
+        expect(seen.filter((r) => r.method === "PUT")).toEqual([]);
+        const later = T0 + DRILLS.lock.leaseSeconds * 1000 + 1;
+        expect(await cluster.lock(drillLease("you@b", later), later)).toBeUndefined();
+        const put = seen.find((r) => r.method === "PUT")!;
+        expect(put.url).toBe("/apis/coordination.k8s.io/v1/namespaces/load/leases/drill-lock");
+        expect(JSON.parse(put.body).metadata.resourceVersion).toBe("7");
+        expect((stored as Record<string, any> | undefined)?.spec.holderIdentity).toBe("you@b");
+    });
+
+    it("releases only its own lock", async () => {
+        const cluster = kubeDrillCluster(kubeconfig);
+        await cluster.unlock("me@a");
+        expect(seen.some((r) => r.method === "DELETE")).toBe(false);
+        await cluster.unlock("you@b");
+        expect(seen.filter((r) => r.method === "DELETE").map((r) => r.url)).toEqual(["/apis/coordination.k8s.io/v1/namespaces/load/leases/drill-lock"]);
+    });
+
+    it("reports workloads below their replicas, and lists pods by label without those already terminating", async () => {
+        const cluster = kubeDrillCluster(kubeconfig);
+        expect(await cluster.notReady(["shlink"])).toEqual(["Deployment shlink/shlink 2/3"]);
+        expect(await cluster.pods("redis", "redisfailovers-role=master")).toEqual([{ name: "rfr-0", uid: "u0", node: "k3s-2", ready: true }]);
+        expect(seen.at(-1)!.url).toBe("/api/v1/namespaces/redis/pods?labelSelector=redisfailovers-role%3Dmaster");
+    });
+
+    it("kills a pod with gracePeriodSeconds=0", async () => {
+        await kubeDrillCluster(kubeconfig).deletePod("postgres", "shlink-db-pgha1-abc-0", 0);
+        expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(["DELETE /api/v1/namespaces/postgres/pods/shlink-db-pgha1-abc-0?gracePeriodSeconds=0"]);
+    });
+
+    it("merge-patches the backup annotation, creates, reads and deletes the scratch PostgresCluster", async () => {
+        const cluster = kubeDrillCluster(kubeconfig);
+        await cluster.patchPostgresCluster("postgres", "shlink-db", backupAnnotationPatch("drill-1"));
+        expect(seen[0]).toMatchObject({ method: "PATCH", url: "/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters/shlink-db", type: "application/merge-patch+json" });
+        expect(JSON.parse(seen[0].body)).toEqual(backupAnnotationPatch("drill-1"));
+        expect(await cluster.postgresCluster("postgres", "shlink-db")).toEqual({ pgbackrest: { manualBackup: { id: "x", finished: true } } });
+        expect(await cluster.postgresCluster("postgres", "drill-restore")).toBeNull();
+        await cluster.createPostgresCluster(scratchPostgresCluster());
+        await cluster.deletePostgresCluster("postgres", "drill-restore");
+        expect(seen.slice(3).map((r) => `${r.method} ${r.url}`)).toEqual([
+            "POST /apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters",
+            "DELETE /apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters/drill-restore",
+        ]);
+        expect(JSON.parse(seen[3].body)).toEqual(scratchPostgresCluster());
+    });
+});

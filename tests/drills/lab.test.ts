@@ -1,0 +1,39 @@
+// The pure parts of the real lab: which outputs it reads, which servers node-loss may stop, the ssh command
+// line, and Grafana's annotation body. (The SSH, the Pulumi CLI and Grafana themselves only a real lab runs.)
+import { describe, expect, it } from "vitest";
+import { DRILLS } from "../../components/defaults";
+import { annotationBody, nodeCandidates, parseDrillOutputs, sshArgs } from "../../components/drills/lab";
+
+const ADDRESSES = { "k3s-1": "192.168.1.21", "k3s-2": "192.168.1.22", "k3s-3": "192.168.1.23" };
+
+describe("the real lab's pure parts", () => {
+    it("reads nodeAddresses, apiServerUrl and (optionally) Grafana from the stack outputs, refusing a stack without them", () => {
+        const json = JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafanaUrl: "http://192.168.1.21:30300", grafanaAdminPassword: "pw" });
+        expect(parseDrillOutputs(json)).toEqual({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafana: { url: "http://192.168.1.21:30300", password: "pw" } });
+        expect(parseDrillOutputs(JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://x:6443" })).grafana).toBeUndefined();
+        expect(() => parseDrillOutputs("{}")).toThrow("run `npm run up` first");
+    });
+
+    it("never offers the server the kubeconfig talks to for node-loss", () => {
+        expect(nodeCandidates(ADDRESSES, "https://192.168.1.21:6443")).toEqual(["k3s-2", "k3s-3"]);
+    });
+
+    it("runs ssh with the stack's key only, no prompt, a throw-away known_hosts, and K3s' own stop/start commands", () => {
+        const args = sshArgs("/tmp/d/key", "/tmp/d/known_hosts", "ubuntu", "192.168.1.22", DRILLS.nodeStop);
+        expect(args).toEqual([
+            "-i", "/tmp/d/key",
+            "-o", "BatchMode=yes",
+            "-o", "IdentitiesOnly=yes",
+            "-o", "StrictHostKeyChecking=accept-new",
+            "-o", "UserKnownHostsFile=/tmp/d/known_hosts",
+            "-o", "ConnectTimeout=10",
+            "ubuntu@192.168.1.22",
+            "sudo /usr/local/bin/k3s-killall.sh",
+        ]);
+        expect(DRILLS.nodeStart).toBe("sudo systemctl start k3s");
+    });
+
+    it("marks the fault window as a Grafana region annotation (time and timeEnd in ms) tagged drill", () => {
+        expect(annotationBody("drill x", 1000, 5000, ["drill", "x"])).toEqual({ time: 1000, timeEnd: 5000, tags: ["drill", "x"], text: "drill x" });
+    });
+});

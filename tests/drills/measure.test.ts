@@ -1,0 +1,130 @@
+// The numbers and the verdict from hand-made timelines, the report's table and Markdown, and the k6 side of
+// the timeline: what the scenario logs when a drill asks, and that the drill reads it back from a k6 log line.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { DRILLS } from "../../components/defaults";
+import { measure, monthlyBudget, verdict, type RequestEvent } from "../../components/drills/measure";
+import { reportMarkdown, reportTable, type DrillReport } from "../../components/drills/report";
+import { parseTimeline, TIMELINE, timelineLine } from "../../components/load/scenarios/catalog";
+
+vi.mock("k6", async () => (await import("../load/k6shim")).k6Module);
+vi.mock("k6/http", async () => (await import("../load/k6shim")).httpModule);
+vi.mock("k6/metrics", async () => (await import("../load/k6shim")).metricsModule);
+
+const I = 1_000_000;
+/** ok/failed requests at the given ms offsets from the injection. */
+const events = (spec: [number, boolean][]): RequestEvent[] => spec.map(([dt, ok]) => ({ t: I + dt, ok }));
+
+describe("measure", () => {
+    // Before the fault: ok. Then 3 failures, a success, 2 failures, and ok again; healthy at 5 s.
+    const timeline = events([
+        [-2000, true], [-1000, true], [100, true], [500, false], [700, false], [900, false], [1100, true], [1300, false], [1500, false], [2000, true], [4000, true], [6000, true], [8000, true],
+    ]);
+    const m = measure(timeline, { injectedAt: I, promotedAt: I + 1200, healthyAt: I + 5000, endedAt: I + 8000 });
+
+    it("counts the requests and failures inside the window (injection to healthy), and the error rate", () => {
+        expect(m.windowSeconds).toBe(5);
+        expect(m.requests).toBe(9);
+        expect(m.failed).toBe(5);
+        expect(m.errorRate).toBeCloseTo(5 / 9, 10);
+    });
+
+    it("finds the longest run of consecutive failures and its length in time", () => {
+        expect(m.longestFailedRun).toEqual({ requests: 3, seconds: 0.4 });
+    });
+
+    it("times the first and last failure, the promotion and the return to health from the injection", () => {
+        expect([m.firstFailureAfter, m.lastFailureAfter, m.promotedAfter, m.healthyAfter]).toEqual([0.5, 1.5, 1.2, 5]);
+    });
+
+    it("prices the failures against a 30-day 99.5 % budget at the run's request rate", () => {
+        // 13 requests over 10 s.
+        expect(m.requestsPerSecond).toBeCloseTo(1.3, 10);
+        expect(monthlyBudget(1.3)).toBeCloseTo(0.005 * 1.3 * 30 * 86_400, 6);
+        expect(m.budgetShare).toBeCloseTo(5 / (0.005 * 1.3 * 30 * 86_400), 12);
+    });
+
+    it("stretches the window to a failure later than the return to health; no failure gives no failure times", () => {
+        const late = measure(events([[0, true], [9000, false], [9500, true]]), { injectedAt: I, healthyAt: I + 2000, endedAt: I + 9500 });
+        expect(late.windowSeconds).toBe(9);
+        expect(late.lastFailureAfter).toBe(9);
+        const clean = measure(events([[0, true], [1000, true]]), { injectedAt: I, healthyAt: I + 500, endedAt: I + 1000 });
+        expect([clean.failed, clean.firstFailureAfter, clean.lastFailureAfter, clean.longestFailedRun.requests]).toEqual([0, undefined, undefined, 0]);
+    });
+});
+
+describe("verdict", () => {
+    const base = measure(events([[0, true], [1000, true]]), { injectedAt: I, healthyAt: I + 500, endedAt: I + 1000 });
+
+    it("passes a healthy part with traffic and a small spend", () => {
+        expect(verdict(base)).toEqual({ pass: true, reasons: [] });
+    });
+
+    it("fails each broken promise with its reason: not healthy again, no traffic, too much budget", () => {
+        expect(verdict({ ...base, healthyAfter: undefined }).reasons).toEqual([`the failed part was not healthy again within ${DRILLS.recoverySeconds} s`]);
+        expect(verdict({ ...base, requests: 0 }).reasons).toEqual(["the load sent no request during the fault window: nothing was measured"]);
+        expect(verdict({ ...base, budgetShare: 0.02 }).reasons).toEqual(["spent 2.00 % of the month's error budget (limit 1.00 % per event)"]);
+    });
+});
+
+describe("the report", () => {
+    const m = measure(events([[0, true], [500, false], [1000, true]]), { injectedAt: I, promotedAt: I + 700, healthyAt: I + 1000, endedAt: I + 1000 });
+    const report: DrillReport = {
+        drill: "redis-master",
+        startedAt: "2026-11-22T03:00:00.000Z",
+        injectedAt: "2026-11-22T03:01:00.000Z",
+        endedAt: "2026-11-22T03:02:00.000Z",
+        target: "pod redis/rfr-shlink-redis-0 on k3s-2",
+        loadRun: "drill-redis-master-20261122-030000",
+        measurement: m,
+        verdict: verdict(m),
+    };
+
+    it("has one row per number the issue asks for, in the table and the Markdown", () => {
+        const table = reportTable(report).join("\n");
+        const md = reportMarkdown(report);
+        for (const label of ["requests in the window", "error rate", "longest run of failures", "first failure after", "last failure after", "new primary/master after", "healthy again after", "month's error budget spent", "verdict"]) {
+            expect(table).toContain(label);
+            expect(md).toContain(`| ${label} |`);
+        }
+        expect(md.startsWith("# Drill redis-master, 2026-11-22T03:01:00.000Z")).toBe(true);
+    });
+});
+
+describe("the k6 timeline", () => {
+    afterEach(() => {
+        vi.restoreAllMocks();
+    });
+
+    it("parses the lines k6's logger writes (console.log inside msg=\"...\") back into sorted requests", () => {
+        const log = [
+            `time="2026-11-22T03:00:01Z" level=info msg="${timelineLine([[2000, true], [2100, false]])}" source=console`,
+            `time="2026-11-22T03:00:00Z" level=info msg="${timelineLine([[1000, true]])}" source=console`,
+            `time="2026-11-22T03:00:00Z" level=info msg="something else 12:1" source=console`,
+        ].join("\n");
+        expect(parseTimeline(log)).toEqual([{ t: 1000, ok: true }, { t: 2000, ok: true }, { t: 2100, ok: false }]);
+    });
+
+    it("the scenario logs each request's start and outcome about once a second, only when the drill sets the switch", async () => {
+        const logged: string[] = [];
+        vi.spyOn(console, "log").mockImplementation((line: string) => logged.push(line));
+        let clock = 5000;
+        vi.spyOn(Date, "now").mockImplementation(() => clock);
+        // A computed path: the root tsconfig does not compile the k6 files.
+        const shlink = "../../components/load/scenarios/shlink.ts";
+        const { record } = (await import(shlink)) as { record(startedMs: number, ok: boolean): void };
+        (globalThis as Record<string, unknown>).__ENV = {};
+        record(5000, true);
+        clock = 7000;
+        record(6000, false);
+        expect(logged).toEqual([]);
+        (globalThis as Record<string, unknown>).__ENV = { [TIMELINE.env]: "1" };
+        clock = 7100;
+        record(7100, true);
+        record(7500, false);
+        expect(logged).toEqual([]);
+        clock = 8200;
+        record(8150, true);
+        expect(logged).toEqual([`${TIMELINE.marker} 7100:1 7500:0 8150:1`]);
+        expect(parseTimeline(logged.join("\n"))).toEqual([{ t: 7100, ok: true }, { t: 7500, ok: false }, { t: 8150, ok: true }]);
+    });
+});

@@ -1,0 +1,85 @@
+// Every object a drill creates or patches, checked against its schema: the Lease by its kubernetes-models
+// class, the scratch PostgresCluster by the same checks the stack's PostgresCluster passes, the TestRun as the load's.
+import { Lease } from "kubernetes-models/coordination.k8s.io/v1";
+import { describe, expect, it } from "vitest";
+import { DNS_LABEL_PATTERN, DRILLS, POSTGRES } from "../../components/defaults";
+import { postgresClusterSpec } from "../../components/data/postgresSpec";
+import {
+    backupAnnotationPatch,
+    countShortUrlsCommand,
+    drillLease,
+    drillLoadSeconds,
+    drillRunName,
+    drillTestRun,
+    leaseExpiry,
+    scratchPostgresCluster,
+} from "../../components/drills/objects";
+import { TIMELINE } from "../../components/load/scenarios/catalog";
+import { testRun } from "../../components/load/testRun";
+import { validatePostgresCluster } from "../helpers/crdSchemas";
+import { T0, TARGET } from "./fakeLab";
+
+describe("the drill lock", () => {
+    const lease = drillLease("tester@workstation", T0);
+
+    it("is a coordination.k8s.io/v1 Lease valid against its schema, load/drill-lock, with holder and duration", () => {
+        expect(() => new Lease(lease as never).validate()).not.toThrow();
+        expect(lease.metadata).toEqual({ name: "drill-lock", namespace: "load" });
+        expect(lease.spec.holderIdentity).toBe("tester@workstation");
+        expect(lease.spec.acquireTime).toBe("2026-11-22T03:00:00.000000Z");
+    });
+
+    it("expires leaseSeconds after its renewTime, so a lock left by a crashed drill is taken over later", () => {
+        expect(leaseExpiry(lease)).toBe(T0 + DRILLS.lock.leaseSeconds * 1000);
+    });
+});
+
+describe("the drill's load", () => {
+    const name = drillRunName("node-loss", T0);
+    const run = drillTestRun(TARGET, name, drillLoadSeconds(DRILLS.nodeAwaySeconds));
+
+    it("is the baseline TestRun of npm run load, plus the timeline switch and a drill label", () => {
+        const plain = testRun(TARGET, "baseline", name, drillLoadSeconds(DRILLS.nodeAwaySeconds));
+        expect(run.spec.runner.env).toEqual([...plain.spec.runner.env, { name: TIMELINE.env, value: "1" }]);
+        expect({ ...run.spec, runner: { ...run.spec.runner, env: [] } }).toEqual({ ...plain.spec, runner: { ...plain.spec.runner, env: [] } });
+        expect(run.metadata.labels).toEqual({ ...plain.metadata.labels, "homelab.drill": "true" });
+    });
+
+    it("is named drill-<drill>-<UTC stamp>, a DNS label, and lasts long enough for steady + hold + recovery + tail", () => {
+        expect(name).toBe("drill-node-loss-20261122-030000");
+        expect(name).toMatch(DNS_LABEL_PATTERN);
+        expect(run.spec.runner.env).toContainEqual({ name: "DURATION_SECONDS", value: String(300 + 120 + 600 + 30) });
+    });
+});
+
+describe("backup-restore's objects", () => {
+    const scratch = scratchPostgresCluster();
+
+    it("the scratch PostgresCluster passes the stack's PostgresCluster schema checks, dataSource included", () => {
+        expect(() => validatePostgresCluster(scratch)).not.toThrow();
+        expect(() => validatePostgresCluster({ ...scratch, spec: { ...scratch.spec, dataSource: { postgresCluster: { clusterName: "x" } } } })).toThrow(
+            "repoName",
+        );
+    });
+
+    it("restores from the live cluster's repo1, the repo the live spec defines, in the live cluster's namespace", () => {
+        const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" } });
+        expect(scratch.spec.dataSource.postgresCluster).toEqual({ clusterName: POSTGRES.clusterName, repoName: "repo1" });
+        expect(live.backups!.pgbackrest.repos.map((r) => r.name)).toContain(scratch.spec.dataSource.postgresCluster.repoName);
+        expect(scratch.metadata.namespace).toBe(POSTGRES.namespace);
+        expect(scratch.spec.postgresVersion).toBe(live.postgresVersion);
+        expect(scratch.spec.instances.map((i) => i.replicas)).toEqual([1]);
+        // No backups section: the scratch cluster never writes into the live repository.
+        expect(Object.keys(scratch.spec)).not.toContain("backups");
+    });
+
+    it("asks for the backup the live spec's manual section defines, through PGO's annotation", () => {
+        const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" } });
+        expect(live.backups!.pgbackrest.manual).toEqual({ repoName: "repo1", options: ["--type=full"] });
+        expect(backupAnnotationPatch("drill-1")).toEqual({ metadata: { annotations: { "postgres-operator.crunchydata.com/pgbackrest-backup": "drill-1" } } });
+    });
+
+    it("counts Shlink 4.6's short_urls in the Shlink database with psql", () => {
+        expect(countShortUrlsCommand()).toEqual(["psql", "-d", "shlink", "-tAc", "SELECT count(*) FROM short_urls"]);
+    });
+});
