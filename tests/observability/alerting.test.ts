@@ -91,7 +91,7 @@ describe("alert delivery with a webhook", () => {
         const muted = (source: Record<string, string>, target: Record<string, string>) =>
             matches(nodeRule.source_matchers, source) &&
             matches(nodeRule.target_matchers, target) &&
-            nodeRule.equal.every((label: string) => source[label] === target[label]);
+            (nodeRule.equal ?? []).every((label: string) => source[label] === target[label]);
         const down = { alertname: "HomelabNodeNotReady", node: "k3s-node-02", severity: "critical" };
         expect(muted(down, { alertname: "HomelabPodCrashLooping", node: "k3s-node-02", namespace: "shlink" })).toBe(true);
         expect(muted(down, { alertname: "HomelabPodCrashLooping", node: "k3s-node-01", namespace: "shlink" })).toBe(false);
