@@ -70,6 +70,11 @@ export const CONFIG_DEFAULTS = {
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
     smokeCheckTimeoutSeconds: 900,
+    argocd: true,
+    argocdPort: 8080,
+    argocdHttpsPort: 8443,
+    gitopsPath: ".",
+    gitopsRevision: "HEAD",
 } as const;
 
 /**
@@ -506,3 +511,43 @@ export const K6 = {
     /** Longest a run may take past its scenario's duration (image pull, setup seeding, teardown). */
     graceSeconds: 600,
 } as const satisfies { operatorResources: ContainerResources; runnerResources: ResourceSpec } & Record<string, unknown>;
+
+// --- Argo CD: GitOps for the user's own apps ---------------------------------------------------------------------
+
+/** The argo-cd chart (appVersion v3.4.4), in a namespace of its own outside the mesh. */
+export const ARGO_CD_CHART = {
+    release: "argocd",
+    chart: "argo-cd",
+    version: "10.1.1",
+    repo: "https://argoproj.github.io/argo-helm",
+    namespace: "argocd",
+} as const satisfies ChartPin;
+
+/** Argo CD's settings: what runs, what it requests, and the project the user's repo syncs through. */
+export const ARGO_CD = {
+    namespace: ARGO_CD_CHART.namespace,
+    /** Fixed `admin.passwordMtime`: the chart's default (`now`) would change argocd-secret on every render. */
+    adminPasswordMtime: "2026-01-01T00:00:00Z",
+    adminUser: "admin",
+    /** The chart's server container port; `server.insecure` serves plain HTTP on it. */
+    serverContainerPort: 8080,
+    /** The AppProject every Application from the user's repo belongs to, and the root Application's name. */
+    project: "user-apps",
+    rootProject: "user-apps-root",
+    rootApplication: "user-apps",
+    /** Argo CD's name for the cluster it runs in. */
+    inClusterServer: "https://kubernetes.default.svc",
+    resources: {
+        server: resources("50m", "128Mi", "512Mi"),
+        repoServer: resources("50m", "128Mi", "1Gi"),
+        controller: resources("100m", "256Mi", "1Gi"),
+        redis: resources("20m", "64Mi", "256Mi"),
+        applicationSet: resources("20m", "64Mi", "256Mi"),
+        /** The pre-install Job that writes Redis' password (Helm waits for it), and repo-server's init container. */
+        redisSecretInit: resources("10m", "32Mi", "64Mi"),
+        copyutil: resources("10m", "32Mi", "64Mi"),
+    },
+} as const;
+
+/** Namespaces Kubernetes and K3s run their own system in: never the user's apps' destination either. */
+export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"] as const;

@@ -5,7 +5,8 @@ import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import type { HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ISTIO, K6, SHLINK } from "../components/defaults";
+import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SYSTEM_NAMESPACES } from "../components/defaults";
+import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import type { LoadTarget } from "../components/load/manifests";
@@ -41,6 +42,10 @@ export interface HomelabOutputs {
     alertmanagerUrl: pulumi.Output<string>;
     /** Where `npm run load` runs its scenarios and what they target (no secret: the API key stays in the cluster). */
     loadTesting: pulumi.Output<LoadTarget>;
+    /** Argo CD's UI and API (log in as admin); undefined when homelab:argocd is false. */
+    argocdUrl?: pulumi.Output<string>;
+    /** Argo CD's `admin` password (secret); undefined when homelab:argocd is false. */
+    argocdAdminPassword?: pulumi.Output<string>;
     /** What the end-to-end check saw at the end of the last `pulumi up`. */
     smokeCheck: pulumi.Output<string>;
 }
@@ -76,6 +81,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
+    const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, publicAddress), onCluster) : undefined;
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const smoke = new SmokeCheck("smoke-check", {
@@ -105,6 +111,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         jaegerUrl: observability.jaegerUrl,
         alertmanagerUrl: observability.alertmanagerUrl,
         loadTesting: load.target,
+        ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
         smokeCheck: smoke.report,
     };
 }
@@ -189,6 +196,32 @@ function loadTestingArgs(config: HomelabConfig, observability: Observability, sh
         apiKey: shlink.apiKey,
     };
 }
+
+/** Argo CD on its two LoadBalancer ports, the user's repo kept out of every namespace of the stack. */
+function argoCdArgs(config: HomelabConfig, publicAddress: string) {
+    return {
+        ports: { http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps },
+        publicAddress,
+        repo: config.gitops.repo,
+        managedNamespaces: MANAGED_NAMESPACES,
+    };
+}
+
+/** Every namespace the stack creates or K3s runs its system in: none is the user's apps' to write. */
+const MANAGED_NAMESPACES: readonly string[] = [
+    ...Object.values(OPERATOR_CHARTS).map((chart) => chart.namespace),
+    POSTGRES.namespace,
+    REDIS.namespace,
+    SHLINK.namespace,
+    ISTIO.namespace,
+    ISTIO.gatewayNamespace,
+    KUBE_PROMETHEUS_STACK.namespace,
+    JAEGER.namespace,
+    KIALI.namespace,
+    K6.namespace,
+    ARGO_CD.namespace,
+    ...SYSTEM_NAMESPACES,
+];
 
 /** Shlink behind the ingress gateway: its Service, its pods and the gateway's identity. */
 const SHLINK_ROUTE: RoutingTarget = {

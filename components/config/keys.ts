@@ -5,7 +5,7 @@ import { CONFIG_DEFAULTS } from "../defaults";
 export const KEYS_WITHOUT_DEFAULT = {
     required: ["proxmoxNode", "subnet", "nodes", "sshPublicKey", "sshPrivateKey"],
     derived: ["gateway", "dnsServers"],
-    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl"],
+    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "gitopsRepoUrl"],
 } as const;
 
 export const KNOWN_KEYS: readonly string[] = [...Object.keys(CONFIG_DEFAULTS), ...Object.values(KEYS_WITHOUT_DEFAULT).flat()];

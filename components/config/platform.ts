@@ -2,7 +2,7 @@
 import { budgetTotals, platformBudget, podCapacity } from "../budget";
 import { K3S_SERVER_MINIMUMS, NODE_RESERVE, SHLINK } from "../defaults";
 import { Reader } from "./read";
-import type { Checked, NodeSpec, PlatformConfig } from "./types";
+import type { Checked, GitopsConfig, NodeSpec, PlatformConfig } from "./types";
 
 export function validatePlatform(h: Record<string, unknown>): Checked<PlatformConfig> {
     const read = new Reader(h);
@@ -39,13 +39,13 @@ export function volumeProblems(nodes: NodeSpec[], platform: PlatformConfig): str
  * same sum tests/budget.test.ts proves equal to what the program sends). Each resource is checked against
  * the node whose loss costs the most of it. A single node has nothing to drain: it must hold everything.
  */
-export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformConfig): string[] {
+export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">): string[] {
     if (nodes.length === 0) {
         return [];
     }
     const problems: string[] = [];
     const remaining = Math.max(nodes.length - 1, 1);
-    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining }));
+    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining, argocd: gitops.argocd }));
     const resources = [
         { key: "cpu", unit: "m CPU", fix: "vmCores (or a node's cores)" },
         { key: "memory", unit: " MiB of memory", fix: "vmMemoryMiB (or a node's memoryMiB)" },

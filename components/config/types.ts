@@ -25,6 +25,15 @@ export interface PlainConfig {
     host: HostConfig;
     platform: PlatformConfig;
     mesh: MeshConfig;
+    gitops: GitopsConfig;
+}
+
+/** Argo CD, and the user's repo its root Application syncs. */
+export interface GitopsConfig {
+    /** Install Argo CD (homelab:argocd); false creates nothing of it. */
+    argocd: boolean;
+    /** The user's repo (homelab:gitopsRepoUrl, path, revision); unset, no root Application. */
+    repo?: { repoUrl: string; path: string; revision: string };
 }
 
 export interface K3sConfig {
@@ -52,7 +61,7 @@ export interface HostConfig {
 
 /** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
 export interface MeshConfig {
-    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number };
+    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number; argocd: number; argocdHttps: number };
     /** Share of requests traced, 0-100. */
     tracingSamplingPercent: number;
     kialiAuth: "anonymous" | "token";

@@ -1,5 +1,6 @@
 // The whole config: one validator per section, then the checks that span sections.
 import { capacityProblems, validateHost } from "./host";
+import { validateGitops } from "./gitops";
 import { validateImage } from "./image";
 import { unknownKeyProblems } from "./keys";
 import { validateK3s } from "./k3s";
@@ -28,7 +29,8 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
     const host = validateHost(h);
     const platform = validatePlatform(h);
     const mesh = validateMesh(h);
-    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh];
+    const gitops = validateGitops(h);
+    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh, gitops];
     const problems = sections.flatMap((s) => s.problems);
     const notes = sections.flatMap((s): string[] => s.notes ?? []);
     if (nodes.value && host.value) {
@@ -38,8 +40,8 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
         problems.push(...volumeProblems(nodes.value, platform.value));
     }
     // Sized against a node list that is itself wrong (an even count, a bad size), it would only repeat that mistake.
-    if (nodes.value && nodes.problems.length === 0 && platform.value) {
-        problems.push(...drainedCapacityProblems(nodes.value, platform.value));
+    if (nodes.value && nodes.problems.length === 0 && platform.value && gitops.value) {
+        problems.push(...drainedCapacityProblems(nodes.value, platform.value, gitops.value));
     }
     if (problems.length > 0) {
         return { problems, notes };
@@ -58,6 +60,7 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
             host: host.value!,
             platform: platform.value!,
             mesh: mesh.value!,
+            gitops: gitops.value!,
         },
     };
 }

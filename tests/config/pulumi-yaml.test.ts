@@ -13,7 +13,7 @@ describe("Pulumi.yaml", () => {
     it("declares every homelab scalar with a type, a description and the default the code uses", () => {
         for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
             expect(declared[key], key).toBeDefined();
-            expect(declared[key].type, key).toBe(typeof value === "number" ? "integer" : "string");
+            expect(declared[key].type, key).toBe(typeof value === "number" ? "integer" : typeof value === "boolean" ? "boolean" : "string");
             expect(declared[key].default, key).toEqual(value);
             expect(declared[key].description, key).toBeTruthy();
         }
