@@ -75,6 +75,7 @@ export const CONFIG_DEFAULTS = {
     argocdHttpsPort: 8443,
     gitopsPath: ".",
     gitopsRevision: "HEAD",
+    storageClass: "local-path",
 } as const;
 
 /**
@@ -113,8 +114,14 @@ export const PROXMOX_API_PORT = 8006;
 // ---------------------------------------------------------------------------------------------------------------
 // Platform: operators, data layer and Shlink.
 
-/** The StorageClass K3s ships (rancher local-path-provisioner): node-local volumes. */
-export const STORAGE_CLASS = "local-path";
+/** The StorageClass K3s ships (rancher local-path-provisioner): node-local volumes; homelab:storageClass on another cluster. */
+export const STORAGE_CLASS = CONFIG_DEFAULTS.storageClass;
+
+/**
+ * Fewest nodes the HA promises hold on: 3 Shlink pods and 3 PostgreSQL instances each keep 2 up through a
+ * drain, and Redis Sentinel's quorum is 3, all spread one per node.
+ */
+export const HA_MIN_NODES = 3;
 
 /** Length of every generated password and key; alphanumeric only, so URIs and env stay unescaped. */
 export const GENERATED_SECRET_LENGTH = 40;

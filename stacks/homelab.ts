@@ -2,7 +2,8 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { Shlink } from "../components/apps/Shlink";
 import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
-import type { HomelabConfig } from "../components/config";
+import * as k8s from "@pulumi/kubernetes";
+import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
 import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SYSTEM_NAMESPACES } from "../components/defaults";
@@ -25,8 +26,10 @@ import { SmokeCheck } from "../components/smoke/SmokeCheck";
 export interface HomelabOutputs {
     kubeconfig: pulumi.Output<string>;
     apiServerUrl: pulumi.Output<string>;
-    nodeAddresses: pulumi.Output<Record<string, string>>;
-    k3sVersion: pulumi.Output<string>;
+    /** Proxmox mode only: the K3s servers' addresses. */
+    nodeAddresses?: pulumi.Output<Record<string, string>>;
+    /** Proxmox mode only: the K3s release the servers run. */
+    k3sVersion?: pulumi.Output<string>;
     /** Shlink's first API key (secret). */
     shlinkApiKey: pulumi.Output<string>;
     /** Shlink's in-cluster URL. */
@@ -51,20 +54,19 @@ export interface HomelabOutputs {
 }
 
 /**
- * Composes the layers in dependency order: Proxmox VMs, K3s on them, the operators, the data stores, the mesh,
- * observability, Shlink and its routing, and last the end-to-end check. Later layers receive `cluster.provider`
- * (through `providers`) and nothing else from the cluster; what crosses between layers is visible here.
+ * Composes the layers in dependency order: the cluster (Proxmox VMs and K3s on them, or the user's own cluster),
+ * the operators, the data stores, the mesh, observability, Shlink and its routing, Argo CD, and last the
+ * end-to-end check. Later layers receive the cluster's provider (through `providers`) and nothing else from
+ * the cluster; what crosses between layers is visible here.
  */
 export function homelab(config: HomelabConfig): HomelabOutputs {
-    const vms = serverVms(config);
-    const cluster = k3sCluster(config, vms);
+    const cluster = config.mode === "proxmox" ? k3sOnProxmox(config) : existingCluster(config);
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
     const redis = new Redis("shlink-redis", { volumeGiB: config.platform.redisVolumeGiB, operator: operators.redisOperator }, onCluster);
-    // LoadBalancer Services answer on every node (K3s ServiceLB); the URLs use the first node's address.
-    const publicAddress = config.nodes[0].ip;
+    const publicAddress = config.target.publicAddress;
     const istio = new Istio("istio", istioArgs(config), onCluster);
     const observability = new Observability("observability", observabilityArgs(config, publicAddress, istio), onCluster);
     const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
@@ -84,24 +86,10 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, publicAddress), onCluster) : undefined;
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
-    const smoke = new SmokeCheck("smoke-check", {
-        connection: sshConnection(vms.servers[0].address, { user: config.ssh.user, privateKey: config.secrets.sshPrivateKey }),
-        shlinkUrl,
-        apiKey: shlink.apiKey,
-        grafanaUrl: observability.grafanaUrl,
-        kialiHealthUrl: pulumi.interpolate`${observability.kialiUrl}/healthz`,
-        jaegerUrl: observability.jaegerUrl,
-        timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
-        waitFor: [shlink, routing, istio, observability],
-        // Re-run whenever a version or the mesh settings change.
-        triggers: [config.k3s.version, ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
-    });
+    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, waitFor: [shlink, routing, istio, observability] };
 
     return {
-        kubeconfig: cluster.kubeconfig,
-        apiServerUrl: cluster.apiServerUrl,
-        nodeAddresses: cluster.nodeAddresses,
-        k3sVersion: cluster.k3sVersion,
+        ...cluster.outputs,
         shlinkApiKey: shlink.apiKey,
         shlinkServiceAddress: shlink.serviceAddress,
         shlinkUrl,
@@ -112,12 +100,71 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         alertmanagerUrl: observability.alertmanagerUrl,
         loadTesting: load.target,
         ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
-        smokeCheck: smoke.report,
+        smokeCheck: config.mode === "proxmox" ? smokeCheckOverSsh(config, cluster.firstNode!, checked) : smokeCheckSkipped(),
     };
 }
 
+/** The cluster the platform goes onto: its provider, its outputs, and in Proxmox mode the node the smoke check runs on. */
+interface TargetCluster {
+    provider: k8s.Provider;
+    outputs: Pick<HomelabOutputs, "kubeconfig" | "apiServerUrl" | "nodeAddresses" | "k3sVersion">;
+    firstNode?: pulumi.Output<string>;
+}
+
+/** Proxmox mode: the VMs and K3s on them. */
+function k3sOnProxmox(config: ProxmoxHomelabConfig): TargetCluster {
+    const vms = serverVms(config);
+    const cluster = k3sCluster(config, vms);
+    const outputs = { kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, nodeAddresses: cluster.nodeAddresses, k3sVersion: cluster.k3sVersion };
+    return { provider: cluster.provider, outputs, firstNode: vms.servers[0].address };
+}
+
+/** Cluster mode: a provider built from homelab:kubeconfig; no Proxmox, no SSH, no K3s of ours. */
+function existingCluster(config: ClusterHomelabConfig): TargetCluster {
+    const kubeconfig = config.secrets.kubeconfig;
+    const provider = new k8s.Provider("cluster-k8s", { kubeconfig, enableServerSideApply: true });
+    // The loader checked the kubeconfig names an https:// server; the URL itself is no secret.
+    const apiServerUrl = pulumi.unsecret(kubeconfig.apply((text) => kubeconfigServer(text) ?? ""));
+    return { provider, outputs: { kubeconfig, apiServerUrl } };
+}
+
+/** What the end-to-end check exercises. */
+interface CheckedUrls {
+    shlinkUrl: pulumi.Output<string>;
+    apiKey: pulumi.Output<string>;
+    observability: Observability;
+    waitFor: pulumi.Resource[];
+}
+
+/** The end-to-end check, over SSH on the first node (inside the lab's network). */
+function smokeCheckOverSsh(config: ProxmoxHomelabConfig, firstNode: pulumi.Output<string>, urls: CheckedUrls): pulumi.Output<string> {
+    const smoke = new SmokeCheck("smoke-check", {
+        connection: sshConnection(firstNode, { user: config.ssh.user, privateKey: config.secrets.sshPrivateKey }),
+        shlinkUrl: urls.shlinkUrl,
+        apiKey: urls.apiKey,
+        grafanaUrl: urls.observability.grafanaUrl,
+        kialiHealthUrl: pulumi.interpolate`${urls.observability.kialiUrl}/healthz`,
+        jaegerUrl: urls.observability.jaegerUrl,
+        timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
+        waitFor: urls.waitFor,
+        // Re-run whenever a version or the mesh settings change.
+        triggers: [config.k3s.version, ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
+    });
+    return smoke.report;
+}
+
+/** Cluster mode has no node of ours to SSH into: the check is skipped, and `pulumi up` says so. */
+function smokeCheckSkipped(): pulumi.Output<string> {
+    void pulumi.log.warn(SMOKE_CHECK_SKIPPED);
+    return pulumi.output(SMOKE_CHECK_SKIPPED);
+}
+
+/** The smoke check's output on an existing cluster. */
+export const SMOKE_CHECK_SKIPPED =
+    "not run: on an existing cluster there is no node of ours to run the end-to-end check from; open the URLs to check them.";
+
 /** The K3s servers' VMs on Proxmox, through an explicit provider built from the provider's own config keys. */
-function serverVms(config: HomelabConfig): ServerVms {
+function serverVms(config: ProxmoxHomelabConfig): ServerVms {
     const proxmox = new proxmoxve.Provider("proxmox", {
         endpoint: config.proxmox.endpoint,
         apiToken: config.secrets.proxmoxApiToken,
@@ -140,7 +187,7 @@ function serverVms(config: HomelabConfig): ServerVms {
 }
 
 /** HA K3s over SSH on the VMs, in the order the config lists them. */
-function k3sCluster(config: HomelabConfig, vms: ServerVms): Cluster {
+function k3sCluster(config: ProxmoxHomelabConfig, vms: ServerVms): Cluster {
     return new Cluster("k3s", {
         servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address, vmId: s.vm.id })),
         k3sVersion: config.k3s.version,

@@ -67,3 +67,13 @@ export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformCon
     }
     return problems;
 }
+
+/** What the cluster's other nodes must leave for pods with one of `nodeCount` drained (cluster mode cannot see node sizes). */
+export function drainedBudgetNote(nodeCount: number, platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">): string {
+    const remaining = nodeCount - 1;
+    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining, argocd: gitops.argocd }));
+    return (
+        `The platform requests ${need.cpu}m CPU and ${need.memory} MiB of memory with one of homelab:nodeCount ${nodeCount} nodes drained: ` +
+        `the other ${remaining} must have that free for pods, which this stack cannot check on a cluster it did not make.`
+    );
+}

@@ -1,0 +1,141 @@
+// The platform on a cluster the user already has: Pulumi.cluster.yaml plus a kubeconfig, no homelab:nodes.
+// Everything above the cluster layer deploys through a provider built from that kubeconfig; nothing of
+// Proxmox, SSH or K3s is created, and every URL names homelab:publicAddress.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { validateStack } from "../components/config";
+import { SMOKE_CHECK_SKIPPED, type HomelabOutputs } from "../stacks/homelab";
+import { DISTINCT_RANDOMS } from "./helpers/platform";
+import { loadConfig } from "../components/config";
+import { homelab } from "../stacks/homelab";
+import { FAKE_K3S_KUBECONFIG, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
+import { raw } from "./config/raw";
+
+/** A kubeconfig of another cluster (k3d's, say), with its own API server. */
+const KUBECONFIG = FAKE_K3S_KUBECONFIG.replace("https://127.0.0.1:6443", "https://10.20.30.40:6443");
+
+/** Pulumi.cluster.yaml as the engine hands it to the program, with the kubeconfig set as a secret. */
+function clusterStackConfig(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+    const file = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const config: Record<string, string | undefined> = { "homelab:kubeconfig": KUBECONFIG };
+    for (const [key, value] of Object.entries(file.config)) {
+        if (!key.startsWith("pulumi:")) {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return Object.fromEntries(Object.entries({ ...config, ...overrides }).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** The pure loader on a cluster stack's keys, the way loadConfig reads them. */
+function clusterProblems(overrides: Record<string, string | undefined> = {}): string[] {
+    const flat = clusterStackConfig(overrides);
+    const homelabKeys = Object.fromEntries(Object.entries(flat).map(([k, v]) => [k.slice("homelab:".length), v]));
+    return validateStack({ homelab: homelabKeys, proxmoxve: {} }).problems;
+}
+
+describe("the homelab stack on an existing cluster", () => {
+    let ledger: Ledger;
+    let outputs: HomelabOutputs;
+
+    beforeAll(async () => {
+        ({ ledger, result: outputs } = await runUnderMocks(clusterStackConfig(), () => homelab(loadConfig()), DISTINCT_RANDOMS));
+    });
+
+    it("creates no Proxmox resource and no SSH command: the smoke check is skipped, and says so", async () => {
+        expect(ledger.resources.filter((r) => r.type.includes("proxmoxve"))).toEqual([]);
+        expect(ledger.resources.filter((r) => r.type.startsWith("command:"))).toEqual([]);
+        expect(ledger.resources.filter((r) => r.type.startsWith("homelab:k3s") || r.type.startsWith("homelab:proxmox"))).toEqual([]);
+        expect(await valueOf(outputs.smokeCheck)).toBe(SMOKE_CHECK_SKIPPED);
+    });
+
+    it("sends every Kubernetes object through the provider built from homelab:kubeconfig, kept secret", () => {
+        const providers = ledger.ofType("pulumi:providers:kubernetes");
+        expect(providers.map((p) => p.name)).toEqual(["cluster-k8s"]);
+        expect(providers[0].inputs.kubeconfig).toBe(KUBECONFIG);
+        expect(providers[0].secretInputs).toContain("kubeconfig");
+        const kubernetes = ledger.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        expect(kubernetes.length).toBeGreaterThanOrEqual(40);
+        for (const r of kubernetes) {
+            expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::cluster-k8s::/);
+        }
+        // The same platform as on the lab's own K3s: every release, Argo CD's included.
+        expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(11);
+    });
+
+    it("names homelab:publicAddress in every URL", async () => {
+        expect(await valueOf(outputs.shlinkUrl)).toBe("http://192.168.2.50");
+        expect(await valueOf(outputs.grafanaUrl)).toBe("http://192.168.2.50:3000");
+        expect(await valueOf(outputs.kialiUrl)).toBe("http://192.168.2.50:20001/kiali");
+        expect(await valueOf(outputs.jaegerUrl)).toBe("http://192.168.2.50:16686");
+        expect(await valueOf(outputs.alertmanagerUrl)).toBe("http://192.168.2.50:9093");
+        expect(await valueOf(outputs.argocdUrl!)).toBe("http://192.168.2.50:8080");
+        const env = ledger.byName("shlink-deployment").inputs.spec.template.spec.containers[0].env;
+        expect(env).toEqual(expect.arrayContaining([{ name: "DEFAULT_DOMAIN", value: "192.168.2.50" }]));
+    });
+
+    it("exports the given kubeconfig as a secret and its API server, and no K3s node or version", async () => {
+        expect(await pulumi.isSecret(outputs.kubeconfig)).toBe(true);
+        expect(await valueOf(outputs.kubeconfig)).toBe(KUBECONFIG);
+        expect(await valueOf(outputs.apiServerUrl)).toBe("https://10.20.30.40:6443");
+        expect(await pulumi.isSecret(outputs.apiServerUrl)).toBe(false);
+        expect(outputs.nodeAddresses).toBeUndefined();
+        expect(outputs.k3sVersion).toBeUndefined();
+    });
+});
+
+describe("the loader on an existing cluster", () => {
+    it("needs no Proxmox, LAN, VM or SSH key: Pulumi.cluster.yaml and a kubeconfig are enough", () => {
+        expect(clusterProblems()).toEqual([]);
+        const config = validateStack(raw({ "homelab:nodes": undefined, ...clusterStackConfig() })).config!;
+        expect(config.mode).toBe("cluster");
+        expect(config.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.50", nodeCount: 3 });
+    });
+
+    it("refuses both homelab:nodes and homelab:kubeconfig, and neither", () => {
+        expect(validateStack(raw({ "homelab:kubeconfig": KUBECONFIG })).problems).toEqual([
+            expect.stringMatching(/^homelab:nodes and homelab:kubeconfig are both set/),
+        ]);
+        expect(validateStack(raw({ "homelab:nodes": undefined })).problems).toEqual([
+            expect.stringMatching(/^Neither homelab:nodes nor homelab:kubeconfig is set/),
+        ]);
+    });
+
+    it("requires homelab:publicAddress and homelab:nodeCount, and refuses fewer than 3 nodes", () => {
+        expect(clusterProblems({ "homelab:publicAddress": undefined, "homelab:nodeCount": undefined })).toEqual([
+            expect.stringMatching(/^homelab:publicAddress is not set/),
+            expect.stringMatching(/^homelab:nodeCount is not set/),
+        ]);
+        expect(clusterProblems({ "homelab:nodeCount": "2" })).toEqual([expect.stringMatching(/^homelab:nodeCount 2 is below 3: /)]);
+        expect(clusterProblems({ "homelab:publicAddress": "http://192.168.2.50:80" })).toEqual([
+            expect.stringMatching(/^homelab:publicAddress must be an IPv4 address or a DNS name/),
+        ]);
+        expect(clusterProblems({ "homelab:publicAddress": "lab.example.org" })).toEqual([]);
+        expect(clusterProblems({ "homelab:storageClass": "Fast SSD" })).toEqual([expect.stringMatching(/^homelab:storageClass must be/)]);
+    });
+
+    it("refuses a kubeconfig without a usable server, without printing it", () => {
+        const secretish = "not: [a kubeconfig";
+        const problems = clusterProblems({ "homelab:kubeconfig": secretish });
+        expect(problems).toEqual([expect.stringMatching(/^homelab:kubeconfig is not YAML \(value not shown\)/)]);
+        expect(problems.join("\n")).not.toContain(secretish);
+        expect(clusterProblems({ "homelab:kubeconfig": KUBECONFIG.replace("https://10.20.30.40:6443", "") })).toEqual([
+            expect.stringMatching(/^homelab:kubeconfig must have a current-context whose cluster has an https:\/\/ server/),
+        ]);
+    });
+
+    it("notes the budget the other nodes must hold with one drained, since it cannot see their sizes", () => {
+        const { notes } = validateStack({ homelab: Object.fromEntries(Object.entries(clusterStackConfig()).map(([k, v]) => [k.slice(8), v])), proxmoxve: {} });
+        expect(notes).toEqual([expect.stringMatching(/^The platform requests \d+m CPU and \d+ MiB of memory with one of homelab:nodeCount 3 nodes drained/)]);
+    });
+
+    it("keeps homelab:publicAddress and homelab:nodeCount out of a Proxmox-mode stack, where the nodes give them", () => {
+        expect(validateStack(raw({ "homelab:publicAddress": "192.168.2.50" })).problems).toEqual([
+            expect.stringMatching(/^homelab:publicAddress is for a stack on an existing cluster/),
+        ]);
+        const lab = validateStack(raw()).config!;
+        expect(lab.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.242", nodeCount: 3 });
+    });
+});
