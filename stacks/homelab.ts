@@ -65,7 +65,11 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
-    const redis = new Redis("shlink-redis", { volumeGiB: config.platform.redisVolumeGiB, operator: operators.redisOperator }, onCluster);
+    const redis = new Redis(
+        "shlink-redis",
+        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator },
+        onCluster,
+    );
     const publicAddress = config.target.publicAddress;
     const istio = new Istio("istio", istioArgs(config), onCluster);
     const observability = new Observability("observability", observabilityArgs(config, publicAddress, istio), onCluster);
@@ -208,6 +212,7 @@ function postgresSizing(config: HomelabConfig) {
         volumeGiB: config.platform.postgresVolumeGiB,
         backupVolumeGiB: config.platform.postgresBackupVolumeGiB,
         backupRetentionFull: config.platform.postgresBackupRetentionFull,
+        storageClass: config.target.storageClass,
     };
 }
 
@@ -231,6 +236,7 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
         prometheusRetentionDays: config.mesh.prometheusRetentionDays,
         alertWebhookUrl: config.secrets.alertWebhookUrl,
         alertmanagerPort: config.mesh.ports.alertmanager,
+        storageClass: config.target.storageClass,
         waitFor: [istio.namespace, istio.istiod],
     };
 }

@@ -41,7 +41,9 @@ describe("the homelab stack on an existing cluster", () => {
     let outputs: HomelabOutputs;
 
     beforeAll(async () => {
-        ({ ledger, result: outputs } = await runUnderMocks(clusterStackConfig(), () => homelab(loadConfig()), DISTINCT_RANDOMS));
+        // Another StorageClass than K3s' local-path, so the test can tell it reached every volume.
+        const config = clusterStackConfig({ "homelab:storageClass": "longhorn" });
+        ({ ledger, result: outputs } = await runUnderMocks(config, () => homelab(loadConfig()), DISTINCT_RANDOMS));
     });
 
     it("creates no Proxmox resource and no SSH command: the smoke check is skipped, and says so", async () => {
@@ -63,6 +65,37 @@ describe("the homelab stack on an existing cluster", () => {
         }
         // The same platform as on the lab's own K3s: every release, Argo CD's included.
         expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(11);
+    });
+
+    it("puts every volume on homelab:storageClass: PostgreSQL, Redis, Prometheus, Alertmanager, Grafana, Jaeger", () => {
+        const found: string[] = [];
+        const walk = (value: unknown, where: string): void => {
+            if (Array.isArray(value)) {
+                value.forEach((v, i) => walk(v, `${where}[${i}]`));
+            } else if (value !== null && typeof value === "object") {
+                for (const [key, v] of Object.entries(value)) {
+                    if (key === "storageClassName") {
+                        expect(v, `${where}.${key}`).toBe("longhorn");
+                        found.push(where);
+                    }
+                    walk(v, `${where}.${key}`);
+                }
+            }
+        };
+        for (const r of ledger.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+            walk(r.inputs, r.name);
+        }
+        expect(found.sort()).toEqual(
+            [
+                "observability-jaeger-storage.spec",
+                "observability-kube-prometheus-stack.values.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec",
+                "observability-kube-prometheus-stack.values.grafana.persistence",
+                "observability-kube-prometheus-stack.values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec",
+                "shlink-db-cluster.spec.backups.pgbackrest.repos[0].volume.volumeClaimSpec",
+                "shlink-db-cluster.spec.instances[0].dataVolumeClaimSpec",
+                "shlink-redis-failover.spec.redis.storage.persistentVolumeClaim.spec",
+            ].sort(),
+        );
     });
 
     it("names homelab:publicAddress in every URL", async () => {

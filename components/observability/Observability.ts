@@ -31,6 +31,8 @@ export interface ObservabilityArgs {
     alertWebhookUrl?: pulumi.Input<string>;
     /** LoadBalancer port of Alertmanager's UI (default ALERTMANAGER_PORT). */
     alertmanagerPort?: number;
+    /** StorageClass of every volume of the layer (homelab:storageClass); K3s' local-path when unset. */
+    storageClass?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export class Observability extends pulumi.ComponentResource {
         this.grafanaAdminPassword = grafanaAdminPassword(name, this);
         this.otlpGrpc = jaegerOtlpGrpc();
 
-        const traces = jaeger(name, args.ports.jaeger, this);
+        const traces = jaeger(name, args.ports.jaeger, this, args.storageClass);
         const metrics = prometheusStack(
             name,
             {
@@ -83,6 +85,7 @@ export class Observability extends pulumi.ComponentResource {
                 alertmanagerPort,
                 alertmanagerExternalUrl: publicUrl(alertmanagerPort),
                 alertWebhookUrl: args.alertWebhookUrl,
+                storageClass: args.storageClass,
             },
             this,
         );

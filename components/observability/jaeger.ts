@@ -111,7 +111,7 @@ export interface JaegerEndpoints {
  * Jaeger in its own namespace: the badger claim, the chart, and a LoadBalancer Service for the UI only (the
  * chart's own Service carries OTLP and the query API in-cluster).
  */
-export function jaeger(component: string, uiPort: number, parent: pulumi.Resource): JaegerEndpoints {
+export function jaeger(component: string, uiPort: number, parent: pulumi.Resource, storageClass?: string): JaegerEndpoints {
     const role = "observability-namespace";
     const nsName = childName(component, role);
     const stuttered = `${component}-${role}`;
@@ -122,7 +122,7 @@ export function jaeger(component: string, uiPort: number, parent: pulumi.Resourc
     });
     const badger = new k8s.core.v1.PersistentVolumeClaim(
         childName(component, "jaeger-storage"),
-        badgerClaimArgs(ns.metadata.name),
+        badgerClaimArgs(ns.metadata.name, storageClass),
         { parent },
     );
     const values = jaegerValues(badger.metadata.name);
@@ -141,7 +141,7 @@ export function jaeger(component: string, uiPort: number, parent: pulumi.Resourc
 }
 
 /** The claim badger stores traces on. */
-export function badgerClaimArgs(namespaceName: pulumi.Input<string>): k8s.core.v1.PersistentVolumeClaimArgs {
+export function badgerClaimArgs(namespaceName: pulumi.Input<string>, storageClass?: string): k8s.core.v1.PersistentVolumeClaimArgs {
     return {
         metadata: {
             name: BADGER_CLAIM,
@@ -149,7 +149,7 @@ export function badgerClaimArgs(namespaceName: pulumi.Input<string>): k8s.core.v
             annotations: { ...OBSERVABILITY_STORAGE.pvcAnnotations },
         },
         spec: {
-            storageClassName: OBSERVABILITY_STORAGE.className,
+            storageClassName: storageClass ?? OBSERVABILITY_STORAGE.className,
             accessModes: ["ReadWriteOnce"],
             resources: { requests: { storage: `${JAEGER.storageGi}Gi` } },
         },
