@@ -542,6 +542,8 @@ export const ARGO_CD = {
     project: "user-apps",
     rootProject: "user-apps-root",
     rootApplication: "user-apps",
+    /** The project Argo CD creates itself and lets every Application use unless locked. */
+    defaultProject: "default",
     /** Argo CD's name for the cluster it runs in. */
     inClusterServer: "https://kubernetes.default.svc",
     resources: {

@@ -190,7 +190,7 @@ function validateAppProject(inputs: Inputs): void {
     const known = ["description", "sourceRepos", "destinations", "clusterResourceWhitelist", "namespaceResourceWhitelist"];
     check(Object.keys(spec).every((k) => known.includes(k)), "spec: known fields only");
     check(Array.isArray(spec.sourceRepos) && spec.sourceRepos.every((r: unknown) => typeof r === "string" && r !== ""), "sourceRepos: strings");
-    check(Array.isArray(spec.destinations) && spec.destinations.length > 0, "destinations: a list");
+    check(Array.isArray(spec.destinations), "destinations: a list");
     spec.destinations.forEach((d: Inputs, i: number) => checkDestination(d, `destinations[${i}]`));
     checkGroupKinds(spec.clusterResourceWhitelist, "clusterResourceWhitelist");
     if (spec.namespaceResourceWhitelist !== undefined) {
@@ -227,6 +227,8 @@ const PROJECT_VALIDATORS: Record<string, (inputs: Inputs) => void> = {
     [`kubernetes:${REDIS_FAILOVER.apiVersion}:${REDIS_FAILOVER.kind}`]: validateRedisFailover,
     [`kubernetes:${KIALI_API_VERSION}:${KIALI_KIND}`]: validateKiali,
     [`kubernetes:${ARGO_API_VERSION}:${APP_PROJECT_KIND}`]: validateAppProject,
+    // A server-side-apply patch of an AppProject: the same fields, the same checks.
+    [`kubernetes:${ARGO_API_VERSION}:${APP_PROJECT_KIND}Patch`]: validateAppProject,
     [`kubernetes:${ARGO_API_VERSION}:${APPLICATION_KIND}`]: validateApplication,
     "kubernetes:helm.sh/v3:Release": validateHelmRelease,
 };

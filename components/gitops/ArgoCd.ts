@@ -5,7 +5,16 @@ import { ARGO_CD, ARGO_CD_CHART, GENERATED_SECRET_LENGTH } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
-import { APP_PROJECT_KIND, APPLICATION_KIND, ARGO_API_VERSION, rootApplicationSpec, rootProjectSpec, userAppsProjectSpec, type UserRepo } from "./crds";
+import {
+    APP_PROJECT_KIND,
+    APPLICATION_KIND,
+    ARGO_API_VERSION,
+    lockedDefaultProjectSpec,
+    rootApplicationSpec,
+    rootProjectSpec,
+    userAppsProjectSpec,
+    type UserRepo,
+} from "./crds";
 import { argoCdValues } from "./values";
 
 export interface ArgoCdArgs {
@@ -63,14 +72,26 @@ function userRepo(name: string, repo: UserRepo, managedNamespaces: readonly stri
             { apiVersion: ARGO_API_VERSION, kind: APP_PROJECT_KIND, metadata: metadata(objectName), spec },
             opts,
         );
+    const lockedDefault = new k8s.apiextensions.CustomResourcePatch(
+        childName(name, "default-project-lock"),
+        {
+            apiVersion: ARGO_API_VERSION,
+            kind: APP_PROJECT_KIND,
+            // argocd-server created it and owns its fields: server-side apply takes them over.
+            metadata: { ...metadata(ARGO_CD.defaultProject), annotations: { "pulumi.com/patchForce": "true" } },
+            spec: lockedDefaultProjectSpec(),
+        },
+        opts,
+    );
     const projects = [
         project("user-apps-project", ARGO_CD.project, userAppsProjectSpec(repo.repoUrl, managedNamespaces)),
         project("root-project", ARGO_CD.rootProject, rootProjectSpec(repo.repoUrl)),
+        lockedDefault,
     ];
     new k8s.apiextensions.CustomResource(
         childName(name, "root-application"),
         { apiVersion: ARGO_API_VERSION, kind: APPLICATION_KIND, metadata: metadata(ARGO_CD.rootApplication), spec: rootApplicationSpec(repo) },
-        // An Application naming a project that does not exist yet fails its first sync.
+        // An Application naming a project that does not exist yet fails its first sync; none may fall back on `default` unlocked.
         { parent, dependsOn: [release, ...projects] },
     );
 }

@@ -75,6 +75,19 @@ export function rootProjectSpec(repoUrl: string): AppProjectSpec {
     };
 }
 
+/**
+ * Argo CD's built-in `default` project, locked: an Application from the user's repo naming it instead of
+ * `user-apps` could otherwise deploy anywhere, Pulumi's namespaces and cluster-scoped kinds included.
+ */
+export function lockedDefaultProjectSpec(): AppProjectSpec {
+    return {
+        description: "Locked by the homelab stack: Applications belong to user-apps (or user-apps-root).",
+        sourceRepos: [],
+        destinations: [],
+        clusterResourceWhitelist: [],
+    };
+}
+
 /** The root Application (app of apps): the repo's path, synced and pruned, its Applications created in Argo CD's namespace. */
 export function rootApplicationSpec(repo: UserRepo): ApplicationSpec {
     return {

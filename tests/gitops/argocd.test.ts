@@ -64,6 +64,15 @@ describe("Argo CD with the user's repo", () => {
         }
     });
 
+    it("locks Argo CD's built-in default project before the root Application syncs, so no child Application can escape user-apps", () => {
+        const lock = ledger.byName("argocd-default-project-lock");
+        expect(lock.type).toBe("kubernetes:argoproj.io/v1alpha1:AppProjectPatch");
+        expect(lock.inputs.metadata).toEqual({ name: "default", namespace: "argocd", annotations: { "pulumi.com/patchForce": "true" } });
+        expect(lock.inputs.spec).toMatchObject({ sourceRepos: [], destinations: [], clusterResourceWhitelist: [] });
+        expect(ledger.waitsFor("argocd-default-project-lock")).toContain("argocd-release");
+        expect(ledger.waitsFor("argocd-root-application")).toContain("argocd-default-project-lock");
+    });
+
     it("lets the root Application write nothing but Applications into Argo CD's namespace", () => {
         const spec = ledger.byName("argocd-root-project").inputs.spec;
         expect(spec).toMatchObject({
