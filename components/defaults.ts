@@ -560,3 +560,24 @@ export const ARGO_CD = {
 
 /** Namespaces Kubernetes and K3s run their own system in: never the user's apps' destination either. */
 export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"] as const;
+
+// --- The end-to-end check on an existing cluster ----------------------------------------------------------------
+
+/**
+ * The smoke check as a Kubernetes Job (cluster mode: no node of ours to SSH into), in a namespace of its own
+ * outside the mesh (a sidecar would keep the Job from completing). Istio's proxyv2 image (Ubuntu-based, with
+ * bash and curl; UNVERIFIED for 1.30 here) is pinned with the mesh and already on every node.
+ */
+export const SMOKE_JOB = {
+    namespace: "smoke-check",
+    image: `${ISTIO.hub}/proxyv2:${ISTIO.version}`,
+    /** The image's `istio-proxy` user. */
+    uid: 1337,
+    /** The Secret holding the script; the Job itself is auto-named, so a changed one is created before the old goes. */
+    scriptSecret: "smoke-check-script",
+    scriptKey: "smoke-check.sh",
+    mountPath: "/smoke",
+    /** Room past the script's own deadline for the image pull and the pod's start. */
+    graceSeconds: 300,
+    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+} as const satisfies { resources: ResourceSpec } & Record<string, unknown>;

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SYSTEM_NAMESPACES } from "../components/defaults";
+import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES } from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
@@ -104,7 +104,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         alertmanagerUrl: observability.alertmanagerUrl,
         loadTesting: load.target,
         ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
-        smokeCheck: config.mode === "proxmox" ? smokeCheckOverSsh(config, cluster.firstNode!, checked) : smokeCheckSkipped(),
+        smokeCheck: smokeCheck(config, cluster, checked, onCluster),
     };
 }
 
@@ -140,32 +140,31 @@ interface CheckedUrls {
     waitFor: pulumi.Resource[];
 }
 
-/** The end-to-end check, over SSH on the first node (inside the lab's network). */
-function smokeCheckOverSsh(config: ProxmoxHomelabConfig, firstNode: pulumi.Output<string>, urls: CheckedUrls): pulumi.Output<string> {
-    const smoke = new SmokeCheck("smoke-check", {
-        connection: sshConnection(firstNode, { user: config.ssh.user, privateKey: config.secrets.sshPrivateKey }),
-        shlinkUrl: urls.shlinkUrl,
-        apiKey: urls.apiKey,
-        grafanaUrl: urls.observability.grafanaUrl,
-        kialiHealthUrl: pulumi.interpolate`${urls.observability.kialiUrl}/healthz`,
-        jaegerUrl: urls.observability.jaegerUrl,
-        timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
-        waitFor: urls.waitFor,
-        // Re-run whenever a version or the mesh settings change.
-        triggers: [config.k3s.version, ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
-    });
+/**
+ * The end-to-end check, last: over SSH on the first node in Proxmox mode (inside the lab's network), as a
+ * Kubernetes Job on a cluster not of ours (no node to SSH into).
+ */
+function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
+    const proxmox = config.mode === "proxmox" ? config : undefined;
+    const smoke = new SmokeCheck(
+        "smoke-check",
+        {
+            ...(proxmox ? { connection: sshConnection(cluster.firstNode!, { user: proxmox.ssh.user, privateKey: proxmox.secrets.sshPrivateKey }) } : {}),
+            shlinkUrl: urls.shlinkUrl,
+            apiKey: urls.apiKey,
+            grafanaUrl: urls.observability.grafanaUrl,
+            kialiHealthUrl: pulumi.interpolate`${urls.observability.kialiUrl}/healthz`,
+            jaegerUrl: urls.observability.jaegerUrl,
+            timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
+            waitFor: urls.waitFor,
+            // Re-run whenever a version or the mesh settings change.
+            triggers: [...(proxmox ? [proxmox.k3s.version] : []), ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
+        },
+        // Proxmox mode's check is an SSH command: no Kubernetes provider, as before.
+        proxmox ? {} : onCluster,
+    );
     return smoke.report;
 }
-
-/** Cluster mode has no node of ours to SSH into: the check is skipped, and `pulumi up` says so. */
-function smokeCheckSkipped(): pulumi.Output<string> {
-    void pulumi.log.warn(SMOKE_CHECK_SKIPPED);
-    return pulumi.output(SMOKE_CHECK_SKIPPED);
-}
-
-/** The smoke check's output on an existing cluster. */
-export const SMOKE_CHECK_SKIPPED =
-    "not run: on an existing cluster there is no node of ours to run the end-to-end check from; open the URLs to check them.";
 
 /** The K3s servers' VMs on Proxmox, through an explicit provider built from the provider's own config keys. */
 function serverVms(config: ProxmoxHomelabConfig): ServerVms {
@@ -273,6 +272,7 @@ const MANAGED_NAMESPACES: readonly string[] = [
     KIALI.namespace,
     K6.namespace,
     ARGO_CD.namespace,
+    SMOKE_JOB.namespace,
     ...SYSTEM_NAMESPACES,
 ];
 

@@ -7,8 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateStack } from "../components/config";
-import { SMOKE_CHECK_SKIPPED, type HomelabOutputs } from "../stacks/homelab";
-import { DISTINCT_RANDOMS } from "./helpers/platform";
+import { Job } from "kubernetes-models/batch/v1";
+import type { HomelabOutputs } from "../stacks/homelab";
+import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import { loadConfig } from "../components/config";
 import { homelab } from "../stacks/homelab";
 import { FAKE_K3S_KUBECONFIG, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
@@ -46,11 +47,36 @@ describe("the homelab stack on an existing cluster", () => {
         ({ ledger, result: outputs } = await runUnderMocks(config, () => homelab(loadConfig()), DISTINCT_RANDOMS));
     });
 
-    it("creates no Proxmox resource and no SSH command: the smoke check is skipped, and says so", async () => {
+    it("creates no Proxmox resource and no SSH command", () => {
         expect(ledger.resources.filter((r) => r.type.includes("proxmoxve"))).toEqual([]);
         expect(ledger.resources.filter((r) => r.type.startsWith("command:"))).toEqual([]);
         expect(ledger.resources.filter((r) => r.type.startsWith("homelab:k3s") || r.type.startsWith("homelab:proxmox"))).toEqual([]);
-        expect(await valueOf(outputs.smokeCheck)).toBe(SMOKE_CHECK_SKIPPED);
+    });
+
+    it("runs the smoke check as a Job instead, last, outside the mesh, its script (with the API key) in a secret", async () => {
+        const job = ledger.byName("smoke-check-job");
+        expect(job.type).toBe("kubernetes:batch/v1:Job");
+        new Job(job.inputs as never).validate();
+        const pod = job.inputs.spec.template.spec;
+        expect(pod.containers.map((c: any) => c.image)).toEqual(["docker.io/istio/proxyv2:1.30.3"]);
+        expect(pod.containers[0].command).toEqual(["bash", "/smoke/smoke-check.sh"]);
+        expect(pod.restartPolicy).toBe("Never");
+        expect(job.inputs.spec.backoffLimit).toBe(0);
+        expect(job.inputs.metadata.namespace).toBe("smoke-check");
+        expect(ledger.byName("smoke-check-namespace").inputs.metadata.labels).toEqual({ "istio-injection": "disabled" });
+        const secret = ledger.byName("smoke-check-script");
+        expect(secret.inputs.metadata).toEqual({ name: "smoke-check-script", namespace: "smoke-check" });
+        expect(pod.volumes[0].secret.secretName).toBe("smoke-check-script");
+        expect(secret.inputs.stringData["smoke-check.sh"]).toContain("SHLINK_URL='http://192.168.2.50'");
+        expect(secret.inputs.stringData["smoke-check.sh"]).toContain(`X-Api-Key: ${GENERATED.shlinkApiKey}`);
+        expect(secret.secretInputs).toContain("stringData");
+        expect(JSON.stringify(job.inputs)).not.toContain(GENERATED.shlinkApiKey);
+        const waits = ledger.waitsFor("smoke-check-job");
+        for (const name of ["shlink-deployment", "istio-gateway", "shlink-mesh-virtualservice", "observability-kube-prometheus-stack", "observability-kiali"]) {
+            expect(waits, name).toContain(name);
+        }
+        expect(ledger.resources.filter((r) => ledger.waitsFor(r.name).has("smoke-check-job"))).toEqual([]);
+        expect(await valueOf(outputs.smokeCheck)).toMatch(/^passed: Job smoke-check\/\S+ completed/);
     });
 
     it("sends every Kubernetes object through the provider built from homelab:kubeconfig, kept secret", () => {
