@@ -535,9 +535,6 @@ export const ARGO_CD = {
     namespace: ARGO_CD_CHART.namespace,
     /** Fixed `admin.passwordMtime`: the chart's default (`now`) would change argocd-secret on every render. */
     adminPasswordMtime: "2026-01-01T00:00:00Z",
-    adminUser: "admin",
-    /** The chart's server container port; `server.insecure` serves plain HTTP on it. */
-    serverContainerPort: 8080,
     /** The AppProject every Application from the user's repo belongs to, and the root Application's name. */
     project: "user-apps",
     rootProject: "user-apps-root",
