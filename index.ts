@@ -16,4 +16,6 @@ export const kialiUrl = outputs.kialiUrl;
 export const jaegerUrl = outputs.jaegerUrl;
 export const alertmanagerUrl = outputs.alertmanagerUrl;
 export const loadTesting = outputs.loadTesting;
+export const argocdUrl = outputs.argocdUrl;
+export const argocdAdminPassword = outputs.argocdAdminPassword;
 export const smokeCheck = outputs.smokeCheck;

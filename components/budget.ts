@@ -6,6 +6,7 @@ import { postgresClusterSpec } from "./data/postgresSpec";
 import { redisFailoverSpec } from "./data/redisSpec";
 import { NODE_RESERVE, POSTGRES, REDIS } from "./defaults";
 import { cpuMillicores, memoryMiB } from "./kubernetes/resources";
+import { argoCdValues } from "./gitops/values";
 import { gatewayValues, istiodValues } from "./mesh/values";
 import { resourceRequests } from "./observability/resources";
 import { operatorValues } from "./load/manifests";
@@ -24,6 +25,8 @@ export interface BudgetPlan {
     shlinkReplicas: number;
     /** Nodes running the DaemonSets (node exporter). */
     nodeCount: number;
+    /** Argo CD installed (homelab:argocd). */
+    argocd: boolean;
 }
 
 type Requests = { requests?: { cpu?: unknown; memory?: unknown } } | undefined;
@@ -76,6 +79,21 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
         budgetLine("istio-system/istiod", istiod.resources, istiod.replicaCount),
         budgetLine("istio-ingress/gateway", gateway.resources, gateway.replicaCount),
         ...resourceRequests(plan.nodeCount).map((r) => ({ what: r.name, cpu: r.cpuMillicores, memory: r.memoryMiB, count: r.replicas })),
+        ...(plan.argocd ? argoCdBudget() : []),
+    ];
+}
+
+/** Argo CD's containers with the values the layer sends (dex and notifications off, so not counted). */
+export function argoCdBudget(): BudgetLine[] {
+    const values = argoCdValues({ httpPort: 1, httpsPort: 2 });
+    return [
+        budgetLine("argocd/server", values.server.resources, values.server.replicas),
+        budgetLine("argocd/repo-server", values.repoServer.resources, values.repoServer.replicas),
+        budgetLine("argocd/application-controller", values.controller.resources, values.controller.replicas),
+        budgetLine("argocd/applicationset-controller", values.applicationSet.resources, values.applicationSet.replicas),
+        budgetLine("argocd/redis", values.redis.resources, 1),
+        // Helm waits for this pre-install Job, like cert-manager's start-up check.
+        budgetLine("argocd/redis-secret-init", values.redisSecretInit.resources, 1),
     ];
 }
 

@@ -69,6 +69,12 @@ export const CONFIG_DEFAULTS = {
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
     smokeCheckTimeoutSeconds: 900,
+    argocd: true,
+    argocdPort: 8080,
+    argocdHttpsPort: 8443,
+    gitopsPath: ".",
+    gitopsRevision: "HEAD",
+    storageClass: "local-path",
 } as const;
 
 /** SSH on the nodes. */
@@ -140,8 +146,14 @@ export const PROXMOX_API_PORT = 8006;
 // ---------------------------------------------------------------------------------------------------------------
 // Platform: operators, data layer and Shlink.
 
-/** The StorageClass K3s ships (rancher local-path-provisioner): node-local volumes. */
-export const STORAGE_CLASS = "local-path";
+/** The StorageClass K3s ships (rancher local-path-provisioner): node-local volumes; homelab:storageClass on another cluster. */
+export const STORAGE_CLASS = CONFIG_DEFAULTS.storageClass;
+
+/**
+ * Fewest nodes the HA promises hold on: 3 Shlink pods and 3 PostgreSQL instances each keep 2 up through a
+ * drain, and Redis Sentinel's quorum is 3, all spread one per node.
+ */
+export const HA_MIN_NODES = 3;
 
 /** Length of every generated password and key; alphanumeric only, so URIs and env stay unescaped. */
 export const GENERATED_SECRET_LENGTH = 40;
@@ -578,3 +590,63 @@ export const DRILLS = {
     nodeStart: "sudo systemctl start k3s",
     reportsDir: "reports",
 } as const;
+
+// --- Argo CD: GitOps for the user's own apps ---------------------------------------------------------------------
+
+/** The argo-cd chart (appVersion v3.4.4), in a namespace of its own outside the mesh. */
+export const ARGO_CD_CHART = {
+    release: "argocd",
+    chart: "argo-cd",
+    version: "10.1.1",
+    repo: "https://argoproj.github.io/argo-helm",
+    namespace: "argocd",
+} as const satisfies ChartPin;
+
+/** Argo CD's settings: what runs, what it requests, and the project the user's repo syncs through. */
+export const ARGO_CD = {
+    namespace: ARGO_CD_CHART.namespace,
+    /** Fixed `admin.passwordMtime`: the chart's default (`now`) would change argocd-secret on every render. */
+    adminPasswordMtime: "2026-01-01T00:00:00Z",
+    /** The AppProject every Application from the user's repo belongs to, and the root Application's name. */
+    project: "user-apps",
+    rootProject: "user-apps-root",
+    rootApplication: "user-apps",
+    /** The project Argo CD creates itself and lets every Application use unless locked. */
+    defaultProject: "default",
+    /** Argo CD's name for the cluster it runs in. */
+    inClusterServer: "https://kubernetes.default.svc",
+    resources: {
+        server: resources("50m", "128Mi", "512Mi"),
+        repoServer: resources("50m", "128Mi", "1Gi"),
+        controller: resources("100m", "256Mi", "1Gi"),
+        redis: resources("20m", "64Mi", "256Mi"),
+        applicationSet: resources("20m", "64Mi", "256Mi"),
+        /** The pre-install Job that writes Redis' password (Helm waits for it), and repo-server's init container. */
+        redisSecretInit: resources("10m", "32Mi", "64Mi"),
+        copyutil: resources("10m", "32Mi", "64Mi"),
+    },
+} as const;
+
+/** Namespaces Kubernetes and K3s run their own system in: never the user's apps' destination either. */
+export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"] as const;
+
+// --- The end-to-end check on an existing cluster ----------------------------------------------------------------
+
+/**
+ * The smoke check as a Kubernetes Job (cluster mode: no node of ours to SSH into), in a namespace of its own
+ * outside the mesh (a sidecar would keep the Job from completing). Istio's proxyv2 image (Ubuntu-based, with
+ * bash and curl; UNVERIFIED for 1.30 here) is pinned with the mesh and already on every node.
+ */
+export const SMOKE_JOB = {
+    namespace: "smoke-check",
+    image: `${ISTIO.hub}/proxyv2:${ISTIO.version}`,
+    /** The image's `istio-proxy` user. */
+    uid: 1337,
+    /** The Secret holding the script; the Job itself is auto-named, so a changed one is created before the old goes. */
+    scriptSecret: "smoke-check-script",
+    scriptKey: "smoke-check.sh",
+    mountPath: "/smoke",
+    /** Room past the script's own deadline for the image pull and the pod's start. */
+    graceSeconds: 300,
+    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+} as const satisfies { resources: ResourceSpec } & Record<string, unknown>;

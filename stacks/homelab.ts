@@ -2,10 +2,12 @@ import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { Shlink } from "../components/apps/Shlink";
 import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
-import type { HomelabConfig } from "../components/config";
+import * as k8s from "@pulumi/kubernetes";
+import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ISTIO, SHLINK } from "../components/defaults";
+import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES } from "../components/defaults";
+import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
@@ -24,8 +26,10 @@ import { SmokeCheck } from "../components/smoke/SmokeCheck";
 export interface HomelabOutputs {
     kubeconfig: pulumi.Output<string>;
     apiServerUrl: pulumi.Output<string>;
-    nodeAddresses: pulumi.Output<Record<string, string>>;
-    k3sVersion: pulumi.Output<string>;
+    /** Proxmox mode only: the K3s servers' addresses. */
+    nodeAddresses?: pulumi.Output<Record<string, string>>;
+    /** Proxmox mode only: the K3s release the servers run. */
+    k3sVersion?: pulumi.Output<string>;
     /** Shlink's first API key (secret). */
     shlinkApiKey: pulumi.Output<string>;
     /** Shlink's in-cluster URL. */
@@ -41,25 +45,33 @@ export interface HomelabOutputs {
     alertmanagerUrl: pulumi.Output<string>;
     /** Where `npm run load` runs its scenarios and what they target (no secret: the API key stays in the cluster). */
     loadTesting: pulumi.Output<LoadTarget>;
+    /** Argo CD's UI and API (log in as admin); undefined when homelab:argocd is false. */
+    argocdUrl?: pulumi.Output<string>;
+    /** Argo CD's `admin` password (secret); undefined when homelab:argocd is false. */
+    argocdAdminPassword?: pulumi.Output<string>;
     /** What the end-to-end check saw at the end of the last `pulumi up`. */
     smokeCheck: pulumi.Output<string>;
 }
 
 /**
- * Composes the layers in dependency order: Proxmox VMs, K3s on them, the operators, the data stores, the mesh,
- * observability, Shlink and its routing, and last the end-to-end check. Later layers receive `cluster.provider`
- * (through `providers`) and nothing else from the cluster; what crosses between layers is visible here.
+ * Composes the layers in dependency order: the cluster (Proxmox VMs and K3s on them, or the user's own cluster),
+ * the operators, the data stores, the mesh, observability, Shlink and its routing, Argo CD, and last the
+ * end-to-end check. Later layers receive the cluster's provider (through `providers`) and nothing else from
+ * the cluster; what crosses between layers is visible here.
  */
 export function homelab(config: HomelabConfig): HomelabOutputs {
-    const vms = serverVms(config);
-    const cluster = k3sCluster(config, vms);
+    const cluster = config.mode === "proxmox" ? k3sOnProxmox(config) : existingCluster(config);
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
-    const redis = new Redis("shlink-redis", { volumeGiB: config.platform.redisVolumeGiB, operator: operators.redisOperator }, onCluster);
-    // The services VIP (kube-vip) when set; else ServiceLB answers on every node and the URLs use the first one.
-    const publicAddress = config.network.servicesVip ?? config.nodes[0].ip;
+    const redis = new Redis(
+        "shlink-redis",
+        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator },
+        onCluster,
+    );
+    // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
+    const publicAddress = config.target.publicAddress;
     // With a services VIP, kube-vip announces it for every LoadBalancer Service that names it.
     const lb = cluster.loadBalancerAnnotations;
     const istio = new Istio("istio", { ...istioArgs(config), serviceAnnotations: lb }, onCluster);
@@ -82,26 +94,13 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
+    const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, publicAddress), onCluster) : undefined;
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
-    const smoke = new SmokeCheck("smoke-check", {
-        connection: sshConnection(vms.servers[0].address, { user: config.ssh.user, privateKey: config.secrets.sshPrivateKey }),
-        shlinkUrl,
-        apiKey: shlink.apiKey,
-        grafanaUrl: observability.grafanaUrl,
-        kialiHealthUrl: pulumi.interpolate`${observability.kialiUrl}/healthz`,
-        jaegerUrl: observability.jaegerUrl,
-        timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
-        waitFor: [shlink, routing, istio, observability],
-        // Re-run whenever a version or the mesh settings change.
-        triggers: [config.k3s.version, ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
-    });
+    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, waitFor: [shlink, routing, istio, observability] };
 
     return {
-        kubeconfig: cluster.kubeconfig,
-        apiServerUrl: cluster.apiServerUrl,
-        nodeAddresses: cluster.nodeAddresses,
-        k3sVersion: cluster.k3sVersion,
+        ...cluster.outputs,
         shlinkApiKey: shlink.apiKey,
         shlinkServiceAddress: shlink.serviceAddress,
         shlinkUrl,
@@ -111,12 +110,74 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         jaegerUrl: observability.jaegerUrl,
         alertmanagerUrl: observability.alertmanagerUrl,
         loadTesting: load.target,
-        smokeCheck: smoke.report,
+        ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
+        smokeCheck: smokeCheck(config, cluster, checked, onCluster),
     };
 }
 
+/** The cluster the platform goes onto: its provider, its outputs, and in Proxmox mode the node the smoke check runs on. */
+interface TargetCluster {
+    provider: k8s.Provider;
+    outputs: Pick<HomelabOutputs, "kubeconfig" | "apiServerUrl" | "nodeAddresses" | "k3sVersion">;
+    firstNode?: pulumi.Output<string>;
+    /** What every LoadBalancer Service carries: kube-vip's address with a services VIP, else nothing. */
+    loadBalancerAnnotations: Record<string, string>;
+}
+
+/** Proxmox mode: the VMs and K3s on them. */
+function k3sOnProxmox(config: ProxmoxHomelabConfig): TargetCluster {
+    const vms = serverVms(config);
+    const cluster = k3sCluster(config, vms);
+    const outputs = { kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, nodeAddresses: cluster.nodeAddresses, k3sVersion: cluster.k3sVersion };
+    return { provider: cluster.provider, outputs, firstNode: vms.servers[0].address, loadBalancerAnnotations: cluster.loadBalancerAnnotations };
+}
+
+/** Cluster mode: a provider built from homelab:kubeconfig; no Proxmox, no SSH, no K3s of ours. */
+function existingCluster(config: ClusterHomelabConfig): TargetCluster {
+    const kubeconfig = config.secrets.kubeconfig;
+    const provider = new k8s.Provider("cluster-k8s", { kubeconfig, enableServerSideApply: true });
+    // The loader checked the kubeconfig names an https:// server; the URL itself is no secret.
+    const apiServerUrl = pulumi.unsecret(kubeconfig.apply((text) => kubeconfigServer(text) ?? ""));
+    // The cluster's own LoadBalancer implementation gives the Services their addresses.
+    return { provider, outputs: { kubeconfig, apiServerUrl }, loadBalancerAnnotations: {} };
+}
+
+/** What the end-to-end check exercises. */
+interface CheckedUrls {
+    shlinkUrl: pulumi.Output<string>;
+    apiKey: pulumi.Output<string>;
+    observability: Observability;
+    waitFor: pulumi.Resource[];
+}
+
+/**
+ * The end-to-end check, last: over SSH on the first node in Proxmox mode (inside the lab's network), as a
+ * Kubernetes Job on a cluster not of ours (no node to SSH into).
+ */
+function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
+    const proxmox = config.mode === "proxmox" ? config : undefined;
+    const smoke = new SmokeCheck(
+        "smoke-check",
+        {
+            ...(proxmox ? { connection: sshConnection(cluster.firstNode!, { user: proxmox.ssh.user, privateKey: proxmox.secrets.sshPrivateKey }) } : {}),
+            shlinkUrl: urls.shlinkUrl,
+            apiKey: urls.apiKey,
+            grafanaUrl: urls.observability.grafanaUrl,
+            kialiHealthUrl: pulumi.interpolate`${urls.observability.kialiUrl}/healthz`,
+            jaegerUrl: urls.observability.jaegerUrl,
+            timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
+            waitFor: urls.waitFor,
+            // Re-run whenever a version or the mesh settings change.
+            triggers: [...(proxmox ? [proxmox.k3s.version] : []), ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
+        },
+        // Proxmox mode's check is an SSH command: no Kubernetes provider, as before.
+        proxmox ? {} : onCluster,
+    );
+    return smoke.report;
+}
+
 /** The K3s servers' VMs on Proxmox, through an explicit provider built from the provider's own config keys. */
-function serverVms(config: HomelabConfig): ServerVms {
+function serverVms(config: ProxmoxHomelabConfig): ServerVms {
     const proxmox = new proxmoxve.Provider("proxmox", {
         endpoint: config.proxmox.endpoint,
         apiToken: config.secrets.proxmoxApiToken,
@@ -139,7 +200,7 @@ function serverVms(config: HomelabConfig): ServerVms {
 }
 
 /** HA K3s over SSH on the VMs, in the order the config lists them. */
-function k3sCluster(config: HomelabConfig, vms: ServerVms): Cluster {
+function k3sCluster(config: ProxmoxHomelabConfig, vms: ServerVms): Cluster {
     return new Cluster("k3s", {
         servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address, vmId: s.vm.id })),
         k3sVersion: config.k3s.version,
@@ -161,6 +222,7 @@ function postgresSizing(config: HomelabConfig) {
         volumeGiB: config.platform.postgresVolumeGiB,
         backupVolumeGiB: config.platform.postgresBackupVolumeGiB,
         backupRetentionFull: config.platform.postgresBackupRetentionFull,
+        storageClass: config.target.storageClass,
     };
 }
 
@@ -184,6 +246,7 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
         prometheusRetentionDays: config.mesh.prometheusRetentionDays,
         alertWebhookUrl: config.secrets.alertWebhookUrl,
         alertmanagerPort: config.mesh.ports.alertmanager,
+        storageClass: config.target.storageClass,
         waitFor: [istio.namespace, istio.istiod],
     };
 }
@@ -196,6 +259,33 @@ function loadTestingArgs(config: HomelabConfig, observability: Observability, sh
         apiKey: shlink.apiKey,
     };
 }
+
+/** Argo CD on its two LoadBalancer ports, the user's repo kept out of every namespace of the stack. */
+function argoCdArgs(config: HomelabConfig, publicAddress: string) {
+    return {
+        ports: { http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps },
+        publicAddress,
+        repo: config.gitops.repo,
+        managedNamespaces: MANAGED_NAMESPACES,
+    };
+}
+
+/** Every namespace the stack creates or K3s runs its system in: none is the user's apps' to write. */
+const MANAGED_NAMESPACES: readonly string[] = [
+    ...Object.values(OPERATOR_CHARTS).map((chart) => chart.namespace),
+    POSTGRES.namespace,
+    REDIS.namespace,
+    SHLINK.namespace,
+    ISTIO.namespace,
+    ISTIO.gatewayNamespace,
+    KUBE_PROMETHEUS_STACK.namespace,
+    JAEGER.namespace,
+    KIALI.namespace,
+    K6.namespace,
+    ARGO_CD.namespace,
+    SMOKE_JOB.namespace,
+    ...SYSTEM_NAMESPACES,
+];
 
 /** Shlink behind the ingress gateway: its Service, its pods and the gateway's identity. */
 const SHLINK_ROUTE: RoutingTarget = {

@@ -62,6 +62,23 @@ function budgetLines(ledger: Ledger, nodeCount: number): Line[] {
     const gateway = release(ledger, "istio-gateway");
     lines.push(line("istio-ingress/gateway", gateway.resources, gateway.replicaCount));
 
+    // Argo CD, from the values the ledger recorded: every container the chart runs with them.
+    const argocd = ledger.resources.find((r) => r.name === "argocd-release")?.inputs.values;
+    if (argocd !== undefined) {
+        expect(argocd.dex.enabled).toBe(false);
+        expect(argocd.notifications.enabled).toBe(false);
+        lines.push(line("argocd/server", argocd.server.resources, argocd.server.replicas));
+        lines.push(line("argocd/repo-server", argocd.repoServer.resources, argocd.repoServer.replicas));
+        lines.push(line("argocd/application-controller", argocd.controller.resources, argocd.controller.replicas));
+        lines.push(line("argocd/applicationset-controller", argocd.applicationSet.resources, argocd.applicationSet.replicas));
+        lines.push(line("argocd/redis", argocd.redis.resources, 1));
+        lines.push(line("argocd/redis-secret-init", argocd.redisSecretInit.resources, 1));
+        // repo-server's init container asks for less than the pod's containers: it adds nothing to the pod's request.
+        const init = line("argocd/copyutil", argocd.repoServer.copyutil.resources, 1);
+        const main = line("argocd/repo-server", argocd.repoServer.resources, 1);
+        expect(init.cpu <= main.cpu && init.memory <= main.memory).toBe(true);
+    }
+
     // Observability, from the values the ledger recorded.
     for (const r of requestsFromValues(
         {
@@ -94,6 +111,7 @@ describe("the resource budget", () => {
         const releases = ledger.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.name).sort();
         expect(releases).toEqual(
             [
+                "argocd-release",
                 "istio-base",
                 "istio-gateway",
                 "istio-istiod",
@@ -109,7 +127,7 @@ describe("the resource budget", () => {
     });
 
     it("is computed by the program's own budget from the same builders: line for line what it sends", () => {
-        expect(byWhat(budgetLines(ledger, 3))).toEqual(byWhat(platformBudget({ shlinkReplicas: 3, nodeCount: 3 })));
+        expect(byWhat(budgetLines(ledger, 3))).toEqual(byWhat(platformBudget({ shlinkReplicas: 3, nodeCount: 3, argocd: true })));
     });
 
     it("fits the three VMs with headroom", () => {
@@ -126,9 +144,20 @@ describe("the resource budget", () => {
             console.table(lines.map((l) => ({ ...l, cpuTotal: l.cpu * l.count, memoryTotal: l.memory * l.count })));
         }
         // The README's budget table quotes these figures; keep them in step.
-        expect({ cpu, memory, capacity }).toEqual({ cpu: 3260, memory: 7824, capacity: { cpu: 9000, memory: 24576 } });
+        expect({ cpu, memory, capacity }).toEqual({ cpu: 3510, memory: 8496, capacity: { cpu: 9000, memory: 24576 } });
         expect(cpu).toBeLessThanOrEqual(capacity.cpu * HEADROOM);
         expect(memory).toBeLessThanOrEqual(capacity.memory * HEADROOM);
+    });
+
+    it("counts Argo CD's containers only when homelab:argocd is on", () => {
+        const on = platformBudget({ shlinkReplicas: 3, nodeCount: 3, argocd: true });
+        const off = platformBudget({ shlinkReplicas: 3, nodeCount: 3, argocd: false });
+        const argocd = on.filter((l) => l.what.startsWith("argocd/"));
+        expect(argocd.map((l) => l.what).sort()).toEqual(
+            ["application-controller", "applicationset-controller", "redis", "redis-secret-init", "repo-server", "server"].map((w) => `argocd/${w}`),
+        );
+        expect(off).toEqual(on.filter((l) => !l.what.startsWith("argocd/")));
+        expect(budgetTotals(argocd)).toEqual({ cpu: 250, memory: 672 });
     });
 
     it("fits with one node drained: the loader's own check passes the lab", () => {
@@ -138,7 +167,7 @@ describe("the resource budget", () => {
     it("is enforced by the loader: VMs that cannot hold it with one node drained are refused, saying how much is missing", () => {
         // 3 × 5 GiB: with one drained, 2 × (5120 − 2048) = 6144 MiB for pods, against the requests of a
         // two-node platform (the drained node's DaemonSet pods gone).
-        const need = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 2 })).memory;
+        const need = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 2, argocd: true })).memory;
         expect(need).toBeGreaterThan(6144);
         const problems = problemsOf({ "homelab:vmMemoryMiB": "5120" });
         expect(problems).toEqual([
@@ -147,7 +176,7 @@ describe("the resource budget", () => {
                 "Raise homelab:vmMemoryMiB (or a node's memoryMiB), or add two nodes.",
         ]);
         // The same VMs hold it with all three up: only the drained case refuses them.
-        const all = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 3 }));
+        const all = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 3, argocd: true }));
         expect(all.memory).toBeLessThanOrEqual(3 * podCapacity({ cores: 4, memoryMiB: 5120 }).memory);
     });
 
@@ -156,16 +185,18 @@ describe("the resource budget", () => {
         const [big, ...small] = lab.nodes;
         const uneven = [{ ...big, cores: 8 }, ...small.map((n) => ({ ...n, cores: 2 }))];
         // Losing the 8-core node leaves 2 × (2000 − 1000) = 2000m for the two-node platform's requests.
-        const cpu = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 2 })).cpu;
-        expect(drainedCapacityProblems(uneven, lab.platform)).toEqual([
+        const cpu = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 2, argocd: true })).cpu;
+        expect(drainedCapacityProblems(uneven, lab.platform, lab.gitops)).toEqual([
             expect.stringMatching(
                 new RegExp(`^With k3s-node-01 drained, the other 2 node\\(s\\) leave 2000m CPU .* requests ${cpu}m CPU: ${cpu - 2000}m CPU missing\\. Raise homelab:vmCores`),
             ),
         ]);
-        // One node holds everything or is refused; there is nothing to drain.
-        expect(drainedCapacityProblems([{ ...big, cores: 8 }], lab.platform)).toEqual([]);
-        const alone = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 1 })).memory;
-        expect(drainedCapacityProblems([{ ...big, cores: 8, memoryMiB: 8192 }], lab.platform)).toEqual([
+        // One node holds everything or is refused; there is nothing to drain. With Argo CD, a single node needs
+        // more than the default 10 GiB; without it, the default VM still holds the rest.
+        expect(drainedCapacityProblems([{ ...big, cores: 8, memoryMiB: 12288 }], lab.platform, lab.gitops)).toEqual([]);
+        expect(drainedCapacityProblems([{ ...big, cores: 8 }], lab.platform, { argocd: false })).toEqual([]);
+        const alone = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 1, argocd: true })).memory;
+        expect(drainedCapacityProblems([{ ...big, cores: 8, memoryMiB: 8192 }], lab.platform, lab.gitops)).toEqual([
             expect.stringMatching(
                 new RegExp(`^The single node k3s-node-01 leaves 6144 MiB of memory .* requests ${alone} MiB of memory: ${alone - 6144} MiB of memory missing`),
             ),

@@ -33,6 +33,8 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
     expect(result.exports).toEqual([
         "alertmanagerUrl",
         "apiServerUrl",
+        "argocdAdminPassword",
+        "argocdUrl",
         "grafanaAdminPassword",
         "grafanaUrl",
         "jaegerUrl",

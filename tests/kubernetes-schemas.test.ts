@@ -6,6 +6,7 @@ import { PersistentVolumeClaim, ResourceRequirements, TopologySpreadConstraint }
 import { beforeAll, describe, expect, it } from "vitest";
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../components/data/crds";
 import { check, validateCustomResourceHead, validatePostgresCluster, validateWith, type Inputs, type ModelClass } from "./helpers/crdSchemas";
+import { APP_PROJECT_KIND, APPLICATION_KIND, ARGO_API_VERSION } from "../components/gitops/crds";
 import { KIALI_API_VERSION, KIALI_KIND } from "../components/observability/kialiCrd";
 import type { Ledger, Recorded } from "./helpers/pulumi";
 import { kubernetesResources, runHomelab } from "./helpers/platform";
@@ -95,6 +96,50 @@ function validateKiali(inputs: Inputs): void {
     check(["jaeger", "tempo"].includes(services.tracing.provider), "tracing.provider enum");
 }
 
+/** `{ server, namespace }` (Argo CD CRD ApplicationDestination; a leading `!` in either denies, Argo CD 2.5+). */
+function checkDestination(d: Inputs, where: string): void {
+    check(typeof d.server === "string" && d.server !== "" && typeof d.namespace === "string" && d.namespace !== "", `${where}: server and namespace`);
+    check(d.name === undefined, `${where}: server or name, not both`);
+}
+
+/** `{ group, kind }` (Argo CD CRD GroupKind: both strings, group "" for core). */
+function checkGroupKinds(list: unknown, where: string): void {
+    check(Array.isArray(list), `${where} is a list`);
+    for (const gk of list as Inputs[]) {
+        check(typeof gk.group === "string" && typeof gk.kind === "string" && gk.kind !== "", `${where}: group and kind`);
+    }
+}
+
+/** AppProject (argo-cd chart 10.1.1 CRD appprojects.argoproj.io): the spec fields the program sets, by type. */
+function validateAppProject(inputs: Inputs): void {
+    validateCustomResourceHead(inputs, { apiVersion: ARGO_API_VERSION, kind: APP_PROJECT_KIND });
+    const spec = inputs.spec;
+    const known = ["description", "sourceRepos", "destinations", "clusterResourceWhitelist", "namespaceResourceWhitelist"];
+    check(Object.keys(spec).every((k) => known.includes(k)), "spec: known fields only");
+    check(Array.isArray(spec.sourceRepos) && spec.sourceRepos.every((r: unknown) => typeof r === "string" && r !== ""), "sourceRepos: strings");
+    check(Array.isArray(spec.destinations), "destinations: a list");
+    spec.destinations.forEach((d: Inputs, i: number) => checkDestination(d, `destinations[${i}]`));
+    checkGroupKinds(spec.clusterResourceWhitelist, "clusterResourceWhitelist");
+    if (spec.namespaceResourceWhitelist !== undefined) {
+        checkGroupKinds(spec.namespaceResourceWhitelist, "namespaceResourceWhitelist");
+    }
+}
+
+/** Application (argo-cd chart 10.1.1 CRD applications.argoproj.io): required destination and project, one source. */
+function validateApplication(inputs: Inputs): void {
+    validateCustomResourceHead(inputs, { apiVersion: ARGO_API_VERSION, kind: APPLICATION_KIND });
+    const spec = inputs.spec;
+    check(typeof spec.project === "string" && spec.project !== "", "project is required");
+    checkDestination(spec.destination, "destination");
+    check(spec.sources === undefined, "source or sources, not both");
+    check(typeof spec.source.repoURL === "string" && spec.source.repoURL !== "", "source.repoURL is required");
+    check(typeof spec.source.path === "string" && typeof spec.source.targetRevision === "string", "source.path and targetRevision");
+    check(spec.source.directory === undefined || typeof spec.source.directory.recurse === "boolean", "source.directory.recurse");
+    const sync = spec.syncPolicy;
+    check(typeof sync.automated.prune === "boolean" && typeof sync.automated.selfHeal === "boolean", "syncPolicy.automated booleans");
+    check(Array.isArray(sync.syncOptions) && sync.syncOptions.every((o: unknown) => typeof o === "string" && /^\w+=\w+$/.test(o)), "syncOptions Key=Value");
+}
+
 /** A Helm release is no Kubernetes object: check it is pinned, namespaced by us, and its values are data. */
 function validateHelmRelease(inputs: Inputs): void {
     check(typeof inputs.chart === "string" && inputs.chart !== "", "chart");
@@ -108,6 +153,10 @@ const PROJECT_VALIDATORS: Record<string, (inputs: Inputs) => void> = {
     [`kubernetes:${POSTGRES_CLUSTER.apiVersion}:${POSTGRES_CLUSTER.kind}`]: validatePostgresCluster,
     [`kubernetes:${REDIS_FAILOVER.apiVersion}:${REDIS_FAILOVER.kind}`]: validateRedisFailover,
     [`kubernetes:${KIALI_API_VERSION}:${KIALI_KIND}`]: validateKiali,
+    [`kubernetes:${ARGO_API_VERSION}:${APP_PROJECT_KIND}`]: validateAppProject,
+    // A server-side-apply patch of an AppProject: the same fields, the same checks.
+    [`kubernetes:${ARGO_API_VERSION}:${APP_PROJECT_KIND}Patch`]: validateAppProject,
+    [`kubernetes:${ARGO_API_VERSION}:${APPLICATION_KIND}`]: validateApplication,
     "kubernetes:helm.sh/v3:Release": validateHelmRelease,
 };
 
@@ -130,7 +179,8 @@ describe("every Kubernetes object of the stack against its schema", () => {
     let ledger: Ledger;
 
     beforeAll(async () => {
-        ({ ledger } = await runHomelab());
+        // With the user's repo, so Argo CD's projects and root Application are walked too.
+        ({ ledger } = await runHomelab({ "homelab:gitopsRepoUrl": "https://github.com/example/homelab-apps.git" }));
     });
 
     it("validates each one, by an upstream model where one exists", async () => {
@@ -172,6 +222,15 @@ describe("every Kubernetes object of the stack against its schema", () => {
         const badSentinelExporter = structuredClone(failover.inputs);
         badSentinelExporter.spec.sentinel.exporter.enabled = "true";
         await expect(validate({ ...failover, inputs: badSentinelExporter })).rejects.toThrow(/exporter.enabled is a boolean/);
+
+        const project = ledger.byName("argocd-user-apps-project");
+        const badDestination = structuredClone(project.inputs);
+        badDestination.spec.destinations[0].server = "";
+        await expect(validate({ ...project, inputs: badDestination })).rejects.toThrow(/destinations\[0\]: server and namespace/);
+        const application = ledger.byName("argocd-root-application");
+        const noProject = structuredClone(application.inputs);
+        delete noProject.spec.project;
+        await expect(validate({ ...application, inputs: noProject })).rejects.toThrow(/project is required/);
 
         await expect(
             validate({ type: "kubernetes:example.com/v1:Widget", name: "w", inputs: {} }),

@@ -306,6 +306,7 @@ describe("the homelab stack under mocks", () => {
             "networking.istio.io": "istio-base",
             "security.istio.io": "istio-base",
             "telemetry.istio.io": "istio-base",
+            "argoproj.io": "argocd-release",
         };
         const custom = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion?.includes("."));
         const builtIn = /(^|\.)k8s\.io\/|^(apps|policy|batch|autoscaling)\//;
@@ -320,7 +321,7 @@ describe("the homelab stack under mocks", () => {
 
     it("installs every chart through the one release helper: atomic, waiting for Jobs, 900 s", () => {
         const releases = ledger.ofType("kubernetes:helm.sh/v3:Release");
-        expect(releases.length).toBe(10);
+        expect(releases.length).toBe(11);
         for (const release of releases) {
             expect(release.inputs, release.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 900, createNamespace: false });
         }

@@ -3,7 +3,8 @@
 export { ConfigError } from "./ConfigError";
 export { capacityProblems } from "./host";
 export { loadConfig } from "./load";
+export { kubeconfigServer } from "./target";
 export { portPlanProblems } from "./mesh";
 export { volumeProblems, drainedCapacityProblems } from "./platform";
-export type { HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, RawConfig } from "./types";
-export { validateConfig } from "./validate";
+export type { ClusterHomelabConfig, HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, PlatformTarget, ProxmoxHomelabConfig, RawConfig, StackConfig } from "./types";
+export { validateClusterConfig, validateConfig, validateStack } from "./validate";

@@ -5,7 +5,9 @@ import { CONFIG_DEFAULTS } from "../defaults";
 export const KEYS_WITHOUT_DEFAULT = {
     required: ["proxmoxNode", "subnet", "nodes", "sshPublicKey", "sshPrivateKey"],
     derived: ["gateway", "dnsServers"],
-    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "vip", "servicesVip"],
+    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "vip", "servicesVip", "gitopsRepoUrl"],
+    /** Cluster mode's keys: required there, refused or unused with homelab:nodes. */
+    cluster: ["kubeconfig", "publicAddress", "nodeCount"],
 } as const;
 
 export const KNOWN_KEYS: readonly string[] = [...Object.keys(CONFIG_DEFAULTS), ...Object.values(KEYS_WITHOUT_DEFAULT).flat()];

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./ConfigError";
 import type { HomelabConfig, RawConfig } from "./types";
-import { validateConfig } from "./validate";
+import { validateStack } from "./validate";
 
 /** Keys of the `homelab` namespace that hold JSON (lists and objects) rather than scalars. */
 const OBJECT_KEYS = ["nodes", "dnsServers"];
@@ -14,7 +14,7 @@ const PROXMOX_KEYS = ["endpoint", "insecure", "apiToken"];
  */
 export function loadConfig(): HomelabConfig {
     const { raw, problems } = readRawConfig();
-    const result = validateConfig(raw);
+    const result = validateStack(raw);
     problems.push(...result.problems);
     if (problems.length > 0 || !result.config) {
         throw new ConfigError(problems);
@@ -23,13 +23,18 @@ export function loadConfig(): HomelabConfig {
         void pulumi.log.info(note);
     }
     const homelab = new pulumi.Config("homelab");
+    const common = raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {};
+    if (result.config.mode === "cluster") {
+        return { ...result.config, mode: "cluster", secrets: { ...common, kubeconfig: homelab.requireSecret("kubeconfig") } };
+    }
     return {
         ...result.config,
+        mode: "proxmox",
         secrets: {
+            ...common,
             proxmoxApiToken: new pulumi.Config("proxmoxve").requireSecret("apiToken"),
             sshPrivateKey: homelab.requireSecret("sshPrivateKey"),
             ...(raw.homelab.dockerHubToken ? { dockerHubToken: homelab.requireSecret("dockerHubToken") } : {}),
-            ...(raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {}),
         },
     };
 }

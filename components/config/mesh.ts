@@ -14,6 +14,9 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
         jaeger: read.int("jaegerPort", ...PORT_RANGE),
         kiali: read.int("kialiPort", ...PORT_RANGE),
         alertmanager: read.int("alertmanagerPort", ...PORT_RANGE),
+        // Argo CD's server Service has two ports: both are bound, whether or not homelab:argocd is on.
+        argocd: read.int("argocdPort", ...PORT_RANGE),
+        argocdHttps: read.int("argocdHttpsPort", ...PORT_RANGE),
     };
     const portsValid = Object.values(ports).every((p) => p !== undefined);
     if (portsValid) {

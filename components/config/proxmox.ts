@@ -1,6 +1,7 @@
 // The Proxmox connection: the provider's own `proxmoxve:*` keys.
 import { PROXMOX_API_PORT } from "../defaults";
 import { PROXMOX_TOKEN_PATTERN } from "./patterns";
+import { booleanValue } from "./read";
 import type { Checked, PlainConfig } from "./types";
 
 const TOKEN_HINT = "pulumi config set --secret proxmoxve:apiToken 'root@pam!homelab=<token-uuid>'";
@@ -17,7 +18,7 @@ export function validateProxmox(raw: Record<string, unknown>): Checked<PlainConf
         problems.push(...(normalised.problem ? [normalised.problem] : []));
         notes.push(...(normalised.note ? [normalised.note] : []));
     }
-    const insecure = booleanValue("proxmoxve:insecure", raw.insecure, problems);
+    const insecure = booleanValue("proxmoxve:insecure", raw.insecure, false, problems);
     const apiToken = raw.apiToken;
     if (typeof apiToken !== "string" || apiToken === "") {
         problems.push(`proxmoxve:apiToken is not set: ${TOKEN_HINT}`);
@@ -60,14 +61,4 @@ export function normaliseEndpoint(text: string): { endpoint?: string; problem?: 
     }
     const endpoint = `https://${url.hostname}:${hasPort ? url.port || "443" : PROXMOX_API_PORT}/`;
     return { endpoint, note: `proxmoxve:endpoint "${text}" is taken as ${endpoint}: set it so to silence this note.` };
-}
-
-function booleanValue(key: string, value: unknown, problems: string[]): boolean {
-    if (value === true || value === "true") {
-        return true;
-    }
-    if (value !== undefined && value !== false && value !== "false") {
-        problems.push(`${key} must be true or false (got ${JSON.stringify(value)}).`);
-    }
-    return false;
 }

@@ -27,6 +27,11 @@ export class Reader {
         return value;
     }
 
+    /** A true/false key, or its default when unset. */
+    bool(key: DefaultedKey): boolean {
+        return booleanValue(`homelab:${key}`, this.raw[key], Boolean(CONFIG_DEFAULTS[key]), this.problems);
+    }
+
     /** A whole-number key within [min, max], or its default when unset; undefined when invalid. */
     int(key: DefaultedKey, min: number, max: number): number | undefined {
         return intValue(`homelab:${key}`, this.raw[key] ?? CONFIG_DEFAULTS[key], min, max, this.problems);
@@ -45,6 +50,20 @@ export function intValue(key: string, value: unknown, min: number, max: number, 
         return undefined;
     }
     return n;
+}
+
+/** `true` or `false` (YAML booleans arrive as strings), or `fallback` when unset; anything else is a problem. */
+export function booleanValue(key: string, value: unknown, fallback: boolean, problems: string[]): boolean {
+    if (value === undefined) {
+        return fallback;
+    }
+    if (value === true || value === "true") {
+        return true;
+    }
+    if (value !== false && value !== "false") {
+        problems.push(`${key} must be true or false (got ${JSON.stringify(value)}).`);
+    }
+    return false;
 }
 
 /** A non-empty list of strings, or `fallback` when unset. */

@@ -13,8 +13,32 @@ export interface NodeSpec {
     vmId?: number;
 }
 
-/** Everything the config loader checked, with plain values only (secrets travel separately). */
-export interface PlainConfig {
+/** What the platform layers assume of the cluster they run on, in either mode. */
+export interface PlatformTarget {
+    /** StorageClass of every volume (homelab:storageClass; K3s ships local-path). */
+    storageClass: string;
+    /** Address every URL names: the first node in Proxmox mode, homelab:publicAddress on an existing cluster. */
+    publicAddress: string;
+    /** Schedulable nodes: the budget's N-1 check and the node exporters. */
+    nodeCount: number;
+}
+
+/** The settings of the layers above the cluster, in either mode. */
+export interface PlatformSettings {
+    platform: PlatformConfig;
+    mesh: MeshConfig;
+    gitops: GitopsConfig;
+    target: PlatformTarget;
+}
+
+/** A stack on an existing cluster (homelab:kubeconfig): no Proxmox, no SSH, no K3s of ours. */
+export type ClusterModeConfig = PlatformSettings;
+
+/** Either mode's checked config, told apart by `mode`. */
+export type StackConfig = ({ mode: "proxmox" } & PlainConfig) | ({ mode: "cluster" } & ClusterModeConfig);
+
+/** Everything the config loader checked for a Proxmox-mode stack, with plain values only (secrets travel separately). */
+export interface PlainConfig extends PlatformSettings {
     proxmox: { endpoint: string; insecure: boolean };
     network: NetworkConfig;
     image: { url: string; sha256: string; fileName: string; datastore: string };
@@ -23,8 +47,14 @@ export interface PlainConfig {
     k3s: K3sConfig;
     ssh: SshConfig;
     host: HostConfig;
-    platform: PlatformConfig;
-    mesh: MeshConfig;
+}
+
+/** Argo CD, and the user's repo its root Application syncs. */
+export interface GitopsConfig {
+    /** Install Argo CD (homelab:argocd); false creates nothing of it. */
+    argocd: boolean;
+    /** The user's repo (homelab:gitopsRepoUrl, path, revision); unset, no root Application. */
+    repo?: { repoUrl: string; path: string; revision: string };
 }
 
 export interface NetworkConfig {
@@ -64,7 +94,7 @@ export interface HostConfig {
 
 /** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
 export interface MeshConfig {
-    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number };
+    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number; argocd: number; argocdHttps: number };
     /** Share of requests traced, 0-100. */
     tracingSamplingPercent: number;
     kialiAuth: "anonymous" | "token";
@@ -86,14 +116,30 @@ export interface PlatformConfig {
     redisVolumeGiB: number;
 }
 
-export interface HomelabConfig extends PlainConfig {
-    secrets: {
+/** Secrets of either mode. */
+interface CommonSecrets {
+    /** Where Alertmanager sends alerts (ntfy or any endpoint taking its webhook JSON); unset: UI only. */
+    alertWebhookUrl?: pulumi.Output<string>;
+}
+
+/** A checked config with its secrets: Proxmox mode or cluster mode. */
+export type HomelabConfig = ProxmoxHomelabConfig | ClusterHomelabConfig;
+
+export interface ClusterHomelabConfig extends ClusterModeConfig {
+    mode: "cluster";
+    secrets: CommonSecrets & {
+        /** The existing cluster's kubeconfig: every Kubernetes object goes through a provider built from it. */
+        kubeconfig: pulumi.Output<string>;
+    };
+}
+
+export interface ProxmoxHomelabConfig extends PlainConfig {
+    mode: "proxmox";
+    secrets: CommonSecrets & {
         proxmoxApiToken: pulumi.Output<string>;
         sshPrivateKey: pulumi.Output<string>;
         /** Docker Hub access token, set together with `k3s.dockerHubUsername`. */
         dockerHubToken?: pulumi.Output<string>;
-        /** Where Alertmanager sends alerts (ntfy or any endpoint taking its webhook JSON); unset: UI only. */
-        alertWebhookUrl?: pulumi.Output<string>;
     };
 }
 

@@ -1,15 +1,54 @@
 // The whole config: one validator per section, then the checks that span sections.
 import { capacityProblems, validateHost } from "./host";
+import { validateGitops } from "./gitops";
 import { validateImage } from "./image";
 import { unknownKeyProblems } from "./keys";
 import { validateK3s } from "./k3s";
 import { validateMesh } from "./mesh";
 import { validateNetwork } from "./network";
 import { validateNodes } from "./nodes";
-import { drainedCapacityProblems, validatePlatform, volumeProblems } from "./platform";
+import { drainedBudgetNote, drainedCapacityProblems, validatePlatform, volumeProblems } from "./platform";
 import { validateProxmox } from "./proxmox";
 import { validateSsh } from "./ssh";
-import type { Checked, PlainConfig, RawConfig } from "./types";
+import { clusterTarget, proxmoxTarget, stackMode } from "./target";
+import type { Checked, PlainConfig, RawConfig, StackConfig } from "./types";
+
+/**
+ * Validates either mode's config: Proxmox mode (homelab:nodes) through validateConfig, cluster mode
+ * (homelab:kubeconfig) through validateClusterConfig; both or neither set is refused.
+ */
+export function validateStack(raw: RawConfig): { config?: StackConfig; problems: string[]; notes: string[] } {
+    const { mode, problems } = stackMode(raw.homelab);
+    if (mode === undefined) {
+        return { problems, notes: [] };
+    }
+    if (mode === "cluster") {
+        return validateClusterConfig(raw);
+    }
+    const result = validateConfig(raw);
+    return { ...result, config: result.config && { mode, ...result.config } };
+}
+
+/**
+ * A stack on an existing cluster: only the layers above the cluster are checked (Proxmox, LAN, VM, K3s and
+ * SSH keys are not needed). Node sizes are unknown here, so the budget with one node drained is a note.
+ */
+export function validateClusterConfig(raw: RawConfig): { config?: StackConfig; problems: string[]; notes: string[] } {
+    const h = raw.homelab;
+    const keys: Checked<never> = { problems: unknownKeyProblems(Object.keys(h).filter((key) => h[key] !== undefined)) };
+    const platform = validatePlatform(h);
+    const mesh = validateMesh(h);
+    const gitops = validateGitops(h);
+    const target = clusterTarget(h);
+    const sections = [keys, platform, mesh, gitops, target];
+    const problems = sections.flatMap((s) => s.problems);
+    const notes = sections.flatMap((s): string[] => s.notes ?? []);
+    if (problems.length > 0) {
+        return { problems, notes };
+    }
+    notes.push(drainedBudgetNote(target.value!.nodeCount, platform.value!, gitops.value!));
+    return { problems, notes, config: { mode: "cluster", platform: platform.value!, mesh: mesh.value!, gitops: gitops.value!, target: target.value! } };
+}
 
 /**
  * Validates raw config and applies defaults. Pure: tests call it without Pulumi. Returns every problem
@@ -28,7 +67,9 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
     const host = validateHost(h);
     const platform = validatePlatform(h);
     const mesh = validateMesh(h);
-    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh];
+    const gitops = validateGitops(h);
+    const target = proxmoxTarget(h, nodes.value);
+    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh, gitops, target];
     const problems = sections.flatMap((s) => s.problems);
     const notes = sections.flatMap((s): string[] => s.notes ?? []);
     if (nodes.value && host.value) {
@@ -38,8 +79,8 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
         problems.push(...volumeProblems(nodes.value, platform.value));
     }
     // Sized against a node list that is itself wrong (an even count, a bad size), it would only repeat that mistake.
-    if (nodes.value && nodes.problems.length === 0 && platform.value) {
-        problems.push(...drainedCapacityProblems(nodes.value, platform.value));
+    if (nodes.value && nodes.problems.length === 0 && platform.value && gitops.value) {
+        problems.push(...drainedCapacityProblems(nodes.value, platform.value, gitops.value));
     }
     if (problems.length > 0) {
         return { problems, notes };
@@ -58,6 +99,8 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
             host: host.value!,
             platform: platform.value!,
             mesh: mesh.value!,
+            gitops: gitops.value!,
+            target: target.value!,
         },
     };
 }

@@ -10,6 +10,8 @@ import { serviceFqdn } from "../kubernetes/serviceNames";
 export interface RedisArgs {
     /** Size of each redis pod's volume, from config. */
     volumeGiB: number;
+    /** StorageClass of those volumes (homelab:storageClass); K3s' local-path when unset. */
+    storageClass?: string;
     /** The redis-operator Helm release: it installs the RedisFailover CRD and the operator. */
     operator: pulumi.Resource;
 }
@@ -67,6 +69,7 @@ export class Redis extends pulumi.ComponentResource {
                 spec: redisFailoverSpec({
                     failoverName: REDIS.name,
                     volumeGiB: args.volumeGiB,
+                    storageClass: args.storageClass,
                     passwordSecretName: auth.metadata.name,
                 }),
             },

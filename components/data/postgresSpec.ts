@@ -15,6 +15,8 @@ export interface PostgresSizing {
     backupVolumeGiB: number;
     /** Full backups pgBackRest keeps (`repo1-retention-full`, type `count`). */
     backupRetentionFull: number;
+    /** StorageClass of both volumes (homelab:storageClass); K3s' local-path when unset. */
+    storageClass?: string;
 }
 
 /** Label PGO puts on every pod that runs its exporter (internal/naming/labels.go at v6.0.3). */
@@ -46,7 +48,7 @@ export function postgresClusterSpec(args: {
 }): PostgresClusterSpec {
     const volume = (giB: number) => ({
         accessModes: ["ReadWriteOnce"],
-        storageClassName: STORAGE_CLASS,
+        storageClassName: args.sizing.storageClass ?? STORAGE_CLASS,
         resources: { requests: { storage: `${giB}Gi` } },
     });
     return {

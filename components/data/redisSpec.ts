@@ -40,6 +40,8 @@ export function redisFailoverSpec(args: {
     failoverName: string;
     volumeGiB: number;
     passwordSecretName: pulumi.Input<string>;
+    /** StorageClass of the redis pods' volumes (homelab:storageClass); K3s' local-path when unset. */
+    storageClass?: string;
 }): RedisFailoverSpec {
     const spread = (labels: Record<string, string>, whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway") => [
         { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable, labelSelector: { matchLabels: labels } },
@@ -58,7 +60,7 @@ export function redisFailoverSpec(args: {
                     metadata: { name: `${args.failoverName}-data` },
                     spec: {
                         accessModes: ["ReadWriteOnce"],
-                        storageClassName: STORAGE_CLASS,
+                        storageClassName: args.storageClass ?? STORAGE_CLASS,
                         resources: { requests: { storage: `${args.volumeGiB}Gi` } },
                     },
                 },

@@ -33,6 +33,8 @@ export interface ObservabilityArgs {
     alertmanagerPort: number;
     /** Annotations of every LoadBalancer Service of this layer (kube-vip's address, with a services VIP). */
     serviceAnnotations?: Record<string, string>;
+    /** StorageClass of every volume of the layer (homelab:storageClass); K3s' local-path when unset. */
+    storageClass?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export class Observability extends pulumi.ComponentResource {
         this.grafanaAdminPassword = grafanaAdminPassword(name, this);
         this.otlpGrpc = jaegerOtlpGrpc();
 
-        const traces = jaeger(name, args.ports.jaeger, this, args.serviceAnnotations);
+        const traces = jaeger(name, args.ports.jaeger, this, { serviceAnnotations: args.serviceAnnotations, storageClass: args.storageClass });
         const metrics = prometheusStack(
             name,
             {
@@ -86,6 +88,7 @@ export class Observability extends pulumi.ComponentResource {
                 alertmanagerExternalUrl: publicUrl(alertmanagerPort),
                 alertWebhookUrl: args.alertWebhookUrl,
                 serviceAnnotations: args.serviceAnnotations,
+                storageClass: args.storageClass,
             },
             this,
         );

@@ -116,8 +116,9 @@ export function jaeger(
     component: string,
     uiPort: number,
     parent: pulumi.Resource,
-    serviceAnnotations?: Record<string, string>,
+    options: { serviceAnnotations?: Record<string, string>; storageClass?: string } = {},
 ): JaegerEndpoints {
+    const { serviceAnnotations, storageClass } = options;
     const role = "observability-namespace";
     const nsName = childName(component, role);
     const stuttered = `${component}-${role}`;
@@ -128,7 +129,7 @@ export function jaeger(
     });
     const badger = new k8s.core.v1.PersistentVolumeClaim(
         childName(component, "jaeger-storage"),
-        badgerClaimArgs(ns.metadata.name),
+        badgerClaimArgs(ns.metadata.name, storageClass),
         { parent },
     );
     const values = jaegerValues(badger.metadata.name);
@@ -147,7 +148,7 @@ export function jaeger(
 }
 
 /** The claim badger stores traces on. */
-export function badgerClaimArgs(namespaceName: pulumi.Input<string>): k8s.core.v1.PersistentVolumeClaimArgs {
+export function badgerClaimArgs(namespaceName: pulumi.Input<string>, storageClass?: string): k8s.core.v1.PersistentVolumeClaimArgs {
     return {
         metadata: {
             name: BADGER_CLAIM,
@@ -155,7 +156,7 @@ export function badgerClaimArgs(namespaceName: pulumi.Input<string>): k8s.core.v
             annotations: { ...OBSERVABILITY_STORAGE.pvcAnnotations },
         },
         spec: {
-            storageClassName: OBSERVABILITY_STORAGE.className,
+            storageClassName: storageClass ?? OBSERVABILITY_STORAGE.className,
             accessModes: ["ReadWriteOnce"],
             resources: { requests: { storage: `${JAEGER.storageGi}Gi` } },
         },

@@ -31,6 +31,8 @@ export interface KubePrometheusStackInputs {
     /** LoadBalancer port of Alertmanager, and the address users reach it on (links in notifications). */
     alertmanagerPort: number;
     alertmanagerExternalUrl: string;
+    /** StorageClass of Prometheus', Alertmanager's and Grafana's volumes (homelab:storageClass); local-path when unset. */
+    storageClass?: string;
     /** Whether alerts go to the webhook Secret (`ALERTING.webhookSecret`) or only to the UI. */
     hasWebhook: boolean;
     /** Annotations of Grafana's and Alertmanager's LoadBalancer Services (kube-vip's address, with a services VIP). */
@@ -38,11 +40,11 @@ export interface KubePrometheusStackInputs {
 }
 
 /** A volumeClaimTemplate as the Prometheus and Alertmanager CRs embed it. */
-function volumeClaimTemplate(sizeGi: number) {
+function volumeClaimTemplate(sizeGi: number, storageClass: string) {
     return {
         metadata: { annotations: { ...OBSERVABILITY_STORAGE.pvcAnnotations } },
         spec: {
-            storageClassName: OBSERVABILITY_STORAGE.className,
+            storageClassName: storageClass,
             accessModes: ["ReadWriteOnce"],
             resources: { requests: { storage: `${sizeGi}Gi` } },
         },
@@ -107,6 +109,7 @@ export const LOAD_DASHBOARD_PROVIDER = { name: "load", folder: "Load tests" } as
  * Istio dashboards, and explicit requests for every container the chart runs.
  */
 export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
+    const storageClass = inputs.storageClass ?? OBSERVABILITY_STORAGE.className;
     const kps = KUBE_PROMETHEUS_STACK;
     const r = kps.resources;
     const g = GRAFANA.resources;
@@ -138,7 +141,7 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
                 scrapeConfigSelectorNilUsesHelmValues: false,
                 retention: `${inputs.prometheusRetentionDays}d`,
                 retentionSize: kps.prometheusRetentionSize,
-                storageSpec: { volumeClaimTemplate: volumeClaimTemplate(kps.prometheusStorageGi) },
+                storageSpec: { volumeClaimTemplate: volumeClaimTemplate(kps.prometheusStorageGi, storageClass) },
                 resources: r.prometheus,
                 // k6 pushes its results here (/api/v1/write).
                 enableRemoteWriteReceiver: true,
@@ -151,7 +154,7 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
             alertmanagerSpec: {
                 replicas: 1,
                 retention: kps.alertmanagerRetention,
-                storage: { volumeClaimTemplate: volumeClaimTemplate(kps.alertmanagerStorageGi) },
+                storage: { volumeClaimTemplate: volumeClaimTemplate(kps.alertmanagerStorageGi, storageClass) },
                 resources: r.alertmanager,
                 externalUrl: inputs.alertmanagerExternalUrl,
                 // Mounted at ALERTING.secretsMountPath/<name>/, where the receiver's url_file points.
@@ -170,7 +173,7 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
             persistence: {
                 enabled: true,
                 type: "pvc",
-                storageClassName: OBSERVABILITY_STORAGE.className,
+                storageClassName: storageClass,
                 accessModes: ["ReadWriteOnce"],
                 size: `${GRAFANA.storageGi}Gi`,
                 annotations: { ...OBSERVABILITY_STORAGE.pvcAnnotations },

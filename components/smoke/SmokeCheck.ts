@@ -1,10 +1,17 @@
 import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SMOKE_JOB } from "../defaults";
+import { namespace } from "../kubernetes/namespace";
+import { smokeJobSpec } from "./job";
 import { smokeCheckScript } from "./script";
 
 export interface SmokeCheckArgs {
-    /** SSH connection to a node: the check runs inside the lab's network. */
-    connection: command.types.input.remote.ConnectionArgs;
+    /**
+     * SSH connection to a node: the check runs inside the lab's network. Without one (a cluster not of ours) it
+     * runs as a Kubernetes Job, through the provider in the component's options.
+     */
+    connection?: command.types.input.remote.ConnectionArgs;
     shlinkUrl: pulumi.Input<string>;
     apiKey: pulumi.Input<string>;
     grafanaUrl: pulumi.Input<string>;
@@ -28,21 +35,52 @@ export class SmokeCheck extends pulumi.ComponentResource {
             .apply(([shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl]) =>
                 smokeCheckScript({ shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, timeoutSeconds: args.timeoutSeconds }),
             );
-        const check = new command.remote.Command(
-            `${name}-run`,
-            {
-                connection: args.connection,
-                create: "bash -s",
-                update: "bash -s",
-                // The script carries the API key: stdin only, and secret in state.
-                stdin: pulumi.secret(script),
-                triggers: args.triggers,
-                addPreviousOutputInEnv: false,
-            },
-            // Side effects only: the releases and workloads must be up before they can be checked.
-            { parent: this, dependsOn: args.waitFor },
-        );
-        this.report = check.stdout;
+        this.report = args.connection === undefined ? smokeJob(name, args, script, this) : overSsh(name, args, args.connection, script, this);
         this.registerOutputs({ report: this.report });
     }
+}
+
+/** The script over SSH on a node; its output is the report. */
+function overSsh(
+    name: string,
+    args: SmokeCheckArgs,
+    connection: command.types.input.remote.ConnectionArgs,
+    script: pulumi.Output<string>,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    const check = new command.remote.Command(
+        `${name}-run`,
+        {
+            connection,
+            create: "bash -s",
+            update: "bash -s",
+            // The script carries the API key: stdin only, and secret in state.
+            stdin: pulumi.secret(script),
+            triggers: args.triggers,
+            addPreviousOutputInEnv: false,
+        },
+        // Side effects only: the releases and workloads must be up before they can be checked.
+        { parent, dependsOn: args.waitFor },
+    );
+    return check.stdout;
+}
+
+/** The script as a Job in a namespace outside the mesh; Pulumi waits for it to complete, or fails the update. */
+function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<string>, parent: pulumi.Resource): pulumi.Output<string> {
+    const ns = namespace(`${name}-namespace`, SMOKE_JOB.namespace, false, { parent });
+    const secret = new k8s.core.v1.Secret(
+        `${name}-script`,
+        // The script carries the API key.
+        { metadata: { name: SMOKE_JOB.scriptSecret, namespace: ns.metadata.name }, stringData: { [SMOKE_JOB.scriptKey]: pulumi.secret(script) } },
+        { parent },
+    );
+    const triggers = pulumi.output(args.triggers).apply((values) => JSON.stringify(values));
+    const deadline = `${args.timeoutSeconds + SMOKE_JOB.graceSeconds}s`;
+    const job = new k8s.batch.v1.Job(
+        `${name}-job`,
+        { metadata: { namespace: ns.metadata.name }, spec: smokeJobSpec({ secretName: secret.metadata.name, timeoutSeconds: args.timeoutSeconds, triggers }) },
+        // Side effects only: the releases and workloads must be up before they can be checked.
+        { parent, dependsOn: args.waitFor, customTimeouts: { create: deadline, update: deadline } },
+    );
+    return pulumi.interpolate`passed: Job ${job.metadata.namespace}/${job.metadata.name} completed (kubectl logs -n ${job.metadata.namespace} job/${job.metadata.name})`;
 }

@@ -7,6 +7,15 @@ import { homelab } from "../../stacks/homelab";
 import { fullConfig, runUnderMocks } from "../helpers/pulumi";
 import { node, nodes } from "./raw";
 
+/** loadConfig of a Proxmox-mode stack (the lab's), typed as such. */
+function loadProxmox() {
+    const config = loadConfig();
+    if (config.mode !== "proxmox") {
+        throw new Error(`expected a Proxmox-mode config, got ${config.mode}`);
+    }
+    return config;
+}
+
 describe("loadConfig", () => {
     it("throws one error listing every problem before any resource is registered", async () => {
         const bad = fullConfig({
@@ -34,7 +43,7 @@ describe("loadConfig", () => {
     });
 
     it("returns the secrets as secret Outputs", async () => {
-        const { result } = await runUnderMocks(fullConfig(), () => loadConfig());
+        const { result } = await runUnderMocks(fullConfig(), () => loadProxmox());
         const { isSecret } = await import("@pulumi/pulumi");
         expect(await isSecret(result.secrets.proxmoxApiToken)).toBe(true);
         expect(await isSecret(result.secrets.sshPrivateKey)).toBe(true);
@@ -67,12 +76,12 @@ describe("loadConfig", () => {
     });
 
     it("reads the Docker Hub token as a secret Output only when it is set", async () => {
-        const without = await runUnderMocks(fullConfig(), () => loadConfig());
+        const without = await runUnderMocks(fullConfig(), () => loadProxmox());
         expect(without.result.secrets.dockerHubToken).toBeUndefined();
         expect(without.result.k3s.dockerHubUsername).toBeUndefined();
         const withToken = await runUnderMocks(
             fullConfig({ "homelab:dockerHubUsername": "homelabber", "homelab:dockerHubToken": "dckr_pat_secret" }),
-            () => loadConfig(),
+            () => loadProxmox(),
         );
         expect(withToken.result.k3s.dockerHubUsername).toBe("homelabber");
         expect(await pulumi.isSecret(withToken.result.secrets.dockerHubToken!)).toBe(true);

@@ -13,19 +13,21 @@ describe("Pulumi.yaml", () => {
     it("declares every homelab scalar with a type, a description and the default the code uses", () => {
         for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
             expect(declared[key], key).toBeDefined();
-            expect(declared[key].type, key).toBe(typeof value === "number" ? "integer" : "string");
+            expect(declared[key].type, key).toBe(typeof value === "number" ? "integer" : typeof value === "boolean" ? "boolean" : "string");
             expect(declared[key].default, key).toEqual(value);
             expect(declared[key].description, key).toBeTruthy();
         }
     });
 
-    it("declares the required keys without a default and leaves the optional ones undeclared (Pulumi requires a declared key without default)", () => {
+    it("declares no key without a default, so Pulumi requires none of either mode's stacks: the loader requires each mode's keys", () => {
+        // Pulumi refuses a stack that leaves a declared key without default unset: a cluster stack has no subnet.
+        for (const [key, value] of Object.entries(declared)) {
+            expect(value.default, key).toBeDefined();
+        }
         for (const key of ["proxmoxNode", "subnet", "sshPublicKey", "sshPrivateKey"]) {
             expect(KEYS_WITHOUT_DEFAULT.required, key).toContain(key);
-            expect(declared[key], key).toBeDefined();
-            expect(declared[key].default, key).toBeUndefined();
         }
-        for (const key of [...KEYS_WITHOUT_DEFAULT.derived, ...KEYS_WITHOUT_DEFAULT.optional]) {
+        for (const key of [...KEYS_WITHOUT_DEFAULT.required, ...KEYS_WITHOUT_DEFAULT.derived, ...KEYS_WITHOUT_DEFAULT.optional, ...KEYS_WITHOUT_DEFAULT.cluster]) {
             expect(declared[key], key).toBeUndefined();
         }
     });
@@ -36,9 +38,10 @@ describe("Pulumi.yaml", () => {
         }
     });
 
-    it("declares the secret key as secret and without a value", () => {
-        expect(declared.sshPrivateKey).toMatchObject({ type: "string", secret: true });
-        expect(declared.sshPrivateKey.default).toBeUndefined();
+    it("leaves the secret keys undeclared, so no value for them ever sits in Pulumi.yaml", () => {
+        for (const key of ["sshPrivateKey", "kubeconfig", "dockerHubToken", "alertWebhookUrl"]) {
+            expect(declared[key], key).toBeUndefined();
+        }
     });
 
     it("follows Pulumi's project schema: typed keys are project keys, arrays name their items", () => {

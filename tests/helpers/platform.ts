@@ -12,12 +12,19 @@ export const GENERATED = {
     grafanaAdminPassword: "Gf".repeat(20),
 } as const;
 
+/** Argo CD's admin password and its bcrypt hash (only the hash reaches the cluster). */
+export const ARGOCD_ADMIN = {
+    password: "Ac".repeat(20),
+    bcryptHash: "$2a$10$" + "h".repeat(53),
+} as const;
+
 export const DISTINCT_RANDOMS: MockOptions = {
     outputs: {
         "shlink-db-password": { result: GENERATED.postgresPassword },
         "shlink-redis-password": { result: GENERATED.redisPassword },
         "shlink-api-key": { result: GENERATED.shlinkApiKey },
         "observability-grafana-admin-password": { result: GENERATED.grafanaAdminPassword },
+        "argocd-admin-password": { result: ARGOCD_ADMIN.password, bcryptHash: ARGOCD_ADMIN.bcryptHash },
     },
 };
 
