@@ -7,6 +7,9 @@ export default defineConfig({
         // files of a worker share one process: the SDKs load once per worker instead of once per file (~40 s less).
         pool: "forks",
         isolate: false,
+        // One worker per core of the 2-core CI machine (vitest's default leaves one core idle); many tests wait
+        // on real bash scripts and local servers, so two files in flight keep both cores busy.
+        maxWorkers: 2,
         testTimeout: 30_000,
     },
 });
