@@ -7,6 +7,7 @@ import { DRILLS } from "../../components/defaults";
 import { kubeDrillCluster } from "../../components/drills/kube";
 import { backupAnnotationPatch, drillLease, scratchPostgresCluster } from "../../components/drills/objects";
 import { T0 } from "./fakeLab";
+import { fakeKubeconfig } from "../helpers/fakeKube";
 
 type Seen = { method: string; url: string; type?: string; body: string };
 const seen: Seen[] = [];
@@ -62,17 +63,7 @@ beforeAll(async () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
-    kubeconfig = [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        `- name: fake\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
-        "users:",
-        "- name: admin\n  user:\n    token: test-token",
-        "contexts:",
-        "- name: fake\n  context:\n    cluster: fake\n    user: admin",
-        "current-context: fake",
-    ].join("\n");
+    kubeconfig = fakeKubeconfig(port);
 });
 
 beforeEach(() => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubeCluster } from "../../components/load/kube";
 import { loadTarget } from "../../components/load/manifests";
 import { testRun } from "../../components/load/testRun";
+import { fakeKubeconfig } from "../helpers/fakeKube";
 
 const seen: { method: string; url: string; auth?: string; body: string }[] = [];
 let server: http.Server;
@@ -37,18 +38,7 @@ beforeAll(async () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const port = (server.address() as AddressInfo).port;
-    // Plain HTTP to the fake API needs insecure-skip-tls-verify; K3s' kubeconfig carries its CA and client cert.
-    kubeconfig = [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        `- name: fake\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true`,
-        "users:",
-        "- name: admin\n  user:\n    token: test-token",
-        "contexts:",
-        "- name: fake\n  context:\n    cluster: fake\n    user: admin",
-        "current-context: fake",
-    ].join("\n");
+    kubeconfig = fakeKubeconfig(port);
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
