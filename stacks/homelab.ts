@@ -94,7 +94,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
-    const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, publicAddress), onCluster) : undefined;
+    const argocd = config.gitops.argocd ? new ArgoCd("argocd", { ...argoCdArgs(config, publicAddress), serviceAnnotations: lb }, onCluster) : undefined;
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, waitFor: [shlink, routing, istio, observability] };

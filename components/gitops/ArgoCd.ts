@@ -26,6 +26,8 @@ export interface ArgoCdArgs {
     repo?: UserRepo;
     /** Every namespace the stack manages: the user's project may deploy into none of them. */
     managedNamespaces: readonly string[];
+    /** Annotations of the server's LoadBalancer Service (kube-vip's address, with a services VIP). */
+    serviceAnnotations?: Record<string, string>;
 }
 
 /**
@@ -50,7 +52,12 @@ export class ArgoCd extends pulumi.ComponentResource {
         );
         // The hash is secret too: it could be brute-forced offline.
         const adminPasswordHash = pulumi.secret(password.bcryptHash);
-        const values = argoCdValues({ httpPort: args.ports.http, httpsPort: args.ports.https, adminPasswordHash });
+        const values = argoCdValues({
+            httpPort: args.ports.http,
+            httpsPort: args.ports.https,
+            adminPasswordHash,
+            serviceAnnotations: args.serviceAnnotations,
+        });
         this.release = helmRelease(childName(name, "release"), ARGO_CD_CHART, ns.metadata.name, values, { parent: this });
         if (args.repo !== undefined) {
             userRepo(name, args.repo, args.managedNamespaces, this.release, this);

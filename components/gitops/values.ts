@@ -1,9 +1,12 @@
 // Values of the argo-cd chart (10.1.1): what runs, what each container requests, and how the UI is reached.
 import type * as pulumi from "@pulumi/pulumi";
 import { ARGO_CD } from "../defaults";
+import { loadBalancerAnnotations } from "../kubernetes/service";
 
 /** What the values depend on. */
 export interface ArgoCdValuesArgs {
+    /** Annotations of the server's LoadBalancer Service (kube-vip's address, with a services VIP). */
+    serviceAnnotations?: Record<string, string>;
     /** LoadBalancer port of the UI and API (plain HTTP). */
     httpPort: number;
     /** The chart's second Service port; ServiceLB binds it too, so it is in the port plan. */
@@ -33,7 +36,12 @@ export function argoCdValues(args: ArgoCdValuesArgs) {
         server: {
             replicas: 1,
             resources: r.server,
-            service: { type: "LoadBalancer", servicePortHttp: args.httpPort, servicePortHttps: args.httpsPort },
+            service: {
+                type: "LoadBalancer",
+                servicePortHttp: args.httpPort,
+                servicePortHttps: args.httpsPort,
+                ...loadBalancerAnnotations(args.serviceAnnotations),
+            },
         },
         repoServer: { replicas: 1, resources: r.repoServer, copyutil: { resources: r.copyutil } },
         controller: { replicas: 1, resources: r.controller },

@@ -134,6 +134,7 @@ describe("one address that survives any node", () => {
                 alertmanager: kps.alertmanager.service.annotations,
                 jaegerUi: run.ledger.byName("observability-jaeger-ui").inputs.metadata.annotations,
                 kiali: run.ledger.byName("observability-kiali").inputs.spec.deployment.service_annotations,
+                argocd: release("argocd-release").server.service.annotations,
             };
         };
         const withVip = lbServices(after);
