@@ -62,6 +62,8 @@ describe("the homelab stack on an existing cluster", () => {
         expect(pod.containers[0].command).toEqual(["bash", "/smoke/smoke-check.sh"]);
         expect(pod.restartPolicy).toBe("Never");
         expect(job.inputs.spec.backoffLimit).toBe(0);
+        // One failed run (the lab was down) must not wedge every later `up` on that same failed Job.
+        expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
         expect(job.inputs.metadata.namespace).toBe("smoke-check");
         expect(ledger.byName("smoke-check-namespace").inputs.metadata.labels).toEqual({ "istio-injection": "disabled" });
         const secret = ledger.byName("smoke-check-script");

@@ -78,7 +78,14 @@ function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<stri
     const deadline = `${args.timeoutSeconds + SMOKE_JOB.graceSeconds}s`;
     const job = new k8s.batch.v1.Job(
         `${name}-job`,
-        { metadata: { namespace: ns.metadata.name }, spec: smokeJobSpec({ secretName: secret.metadata.name, timeoutSeconds: args.timeoutSeconds, triggers }) },
+        {
+            metadata: {
+                namespace: ns.metadata.name,
+                // A Job that failed once (the lab was down) is replaced on the next `up`, not awaited for ever.
+                annotations: { "pulumi.com/replaceUnready": "true" },
+            },
+            spec: smokeJobSpec({ secretName: secret.metadata.name, timeoutSeconds: args.timeoutSeconds, triggers }),
+        },
         // Side effects only: the releases and workloads must be up before they can be checked.
         { parent, dependsOn: args.waitFor, customTimeouts: { create: deadline, update: deadline } },
     );
