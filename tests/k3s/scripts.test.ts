@@ -378,6 +378,27 @@ describe("upgrades drain the server first", () => {
         expect(drainCalls().map((l) => l.split(" ").find((w) => ["cordon", "drain", "uncordon"].includes(w)))).toEqual(["cordon", "drain", "uncordon"]);
     });
 
+    it("a server left cordoned by a failed upgrade (not Ready in time) is uncordoned by the next run, once Ready", () => {
+        const marker = path.join(sb.root, "etc", "rancher", "k3s", ".drained-for-upgrade");
+        const failed = sb.run(upgrade({ readyTimeoutSeconds: 1 }), { STUB_NODE_READY: "False" });
+        expect(failed.status).not.toBe(0);
+        expect(drainCalls().map((l) => l.split(" ").find((w) => ["cordon", "drain", "uncordon"].includes(w)))).toEqual(["cordon", "drain"]);
+        expect(fs.existsSync(marker)).toBe(true);
+        fs.writeFileSync(path.join(sb.root, "stub", "calls.log"), "");
+        // Same version, same config, K3s running: nothing to install, but the cordon is undone.
+        const installs = sb.installerCalls().length;
+        const next = sb.run(upgrade());
+        expect(next.status).toBe(0);
+        expect(sb.installerCalls()).toHaveLength(installs);
+        expect(drainCalls().map((l) => l.split(" ").find((w) => ["cordon", "drain", "uncordon"].includes(w)))).toEqual(["uncordon"]);
+        expect(next.stdout).toContain(`k3s-node-02 uncordoned on k3s ${UPGRADE}`);
+        expect(fs.existsSync(marker)).toBe(false);
+        // And a run after that touches nothing.
+        fs.writeFileSync(path.join(sb.root, "stub", "calls.log"), "");
+        expect(sb.run(upgrade()).status).toBe(0);
+        expect(drainCalls()).toEqual([]);
+    });
+
     it("no drain on a config-only change, a registries change or a re-run", () => {
         const changed = { ...JOIN, tlsSans: [...JOIN.tlsSans, "192.168.2.250"] };
         expect(sb.run(installK3sScript(installArgs(changed), sb.layout)).status).toBe(0);
