@@ -122,6 +122,9 @@ export async function pickNode(ctx: DrillContext): Promise<string> {
         throw new Error(`node(s) not Ready: ${notReady.join(", ")}`);
     }
     const candidates = ctx.lab.nodes.candidates().filter((c) => nodes.some((n) => n.name === c));
+    if (candidates.length === 0) {
+        throw new Error("no server to take away: node-loss needs the lab's own K3s servers (the nodeAddresses output of a Proxmox stack)");
+    }
     if (ctx.node !== undefined) {
         if (!candidates.includes(ctx.node)) {
             throw new Error(`--node ${ctx.node}: not one of ${candidates.join(", ")} (the server your kubeconfig talks to cannot be taken away)`);

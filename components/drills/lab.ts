@@ -20,12 +20,19 @@ function pulumi(args: string[]): string {
     });
 }
 
-/** The outputs besides the load layer's: node addresses, the API server, Grafana. */
-export function parseDrillOutputs(json: string): { nodeAddresses: Record<string, string>; apiServerUrl: string; grafana?: { url: string; password: string } } {
+/**
+ * The outputs besides the load layer's: the API server, Grafana, and the node addresses (Proxmox mode only: a
+ * stack on an existing cluster has none, and only node-loss needs them).
+ */
+export function parseDrillOutputs(json: string): {
+    nodeAddresses: Record<string, string>;
+    apiServerUrl: string;
+    grafana?: { url: string; password: string };
+} {
     const o = JSON.parse(json) as Record<string, unknown>;
-    const nodeAddresses = o.nodeAddresses as Record<string, string> | undefined;
-    if (nodeAddresses === undefined || typeof o.apiServerUrl !== "string") {
-        throw new Error("the stack has no 'nodeAddresses'/'apiServerUrl' output: run `npm run up` first");
+    const nodeAddresses = (o.nodeAddresses as Record<string, string> | undefined) ?? {};
+    if (typeof o.apiServerUrl !== "string") {
+        throw new Error("the stack has no 'apiServerUrl' output: run `npm run up` first");
     }
     const grafana = typeof o.grafanaUrl === "string" && typeof o.grafanaAdminPassword === "string" ? { url: o.grafanaUrl, password: o.grafanaAdminPassword } : undefined;
     return { nodeAddresses, apiServerUrl: o.apiServerUrl, grafana };
@@ -45,11 +52,14 @@ export function sshArgs(keyFile: string, knownHosts: string, user: string, addre
     ];
 }
 
-/** Servers the drill may take away: all but the one the kubeconfig (and every join) talks to. */
+/**
+ * Servers the drill may take away: never the one the kubeconfig talks to, nor the first server (Pulumi's own
+ * endpoint, which every join went through), also when the kubeconfig names a VIP. None on an existing cluster.
+ */
 export function nodeCandidates(nodeAddresses: Record<string, string>, apiServerUrl: string): string[] {
     const apiHost = new URL(apiServerUrl).hostname;
     return Object.entries(nodeAddresses)
-        .filter(([, ip]) => ip !== apiHost)
+        .filter(([, ip], index) => index > 0 && ip !== apiHost)
         .map(([name]) => name);
 }
 

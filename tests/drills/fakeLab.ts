@@ -34,6 +34,8 @@ export interface Script {
     abortAfterSleeps?: number;
     /** node-loss: the SSH stop fails (after killing k3s, say). */
     stopFails?: boolean;
+    /** A stack on an existing cluster: no server of ours to take away. */
+    noServers?: boolean;
 }
 
 export const NODES = ["k3s-1", "k3s-2", "k3s-3"];
@@ -192,7 +194,7 @@ export function fakeLab(script: Script) {
         target: TARGET,
         cluster,
         nodes: {
-            candidates: () => NODES.filter((n) => n !== API_SERVER_NODE),
+            candidates: () => (script.noServers ? [] : NODES.filter((n) => n !== API_SERVER_NODE)),
             stop: (node) => {
                 calls.push(`stop ${node}`);
                 if (script.stopFails) {

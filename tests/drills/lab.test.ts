@@ -12,10 +12,14 @@ describe("the real lab's pure parts", () => {
         expect(parseDrillOutputs(json)).toEqual({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafana: { url: "http://192.168.1.21:30300", password: "pw" } });
         expect(parseDrillOutputs(JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://x:6443" })).grafana).toBeUndefined();
         expect(() => parseDrillOutputs("{}")).toThrow("run `npm run up` first");
+        // A stack on an existing cluster has no node addresses: every drill but node-loss still runs.
+        expect(parseDrillOutputs(JSON.stringify({ apiServerUrl: "https://k3d:6443" })).nodeAddresses).toEqual({});
     });
 
-    it("never offers the server the kubeconfig talks to for node-loss", () => {
+    it("never offers the server the kubeconfig talks to for node-loss, nor the first server behind a VIP", () => {
         expect(nodeCandidates(ADDRESSES, "https://192.168.1.21:6443")).toEqual(["k3s-2", "k3s-3"]);
+        expect(nodeCandidates(ADDRESSES, "https://192.168.1.240:6443")).toEqual(["k3s-2", "k3s-3"]);
+        expect(nodeCandidates({}, "https://k3d:6443")).toEqual([]);
     });
 
     it("runs ssh with the stack's key only, no prompt, a throw-away known_hosts, and K3s' own stop/start commands", () => {

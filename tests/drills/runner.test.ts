@@ -179,6 +179,13 @@ describe("node-loss", () => {
         expect(lab.lines.join("\n")).toContain("error: ssh: connection reset");
     });
 
+    it("refuses node-loss on a stack with no server of its own (an existing cluster), touching nothing", async () => {
+        const lab = fakeLab({ noServers: true });
+        expect(await runDrill(["node-loss"], lab.deps)).toBe(EXIT.error);
+        expect(lab.lines.join("\n")).toContain("no server to take away: node-loss needs the lab's own K3s servers");
+        expect(lab.calls.filter((c) => c.startsWith("stop") || c.startsWith("start"))).toEqual([]);
+    });
+
     it("refuses --node for the server the kubeconfig talks to", async () => {
         const lab = fakeLab({});
         expect(await runDrill(["node-loss", "--node", API_SERVER_NODE], lab.deps)).toBe(EXIT.error);
