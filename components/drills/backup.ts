@@ -31,7 +31,7 @@ async function countShortUrls(ctx: DrillContext, clusterName: string): Promise<n
 /** Runs the drill; `now` gives ms since the epoch. Deletes the scratch cluster whatever happens. */
 export async function backupRestore(ctx: DrillContext, now: () => number): Promise<BackupResult> {
     const { cluster } = ctx.lab;
-    const scratch = scratchPostgresCluster();
+    const scratch = scratchPostgresCluster(await cluster.postgresVolume(POSTGRES.namespace, POSTGRES.clusterName));
     if ((await cluster.postgresCluster(POSTGRES.namespace, scratch.metadata.name)) !== null) {
         throw new Error(`${POSTGRES.namespace}/${scratch.metadata.name} exists: a drill left it behind; delete it first`);
     }

@@ -1,7 +1,7 @@
 // What a drill does to the lab, as interfaces: tests drive the runner with stand-ins, kube.ts and ssh.ts are the real ones.
 import type { LoadCluster } from "../load/cli";
 import type { LoadTarget } from "../load/manifests";
-import type { DrillLease, ScratchPostgresCluster } from "./objects";
+import type { DataVolume, DrillLease, ScratchPostgresCluster } from "./objects";
 
 export interface PodInfo {
     name: string;
@@ -38,6 +38,8 @@ export interface DrillCluster {
     /** The PostgresCluster's status; null when it does not exist. */
     postgresCluster(namespace: string, name: string): Promise<PostgresClusterStatus | null>;
     createPostgresCluster(cluster: ScratchPostgresCluster): Promise<void>;
+    /** The data volume of a PostgresCluster's first instance set (StorageClass and size), to restore into its like. */
+    postgresVolume(namespace: string, name: string): Promise<DataVolume>;
     /** Deletes it; one already gone is not an error. */
     deletePostgresCluster(namespace: string, name: string): Promise<void>;
     /** Runs `command` in a container (the exec API) and returns its stdout; a non-zero exit is an error. */

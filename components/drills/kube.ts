@@ -5,7 +5,7 @@ import { DRILLS } from "../defaults";
 import { POSTGRES_CLUSTER } from "../data/crds";
 import { kubeCluster } from "../load/kube";
 import type { DrillCluster, PostgresClusterStatus } from "./cluster";
-import { leaseExpiry, type DrillLease } from "./objects";
+import { DEFAULT_DATA_VOLUME, leaseExpiry, type DrillLease } from "./objects";
 
 const isStatus = (e: unknown, code: number): boolean => e instanceof k8s.ApiException && e.code === code;
 const PGC = { group: POSTGRES_CLUSTER.apiVersion.split("/")[0], version: POSTGRES_CLUSTER.apiVersion.split("/")[1], plural: "postgresclusters" };
@@ -131,6 +131,16 @@ export function kubeDrillCluster(kubeconfig: string): DrillCluster {
                 }
                 throw e;
             }
+        },
+        async postgresVolume(ns, cluster) {
+            const object = (await custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster })) as {
+                spec?: { instances?: { dataVolumeClaimSpec?: { storageClassName?: string; resources?: { requests?: { storage?: string } } } }[] };
+            };
+            const claim = object.spec?.instances?.[0]?.dataVolumeClaimSpec;
+            return {
+                storageClassName: claim?.storageClassName ?? DEFAULT_DATA_VOLUME.storageClassName,
+                storage: claim?.resources?.requests?.storage ?? DEFAULT_DATA_VOLUME.storage,
+            };
         },
         async createPostgresCluster(object) {
             await custom.createNamespacedCustomObject({ ...PGC, namespace: object.metadata.namespace, body: object });

@@ -68,7 +68,16 @@ export interface ScratchPostgresCluster {
     };
 }
 
-export function scratchPostgresCluster(): ScratchPostgresCluster {
+/** A PostgresCluster's data volume: the StorageClass and size the scratch cluster copies from the live one. */
+export interface DataVolume {
+    storageClassName: string;
+    storage: string;
+}
+
+/** The lab's defaults, for a live cluster whose spec does not say (it always does when this program made it). */
+export const DEFAULT_DATA_VOLUME: DataVolume = { storageClassName: STORAGE_CLASS, storage: `${CONFIG_DEFAULTS.postgresVolumeGiB}Gi` };
+
+export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME): ScratchPostgresCluster {
     return {
         ...POSTGRES_CLUSTER,
         metadata: { name: DRILLS.scratchCluster, namespace: POSTGRES.namespace, labels: { "homelab.drill": "true" } },
@@ -79,11 +88,11 @@ export function scratchPostgresCluster(): ScratchPostgresCluster {
                 {
                     name: POSTGRES.instanceSet,
                     replicas: 1,
-                    // As large as the live volume: the restore writes the whole data directory.
+                    // Like the live volume (StorageClass and size): the restore writes the whole data directory.
                     dataVolumeClaimSpec: {
                         accessModes: ["ReadWriteOnce"],
-                        storageClassName: STORAGE_CLASS,
-                        resources: { requests: { storage: `${CONFIG_DEFAULTS.postgresVolumeGiB}Gi` } },
+                        storageClassName: volume.storageClassName,
+                        resources: { requests: { storage: volume.storage } },
                     },
                     resources: resourceRequirements(POSTGRES.resources),
                 },

@@ -31,6 +31,8 @@ export interface Script {
     noVault?: boolean;
     /** backup-restore: the counts psql answers. */
     counts?: { live: number; restored: number };
+    /** backup-restore: the live cluster's data volume. */
+    liveVolume?: { storageClassName: string; storage: string };
     abortAfterSleeps?: number;
     /** node-loss: the SSH stop fails (after killing k3s, say). */
     stopFails?: boolean;
@@ -173,6 +175,10 @@ export function fakeLab(script: Script) {
             ];
             const finished = backupAskedAt !== undefined && now - backupAskedAt >= 30_000;
             return Promise.resolve(id === undefined ? {} : { pgbackrest: { manualBackup: { id, finished, succeeded: finished ? 1 : 0 } } });
+        },
+        postgresVolume: (ns, name) => {
+            expect([ns, name]).toEqual([POSTGRES.namespace, POSTGRES.clusterName]);
+            return Promise.resolve(script.liveVolume ?? { storageClassName: "local-path", storage: "20Gi" });
         },
         createPostgresCluster: (object) => {
             calls.push(`create PostgresCluster ${object.metadata.namespace}/${object.metadata.name}`);

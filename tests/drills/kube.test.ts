@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DRILLS } from "../../components/defaults";
 import { kubeDrillCluster } from "../../components/drills/kube";
-import { backupAnnotationPatch, drillLease, scratchPostgresCluster } from "../../components/drills/objects";
+import { backupAnnotationPatch, DEFAULT_DATA_VOLUME, drillLease, scratchPostgresCluster } from "../../components/drills/objects";
 import { T0 } from "./fakeLab";
 import { fakeKubeconfig } from "../helpers/fakeKube";
 
@@ -123,5 +123,13 @@ describe("kubeDrillCluster", () => {
             "DELETE /apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters/drill-restore",
         ]);
         expect(JSON.parse(seen[3].body)).toEqual(scratchPostgresCluster());
+    });
+
+    it("reads the live cluster's data volume, falling back to the lab's defaults where its spec is silent", async () => {
+        const cluster = kubeDrillCluster(kubeconfig);
+        expect(await cluster.postgresVolume("postgres", "shlink-db")).toEqual(DEFAULT_DATA_VOLUME);
+        expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+            "GET /apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters/shlink-db",
+        ]);
     });
 });

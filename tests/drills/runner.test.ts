@@ -232,6 +232,13 @@ describe("backup-restore", () => {
         expect(report.verdict.pass).toBe(true);
     });
 
+    it("restores into a volume like the live one: its StorageClass and size (homelab:storageClass, postgresVolumeGiB)", async () => {
+        const lab = fakeLab({ counts: { live: 7, restored: 7 }, liveVolume: { storageClassName: "longhorn", storage: "50Gi" } });
+        expect(await runDrill(["backup-restore"], lab.deps)).toBe(EXIT.ok);
+        const claim = lab.scratch()!.spec.instances[0].dataVolumeClaimSpec;
+        expect(claim).toMatchObject({ storageClassName: "longhorn", resources: { requests: { storage: "50Gi" } } });
+    });
+
     it("FAILs when the counts differ, and still deletes the scratch cluster", async () => {
         const lab = fakeLab({ counts: { live: 1234, restored: 1200 } });
         expect(await runDrill(["backup-restore"], lab.deps)).toBe(EXIT.breach);
