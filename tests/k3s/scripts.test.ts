@@ -365,6 +365,15 @@ describe("upgrades drain the server first", () => {
         expect(fs.readdirSync(path.join(sb.root, "tmp"))).toEqual([]);
     });
 
+    it("a pod drain will not delete (no controller) is named as such, not blamed on a budget, and the server is uncordoned", () => {
+        const r = sb.run(upgrade(), { STUB_DRAIN_BARE_POD: "1" });
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("cannot delete Pods that declare no controller");
+        expect(r.stderr).toContain("draining k3s-node-02 stopped at once: some pods have no controller");
+        expect(r.stderr).not.toContain("did not finish within");
+        expect(drainCalls().map((l) => l.split(" ").find((w) => ["cordon", "drain", "uncordon"].includes(w)))).toEqual(["cordon", "drain", "uncordon"]);
+    });
+
     it("a drain timeout with no budget at zero still fails clearly", () => {
         const r = sb.run(upgrade(), { STUB_DRAIN_FAIL: "1" });
         expect(r.status).not.toBe(0);
