@@ -104,7 +104,7 @@ describe("the k6 timeline", () => {
         expect(parseTimeline(log)).toEqual([{ t: 1000, ok: true }, { t: 2000, ok: true }, { t: 2100, ok: false }]);
     });
 
-    it("the scenario logs each request's start and outcome about once a second, only when the drill sets the switch", async () => {
+    it("the scenario logs each request's start and outcome about once a second (a failure at once), only when the drill sets the switch", async () => {
         const logged: string[] = [];
         vi.spyOn(console, "log").mockImplementation((line: string) => logged.push(line));
         let clock = 5000;
@@ -120,11 +120,23 @@ describe("the k6 timeline", () => {
         (globalThis as Record<string, unknown>).__ENV = { [TIMELINE.env]: "1" };
         clock = 7100;
         record(7100, true);
-        record(7500, false);
+        record(7200, true);
         expect(logged).toEqual([]);
+        // A failure goes out at once, with what waited before it: its VU may stay idle after the fault.
+        record(7500, false);
+        expect(logged).toEqual([`${TIMELINE.marker} 7100:1 7200:1 7500:0`]);
         clock = 8200;
         record(8150, true);
-        expect(logged).toEqual([`${TIMELINE.marker} 7100:1 7500:0 8150:1`]);
-        expect(parseTimeline(logged.join("\n"))).toEqual([{ t: 7100, ok: true }, { t: 7500, ok: false }, { t: 8150, ok: true }]);
+        expect(logged).toHaveLength(1);
+        clock = 9200;
+        record(9190, true);
+        expect(logged).toEqual([`${TIMELINE.marker} 7100:1 7200:1 7500:0`, `${TIMELINE.marker} 8150:1 9190:1`]);
+        expect(parseTimeline(logged.join("\n"))).toEqual([
+            { t: 7100, ok: true },
+            { t: 7200, ok: true },
+            { t: 7500, ok: false },
+            { t: 8150, ok: true },
+            { t: 9190, ok: true },
+        ]);
     });
 });

@@ -23,13 +23,16 @@ declare const console: { log(...args: unknown[]): void };
 /** This VU's requests not yet logged to the drill timeline (only when a drill asked for it). */
 const pending: [number, boolean][] = [];
 
-/** Notes one request for the drill timeline; logs the batch once it is a second old. */
+/**
+ * Notes one request for the drill timeline: successes are logged in batches once a second old; a failure flushes
+ * at once, since the VU that saw it may stay idle afterwards (extra VUs during a fault) and its batch never go out.
+ */
 export function record(startedMs: number, ok: boolean): void {
     if (__ENV[TIMELINE.env] !== "1") {
         return;
     }
     pending.push([startedMs, ok]);
-    if (Date.now() - pending[0][0] >= TIMELINE.flushMs) {
+    if (!ok || Date.now() - pending[0][0] >= TIMELINE.flushMs) {
         console.log(timelineLine(pending.splice(0)));
     }
 }
