@@ -38,14 +38,27 @@ function context(lab: DrillLab, deps: DrillDeps, node?: string): DrillContext {
         out: deps.out,
         poll: async (check, timeoutSeconds, what) => {
             const until = deps.now() + timeoutSeconds * 1000;
+            let lastError: unknown;
             for (;;) {
                 if (deps.signal.aborted) {
                     throw new Interrupted(`interrupted while waiting for ${what}`);
                 }
-                if (await check()) {
-                    return true;
+                try {
+                    if (await check()) {
+                        return true;
+                    }
+                    lastError = undefined;
+                } catch (e) {
+                    // A read that fails once (a VIP moving, a pod's log not there yet) is asked again until the deadline.
+                    if (lastError === undefined) {
+                        deps.out(`  ... ${what}: ${e instanceof Error ? e.message : String(e)} (retrying)`);
+                    }
+                    lastError = e;
                 }
                 if (deps.now() >= until) {
+                    if (lastError !== undefined) {
+                        throw lastError;
+                    }
                     deps.out(`gave up waiting for ${what} after ${timeoutSeconds} s`);
                     return false;
                 }

@@ -38,6 +38,8 @@ export interface Script {
     stopFails?: boolean;
     /** A stack on an existing cluster: no server of ours to take away. */
     noServers?: boolean;
+    /** The runner's log cannot be read the first N times (its container is still being created). */
+    logsFailTimes?: number;
 }
 
 export const NODES = ["k3s-1", "k3s-2", "k3s-3"];
@@ -60,6 +62,7 @@ export function fakeLab(script: Script) {
     let patch: object | undefined;
     let backupAskedAt: number | undefined;
     let lockHeld = false;
+    let logReads = 0;
     /** Shlink pods: killed ones come back ready 10 s later under a new name. */
     const shlink: (PodInfo & { readyAt: number })[] = [1, 2, 3].map((i) => ({ name: `shlink-${i}`, uid: `s${i}`, node: NODES[i - 1], ready: true, readyAt: 0 }));
     /** The most Shlink pods ever missing at once. */
@@ -101,7 +104,10 @@ export function fakeLab(script: Script) {
                 return Promise.resolve();
             },
             stage: () => Promise.resolve("started"),
-            runnerLogs: () => Promise.resolve(timeline()),
+            runnerLogs: () =>
+                (script.logsFailTimes ?? 0) > logReads++
+                    ? Promise.reject(new Error('container "k6" in pod "x" is waiting to start: ContainerCreating'))
+                    : Promise.resolve(timeline()),
             remove: (ns, name) => {
                 calls.push(`remove ${ns}/${name}`);
                 return Promise.resolve();

@@ -179,6 +179,13 @@ describe("node-loss", () => {
         expect(lab.lines.join("\n")).toContain("error: ssh: connection reset");
     });
 
+    it("rides through reads that fail for a while (the runner's log before its container starts), saying so once", async () => {
+        const lab = fakeLab({ failures: { from: 0, to: 3 }, promoteAfter: 5, healAfter: 20, logsFailTimes: 3 });
+        expect(await runDrill(["postgres-primary"], lab.deps)).toBe(EXIT.ok);
+        const retries = lab.lines.filter((l) => l.includes("(retrying)"));
+        expect(retries).toEqual(['  ... steady load: container "k6" in pod "x" is waiting to start: ContainerCreating (retrying)']);
+    });
+
     it("refuses node-loss on a stack with no server of its own (an existing cluster), touching nothing", async () => {
         const lab = fakeLab({ noServers: true });
         expect(await runDrill(["node-loss"], lab.deps)).toBe(EXIT.error);
