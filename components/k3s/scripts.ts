@@ -3,7 +3,7 @@
 import * as YAML from "yaml";
 import { K3S_API_PORT, K3S_DRAIN_TIMEOUT_SECONDS, K3S_VERSION_PATTERN, KUBE_VIP } from "../defaults";
 import { shq, yamlString } from "../shell/quote";
-import { script } from "../shell/script";
+import { heredocLines, script } from "../shell/script";
 import { registriesYaml, type RegistriesConfig } from "./registries";
 
 export interface FsLayout {
@@ -149,19 +149,10 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
     requirePositive(args.readyTimeoutSeconds, "readyTimeoutSeconds", true);
     requirePositive(drainTimeoutSeconds, "drainTimeoutSeconds", true);
     requirePositive(pollSeconds, "pollSeconds", false);
-    const configYaml = k3sConfigYaml(cfg);
-    if (configYaml.split("\n").includes(CONFIG_HEREDOC)) {
-        throw new Error("rendered k3s config collides with the heredoc delimiter");
-    }
-    const registries = registriesYaml(args.registries);
-    if (registries.split("\n").includes(REGISTRIES_HEREDOC)) {
-        throw new Error("rendered registries.yaml collides with the heredoc delimiter");
-    }
-
-    const kubeVip = args.kubeVipManifest;
-    if (kubeVip !== undefined && kubeVip.split("\n").includes(KUBE_VIP_HEREDOC)) {
-        throw new Error("kube-vip's manifest collides with the heredoc delimiter");
-    }
+    // Rendered first, so a delimiter collision throws before anything else is built.
+    const configLines = heredocLines("\"$WORKDIR/config.yaml\"", k3sConfigYaml(cfg), CONFIG_HEREDOC);
+    const registriesLines = heredocLines("\"$WORKDIR/registries.yaml\"", registriesYaml(args.registries), REGISTRIES_HEREDOC);
+    const kubeVip = kubeVipLines(args.kubeVipManifest);
 
     // Variable names avoid the K3S_ prefix: the installer copies exported K3S_* variables into the service env file.
     return script(`Install or upgrade the k3s server ${cfg.nodeName} to ${args.k3sVersion}; a no-op when already converged.`, [
@@ -260,9 +251,7 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "trap cleanup EXIT",
         "",
         "# Quoted heredoc: the token is written verbatim and never expanded, echoed or put on a command line.",
-        `cat >"$WORKDIR/config.yaml" <<'${CONFIG_HEREDOC}'`,
-        ...configYaml.replace(/\n$/, "").split("\n"),
-        CONFIG_HEREDOC,
+        ...configLines,
         "",
         "local config_changed=1",
         "if [[ -f \"$CONFIG_FILE\" ]] && cmp -s \"$WORKDIR/config.yaml\" \"$CONFIG_FILE\"; then",
@@ -270,16 +259,14 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
         "fi",
         "",
         "# The same for registries.yaml, which may hold Docker Hub credentials.",
-        `cat >"$WORKDIR/registries.yaml" <<'${REGISTRIES_HEREDOC}'`,
-        ...registries.replace(/\n$/, "").split("\n"),
-        REGISTRIES_HEREDOC,
+        ...registriesLines,
         "",
         "local registries_changed=1",
         "if [[ -f \"$REGISTRIES_FILE\" ]] && cmp -s \"$WORKDIR/registries.yaml\" \"$REGISTRIES_FILE\"; then",
         "    registries_changed=0",
         "fi",
         "",
-        ...kubeVipLines(kubeVip),
+        ...kubeVip,
         "",
         "local installed_version=\"\"",
         "if [[ -x \"$K3S_BIN\" ]]; then",
@@ -359,9 +346,7 @@ function kubeVipLines(manifest: string | undefined): string[] {
         ];
     }
     return [
-        `cat >"$WORKDIR/kube-vip.yaml" <<'${KUBE_VIP_HEREDOC}'`,
-        ...manifest.replace(/\n$/, "").split("\n"),
-        KUBE_VIP_HEREDOC,
+        ...heredocLines("\"$WORKDIR/kube-vip.yaml\"", manifest, KUBE_VIP_HEREDOC),
         "if ! cmp -s \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE\"; then",
         "    mkdir -p \"$(dirname \"$KUBE_VIP_FILE\")\"",
         "    install -m 0600 \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE.new\"",

@@ -43,3 +43,15 @@ export function script(description: string, preamble: string[], body: string[]):
         "",
     ].join("\n");
 }
+
+/**
+ * Lines that write `content` verbatim to `target` through a quoted heredoc: nothing in it is expanded, echoed or
+ * put on a command line. Refuses content holding the delimiter line, which would end the heredoc early.
+ */
+export function heredocLines(target: string, content: string, delimiter: string): string[] {
+    const lines = content.replace(/\n$/, "").split("\n");
+    if (lines.includes(delimiter)) {
+        throw new Error(`the content written to ${target} collides with its heredoc delimiter ${delimiter}`);
+    }
+    return [`cat >${target} <<'${delimiter}'`, ...lines, delimiter];
+}

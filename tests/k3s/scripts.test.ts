@@ -22,6 +22,7 @@ import { registriesYaml, type RegistriesConfig } from "../../components/k3s/regi
 import { kubeVipManifest } from "../../components/k3s/kubeVip";
 import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { nativeTool } from "../helpers/tools";
+import { heredocLines } from "../../components/shell/script";
 
 const STUBS = path.join(__dirname, "stubs");
 const VERSION = "v1.34.9+k3s1";
@@ -313,6 +314,12 @@ describe("installK3sScript", () => {
             expect(script.split(hostPath).length).toBe(script.split(`${sb.root}${hostPath}`).length);
         }
         expect(script).toContain(`'${sb.root}/usr/local/bin/k3s'`);
+    });
+
+    it("writes files through quoted heredocs, refusing content that holds the delimiter line", () => {
+        expect(heredocLines('"$WORKDIR/x"', "a: 1\nb: $HOME\n", "X_EOF")).toEqual([`cat >"$WORKDIR/x" <<'X_EOF'`, "a: 1", "b: $HOME", "X_EOF"]);
+        expect(() => heredocLines('"$WORKDIR/x"', "a: 1\nX_EOF\nrm -rf /\n", "X_EOF")).toThrow(/collides with its heredoc delimiter X_EOF/);
+        expect(() => installK3sScript(installArgs(INIT, { kubeVipManifest: "kind: X\nKUBE_VIP_EOF\n" }))).toThrow(/collides/);
     });
 
     it("rejects invalid arguments before rendering", () => {
