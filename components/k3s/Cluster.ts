@@ -6,7 +6,7 @@ import { K3S_API_PORT, K3S_DISABLED_COMPONENTS, KUBE_VIP } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { shq } from "../shell/quote";
 import { sshConnection, type SshLogin, sshPortProbeScript } from "../shell/ssh";
-import { kubeVipManifest, loadBalancerAnnotations, type VipAddresses } from "./kubeVip";
+import { kubeVipManifest, kubeVipServiceAnnotations, type VipAddresses } from "./kubeVip";
 import {
     guestAgentScript,
     installK3sScript,
@@ -102,7 +102,7 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this },
         );
         this.apiServerUrl = pulumi.output(apiServerUrl(apiAddress(args)));
-        this.loadBalancerAnnotations = args.vip ? loadBalancerAnnotations(args.vip.services) : {};
+        this.loadBalancerAnnotations = args.vip ? kubeVipServiceAnnotations(args.vip.services) : {};
         this.nodeAddresses = pulumi.output(Object.fromEntries(args.servers.map((s) => [s.name, s.ip])));
         this.k3sVersion = pulumi.output(args.k3sVersion);
 

@@ -101,6 +101,6 @@ export function kubeVipManifest(vip: VipAddresses): string {
 }
 
 /** The annotation that gives a LoadBalancer Service the services VIP (no cloud provider needed). */
-export function loadBalancerAnnotations(servicesVip: string): Record<string, string> {
+export function kubeVipServiceAnnotations(servicesVip: string): Record<string, string> {
     return { [KUBE_VIP.loadBalancerIpsAnnotation]: servicesVip };
 }

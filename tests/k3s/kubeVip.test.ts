@@ -5,7 +5,7 @@ import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authoriz
 import { describe, expect, it } from "vitest";
 import * as YAML from "yaml";
 import { KUBE_VIP } from "../../components/defaults";
-import { kubeVipManifest, kubeVipObjects, loadBalancerAnnotations } from "../../components/k3s/kubeVip";
+import { kubeVipManifest, kubeVipObjects, kubeVipServiceAnnotations } from "../../components/k3s/kubeVip";
 
 const VIP = { apiServer: "192.168.2.240", services: "192.168.2.241" };
 const MODELS: Record<string, new (data: never) => { validate(): void }> = { ServiceAccount, ClusterRole, ClusterRoleBinding, DaemonSet };
@@ -69,6 +69,6 @@ describe("kube-vip manifests", () => {
     });
 
     it("annotates a LoadBalancer Service with the services VIP", () => {
-        expect(loadBalancerAnnotations(VIP.services)).toEqual({ "kube-vip.io/loadbalancerIPs": "192.168.2.241" });
+        expect(kubeVipServiceAnnotations(VIP.services)).toEqual({ "kube-vip.io/loadbalancerIPs": "192.168.2.241" });
     });
 });
