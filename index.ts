@@ -19,3 +19,5 @@ export const loadTesting = outputs.loadTesting;
 export const argocdUrl = outputs.argocdUrl;
 export const argocdAdminPassword = outputs.argocdAdminPassword;
 export const smokeCheck = outputs.smokeCheck;
+export const vaultUrl = outputs.vaultUrl;
+export const vaultAdminPassword = outputs.vaultAdminPassword;

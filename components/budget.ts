@@ -11,6 +11,7 @@ import { gatewayValues, istiodValues } from "./mesh/values";
 import { resourceRequests } from "./observability/resources";
 import { operatorValues } from "./load/manifests";
 import { certManagerValues, postgresOperatorValues, redisOperatorValues } from "./operators/operatorValues";
+import { openbaoValues } from "./secrets/openbaoValues";
 
 /** One kind of container (or pod) and how many of it run. */
 export interface BudgetLine {
@@ -80,6 +81,7 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
         budgetLine("istio-ingress/gateway", gateway.resources, gateway.replicaCount),
         ...resourceRequests(plan.nodeCount).map((r) => ({ what: r.name, cpu: r.cpuMillicores, memory: r.memoryMiB, count: r.replicas })),
         ...(plan.argocd ? argoCdBudget() : []),
+        ...vaultBudget(),
     ];
 }
 
@@ -95,6 +97,13 @@ export function argoCdBudget(): BudgetLine[] {
         // Helm waits for this pre-install Job, like cert-manager's start-up check.
         budgetLine("argocd/redis-secret-init", values.redisSecretInit.resources, 1),
     ];
+}
+
+/** OpenBao's server pods (injector off, so not counted). */
+export function vaultBudget(): BudgetLine[] {
+    const placeholder = "placeholder";
+    const values = openbaoValues({ sealKeySecret: placeholder, adminSecret: placeholder, selfInitConfigMap: placeholder });
+    return [budgetLine("vault/openbao", values.server.resources, values.server.ha.replicas)];
 }
 
 /** Total CPU (millicores) and memory (MiB) of the lines. */

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES } from "../components/defaults";
+import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES, VAULT } from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
@@ -19,6 +19,7 @@ import { jaegerOtlpGrpc } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
+import { Vault } from "../components/secrets/Vault";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
@@ -51,6 +52,10 @@ export interface HomelabOutputs {
     argocdAdminPassword?: pulumi.Output<string>;
     /** What the end-to-end check saw at the end of the last `pulumi up`. */
     smokeCheck: pulumi.Output<string>;
+    /** OpenBao's (Vault's) UI and API; log in with userpass as `admin`. */
+    vaultUrl: pulumi.Output<string>;
+    /** The Vault `admin` password (secret). */
+    vaultAdminPassword: pulumi.Output<string>;
 }
 
 /**
@@ -64,14 +69,15 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
+    // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
+    const publicAddress = config.target.publicAddress;
+    const vault = new Vault("vault", { publicAddress, port: config.mesh.ports.vault, storageClass: config.target.storageClass }, onCluster);
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
     const redis = new Redis(
         "shlink-redis",
         { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator },
         onCluster,
     );
-    // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
-    const publicAddress = config.target.publicAddress;
     // With a services VIP, kube-vip announces it for every LoadBalancer Service that names it.
     const lb = cluster.loadBalancerAnnotations;
     const istio = new Istio("istio", { ...istioArgs(config), serviceAnnotations: lb }, onCluster);
@@ -97,7 +103,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", { ...argoCdArgs(config, publicAddress), serviceAnnotations: lb }, onCluster) : undefined;
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
-    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, waitFor: [shlink, routing, istio, observability] };
+    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, vaultUrl: vault.url, waitFor: [shlink, routing, istio, observability, vault] };
 
     return {
         ...cluster.outputs,
@@ -112,6 +118,8 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         loadTesting: load.target,
         ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
         smokeCheck: smokeCheck(config, cluster, checked, onCluster),
+        vaultUrl: vault.url,
+        vaultAdminPassword: vault.adminPassword,
     };
 }
 
@@ -147,6 +155,7 @@ interface CheckedUrls {
     shlinkUrl: pulumi.Output<string>;
     apiKey: pulumi.Output<string>;
     observability: Observability;
+    vaultUrl: pulumi.Output<string>;
     waitFor: pulumi.Resource[];
 }
 
@@ -165,6 +174,7 @@ function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: Checked
             grafanaUrl: urls.observability.grafanaUrl,
             kialiHealthUrl: pulumi.interpolate`${urls.observability.kialiUrl}/healthz`,
             jaegerUrl: urls.observability.jaegerUrl,
+            vaultUrl: urls.vaultUrl,
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.
@@ -284,6 +294,7 @@ const MANAGED_NAMESPACES: readonly string[] = [
     K6.namespace,
     ARGO_CD.namespace,
     SMOKE_JOB.namespace,
+    VAULT.namespace,
     ...SYSTEM_NAMESPACES,
 ];
 

@@ -47,6 +47,8 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
         "shlinkServiceAddress",
         "shlinkUrl",
         "smokeCheck",
+        "vaultAdminPassword",
+        "vaultUrl",
     ]);
     expect(result.shlinkUrl).toBe("http://192.168.2.242");
 }, 60_000);

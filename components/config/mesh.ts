@@ -17,6 +17,8 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
         // Argo CD's server Service has two ports: both are bound, whether or not homelab:argocd is on.
         argocd: read.int("argocdPort", ...PORT_RANGE),
         argocdHttps: read.int("argocdHttpsPort", ...PORT_RANGE),
+        // OpenBao's UI and API, served through the ingress gateway on a port of its own.
+        vault: read.int("vaultPort", ...PORT_RANGE),
     };
     const portsValid = Object.values(ports).every((p) => p !== undefined);
     if (portsValid) {

@@ -94,7 +94,7 @@ export interface HostConfig {
 
 /** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
 export interface MeshConfig {
-    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number; argocd: number; argocdHttps: number };
+    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number; argocd: number; argocdHttps: number; vault: number };
     /** Share of requests traced, 0-100. */
     tracingSamplingPercent: number;
     kialiAuth: "anonymous" | "token";

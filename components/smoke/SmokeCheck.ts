@@ -17,6 +17,7 @@ export interface SmokeCheckArgs {
     grafanaUrl: pulumi.Input<string>;
     kialiHealthUrl: pulumi.Input<string>;
     jaegerUrl: pulumi.Input<string>;
+    vaultUrl: pulumi.Input<string>;
     timeoutSeconds: number;
     /** Everything the check exercises: it runs last. */
     waitFor: pulumi.Input<pulumi.Resource>[];
@@ -31,9 +32,9 @@ export class SmokeCheck extends pulumi.ComponentResource {
     constructor(name: string, args: SmokeCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:smoke:SmokeCheck", name, {}, opts);
         const script = pulumi
-            .all([args.shlinkUrl, args.apiKey, args.grafanaUrl, args.kialiHealthUrl, args.jaegerUrl])
-            .apply(([shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl]) =>
-                smokeCheckScript({ shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, timeoutSeconds: args.timeoutSeconds }),
+            .all([args.shlinkUrl, args.apiKey, args.grafanaUrl, args.kialiHealthUrl, args.jaegerUrl, args.vaultUrl])
+            .apply(([shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl]) =>
+                smokeCheckScript({ shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl, timeoutSeconds: args.timeoutSeconds }),
             );
         this.report = args.connection === undefined ? smokeJob(name, args, script, this) : overSsh(name, args, args.connection, script, this);
         this.registerOutputs({ report: this.report });

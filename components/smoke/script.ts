@@ -12,6 +12,8 @@ export interface SmokeCheckArgs {
     /** Kiali's health endpoint. */
     kialiHealthUrl: string;
     jaegerUrl: string;
+    /** OpenBao's (Vault's) URL: its health answers 200 only when initialised, unsealed and active. */
+    vaultUrl: string;
     /** Overall deadline for all checks to pass. */
     timeoutSeconds: number;
     /** Longest pause between two attempts; attempts back off 1, 2, 4 ... up to this. */
@@ -33,6 +35,7 @@ export function smokeCheckScript(args: SmokeCheckArgs): string {
 GRAFANA_URL=${shq(args.grafanaUrl)}
 KIALI_HEALTH_URL=${shq(args.kialiHealthUrl)}
 JAEGER_URL=${shq(args.jaegerUrl)}
+VAULT_URL=${shq(args.vaultUrl)}
 LONG_URL=${shq(SMOKE_LONG_URL)}
 CREATE_BODY=${shq(body)}
 TIMEOUT=${args.timeoutSeconds}
@@ -81,6 +84,10 @@ check_kiali() {
 
 check_jaeger() {
     [[ "$(http "$JAEGER_URL/")" == 200 ]]
+}
+
+check_vault() {
+    [[ "$(http "$VAULT_URL/v1/sys/health")" == 200 ]] && grep -q '"initialized": *true' "$WORKDIR/body" && grep -q '"sealed": *false' "$WORKDIR/body"
 }`;
     const main = `WORKDIR="$(mktemp -d)"
 trap cleanup EXIT
@@ -97,6 +104,7 @@ local checks=(
     "grafana:Grafana /api/health ($GRAFANA_URL)"
     "kiali:Kiali health ($KIALI_HEALTH_URL)"
     "jaeger:Jaeger UI ($JAEGER_URL)"
+    "vault:Vault /v1/sys/health: initialised, unsealed, active ($VAULT_URL)"
 )
 local deadline=$((SECONDS + TIMEOUT))
 local pending=("\${checks[@]}")

@@ -120,7 +120,7 @@ describe("validateConfig", () => {
     it("applies the port plan and mesh defaults", () => {
         const { config } = validateConfig(raw());
         expect(config!.mesh).toEqual({
-            ports: { shlink: 80, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443 },
+            ports: { shlink: 80, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 },
             tracingSamplingPercent: 100,
             kialiAuth: "anonymous",
             prometheusRetentionDays: 10,

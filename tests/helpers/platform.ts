@@ -10,6 +10,9 @@ export const GENERATED = {
     redisPassword: "Rd".repeat(20),
     shlinkApiKey: "Ak".repeat(20),
     grafanaAdminPassword: "Gf".repeat(20),
+    vaultAdminPassword: "Va".repeat(20),
+    /** OpenBao's static seal key as 44 characters of standard base64 (32 distinct bytes). */
+    vaultSealKey: Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1)).toString("base64"),
 } as const;
 
 /** Argo CD's admin password and its bcrypt hash (only the hash reaches the cluster). */
@@ -25,6 +28,8 @@ export const DISTINCT_RANDOMS: MockOptions = {
         "shlink-api-key": { result: GENERATED.shlinkApiKey },
         "observability-grafana-admin-password": { result: GENERATED.grafanaAdminPassword },
         "argocd-admin-password": { result: ARGOCD_ADMIN.password, bcryptHash: ARGOCD_ADMIN.bcryptHash },
+        "vault-admin-password": { result: GENERATED.vaultAdminPassword },
+        "vault-seal-key-seal-1": { base64: GENERATED.vaultSealKey, hex: Buffer.from(GENERATED.vaultSealKey, "base64").toString("hex") },
     },
 };
 

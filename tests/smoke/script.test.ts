@@ -15,6 +15,8 @@ interface Behaviour {
     keylessApiStatus: number;
     redirectTo: string;
     healthyAfter: number;
+    /** What OpenBao's /v1/sys/health answers: 200 active, 429 standby, 501 not initialised, 503 sealed. */
+    vaultStatus: number;
 }
 
 let behaviour: Behaviour;
@@ -50,6 +52,11 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     if (url === "/grafana/api/health") {
         return send(behaviour.grafanaStatus, '{\n  "database": "ok",\n  "version": "12.1.0"\n}');
     }
+    if (url === "/vault/v1/sys/health") {
+        const sealed = behaviour.vaultStatus === 503;
+        const initialized = behaviour.vaultStatus !== 501;
+        return send(behaviour.vaultStatus, JSON.stringify({ initialized, sealed, standby: behaviour.vaultStatus === 429, version: "2.6.2" }));
+    }
     if (url === "/kiali/healthz" || url === "/jaeger/") {
         return send(200, "ok");
     }
@@ -76,6 +83,7 @@ function script(timeoutSeconds = 20) {
         grafanaUrl: `${base}/grafana`,
         kialiHealthUrl: `${base}/kiali/healthz`,
         jaegerUrl: `${base}/jaeger`,
+        vaultUrl: `${base}/vault`,
         timeoutSeconds,
         maxBackoffSeconds: 1,
     });
@@ -92,7 +100,7 @@ afterAll(() => {
 });
 
 beforeEach(() => {
-    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0 };
+    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200 };
     healthCalls = 0;
 });
 
@@ -101,7 +109,7 @@ describe("smokeCheckScript", () => {
         const r = await runScript(script());
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
-        expect(r.stdout).toContain("smoke check passed: all 6 checks");
+        expect(r.stdout).toContain("smoke check passed: all 7 checks");
         expect(r.stdout).toContain("ok: a short URL created with the API key redirects (302) to its long URL");
         expect(r.stdout + r.stderr).not.toContain("5ecre7");
     });
@@ -136,6 +144,16 @@ describe("smokeCheckScript", () => {
         expect(r.stderr).toContain("redirects (302) to its long URL");
     });
 
+    it("fails while Vault is sealed, not initialised or answers from a standby, naming it", async () => {
+        for (const status of [503, 501, 429]) {
+            behaviour.vaultStatus = status;
+            const r = await runScript(script(1));
+            expect(r.status, String(status)).not.toBe(0);
+            expect(r.stderr, String(status)).toContain("- Vault /v1/sys/health: initialised, unsealed, active");
+            expect(r.stderr, String(status)).not.toContain("Grafana");
+        }
+    });
+
     shellcheck.it("passes shellcheck", () => {
         const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: script(), encoding: "utf8" });
         expect(r.error).toBeUndefined();
@@ -144,6 +162,6 @@ describe("smokeCheckScript", () => {
     });
 
     it("refuses an API key that would break the header file", () => {
-        expect(() => smokeCheckScript({ ...{ shlinkUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "" }, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
+        expect(() => smokeCheckScript({ ...{ shlinkUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "" }, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
     });
 });
