@@ -712,6 +712,8 @@ export const VAULT = {
     adminPasswordDir: "/openbao/admin",
     selfInitDir: "/openbao/init",
     selfInitFile: "self-init.hcl",
+    /** How long pod 0 waits for each peer's answer before it self-initialises (a peer on a dead node never answers). */
+    peerProbeTimeout: "5s",
     /** Objects of ours the pods mount: the seal keys, the admin password, the self-init file. */
     sealKeySecret: "openbao-seal-keys",
     adminSecret: "openbao-admin",

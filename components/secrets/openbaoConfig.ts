@@ -165,12 +165,17 @@ export function selfInitConfig(): string {
 }
 
 /**
- * The chart's `server.extraArgs`: a second `-config` for pod ordinal 0 only. The chart pastes it unquoted after
- * `bao server -config=/tmp/storageconfig.hcl` inside `sh -ec` (templates/_helpers.tpl `openbao.args`); unquoted,
- * an empty substitution adds no argument, and the `if` ends with status 0 on every pod.
+ * The chart's `server.extraArgs`: a second `-config` for pod ordinal 0 only, and only while no other pod answers
+ * (`bao status` exits 0 unsealed, 2 sealed, 1 unreachable, once, within VAULT.peerProbeTimeout). On the first install the others do not exist yet
+ * (OrderedReady); a pod 0 rebuilt on an empty volume beside running peers joins them instead of starting a second
+ * cluster. The chart pastes this unquoted after `bao server -config=/tmp/storageconfig.hcl` inside `sh -ec`
+ * (templates/_helpers.tpl `openbao.args`): an empty substitution adds no argument, and conditions are exempt from -e.
  */
 export function selfInitArgs(): string {
-    return `$(if [ "\${HOSTNAME##*-}" = 0 ]; then echo -config=${selfInitPath()}; fi)`;
+    const quiet = peerApiAddresses()
+        .slice(1)
+        .map((address) => `! { BAO_CLIENT_TIMEOUT=${VAULT.peerProbeTimeout} BAO_MAX_RETRIES=0 bao status -address=${address} >/dev/null 2>&1 || [ $? = 2 ]; }`);
+    return `$(if [ "\${HOSTNAME##*-}" = 0 ] && ${quiet.join(" && ")}; then echo -config=${selfInitPath()}; fi)`;
 }
 
 function kvPath(kind: "data" | "metadata", path: string): string {

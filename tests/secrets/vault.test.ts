@@ -2,8 +2,11 @@
 // each HCL file parsed with HashiCorp's own parser (@cdktn/hcl2json), the shell expression that picks pod 0 run
 // for real, and the secrets (seal key, admin password) kept secret wherever they go.
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS, VAULT } from "../../components/defaults";
 import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES } from "../../components/secrets/catalog";
 import { SELF_INIT_NAME, serverConfig } from "../../components/secrets/openbaoConfig";
@@ -67,13 +70,38 @@ function valuePaths(value: unknown, prefix = ""): string[] {
     return Object.entries(value).flatMap(([k, v]) => valuePaths(v, prefix === "" ? k : `${prefix}.${k}`));
 }
 
-/** The `-config` arguments OpenBao gets on pod `hostname`: the chart's line run by `shell`, the entrypoint stubbed. */
-function configArgs(shell: string[], hostname: string, extraArgs: string): string[] {
+/**
+ * A stand-in `bao` for `bao status -address=<peer>`: exits as PEER_<ordinal> says (1, unreachable, when unset) and
+ * logs each call with the client settings it ran with.
+ */
+const FAKE_BAO = `#!/bin/sh
+for a in "$@"; do case "$a" in -address=*) addr="\${a#-address=}" ;; esac; done
+echo "$1 $addr $BAO_CLIENT_TIMEOUT $BAO_MAX_RETRIES" >>"$BAO_LOG"
+case "$addr" in
+http://openbao-1.openbao-internal:8200) exit "\${PEER_1:-1}" ;;
+http://openbao-2.openbao-internal:8200) exit "\${PEER_2:-1}" ;;
+esac
+exit 1
+`;
+
+let fakeBin = "";
+
+/**
+ * The `-config` arguments OpenBao gets on pod `hostname` while its peers answer `bao status` with `peers`' exit codes:
+ * the chart's line run by `shell`, the entrypoint stubbed. Returns them with the `bao status` calls made.
+ */
+function configArgs(shell: string[], hostname: string, extraArgs: string, peers: { 1?: number; 2?: number } = {}): { args: string[]; probes: string[] } {
     const line = CHART_ARGS_LINE.replace("{{ .Values.server.extraArgs }}", extraArgs).replace("/usr/local/bin/docker-entrypoint.sh", "printf '%s\\n'");
-    const r = spawnSync(shell[0], [...shell.slice(1), "-ec", line], { env: { PATH: process.env.PATH, HOSTNAME: hostname }, encoding: "utf8" });
+    const log = path.join(fakeBin, `${hostname}-${peers[1]}-${peers[2]}-${shell[0]}.log`);
+    fs.writeFileSync(log, "");
+    const env: Record<string, string> = { PATH: `${fakeBin}:${process.env.PATH}`, HOSTNAME: hostname, BAO_LOG: log };
+    for (const [ordinal, code] of Object.entries(peers)) {
+        env[`PEER_${ordinal}`] = String(code);
+    }
+    const r = spawnSync(shell[0], [...shell.slice(1), "-ec", line], { env, encoding: "utf8" });
     expect(r.stderr, `${shell} on ${hostname}`).toBe("");
     expect(r.status, `${shell} on ${hostname}`).toBe(0);
-    return r.stdout.trim().split("\n");
+    return { args: r.stdout.trim().split("\n"), probes: fs.readFileSync(log, "utf8").split("\n").filter((l) => l !== "") };
 }
 
 /** The OpenBao image is Alpine: its /bin/sh is busybox ash. */
@@ -93,7 +121,11 @@ describe("OpenBao (Vault)", () => {
     /** Every policy the self-init writes, parsed: name → path → capabilities. */
     let policies: Record<string, Record<string, string[]>>;
 
+    afterAll(() => fs.rmSync(fakeBin, { recursive: true, force: true }));
+
     beforeAll(async () => {
+        fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-bao-"));
+        fs.writeFileSync(path.join(fakeBin, "bao"), FAKE_BAO, { mode: 0o755 });
         ({ ledger, result: outputs } = await runHomelab());
         values = ledger.byName("vault-release").inputs.values;
         shared = await hcl2json.parse("storageconfig.hcl", values.server.ha.raft.config);
@@ -225,10 +257,27 @@ describe("OpenBao (Vault)", () => {
             const volume = values.server.volumes.find((v: { name: string }) => v.name === selfInitMount.name);
             expect(volume.configMap.name).toBe(ledger.byName("vault-self-init").inputs.metadata.name);
             const base = ["bao", "server", "-config=/tmp/storageconfig.hcl"];
-            expect(configArgs(shell, "openbao-0", values.server.extraArgs)).toEqual([...base, `-config=${VAULT.selfInitDir}/${VAULT.selfInitFile}`]);
-            expect(configArgs(shell, "openbao-1", values.server.extraArgs)).toEqual(base);
-            expect(configArgs(shell, "openbao-2", values.server.extraArgs)).toEqual(base);
-            expect(configArgs(shell, "openbao-10", values.server.extraArgs)).toEqual(base);
+            const withInit = [...base, `-config=${VAULT.selfInitDir}/${VAULT.selfInitFile}`];
+            const extra = values.server.extraArgs;
+            // First install: OrderedReady creates pod 0 alone, its peers do not answer.
+            const first = configArgs(shell, "openbao-0", extra);
+            expect(first.args).toEqual(withInit);
+            expect(first.probes).toEqual([
+                "status http://openbao-1.openbao-internal:8200 5s 0",
+                "status http://openbao-2.openbao-internal:8200 5s 0",
+            ]);
+            for (const hostname of ["openbao-1", "openbao-2", "openbao-10"]) {
+                expect(configArgs(shell, hostname, extra)).toEqual({ args: base, probes: [] });
+            }
+        });
+
+        test(`lets a pod 0 with running peers join them instead of initialising a second cluster (${shell.join(" ")})`, () => {
+            const base = ["bao", "server", "-config=/tmp/storageconfig.hcl"];
+            const extra = values.server.extraArgs;
+            // Unsealed (0) or sealed (2), a peer that answers means the cluster exists.
+            for (const peers of [{ 1: 0, 2: 0 }, { 1: 2, 2: 1 }, { 1: 1, 2: 0 }, { 1: 1, 2: 2 }]) {
+                expect(configArgs(shell, "openbao-0", extra, peers).args, JSON.stringify(peers)).toEqual(base);
+            }
         });
     }
 
