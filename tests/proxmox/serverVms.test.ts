@@ -18,12 +18,12 @@ describe("ServerVms on two Proxmox hosts", () => {
             name: `k3s-${n}`,
             ip: `192.168.2.${242 + i}`,
             cores: 2,
-            memoryMiB: 4096,
+            memoryMiB: 5120,
             proxmoxNode,
         }));
         const hosts = { ...GOOD_HOST, nodes: ["pve1", "pve2"].map((name) => ({ ...GOOD_HOST.nodes[0], name })) };
         ({ ledger } = await runUnderMocks(
-            // Five 4 GiB VMs hold the platform with one drained, but not Argo CD as well.
+            // Five 5 GiB VMs hold the platform (Argo CD off) with one drained.
             fullConfig({ "homelab:nodes": JSON.stringify(nodes), "homelab:shlinkReplicas": "3", "homelab:argocd": "false" }),
             () => {
                 const config = loadConfig();
