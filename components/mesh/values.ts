@@ -1,7 +1,8 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
-import { ISTIO } from "../defaults";
+import { ISTIO, SHLINK_RATE_LIMIT } from "../defaults";
 import { loadBalancerAnnotations } from "../kubernetes/service";
 import { serviceFqdn } from "../kubernetes/serviceNames";
+import { rateLimitStatsAnnotation } from "./rateLimit";
 
 /** Where istiod sends spans: the Jaeger collector's OTLP gRPC endpoint. */
 export interface TracingTarget {
@@ -49,6 +50,8 @@ export function gatewayValues(httpPort: number, serviceAnnotations?: Record<stri
         autoscaling: { enabled: false },
         replicaCount: ISTIO.gatewayReplicas,
         resources: ISTIO.gatewayResources,
+        // Merged into the chart's own pod annotations: the rate limit's counters in the gateway's Prometheus stats.
+        podAnnotations: rateLimitStatsAnnotation(),
         service: {
             type: "LoadBalancer",
             ...loadBalancerAnnotations(serviceAnnotations),
@@ -102,18 +105,30 @@ export function gatewaySpec(t: RoutingTarget) {
     };
 }
 
-/** VirtualService: everything on the gateway goes to the app, with retries and an overall timeout. */
-export function virtualServiceSpec(t: RoutingTarget, gatewayName: string) {
+/**
+ * VirtualService: everything on the gateway goes to the app, with retries and an overall timeout. Rate-limited
+ * (Shlink), in two named routes the EnvoyFilter tells apart (rateLimit.ts): short-URL creation, then everything else.
+ */
+export function virtualServiceSpec(t: RoutingTarget, gatewayName: string, rateLimited = false) {
+    const toApp = {
+        route: [{ destination: { host: serviceHost(t), port: { number: t.port } } }],
+        retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
+        timeout: "10s",
+    };
+    const { routes, createPaths } = SHLINK_RATE_LIMIT;
+    const createMatch = [
+        { uri: { regex: createPaths.post }, method: { exact: "POST" } },
+        { uri: { regex: createPaths.get }, method: { exact: "GET" } },
+    ];
     return {
         hosts: ["*"],
         gateways: [gatewayName],
-        http: [
-            {
-                route: [{ destination: { host: serviceHost(t), port: { number: t.port } } }],
-                retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
-                timeout: "10s",
-            },
-        ],
+        http: rateLimited
+            ? [
+                  { name: routes.create.name, match: createMatch, ...toApp },
+                  { name: routes.redirect.name, ...toApp },
+              ]
+            : [toApp],
     };
 }
 
