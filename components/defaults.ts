@@ -713,8 +713,6 @@ export const SHLINK_RATE_LIMIT = {
     name: "shlink-rate-limit",
     filter: "envoy.filters.http.local_ratelimit",
     typeUrl: "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
-    /** Istio's own samples wrap the listener-level filter config so: the type is resolved by istiod, not the CRD. */
-    typedStruct: "type.googleapis.com/udpa.type.v1.TypedStruct",
     connectionManager: "envoy.filters.network.http_connection_manager",
     connectionManagerType: "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
     router: "envoy.filters.http.router",

@@ -46,6 +46,30 @@ export function routeRateLimit(route: RateLimitedRoute, tokens: number) {
     };
 }
 
+/** One route of a VirtualService: its own match (none: every request), and whatever it does. */
+interface HttpRoute {
+    match?: Record<string, unknown>[];
+    [field: string]: unknown;
+}
+
+/**
+ * Splits an app's route into the two named routes the filter limits: URL creation (Shlink's method and path, within
+ * the route's own match), then everything else; both keep the route's destination, retries and timeout.
+ */
+export function rateLimitedRoutes<R extends HttpRoute>(route: R) {
+    const { routes, createPaths } = SHLINK_RATE_LIMIT;
+    const creations = [
+        { method: { exact: "POST" }, uri: { regex: createPaths.post } },
+        { method: { exact: "GET" }, uri: { regex: createPaths.get } },
+    ];
+    const within = route.match ?? [{}];
+    const match = creations.flatMap((creation) => within.map((own) => ({ ...own, ...creation })));
+    return [
+        { ...route, name: routes.create.name, match },
+        { ...route, name: routes.redirect.name },
+    ];
+}
+
 const GATEWAY_HCM = { context: "GATEWAY", listener: { filterChain: { filter: { name: SHLINK_RATE_LIMIT.connectionManager } } } };
 
 /**

@@ -1,8 +1,8 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
-import { ISTIO, SHLINK_RATE_LIMIT } from "../defaults";
+import { ISTIO } from "../defaults";
 import { loadBalancerAnnotations } from "../kubernetes/service";
 import { serviceFqdn } from "../kubernetes/serviceNames";
-import { rateLimitStatsAnnotation } from "./rateLimit";
+import { rateLimitedRoutes, rateLimitStatsAnnotation } from "./rateLimit";
 
 /** Where istiod sends spans: the Jaeger collector's OTLP gRPC endpoint. */
 export interface TracingTarget {
@@ -106,8 +106,8 @@ export function gatewaySpec(t: RoutingTarget) {
 }
 
 /**
- * VirtualService: everything on the gateway goes to the app, with retries and an overall timeout. Rate-limited
- * (Shlink), in two named routes the EnvoyFilter tells apart (rateLimit.ts): short-URL creation, then everything else.
+ * VirtualService: everything on the gateway goes to the app, with retries and an overall timeout; rate-limited
+ * (Shlink), split into the named routes the EnvoyFilter limits (rateLimit.ts).
  */
 export function virtualServiceSpec(t: RoutingTarget, gatewayName: string, rateLimited = false) {
     const toApp = {
@@ -115,20 +115,10 @@ export function virtualServiceSpec(t: RoutingTarget, gatewayName: string, rateLi
         retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
         timeout: "10s",
     };
-    const { routes, createPaths } = SHLINK_RATE_LIMIT;
-    const createMatch = [
-        { uri: { regex: createPaths.post }, method: { exact: "POST" } },
-        { uri: { regex: createPaths.get }, method: { exact: "GET" } },
-    ];
     return {
         hosts: ["*"],
         gateways: [gatewayName],
-        http: rateLimited
-            ? [
-                  { name: routes.create.name, match: createMatch, ...toApp },
-                  { name: routes.redirect.name, ...toApp },
-              ]
-            : [toApp],
+        http: rateLimited ? rateLimitedRoutes(toApp) : [toApp],
     };
 }
 

@@ -22,7 +22,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
         expect(mesh.ports.shlinkHttps).toBe(443);
     });
 
-    it("take overrides", () => {
+    it("take overrides, the HTTPS port within the port plan", () => {
         const mesh = validateConfig(
             raw({ "homelab:shlinkCreateRatePerMinute": "60", "homelab:shlinkRedirectRatePerSecond": "1000", "homelab:shlinkHttpsPort": "8443" }),
         ).config?.mesh;

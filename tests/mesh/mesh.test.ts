@@ -4,7 +4,7 @@ import { Istio } from "../../components/mesh/Istio";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MeshRouting } from "../../components/mesh/MeshRouting";
-import { RATE_LIMITED_BODY } from "../../components/mesh/rateLimit";
+import { RATE_LIMITED_BODY, rateLimitedRoutes } from "../../components/mesh/rateLimit";
 import { gatewayPrincipal, virtualServiceSpec, type RoutingTarget } from "../../components/mesh/values";
 import { CONFIG_DEFAULTS, SHLINK, SHLINK_RATE_LIMIT } from "../../components/defaults";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
@@ -104,17 +104,19 @@ describe("the mesh components under mocks", () => {
     it("routes the gateway to Shlink with retries and a timeout", () => {
         const vs = ledger.resources.find(CR("VirtualService"))!;
         expect(vs.inputs.spec.gateways).toEqual(["shlink-gateway"]);
-        // Every route (creation and the rest, split for the rate limit) keeps them.
-        expect(vs.inputs.spec.http).toHaveLength(2);
-        for (const route of vs.inputs.spec.http) {
+        // Every route to Shlink (creation and the rest, split for the rate limit) keeps them.
+        const forwarding = vs.inputs.spec.http.filter((r: any) => r.redirect === undefined);
+        expect(forwarding).toHaveLength(2);
+        for (const route of forwarding) {
             expect(route).toMatchObject({
                 route: [{ destination: { host: "shlink.shlink.svc.cluster.local", port: { number: 8080 } } }],
                 retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
                 timeout: "10s",
             });
         }
-        // The last route matches everything: no request to Shlink goes unrouted.
-        expect(vs.inputs.spec.http.at(-1).match).toBeUndefined();
+        // The last route keeps the unsplit route's own match: no request to Shlink goes unrouted.
+        const unsplit = virtualServiceSpec(TARGET, "shlink-gateway").http.at(-1) as { match?: unknown };
+        expect(vs.inputs.spec.http.at(-1).match).toEqual(unsplit.match);
         const gw = ledger.resources.find(CR("Gateway"))!;
         expect(gw.inputs.metadata.name).toBe("shlink-gateway");
         expect(gw.inputs.spec.selector).toEqual({ istio: "ingressgateway" });
@@ -272,6 +274,17 @@ describe("the mesh components under mocks", () => {
                 (p: any) => `${p.patch.value.typed_per_filter_config["envoy.filters.http.local_ratelimit"].stat_prefix}.http_local_rate_limit`,
             );
             expect(proxyConfig.proxyStatsMatcher.inclusionPrefixes.sort()).toEqual(prefixes.sort());
+        });
+
+        it("limits creation only within the route's own match (a port, say), and keeps the rest of that route on both", () => {
+            const own = { match: [{ port: 443 }], route: [{ destination: { host: "h", port: { number: 1 } } }], timeout: "10s" };
+            const [create, rest] = rateLimitedRoutes(own);
+            expect(create.match).toEqual([
+                { port: 443, method: { exact: "POST" }, uri: { regex: SHLINK_RATE_LIMIT.createPaths.post } },
+                { port: 443, method: { exact: "GET" }, uri: { regex: SHLINK_RATE_LIMIT.createPaths.get } },
+            ]);
+            expect(rest).toEqual({ ...own, name: SHLINK_RATE_LIMIT.routes.redirect.name });
+            expect({ ...create, match: own.match }).toEqual({ ...own, name: SHLINK_RATE_LIMIT.routes.create.name });
         });
 
         it("leaves an app without limits on one unnamed route", () => {
