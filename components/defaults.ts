@@ -61,11 +61,15 @@ export const CONFIG_DEFAULTS = {
     postgresBackupRetentionFull: 2,
     redisVolumeGiB: 8,
     shlinkPort: 80,
+    shlinkHttpsPort: 443,
     grafanaPort: 3000,
     jaegerPort: 16686,
     kialiPort: 20001,
     alertmanagerPort: 9093,
     tracingSamplingPercent: 100,
+    // Per ingress gateway pod (Envoy's local rate limit): creations per minute, redirects and reads per second.
+    shlinkCreateRatePerMinute: 900,
+    shlinkRedirectRatePerSecond: 500,
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
     smokeCheckTimeoutSeconds: 900,
@@ -723,3 +727,40 @@ export const VAULT = {
     gid: 1000,
     resources: resources("50m", "128Mi", "512Mi"),
 } as const;
+
+// --- Rate limiting at the ingress gateway ------------------------------------------------------------------------
+
+/**
+ * Envoy's local rate limit on Shlink's routes at the ingress gateway (Istio 1.30.3 has no API of its own for it:
+ * an EnvoyFilter, networking.istio.io/v1alpha3). Each named route of Shlink's VirtualService gets its own token
+ * bucket per gateway pod; a request over the limit gets a 429 from the gateway and never reaches Shlink.
+ */
+export const SHLINK_RATE_LIMIT = {
+    /** The EnvoyFilter's name, in the gateway's namespace. */
+    name: "shlink-rate-limit",
+    filter: "envoy.filters.http.local_ratelimit",
+    typeUrl: "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+    connectionManager: "envoy.filters.network.http_connection_manager",
+    connectionManagerType: "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+    router: "envoy.filters.http.router",
+    /** Prefix of the listener-level filter's stats (it has no bucket: only the routes limit). */
+    statPrefix: "shlink_rate_limit",
+    /** Shlink's API creates short URLs on POST /rest/v{n}/short-urls and GET /rest/v{n}/short-urls/shorten. */
+    createPaths: { post: "/rest/v[0-9]+/short-urls/?", get: "/rest/v[0-9]+/short-urls/shorten/?" },
+    /** Named routes of Shlink's VirtualService (Istio names the Envoy route after them) and their stats' prefixes. */
+    routes: {
+        create: { name: "shlink-create", statPrefix: "shlink_create", fillIntervalSeconds: 60 },
+        redirect: { name: "shlink-redirect", statPrefix: "shlink_redirect", fillIntervalSeconds: 1 },
+    },
+    /** Header every 429 of the gateway carries: which limit refused it (the Retry-After header says when to retry). */
+    header: "x-homelab-rate-limit",
+} as const;
+
+/** Highest limits homelab:shlinkCreateRatePerMinute and homelab:shlinkRedirectRatePerSecond accept. */
+export const SHLINK_RATE_LIMIT_MAX = { createPerMinute: 60_000, redirectPerSecond: 100_000 } as const;
+
+/**
+ * The lab CA in the load namespace, mounted into every k6 runner: k6 is Go, whose crypto/x509 on Linux reads the
+ * roots from SSL_CERT_FILE (besides the system's certificate directories), so the runner verifies the gateway.
+ */
+export const K6_LAB_CA = { configMap: "lab-ca", key: "ca.crt", volume: "lab-ca", mountPath: "/etc/homelab-ca" } as const;

@@ -8,7 +8,7 @@ import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
 import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES, VAULT } from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
-import { serviceUrl } from "../components/kubernetes/serviceNames";
+import { serviceHttpsUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
 import { Cluster } from "../components/k3s/Cluster";
@@ -99,9 +99,12 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         },
         onCluster,
     );
-    const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
+    // No lab CA until the TLS layer (branch `tls`) is merged: the lead wires its certificate output in here.
+    const labCaCertificate: pulumi.Input<string> = "";
+    const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, labCaCertificate), onCluster);
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", { ...argoCdArgs(config, publicAddress), serviceAnnotations: lb }, onCluster) : undefined;
-    const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
+    const rateLimit = { limits: config.mesh.rateLimits, gatewayNamespace: istio.gatewayNamespace.metadata.name };
+    const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod], rateLimit }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
     const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, vaultUrl: vault.url, waitFor: [shlink, routing, istio, observability, vault] };
 
@@ -261,10 +264,15 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
     };
 }
 
-/** k6 in the cluster, loading Shlink through the ingress gateway's in-cluster Service, its metrics into Prometheus. */
-function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink): LoadTestingArgs {
+/**
+ * k6 in the cluster, loading Shlink over HTTPS through the ingress gateway's in-cluster Service (trusting the lab
+ * CA), within the gateway's rate limits, its metrics into Prometheus.
+ */
+function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink, caCertificate: pulumi.Input<string>): LoadTestingArgs {
     return {
-        targetUrl: serviceUrl(ISTIO.gatewayRelease, ISTIO.gatewayNamespace, config.mesh.ports.shlink),
+        targetUrl: serviceHttpsUrl(ISTIO.gatewayRelease, ISTIO.gatewayNamespace, config.mesh.ports.shlinkHttps),
+        caCertificate,
+        rateLimits: config.mesh.rateLimits,
         prometheusWriteUrl: remoteWriteUrl(observability.prometheusUrl),
         apiKey: shlink.apiKey,
     };

@@ -334,6 +334,18 @@ describe("the homelab stack under mocks", () => {
         expect(exprs).toContain(`source_workload="${gateway.inputs.name}",source_workload_namespace="${gateway.inputs.namespace}"`);
         expect(exprs).toContain('destination_service_namespace="shlink",destination_service_name="shlink"');
     });
+
+    it("limits Shlink at the gateway with the configured rates, and hands them and an https target to `npm run load`", async () => {
+        const filter = ledger.resources.find((r) => r.inputs.kind === "EnvoyFilter")!;
+        const buckets = filter.inputs.spec.configPatches
+            .filter((p: any) => p.applyTo === "HTTP_ROUTE")
+            .map((p: any) => p.patch.value.typed_per_filter_config["envoy.filters.http.local_ratelimit"].token_bucket.tokens_per_fill);
+        expect(buckets.sort((a: number, b: number) => a - b)).toEqual([500, 900]);
+        const load = await valueOf(outputs.loadTesting);
+        expect(load.rateLimits).toEqual({ createPerMinute: 900, redirectPerSecond: 500 });
+        // The name the gateway's serving certificate must carry for the runners (issue 11, TLS).
+        expect(load.targetUrl).toBe("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443");
+    });
 });
 
 describe("the homelab stack with an alert webhook", () => {

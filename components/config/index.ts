@@ -6,5 +6,5 @@ export { loadConfig } from "./load";
 export { kubeconfigServer } from "./target";
 export { portPlanProblems } from "./mesh";
 export { volumeProblems, drainedCapacityProblems } from "./platform";
-export type { ClusterHomelabConfig, HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, PlatformTarget, ProxmoxHomelabConfig, RawConfig, StackConfig } from "./types";
+export type { ClusterHomelabConfig, HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, PlatformTarget, ProxmoxHomelabConfig, RawConfig, ShlinkRateLimits, StackConfig } from "./types";
 export { validateClusterConfig, validateConfig, validateStack } from "./validate";

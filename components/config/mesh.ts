@@ -1,5 +1,5 @@
 // The URLs' ports, the mesh and the observability settings, and the port plan ServiceLB can serve.
-import { RESERVED_NODE_PORTS } from "../defaults";
+import { RESERVED_NODE_PORTS, SHLINK_RATE_LIMIT_MAX } from "../defaults";
 import { Reader } from "./read";
 import type { Checked, MeshConfig } from "./types";
 
@@ -10,6 +10,7 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
     const problems = read.problems;
     const ports = {
         shlink: read.int("shlinkPort", ...PORT_RANGE),
+        shlinkHttps: read.int("shlinkHttpsPort", ...PORT_RANGE),
         grafana: read.int("grafanaPort", ...PORT_RANGE),
         jaeger: read.int("jaegerPort", ...PORT_RANGE),
         kiali: read.int("kialiPort", ...PORT_RANGE),
@@ -41,6 +42,11 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
         kialiAuth,
         prometheusRetentionDays: read.int("prometheusRetentionDays", 1, 365),
         smokeCheckTimeoutSeconds: read.int("smokeCheckTimeoutSeconds", 60, 7200),
+        rateLimits: {
+            // Envoy's token bucket needs at least one token; above these, the limit no longer protects Shlink.
+            createPerMinute: read.int("shlinkCreateRatePerMinute", 1, SHLINK_RATE_LIMIT_MAX.createPerMinute),
+            redirectPerSecond: read.int("shlinkRedirectRatePerSecond", 1, SHLINK_RATE_LIMIT_MAX.redirectPerSecond),
+        },
     };
     // Every value was checked above: with no problem, each is defined and of its type.
     return problems.length > 0 ? { problems } : { problems, value: mesh as MeshConfig };

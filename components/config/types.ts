@@ -94,12 +94,22 @@ export interface HostConfig {
 
 /** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
 export interface MeshConfig {
-    ports: { shlink: number; grafana: number; jaeger: number; kiali: number; alertmanager: number; argocd: number; argocdHttps: number; vault: number };
+    ports: { shlink: number; shlinkHttps: number; grafana: number; jaeger: number; kiali: number; alertmanager: number; argocd: number; argocdHttps: number; vault: number };
     /** Share of requests traced, 0-100. */
     tracingSamplingPercent: number;
     kialiAuth: "anonymous" | "token";
     prometheusRetentionDays: number;
     smokeCheckTimeoutSeconds: number;
+    /** Shlink's limits at the ingress gateway, per gateway pod. */
+    rateLimits: ShlinkRateLimits;
+}
+
+/** Envoy's local rate limits on Shlink's routes: each gateway pod keeps its own buckets. */
+export interface ShlinkRateLimits {
+    /** URL creations (POST /rest/v{n}/short-urls, GET .../short-urls/shorten) per minute. */
+    createPerMinute: number;
+    /** Every other request (redirects above all) per second. */
+    redirectPerSecond: number;
 }
 
 /** Sizes of the data layer and Shlink that a user may tune. */

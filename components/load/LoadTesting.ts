@@ -2,15 +2,20 @@
 // Runs themselves are not Pulumi resources: `npm run load` creates and deletes them (they are ephemeral).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ShlinkRateLimits } from "../config";
 import { K6, K6_OPERATOR_CHART } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
-import { apiKeySecretArgs, loadTarget, operatorValues, scenarioFiles, scriptsConfigMapArgs, type LoadTarget } from "./manifests";
+import { apiKeySecretArgs, labCaConfigMapArgs, loadTarget, operatorValues, scenarioFiles, scriptsConfigMapArgs, type LoadTarget } from "./manifests";
 
 export interface LoadTestingArgs {
-    /** Shlink through the ingress gateway's in-cluster Service: the load crosses the gateway the SLOs measure. */
+    /** Shlink over HTTPS through the ingress gateway's in-cluster Service: the load crosses the gateway the SLOs measure. */
     targetUrl: pulumi.Input<string>;
+    /** The lab CA's certificate (PEM): the runners trust the gateway's certificate through it, never skipping verification. */
+    caCertificate: pulumi.Input<string>;
+    /** Shlink's limits at the gateway, handed to `npm run load` so it refuses a scenario above them. */
+    rateLimits: ShlinkRateLimits;
     /** Prometheus' remote-write receiver (k6 pushes its metrics there, tagged with the run's testid). */
     prometheusWriteUrl: pulumi.Input<string>;
     /** Shlink API key (secret): the scenarios create short URLs. */
@@ -23,6 +28,7 @@ export class LoadTesting extends pulumi.ComponentResource {
     public readonly operator: k8s.helm.v3.Release;
     public readonly scripts: k8s.core.v1.ConfigMap;
     public readonly apiKeySecret: k8s.core.v1.Secret;
+    public readonly labCa: k8s.core.v1.ConfigMap;
     /** What `npm run load` reads (export it as the stack output `loadTesting`). */
     public readonly target: pulumi.Output<LoadTarget>;
 
@@ -35,9 +41,10 @@ export class LoadTesting extends pulumi.ComponentResource {
         this.operator = helmRelease(childName(name, "operator"), K6_OPERATOR_CHART, ns, operatorValues(), child);
         this.scripts = new k8s.core.v1.ConfigMap(childName(name, "scenarios"), scriptsConfigMapArgs(ns, scenarioFiles()), child);
         this.apiKeySecret = new k8s.core.v1.Secret(childName(name, "api-key"), apiKeySecretArgs(ns, args.apiKey), child);
+        this.labCa = new k8s.core.v1.ConfigMap(childName(name, "lab-ca"), labCaConfigMapArgs(ns, args.caCertificate), child);
         this.target = pulumi
             .all([args.targetUrl, args.prometheusWriteUrl])
-            .apply(([targetUrl, writeUrl]) => loadTarget(targetUrl, writeUrl));
+            .apply(([targetUrl, writeUrl]) => loadTarget(targetUrl, writeUrl, args.rateLimits));
         this.registerOutputs({ target: this.target });
     }
 }

@@ -1,6 +1,7 @@
 // `npm run load`: start a k6 TestRun of one scenario in the cluster, follow it, print its verdicts, clean up.
 // The cluster and the stack are interfaces, so tests drive this with fakes; kube.ts has the real ones.
 import { K6 } from "../defaults";
+import { rateLimitProblems } from "./limits";
 import type { LoadTarget } from "./manifests";
 import { LOAD_SLO, SCENARIOS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
 import { parseSummary, runDeadlineSeconds, runName, testRun, type TestRun } from "./testRun";
@@ -123,9 +124,14 @@ async function follow(cluster: LoadCluster, run: TestRun, deadlineSeconds: numbe
     }
 }
 
-/** One run of a scenario: create, follow, judge, and delete the run whatever happens. */
+/** One run of a scenario: refuse it above the gateway's rate limits, else create, follow, judge, and delete it whatever happens. */
 async function runScenario(command: Extract<LoadCommand, { kind: "run" }>, deps: LoadDeps): Promise<number> {
     const { target, cluster } = await deps.connect();
+    const overLimits = rateLimitProblems(command.scenario, SCENARIOS[command.scenario], target.rateLimits);
+    if (overLimits.length > 0) {
+        overLimits.forEach((line) => deps.out(`refused: ${line}`));
+        return EXIT.error;
+    }
     const name = runName(command.scenario, new Date(deps.now()));
     const run = testRun(target, command.scenario, name, command.durationSeconds);
     await cluster.create(run);

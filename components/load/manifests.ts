@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { K6 } from "../defaults";
+import type { ShlinkRateLimits } from "../config";
+import { K6, K6_LAB_CA } from "../defaults";
 import { SCENARIOS, type ScenarioName } from "./scenarios/catalog";
 
 /** Directory of the k6 scripts: every `.ts` file in it ships, so the scenarios' sibling imports resolve. */
@@ -17,11 +18,13 @@ export interface LoadTarget {
     apiKeySecret: string;
     apiKeySecretKey: string;
     runnerImage: string;
-    /** Shlink through the ingress gateway's in-cluster Service. */
+    /** Shlink over HTTPS through the ingress gateway's in-cluster Service (its certificate from the lab CA). */
     targetUrl: string;
     /** Prometheus' remote-write receiver. */
     prometheusWriteUrl: string;
     scenarios: ScenarioName[];
+    /** Shlink's limits at the gateway, per gateway pod: `npm run load` refuses a scenario above them. */
+    rateLimits: ShlinkRateLimits;
 }
 
 /** The k6 scripts by file name (`<scenario>.ts` and their shared modules), read from SCENARIO_DIR. */
@@ -51,12 +54,17 @@ export function apiKeySecretArgs(namespace: pulumi.Input<string>, apiKey: pulumi
     };
 }
 
+/** The lab CA's certificate (PEM, no secret) for the k6 runners to trust the gateway's HTTPS. */
+export function labCaConfigMapArgs(namespace: pulumi.Input<string>, caCertificate: pulumi.Input<string>): k8s.core.v1.ConfigMapArgs {
+    return { metadata: { name: K6_LAB_CA.configMap, namespace }, data: { [K6_LAB_CA.key]: caCertificate } };
+}
+
 /** Prometheus' remote-write receiver under its in-cluster base URL (`http://<service>.<ns>.svc...:9090`). */
 export function remoteWriteUrl(prometheusUrl: string): string {
     return `${prometheusUrl.replace(/\/+$/, "")}${K6.prometheusWritePath}`;
 }
 
-export function loadTarget(targetUrl: string, prometheusWriteUrl: string): LoadTarget {
+export function loadTarget(targetUrl: string, prometheusWriteUrl: string, rateLimits: ShlinkRateLimits): LoadTarget {
     return {
         namespace: K6.namespace,
         configMap: K6.scriptsConfigMap,
@@ -66,5 +74,6 @@ export function loadTarget(targetUrl: string, prometheusWriteUrl: string): LoadT
         targetUrl,
         prometheusWriteUrl,
         scenarios: Object.keys(SCENARIOS) as ScenarioName[],
+        rateLimits: { ...rateLimits },
     };
 }

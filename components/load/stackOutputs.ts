@@ -19,6 +19,10 @@ export function parseStackOutputs(json: string): { kubeconfig: string; target: L
     if (target === undefined || typeof target.namespace !== "string" || typeof target.targetUrl !== "string") {
         throw new Error(`the stack has no '${STACK_OUTPUTS.target}' output: run \`npm run up\` to install the load layer`);
     }
+    const limits = target.rateLimits as Partial<LoadTarget["rateLimits"]> | undefined;
+    if (!Number.isInteger(limits?.createPerMinute) || !Number.isInteger(limits?.redirectPerSecond)) {
+        throw new Error(`the stack's '${STACK_OUTPUTS.target}' output predates the gateway's rate limits: run \`npm run up\``);
+    }
     return { kubeconfig, target };
 }
 

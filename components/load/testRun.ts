@@ -1,6 +1,6 @@
 // The TestRun `npm run load` creates: k6.io/v1alpha1, the k6-operator's only version (CRD: parallelism and
 // script required). Pure builder; tests check it against the CRD's required fields.
-import { K6 } from "../defaults";
+import { K6, K6_LAB_CA } from "../defaults";
 import type { LoadTarget } from "./manifests";
 import { SCENARIOS, SUMMARY_MARKERS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
 
@@ -16,7 +16,8 @@ type EnvVar = { name: string; value: string } | { name: string; valueFrom: { sec
 /**
  * The fields of k6.io/v1alpha1 TestRun this program sets, as grafana/k6-operator's CRD types them at chart 4.6.0
  * (config/crd/bases/k6.io_testruns.yaml: `parallelism` int32 and `script` required; `arguments` a string the
- * operator splits on spaces; `runner.{image, env, resources}` core types).
+ * operator splits on spaces; `runner.{image, env, resources, volumes, volumeMounts}` core types, the volumes added
+ * beside the script's own `k6-test-volume` at /test).
  */
 export interface TestRun {
     apiVersion: "k6.io/v1alpha1";
@@ -31,6 +32,8 @@ export interface TestRun {
             image: string;
             env: EnvVar[];
             resources: typeof K6.runnerResources;
+            volumes: { name: string; configMap: { name: string } }[];
+            volumeMounts: { name: string; mountPath: string; readOnly: boolean }[];
         };
     };
 }
@@ -41,10 +44,17 @@ export function runName(scenario: ScenarioName, at: Date): string {
     return `${scenario}-${stamp}`;
 }
 
-/** A run of `scenario`: its script from the ConfigMap, metrics to Prometheus tagged with the run's name. */
+/** Where the runner finds the lab CA: SSL_CERT_FILE names it, so k6 (Go) verifies the gateway's certificate. */
+export const LAB_CA_FILE = `${K6_LAB_CA.mountPath}/${K6_LAB_CA.key}`;
+
+/**
+ * A run of `scenario`: its script from the ConfigMap, Shlink over HTTPS trusting the lab CA, metrics to Prometheus
+ * tagged with the run's name.
+ */
 export function testRun(target: LoadTarget, scenario: ScenarioName, name: string, durationSeconds?: number): TestRun {
     const env: EnvVar[] = [
         { name: "TARGET_URL", value: target.targetUrl },
+        { name: "SSL_CERT_FILE", value: LAB_CA_FILE },
         { name: "SHLINK_API_KEY", valueFrom: { secretKeyRef: { name: target.apiKeySecret, key: target.apiKeySecretKey } } },
         { name: "K6_PROMETHEUS_RW_SERVER_URL", value: target.prometheusWriteUrl },
         { name: "K6_PROMETHEUS_RW_TREND_STATS", value: K6.prometheusTrendStats },
@@ -59,7 +69,13 @@ export function testRun(target: LoadTarget, scenario: ScenarioName, name: string
             parallelism: K6.parallelism,
             script: { configMap: { name: target.configMap, file: `${scenario}.ts` } },
             arguments: `--tag testid=${name} -o experimental-prometheus-rw`,
-            runner: { image: target.runnerImage, env, resources: K6.runnerResources },
+            runner: {
+                image: target.runnerImage,
+                env,
+                resources: K6.runnerResources,
+                volumes: [{ name: K6_LAB_CA.volume, configMap: { name: K6_LAB_CA.configMap } }],
+                volumeMounts: [{ name: K6_LAB_CA.volume, mountPath: K6_LAB_CA.mountPath, readOnly: true }],
+            },
         },
     };
 }

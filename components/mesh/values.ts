@@ -2,6 +2,7 @@
 import { ISTIO } from "../defaults";
 import { loadBalancerAnnotations } from "../kubernetes/service";
 import { serviceFqdn } from "../kubernetes/serviceNames";
+import { rateLimitedRoutes, rateLimitStatsAnnotation } from "./rateLimit";
 
 /** Where istiod sends spans: the Jaeger collector's OTLP gRPC endpoint. */
 export interface TracingTarget {
@@ -49,6 +50,8 @@ export function gatewayValues(httpPort: number, serviceAnnotations?: Record<stri
         autoscaling: { enabled: false },
         replicaCount: ISTIO.gatewayReplicas,
         resources: ISTIO.gatewayResources,
+        // Merged into the chart's own pod annotations: the rate limit's counters in the gateway's Prometheus stats.
+        podAnnotations: rateLimitStatsAnnotation(),
         service: {
             type: "LoadBalancer",
             ...loadBalancerAnnotations(serviceAnnotations),
@@ -102,18 +105,20 @@ export function gatewaySpec(t: RoutingTarget) {
     };
 }
 
-/** VirtualService: everything on the gateway goes to the app, with retries and an overall timeout. */
-export function virtualServiceSpec(t: RoutingTarget, gatewayName: string) {
+/**
+ * VirtualService: everything on the gateway goes to the app, with retries and an overall timeout; rate-limited
+ * (Shlink), split into the named routes the EnvoyFilter limits (rateLimit.ts).
+ */
+export function virtualServiceSpec(t: RoutingTarget, gatewayName: string, rateLimited = false) {
+    const toApp = {
+        route: [{ destination: { host: serviceHost(t), port: { number: t.port } } }],
+        retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
+        timeout: "10s",
+    };
     return {
         hosts: ["*"],
         gateways: [gatewayName],
-        http: [
-            {
-                route: [{ destination: { host: serviceHost(t), port: { number: t.port } } }],
-                retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
-                timeout: "10s",
-            },
-        ],
+        http: rateLimited ? rateLimitedRoutes(toApp) : [toApp],
     };
 }
 

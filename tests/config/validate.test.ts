@@ -120,11 +120,12 @@ describe("validateConfig", () => {
     it("applies the port plan and mesh defaults", () => {
         const { config } = validateConfig(raw());
         expect(config!.mesh).toEqual({
-            ports: { shlink: 80, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 },
+            ports: { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 },
             tracingSamplingPercent: 100,
             kialiAuth: "anonymous",
             prometheusRetentionDays: 10,
             smokeCheckTimeoutSeconds: 900,
+            rateLimits: { createPerMinute: 900, redirectPerSecond: 500 },
         });
         expect(validateConfig(raw({ "homelab:kialiAuth": "token" })).config!.mesh.kialiAuth).toBe("token");
         expect(config!.gitops).toEqual({ argocd: true });

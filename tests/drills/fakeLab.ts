@@ -2,7 +2,7 @@
 // scenario writes (failing inside a scripted window after the injection), and a cluster whose pods, nodes and
 // workloads change when the runner kills, stops or starts something. Every call is recorded in order.
 import { expect } from "vitest";
-import { DRILLS, POSTGRES, SHLINK } from "../../components/defaults";
+import { CONFIG_DEFAULTS, DRILLS, POSTGRES, SHLINK } from "../../components/defaults";
 import type { DrillCluster, DrillLab, NodeInfo, PodInfo } from "../../components/drills/cluster";
 import type { DrillLease, ScratchPostgresCluster } from "../../components/drills/objects";
 import type { DrillDeps } from "../../components/drills/runner";
@@ -12,7 +12,7 @@ import { timelineLine } from "../../components/load/scenarios/catalog";
 import type { TestRun } from "../../components/load/testRun";
 
 export const T0 = Date.UTC(2026, 10, 22, 3, 0, 0);
-export const TARGET = loadTarget("http://istio-ingressgateway.istio-ingress.svc.cluster.local", "http://prom:9090/api/v1/write");
+export const TARGET = loadTarget("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443", "http://prom:9090/api/v1/write", { createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute, redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond });
 /** Requests the fake load sends per second (one every 100 ms). */
 export const FAKE_RATE = 10;
 /** Seconds the fake k6 needs before its first request (image pull, seeding). */

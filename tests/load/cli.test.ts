@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { K6 } from "../../components/defaults";
+import { CONFIG_DEFAULTS, K6, K6_LAB_CA } from "../../components/defaults";
 import { EXIT, listText, parseArgs, runLoad, verdictExit, verdictTable, type LoadCluster, type LoadDeps } from "../../components/load/cli";
 import { parseStackOutputs } from "../../components/load/stackOutputs";
 import { loadTarget, scenarioFiles, type LoadTarget } from "../../components/load/manifests";
@@ -18,9 +18,10 @@ import {
     type LoadSummary,
     type ScenarioName,
 } from "../../components/load/scenarios/catalog";
-import { parseSummary, runDeadlineSeconds, runName, runnerPodSelector, testRun, type TestRun } from "../../components/load/testRun";
+import { LAB_CA_FILE, parseSummary, runDeadlineSeconds, runName, runnerPodSelector, testRun, type TestRun } from "../../components/load/testRun";
 
-const TARGET: LoadTarget = loadTarget("http://istio-ingressgateway.istio-ingress.svc.cluster.local", "http://prom:9090/api/v1/write");
+const LIMITS = { createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute, redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond };
+const TARGET: LoadTarget = loadTarget("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443", "http://prom:9090/api/v1/write", LIMITS);
 const T0 = Date.UTC(2026, 10, 22, 3, 4, 5);
 
 /** A fake cluster that replays `stages` (one per poll) and records every call. */
@@ -156,6 +157,19 @@ describe("the TestRun", () => {
         expect(testRun(TARGET, "viral", name).spec.runner.env.map((e) => e.name)).not.toContain("DURATION_SECONDS");
     });
 
+    it("targets the gateway over HTTPS trusting the lab CA: its ConfigMap mounted read-only, SSL_CERT_FILE naming the file", () => {
+        expect(TARGET.targetUrl.startsWith("https://")).toBe(true);
+        expect(run.spec.runner.env).toContainEqual({ name: "TARGET_URL", value: TARGET.targetUrl });
+        expect(run.spec.runner.volumes).toEqual([{ name: K6_LAB_CA.volume, configMap: { name: K6_LAB_CA.configMap } }]);
+        expect(run.spec.runner.volumeMounts).toEqual([{ name: K6_LAB_CA.volume, mountPath: K6_LAB_CA.mountPath, readOnly: true }]);
+        // The operator mounts the script at /test: the CA's mount must not shadow it.
+        expect(K6_LAB_CA.mountPath.startsWith("/test")).toBe(false);
+        expect(LAB_CA_FILE).toBe(`${K6_LAB_CA.mountPath}/${K6_LAB_CA.key}`);
+        expect(run.spec.runner.env).toContainEqual({ name: "SSL_CERT_FILE", value: LAB_CA_FILE });
+        // Verification is never switched off (k6's --insecure-skip-tls-verify, K6_INSECURE_SKIP_TLS_VERIFY).
+        expect(JSON.stringify(run).toLowerCase()).not.toMatch(/insecure/);
+    });
+
     it("has no `cleanup: post`: the operator would delete the runner's log before the summary is read", () => {
         expect(run.spec).not.toHaveProperty("cleanup");
     });
@@ -289,6 +303,44 @@ describe("stack outputs", () => {
         expect(parseStackOutputs(json)).toEqual({ kubeconfig: "apiVersion: v1", target: TARGET });
         expect(() => parseStackOutputs(JSON.stringify({ loadTesting: TARGET }))).toThrow(/no 'kubeconfig' output/);
         expect(() => parseStackOutputs(JSON.stringify({ kubeconfig: "x", loadTesting: {} }))).toThrow(/no 'loadTesting' output/);
+    });
+
+    it("refuses a load target without the gateway's rate limits (a stack not updated since), asking for `npm run up`", () => {
+        const older: Partial<LoadTarget> = { ...TARGET };
+        delete older.rateLimits;
+        expect(() => parseStackOutputs(JSON.stringify({ kubeconfig: "x", loadTesting: older }))).toThrow(
+            /'loadTesting' output predates the gateway's rate limits: run `npm run up`/,
+        );
+        const partial = { ...TARGET, rateLimits: { createPerMinute: 900 } };
+        expect(() => parseStackOutputs(JSON.stringify({ kubeconfig: "x", loadTesting: partial }))).toThrow(/predates/);
+    });
+});
+
+describe("the gateway's rate limits", () => {
+    it("refuse a scenario above them before anything is created, naming the key, the need and how to raise it", async () => {
+        const fake = fakeCluster(["finished"]);
+        const { deps, lines } = fakeDeps(fake.cluster);
+        const tight = { ...TARGET, rateLimits: { createPerMinute: 600, redirectPerSecond: 200 } };
+        deps.connect = () => Promise.resolve({ target: tight, cluster: fake.cluster });
+        expect(await runLoad(["viral"], deps)).toBe(EXIT.error);
+        expect(fake.calls).toEqual([]);
+        expect(lines).toEqual([
+            "refused: scenario viral sends up to 680 URL creations in a minute (200 seeded + 8/s at peak), over " +
+                "homelab:shlinkCreateRatePerMinute 600 per gateway pod. Raise it for the run (pulumi config set " +
+                "homelab:shlinkCreateRatePerMinute 680 && npm run up; set it back afterwards), or run a lighter scenario.",
+            "refused: scenario viral sends up to 250 redirects in a second at peak, over homelab:shlinkRedirectRatePerSecond 200 " +
+                "per gateway pod. Raise it for the run (pulumi config set homelab:shlinkRedirectRatePerSecond 250 && npm run up; " +
+                "set it back afterwards), or run a lighter scenario.",
+        ]);
+    });
+
+    it("let a scenario within them run (peak fits the same limits viral exceeds)", async () => {
+        const fake = fakeCluster(["finished"], summaryText(summary("peak", () => true)));
+        const { deps } = fakeDeps(fake.cluster);
+        const tight = { ...TARGET, rateLimits: { createPerMinute: 600, redirectPerSecond: 200 } };
+        deps.connect = () => Promise.resolve({ target: tight, cluster: fake.cluster });
+        expect(await runLoad(["peak"], deps)).toBe(EXIT.ok);
+        expect(fake.calls[0]).toMatch(/^create peak-/);
     });
 });
 

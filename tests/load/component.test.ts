@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { HELM_TIMEOUT_SECONDS, K6, K6_OPERATOR_CHART } from "../../components/defaults";
+import { HELM_TIMEOUT_SECONDS, K6, K6_LAB_CA, K6_OPERATOR_CHART } from "../../components/defaults";
 import { ISTIO_INJECTION_LABEL } from "../../components/kubernetes/namespace";
 import { LoadTesting } from "../../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../../components/load/manifests";
@@ -12,7 +12,9 @@ import { SCENARIOS } from "../../components/load/scenarios/catalog";
 import { fullConfig, runUnderMocks, type Ledger } from "../helpers/pulumi";
 
 const API_KEY = "shlink-api-key-for-load-tests";
-const TARGET_URL = "http://istio-ingressgateway.istio-ingress.svc.cluster.local";
+const TARGET_URL = "https://istio-ingressgateway.istio-ingress.svc.cluster.local:443";
+const LAB_CA = "-----BEGIN CERTIFICATE-----\nMIIBlab-ca\n-----END CERTIFICATE-----\n";
+const LIMITS = { createPerMinute: 120, redirectPerSecond: 300 };
 const WRITE_URL = remoteWriteUrl("http://kps-prometheus.monitoring.svc.cluster.local:9090/");
 const SCENARIO_DIR = path.join(__dirname, "..", "..", "components", "load", "scenarios");
 
@@ -21,7 +23,13 @@ let target: LoadTarget;
 
 beforeAll(async () => {
     const run = await runUnderMocks(fullConfig(), () =>
-        new LoadTesting("load", { targetUrl: TARGET_URL, prometheusWriteUrl: WRITE_URL, apiKey: pulumi.secret(API_KEY) }),
+        new LoadTesting("load", {
+            targetUrl: TARGET_URL,
+            caCertificate: LAB_CA,
+            rateLimits: LIMITS,
+            prometheusWriteUrl: WRITE_URL,
+            apiKey: pulumi.secret(API_KEY),
+        }),
     );
     ledger = run.ledger;
     target = await new Promise<LoadTarget>((resolve) => run.result.target.apply(resolve));
@@ -31,7 +39,7 @@ describe("LoadTesting", () => {
     it("registers as homelab:load:LoadTesting with children named load-<role>", () => {
         expect(ledger.registrations.find((r) => r.name === "load")?.type).toBe("homelab:load:LoadTesting");
         const children = ledger.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name).sort();
-        expect(children).toEqual(["load-api-key", "load-namespace", "load-operator", "load-scenarios"]);
+        expect(children).toEqual(["load-api-key", "load-lab-ca", "load-namespace", "load-operator", "load-scenarios"]);
         for (const name of children) {
             expect(ledger.byName(name).parent).toBe("load");
         }
@@ -93,6 +101,15 @@ describe("LoadTesting", () => {
         }
     });
 
+    it("puts the lab CA's certificate, and nothing secret, in a ConfigMap of the load namespace for the runners", () => {
+        const cm = ledger.byName("load-lab-ca");
+        expect(cm.type).toBe("kubernetes:core/v1:ConfigMap");
+        expect(cm.inputs.metadata).toEqual({ name: K6_LAB_CA.configMap, namespace: "load" });
+        expect(cm.inputs.data).toEqual({ [K6_LAB_CA.key]: LAB_CA });
+        expect(cm.secretInputs).toEqual([]);
+        expect(cm.dataDeps).toContain("load-namespace");
+    });
+
     it("outputs the plain object `npm run load` reads, without the key", () => {
         expect(target).toEqual({
             namespace: "load",
@@ -103,6 +120,7 @@ describe("LoadTesting", () => {
             targetUrl: TARGET_URL,
             prometheusWriteUrl: WRITE_URL,
             scenarios: Object.keys(SCENARIOS),
+            rateLimits: LIMITS,
         });
         expect(JSON.stringify(target)).not.toContain(API_KEY);
         expect(target.prometheusWriteUrl).toBe("http://kps-prometheus.monitoring.svc.cluster.local:9090/api/v1/write");

@@ -46,7 +46,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe("kubeCluster", () => {
     it("creates, polls, reads runner logs of and deletes TestRuns through the Kubernetes API", async () => {
         const cluster = kubeCluster(kubeconfig);
-        const run = testRun(loadTarget("http://gw", "http://prom/api/v1/write"), "peak", "run");
+        const run = testRun(loadTarget("https://gw", "http://prom/api/v1/write", { createPerMinute: 900, redirectPerSecond: 500 }), "peak", "run");
         await cluster.create(run);
         expect(await cluster.stage("load", "run")).toBe("started");
         expect(await cluster.runnerLogs("load", "run")).toBe("log of run-1-abc\nlog of run-2-def");

@@ -1,9 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Istio } from "../../components/mesh/Istio";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { MeshRouting } from "../../components/mesh/MeshRouting";
-import { gatewayPrincipal, type RoutingTarget } from "../../components/mesh/values";
-import { CONFIG_DEFAULTS, SHLINK } from "../../components/defaults";
+import { RATE_LIMITED_BODY, rateLimitedRoutes } from "../../components/mesh/rateLimit";
+import { gatewayPrincipal, virtualServiceSpec, type RoutingTarget } from "../../components/mesh/values";
+import { CONFIG_DEFAULTS, SHLINK, SHLINK_RATE_LIMIT } from "../../components/defaults";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
 
 const TARGET: RoutingTarget = {
@@ -14,6 +17,7 @@ const TARGET: RoutingTarget = {
     gateway: { namespace: "istio-ingress", serviceAccount: "istio-ingressgateway", label: "ingressgateway" },
 };
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const LIMITS = { createPerMinute: 120, redirectPerSecond: 300 };
 const CR = (kind: string) => (r: { inputs: any }) => r.inputs.kind === kind;
 
 describe("the mesh components under mocks", () => {
@@ -34,7 +38,12 @@ describe("the mesh components under mocks", () => {
             );
             new MeshRouting(
                 "shlink-mesh",
-                { target: TARGET, namespace: "shlink", waitFor: [istio.base, istio.istiod] },
+                {
+                    target: TARGET,
+                    namespace: "shlink",
+                    waitFor: [istio.base, istio.istiod],
+                    rateLimit: { limits: LIMITS, gatewayNamespace: istio.gatewayNamespace.metadata.name },
+                },
                 { providers: [provider] },
             );
         }));
@@ -95,11 +104,19 @@ describe("the mesh components under mocks", () => {
     it("routes the gateway to Shlink with retries and a timeout", () => {
         const vs = ledger.resources.find(CR("VirtualService"))!;
         expect(vs.inputs.spec.gateways).toEqual(["shlink-gateway"]);
-        expect(vs.inputs.spec.http[0]).toEqual({
-            route: [{ destination: { host: "shlink.shlink.svc.cluster.local", port: { number: 8080 } } }],
-            retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
-            timeout: "10s",
-        });
+        // Every route to Shlink (creation and the rest, split for the rate limit) keeps them.
+        const forwarding = vs.inputs.spec.http.filter((r: any) => r.redirect === undefined);
+        expect(forwarding).toHaveLength(2);
+        for (const route of forwarding) {
+            expect(route).toMatchObject({
+                route: [{ destination: { host: "shlink.shlink.svc.cluster.local", port: { number: 8080 } } }],
+                retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
+                timeout: "10s",
+            });
+        }
+        // The last route keeps the unsplit route's own match: no request to Shlink goes unrouted.
+        const unsplit = virtualServiceSpec(TARGET, "shlink-gateway").http.at(-1) as { match?: unknown };
+        expect(vs.inputs.spec.http.at(-1).match).toEqual(unsplit.match);
         const gw = ledger.resources.find(CR("Gateway"))!;
         expect(gw.inputs.metadata.name).toBe("shlink-gateway");
         expect(gw.inputs.spec.selector).toEqual({ istio: "ingressgateway" });
@@ -149,9 +166,132 @@ describe("the mesh components under mocks", () => {
     });
 
     it("creates the routing objects only after Istio's CRDs and webhook exist", () => {
-        for (const kind of ["Gateway", "VirtualService", "DestinationRule", "PeerAuthentication", "AuthorizationPolicy"]) {
+        for (const kind of ["Gateway", "VirtualService", "DestinationRule", "PeerAuthentication", "AuthorizationPolicy", "EnvoyFilter"]) {
             const r = ledger.resources.find(CR(kind))!;
             expect(r.dependsOn, kind).toEqual(expect.arrayContaining(["istio-base", "istio-istiod"]));
         }
+    });
+
+    describe("Shlink's rate limit at the ingress gateway", () => {
+        const filter = () => ledger.resources.find(CR("EnvoyFilter"))!;
+        const patches = (applyTo: string) => filter().inputs.spec.configPatches.filter((p: any) => p.applyTo === applyTo);
+        const vsRoutes = () => ledger.resources.find(CR("VirtualService"))!.inputs.spec.http;
+        /** Istio's uri regex is RE2 matched against the whole path (no query string). */
+        const fullMatch = (regex: string, p: string) => new RegExp(`^(?:${regex})$`).test(p);
+        const createRoute = () => vsRoutes().find((r: any) => r.name === SHLINK_RATE_LIMIT.routes.create.name);
+        const isCreate = (method: string, p: string) =>
+            createRoute().match.some((m: any) => m.method.exact === method && fullMatch(m.uri.regex, p));
+
+        it("is an EnvoyFilter (v1alpha3) in the gateway's namespace on the gateway's pods, every patch in the GATEWAY context", () => {
+            const f = filter();
+            expect(f.inputs.apiVersion).toBe("networking.istio.io/v1alpha3");
+            expect(f.inputs.metadata).toEqual({ name: SHLINK_RATE_LIMIT.name, namespace: "istio-ingress" });
+            expect(f.dataDeps).toContain("istio-ingress");
+            expect(f.inputs.spec.workloadSelector).toEqual({ labels: { istio: "ingressgateway" } });
+            expect(f.inputs.spec.configPatches.length).toBeGreaterThan(0);
+            for (const patch of f.inputs.spec.configPatches) {
+                expect(patch.match.context).toBe("GATEWAY");
+            }
+        });
+
+        it("inserts envoy.filters.http.local_ratelimit before the router, with no bucket of its own", () => {
+            const [insert, ...more] = patches("HTTP_FILTER");
+            expect(more).toEqual([]);
+            expect(insert.match.listener.filterChain.filter).toEqual({
+                name: "envoy.filters.network.http_connection_manager",
+                subFilter: { name: "envoy.filters.http.router" },
+            });
+            expect(insert.patch.operation).toBe("INSERT_BEFORE");
+            expect(insert.patch.value).toEqual({
+                name: "envoy.filters.http.local_ratelimit",
+                typed_config: {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+                    stat_prefix: SHLINK_RATE_LIMIT.statPrefix,
+                },
+            });
+        });
+
+        it("gives every route of Shlink's VirtualService a bucket from the config: creations per minute, the rest per second", () => {
+            const byRoute = new Map(patches("HTTP_ROUTE").map((p: any) => [p.match.routeConfiguration.vhost.route.name, p]));
+            expect([...byRoute.keys()].sort()).toEqual(vsRoutes().map((r: any) => r.name).sort());
+            const expected: Record<string, { max_tokens: number; tokens_per_fill: number; fill_interval: string }> = {
+                [SHLINK_RATE_LIMIT.routes.create.name]: { max_tokens: 120, tokens_per_fill: 120, fill_interval: "60s" },
+                [SHLINK_RATE_LIMIT.routes.redirect.name]: { max_tokens: 300, tokens_per_fill: 300, fill_interval: "1s" },
+            };
+            for (const [routeName, patch] of byRoute as Map<string, any>) {
+                expect(patch.patch.operation).toBe("MERGE");
+                const limit = patch.patch.value.typed_per_filter_config["envoy.filters.http.local_ratelimit"];
+                expect(limit["@type"]).toBe("type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit");
+                expect(limit.token_bucket).toEqual(expected[routeName]);
+                // Envoy's defaults are 0 %: without both, nothing would be limited.
+                const all = { numerator: 100, denominator: "HUNDRED" };
+                expect(limit.filter_enabled.default_value).toEqual(all);
+                expect(limit.filter_enforced.default_value).toEqual(all);
+                const headers = Object.fromEntries(limit.response_headers_to_add.map((h: any) => [h.header.key, h.header.value]));
+                expect(headers).toEqual({ [SHLINK_RATE_LIMIT.header]: routeName, "retry-after": expected[routeName].fill_interval.replace("s", "") });
+            }
+            const prefixes = [...byRoute.values()].map((p: any) => p.patch.value.typed_per_filter_config["envoy.filters.http.local_ratelimit"].stat_prefix);
+            expect(new Set(prefixes).size).toBe(prefixes.length);
+        });
+
+        it("puts exactly URL creation in the tight route: the scenarios' POST and Shlink's one-step GET, not reads or edits", () => {
+            const shlinkTs = fs.readFileSync(path.join(__dirname, "..", "..", "components", "load", "scenarios", "shlink.ts"), "utf8");
+            const posted = /http\.post\(`\$\{targetUrl\(\)\}([^`]+)`/.exec(shlinkTs)![1];
+            expect(posted).toBe("/rest/v3/short-urls");
+            expect(isCreate("POST", posted)).toBe(true);
+            expect(isCreate("POST", "/rest/v2/short-urls")).toBe(true);
+            expect(isCreate("GET", "/rest/v3/short-urls/shorten")).toBe(true);
+            expect(isCreate("GET", "/rest/v3/short-urls")).toBe(false);
+            expect(isCreate("GET", "/rest/v3/short-urls/abc123")).toBe(false);
+            expect(isCreate("PATCH", "/rest/v3/short-urls/abc123")).toBe(false);
+            expect(isCreate("GET", "/abc123")).toBe(false);
+            expect(vsRoutes()[0].name).toBe(SHLINK_RATE_LIMIT.routes.create.name);
+        });
+
+        it("answers 429 with a problem+json body that names the settings, through the connection manager's local-reply mapper", () => {
+            const [merge, ...more] = patches("NETWORK_FILTER");
+            expect(more).toEqual([]);
+            expect(merge.match.listener.filterChain.filter.name).toBe("envoy.filters.network.http_connection_manager");
+            expect(merge.patch.operation).toBe("MERGE");
+            const config = merge.patch.value.typed_config;
+            expect(config["@type"]).toBe("type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager");
+            const [mapper] = config.local_reply_config.mappers;
+            expect(mapper.filter.status_code_filter.comparison).toMatchObject({ op: "EQ", value: { default_value: 429 } });
+            expect(mapper.body_format_override.content_type).toBe("application/problem+json");
+            // No `%`: Envoy would read it as a command operator.
+            expect(mapper.body_format_override.text_format).not.toContain("%");
+            const body = JSON.parse(mapper.body_format_override.text_format);
+            expect(body).toEqual(RATE_LIMITED_BODY);
+            expect(body.status).toBe(429);
+            expect(body.detail).toContain("homelab:shlinkCreateRatePerMinute");
+            expect(body.detail).toContain("homelab:shlinkRedirectRatePerSecond");
+        });
+
+        it("makes the gateway's Envoy keep every route's rate-limit counters, which the gateway's Prometheus stats then carry", () => {
+            const annotations = ledger.byName("istio-gateway").inputs.values.podAnnotations;
+            const proxyConfig = JSON.parse(annotations["proxy.istio.io/config"]);
+            const prefixes = patches("HTTP_ROUTE").map(
+                (p: any) => `${p.patch.value.typed_per_filter_config["envoy.filters.http.local_ratelimit"].stat_prefix}.http_local_rate_limit`,
+            );
+            expect(proxyConfig.proxyStatsMatcher.inclusionPrefixes.sort()).toEqual(prefixes.sort());
+        });
+
+        it("limits creation only within the route's own match (a port, say), and keeps the rest of that route on both", () => {
+            const own = { match: [{ port: 443 }], route: [{ destination: { host: "h", port: { number: 1 } } }], timeout: "10s" };
+            const [create, rest] = rateLimitedRoutes(own);
+            expect(create.match).toEqual([
+                { port: 443, method: { exact: "POST" }, uri: { regex: SHLINK_RATE_LIMIT.createPaths.post } },
+                { port: 443, method: { exact: "GET" }, uri: { regex: SHLINK_RATE_LIMIT.createPaths.get } },
+            ]);
+            expect(rest).toEqual({ ...own, name: SHLINK_RATE_LIMIT.routes.redirect.name });
+            expect({ ...create, match: own.match }).toEqual({ ...own, name: SHLINK_RATE_LIMIT.routes.create.name });
+        });
+
+        it("leaves an app without limits on one unnamed route", () => {
+            const routes = virtualServiceSpec(TARGET, "g").http;
+            expect(routes).toHaveLength(1);
+            expect(routes[0]).not.toHaveProperty("name");
+            expect(routes[0]).not.toHaveProperty("match");
+        });
     });
 });
