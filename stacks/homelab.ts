@@ -6,7 +6,23 @@ import * as k8s from "@pulumi/kubernetes";
 import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES } from "../components/defaults";
+import {
+    ARGO_CD,
+    EXTERNAL_SECRETS_CHART,
+    GRAFANA,
+    ISTIO,
+    JAEGER,
+    K6,
+    KIALI,
+    KUBE_PROMETHEUS_STACK,
+    OPERATOR_CHARTS,
+    POSTGRES,
+    REDIS,
+    RELOADER_CHART,
+    SHLINK,
+    SMOKE_JOB,
+    SYSTEM_NAMESPACES,
+} from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
@@ -19,6 +35,8 @@ import { jaegerOtlpGrpc } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
+import type { VaultAccess } from "../components/secrets/reader";
+import { VaultSeed } from "../components/secrets/VaultSeed";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
@@ -64,10 +82,13 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
-    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
+    // The layers generate the values Vault is seeded with, so the seed comes after them; their ExternalSecrets wait for it.
+    const seeded = deferred<pulumi.Resource[]>();
+    const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise };
+    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault }, onCluster);
     const redis = new Redis(
         "shlink-redis",
-        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator },
+        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault },
         onCluster,
     );
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
@@ -77,7 +98,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const istio = new Istio("istio", { ...istioArgs(config), serviceAnnotations: lb }, onCluster);
     const observability = new Observability(
         "observability",
-        { ...observabilityArgs(config, publicAddress, istio), serviceAnnotations: lb },
+        { ...observabilityArgs(config, publicAddress, istio), serviceAnnotations: lb, vault },
         onCluster,
     );
     const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
@@ -88,11 +109,28 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
             publicDomain: { host: shlinkHost, https: false },
             database: postgres.connection,
             redis: redis.connection,
+            vault,
             meshInjection: true,
             waitFor: [istio.istiod],
         },
         onCluster,
     );
+    const seed = new VaultSeed(
+        "vault-seed",
+        {
+            values: {
+                shlinkApiKey: { apiKey: shlink.apiKey },
+                postgresShlinkUser: postgres.seed,
+                redisAuth: { password: redis.connection.password },
+                grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
+            },
+            operator: operators.externalSecrets,
+            // merge: vault.release — OpenBao's release (initialised and unsealed) once the Vault component is on main.
+            vaultReady: [],
+        },
+        onCluster,
+    );
+    seeded.resolve(seed.pushes);
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", { ...argoCdArgs(config, publicAddress), serviceAnnotations: lb }, onCluster) : undefined;
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
@@ -113,6 +151,13 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
         smokeCheck: smokeCheck(config, cluster, checked, onCluster),
     };
+}
+
+/** A value known only later in the program, as a promise (Pulumi awaits a dependsOn promise before registering). */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+    let resolve!: (value: T) => void;
+    const promise = new Promise<T>((r) => (resolve = r));
+    return { promise, resolve };
 }
 
 /** The cluster the platform goes onto: its provider, its outputs, and in Proxmox mode the node the smoke check runs on. */
@@ -235,7 +280,7 @@ function istioArgs(config: HomelabConfig): IstioArgs {
     };
 }
 
-function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: Istio): ObservabilityArgs {
+function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: Istio): Omit<ObservabilityArgs, "vault"> {
     return {
         ports: { grafana: config.mesh.ports.grafana, jaeger: config.mesh.ports.jaeger, kiali: config.mesh.ports.kiali },
         publicAddress,
@@ -273,6 +318,8 @@ function argoCdArgs(config: HomelabConfig, publicAddress: string) {
 /** Every namespace the stack creates or K3s runs its system in: none is the user's apps' to write. */
 const MANAGED_NAMESPACES: readonly string[] = [
     ...Object.values(OPERATOR_CHARTS).map((chart) => chart.namespace),
+    EXTERNAL_SECRETS_CHART.namespace,
+    RELOADER_CHART.namespace,
     POSTGRES.namespace,
     REDIS.namespace,
     SHLINK.namespace,

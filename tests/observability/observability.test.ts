@@ -2,13 +2,14 @@
 // schema, and the addresses, ports, storage, secrets and ordering it promises.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH } from "../../components/defaults";
+import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH, GRAFANA_ADMIN_SECRET } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues } from "../../components/observability/resources";
 import { resourceRequests } from "../../components/observability/resources";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
+import { standInVault } from "../helpers/vault";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 
 const ARGS = LAB_OBSERVABILITY_ARGS;
@@ -23,10 +24,13 @@ interface ModelClass {
 /** The model each kind this layer creates is checked against; a kind missing here fails the schema test. */
 async function models(): Promise<Record<string, ModelClass>> {
     const monitoring = "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-    const [{ ServiceMonitor }, { PodMonitor }, { PrometheusRule }] = await Promise.all([
+    const eso = "@kubernetes-models/external-secrets/external-secrets.io/v1";
+    const [{ ServiceMonitor }, { PodMonitor }, { PrometheusRule }, { SecretStore }, { ExternalSecret }] = await Promise.all([
         import(`${monitoring}/ServiceMonitor`),
         import(`${monitoring}/PodMonitor`),
         import(`${monitoring}/PrometheusRule`),
+        import(`${eso}/SecretStore`),
+        import(`${eso}/ExternalSecret`),
     ]);
     return {
         "kubernetes:core/v1:Namespace": Namespace,
@@ -34,6 +38,9 @@ async function models(): Promise<Record<string, ModelClass>> {
         "kubernetes:core/v1:Service": Service,
         "kubernetes:core/v1:Secret": Secret,
         "kubernetes:core/v1:ConfigMap": ConfigMap,
+        "kubernetes:core/v1:ServiceAccount": ServiceAccount,
+        "kubernetes:external-secrets.io/v1:SecretStore": SecretStore,
+        "kubernetes:external-secrets.io/v1:ExternalSecret": ExternalSecret,
         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
         "kubernetes:monitoring.coreos.com/v1:PodMonitor": PodMonitor,
         "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
@@ -62,7 +69,7 @@ describe("the observability layer under mocks", () => {
                 { metadata: { name: ARGS.istioNamespace } },
                 { provider },
             );
-            component = new Observability("obs", { ...ARGS, waitFor: [istioSystem] }, { providers: [provider] });
+            component = new Observability("obs", { ...ARGS, vault: standInVault({ provider }), waitFor: [istioSystem] }, { providers: [provider] });
             return {
                 grafanaUrl: component.grafanaUrl,
                 jaegerUrl: component.jaegerUrl,
@@ -257,13 +264,26 @@ describe("the observability layer under mocks", () => {
         expect(release("kube-prometheus-stack").inputs.values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBe(true);
     });
 
-    it("keeps the Grafana admin password random and secret in the release and the output", () => {
+    it("keeps the Grafana admin password random and secret in the output, and out of the release: Grafana reads it from the Secret ESO writes", () => {
         const password = ledger.ofType("random:index/randomPassword:RandomPassword");
         expect(password.map((p) => p.name)).toEqual(["obs-grafana-admin-password"]);
         const kps = release("kube-prometheus-stack");
-        expect(kps.inputs.values.grafana.adminPassword).toBe(PASSWORD);
-        expect(kps.secretInputs).toContain("values");
-        expect(kps.dataDeps).toContain("obs-grafana-admin-password");
+        expect(kps.inputs.values.grafana.adminPassword).toBeUndefined();
+        expect(JSON.stringify(kps.inputs)).not.toContain(PASSWORD);
+        expect(kps.inputs.values.grafana.admin).toEqual({
+            existingSecret: GRAFANA_ADMIN_SECRET.name,
+            userKey: GRAFANA_ADMIN_SECRET.userKey,
+            passwordKey: GRAFANA_ADMIN_SECRET.passwordKey,
+        });
+        const admin = ledger.byName("obs-grafana-admin");
+        expect(admin.inputs.spec.target.name).toBe(GRAFANA_ADMIN_SECRET.name);
+        expect(admin.inputs.metadata.namespace).toBe("monitoring");
+        expect(admin.inputs.spec.data.map((d: { secretKey: string }) => d.secretKey).sort()).toEqual(
+            [GRAFANA_ADMIN_SECRET.userKey, GRAFANA_ADMIN_SECRET.passwordKey].sort(),
+        );
+        // Grafana starts only once its login is synced from Vault.
+        expect(admin.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
+        expect(kps.dependsOn).toContain("obs-grafana-admin");
         expect(outputs.grafanaAdminPassword).toBe(PASSWORD);
         expect(secretOutputs).toEqual({ grafanaUrl: false, jaegerUrl: false, kialiUrl: false, grafanaAdminPassword: true });
         for (const r of ledger.resources) {
