@@ -17,6 +17,8 @@ const INTENDED_DELETIONS: Record<string, string> = {
         "issue 9: the PGO user Secret is written by External Secrets from Vault (ExternalSecret shlink-db-pguser)",
     "urn:pulumi:homelab::homelab::homelab:data:Redis$kubernetes:core/v1:Secret::shlink-redis-auth":
         "issue 9: the Redis auth Secret is written by External Secrets from Vault (ExternalSecret shlink-redis-auth)",
+    "urn:pulumi:homelab::homelab::homelab:observability:Observability$kubernetes:core/v1:Secret::observability-kiali-grafana-credentials":
+        "issue 9: Kiali's copy of Grafana's password is read from Vault in Istio's namespace (ExternalSecret observability-kiali-grafana-credentials), no copy across namespaces",
 };
 
 describe("URNs of an existing stack", () => {

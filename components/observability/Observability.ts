@@ -108,7 +108,7 @@ export class Observability extends pulumi.ComponentResource {
                     grafana: { ...metrics.grafana, externalUrl: publicUrl(args.ports.grafana) },
                     tracing: { internalUrl: traces.queryGrpcUrl, externalUrl: publicUrl(args.ports.jaeger) },
                 },
-                grafanaPassword: this.grafanaAdminPassword,
+                vault: args.vault,
                 istioNamespace: args.istioNamespace,
                 waitFor,
             },

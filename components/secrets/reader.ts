@@ -25,11 +25,18 @@ export interface VaultReader {
  * The ServiceAccount `vault-client` and the SecretStore `vault` of one namespace, logging in as `reader-<ns>`
  * (the Vault role that may read exactly this namespace's paths). Created after Vault is ready and seeded.
  */
-export function vaultReader(component: string, namespace: pulumi.Output<string>, access: VaultAccess, parent: pulumi.Resource): VaultReader {
+export function vaultReader(
+    component: string,
+    namespace: pulumi.Output<string>,
+    access: VaultAccess,
+    parent: pulumi.Resource,
+    namespaceReady: pulumi.Input<pulumi.Resource>[] = [],
+): VaultReader {
     const account = new k8s.core.v1.ServiceAccount(
         childName(component, "vault-client"),
         { metadata: { name: VAULT_CLIENT_SERVICE_ACCOUNT, namespace } },
-        { parent },
+        // A namespace another layer creates (given as a name, not an Output of it) must exist first.
+        { parent, dependsOn: namespaceReady },
     );
     const store = new k8s.apiextensions.CustomResource(
         childName(component, "vault-store"),

@@ -173,16 +173,23 @@ describe("the observability layer under mocks", () => {
         expect(grafana.additionalDataSources[0].url).toBe(`http://${jaegerService}:${httpPort}`);
     });
 
-    it("lets Kiali log into Grafana with the admin password from a Secret in its own namespace", () => {
+    it("lets Kiali log into Grafana with the admin password from a Secret in its own namespace, written by ESO from Vault", () => {
         const kiali = kind("Kiali")[0];
-        const secret = ledger.byName("obs-kiali-grafana-credentials");
+        const es = ledger.byName("obs-kiali-grafana-credentials");
         const auth = kiali.inputs.spec.external_services.grafana.auth;
         const [, secretName, key] = auth.password.split(":");
         expect(auth).toMatchObject({ type: "basic", username: release("kube-prometheus-stack").inputs.values.grafana.adminUser });
-        expect(secret.inputs.metadata).toMatchObject({ name: secretName, namespace: kiali.inputs.metadata.namespace });
-        expect(secret.inputs.stringData[key]).toBe(PASSWORD);
-        expect(secret.secretInputs).toContain("stringData");
-        expect(kiali.dataDeps).toContain(secret.name);
+        expect(es.type).toBe("kubernetes:external-secrets.io/v1:ExternalSecret");
+        expect(es.inputs.metadata).toMatchObject({ name: secretName, namespace: kiali.inputs.metadata.namespace });
+        expect(es.inputs.spec.target.name).toBe(secretName);
+        // The same Vault entry and property Grafana's own login Secret reads its password from.
+        const grafana = ledger.byName("obs-grafana-admin").inputs.spec.data.find((d: { secretKey: string }) => d.secretKey === GRAFANA_ADMIN_SECRET.passwordKey);
+        expect(es.inputs.spec.data).toEqual([{ secretKey: key, remoteRef: grafana.remoteRef }]);
+        expect(JSON.stringify(es.inputs)).not.toContain(PASSWORD);
+        expect(es.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
+        expect(kiali.dependsOn).toContain(es.name);
+        // The reader in Istio's namespace waits for that namespace, which the mesh layer creates.
+        expect(ledger.byName("obs-kiali-vault-client").dependsOn).toContain("istio-system");
     });
 
     it("exposes Grafana, Jaeger and Kiali as LoadBalancers on the configured ports", () => {
@@ -310,7 +317,11 @@ describe("the observability layer under mocks", () => {
         expect(kiali.dependsOn).toEqual(expect.arrayContaining(["obs-kiali-operator", "istio-system"]));
         expect(kiali.inputs.metadata.namespace).toBe(ARGS.istioNamespace);
         expect(ledger.byName("obs-istiod-monitor").dependsOn).toContain("istio-system");
-        expect(ledger.byName("obs-kiali-grafana-credentials").dependsOn).toContain("istio-system");
+        // Through its store's ServiceAccount; and after ESO's release, which installs the ExternalSecret CRD.
+        expect(ledger.waitsFor("obs-kiali-grafana-credentials")).toContain("istio-system");
+        for (const r of ledger.resources.filter((x) => x.inputs.apiVersion?.startsWith("external-secrets.io/"))) {
+            expect(r.dependsOn, r.name).toContain("eso-stand-in");
+        }
         expect(release("kiali-operator").inputs.values.cr.create).toBe(false);
     });
 
