@@ -22,6 +22,7 @@ import {
     SHLINK,
     SMOKE_JOB,
     SYSTEM_NAMESPACES,
+    VAULT,
 } from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
@@ -320,6 +321,7 @@ const MANAGED_NAMESPACES: readonly string[] = [
     ...Object.values(OPERATOR_CHARTS).map((chart) => chart.namespace),
     EXTERNAL_SECRETS_CHART.namespace,
     RELOADER_CHART.namespace,
+    VAULT.namespace,
     POSTGRES.namespace,
     REDIS.namespace,
     SHLINK.namespace,

@@ -3,23 +3,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { matchState, type StateMatch } from "./helpers/aliases";
+import { INTENDED_DELETIONS, matchState, type StateMatch } from "./helpers/aliases";
 import { runHomelab } from "./helpers/platform";
 import type { Registration } from "./helpers/pulumi";
 
 const OLD_URNS: string[] = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "urns-09f9fe5.json"), "utf8"));
 
-/** Resources of the stack at 09f9fe5 the program removes on purpose: the deletion an `up` makes, and why. */
-const INTENDED_DELETIONS: Record<string, string> = {
-    "urn:pulumi:homelab::homelab::homelab:apps:Shlink$kubernetes:core/v1:Secret::shlink-credentials":
-        "issue 9: Shlink's credentials come from Vault through the ExternalSecret shlink-credentials; Pulumi no longer copies them across namespaces",
-    "urn:pulumi:homelab::homelab::homelab:data:Postgres$kubernetes:core/v1:Secret::shlink-db-pguser":
-        "issue 9: the PGO user Secret is written by External Secrets from Vault (ExternalSecret shlink-db-pguser)",
-    "urn:pulumi:homelab::homelab::homelab:data:Redis$kubernetes:core/v1:Secret::shlink-redis-auth":
-        "issue 9: the Redis auth Secret is written by External Secrets from Vault (ExternalSecret shlink-redis-auth)",
-    "urn:pulumi:homelab::homelab::homelab:observability:Observability$kubernetes:core/v1:Secret::observability-kiali-grafana-credentials":
-        "issue 9: Kiali's copy of Grafana's password is read from Vault in Istio's namespace (ExternalSecret observability-kiali-grafana-credentials), no copy across namespaces",
-};
 
 describe("URNs of an existing stack", () => {
     let registrations: Registration[];
