@@ -10,7 +10,7 @@ import { argoCdValues } from "./gitops/values";
 import { gatewayValues, istiodValues } from "./mesh/values";
 import { resourceRequests } from "./observability/resources";
 import { operatorValues } from "./load/manifests";
-import { certManagerValues, postgresOperatorValues, redisOperatorValues } from "./operators/operatorValues";
+import { certManagerValues, externalSecretsValues, postgresOperatorValues, redisOperatorValues, reloaderValues } from "./operators/operatorValues";
 import { openbaoValues } from "./secrets/openbaoValues";
 
 /** One kind of container (or pod) and how many of it run. */
@@ -82,6 +82,19 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
         ...resourceRequests(plan.nodeCount).map((r) => ({ what: r.name, cpu: r.cpuMillicores, memory: r.memoryMiB, count: r.replicas })),
         ...(plan.argocd ? argoCdBudget() : []),
         ...vaultBudget(),
+        ...secretDeliveryBudget(),
+    ];
+}
+
+/** External Secrets' three pods and Reloader's, with the values the Operators layer sends. */
+export function secretDeliveryBudget(): BudgetLine[] {
+    const eso = externalSecretsValues() as Record<string, Record<string, unknown>>;
+    const reloader = (reloaderValues().reloader as Record<string, Record<string, unknown>>).deployment;
+    return [
+        budgetLine("external-secrets/controller", eso.resources, 1),
+        budgetLine("external-secrets/webhook", eso.webhook.resources, 1),
+        budgetLine("external-secrets/cert-controller", eso.certController.resources, 1),
+        budgetLine("reloader/reloader", reloader.resources, 1),
     ];
 }
 

@@ -764,3 +764,23 @@ export const SHLINK_RATE_LIMIT_MAX = { createPerMinute: 60_000, redirectPerSecon
  * roots from SSL_CERT_FILE (besides the system's certificate directories), so the runner verifies the gateway.
  */
 export const K6_LAB_CA = { configMap: "lab-ca", key: "ca.crt", volume: "lab-ca", mountPath: "/etc/homelab-ca" } as const;
+
+/** How application secrets travel from Vault into the namespaces (ESO) and back into the pods (Reloader). */
+export const SECRET_DELIVERY = {
+    /** Name of the namespaced SecretStore in every namespace that talks to Vault (readers and the seeder's). */
+    storeName: "vault",
+    /** How often ESO re-reads Vault and re-pushes the seed: a rotation reaches the pods within minutes. */
+    refreshInterval: "1m",
+    /** The pods ESO runs (controller, webhook, cert controller) and Reloader's one pod. */
+    resources: {
+        externalSecrets: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        externalSecretsWebhook: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+        externalSecretsCertController: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+        reloader: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+    },
+    /** Reloader's annotation: the listed Secrets (comma-separated) restart the workload carrying it. */
+    reloadAnnotation: "secret.reloader.stakater.com/reload",
+} as const satisfies { resources: Record<string, ContainerResources> } & Record<string, unknown>;
+
+/** Grafana's admin login as External Secrets writes it in `monitoring` (the chart's `admin.existingSecret` keys). */
+export const GRAFANA_ADMIN_SECRET = { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" } as const;

@@ -6,7 +6,24 @@ import * as k8s from "@pulumi/kubernetes";
 import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES, VAULT } from "../components/defaults";
+import {
+    ARGO_CD,
+    EXTERNAL_SECRETS_CHART,
+    GRAFANA,
+    ISTIO,
+    JAEGER,
+    K6,
+    KIALI,
+    KUBE_PROMETHEUS_STACK,
+    OPERATOR_CHARTS,
+    POSTGRES,
+    REDIS,
+    RELOADER_CHART,
+    SHLINK,
+    SMOKE_JOB,
+    SYSTEM_NAMESPACES,
+    VAULT,
+} from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceHttpsUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
@@ -20,6 +37,8 @@ import { Observability, type ObservabilityArgs } from "../components/observabili
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
 import { Vault } from "../components/secrets/Vault";
+import type { VaultAccess } from "../components/secrets/reader";
+import { VaultSeed } from "../components/secrets/VaultSeed";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
@@ -71,11 +90,14 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const operators = new Operators("operators", onCluster);
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
     const publicAddress = config.target.publicAddress;
-    const vault = new Vault("vault", { publicAddress, port: config.mesh.ports.vault, storageClass: config.target.storageClass }, onCluster);
-    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator }, onCluster);
+    const openbao = new Vault("vault", { publicAddress, port: config.mesh.ports.vault, storageClass: config.target.storageClass }, onCluster);
+    // The layers generate the values Vault is seeded with, so the seed comes after them; their ExternalSecrets wait for it.
+    const seeded = deferred<pulumi.Resource[]>();
+    const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise };
+    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault }, onCluster);
     const redis = new Redis(
         "shlink-redis",
-        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator },
+        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault },
         onCluster,
     );
     // With a services VIP, kube-vip announces it for every LoadBalancer Service that names it.
@@ -83,7 +105,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const istio = new Istio("istio", { ...istioArgs(config), serviceAnnotations: lb }, onCluster);
     const observability = new Observability(
         "observability",
-        { ...observabilityArgs(config, publicAddress, istio), serviceAnnotations: lb },
+        { ...observabilityArgs(config, publicAddress, istio), serviceAnnotations: lb, vault },
         onCluster,
     );
     const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
@@ -94,11 +116,28 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
             publicDomain: { host: shlinkHost, https: false },
             database: postgres.connection,
             redis: redis.connection,
+            vault,
             meshInjection: true,
             waitFor: [istio.istiod],
         },
         onCluster,
     );
+    const seed = new VaultSeed(
+        "vault-seed",
+        {
+            values: {
+                shlinkApiKey: { apiKey: shlink.apiKey },
+                postgresShlinkUser: postgres.seed,
+                redisAuth: { password: redis.connection.password },
+                grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
+            },
+            operator: operators.externalSecrets,
+            // OpenBao initialised and unsealed, with the roles the stores log in as.
+            vaultReady: [openbao.ready],
+        },
+        onCluster,
+    );
+    seeded.resolve(seed.pushes);
     // No lab CA until the TLS layer (branch `tls`) is merged: the lead wires its certificate output in here.
     const labCaCertificate: pulumi.Input<string> = "";
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, labCaCertificate), onCluster);
@@ -106,7 +145,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const rateLimit = { limits: config.mesh.rateLimits, gatewayNamespace: istio.gatewayNamespace.metadata.name };
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod], rateLimit }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
-    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, vaultUrl: vault.url, waitFor: [shlink, routing, istio, observability, vault] };
+    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, vaultUrl: openbao.url, waitFor: [shlink, routing, istio, observability, openbao] };
 
     return {
         ...cluster.outputs,
@@ -121,9 +160,16 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         loadTesting: load.target,
         ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
         smokeCheck: smokeCheck(config, cluster, checked, onCluster),
-        vaultUrl: vault.url,
-        vaultAdminPassword: vault.adminPassword,
+        vaultUrl: openbao.url,
+        vaultAdminPassword: openbao.adminPassword,
     };
+}
+
+/** A value known only later in the program, as a promise (Pulumi awaits a dependsOn promise before registering). */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+    let resolve!: (value: T) => void;
+    const promise = new Promise<T>((r) => (resolve = r));
+    return { promise, resolve };
 }
 
 /** The cluster the platform goes onto: its provider, its outputs, and in Proxmox mode the node the smoke check runs on. */
@@ -248,7 +294,7 @@ function istioArgs(config: HomelabConfig): IstioArgs {
     };
 }
 
-function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: Istio): ObservabilityArgs {
+function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: Istio): Omit<ObservabilityArgs, "vault"> {
     return {
         ports: { grafana: config.mesh.ports.grafana, jaeger: config.mesh.ports.jaeger, kiali: config.mesh.ports.kiali },
         publicAddress,
@@ -291,6 +337,9 @@ function argoCdArgs(config: HomelabConfig, publicAddress: string) {
 /** Every namespace the stack creates or K3s runs its system in: none is the user's apps' to write. */
 const MANAGED_NAMESPACES: readonly string[] = [
     ...Object.values(OPERATOR_CHARTS).map((chart) => chart.namespace),
+    EXTERNAL_SECRETS_CHART.namespace,
+    RELOADER_CHART.namespace,
+    VAULT.namespace,
     POSTGRES.namespace,
     REDIS.namespace,
     SHLINK.namespace,

@@ -92,7 +92,7 @@ describe("the homelab stack on an existing cluster", () => {
             expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::cluster-k8s::/);
         }
         // The same platform as on the lab's own K3s: every release, Argo CD's included.
-        expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(12);
+        expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(14);
     });
 
     it("puts every volume on homelab:storageClass: PostgreSQL, Redis, Prometheus, Alertmanager, Grafana, Jaeger", () => {

@@ -18,7 +18,25 @@ const GROUP_PACKAGES: Record<string, string> = {
     "security.istio.io": "@kubernetes-models/istio",
     "telemetry.istio.io": "@kubernetes-models/istio",
     "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+    "external-secrets.io": "@kubernetes-models/external-secrets",
 };
+
+/**
+ * `target.creationPolicy` values ESO v2.9.0 serves (apis/externalsecrets/v1/externalsecret_types.go line 40).
+ * The model package predates `CreateOrMerge`; an object using it is checked against this list and otherwise
+ * goes through the model unchanged (with `Merge`, the policy the model knows that reads the same fields).
+ */
+const ESO_CREATION_POLICIES = ["Owner", "Orphan", "Merge", "None", "CreateOrMerge"];
+
+/** The inputs the model sees: every field as sent, but a policy newer than the model checked here instead. */
+function forModel(type: string, inputs: Inputs): Inputs {
+    const policy = inputs.spec?.target?.creationPolicy;
+    if (type !== "kubernetes:external-secrets.io/v1:ExternalSecret" || policy !== "CreateOrMerge") {
+        return inputs;
+    }
+    check(ESO_CREATION_POLICIES.includes(policy), `target.creationPolicy ${policy} is served by ESO v2.9.0`);
+    return { ...inputs, spec: { ...inputs.spec, target: { ...inputs.spec.target, creationPolicy: "Merge" } } };
+}
 
 /** `kubernetes:<group>/<version>:<Kind>` → the module holding that kind's model, or undefined. */
 function modelModule(type: string): string | undefined {
@@ -171,7 +189,7 @@ async function validate(resource: Pick<Recorded, "type" | "name" | "inputs">): P
     if (Model === undefined) {
         throw new Error(`${resource.name}: no schema to validate ${resource.type} against; add its model package or a validator`);
     }
-    validateWith(Model, resource.inputs);
+    validateWith(Model, forModel(resource.type, resource.inputs));
     return "model";
 }
 
@@ -193,7 +211,18 @@ describe("every Kubernetes object of the stack against its schema", () => {
             });
         }
         // Core kinds must go through the Kubernetes OpenAPI models, never a project check.
-        for (const type of ["core/v1:Namespace", "core/v1:Secret", "core/v1:ConfigMap", "core/v1:Service", "apps/v1:Deployment", "policy/v1:PodDisruptionBudget"]) {
+        for (const type of [
+            "core/v1:Namespace",
+            "core/v1:Secret",
+            "core/v1:ConfigMap",
+            "core/v1:Service",
+            "core/v1:ServiceAccount",
+            "apps/v1:Deployment",
+            "policy/v1:PodDisruptionBudget",
+            "external-secrets.io/v1:SecretStore",
+            "external-secrets.io/v1:ExternalSecret",
+            "external-secrets.io/v1alpha1:PushSecret",
+        ]) {
             expect(how[`kubernetes:${type}`], type).toBe("model");
         }
     });

@@ -307,6 +307,7 @@ describe("the homelab stack under mocks", () => {
             "security.istio.io": "istio-base",
             "telemetry.istio.io": "istio-base",
             "argoproj.io": "argocd-release",
+            "external-secrets.io": "operators-external-secrets",
         };
         const custom = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion?.includes("."));
         const builtIn = /(^|\.)k8s\.io\/|^(apps|policy|batch|autoscaling)\//;
@@ -321,7 +322,7 @@ describe("the homelab stack under mocks", () => {
 
     it("installs every chart through the one release helper: atomic, waiting for Jobs, 900 s", () => {
         const releases = ledger.ofType("kubernetes:helm.sh/v3:Release");
-        expect(releases.length).toBe(12);
+        expect(releases.length).toBe(14);
         for (const release of releases) {
             expect(release.inputs, release.name).toMatchObject({ atomic: true, waitForJobs: true, timeout: 900, createNamespace: false });
         }

@@ -3,11 +3,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { matchState, type StateMatch } from "./helpers/aliases";
+import { INTENDED_DELETIONS, matchState, type StateMatch } from "./helpers/aliases";
 import { runHomelab } from "./helpers/platform";
 import type { Registration } from "./helpers/pulumi";
 
 const OLD_URNS: string[] = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "urns-09f9fe5.json"), "utf8"));
+
 
 describe("URNs of an existing stack", () => {
     let registrations: Registration[];
@@ -20,9 +21,11 @@ describe("URNs of an existing stack", () => {
         match = matchState(OLD_URNS, registrations);
     });
 
-    it("keeps every resource of the stack at 09f9fe5: none would be deleted (a rename without an alias would), none claimed twice", () => {
+    it("keeps every resource of the stack at 09f9fe5: none would be deleted (a rename without an alias would) but those removed on purpose, none claimed twice", () => {
         expect(OLD_URNS.length).toBeGreaterThan(80);
-        expect(match.deleted).toEqual([]);
+        // Exactly the listed ones: each was in the old stack, and nothing else goes.
+        expect(Object.keys(INTENDED_DELETIONS).filter((urn) => !OLD_URNS.includes(urn))).toEqual([]);
+        expect([...match.deleted].sort()).toEqual(Object.keys(INTENDED_DELETIONS).sort());
         expect(match.claimedTwice).toEqual([]);
     });
 });

@@ -4,18 +4,23 @@ import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../data/Postgres";
 import type { RedisConnection } from "../data/Redis";
 import { GENERATED_SECRET_LENGTH, SHLINK } from "../defaults";
+import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
+import { reloadOnSecrets, templateRef } from "../secrets/eso";
+import { externalSecret, vaultReader, type VaultAccess, type VaultReader } from "../secrets/reader";
 import { SHLINK_ROLLOUT_TIMEOUT_SECONDS, SHLINK_SELECTOR, shlinkDeploymentSpec } from "./shlinkSpec";
 import { SHLINK_SECRET_KEYS } from "./shlinkEnv";
 
 export interface ShlinkArgs {
     /** Pods, spread one per node as far as the nodes go. */
     replicas: number;
-    /** PostgreSQL: the primary Service, the database and user, and the user's password (secret). */
-    database: DatabaseConnection;
-    /** Redis: the master Service and the URI with the password (secret). */
-    redis: RedisConnection;
+    /** PostgreSQL: the primary Service, the database and user (the password comes from Vault). */
+    database: Omit<DatabaseConnection, "password">;
+    /** Redis: the master Service and its port (the password comes from Vault). */
+    redis: Omit<RedisConnection, "password">;
+    /** Where the credentials come from: Vault, through External Secrets. */
+    vault: VaultAccess;
     /** Host (and port) users reach Shlink on and whether over HTTPS, for the short URLs it returns. */
     publicDomain?: { host: string; https: boolean };
     /** Label the namespace for Istio sidecar injection (the mesh layer turns this on). */
@@ -26,14 +31,15 @@ export interface ShlinkArgs {
 
 /**
  * Shlink in the `shlink` namespace: a Deployment on PostgreSQL and Redis with its first API key, a Service
- * and a PodDisruptionBudget. The credentials are copied by Pulumi into a Secret of this namespace (Secrets
- * cannot be referenced across namespaces), from the same generated values the data stores use.
+ * and a PodDisruptionBudget. Its credentials reach this namespace from Vault through External Secrets (the API
+ * key is generated here and seeded into Vault like the data stores' passwords); Reloader restarts the pods
+ * when they change.
  */
 export class Shlink extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
-    /** The first API key, created by Shlink at start (secret). */
+    /** The first API key, created by Shlink at start (secret; seeded into Vault as `shlink/api-key`). */
     public readonly apiKey: pulumi.Output<string>;
     /** In-cluster URL of the Service. */
     public readonly serviceAddress: pulumi.Output<string>;
@@ -53,7 +59,8 @@ export class Shlink extends pulumi.ComponentResource {
         const apiKey = new random.RandomPassword(`${name}-api-key`, { length: GENERATED_SECRET_LENGTH, special: false }, child);
         this.apiKey = pulumi.secret(apiKey.result);
 
-        const credentials = shlinkCredentials(`${name}-credentials`, this.namespace, args, this.apiKey, child);
+        const secretName = `${SHLINK.name}-credentials`;
+        const credentials = shlinkCredentials(`${name}-credentials`, vaultReader(name, this.namespace, args.vault, this), secretName, args, this);
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
@@ -61,16 +68,16 @@ export class Shlink extends pulumi.ComponentResource {
                     name: SHLINK.name,
                     namespace: this.namespace,
                     labels: { ...SHLINK_SELECTOR },
-                    annotations: { "pulumi.com/timeoutSeconds": String(SHLINK_ROLLOUT_TIMEOUT_SECONDS) },
+                    annotations: { "pulumi.com/timeoutSeconds": String(SHLINK_ROLLOUT_TIMEOUT_SECONDS), ...reloadOnSecrets(secretName) },
                 },
                 spec: shlinkDeploymentSpec(args.replicas, {
                     database: { host: args.database.host, port: args.database.port, name: args.database.database, user: args.database.user },
-                    secretName: credentials.metadata.name,
+                    secretName,
                     publicDomain: args.publicDomain,
                 }),
             },
-            // Side effects the pods need and cannot see in their inputs: istiod, or meshed pods start without a sidecar.
-            { parent: this, dependsOn: args.waitFor ?? [] },
+            // Its credentials synced (no CrashLoop while ESO syncs), and istiod, or meshed pods start without a sidecar.
+            { parent: this, dependsOn: [credentials, ...(args.waitFor ?? [])] },
         );
         this.service = shlinkService(`${name}-service`, this.namespace, child);
         new k8s.policy.v1.PodDisruptionBudget(
@@ -105,25 +112,26 @@ function shlinkService(name: string, namespace: pulumi.Input<string>, opts: pulu
     );
 }
 
-/** Shlink's Secret: every credential it reads (Secrets cannot be referenced across namespaces, so copied here). */
+/**
+ * Shlink's Secret, written by ESO from Vault: the database password, the first API key, and REDIS_SERVERS rendered
+ * in the cluster from the Redis password and the master Service the data layer hands over.
+ */
 function shlinkCredentials(
     name: string,
-    namespace: pulumi.Input<string>,
+    reader: VaultReader,
+    secretName: string,
     args: ShlinkArgs,
-    apiKey: pulumi.Output<string>,
-    opts: pulumi.CustomResourceOptions,
-): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(
-        name,
-        {
-            metadata: { name: `${SHLINK.name}-credentials`, namespace },
-            type: "Opaque",
-            stringData: {
-                [SHLINK_SECRET_KEYS.dbPassword]: pulumi.secret(args.database.password),
-                [SHLINK_SECRET_KEYS.redisServers]: pulumi.secret(args.redis.uri),
-                [SHLINK_SECRET_KEYS.initialApiKey]: apiKey,
-            },
-        },
-        opts,
-    );
+    parent: pulumi.Resource,
+): k8s.apiextensions.CustomResource {
+    const reads = [
+        { secretKey: "dbPassword", entry: "postgresShlinkUser", property: "password" },
+        { secretKey: "apiKey", entry: "shlinkApiKey", property: "apiKey" },
+        { secretKey: "redisPassword", entry: "redisAuth", property: "password" },
+    ] as const;
+    const template = {
+        [SHLINK_SECRET_KEYS.dbPassword]: templateRef("dbPassword"),
+        [SHLINK_SECRET_KEYS.initialApiKey]: templateRef("apiKey"),
+        [SHLINK_SECRET_KEYS.redisServers]: pulumi.output(args.redis.host).apply((host) => redisServersUri(host, args.redis.port, templateRef("redisPassword"))),
+    };
+    return externalSecret(name, reader, secretName, reads, { template, parent });
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, POSTGRES } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
+import { externalSecret, vaultReader, type VaultAccess, type VaultReader } from "../secrets/reader";
 import { POSTGRES_CLUSTER } from "./crds";
 import {
     databaseInitSql,
@@ -18,6 +19,8 @@ export interface PostgresArgs {
     sizing: PostgresSizing;
     /** The PGO Helm release: it installs the PostgresCluster CRD and the operator. */
     operator: pulumi.Resource;
+    /** Where the user Secret comes from: Vault, through External Secrets. */
+    vault: VaultAccess;
 }
 
 /** How a client reaches the database; resolves once the cluster is ready. */
@@ -37,12 +40,15 @@ const INIT_SQL_KEY = "init.sql";
 /**
  * A replicated PostgreSQL 17 for Shlink, run by Crunchy PGO in the `postgres` namespace: three instances
  * (Patroni elects the primary and fails over), one per node, pgBackRest backups to a volume repository,
- * and the user `shlink` owning database `shlink` with a password generated here and adopted by PGO.
+ * and the user `shlink` owning database `shlink` with a password generated here, seeded into Vault, and
+ * delivered back by External Secrets as the user Secret PGO adopts.
  */
 export class Postgres extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     public readonly cluster: k8s.apiextensions.CustomResource;
     public readonly connection: DatabaseConnection;
+    /** What Vault holds for the user (`postgres/shlink-user`): the password and its SCRAM verifier (secret). */
+    public readonly seed: { password: pulumi.Output<string>; verifier: pulumi.Output<string> };
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:data:Postgres", name, {}, opts);
@@ -60,7 +66,11 @@ export class Postgres extends pulumi.ComponentResource {
         const secretPassword = pulumi.secret(password.result);
 
         const child = { parent: this };
-        const userSecret = pguserSecret(`${name}-pguser`, this.namespace, password.result, salt.base64, child);
+        this.seed = {
+            password: secretPassword,
+            verifier: pulumi.secret(pulumi.all([password.result, salt.base64]).apply(([p, s]) => scramSha256Verifier(p, s))),
+        };
+        const userSecret = pguserSecret(`${name}-pguser`, vaultReader(name, this.namespace, args.vault, this), this);
         const initSql = new k8s.core.v1.ConfigMap(
             `${name}-init-sql`,
             {
@@ -89,33 +99,18 @@ export class Postgres extends pulumi.ComponentResource {
     }
 }
 
-/** The Secret PGO adopts for the user: the generated password and its SCRAM verifier (both secret). */
-function pguserSecret(
-    name: string,
-    namespace: pulumi.Input<string>,
-    password: pulumi.Output<string>,
-    salt: pulumi.Output<string>,
-    opts: pulumi.CustomResourceOptions,
-): k8s.core.v1.Secret {
+/**
+ * The Secret PGO adopts for the user, written by ESO from Vault: our password and our verifier, so a rotated
+ * password brings its verifier and PGO runs ALTER ROLE with it (postgres.go lines 214-218 and 640-690 at v6.0.3:
+ * an existing password and verifier are kept; the users' SQL reruns when a verifier changes). `CreateOrMerge`,
+ * not `Owner`: PGO makes itself the Secret's controller (line 324), and ESO's `Owner` would set a second controller
+ * reference (externalsecret_controller.go line 817 at v2.9.0); merging keeps PGO's host/port/uri keys too
+ * (externalsecret_controller_template.go lines 53-58), where `Orphan` would clear them on every refresh.
+ */
+function pguserSecret(name: string, reader: VaultReader, parent: pulumi.Resource): k8s.apiextensions.CustomResource {
     const pguser = pguserSecretMetadata(POSTGRES.clusterName, POSTGRES.user);
-    return new k8s.core.v1.Secret(
-        name,
-        {
-            metadata: {
-                name: pguser.name,
-                namespace,
-                labels: pguser.labels,
-                // PGO force-applies this Secret too; a password rotation must still win the field conflict.
-                annotations: { "pulumi.com/patchForce": "true" },
-            },
-            type: "Opaque",
-            stringData: {
-                password: pulumi.secret(password),
-                verifier: pulumi.secret(pulumi.all([password, salt]).apply(([p, s]) => scramSha256Verifier(p, s))),
-            },
-        },
-        opts,
-    );
+    const reads = (["password", "verifier"] as const).map((property) => ({ secretKey: property, entry: "postgresShlinkUser" as const, property }));
+    return externalSecret(name, reader, pguser.name, reads, { creationPolicy: "CreateOrMerge", labels: pguser.labels, parent });
 }
 
 /** The PostgresCluster, which Pulumi waits on until every instance is ready and the init SQL has run. */

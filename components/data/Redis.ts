@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, REDIS } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
+import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
 import { REDIS_FAILOVER } from "./crds";
-import { REDIS_PASSWORD_KEY, redisFailoverSpec, redisMasterSelector, redisServersUri } from "./redisSpec";
+import { REDIS_PASSWORD_KEY, redisAuthSecretName, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 
 export interface RedisArgs {
@@ -14,6 +15,8 @@ export interface RedisArgs {
     storageClass?: string;
     /** The redis-operator Helm release: it installs the RedisFailover CRD and the operator. */
     operator: pulumi.Resource;
+    /** Where the auth Secret comes from: Vault, through External Secrets. */
+    vault: VaultAccess;
 }
 
 /** How a client reaches the current master; resolves once a master is serving. */
@@ -23,14 +26,13 @@ export interface RedisConnection {
     port: number;
     /** requirepass of every redis pod (secret). */
     password: pulumi.Output<string>;
-    /** `tcp://:<password>@<host>:<port>`, the form Shlink's REDIS_SERVERS takes (secret). */
-    uri: pulumi.Output<string>;
 }
 
 /**
  * Redis with Sentinel failover for Shlink's cache and locks, run by Spotahome's redis-operator in the
- * `redis` namespace: three redis pods with volumes, three sentinels, a password generated here, and a
- * Service of ours that selects whichever pod is master, so clients follow a failover.
+ * `redis` namespace: three redis pods with volumes, three sentinels, a password generated here (seeded into
+ * Vault, delivered back by External Secrets), and a Service of ours that selects whichever pod is master, so
+ * clients follow a failover.
  */
 export class Redis extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -51,15 +53,10 @@ export class Redis extends pulumi.ComponentResource {
         );
         const secretPassword = pulumi.secret(password.result);
 
-        const auth = new k8s.core.v1.Secret(
-            `${name}-auth`,
-            {
-                metadata: { name: `${REDIS.name}-auth`, namespace: this.namespace },
-                type: "Opaque",
-                stringData: { [REDIS_PASSWORD_KEY]: secretPassword },
-            },
-            { parent: this },
-        );
+        const reader = vaultReader(name, this.namespace, args.vault, this);
+        const auth = externalSecret(`${name}-auth`, reader, redisAuthSecretName(REDIS.name), [
+            { secretKey: REDIS_PASSWORD_KEY, entry: "redisAuth", property: "password" },
+        ], { parent: this });
 
         this.failover = new k8s.apiextensions.CustomResource(
             `${name}-failover`,
@@ -70,11 +67,11 @@ export class Redis extends pulumi.ComponentResource {
                     failoverName: REDIS.name,
                     volumeGiB: args.volumeGiB,
                     storageClass: args.storageClass,
-                    passwordSecretName: auth.metadata.name,
+                    passwordSecretName: redisAuthSecretName(REDIS.name),
                 }),
             },
-            // The CRD and the operator come with the redis-operator release.
-            { parent: this, dependsOn: [args.operator] },
+            // The CRD and the operator come with the redis-operator release; the pods read the auth Secret at start.
+            { parent: this, dependsOn: [args.operator, auth] },
         );
 
         // Ours, since operator 1.2.4 creates none for the master: it follows the role label, so clients follow failovers.
@@ -87,7 +84,6 @@ export class Redis extends pulumi.ComponentResource {
             host,
             port: REDIS.port,
             password: secretPassword,
-            uri: pulumi.secret(pulumi.all([host, secretPassword]).apply(([h, p]) => redisServersUri(h, REDIS.port, p))),
         };
 
         this.registerOutputs({ namespace: this.namespace, host: this.connection.host });

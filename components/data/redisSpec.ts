@@ -7,6 +7,11 @@ import type { RedisFailoverSpec } from "./crds";
 /** Key the operator reads the password from in the `auth.secretPath` Secret (service/k8s/util.go at v1.2.4). */
 export const REDIS_PASSWORD_KEY = "password";
 
+/** The Secret holding the failover's password (written by External Secrets from Vault). */
+export function redisAuthSecretName(failoverName: string): string {
+    return `${failoverName}-auth`;
+}
+
 /** Container port of both exporters (operator/redisfailover/service/generator.go at v1.2.4). */
 export const REDIS_EXPORTER_PORT = "metrics";
 
@@ -83,10 +88,11 @@ export function redisFailoverSpec(args: {
 /**
  * The address Shlink's REDIS_SERVERS takes: one master, password inside the URI. Shlink 4.6 (shlink-common
  * 7.2 `RedisFactory`) applies REDIS_SERVERS_PASSWORD only in Sentinel mode, and several addresses would
- * make Predis assume Redis Cluster.
+ * make Predis assume Redis Cluster. The password is letters and digits, or an ESO template reference
+ * (`{{ .redisPassword }}`) that renders to the generated one (letters and digits: no URL-encoding needed).
  */
 export function redisServersUri(host: string, port: number, password: string): string {
-    if (!/^[A-Za-z0-9]+$/.test(password)) {
+    if (!/^(?:[A-Za-z0-9]+|\{\{ \.[A-Za-z]+ \}\})$/.test(password)) {
         throw new Error("redisServersUri: the password must be letters and digits, or it needs URL-encoding.");
     }
     return `tcp://:${password}@${host}:${port}`;

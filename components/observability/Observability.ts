@@ -7,6 +7,7 @@ import type { KialiAuthStrategy } from "./kialiCrd";
 import { grafanaAdminPassword, prometheusStack } from "./kubePrometheusStack";
 import { monitoringObjects } from "./monitoring";
 import { jaegerOtlpGrpc } from "./names";
+import type { VaultAccess } from "../secrets/reader";
 
 export interface ObservabilityArgs {
     /** LoadBalancer ports (the config loader refuses collisions and Kiali below 1024). */
@@ -35,6 +36,8 @@ export interface ObservabilityArgs {
     serviceAnnotations?: Record<string, string>;
     /** StorageClass of every volume of the layer (homelab:storageClass); K3s' local-path when unset. */
     storageClass?: string;
+    /** Where Grafana's login comes from: Vault, through External Secrets. */
+    vault: VaultAccess;
 }
 
 /**
@@ -50,7 +53,7 @@ export class Observability extends pulumi.ComponentResource {
     public readonly kialiUrl: pulumi.Output<string>;
     public readonly alertmanagerUrl: pulumi.Output<string>;
     public readonly grafanaAdminUser: string;
-    /** Secret. */
+    /** Secret; seeded into Vault as `monitoring/grafana-admin`. */
     public readonly grafanaAdminPassword: pulumi.Output<string>;
     /** In-cluster OTLP gRPC endpoint of the Jaeger collector, for istiod's extensionProviders. */
     public readonly otlpGrpc: { service: string; port: number };
@@ -81,7 +84,6 @@ export class Observability extends pulumi.ComponentResource {
             name,
             {
                 grafanaPort: args.ports.grafana,
-                grafanaAdminPassword: this.grafanaAdminPassword,
                 prometheusRetentionDays: args.prometheusRetentionDays,
                 jaegerQueryUrl: traces.queryHttpUrl,
                 alertmanagerPort,
@@ -89,6 +91,7 @@ export class Observability extends pulumi.ComponentResource {
                 alertWebhookUrl: args.alertWebhookUrl,
                 serviceAnnotations: args.serviceAnnotations,
                 storageClass: args.storageClass,
+                vault: args.vault,
             },
             this,
         );
@@ -105,7 +108,7 @@ export class Observability extends pulumi.ComponentResource {
                     grafana: { ...metrics.grafana, externalUrl: publicUrl(args.ports.grafana) },
                     tracing: { internalUrl: traces.queryGrpcUrl, externalUrl: publicUrl(args.ports.jaeger) },
                 },
-                grafanaPassword: this.grafanaAdminPassword,
+                vault: args.vault,
                 istioNamespace: args.istioNamespace,
                 waitFor,
             },

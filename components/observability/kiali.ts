@@ -1,11 +1,12 @@
 // Kiali: the operator's values, the Kiali CR's spec, and the resources that run the console.
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { KIALI_API_VERSION, KIALI_KIND, type KialiAuthStrategy, type KialiSpec } from "./kialiCrd";
 import { GRAFANA, KIALI } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
+import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
 
 /** Values of the kiali-operator chart 2.29.0; the Kiali CR is ours (`cr.create: false`) so tests can read it. */
 export function kialiOperatorValues() {
@@ -80,7 +81,8 @@ export function kialiSpec(inputs: KialiSpecInputs): KialiSpec {
 /** What the console is given: the Kiali spec's inputs bar the Secret, which kiali() creates. */
 export interface KialiInputs {
     spec: Omit<KialiSpecInputs, "grafana"> & { grafana: Omit<KialiSpecInputs["grafana"], "passwordSecret"> };
-    grafanaPassword: pulumi.Input<string>;
+    /** Where the Grafana password comes from: Vault, through External Secrets (no copy across namespaces). */
+    vault: VaultAccess;
     /** Namespace of istiod, where the Kiali CR and the Secret it reads go. */
     istioNamespace: string;
     /** What must exist before anything goes into the Istio namespace (the namespace itself, istiod). */
@@ -89,26 +91,23 @@ export interface KialiInputs {
 
 /**
  * Kiali: the operator from its chart in its own namespace, and in Istio's namespace the Kiali CR with the
- * Secret holding the Grafana password it logs in with. Returns the operator's release.
+ * Secret holding the Grafana password it logs in with (written by External Secrets from Vault). Returns the operator's release.
  */
 export function kiali(component: string, inputs: KialiInputs, parent: pulumi.Resource): k8s.helm.v3.Release {
     const ns = namespace(childName(component, "kiali-operator-namespace"), KIALI.namespace, undefined, { parent });
     const operator = helmRelease(childName(component, "kiali-operator"), KIALI, ns.metadata.name, kialiOperatorValues(), {
         parent,
     });
-    const credentials = new k8s.core.v1.Secret(
+    // The Istio namespace belongs to the mesh layer: the reader's ServiceAccount waits for it.
+    const reader = vaultReader(childName(component, "kiali"), pulumi.output(inputs.istioNamespace), inputs.vault, parent, inputs.waitFor);
+    const credentials = externalSecret(
         childName(component, "kiali-grafana-credentials"),
-        {
-            metadata: { name: KIALI.grafanaCredentialsSecret, namespace: inputs.istioNamespace },
-            type: "Opaque",
-            stringData: { [KIALI.grafanaPasswordKey]: inputs.grafanaPassword },
-        },
-        // The Istio namespace belongs to the mesh layer.
-        { parent, dependsOn: inputs.waitFor },
+        reader,
+        KIALI.grafanaCredentialsSecret,
+        [{ secretKey: KIALI.grafanaPasswordKey, entry: "grafanaAdmin", property: "password" }],
+        { parent },
     );
-    const spec = credentials.metadata.name.apply((passwordSecret) =>
-        kialiSpec({ ...inputs.spec, grafana: { ...inputs.spec.grafana, passwordSecret } }),
-    );
+    const spec = kialiSpec({ ...inputs.spec, grafana: { ...inputs.spec.grafana, passwordSecret: KIALI.grafanaCredentialsSecret } });
     new k8s.apiextensions.CustomResource(
         childName(component, "kiali"),
         {
@@ -117,8 +116,9 @@ export function kiali(component: string, inputs: KialiInputs, parent: pulumi.Res
             metadata: { name: KIALI.crName, namespace: inputs.istioNamespace },
             spec,
         },
-        // The Kiali CRD comes with the operator's chart; the Istio namespace belongs to the mesh layer.
-        { parent, dependsOn: [operator, ...inputs.waitFor] },
+        // The Kiali CRD comes with the operator's chart; the Istio namespace belongs to the mesh layer; the
+        // operator mounts the Grafana credentials, so they are synced first.
+        { parent, dependsOn: [operator, credentials, ...inputs.waitFor] },
     );
     return operator;
 }

@@ -8,6 +8,7 @@ import {
     K6,
     GENERATED_SECRET_LENGTH,
     GRAFANA,
+    GRAFANA_ADMIN_SECRET,
     ISTIO_DASHBOARDS,
     KUBE_PROMETHEUS_STACK,
     OBSERVABILITY_STORAGE,
@@ -19,12 +20,12 @@ import { serviceUrl } from "../kubernetes/serviceNames";
 import { alertmanagerConfig, webhookSecret } from "./alertmanager";
 import { prometheusServiceName } from "./names";
 import { loadBalancerAnnotations } from "../kubernetes/service";
+import { reloadOnSecrets } from "../secrets/eso";
+import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
 
 export interface KubePrometheusStackInputs {
     /** LoadBalancer port of Grafana. */
     grafanaPort: number;
-    /** Grafana's admin password (secret; from @pulumi/random). */
-    grafanaAdminPassword: pulumi.Input<string>;
     prometheusRetentionDays: number;
     /** In-cluster URL of Jaeger's query HTTP API, provisioned as Grafana's Jaeger datasource. */
     jaegerQueryUrl: string;
@@ -167,8 +168,10 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
             fullnameOverride: `${kps.fullnameOverride}-grafana`,
             replicas: 1,
             adminUser: GRAFANA.adminUser,
-            // The chart no longer sets a default; without one Grafana's password would change on every install.
-            adminPassword: inputs.grafanaAdminPassword,
+            // The login External Secrets writes from Vault; the chart then makes no Secret of its own.
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
+            // On the Deployment: Reloader restarts Grafana when its login changes in Vault.
+            annotations: reloadOnSecrets(GRAFANA_ADMIN_SECRET.name),
             service: { type: "LoadBalancer", port: inputs.grafanaPort, ...loadBalancerAnnotations(inputs.serviceAnnotations) },
             persistence: {
                 enabled: true,
@@ -231,6 +234,16 @@ export function grafanaAdminPassword(component: string, parent: pulumi.Resource)
     return pulumi.secret(password.result);
 }
 
+/** Grafana's login in `monitoring`, written by External Secrets from Vault's `monitoring/grafana-admin`. */
+function grafanaAdminSecret(component: string, namespace: pulumi.Output<string>, vault: VaultAccess, parent: pulumi.Resource) {
+    const reader = vaultReader(component, namespace, vault, parent);
+    const reads = [
+        { secretKey: GRAFANA_ADMIN_SECRET.userKey, entry: "grafanaAdmin", property: "user" },
+        { secretKey: GRAFANA_ADMIN_SECRET.passwordKey, entry: "grafanaAdmin", property: "password" },
+    ] as const;
+    return externalSecret(childName(component, "grafana-admin"), reader, GRAFANA_ADMIN_SECRET.name, reads, { parent });
+}
+
 /** What the rest of the layer needs from kube-prometheus-stack. */
 export interface PrometheusStack {
     /** Installs the monitoring.coreos.com CRDs. */
@@ -247,16 +260,17 @@ export interface PrometheusStack {
  */
 export function prometheusStack(
     component: string,
-    inputs: Omit<KubePrometheusStackInputs, "hasWebhook"> & { alertWebhookUrl?: pulumi.Input<string> },
+    inputs: Omit<KubePrometheusStackInputs, "hasWebhook"> & { alertWebhookUrl?: pulumi.Input<string>; vault: VaultAccess },
     parent: pulumi.Resource,
 ): PrometheusStack {
     const kps = KUBE_PROMETHEUS_STACK;
     const ns = namespace(childName(component, "monitoring-namespace"), kps.namespace, undefined, { parent });
-    const { alertWebhookUrl, ...rest } = inputs;
+    const { alertWebhookUrl, vault, ...rest } = inputs;
     const values = kubePrometheusStackValues({ ...rest, hasWebhook: alertWebhookUrl !== undefined });
     const secret = alertWebhookUrl === undefined ? [] : [webhookSecret(component, ns.metadata.name, alertWebhookUrl, parent)];
-    // Alertmanager's pod mounts the webhook Secret: it must exist first.
-    const release = helmRelease(childName(component, "kube-prometheus-stack"), kps, ns.metadata.name, values, { parent, dependsOn: secret });
+    const admin = grafanaAdminSecret(component, ns.metadata.name, vault, parent);
+    // Alertmanager's pod mounts the webhook Secret, Grafana's reads its login: both must exist first.
+    const release = helmRelease(childName(component, "kube-prometheus-stack"), kps, ns.metadata.name, values, { parent, dependsOn: [...secret, admin] });
     const prometheusService = prometheusServiceName(values.fullnameOverride);
     return {
         release,

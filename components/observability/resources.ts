@@ -72,7 +72,6 @@ export function referenceWorkloads(): ObservabilityWorkloads {
     return {
         kubePrometheusStack: kubePrometheusStackValues({
             grafanaPort: 1,
-            grafanaAdminPassword: "",
             prometheusRetentionDays: 1,
             jaegerQueryUrl: url,
             alertmanagerPort: 1,

@@ -1,5 +1,5 @@
 // Helm values of the operators: pure, so tests read exactly what Helm receives.
-import { OPERATOR_RESOURCES, REDIS_OPERATOR_IMAGE_TAG } from "../defaults";
+import { OPERATOR_RESOURCES, REDIS_OPERATOR_IMAGE_TAG, SECRET_DELIVERY } from "../defaults";
 
 /** cert-manager: the chart installs and upgrades its CRDs (`installCRDs` is deprecated). */
 export function certManagerValues(): Record<string, unknown> {
@@ -22,4 +22,31 @@ export function postgresOperatorValues(): Record<string, unknown> {
 /** redis-operator: the image the chart pins, written out so a chart bump cannot change it silently. */
 export function redisOperatorValues(): Record<string, unknown> {
     return { image: { tag: REDIS_OPERATOR_IMAGE_TAG }, resources: OPERATOR_RESOURCES.redisOperator };
+}
+
+/** External Secrets Operator: the chart installs its CRDs (v1 stores and ExternalSecrets, v1alpha1 PushSecret). */
+export function externalSecretsValues(): Record<string, unknown> {
+    const r = SECRET_DELIVERY.resources;
+    return {
+        installCRDs: true,
+        resources: r.externalSecrets,
+        webhook: { resources: r.externalSecretsWebhook },
+        certController: { resources: r.externalSecretsCertController },
+    };
+}
+
+/**
+ * Reloader: restarts only workloads that name their Secrets (autoReloadAll off), by a pod-template annotation
+ * rather than an env var (less drift for IaC). It watches every namespace: the chart's scoped mode makes a Role
+ * in each listed namespace at install, so they would all have to exist before this release.
+ */
+export function reloaderValues(): Record<string, unknown> {
+    return {
+        reloader: {
+            autoReloadAll: false,
+            reloadStrategy: "annotations",
+            watchGlobally: true,
+            deployment: { resources: SECRET_DELIVERY.resources.reloader },
+        },
+    };
 }

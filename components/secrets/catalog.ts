@@ -1,6 +1,6 @@
 // What Vault holds for the lab and who may read it: one entry per application secret, the one place the OpenBao
 // policies, the seeding PushSecrets and the ExternalSecrets are all derived from.
-import { KUBE_PROMETHEUS_STACK, POSTGRES, REDIS, SHLINK, VAULT } from "../defaults";
+import { ISTIO, KUBE_PROMETHEUS_STACK, POSTGRES, REDIS, SHLINK, VAULT } from "../defaults";
 
 /** One KV v2 entry under `secret/`: its path, its properties, and the namespaces whose store may read it. */
 export interface VaultEntry {
@@ -20,8 +20,8 @@ export const VAULT_ENTRIES = {
     postgresShlinkUser: { path: "postgres/shlink-user", properties: ["password", "verifier"], readers: [POSTGRES.namespace, SHLINK.namespace] },
     /** Redis' requirepass (the redis pods, the sentinels and Shlink). */
     redisAuth: { path: "redis/auth", properties: ["password"], readers: [REDIS.namespace, SHLINK.namespace] },
-    /** Grafana's admin login. */
-    grafanaAdmin: { path: "monitoring/grafana-admin", properties: ["user", "password"], readers: [KUBE_PROMETHEUS_STACK.namespace] },
+    /** Grafana's admin login (Grafana itself, and Kiali, whose CR lives in Istio's namespace, logging into it). */
+    grafanaAdmin: { path: "monitoring/grafana-admin", properties: ["user", "password"], readers: [KUBE_PROMETHEUS_STACK.namespace, ISTIO.namespace] },
 } as const satisfies Record<string, VaultEntry>;
 
 /** The namespaces that read from Vault: each gets one SecretStore, one ServiceAccount and one Vault role. */

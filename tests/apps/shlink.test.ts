@@ -7,6 +7,9 @@ import { SHLINK } from "../../components/defaults";
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
+import { materialise } from "../helpers/eso";
+import { standInVault } from "../helpers/vault";
+import type { VaultAccess } from "../../components/secrets/reader";
 
 /**
  * Every variable Shlink 4.6.0 reads: the cases of its EnvVars enum (module/Core/src/Config/EnvVars.php at
@@ -112,22 +115,24 @@ describe("Shlink in the stack", () => {
     it("reaches the database at PGO's primary Service and Redis at our master Service", async () => {
         const plain = Object.fromEntries(env(deployment).filter((v) => v.value !== undefined).map((v) => [v.name, v.value]));
         expect(plain.DB_HOST).toBe("shlink-db-primary.postgres.svc.cluster.local");
-        const credentials = ledger.byName("shlink-credentials");
-        expect(credentials.inputs.metadata.namespace).toBe("shlink");
-        expect(credentials.inputs.stringData).toEqual({
+        // The Secret ESO writes from Vault, which the seed filled with the generated values.
+        const credentials = materialise(ledger, "shlink-credentials");
+        expect(credentials.namespace).toBe("shlink");
+        expect(credentials.data).toEqual({
             [SHLINK_SECRET_KEYS.dbPassword]: GENERATED.postgresPassword,
             [SHLINK_SECRET_KEYS.redisServers]: `tcp://:${GENERATED.redisPassword}@shlink-redis-master.redis.svc.cluster.local:6379`,
             [SHLINK_SECRET_KEYS.initialApiKey]: GENERATED.shlinkApiKey,
         });
-        expect(credentials.secretInputs).toContain("stringData");
         for (const v of env(deployment).filter((e) => e.valueFrom)) {
-            expect(v.valueFrom.secretKeyRef.name, v.name).toBe(credentials.inputs.metadata.name);
-            expect(Object.keys(credentials.inputs.stringData), v.name).toContain(v.valueFrom.secretKeyRef.key);
+            expect(v.valueFrom.secretKeyRef.name, v.name).toBe(credentials.name);
+            expect(Object.keys(credentials.data), v.name).toContain(v.valueFrom.secretKeyRef.key);
         }
-        expect(JSON.stringify(deployment.inputs)).not.toMatch(new RegExp(Object.values(GENERATED).join("|")));
+        const generated = new RegExp(Object.values(GENERATED).join("|"));
+        expect(JSON.stringify(deployment.inputs)).not.toMatch(generated);
+        expect(JSON.stringify(ledger.byName("shlink-credentials").inputs)).not.toMatch(generated);
     });
 
-    it("starts only after the database is ready and Redis, its Secret and the master Service exist", () => {
+    it("starts only after the database is ready and Redis, its Secret (synced by ESO) and the master Service exist", () => {
         const waits = ledger.waitsFor("shlink-deployment");
         for (const backend of ["shlink-db-cluster", "shlink-redis-failover", "shlink-redis-master", "shlink-credentials"]) {
             expect(waits.has(backend), backend).toBe(true);
@@ -209,21 +214,23 @@ describe("Shlink in the stack", () => {
 describe("the Shlink component on its own", () => {
     const args = {
         replicas: 4,
-        database: { host: pulumi.output("db"), port: 5432, database: "shlink", user: "shlink", password: pulumi.output("p") },
-        redis: { host: pulumi.output("redis"), port: 6379, password: pulumi.output("r"), uri: pulumi.output("redis://:r@redis:6379") },
+        database: { host: pulumi.output("db"), port: 5432, database: "shlink", user: "shlink" },
+        redis: { host: pulumi.output("redis"), port: 6379 },
     };
 
     it("takes its replicas from the caller, makes the pods wait for waitFor, and labels the namespace for injection", async () => {
         const { ledger } = await runUnderMocks({}, () => {
             const istiod = new k8s.core.v1.ConfigMap("istiod-stand-in", { metadata: { name: "istiod" } });
-            return new Shlink("shlink", { ...args, meshInjection: true, waitFor: [istiod] });
+            return new Shlink("shlink", { ...args, vault: standInVault(), meshInjection: true, waitFor: [istiod] });
         });
-        expect(ledger.byName("shlink-deployment").dependsOn).toEqual(["istiod-stand-in"]);
+        expect(ledger.byName("shlink-deployment").dependsOn).toEqual(["shlink-credentials", "istiod-stand-in"]);
         expect(ledger.byName("shlink-deployment").inputs.spec.replicas).toBe(4);
         expect(ledger.byName("shlink-ns").inputs.metadata.labels).toEqual({ "istio-injection": "enabled" });
     });
 
     it("refuses fewer replicas than the disruption budget needs", () => {
-        expect(() => new Shlink("too-few", { ...args, replicas: SHLINK.minAvailable })).toThrow(/homelab:shlinkReplicas/);
+        // Refused before anything is created, so the Vault access is never looked at.
+        const vault = {} as VaultAccess;
+        expect(() => new Shlink("too-few", { ...args, vault, replicas: SHLINK.minAvailable })).toThrow(/homelab:shlinkReplicas/);
     });
 });

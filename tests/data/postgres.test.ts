@@ -12,6 +12,7 @@ import {
 import { CONFIG_DEFAULTS, POSTGRES } from "../../components/defaults";
 import type { Ledger } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
+import { materialise, seedSecret } from "../helpers/eso";
 
 const sizing = { volumeGiB: 33, backupVolumeGiB: 44, backupRetentionFull: 5 };
 const spec = postgresClusterSpec({
@@ -195,17 +196,26 @@ describe("the PostgreSQL cluster in the stack", () => {
         expect(cluster.dataDeps).toContain("shlink-db-init-sql");
     });
 
-    it("creates the user Secret PGO adopts before the cluster, with our password and its verifier", () => {
-        const secret = ledger.byName("shlink-db-pguser");
+    it("has ESO write the user Secret PGO adopts before the cluster, with our password and its verifier", () => {
+        const es = ledger.byName("shlink-db-pguser");
+        const secret = materialise(ledger, "shlink-db-pguser");
         const cluster = ledger.byName("shlink-db-cluster");
-        expect(secret.inputs.metadata).toMatchObject({ ...pguserSecretMetadata("shlink-db", "shlink"), namespace: "postgres" });
-        expect(secret.inputs.metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
-        expect(secret.inputs.stringData.password).toBe(GENERATED.postgresPassword);
+        const pguser = pguserSecretMetadata("shlink-db", "shlink");
+        expect({ name: secret.name, namespace: secret.namespace, labels: secret.labels }).toEqual({ ...pguser, namespace: "postgres" });
+        expect(es.inputs.metadata).toMatchObject({ name: pguser.name, namespace: "postgres" });
+        // PGO makes itself the Secret's controller: ESO must neither claim it (Owner) nor clear PGO's keys (Orphan).
+        expect(es.inputs.spec.target.creationPolicy).toBe("CreateOrMerge");
+        expect(es.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
+        expect(secret.data.password).toBe(GENERATED.postgresPassword);
         const salt = ledger.byName("shlink-db-verifier-salt");
         expect(salt.type).toBe("random:index/randomBytes:RandomBytes");
         const saltBase64 = Buffer.alloc(salt.inputs.length, 7).toString("base64");
-        expect(secret.inputs.stringData.verifier).toBe(scramSha256Verifier(GENERATED.postgresPassword, saltBase64));
-        expect(secret.secretInputs).toContain("stringData");
+        expect(secret.data.verifier).toBe(scramSha256Verifier(GENERATED.postgresPassword, saltBase64));
+        expect(Object.keys(secret.data).sort()).toEqual(["password", "verifier"]);
+        // The values travel only through the seed Secret, as secrets.
+        const seed = seedSecret(ledger);
+        expect(seed.secretInputs).toContain("stringData");
+        expect(JSON.stringify(es.inputs)).not.toContain(GENERATED.postgresPassword);
         expect(cluster.dependsOn).toContain("shlink-db-pguser");
         const password = ledger.byName("shlink-db-password");
         expect(password.inputs).toMatchObject({ length: 40, special: false });

@@ -10,6 +10,7 @@ import {
 import { CONFIG_DEFAULTS, REDIS } from "../../components/defaults";
 import type { Ledger } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
+import { materialise, seedSecret } from "../helpers/eso";
 
 const spec = redisFailoverSpec({ failoverName: "shlink-redis", volumeGiB: 13, passwordSecretName: "auth" });
 
@@ -95,6 +96,11 @@ describe("redisServersUri", () => {
 
     it("refuses a password that would need URL-encoding", () => {
         expect(() => redisServersUri("h", 6379, "a@b")).toThrow(/URL-encoding/);
+        expect(() => redisServersUri("h", 6379, "{{ .a }}@b")).toThrow(/URL-encoding/);
+    });
+
+    it("leaves an ESO template reference in place, to be rendered in the cluster", () => {
+        expect(redisServersUri("h", 6379, "{{ .redisPassword }}")).toBe("tcp://:{{ .redisPassword }}@h:6379");
     });
 });
 
@@ -117,15 +123,18 @@ describe("the Redis failover in the stack", () => {
         );
     });
 
-    it("gives the operator the generated password through a Secret key it reads", () => {
-        const auth = ledger.byName("shlink-redis-auth");
+    it("gives the operator the generated password through a Secret key it reads, written by ESO from Vault", () => {
+        const es = ledger.byName("shlink-redis-auth");
+        const auth = materialise(ledger, "shlink-redis-auth");
         const failover = ledger.byName("shlink-redis-failover");
-        expect(failover.inputs.spec.auth.secretPath).toBe(auth.inputs.metadata.name);
-        expect(failover.dataDeps).toContain("shlink-redis-auth");
-        expect(auth.inputs.metadata.namespace).toBe("redis");
+        expect(failover.inputs.spec.auth.secretPath).toBe(auth.name);
+        expect(failover.dependsOn).toContain("shlink-redis-auth");
+        expect(auth.namespace).toBe("redis");
         expect(REDIS_PASSWORD_KEY).toBe("password");
-        expect(auth.inputs.stringData).toEqual({ password: GENERATED.redisPassword });
-        expect(auth.secretInputs).toContain("stringData");
+        expect(auth.data).toEqual({ password: GENERATED.redisPassword });
+        expect(es.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
+        expect(JSON.stringify(es.inputs)).not.toContain(GENERATED.redisPassword);
+        expect(seedSecret(ledger).secretInputs).toContain("stringData");
         expect(ledger.byName("shlink-redis-password").inputs).toMatchObject({ length: 40, special: false });
     });
 

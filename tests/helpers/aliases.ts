@@ -124,3 +124,15 @@ export function matchState(oldUrns: string[], registrations: Registration[]): St
         claimedTwice: [...claims].filter(([, n]) => n > 1).map(([urn]) => urn),
     };
 }
+
+/** Resources of the stack at 09f9fe5 the program removes on purpose: the deletion an `up` makes, and why. */
+export const INTENDED_DELETIONS: Record<string, string> = {
+    "urn:pulumi:homelab::homelab::homelab:apps:Shlink$kubernetes:core/v1:Secret::shlink-credentials":
+        "issue 9: Shlink's credentials come from Vault through the ExternalSecret shlink-credentials; Pulumi no longer copies them across namespaces",
+    "urn:pulumi:homelab::homelab::homelab:data:Postgres$kubernetes:core/v1:Secret::shlink-db-pguser":
+        "issue 9: the PGO user Secret is written by External Secrets from Vault (ExternalSecret shlink-db-pguser)",
+    "urn:pulumi:homelab::homelab::homelab:data:Redis$kubernetes:core/v1:Secret::shlink-redis-auth":
+        "issue 9: the Redis auth Secret is written by External Secrets from Vault (ExternalSecret shlink-redis-auth)",
+    "urn:pulumi:homelab::homelab::homelab:observability:Observability$kubernetes:core/v1:Secret::observability-kiali-grafana-credentials":
+        "issue 9: Kiali's copy of Grafana's password is read from Vault in Istio's namespace (ExternalSecret observability-kiali-grafana-credentials), no copy across namespaces",
+};

@@ -1,7 +1,7 @@
 import type { ObservabilityArgs } from "../../components/observability/Observability";
 
-/** The lab's observability arguments, as stacks/homelab.ts passes them. */
-export const LAB_OBSERVABILITY_ARGS: ObservabilityArgs = {
+/** The lab's observability arguments, as stacks/homelab.ts passes them (add `vault: standInVault()` inside the run). */
+export const LAB_OBSERVABILITY_ARGS: Omit<ObservabilityArgs, "vault"> = {
     ports: { grafana: 3000, jaeger: 16686, kiali: 20001 },
     publicAddress: "192.168.2.242",
     istioNamespace: "istio-system",

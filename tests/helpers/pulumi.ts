@@ -275,8 +275,9 @@ async function runProgram<T>(
             continue; // component resources are not sent to mocks
         }
         entry.parent = t.opts.parent ? names.get(t.opts.parent) : undefined;
-        const dependsOn = t.opts.dependsOn;
-        const list = dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+        // A dependsOn may be a promise (the stack's seed is known only after the layers that wait for it).
+        const dependsOn = await t.opts.dependsOn;
+        const list = dependsOn === undefined ? [] : Array.isArray(dependsOn) ? await Promise.all(dependsOn) : [dependsOn];
         entry.dependsOn = (list as pulumi.Resource[]).map((r) => names.get(r) ?? "?");
         entry.ignoreChanges = t.opts.ignoreChanges ?? [];
         const deps = new Set<string>();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_DOWN_ALERTS, alertmanagerConfig, webhookUrlFile, type AlertmanagerConfig } from "../../components/observability/alertmanager";
 import { Observability } from "../../components/observability/Observability";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
+import { standInVault } from "../helpers/vault";
 import { nativeTool } from "../helpers/tools";
 import { runUnderMocks, valueOf, type Ledger } from "../helpers/pulumi";
 
@@ -29,7 +30,7 @@ describe("alert delivery with a webhook", () => {
             const provider = new k8s.Provider("k8s", { kubeconfig: "unused" });
             const component = new Observability(
                 "obs",
-                { ...LAB_OBSERVABILITY_ARGS, alertWebhookUrl: pulumi.secret(WEBHOOK_URL), alertmanagerPort: PORT },
+                { ...LAB_OBSERVABILITY_ARGS, vault: standInVault(), alertWebhookUrl: pulumi.secret(WEBHOOK_URL), alertmanagerPort: PORT },
                 { providers: [provider] },
             );
             return { alertmanagerUrl: component.alertmanagerUrl };

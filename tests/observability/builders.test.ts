@@ -358,7 +358,6 @@ describe("resource requests", () => {
     it("sets a memory ceiling above each request in the values", () => {
         const values = kubePrometheusStackValues({
             grafanaPort: 1,
-            grafanaAdminPassword: "",
             prometheusRetentionDays: 1,
             jaegerQueryUrl: "",
             alertmanagerPort: 1,

@@ -2,13 +2,14 @@
 // schema, and the addresses, ports, storage, secrets and ordering it promises.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH } from "../../components/defaults";
+import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH, GRAFANA_ADMIN_SECRET } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues } from "../../components/observability/resources";
 import { resourceRequests } from "../../components/observability/resources";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
+import { standInVault } from "../helpers/vault";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 
 const ARGS = LAB_OBSERVABILITY_ARGS;
@@ -23,10 +24,13 @@ interface ModelClass {
 /** The model each kind this layer creates is checked against; a kind missing here fails the schema test. */
 async function models(): Promise<Record<string, ModelClass>> {
     const monitoring = "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-    const [{ ServiceMonitor }, { PodMonitor }, { PrometheusRule }] = await Promise.all([
+    const eso = "@kubernetes-models/external-secrets/external-secrets.io/v1";
+    const [{ ServiceMonitor }, { PodMonitor }, { PrometheusRule }, { SecretStore }, { ExternalSecret }] = await Promise.all([
         import(`${monitoring}/ServiceMonitor`),
         import(`${monitoring}/PodMonitor`),
         import(`${monitoring}/PrometheusRule`),
+        import(`${eso}/SecretStore`),
+        import(`${eso}/ExternalSecret`),
     ]);
     return {
         "kubernetes:core/v1:Namespace": Namespace,
@@ -34,6 +38,9 @@ async function models(): Promise<Record<string, ModelClass>> {
         "kubernetes:core/v1:Service": Service,
         "kubernetes:core/v1:Secret": Secret,
         "kubernetes:core/v1:ConfigMap": ConfigMap,
+        "kubernetes:core/v1:ServiceAccount": ServiceAccount,
+        "kubernetes:external-secrets.io/v1:SecretStore": SecretStore,
+        "kubernetes:external-secrets.io/v1:ExternalSecret": ExternalSecret,
         "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
         "kubernetes:monitoring.coreos.com/v1:PodMonitor": PodMonitor,
         "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
@@ -62,7 +69,7 @@ describe("the observability layer under mocks", () => {
                 { metadata: { name: ARGS.istioNamespace } },
                 { provider },
             );
-            component = new Observability("obs", { ...ARGS, waitFor: [istioSystem] }, { providers: [provider] });
+            component = new Observability("obs", { ...ARGS, vault: standInVault({ provider }), waitFor: [istioSystem] }, { providers: [provider] });
             return {
                 grafanaUrl: component.grafanaUrl,
                 jaegerUrl: component.jaegerUrl,
@@ -166,16 +173,23 @@ describe("the observability layer under mocks", () => {
         expect(grafana.additionalDataSources[0].url).toBe(`http://${jaegerService}:${httpPort}`);
     });
 
-    it("lets Kiali log into Grafana with the admin password from a Secret in its own namespace", () => {
+    it("lets Kiali log into Grafana with the admin password from a Secret in its own namespace, written by ESO from Vault", () => {
         const kiali = kind("Kiali")[0];
-        const secret = ledger.byName("obs-kiali-grafana-credentials");
+        const es = ledger.byName("obs-kiali-grafana-credentials");
         const auth = kiali.inputs.spec.external_services.grafana.auth;
         const [, secretName, key] = auth.password.split(":");
         expect(auth).toMatchObject({ type: "basic", username: release("kube-prometheus-stack").inputs.values.grafana.adminUser });
-        expect(secret.inputs.metadata).toMatchObject({ name: secretName, namespace: kiali.inputs.metadata.namespace });
-        expect(secret.inputs.stringData[key]).toBe(PASSWORD);
-        expect(secret.secretInputs).toContain("stringData");
-        expect(kiali.dataDeps).toContain(secret.name);
+        expect(es.type).toBe("kubernetes:external-secrets.io/v1:ExternalSecret");
+        expect(es.inputs.metadata).toMatchObject({ name: secretName, namespace: kiali.inputs.metadata.namespace });
+        expect(es.inputs.spec.target.name).toBe(secretName);
+        // The same Vault entry and property Grafana's own login Secret reads its password from.
+        const grafana = ledger.byName("obs-grafana-admin").inputs.spec.data.find((d: { secretKey: string }) => d.secretKey === GRAFANA_ADMIN_SECRET.passwordKey);
+        expect(es.inputs.spec.data).toEqual([{ secretKey: key, remoteRef: grafana.remoteRef }]);
+        expect(JSON.stringify(es.inputs)).not.toContain(PASSWORD);
+        expect(es.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
+        expect(kiali.dependsOn).toContain(es.name);
+        // The reader in Istio's namespace waits for that namespace, which the mesh layer creates.
+        expect(ledger.byName("obs-kiali-vault-client").dependsOn).toContain("istio-system");
     });
 
     it("exposes Grafana, Jaeger and Kiali as LoadBalancers on the configured ports", () => {
@@ -257,13 +271,26 @@ describe("the observability layer under mocks", () => {
         expect(release("kube-prometheus-stack").inputs.values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBe(true);
     });
 
-    it("keeps the Grafana admin password random and secret in the release and the output", () => {
+    it("keeps the Grafana admin password random and secret in the output, and out of the release: Grafana reads it from the Secret ESO writes", () => {
         const password = ledger.ofType("random:index/randomPassword:RandomPassword");
         expect(password.map((p) => p.name)).toEqual(["obs-grafana-admin-password"]);
         const kps = release("kube-prometheus-stack");
-        expect(kps.inputs.values.grafana.adminPassword).toBe(PASSWORD);
-        expect(kps.secretInputs).toContain("values");
-        expect(kps.dataDeps).toContain("obs-grafana-admin-password");
+        expect(kps.inputs.values.grafana.adminPassword).toBeUndefined();
+        expect(JSON.stringify(kps.inputs)).not.toContain(PASSWORD);
+        expect(kps.inputs.values.grafana.admin).toEqual({
+            existingSecret: GRAFANA_ADMIN_SECRET.name,
+            userKey: GRAFANA_ADMIN_SECRET.userKey,
+            passwordKey: GRAFANA_ADMIN_SECRET.passwordKey,
+        });
+        const admin = ledger.byName("obs-grafana-admin");
+        expect(admin.inputs.spec.target.name).toBe(GRAFANA_ADMIN_SECRET.name);
+        expect(admin.inputs.metadata.namespace).toBe("monitoring");
+        expect(admin.inputs.spec.data.map((d: { secretKey: string }) => d.secretKey).sort()).toEqual(
+            [GRAFANA_ADMIN_SECRET.userKey, GRAFANA_ADMIN_SECRET.passwordKey].sort(),
+        );
+        // Grafana starts only once its login is synced from Vault.
+        expect(admin.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
+        expect(kps.dependsOn).toContain("obs-grafana-admin");
         expect(outputs.grafanaAdminPassword).toBe(PASSWORD);
         expect(secretOutputs).toEqual({ grafanaUrl: false, jaegerUrl: false, kialiUrl: false, grafanaAdminPassword: true });
         for (const r of ledger.resources) {
@@ -290,7 +317,11 @@ describe("the observability layer under mocks", () => {
         expect(kiali.dependsOn).toEqual(expect.arrayContaining(["obs-kiali-operator", "istio-system"]));
         expect(kiali.inputs.metadata.namespace).toBe(ARGS.istioNamespace);
         expect(ledger.byName("obs-istiod-monitor").dependsOn).toContain("istio-system");
-        expect(ledger.byName("obs-kiali-grafana-credentials").dependsOn).toContain("istio-system");
+        // Through its store's ServiceAccount; and after ESO's release, which installs the ExternalSecret CRD.
+        expect(ledger.waitsFor("obs-kiali-grafana-credentials")).toContain("istio-system");
+        for (const r of ledger.resources.filter((x) => x.inputs.apiVersion?.startsWith("external-secrets.io/"))) {
+            expect(r.dependsOn, r.name).toContain("eso-stand-in");
+        }
         expect(release("kiali-operator").inputs.values.cr.create).toBe(false);
     });
 

@@ -10,6 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Observability } from "../../components/observability/Observability";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
+import { standInVault } from "../helpers/vault";
 import { nativeTool } from "../helpers/tools";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
 
@@ -76,7 +77,7 @@ promtool.describe("rules and queries, by promtool", () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
         ({ ledger } = await runUnderMocks({}, () => {
             const provider = new k8s.Provider("k8s", { kubeconfig: "unused" });
-            new Observability("obs", LAB_OBSERVABILITY_ARGS, { providers: [provider] });
+            new Observability("obs", { ...LAB_OBSERVABILITY_ARGS, vault: standInVault() }, { providers: [provider] });
         }));
         specs = Object.fromEntries(
             ledger.resources.filter((r) => r.inputs.kind === "PrometheusRule").map((r) => [r.inputs.metadata.name, r.inputs.spec as Spec]),

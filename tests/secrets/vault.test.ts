@@ -310,7 +310,7 @@ describe("OpenBao (Vault)", () => {
     });
 
     it("gives each reading namespace a role bound to its vault-client ServiceAccount, with a policy reading exactly its entries", () => {
-        expect(readerNamespaces()).toEqual(["monitoring", "postgres", "redis", "shlink"]);
+        expect(readerNamespaces()).toEqual(["istio-system", "monitoring", "postgres", "redis", "shlink"]);
         for (const ns of readerNamespaces()) {
             const expected = Object.values(VAULT_ENTRIES)
                 .filter((e) => (e.readers as readonly string[]).includes(ns))
