@@ -7,15 +7,19 @@ import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type P
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
 import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES } from "../components/defaults";
-import { ArgoCd } from "../components/gitops/ArgoCd";
-import { serviceUrl } from "../components/kubernetes/serviceNames";
+import { ArgoCd, argoCdDoor } from "../components/gitops/ArgoCd";
+import { EdgeDoors } from "../components/edge/EdgeDoors";
+import { LabTls } from "../components/edge/LabTls";
+import type { LabAddresses } from "../components/edge/certificates";
+import { doorServicePorts, httpsUrl, httpUrl, type EdgeDoor } from "../components/edge/doors";
+import { serviceFqdn, serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
 import { Cluster } from "../components/k3s/Cluster";
 import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
 import type { RoutingTarget } from "../components/mesh/values";
-import { jaegerOtlpGrpc } from "../components/observability/names";
+import { jaegerOtlpGrpc, observabilityDoors } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
@@ -49,6 +53,8 @@ export interface HomelabOutputs {
     argocdUrl?: pulumi.Output<string>;
     /** Argo CD's `admin` password (secret); undefined when homelab:argocd is false. */
     argocdAdminPassword?: pulumi.Output<string>;
+    /** The lab CA's certificate (PEM, no secret): trust it to reach every URL over verified HTTPS. */
+    labCaCertificate: pulumi.Output<string>;
     /** What the end-to-end check saw at the end of the last `pulumi up`. */
     smokeCheck: pulumi.Output<string>;
 }
@@ -74,18 +80,33 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const publicAddress = config.target.publicAddress;
     // With a services VIP, kube-vip announces it for every LoadBalancer Service that names it.
     const lb = cluster.loadBalancerAnnotations;
-    const istio = new Istio("istio", { ...istioArgs(config), serviceAnnotations: lb }, onCluster);
-    const observability = new Observability(
-        "observability",
-        { ...observabilityArgs(config, publicAddress, istio), serviceAnnotations: lb },
+    // Every URL names homelab:domain when set, else the lab's address; the certificate names both.
+    const host = config.mesh.domain ?? publicAddress;
+    const doors = labDoors(config);
+    const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
+    const tls = new LabTls(
+        "edge-tls",
+        { addresses: labAddresses(config), gatewayNamespace: istio.gatewayNamespace.metadata.name, certManager: operators.certManager },
         onCluster,
     );
-    const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
+    const edge = new EdgeDoors(
+        "edge-doors",
+        {
+            doors: doors.uis,
+            namespace: istio.gatewayNamespace.metadata.name,
+            gatewayLabel: ISTIO.gatewayLabel,
+            credentialName: tls.credentialName,
+            waitFor: [istio.base, istio.istiod, tls.servingCertificate],
+        },
+        onCluster,
+    );
+    const observability = new Observability("observability", observabilityArgs(config, host, istio), onCluster);
+    const shlinkHost = hostAndPort(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
         "shlink",
         {
             replicas: config.platform.shlinkReplicas,
-            publicDomain: { host: shlinkHost, https: false },
+            publicDomain: { host: shlinkHost, https: true },
             database: postgres.connection,
             redis: redis.connection,
             meshInjection: true,
@@ -94,10 +115,15 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
-    const argocd = config.gitops.argocd ? new ArgoCd("argocd", { ...argoCdArgs(config, publicAddress), serviceAnnotations: lb }, onCluster) : undefined;
-    const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
-    const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
-    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, waitFor: [shlink, routing, istio, observability] };
+    const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, host), onCluster) : undefined;
+    const routing = new MeshRouting(
+        "shlink-mesh",
+        // The HTTPS server presents the serving certificate: it waits for cert-manager to issue it.
+        { target: shlinkRoute(doors.shlink, tls.credentialName), namespace: shlink.namespace, waitFor: [istio.base, istio.istiod, tls.servingCertificate] },
+        onCluster,
+    );
+    const shlinkUrl = pulumi.output(httpsUrl(host, config.mesh.ports.shlinkHttps));
+    const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge] };
 
     return {
         ...cluster.outputs,
@@ -111,6 +137,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         alertmanagerUrl: observability.alertmanagerUrl,
         loadTesting: load.target,
         ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
+        labCaCertificate: tls.caCertificate,
         smokeCheck: smokeCheck(config, cluster, checked, onCluster),
     };
 }
@@ -142,29 +169,33 @@ function existingCluster(config: ClusterHomelabConfig): TargetCluster {
     return { provider, outputs: { kubeconfig, apiServerUrl }, loadBalancerAnnotations: {} };
 }
 
-/** What the end-to-end check exercises. */
+/** What the end-to-end check needs beyond the config: the API key, the CA it verifies against, what it waits for. */
 interface CheckedUrls {
-    shlinkUrl: pulumi.Output<string>;
     apiKey: pulumi.Output<string>;
-    observability: Observability;
+    caCertificate: pulumi.Output<string>;
     waitFor: pulumi.Resource[];
 }
 
 /**
  * The end-to-end check, last: over SSH on the first node in Proxmox mode (inside the lab's network), as a
- * Kubernetes Job on a cluster not of ours (no node to SSH into).
+ * Kubernetes Job on a cluster not of ours (no node to SSH into). It calls the lab's address, not homelab:domain
+ * (which the node may not resolve): the certificate names both.
  */
 function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
     const proxmox = config.mode === "proxmox" ? config : undefined;
+    const ports = config.mesh.ports;
+    const at = (port: number, path = "") => httpsUrl(config.target.publicAddress, port, path);
     const smoke = new SmokeCheck(
         "smoke-check",
         {
             ...(proxmox ? { connection: sshConnection(cluster.firstNode!, { user: proxmox.ssh.user, privateKey: proxmox.secrets.sshPrivateKey }) } : {}),
-            shlinkUrl: urls.shlinkUrl,
+            shlinkUrl: at(ports.shlinkHttps),
+            shlinkHttpUrl: httpUrl(config.target.publicAddress, ports.shlink),
+            caCertificate: urls.caCertificate,
             apiKey: urls.apiKey,
-            grafanaUrl: urls.observability.grafanaUrl,
-            kialiHealthUrl: pulumi.interpolate`${urls.observability.kialiUrl}/healthz`,
-            jaegerUrl: urls.observability.jaegerUrl,
+            grafanaUrl: at(ports.grafana),
+            kialiHealthUrl: at(ports.kiali, `${KIALI.webRoot}/healthz`),
+            jaegerUrl: at(ports.jaeger),
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.
@@ -226,11 +257,11 @@ function postgresSizing(config: HomelabConfig) {
     };
 }
 
-function istioArgs(config: HomelabConfig): IstioArgs {
+function istioArgs(config: HomelabConfig, doors: readonly EdgeDoor[]): IstioArgs {
     return {
         tracing: jaegerOtlpGrpc(),
         samplingPercent: config.mesh.tracingSamplingPercent,
-        httpPort: config.mesh.ports.shlink,
+        servicePorts: doorServicePorts(doors),
         clusterName: "homelab",
     };
 }
@@ -260,11 +291,11 @@ function loadTestingArgs(config: HomelabConfig, observability: Observability, sh
     };
 }
 
-/** Argo CD on its two LoadBalancer ports, the user's repo kept out of every namespace of the stack. */
-function argoCdArgs(config: HomelabConfig, publicAddress: string) {
+/** Argo CD behind its two doors on the gateway, the user's repo kept out of every namespace of the stack. */
+function argoCdArgs(config: HomelabConfig, host: string) {
     return {
-        ports: { http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps },
-        publicAddress,
+        ports: argoCdPorts(config),
+        publicAddress: host,
         repo: config.gitops.repo,
         managedNamespaces: MANAGED_NAMESPACES,
     };
@@ -287,16 +318,54 @@ const MANAGED_NAMESPACES: readonly string[] = [
     ...SYSTEM_NAMESPACES,
 ];
 
-/** Shlink behind the ingress gateway: its Service, its pods and the gateway's identity. */
-const SHLINK_ROUTE: RoutingTarget = {
-    namespace: SHLINK.namespace,
-    service: SHLINK.name,
-    port: SHLINK.port,
-    podLabels: { ...SHLINK_SELECTOR },
-    gateway: { namespace: ISTIO.gatewayNamespace, serviceAccount: ISTIO.gatewayRelease, label: ISTIO.gatewayLabel },
-};
+/** Shlink behind the ingress gateway: its Service, its pods, the gateway's identity and Shlink's door. */
+function shlinkRoute(door: EdgeDoor, credentialName: string): RoutingTarget {
+    return {
+        namespace: SHLINK.namespace,
+        service: SHLINK.name,
+        port: SHLINK.port,
+        podLabels: { ...SHLINK_SELECTOR },
+        gateway: { namespace: ISTIO.gatewayNamespace, serviceAccount: ISTIO.gatewayRelease, label: ISTIO.gatewayLabel },
+        door,
+        credentialName,
+    };
+}
 
-/** `host` or `host:port`, leaving out HTTP's default port. */
+/**
+ * Every door of the lab at the ingress gateway: Shlink's (its MeshRouting serves it) and the UIs'. Shlink and
+ * Argo CD on HTTPS with their HTTP port answering 301, each observability UI on HTTPS on its port.
+ */
+function labDoors(config: HomelabConfig): { shlink: EdgeDoor; uis: EdgeDoor[] } {
+    const ports = config.mesh.ports;
+    const shlink: EdgeDoor = {
+        name: "shlink",
+        httpPort: ports.shlink,
+        httpsPort: ports.shlinkHttps,
+        destination: { host: serviceFqdn(SHLINK.name, SHLINK.namespace), port: SHLINK.port },
+    };
+    return { shlink, uis: [...observabilityDoors(ports, ISTIO.namespace), ...(config.gitops.argocd ? [argoCdDoor(argoCdPorts(config))] : [])] };
+}
+
+function argoCdPorts(config: HomelabConfig) {
+    return { http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps };
+}
+
+/**
+ * Where the lab is reached: the URLs' address, every node when ServiceLB answers on each (no services VIP),
+ * homelab:domain, and the gateway Service's in-cluster names.
+ */
+function labAddresses(config: HomelabConfig): LabAddresses {
+    const everyNode = config.mode === "proxmox" && config.network.servicesVip === undefined ? config.nodes.map((n) => n.ip) : [];
+    const fqdn = serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace);
+    return {
+        publicAddress: config.target.publicAddress,
+        otherAddresses: everyNode,
+        ...(config.mesh.domain === undefined ? {} : { domain: config.mesh.domain }),
+        serviceNames: [fqdn, `${ISTIO.gatewayRelease}.${ISTIO.gatewayNamespace}.svc`],
+    };
+}
+
+/** `host` or `host:port`, leaving out HTTPS' default port. */
 function hostAndPort(host: string, port: number): string {
-    return port === 80 ? host : `${host}:${port}`;
+    return port === 443 ? host : `${host}:${port}`;
 }

@@ -18,6 +18,7 @@ const GROUP_PACKAGES: Record<string, string> = {
     "security.istio.io": "@kubernetes-models/istio",
     "telemetry.istio.io": "@kubernetes-models/istio",
     "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+    "cert-manager.io": "@kubernetes-models/cert-manager",
 };
 
 /** `kubernetes:<group>/<version>:<Kind>` → the module holding that kind's model, or undefined. */

@@ -4,6 +4,7 @@ import { Istio } from "../../components/mesh/Istio";
 import { MeshRouting } from "../../components/mesh/MeshRouting";
 import { gatewayPrincipal, type RoutingTarget } from "../../components/mesh/values";
 import { CONFIG_DEFAULTS, SHLINK } from "../../components/defaults";
+import { doorServicePorts } from "../../components/edge/doors";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
 
 const TARGET: RoutingTarget = {
@@ -12,6 +13,8 @@ const TARGET: RoutingTarget = {
     port: 8080,
     podLabels: { "app.kubernetes.io/name": "shlink" },
     gateway: { namespace: "istio-ingress", serviceAccount: "istio-ingressgateway", label: "ingressgateway" },
+    door: { name: "shlink", httpPort: 80, httpsPort: 443, destination: { host: "shlink.shlink.svc.cluster.local", port: 8080 } },
+    credentialName: "homelab-edge-tls",
 };
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CR = (kind: string) => (r: { inputs: any }) => r.inputs.kind === kind;
@@ -27,7 +30,7 @@ describe("the mesh components under mocks", () => {
                 {
                     tracing: { service: "jaeger-collector.observability.svc.cluster.local", port: 4317 },
                     samplingPercent: 25,
-                    httpPort: 80,
+                    servicePorts: doorServicePorts([TARGET.door]),
                     clusterName: "homelab",
                 },
                 { providers: [provider] },
@@ -72,16 +75,17 @@ describe("the mesh components under mocks", () => {
         expect(mesh.defaultConfig.holdApplicationUntilProxyStarts).toBe(true);
     });
 
-    it("exposes the ingress gateway as a LoadBalancer on port 80 labelled istio=ingressgateway", () => {
+    it("exposes the ingress gateway as a LoadBalancer on Shlink's ports 80 and 443 labelled istio=ingressgateway", () => {
         const gateway = ledger.byName("istio-gateway");
         expect(gateway.inputs.name).toBe("istio-ingressgateway");
         expect(gateway.inputs.namespace).toBe("istio-ingress");
         const values = gateway.inputs.values;
         expect(values.labels.istio).toBe("ingressgateway");
         expect(values.service.type).toBe("LoadBalancer");
-        expect(values.service.ports.find((p: any) => p.name === "http2")).toMatchObject({ port: 80, targetPort: 80 });
+        expect(values.service.ports.find((p: any) => p.name === "http-shlink")).toMatchObject({ port: 80, targetPort: 80 });
+        expect(values.service.ports.find((p: any) => p.name === "https-shlink")).toMatchObject({ port: 443, targetPort: 443 });
         // Only the planned ports: ServiceLB binds each LoadBalancer port on every node.
-        expect(values.service.ports.map((p: any) => p.port).sort()).toEqual([15021, 80].sort());
+        expect(values.service.ports.map((p: any) => p.port).sort()).toEqual([15021, 80, 443].sort());
     });
 
     it("traces mesh-wide at the configured rate with the lab's tags", () => {
@@ -92,10 +96,13 @@ describe("the mesh components under mocks", () => {
         expect(telemetry.dependsOn).toEqual(expect.arrayContaining(["istio-base", "istio-istiod"]));
     });
 
-    it("routes the gateway to Shlink with retries and a timeout", () => {
+    it("routes HTTPS on the gateway to Shlink with retries and a timeout, and answers plain HTTP with 301 to HTTPS", () => {
         const vs = ledger.resources.find(CR("VirtualService"))!;
         expect(vs.inputs.spec.gateways).toEqual(["shlink-gateway"]);
-        expect(vs.inputs.spec.http[0]).toEqual({
+        expect(vs.inputs.spec.http).toHaveLength(2);
+        expect(vs.inputs.spec.http[0]).toEqual({ match: [{ port: 80 }], redirect: { scheme: "https", port: 443, redirectCode: 301 } });
+        expect(vs.inputs.spec.http[1]).toEqual({
+            match: [{ port: 443 }],
             route: [{ destination: { host: "shlink.shlink.svc.cluster.local", port: { number: 8080 } } }],
             retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
             timeout: "10s",
@@ -103,6 +110,10 @@ describe("the mesh components under mocks", () => {
         const gw = ledger.resources.find(CR("Gateway"))!;
         expect(gw.inputs.metadata.name).toBe("shlink-gateway");
         expect(gw.inputs.spec.selector).toEqual({ istio: "ingressgateway" });
+        expect(gw.inputs.spec.servers).toEqual([
+            { port: { number: 80, name: "http-shlink", protocol: "HTTP" }, hosts: ["*"] },
+            { port: { number: 443, name: "https-shlink", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "homelab-edge-tls" } },
+        ]);
     });
 
     it("limits connections no lower than every Shlink worker can serve, and ejects failing pods but never the last", () => {
