@@ -536,6 +536,10 @@ export const K6 = {
     scriptsConfigMap: "k6-scenarios",
     apiKeySecret: "shlink-api-key",
     apiKeySecretKey: "SHLINK_API_KEY",
+    /** The lab CA's certificate for the runners: k6 (Go) trusts the file SSL_CERT_FILE names, so TLS is verified. */
+    caConfigMap: "lab-ca",
+    caKey: "ca.crt",
+    caMountPath: "/etc/homelab-ca",
     /** Path of Prometheus' remote-write receiver (kube-prometheus-stack: prometheusSpec.enableRemoteWriteReceiver). */
     prometheusWritePath: "/api/v1/write",
     /** Trend stats pushed to Prometheus: the k6 dashboard plots p95/p99 next to min/max/avg. */

@@ -12,7 +12,7 @@ import { EdgeDoors } from "../components/edge/EdgeDoors";
 import { LabTls } from "../components/edge/LabTls";
 import type { LabAddresses } from "../components/edge/certificates";
 import { doorServicePorts, httpsUrl, httpUrl, type EdgeDoor } from "../components/edge/doors";
-import { serviceFqdn, serviceUrl } from "../components/kubernetes/serviceNames";
+import { serviceFqdn } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
 import { Cluster } from "../components/k3s/Cluster";
@@ -114,7 +114,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         },
         onCluster,
     );
-    const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink), onCluster);
+    const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, tls), onCluster);
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, host), onCluster) : undefined;
     const routing = new MeshRouting(
         "shlink-mesh",
@@ -282,12 +282,13 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
     };
 }
 
-/** k6 in the cluster, loading Shlink through the ingress gateway's in-cluster Service, its metrics into Prometheus. */
-function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink): LoadTestingArgs {
+/** k6 in the cluster, loading Shlink over HTTPS through the ingress gateway's in-cluster Service, its metrics into Prometheus. */
+function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink, tls: LabTls): LoadTestingArgs {
     return {
-        targetUrl: serviceUrl(ISTIO.gatewayRelease, ISTIO.gatewayNamespace, config.mesh.ports.shlink),
+        targetUrl: httpsUrl(serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace), config.mesh.ports.shlinkHttps),
         prometheusWriteUrl: remoteWriteUrl(observability.prometheusUrl),
         apiKey: shlink.apiKey,
+        caCertificate: tls.caCertificate,
     };
 }
 

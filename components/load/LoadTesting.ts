@@ -6,7 +6,7 @@ import { K6, K6_OPERATOR_CHART } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
-import { apiKeySecretArgs, loadTarget, operatorValues, scenarioFiles, scriptsConfigMapArgs, type LoadTarget } from "./manifests";
+import { apiKeySecretArgs, caConfigMapArgs, loadTarget, operatorValues, scenarioFiles, scriptsConfigMapArgs, type LoadTarget } from "./manifests";
 
 export interface LoadTestingArgs {
     /** Shlink through the ingress gateway's in-cluster Service: the load crosses the gateway the SLOs measure. */
@@ -15,6 +15,8 @@ export interface LoadTestingArgs {
     prometheusWriteUrl: pulumi.Input<string>;
     /** Shlink API key (secret): the scenarios create short URLs. */
     apiKey: pulumi.Input<string>;
+    /** The lab CA's certificate (PEM): the runners verify the gateway's HTTPS against it. */
+    caCertificate: pulumi.Input<string>;
 }
 
 /** The load-testing layer: `npm run load -- <scenario>` starts a TestRun against what this installs. */
@@ -35,6 +37,7 @@ export class LoadTesting extends pulumi.ComponentResource {
         this.operator = helmRelease(childName(name, "operator"), K6_OPERATOR_CHART, ns, operatorValues(), child);
         this.scripts = new k8s.core.v1.ConfigMap(childName(name, "scenarios"), scriptsConfigMapArgs(ns, scenarioFiles()), child);
         this.apiKeySecret = new k8s.core.v1.Secret(childName(name, "api-key"), apiKeySecretArgs(ns, args.apiKey), child);
+        new k8s.core.v1.ConfigMap(childName(name, "lab-ca"), caConfigMapArgs(ns, args.caCertificate), child);
         this.target = pulumi
             .all([args.targetUrl, args.prometheusWriteUrl])
             .apply(([targetUrl, writeUrl]) => loadTarget(targetUrl, writeUrl));

@@ -17,7 +17,7 @@ export interface LoadTarget {
     apiKeySecret: string;
     apiKeySecretKey: string;
     runnerImage: string;
-    /** Shlink through the ingress gateway's in-cluster Service. */
+    /** Shlink through the ingress gateway's in-cluster Service, over HTTPS (the runners trust the lab CA). */
     targetUrl: string;
     /** Prometheus' remote-write receiver. */
     prometheusWriteUrl: string;
@@ -49,6 +49,11 @@ export function apiKeySecretArgs(namespace: pulumi.Input<string>, apiKey: pulumi
         type: "Opaque",
         stringData: { [K6.apiKeySecretKey]: pulumi.secret(apiKey) },
     };
+}
+
+/** The lab CA's certificate (PEM, no secret) the runners mount and trust. */
+export function caConfigMapArgs(namespace: pulumi.Input<string>, caCertificate: pulumi.Input<string>): k8s.core.v1.ConfigMapArgs {
+    return { metadata: { name: K6.caConfigMap, namespace }, data: { [K6.caKey]: caCertificate } };
 }
 
 /** Prometheus' remote-write receiver under its in-cluster base URL (`http://<service>.<ns>.svc...:9090`). */

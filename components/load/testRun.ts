@@ -12,6 +12,8 @@ export function runnerPodSelector(runName: string): string {
 }
 
 type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+type Volume = { name: string; configMap: { name: string } };
+type VolumeMount = { name: string; mountPath: string; readOnly: boolean };
 
 /**
  * The fields of k6.io/v1alpha1 TestRun this program sets, as grafana/k6-operator's CRD types them at chart 4.6.0
@@ -31,6 +33,9 @@ export interface TestRun {
             image: string;
             env: EnvVar[];
             resources: typeof K6.runnerResources;
+            /** The runner pod's volumes and the k6 container's mounts (k6-operator's Pod spec: core types). */
+            volumes: Volume[];
+            volumeMounts: VolumeMount[];
         };
     };
 }
@@ -48,6 +53,8 @@ export function testRun(target: LoadTarget, scenario: ScenarioName, name: string
         { name: "SHLINK_API_KEY", valueFrom: { secretKeyRef: { name: target.apiKeySecret, key: target.apiKeySecretKey } } },
         { name: "K6_PROMETHEUS_RW_SERVER_URL", value: target.prometheusWriteUrl },
         { name: "K6_PROMETHEUS_RW_TREND_STATS", value: K6.prometheusTrendStats },
+        // Go reads its trusted roots from this file: the lab CA, so HTTPS to the gateway is verified, never skipped.
+        { name: "SSL_CERT_FILE", value: `${K6.caMountPath}/${K6.caKey}` },
         ...(durationSeconds === undefined ? [] : [{ name: "DURATION_SECONDS", value: String(durationSeconds) }]),
     ];
     return {
@@ -59,7 +66,13 @@ export function testRun(target: LoadTarget, scenario: ScenarioName, name: string
             parallelism: K6.parallelism,
             script: { configMap: { name: target.configMap, file: `${scenario}.ts` } },
             arguments: `--tag testid=${name} -o experimental-prometheus-rw`,
-            runner: { image: target.runnerImage, env, resources: K6.runnerResources },
+            runner: {
+                image: target.runnerImage,
+                env,
+                resources: K6.runnerResources,
+                volumes: [{ name: "lab-ca", configMap: { name: K6.caConfigMap } }],
+                volumeMounts: [{ name: "lab-ca", mountPath: K6.caMountPath, readOnly: true }],
+            },
         },
     };
 }

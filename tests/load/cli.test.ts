@@ -20,7 +20,7 @@ import {
 } from "../../components/load/scenarios/catalog";
 import { parseSummary, runDeadlineSeconds, runName, runnerPodSelector, testRun, type TestRun } from "../../components/load/testRun";
 
-const TARGET: LoadTarget = loadTarget("http://istio-ingressgateway.istio-ingress.svc.cluster.local", "http://prom:9090/api/v1/write");
+const TARGET: LoadTarget = loadTarget("https://istio-ingressgateway.istio-ingress.svc.cluster.local", "http://prom:9090/api/v1/write");
 const T0 = Date.UTC(2026, 10, 22, 3, 4, 5);
 
 /** A fake cluster that replays `stages` (one per poll) and records every call. */
@@ -154,6 +154,14 @@ describe("the TestRun", () => {
         });
         expect(run.spec.runner.env).toContainEqual({ name: "DURATION_SECONDS", value: "120" });
         expect(testRun(TARGET, "viral", name).spec.runner.env.map((e) => e.name)).not.toContain("DURATION_SECONDS");
+    });
+
+    it("trusts the lab CA for HTTPS to the gateway: the CA ConfigMap mounted, SSL_CERT_FILE naming it", () => {
+        const runner = run.spec.runner;
+        expect(runner.volumes).toEqual([{ name: "lab-ca", configMap: { name: K6.caConfigMap } }]);
+        expect(runner.volumeMounts).toEqual([{ name: "lab-ca", mountPath: K6.caMountPath, readOnly: true }]);
+        expect(runner.env).toContainEqual({ name: "SSL_CERT_FILE", value: `${K6.caMountPath}/${K6.caKey}` });
+        expect(TARGET.targetUrl).toMatch(/^https:\/\//);
     });
 
     it("has no `cleanup: post`: the operator would delete the runner's log before the summary is read", () => {

@@ -12,7 +12,8 @@ import { SCENARIOS } from "../../components/load/scenarios/catalog";
 import { fullConfig, runUnderMocks, type Ledger } from "../helpers/pulumi";
 
 const API_KEY = "shlink-api-key-for-load-tests";
-const TARGET_URL = "http://istio-ingressgateway.istio-ingress.svc.cluster.local";
+const TARGET_URL = "https://istio-ingressgateway.istio-ingress.svc.cluster.local";
+const CA = "-----BEGIN CERTIFICATE-----\nTUlJQmxhYmNh\n-----END CERTIFICATE-----\n";
 const WRITE_URL = remoteWriteUrl("http://kps-prometheus.monitoring.svc.cluster.local:9090/");
 const SCENARIO_DIR = path.join(__dirname, "..", "..", "components", "load", "scenarios");
 
@@ -21,7 +22,7 @@ let target: LoadTarget;
 
 beforeAll(async () => {
     const run = await runUnderMocks(fullConfig(), () =>
-        new LoadTesting("load", { targetUrl: TARGET_URL, prometheusWriteUrl: WRITE_URL, apiKey: pulumi.secret(API_KEY) }),
+        new LoadTesting("load", { targetUrl: TARGET_URL, prometheusWriteUrl: WRITE_URL, apiKey: pulumi.secret(API_KEY), caCertificate: CA }),
     );
     ledger = run.ledger;
     target = await new Promise<LoadTarget>((resolve) => run.result.target.apply(resolve));
@@ -31,7 +32,7 @@ describe("LoadTesting", () => {
     it("registers as homelab:load:LoadTesting with children named load-<role>", () => {
         expect(ledger.registrations.find((r) => r.name === "load")?.type).toBe("homelab:load:LoadTesting");
         const children = ledger.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name).sort();
-        expect(children).toEqual(["load-api-key", "load-namespace", "load-operator", "load-scenarios"]);
+        expect(children).toEqual(["load-api-key", "load-lab-ca", "load-namespace", "load-operator", "load-scenarios"]);
         for (const name of children) {
             expect(ledger.byName(name).parent).toBe("load");
         }
@@ -81,6 +82,13 @@ describe("LoadTesting", () => {
                 expect(onDisk).toContain(spec.slice(2));
             }
         }
+    });
+
+    it("gives the runners the lab CA's certificate (no secret) in the ConfigMap every TestRun mounts", () => {
+        const cm = ledger.byName("load-lab-ca");
+        expect(cm.inputs.metadata).toEqual({ name: K6.caConfigMap, namespace: "load" });
+        expect(cm.inputs.data).toEqual({ [K6.caKey]: CA });
+        expect(cm.secretInputs).toEqual([]);
     });
 
     it("keeps the API key in a secret Secret input only", () => {
