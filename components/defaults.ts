@@ -701,6 +701,8 @@ export const VAULT = {
     apiPort: 8200,
     clusterPort: 8201,
     activeService: "openbao-active",
+    /** `ui.enabled: true` adds this Service on apiPort (`ui.externalPort`), ClusterIP: the ingress gateway's door forwards to it. */
+    uiService: "openbao-ui",
     /** KV version 2 mounted at `secret/`. */
     kvMount: "secret",
     /** Kubernetes auth mounted at `auth/kubernetes`. */

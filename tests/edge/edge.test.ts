@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../components/config";
 import { ISTIO, JAEGER, KIALI, KUBE_PROMETHEUS_STACK, LAB_TLS, OPERATOR_CHARTS } from "../../components/defaults";
 import { subjectAltNames } from "../../components/edge/certificates";
+import { doorServers, doorServicePorts, doorVirtualServiceSpec, httpsUrl, vaultDoor } from "../../components/edge/doors";
 import { homelab, type HomelabOutputs } from "../../stacks/homelab";
 import { FAKE_LAB_CA, fullConfig, runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { runHomelab } from "../helpers/platform";
@@ -226,6 +227,24 @@ describe("the lab's TLS with homelab:domain", () => {
             expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
         },
     );
+});
+
+describe("the doors' builders", () => {
+    it("gives Vault an HTTPS door to OpenBao's UI Service on its API port, with the serving certificate", () => {
+        const door = vaultDoor(8200);
+        expect(doorServers(door, LAB_TLS.servingSecret)).toEqual([
+            { port: { number: 8200, name: "https-vault", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: LAB_TLS.servingSecret } },
+        ]);
+        expect(doorVirtualServiceSpec(door, "edge-doors-gateway").http).toEqual([
+            { match: [{ port: 8200 }], route: [{ destination: { host: "openbao-ui.vault.svc.cluster.local", port: { number: 8200 } } }] },
+        ]);
+        expect(doorServicePorts([door])).toEqual([{ name: "https-vault", port: 8200, protocol: "TCP", targetPort: 8200 }]);
+    });
+
+    it("leaves HTTPS' default port out of a URL and keeps any other", () => {
+        expect(httpsUrl("lab.example.org", 443)).toBe("https://lab.example.org");
+        expect(httpsUrl("10.0.0.1", 8443, "/x")).toBe("https://10.0.0.1:8443/x");
+    });
 });
 
 describe("subjectAltNames", () => {
