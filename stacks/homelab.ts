@@ -84,22 +84,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const host = config.mesh.domain ?? publicAddress;
     const doors = labDoors(config);
     const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
-    const tls = new LabTls(
-        "edge-tls",
-        { addresses: labAddresses(config), gatewayNamespace: istio.gatewayNamespace.metadata.name, certManager: operators.certManager },
-        onCluster,
-    );
-    const edge = new EdgeDoors(
-        "edge-doors",
-        {
-            doors: doors.uis,
-            namespace: istio.gatewayNamespace.metadata.name,
-            gatewayLabel: ISTIO.gatewayLabel,
-            credentialName: tls.credentialName,
-            waitFor: [istio.base, istio.istiod, tls.servingCertificate],
-        },
-        onCluster,
-    );
+    const { tls, edge } = labEdge(config, operators, istio, doors.uis, onCluster);
     const observability = new Observability("observability", observabilityArgs(config, host, istio), onCluster);
     const shlinkHost = hostAndPort(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
@@ -167,6 +152,24 @@ function existingCluster(config: ClusterHomelabConfig): TargetCluster {
     const apiServerUrl = pulumi.unsecret(kubeconfig.apply((text) => kubeconfigServer(text) ?? ""));
     // The cluster's own LoadBalancer implementation gives the Services their addresses.
     return { provider, outputs: { kubeconfig, apiServerUrl }, loadBalancerAnnotations: {} };
+}
+
+/** The lab's CA and serving certificate (cert-manager), and the UIs' doors on the ingress gateway presenting it. */
+function labEdge(config: HomelabConfig, operators: Operators, istio: Istio, uis: EdgeDoor[], onCluster: pulumi.ComponentResourceOptions) {
+    const gatewayNamespace = istio.gatewayNamespace.metadata.name;
+    const tls = new LabTls("edge-tls", { addresses: labAddresses(config), gatewayNamespace, certManager: operators.certManager }, onCluster);
+    const edge = new EdgeDoors(
+        "edge-doors",
+        {
+            doors: uis,
+            namespace: gatewayNamespace,
+            gatewayLabel: ISTIO.gatewayLabel,
+            credentialName: tls.credentialName,
+            waitFor: [istio.base, istio.istiod, tls.servingCertificate],
+        },
+        onCluster,
+    );
+    return { tls, edge };
 }
 
 /** What the end-to-end check needs beyond the config: the API key, the CA it verifies against, what it waits for. */
