@@ -18,6 +18,7 @@ export const alertmanagerUrl = outputs.alertmanagerUrl;
 export const loadTesting = outputs.loadTesting;
 export const argocdUrl = outputs.argocdUrl;
 export const argocdAdminPassword = outputs.argocdAdminPassword;
+export const labCaCertificate = outputs.labCaCertificate;
 export const smokeCheck = outputs.smokeCheck;
 export const vaultUrl = outputs.vaultUrl;
 export const vaultAdminPassword = outputs.vaultAdminPassword;

@@ -56,7 +56,7 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
     });
     const redis = redisFailoverSpec({ failoverName: REDIS.name, volumeGiB: 1, passwordSecretName: placeholder });
     const certManager = certManagerValues() as Record<string, Record<string, unknown>>;
-    const gateway = gatewayValues(1);
+    const gateway = gatewayValues([]);
     return [
         ...shlink.template.spec.containers.map((c) => budgetLine(`shlink/${c.name}`, c.resources, plan.shlinkReplicas)),
         // Shlink's namespace is meshed: every pod carries a sidecar.
@@ -100,7 +100,7 @@ export function secretDeliveryBudget(): BudgetLine[] {
 
 /** Argo CD's containers with the values the layer sends (dex and notifications off, so not counted). */
 export function argoCdBudget(): BudgetLine[] {
-    const values = argoCdValues({ httpPort: 1, httpsPort: 2 });
+    const values = argoCdValues({ url: "https://placeholder" });
     return [
         budgetLine("argocd/server", values.server.resources, values.server.replicas),
         budgetLine("argocd/repo-server", values.repoServer.resources, values.repoServer.replicas),

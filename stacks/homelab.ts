@@ -24,15 +24,19 @@ import {
     SYSTEM_NAMESPACES,
     VAULT,
 } from "../components/defaults";
-import { ArgoCd } from "../components/gitops/ArgoCd";
-import { serviceHttpsUrl } from "../components/kubernetes/serviceNames";
+import { ArgoCd, argoCdDoor } from "../components/gitops/ArgoCd";
+import { EdgeDoors } from "../components/edge/EdgeDoors";
+import { LabTls } from "../components/edge/LabTls";
+import type { LabAddresses } from "../components/edge/certificates";
+import { doorServicePorts, httpsUrl, httpUrl, vaultDoor, type EdgeDoor } from "../components/edge/doors";
+import { serviceFqdn } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
 import { Cluster } from "../components/k3s/Cluster";
 import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
 import type { RoutingTarget } from "../components/mesh/values";
-import { jaegerOtlpGrpc } from "../components/observability/names";
+import { jaegerOtlpGrpc, observabilityDoors } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
@@ -69,9 +73,11 @@ export interface HomelabOutputs {
     argocdUrl?: pulumi.Output<string>;
     /** Argo CD's `admin` password (secret); undefined when homelab:argocd is false. */
     argocdAdminPassword?: pulumi.Output<string>;
+    /** The lab CA's certificate (PEM, no secret): trust it to reach every URL over verified HTTPS. */
+    labCaCertificate: pulumi.Output<string>;
     /** What the end-to-end check saw at the end of the last `pulumi up`. */
     smokeCheck: pulumi.Output<string>;
-    /** OpenBao's (Vault's) UI and API; log in with userpass as `admin`. */
+    /** OpenBao's (Vault's) UI and API through the gateway; log in with userpass as `admin`. */
     vaultUrl: pulumi.Output<string>;
     /** The Vault `admin` password (secret). */
     vaultAdminPassword: pulumi.Output<string>;
@@ -88,9 +94,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
-    // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
-    const publicAddress = config.target.publicAddress;
-    const openbao = new Vault("vault", { publicAddress, port: config.mesh.ports.vault, storageClass: config.target.storageClass }, onCluster);
+    const openbao = new Vault("vault", { storageClass: config.target.storageClass }, onCluster);
     // The layers generate the values Vault is seeded with, so the seed comes after them; their ExternalSecrets wait for it.
     const seeded = deferred<pulumi.Resource[]>();
     const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise };
@@ -100,20 +104,22 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault },
         onCluster,
     );
+    // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
+    const publicAddress = config.target.publicAddress;
     // With a services VIP, kube-vip announces it for every LoadBalancer Service that names it.
     const lb = cluster.loadBalancerAnnotations;
-    const istio = new Istio("istio", { ...istioArgs(config), serviceAnnotations: lb }, onCluster);
-    const observability = new Observability(
-        "observability",
-        { ...observabilityArgs(config, publicAddress, istio), serviceAnnotations: lb, vault },
-        onCluster,
-    );
-    const shlinkHost = hostAndPort(publicAddress, config.mesh.ports.shlink);
+    // Every URL names homelab:domain when set, else the lab's address; the certificate names both.
+    const host = config.mesh.domain ?? publicAddress;
+    const doors = labDoors(config);
+    const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
+    const { tls, edge } = labEdge(config, operators, istio, doors.uis, onCluster);
+    const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault }, onCluster);
+    const shlinkHost = hostAndPort(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
         "shlink",
         {
             replicas: config.platform.shlinkReplicas,
-            publicDomain: { host: shlinkHost, https: false },
+            publicDomain: { host: shlinkHost, https: true },
             database: postgres.connection,
             redis: redis.connection,
             vault,
@@ -138,14 +144,21 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
     seeded.resolve(seed.pushes);
-    // No lab CA until the TLS layer (branch `tls`) is merged: the lead wires its certificate output in here.
-    const labCaCertificate: pulumi.Input<string> = "";
-    const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, labCaCertificate), onCluster);
-    const argocd = config.gitops.argocd ? new ArgoCd("argocd", { ...argoCdArgs(config, publicAddress), serviceAnnotations: lb }, onCluster) : undefined;
-    const rateLimit = { limits: config.mesh.rateLimits, gatewayNamespace: istio.gatewayNamespace.metadata.name };
-    const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod], rateLimit }, onCluster);
-    const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
-    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, vaultUrl: openbao.url, waitFor: [shlink, routing, istio, observability, openbao] };
+    const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, tls), onCluster);
+    const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, host), onCluster) : undefined;
+    const routing = new MeshRouting(
+        "shlink-mesh",
+        // The HTTPS server presents the serving certificate: it waits for cert-manager to issue it.
+        {
+            target: shlinkRoute(doors.shlink, tls.credentialName),
+            namespace: shlink.namespace,
+            waitFor: [istio.base, istio.istiod, tls.servingCertificate],
+            rateLimit: { limits: config.mesh.rateLimits, gatewayNamespace: istio.gatewayNamespace.metadata.name },
+        },
+        onCluster,
+    );
+    const shlinkUrl = pulumi.output(httpsUrl(host, config.mesh.ports.shlinkHttps));
+    const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge, openbao] };
 
     return {
         ...cluster.outputs,
@@ -159,8 +172,9 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         alertmanagerUrl: observability.alertmanagerUrl,
         loadTesting: load.target,
         ...(argocd ? { argocdUrl: argocd.url, argocdAdminPassword: argocd.adminPassword } : {}),
+        labCaCertificate: tls.caCertificate,
         smokeCheck: smokeCheck(config, cluster, checked, onCluster),
-        vaultUrl: openbao.url,
+        vaultUrl: pulumi.output(httpsUrl(host, config.mesh.ports.vault)),
         vaultAdminPassword: openbao.adminPassword,
     };
 }
@@ -199,31 +213,52 @@ function existingCluster(config: ClusterHomelabConfig): TargetCluster {
     return { provider, outputs: { kubeconfig, apiServerUrl }, loadBalancerAnnotations: {} };
 }
 
-/** What the end-to-end check exercises. */
+/** The lab's CA and serving certificate (cert-manager), and the UIs' doors on the ingress gateway presenting it. */
+function labEdge(config: HomelabConfig, operators: Operators, istio: Istio, uis: EdgeDoor[], onCluster: pulumi.ComponentResourceOptions) {
+    const gatewayNamespace = istio.gatewayNamespace.metadata.name;
+    const tls = new LabTls("edge-tls", { addresses: labAddresses(config), gatewayNamespace, certManager: operators.certManager }, onCluster);
+    const edge = new EdgeDoors(
+        "edge-doors",
+        {
+            doors: uis,
+            namespace: gatewayNamespace,
+            gatewayLabel: ISTIO.gatewayLabel,
+            credentialName: tls.credentialName,
+            waitFor: [istio.base, istio.istiod, tls.servingCertificate],
+        },
+        onCluster,
+    );
+    return { tls, edge };
+}
+
+/** What the end-to-end check needs beyond the config: the API key, the CA it verifies against, what it waits for. */
 interface CheckedUrls {
-    shlinkUrl: pulumi.Output<string>;
     apiKey: pulumi.Output<string>;
-    observability: Observability;
-    vaultUrl: pulumi.Output<string>;
+    caCertificate: pulumi.Output<string>;
     waitFor: pulumi.Resource[];
 }
 
 /**
  * The end-to-end check, last: over SSH on the first node in Proxmox mode (inside the lab's network), as a
- * Kubernetes Job on a cluster not of ours (no node to SSH into).
+ * Kubernetes Job on a cluster not of ours (no node to SSH into). It calls the lab's address, not homelab:domain
+ * (which the node may not resolve): the certificate names both.
  */
 function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
     const proxmox = config.mode === "proxmox" ? config : undefined;
+    const ports = config.mesh.ports;
+    const at = (port: number, path = "") => httpsUrl(config.target.publicAddress, port, path);
     const smoke = new SmokeCheck(
         "smoke-check",
         {
             ...(proxmox ? { connection: sshConnection(cluster.firstNode!, { user: proxmox.ssh.user, privateKey: proxmox.secrets.sshPrivateKey }) } : {}),
-            shlinkUrl: urls.shlinkUrl,
+            shlinkUrl: at(ports.shlinkHttps),
+            shlinkHttpUrl: httpUrl(config.target.publicAddress, ports.shlink),
+            caCertificate: urls.caCertificate,
             apiKey: urls.apiKey,
-            grafanaUrl: urls.observability.grafanaUrl,
-            kialiHealthUrl: pulumi.interpolate`${urls.observability.kialiUrl}/healthz`,
-            jaegerUrl: urls.observability.jaegerUrl,
-            vaultUrl: urls.vaultUrl,
+            grafanaUrl: at(ports.grafana),
+            kialiHealthUrl: at(ports.kiali, `${KIALI.webRoot}/healthz`),
+            jaegerUrl: at(ports.jaeger),
+            vaultUrl: at(ports.vault),
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.
@@ -285,11 +320,11 @@ function postgresSizing(config: HomelabConfig) {
     };
 }
 
-function istioArgs(config: HomelabConfig): IstioArgs {
+function istioArgs(config: HomelabConfig, doors: readonly EdgeDoor[]): IstioArgs {
     return {
         tracing: jaegerOtlpGrpc(),
         samplingPercent: config.mesh.tracingSamplingPercent,
-        httpPort: config.mesh.ports.shlink,
+        servicePorts: doorServicePorts(doors),
         clusterName: "homelab",
     };
 }
@@ -310,25 +345,22 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
     };
 }
 
-/**
- * k6 in the cluster, loading Shlink over HTTPS through the ingress gateway's in-cluster Service (trusting the lab
- * CA), within the gateway's rate limits, its metrics into Prometheus.
- */
-function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink, caCertificate: pulumi.Input<string>): LoadTestingArgs {
+/** k6 in the cluster, loading Shlink over HTTPS through the ingress gateway's in-cluster Service, its metrics into Prometheus. */
+function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink, tls: LabTls): LoadTestingArgs {
     return {
-        targetUrl: serviceHttpsUrl(ISTIO.gatewayRelease, ISTIO.gatewayNamespace, config.mesh.ports.shlinkHttps),
-        caCertificate,
-        rateLimits: config.mesh.rateLimits,
+        targetUrl: httpsUrl(serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace), config.mesh.ports.shlinkHttps),
         prometheusWriteUrl: remoteWriteUrl(observability.prometheusUrl),
         apiKey: shlink.apiKey,
+        caCertificate: tls.caCertificate,
+        rateLimits: config.mesh.rateLimits,
     };
 }
 
-/** Argo CD on its two LoadBalancer ports, the user's repo kept out of every namespace of the stack. */
-function argoCdArgs(config: HomelabConfig, publicAddress: string) {
+/** Argo CD behind its two doors on the gateway, the user's repo kept out of every namespace of the stack. */
+function argoCdArgs(config: HomelabConfig, host: string) {
     return {
-        ports: { http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps },
-        publicAddress,
+        ports: argoCdPorts(config),
+        publicAddress: host,
         repo: config.gitops.repo,
         managedNamespaces: MANAGED_NAMESPACES,
     };
@@ -351,20 +383,57 @@ const MANAGED_NAMESPACES: readonly string[] = [
     K6.namespace,
     ARGO_CD.namespace,
     SMOKE_JOB.namespace,
-    VAULT.namespace,
     ...SYSTEM_NAMESPACES,
 ];
 
-/** Shlink behind the ingress gateway: its Service, its pods and the gateway's identity. */
-const SHLINK_ROUTE: RoutingTarget = {
-    namespace: SHLINK.namespace,
-    service: SHLINK.name,
-    port: SHLINK.port,
-    podLabels: { ...SHLINK_SELECTOR },
-    gateway: { namespace: ISTIO.gatewayNamespace, serviceAccount: ISTIO.gatewayRelease, label: ISTIO.gatewayLabel },
-};
+/** Shlink behind the ingress gateway: its Service, its pods, the gateway's identity and Shlink's door. */
+function shlinkRoute(door: EdgeDoor, credentialName: string): RoutingTarget {
+    return {
+        namespace: SHLINK.namespace,
+        service: SHLINK.name,
+        port: SHLINK.port,
+        podLabels: { ...SHLINK_SELECTOR },
+        gateway: { namespace: ISTIO.gatewayNamespace, serviceAccount: ISTIO.gatewayRelease, label: ISTIO.gatewayLabel },
+        door,
+        credentialName,
+    };
+}
 
-/** `host` or `host:port`, leaving out HTTP's default port. */
+/**
+ * Every door of the lab at the ingress gateway: Shlink's (its MeshRouting serves it) and the UIs'. Shlink and
+ * Argo CD on HTTPS with their HTTP port answering 301, each observability UI on HTTPS on its port.
+ */
+function labDoors(config: HomelabConfig): { shlink: EdgeDoor; uis: EdgeDoor[] } {
+    const ports = config.mesh.ports;
+    const shlink: EdgeDoor = {
+        name: "shlink",
+        httpPort: ports.shlink,
+        httpsPort: ports.shlinkHttps,
+        destination: { host: serviceFqdn(SHLINK.name, SHLINK.namespace), port: SHLINK.port },
+    };
+    return { shlink, uis: [...observabilityDoors(ports, ISTIO.namespace), vaultDoor(ports.vault), ...(config.gitops.argocd ? [argoCdDoor(argoCdPorts(config))] : [])] };
+}
+
+function argoCdPorts(config: HomelabConfig) {
+    return { http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps };
+}
+
+/**
+ * Where the lab is reached: the URLs' address, every node when ServiceLB answers on each (no services VIP),
+ * homelab:domain, and the gateway Service's in-cluster names.
+ */
+function labAddresses(config: HomelabConfig): LabAddresses {
+    const everyNode = config.mode === "proxmox" && config.network.servicesVip === undefined ? config.nodes.map((n) => n.ip) : [];
+    const fqdn = serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace);
+    return {
+        publicAddress: config.target.publicAddress,
+        otherAddresses: everyNode,
+        ...(config.mesh.domain === undefined ? {} : { domain: config.mesh.domain }),
+        serviceNames: [fqdn, `${ISTIO.gatewayRelease}.${ISTIO.gatewayNamespace}.svc`],
+    };
+}
+
+/** `host` or `host:port`, leaving out HTTPS' default port. */
 function hostAndPort(host: string, port: number): string {
-    return port === 80 ? host : `${host}:${port}`;
+    return port === 443 ? host : `${host}:${port}`;
 }

@@ -12,7 +12,7 @@ import type { HomelabOutputs } from "../stacks/homelab";
 import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import { loadConfig } from "../components/config";
 import { homelab } from "../stacks/homelab";
-import { FAKE_K3S_KUBECONFIG, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
+import { FAKE_K3S_KUBECONFIG, FAKE_LAB_CA, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
 import { raw } from "./config/raw";
 
 /** A kubeconfig of another cluster (k3d's, say), with its own API server. */
@@ -69,7 +69,9 @@ describe("the homelab stack on an existing cluster", () => {
         const secret = ledger.byName("smoke-check-script");
         expect(secret.inputs.metadata).toEqual({ name: "smoke-check-script", namespace: "smoke-check" });
         expect(pod.volumes[0].secret.secretName).toBe("smoke-check-script");
-        expect(secret.inputs.stringData["smoke-check.sh"]).toContain("SHLINK_URL='http://192.168.2.50'");
+        expect(secret.inputs.stringData["smoke-check.sh"]).toContain("SHLINK_URL='https://192.168.2.50'");
+        // The script verifies every call against the lab CA it carries (a public certificate, beside the key).
+        expect(secret.inputs.stringData["smoke-check.sh"]).toContain(`<<'SMOKE_CA_EOF'\n${FAKE_LAB_CA.certificate}SMOKE_CA_EOF`);
         expect(secret.inputs.stringData["smoke-check.sh"]).toContain(`X-Api-Key: ${GENERATED.shlinkApiKey}`);
         expect(secret.secretInputs).toContain("stringData");
         expect(JSON.stringify(job.inputs)).not.toContain(GENERATED.shlinkApiKey);
@@ -126,13 +128,14 @@ describe("the homelab stack on an existing cluster", () => {
         );
     });
 
-    it("names homelab:publicAddress in every URL", async () => {
-        expect(await valueOf(outputs.shlinkUrl)).toBe("http://192.168.2.50");
-        expect(await valueOf(outputs.grafanaUrl)).toBe("http://192.168.2.50:3000");
-        expect(await valueOf(outputs.kialiUrl)).toBe("http://192.168.2.50:20001/kiali");
-        expect(await valueOf(outputs.jaegerUrl)).toBe("http://192.168.2.50:16686");
-        expect(await valueOf(outputs.alertmanagerUrl)).toBe("http://192.168.2.50:9093");
-        expect(await valueOf(outputs.argocdUrl!)).toBe("http://192.168.2.50:8080");
+    it("names homelab:publicAddress in every URL, over https, and in the serving certificate (alone: no node IPs here)", async () => {
+        expect(await valueOf(outputs.shlinkUrl)).toBe("https://192.168.2.50");
+        expect(await valueOf(outputs.grafanaUrl)).toBe("https://192.168.2.50:3000");
+        expect(await valueOf(outputs.kialiUrl)).toBe("https://192.168.2.50:20001/kiali");
+        expect(await valueOf(outputs.jaegerUrl)).toBe("https://192.168.2.50:16686");
+        expect(await valueOf(outputs.alertmanagerUrl)).toBe("https://192.168.2.50:9093");
+        expect(await valueOf(outputs.argocdUrl!)).toBe("https://192.168.2.50:8443");
+        expect(ledger.byName("edge-tls-serving-certificate").inputs.spec.ipAddresses).toEqual(["192.168.2.50"]);
         const env = ledger.byName("shlink-deployment").inputs.spec.template.spec.containers[0].env;
         expect(env).toEqual(expect.arrayContaining([{ name: "DEFAULT_DOMAIN", value: "192.168.2.50" }]));
     });

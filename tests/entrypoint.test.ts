@@ -41,6 +41,7 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
         "k3sVersion",
         "kialiUrl",
         "kubeconfig",
+        "labCaCertificate",
         "loadTesting",
         "nodeAddresses",
         "shlinkApiKey",
@@ -50,5 +51,5 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
         "vaultAdminPassword",
         "vaultUrl",
     ]);
-    expect(result.shlinkUrl).toBe("http://192.168.2.242");
+    expect(result.shlinkUrl).toBe("https://192.168.2.242");
 }, 60_000);

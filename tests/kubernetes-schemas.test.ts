@@ -19,6 +19,7 @@ const GROUP_PACKAGES: Record<string, string> = {
     "telemetry.istio.io": "@kubernetes-models/istio",
     "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
     "external-secrets.io": "@kubernetes-models/external-secrets",
+    "cert-manager.io": "@kubernetes-models/cert-manager",
 };
 
 /**

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../components/config";
 import { homelab, type HomelabOutputs } from "../stacks/homelab";
-import { fullConfig, runUnderMocks, TEST_SECRETS, TEST_USER_CONFIG, valueOf, type Ledger } from "./helpers/pulumi";
+import { FAKE_LAB_CA, fullConfig, runUnderMocks, TEST_SECRETS, TEST_USER_CONFIG, valueOf, type Ledger } from "./helpers/pulumi";
 import { DISTINCT_RANDOMS, GENERATED, runHomelab } from "./helpers/platform";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -244,23 +244,24 @@ describe("the homelab stack under mocks", () => {
         expect(await valueOf(outputs.shlinkServiceAddress)).toBe("http://shlink.shlink.svc.cluster.local:8080");
     });
 
-    it("exports every URL, and Grafana's password as a secret", async () => {
-        expect(await valueOf(outputs.shlinkUrl)).toBe("http://192.168.2.242");
+    it("exports every URL over https, and Grafana's password as a secret", async () => {
+        expect(await valueOf(outputs.shlinkUrl)).toBe("https://192.168.2.242");
         // Shlink builds the short URLs it returns on the same address.
         const shlinkEnv = ledger.byName("shlink-deployment").inputs.spec.template.spec.containers[0].env;
         expect(shlinkEnv).toEqual(
             expect.arrayContaining([
                 { name: "DEFAULT_DOMAIN", value: "192.168.2.242" },
-                { name: "IS_HTTPS_ENABLED", value: "false" },
+                { name: "IS_HTTPS_ENABLED", value: "true" },
             ]),
         );
-        expect(await valueOf(outputs.grafanaUrl)).toBe("http://192.168.2.242:3000");
-        expect(await valueOf(outputs.kialiUrl)).toBe("http://192.168.2.242:20001/kiali");
-        expect(await valueOf(outputs.jaegerUrl)).toBe("http://192.168.2.242:16686");
+        expect(await valueOf(outputs.grafanaUrl)).toBe("https://192.168.2.242:3000");
+        expect(await valueOf(outputs.kialiUrl)).toBe("https://192.168.2.242:20001/kiali");
+        expect(await valueOf(outputs.jaegerUrl)).toBe("https://192.168.2.242:16686");
         expect(await pulumi.isSecret(outputs.grafanaAdminPassword)).toBe(true);
         expect(await valueOf(outputs.grafanaAdminPassword)).toBe(GENERATED.grafanaAdminPassword);
-        expect(await valueOf(outputs.alertmanagerUrl)).toBe("http://192.168.2.242:9093");
-        for (const url of [outputs.shlinkUrl, outputs.grafanaUrl, outputs.kialiUrl, outputs.jaegerUrl, outputs.alertmanagerUrl]) {
+        expect(await valueOf(outputs.alertmanagerUrl)).toBe("https://192.168.2.242:9093");
+        expect(await valueOf(outputs.argocdUrl!)).toBe("https://192.168.2.242:8443");
+        for (const url of [outputs.shlinkUrl, outputs.grafanaUrl, outputs.kialiUrl, outputs.jaegerUrl, outputs.alertmanagerUrl, outputs.argocdUrl!]) {
             expect(await pulumi.isSecret(url)).toBe(false);
         }
     });
@@ -281,16 +282,22 @@ describe("the homelab stack under mocks", () => {
             "observability-kube-prometheus-stack",
             "observability-jaeger",
             "observability-kiali",
+            "edge-tls-serving-certificate",
+            "edge-doors-gateway",
+            "edge-doors-grafana-route",
         ]) {
             expect(waits, name).toContain(name);
         }
         // Nothing waits for the smoke check: it is the last step.
         expect(ledger.resources.filter((r) => ledger.waitsFor(r.name).has("smoke-check-run"))).toEqual([]);
         const script = smoke.inputs.stdin as string;
-        expect(script).toContain("SHLINK_URL='http://192.168.2.242'");
-        expect(script).toContain("GRAFANA_URL='http://192.168.2.242:3000'");
-        expect(script).toContain("KIALI_HEALTH_URL='http://192.168.2.242:20001/kiali/healthz'");
-        expect(script).toContain("JAEGER_URL='http://192.168.2.242:16686'");
+        expect(script).toContain("SHLINK_URL='https://192.168.2.242'");
+        expect(script).toContain("SHLINK_HTTP_URL='http://192.168.2.242'");
+        expect(script).toContain("GRAFANA_URL='https://192.168.2.242:3000'");
+        expect(script).toContain("KIALI_HEALTH_URL='https://192.168.2.242:20001/kiali/healthz'");
+        expect(script).toContain("JAEGER_URL='https://192.168.2.242:16686'");
+        // The CA it verifies against is the one the stack exports.
+        expect(script).toContain(`<<'SMOKE_CA_EOF'\n${FAKE_LAB_CA.certificate}SMOKE_CA_EOF`);
         expect(script).toContain(`X-Api-Key: ${GENERATED.shlinkApiKey}`);
         expect(smoke.secretInputs).toContain("stdin");
         expect(smoke.inputs.create).toBe("bash -s");
@@ -308,6 +315,7 @@ describe("the homelab stack under mocks", () => {
             "telemetry.istio.io": "istio-base",
             "argoproj.io": "argocd-release",
             "external-secrets.io": "operators-external-secrets",
+            "cert-manager.io": "operators-cert-manager",
         };
         const custom = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs.apiVersion?.includes("."));
         const builtIn = /(^|\.)k8s\.io\/|^(apps|policy|batch|autoscaling)\//;
@@ -345,7 +353,7 @@ describe("the homelab stack under mocks", () => {
         const load = await valueOf(outputs.loadTesting);
         expect(load.rateLimits).toEqual({ createPerMinute: 900, redirectPerSecond: 500 });
         // The name the gateway's serving certificate must carry for the runners (issue 11, TLS).
-        expect(load.targetUrl).toBe("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443");
+        expect(load.targetUrl).toBe("https://istio-ingressgateway.istio-ingress.svc.cluster.local");
     });
 });
 

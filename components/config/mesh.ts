@@ -1,5 +1,5 @@
-// The URLs' ports, the mesh and the observability settings, and the port plan ServiceLB can serve.
-import { RESERVED_NODE_PORTS, SHLINK_RATE_LIMIT_MAX } from "../defaults";
+// The URLs' ports and host name, the mesh and the observability settings, and the port plan ServiceLB can serve.
+import { DOMAIN_PATTERN, RESERVED_NODE_PORTS, SHLINK_RATE_LIMIT_MAX } from "../defaults";
 import { Reader } from "./read";
 import type { Checked, MeshConfig } from "./types";
 
@@ -15,7 +15,7 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
         jaeger: read.int("jaegerPort", ...PORT_RANGE),
         kiali: read.int("kialiPort", ...PORT_RANGE),
         alertmanager: read.int("alertmanagerPort", ...PORT_RANGE),
-        // Argo CD's server Service has two ports: both are bound, whether or not homelab:argocd is on.
+        // Argo CD's two ports on the gateway (HTTP redirecting to HTTPS): bound whether or not homelab:argocd is on.
         argocd: read.int("argocdPort", ...PORT_RANGE),
         argocdHttps: read.int("argocdHttpsPort", ...PORT_RANGE),
         // OpenBao's UI and API, served through the ingress gateway on a port of its own.
@@ -36,8 +36,16 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
                 "pulumi config set --secret homelab:alertWebhookUrl 'https://ntfy.sh/<topic>'",
         );
     }
+    const domain = read.optional("domain");
+    if (domain !== undefined && !DOMAIN_PATTERN.test(domain)) {
+        problems.push(
+            `homelab:domain must be a DNS name the lab's address resolves to, lower case, without scheme, port or trailing dot (got "${domain}"): ` +
+                "pulumi config set homelab:domain lab.example.com",
+        );
+    }
     const mesh = {
         ports,
+        ...(domain === undefined ? {} : { domain }),
         tracingSamplingPercent: read.int("tracingSamplingPercent", 0, 100),
         kialiAuth,
         prometheusRetentionDays: read.int("prometheusRetentionDays", 1, 365),
@@ -53,8 +61,9 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
 }
 
 /**
- * Refuses a port plan where two LoadBalancer Services share a port, or one takes a port the nodes already
- * use: K3s' ServiceLB binds every LoadBalancer port on every node, so a collision leaves a Service pending.
+ * Refuses a port plan where two of the ingress gateway's ports coincide, or one takes a port the nodes already
+ * use: K3s' ServiceLB binds every LoadBalancer port on every node, so a collision leaves the gateway pending.
+ * Any port may be below 1024: the gateway binds them all, the UIs behind it keep their own ports.
  */
 export function portPlanProblems(ports: MeshConfig["ports"]): string[] {
     const problems: string[] = [];
@@ -69,10 +78,6 @@ export function portPlanProblems(ports: MeshConfig["ports"]): string[] {
         if (port in RESERVED_NODE_PORTS) {
             problems.push(`${key} ${port} is taken on every node by ${RESERVED_NODE_PORTS[port]}: choose another port.`);
         }
-    }
-    if (ports.kiali < 1024) {
-        // The Kiali operator uses one number for the Service port and the port its non-root server binds.
-        problems.push(`homelab:kialiPort must be 1024 or above: Kiali's server listens on it itself (got ${ports.kiali}).`);
     }
     return problems;
 }

@@ -92,9 +92,21 @@ export interface HostConfig {
     reservedMemoryGiB: number;
 }
 
-/** The URLs' ports (one LoadBalancer each) and the mesh and observability settings. */
+/** The URLs' ports (each a port of the ingress gateway's LoadBalancer), their host name, the mesh and observability settings. */
 export interface MeshConfig {
-    ports: { shlink: number; shlinkHttps: number; grafana: number; jaeger: number; kiali: number; alertmanager: number; argocd: number; argocdHttps: number; vault: number };
+    ports: {
+        shlink: number;
+        shlinkHttps: number;
+        grafana: number;
+        jaeger: number;
+        kiali: number;
+        alertmanager: number;
+        argocd: number;
+        argocdHttps: number;
+        vault: number;
+    };
+    /** homelab:domain: the DNS name every URL uses instead of the lab's address (the certificate names both). */
+    domain?: string;
     /** Share of requests traced, 0-100. */
     tracingSamplingPercent: number;
     kialiAuth: "anonymous" | "token";

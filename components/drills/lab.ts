@@ -2,6 +2,7 @@
 // over the Kubernetes API, nodes over SSH, the fault window as a Grafana annotation.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CONFIG_DEFAULTS } from "../defaults";
@@ -27,14 +28,16 @@ function pulumi(args: string[]): string {
 export function parseDrillOutputs(json: string): {
     nodeAddresses: Record<string, string>;
     apiServerUrl: string;
-    grafana?: { url: string; password: string };
+    /** Grafana over HTTPS, and the lab CA's certificate its certificate chains to (labCaCertificate). */
+    grafana?: { url: string; password: string; ca?: string };
 } {
     const o = JSON.parse(json) as Record<string, unknown>;
     const nodeAddresses = (o.nodeAddresses as Record<string, string> | undefined) ?? {};
     if (typeof o.apiServerUrl !== "string") {
         throw new Error("the stack has no 'apiServerUrl' output: run `npm run up` first");
     }
-    const grafana = typeof o.grafanaUrl === "string" && typeof o.grafanaAdminPassword === "string" ? { url: o.grafanaUrl, password: o.grafanaAdminPassword } : undefined;
+    const ca = typeof o.labCaCertificate === "string" ? { ca: o.labCaCertificate } : {};
+    const grafana = typeof o.grafanaUrl === "string" && typeof o.grafanaAdminPassword === "string" ? { url: o.grafanaUrl, password: o.grafanaAdminPassword, ...ca } : undefined;
     return { nodeAddresses, apiServerUrl: o.apiServerUrl, grafana };
 }
 
@@ -92,17 +95,30 @@ export function annotationBody(text: string, from: number, to: number, tags: str
     return { time: from, timeEnd: to, tags, text };
 }
 
-function grafanaAnnotate(url: string, password: string): Annotate {
-    return async (text, from, to, tags) => {
-        const res = await fetch(`${url.replace(/\/+$/, "")}/api/annotations`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` },
-            body: JSON.stringify(annotationBody(text, from, to, tags)),
+/** Annotates over HTTPS verified against the lab's CA (Node's fetch trusts only the system's roots). */
+function grafanaAnnotate(grafana: { url: string; password: string; ca?: string }): Annotate {
+    return (text, from, to, tags) =>
+        new Promise<void>((resolve, reject) => {
+            const request = https.request(
+                `${grafana.url.replace(/\/+$/, "")}/api/annotations`,
+                {
+                    method: "POST",
+                    ...(grafana.ca === undefined ? {} : { ca: grafana.ca }),
+                    headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from(`admin:${grafana.password}`).toString("base64")}` },
+                },
+                (res) => {
+                    res.resume();
+                    const status = res.statusCode ?? 0;
+                    if (status >= 200 && status < 300) {
+                        resolve();
+                    } else {
+                        reject(new Error(`Grafana answered ${status}`));
+                    }
+                },
+            );
+            request.on("error", reject);
+            request.end(JSON.stringify(annotationBody(text, from, to, tags)));
         });
-        if (!res.ok) {
-            throw new Error(`Grafana answered ${res.status}`);
-        }
-    };
 }
 
 export function realLab(commands: { stop: string; start: string }): DrillLab {
@@ -113,6 +129,6 @@ export function realLab(commands: { stop: string; start: string }): DrillLab {
         target,
         cluster: kubeDrillCluster(kubeconfig),
         nodes: sshNodes(nodeAddresses, apiServerUrl, commands),
-        annotate: grafana === undefined ? undefined : grafanaAnnotate(grafana.url, grafana.password),
+        annotate: grafana === undefined ? undefined : grafanaAnnotate(grafana),
     };
 }

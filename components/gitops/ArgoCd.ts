@@ -16,18 +16,18 @@ import {
     type UserRepo,
 } from "./crds";
 import { argoCdValues } from "./values";
+import { httpsUrl, type EdgeDoor } from "../edge/doors";
+import { serviceFqdn } from "../kubernetes/serviceNames";
 
 export interface ArgoCdArgs {
-    /** LoadBalancer ports of the server's Service (in the config loader's port plan). */
+    /** Argo CD's doors on the ingress gateway: HTTPS, and plain HTTP answering 301 to it (the port plan's two ports). */
     ports: { http: number; https: number };
-    /** Address users reach LoadBalancer Services on. */
+    /** Host every URL names (homelab:domain or the lab's address). */
     publicAddress: string;
     /** The user's repo for the root Application; unset, Argo CD runs with no Application. */
     repo?: UserRepo;
     /** Every namespace the stack manages: the user's project may deploy into none of them. */
     managedNamespaces: readonly string[];
-    /** Annotations of the server's LoadBalancer Service (kube-vip's address, with a services VIP). */
-    serviceAnnotations?: Record<string, string>;
 }
 
 /**
@@ -52,18 +52,14 @@ export class ArgoCd extends pulumi.ComponentResource {
         );
         // The hash is secret too: it could be brute-forced offline.
         const adminPasswordHash = pulumi.secret(password.bcryptHash);
-        const values = argoCdValues({
-            httpPort: args.ports.http,
-            httpsPort: args.ports.https,
-            adminPasswordHash,
-            serviceAnnotations: args.serviceAnnotations,
-        });
+        const url = httpsUrl(args.publicAddress, args.ports.https);
+        const values = argoCdValues({ url, adminPasswordHash });
         this.release = helmRelease(childName(name, "release"), ARGO_CD_CHART, ns.metadata.name, values, { parent: this });
         if (args.repo !== undefined) {
             userRepo(name, args.repo, args.managedNamespaces, this.release, this);
         }
         this.adminPassword = pulumi.secret(password.result);
-        this.url = pulumi.output(`http://${args.publicAddress}:${args.ports.http}`);
+        this.url = pulumi.output(url);
         this.registerOutputs({ url: this.url, status: this.release.status });
     }
 }
@@ -101,4 +97,14 @@ function userRepo(name: string, repo: UserRepo, managedNamespaces: readonly stri
         // An Application naming a project that does not exist yet fails its first sync; none may fall back on `default` unlocked.
         { parent, dependsOn: [release, ...projects] },
     );
+}
+
+/** Argo CD's door on the ingress gateway: HTTPS on the https port, 301 from the http port, on to the server's Service. */
+export function argoCdDoor(ports: { http: number; https: number }): EdgeDoor {
+    return {
+        name: "argocd",
+        httpPort: ports.http,
+        httpsPort: ports.https,
+        destination: { host: serviceFqdn(ARGO_CD.serverService, ARGO_CD.namespace), port: ARGO_CD.serverPort },
+    };
 }

@@ -1,16 +1,11 @@
 // Values of the argo-cd chart (10.1.1): what runs, what each container requests, and how the UI is reached.
 import type * as pulumi from "@pulumi/pulumi";
 import { ARGO_CD } from "../defaults";
-import { loadBalancerAnnotations } from "../kubernetes/service";
 
 /** What the values depend on. */
 export interface ArgoCdValuesArgs {
-    /** Annotations of the server's LoadBalancer Service (kube-vip's address, with a services VIP). */
-    serviceAnnotations?: Record<string, string>;
-    /** LoadBalancer port of the UI and API (plain HTTP). */
-    httpPort: number;
-    /** The chart's second Service port; ServiceLB binds it too, so it is in the port plan. */
-    httpsPort: number;
+    /** Argo CD's public https URL, through the ingress gateway (links, redirects, SSO callbacks). */
+    url: string;
     /** bcrypt hash of the admin password (secret). */
     adminPasswordHash?: pulumi.Input<string>;
 }
@@ -26,8 +21,9 @@ export function argoCdValues(args: ArgoCdValuesArgs) {
         dex: { enabled: false },
         notifications: { enabled: false },
         configs: {
-            // TLS, if any, ends in front of Argo CD.
+            // TLS ends at the ingress gateway, which speaks plain HTTP to the server.
             params: { "server.insecure": true },
+            cm: { url: args.url },
             secret: {
                 ...(args.adminPasswordHash === undefined ? {} : { argocdServerAdminPassword: args.adminPasswordHash }),
                 argocdServerAdminPasswordMtime: ARGO_CD.adminPasswordMtime,
@@ -37,10 +33,9 @@ export function argoCdValues(args: ArgoCdValuesArgs) {
             replicas: 1,
             resources: r.server,
             service: {
-                type: "LoadBalancer",
-                servicePortHttp: args.httpPort,
-                servicePortHttps: args.httpsPort,
-                ...loadBalancerAnnotations(args.serviceAnnotations),
+                // In-cluster only: the ingress gateway's door forwards to it.
+                type: "ClusterIP",
+                servicePortHttp: ARGO_CD.serverPort,
             },
         },
         repoServer: { replicas: 1, resources: r.repoServer, copyutil: { resources: r.copyutil } },

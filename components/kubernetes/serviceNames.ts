@@ -10,8 +10,3 @@ export function serviceFqdn(service: string, namespace: string): string {
 export function serviceUrl(service: string, namespace: string, port: number): string {
     return `http://${serviceFqdn(service, namespace)}:${port}`;
 }
-
-/** In-cluster HTTPS URL of a Service port: the certificate it serves must name serviceFqdn(service, namespace). */
-export function serviceHttpsUrl(service: string, namespace: string, port: number): string {
-    return `https://${serviceFqdn(service, namespace)}:${port}`;
-}

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { gatewayValues, istiodValues, telemetrySpec, type TracingTarget } from "./values";
+import { gatewayValues, istiodValues, telemetrySpec, type GatewayServicePort, type TracingTarget } from "./values";
 import { ISTIO, ISTIO_CHARTS } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
@@ -10,8 +10,8 @@ export interface IstioArgs {
     tracing: TracingTarget;
     /** Share of requests traced, 0-100. */
     samplingPercent: number;
-    /** Port the ingress gateway's LoadBalancer listens on. */
-    httpPort: number;
+    /** Ports the ingress gateway's LoadBalancer listens on: every door of the lab. */
+    servicePorts: readonly GatewayServicePort[];
     /** Cluster name recorded on every span. */
     clusterName: string;
     /** Annotations of the gateway's LoadBalancer Service (kube-vip's address, when the lab has a services VIP). */
@@ -45,7 +45,7 @@ export class Istio extends pulumi.ComponentResource {
             // istiod's config objects need the CRDs the base chart installs.
             dependsOn: [this.base],
         });
-        this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.httpPort, args.serviceAnnotations), {
+        this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.servicePorts, args.serviceAnnotations), {
             parent: this,
             // The gateway's pods are injected by istiod's webhook ("gateway" template).
             dependsOn: [this.istiod],

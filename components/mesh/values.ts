@@ -1,5 +1,6 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
 import { ISTIO } from "../defaults";
+import { doorServers, forwardRoute, redirectRoutes, type EdgeDoor } from "../edge/doors";
 import { loadBalancerAnnotations } from "../kubernetes/service";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 import { rateLimitedRoutes, rateLimitStatsAnnotation } from "./rateLimit";
@@ -43,8 +44,19 @@ export function istiodValues(tracing: TracingTarget) {
     };
 }
 
-/** Values of the `gateway` chart: one LoadBalancer on port 80 (K3s ServiceLB binds it on every node). */
-export function gatewayValues(httpPort: number, serviceAnnotations?: Record<string, string>) {
+/** One port of the gateway's LoadBalancer Service. */
+export interface GatewayServicePort {
+    name: string;
+    port: number;
+    protocol: string;
+    targetPort: number;
+}
+
+/**
+ * Values of the `gateway` chart: the lab's one LoadBalancer (K3s ServiceLB binds each port on every node), with
+ * the status port and every door's ports.
+ */
+export function gatewayValues(ports: readonly GatewayServicePort[], serviceAnnotations?: Record<string, string>) {
     return {
         labels: { istio: ISTIO.gatewayLabel },
         autoscaling: { enabled: false },
@@ -57,7 +69,7 @@ export function gatewayValues(httpPort: number, serviceAnnotations?: Record<stri
             ...loadBalancerAnnotations(serviceAnnotations),
             ports: [
                 { name: "status-port", port: ISTIO.gatewayStatusPort, protocol: "TCP", targetPort: 15021 },
-                { name: "http2", port: httpPort, protocol: "TCP", targetPort: 80 },
+                ...ports,
             ],
         },
     };
@@ -91,34 +103,37 @@ export interface RoutingTarget {
     podLabels: Record<string, string>;
     /** Namespace and service account of the ingress gateway (its mTLS identity). */
     gateway: { namespace: string; serviceAccount: string; label: string };
+    /** The app's door at the gateway (HTTPS, and HTTP answering 301), and the serving certificate's Secret. */
+    door: EdgeDoor;
+    credentialName: string;
 }
 
 export const serviceHost = (t: RoutingTarget) => serviceFqdn(t.service, t.namespace);
 export const gatewayPrincipal = (t: RoutingTarget) =>
     `cluster.local/ns/${t.gateway.namespace}/sa/${t.gateway.serviceAccount}`;
 
-/** Gateway: HTTP on port 80 of the ingress gateway pods, any host. */
+/** Gateway: the app's door on the ingress gateway pods, HTTPS with the lab CA's certificate and HTTP redirecting, any host. */
 export function gatewaySpec(t: RoutingTarget) {
     return {
         selector: { istio: t.gateway.label },
-        servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }],
+        servers: doorServers(t.door, t.credentialName),
     };
 }
 
 /**
- * VirtualService: everything on the gateway goes to the app, with retries and an overall timeout; rate-limited
- * (Shlink), split into the named routes the EnvoyFilter limits (rateLimit.ts).
+ * VirtualService: plain HTTP answers 301 to HTTPS; everything on HTTPS goes to the app, with retries and an overall
+ * timeout; rate-limited (Shlink), the forward route is split into the named routes the EnvoyFilter limits (rateLimit.ts).
  */
 export function virtualServiceSpec(t: RoutingTarget, gatewayName: string, rateLimited = false) {
-    const toApp = {
-        route: [{ destination: { host: serviceHost(t), port: { number: t.port } } }],
+    const forward = {
+        ...forwardRoute(t.door),
         retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
         timeout: "10s",
     };
     return {
         hosts: ["*"],
         gateways: [gatewayName],
-        http: rateLimited ? rateLimitedRoutes(toApp) : [toApp],
+        http: [...redirectRoutes(t.door), ...(rateLimited ? rateLimitedRoutes(forward) : [forward])],
     };
 }
 

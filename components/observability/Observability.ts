@@ -8,11 +8,12 @@ import { grafanaAdminPassword, prometheusStack } from "./kubePrometheusStack";
 import { monitoringObjects } from "./monitoring";
 import { jaegerOtlpGrpc } from "./names";
 import type { VaultAccess } from "../secrets/reader";
+import { httpsUrl } from "../edge/doors";
 
 export interface ObservabilityArgs {
-    /** LoadBalancer ports (the config loader refuses collisions and Kiali below 1024). */
+    /** The UIs' HTTPS ports on the ingress gateway (the config loader refuses collisions). */
     ports: { grafana: number; jaeger: number; kiali: number };
-    /** Address users reach LoadBalancer services on (K3s ServiceLB answers on every node; we use the first node's IP). */
+    /** Host every URL names: homelab:domain, or the lab's address (the services VIP, the first node, homelab:publicAddress). */
     publicAddress: string;
     /** Namespace istiod runs in ("istio-system") — Kiali and the istiod ServiceMonitor need it. */
     istioNamespace: string;
@@ -30,10 +31,8 @@ export interface ObservabilityArgs {
     waitFor?: pulumi.Input<pulumi.Resource>[];
     /** Webhook alerts go to (secret: ntfy or any endpoint taking Alertmanager's JSON); unset, alerts only show in the UIs. */
     alertWebhookUrl?: pulumi.Input<string>;
-    /** LoadBalancer port of Alertmanager's UI. */
+    /** HTTPS port of Alertmanager's UI on the ingress gateway. */
     alertmanagerPort: number;
-    /** Annotations of every LoadBalancer Service of this layer (kube-vip's address, with a services VIP). */
-    serviceAnnotations?: Record<string, string>;
     /** StorageClass of every volume of the layer (homelab:storageClass); K3s' local-path when unset. */
     storageClass?: string;
     /** Where Grafana's login comes from: Vault, through External Secrets. */
@@ -69,7 +68,7 @@ export class Observability extends pulumi.ComponentResource {
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:observability:Observability", name, {}, opts);
         const waitFor = args.waitFor ?? [];
-        const publicUrl = (port: number, path = "") => `http://${args.publicAddress}:${port}${path}`;
+        const publicUrl = (port: number, path = "") => httpsUrl(args.publicAddress, port, path);
         this.grafanaUrl = pulumi.output(publicUrl(args.ports.grafana));
         this.jaegerUrl = pulumi.output(publicUrl(args.ports.jaeger));
         this.kialiUrl = pulumi.output(publicUrl(args.ports.kiali, KIALI.webRoot));
@@ -79,17 +78,17 @@ export class Observability extends pulumi.ComponentResource {
         this.grafanaAdminPassword = grafanaAdminPassword(name, this);
         this.otlpGrpc = jaegerOtlpGrpc();
 
-        const traces = jaeger(name, args.ports.jaeger, this, { serviceAnnotations: args.serviceAnnotations, storageClass: args.storageClass });
+        const traces = jaeger(name, args.ports.jaeger, this, { storageClass: args.storageClass });
         const metrics = prometheusStack(
             name,
             {
                 grafanaPort: args.ports.grafana,
+                grafanaExternalUrl: publicUrl(args.ports.grafana),
                 prometheusRetentionDays: args.prometheusRetentionDays,
                 jaegerQueryUrl: traces.queryHttpUrl,
                 alertmanagerPort,
                 alertmanagerExternalUrl: publicUrl(alertmanagerPort),
                 alertWebhookUrl: args.alertWebhookUrl,
-                serviceAnnotations: args.serviceAnnotations,
                 storageClass: args.storageClass,
                 vault: args.vault,
             },
@@ -102,8 +101,6 @@ export class Observability extends pulumi.ComponentResource {
             {
                 spec: {
                     auth: args.kialiAuth,
-                    port: args.ports.kiali,
-                    serviceAnnotations: args.serviceAnnotations,
                     prometheusUrl: metrics.prometheusUrl,
                     grafana: { ...metrics.grafana, externalUrl: publicUrl(args.ports.grafana) },
                     tracing: { internalUrl: traces.queryGrpcUrl, externalUrl: publicUrl(args.ports.jaeger) },

@@ -6,14 +6,14 @@ import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
-import { loadBalancerAnnotations } from "../kubernetes/service";
 
 const VOLUME = "badger";
 /** Jaeger's image sets JAEGER_LISTEN_HOST=0.0.0.0; a custom config must listen there, not on localhost. */
 const LISTEN_HOST = "${env:JAEGER_LISTEN_HOST}";
 const STORE = "badger_store";
 const BADGER_CLAIM = "jaeger-badger";
-const UI_SERVICE = "jaeger-ui";
+/** The UI's Service, which the ingress gateway's door forwards to. */
+export const JAEGER_UI_SERVICE = "jaeger-ui";
 
 const listen = (port: number) => `${LISTEN_HOST}:${port}`;
 
@@ -109,16 +109,16 @@ export interface JaegerEndpoints {
 }
 
 /**
- * Jaeger in its own namespace: the badger claim, the chart, and a LoadBalancer Service for the UI only (the
- * chart's own Service carries OTLP and the query API in-cluster).
+ * Jaeger in its own namespace: the badger claim, the chart, and a Service for the UI only, which the ingress
+ * gateway's door forwards to (the chart's own Service carries OTLP and the query API in-cluster).
  */
 export function jaeger(
     component: string,
     uiPort: number,
     parent: pulumi.Resource,
-    options: { serviceAnnotations?: Record<string, string>; storageClass?: string } = {},
+    options: { storageClass?: string } = {},
 ): JaegerEndpoints {
-    const { serviceAnnotations, storageClass } = options;
+    const { storageClass } = options;
     const role = "observability-namespace";
     const nsName = childName(component, role);
     const stuttered = `${component}-${role}`;
@@ -136,7 +136,7 @@ export function jaeger(
     const release = helmRelease(childName(component, "jaeger"), JAEGER, ns.metadata.name, values, { parent });
     new k8s.core.v1.Service(
         childName(component, "jaeger-ui"),
-        jaegerUiServiceArgs(ns.metadata.name, jaegerPodLabels(values, JAEGER.release), uiPort, serviceAnnotations),
+        jaegerUiServiceArgs(ns.metadata.name, jaegerPodLabels(values, JAEGER.release), uiPort),
         // Pulumi waits until a Service has endpoints: create it once the release's pod is ready.
         { parent, dependsOn: [release] },
     );
@@ -163,17 +163,12 @@ export function badgerClaimArgs(namespaceName: pulumi.Input<string>, storageClas
     };
 }
 
-/** The UI's LoadBalancer: the query HTTP port of the all-in-one pod, published on `port`. */
-export function jaegerUiServiceArgs(
-    namespaceName: pulumi.Input<string>,
-    selector: Record<string, string>,
-    port: number,
-    annotations?: Record<string, string>,
-): k8s.core.v1.ServiceArgs {
+/** The UI's in-cluster Service: the query HTTP port of the all-in-one pod, on `port`. */
+export function jaegerUiServiceArgs(namespaceName: pulumi.Input<string>, selector: Record<string, string>, port: number): k8s.core.v1.ServiceArgs {
     return {
-        metadata: { name: UI_SERVICE, namespace: namespaceName, ...loadBalancerAnnotations(annotations) },
+        metadata: { name: JAEGER_UI_SERVICE, namespace: namespaceName },
         spec: {
-            type: "LoadBalancer",
+            type: "ClusterIP",
             selector,
             ports: [{ name: "http-query", port, targetPort: JAEGER.ports.queryHttp, protocol: "TCP" }],
         },

@@ -21,10 +21,6 @@ export type KialiOperatorValues = ReturnType<typeof kialiOperatorValues>;
 
 export interface KialiSpecInputs {
     auth: KialiAuthStrategy;
-    /** Annotations of Kiali's LoadBalancer Service (kube-vip's address, with a services VIP). */
-    serviceAnnotations?: Record<string, string>;
-    /** LoadBalancer port of the console. */
-    port: number;
     prometheusUrl: string;
     grafana: { internalUrl: string; externalUrl: string; username: string; passwordSecret: string };
     tracing: { internalUrl: string; externalUrl: string };
@@ -32,7 +28,8 @@ export interface KialiSpecInputs {
 
 /**
  * The Kiali CR's spec: every address comes from the caller (derived from the names the program gives the
- * services), anonymous access is view-only, and the console is a LoadBalancer on `port`.
+ * services), anonymous access is view-only, and the console is an in-cluster Service the ingress gateway's door
+ * forwards to.
  */
 export function kialiSpec(inputs: KialiSpecInputs): KialiSpec {
     return {
@@ -41,15 +38,12 @@ export function kialiSpec(inputs: KialiSpecInputs): KialiSpec {
             cluster_wide_access: true,
             // Anyone on the LAN reaches an anonymous Kiali; with tokens, Kubernetes RBAC decides instead.
             view_only_mode: inputs.auth === "anonymous",
-            service_type: "LoadBalancer",
-            ...(inputs.serviceAnnotations && Object.keys(inputs.serviceAnnotations).length > 0
-                ? { service_annotations: { ...inputs.serviceAnnotations } }
-                : {}),
+            service_type: "ClusterIP",
             replicas: 1,
             resources: KIALI.resources.server,
         },
         server: {
-            port: inputs.port,
+            port: KIALI.serverPort,
             web_root: KIALI.webRoot,
             // Its Service would publish the metrics port on every node through K3s's ServiceLB.
             observability: { metrics: { enabled: false } },

@@ -18,26 +18,25 @@ import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { alertmanagerConfig, webhookSecret } from "./alertmanager";
-import { prometheusServiceName } from "./names";
-import { loadBalancerAnnotations } from "../kubernetes/service";
+import { grafanaServiceName, prometheusServiceName } from "./names";
 import { reloadOnSecrets } from "../secrets/eso";
 import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
 
 export interface KubePrometheusStackInputs {
-    /** LoadBalancer port of Grafana. */
+    /** Port of Grafana's in-cluster Service (the ingress gateway's door forwards to it). */
     grafanaPort: number;
+    /** Grafana's public https URL (its root_url: redirects and links). */
+    grafanaExternalUrl: string;
     prometheusRetentionDays: number;
     /** In-cluster URL of Jaeger's query HTTP API, provisioned as Grafana's Jaeger datasource. */
     jaegerQueryUrl: string;
-    /** LoadBalancer port of Alertmanager, and the address users reach it on (links in notifications). */
+    /** Port of Alertmanager's in-cluster Service, and its public https URL (links in notifications). */
     alertmanagerPort: number;
     alertmanagerExternalUrl: string;
     /** StorageClass of Prometheus', Alertmanager's and Grafana's volumes (homelab:storageClass); local-path when unset. */
     storageClass?: string;
     /** Whether alerts go to the webhook Secret (`ALERTING.webhookSecret`) or only to the UI. */
     hasWebhook: boolean;
-    /** Annotations of Grafana's and Alertmanager's LoadBalancer Services (kube-vip's address, with a services VIP). */
-    serviceAnnotations?: Record<string, string>;
 }
 
 /** A volumeClaimTemplate as the Prometheus and Alertmanager CRs embed it. */
@@ -106,7 +105,7 @@ export const LOAD_DASHBOARD_PROVIDER = { name: "load", folder: "Load tests" } as
 
 /**
  * Values of kube-prometheus-stack 88.5.3: fixed object names, Prometheus selecting every monitor and rule
- * in the cluster, retention on a volume, Alertmanager with storage, Grafana as a LoadBalancer with the
+ * in the cluster, retention on a volume, Alertmanager with storage, Grafana behind the ingress gateway with the
  * Istio dashboards, and explicit requests for every container the chart runs.
  */
 export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
@@ -151,7 +150,8 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
         alertmanager: {
             enabled: true,
             config: alertmanagerConfig(inputs.hasWebhook),
-            service: { type: "LoadBalancer", port: inputs.alertmanagerPort, ...loadBalancerAnnotations(inputs.serviceAnnotations) },
+            // In-cluster only: the ingress gateway serves it over HTTPS.
+            service: { type: "ClusterIP", port: inputs.alertmanagerPort },
             alertmanagerSpec: {
                 replicas: 1,
                 retention: kps.alertmanagerRetention,
@@ -165,14 +165,16 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
         "kube-state-metrics": { replicas: 1, resources: r.kubeStateMetrics },
         "prometheus-node-exporter": { resources: r.nodeExporter },
         grafana: {
-            fullnameOverride: `${kps.fullnameOverride}-grafana`,
+            fullnameOverride: grafanaServiceName(kps.fullnameOverride),
             replicas: 1,
             adminUser: GRAFANA.adminUser,
             // The login External Secrets writes from Vault; the chart then makes no Secret of its own.
             admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
             // On the Deployment: Reloader restarts Grafana when its login changes in Vault.
             annotations: reloadOnSecrets(GRAFANA_ADMIN_SECRET.name),
-            service: { type: "LoadBalancer", port: inputs.grafanaPort, ...loadBalancerAnnotations(inputs.serviceAnnotations) },
+            service: { type: "ClusterIP", port: inputs.grafanaPort },
+            // Grafana builds its redirects and links on the URL users reach it at, through the gateway.
+            "grafana.ini": { server: { root_url: inputs.grafanaExternalUrl } },
             persistence: {
                 enabled: true,
                 type: "pvc",

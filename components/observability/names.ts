@@ -1,5 +1,7 @@
-import { JAEGER } from "../defaults";
+import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "../defaults";
+import type { EdgeDoor } from "../edge/doors";
 import { serviceFqdn } from "../kubernetes/serviceNames";
+import { JAEGER_UI_SERVICE } from "./jaeger";
 
 /**
  * kube-prometheus-stack's `kube-prometheus-stack.fullname` with `fullnameOverride` set: the override cut to
@@ -21,4 +23,33 @@ export function prometheusServiceName(fullnameOverride: string): string {
  */
 export function jaegerOtlpGrpc(): { service: string; port: number } {
     return { service: serviceFqdn(JAEGER.name, JAEGER.namespace), port: JAEGER.ports.otlpGrpc };
+}
+
+/** Grafana's Service: the grafana subchart's `fullnameOverride` as kubePrometheusStackValues sets it. */
+export function grafanaServiceName(fullnameOverride: string): string {
+    return `${fullnameOverride}-grafana`;
+}
+
+/** The Alertmanager Service: `{{ fullname }}-alertmanager` (templates/alertmanager/service.yaml at 88.5.3). */
+export function alertmanagerServiceName(fullnameOverride: string): string {
+    return `${kubePrometheusStackFullname(fullnameOverride)}-alertmanager`;
+}
+
+/**
+ * The observability UIs' doors at the ingress gateway: HTTPS on each configured port, forwarded to the UI's
+ * in-cluster Service (Grafana, Jaeger and Alertmanager keep the configured port there, Kiali its own).
+ */
+export function observabilityDoors(ports: { grafana: number; jaeger: number; kiali: number; alertmanager: number }, istioNamespace: string): EdgeDoor[] {
+    const kps = KUBE_PROMETHEUS_STACK;
+    const door = (name: string, httpsPort: number, service: string, namespace: string, port: number): EdgeDoor => ({
+        name,
+        httpsPort,
+        destination: { host: serviceFqdn(service, namespace), port },
+    });
+    return [
+        door("grafana", ports.grafana, grafanaServiceName(kps.fullnameOverride), kps.namespace, ports.grafana),
+        door("jaeger", ports.jaeger, JAEGER_UI_SERVICE, JAEGER.namespace, ports.jaeger),
+        door("kiali", ports.kiali, KIALI.serviceName, istioNamespace, KIALI.serverPort),
+        door("alertmanager", ports.alertmanager, alertmanagerServiceName(kps.fullnameOverride), kps.namespace, ports.alertmanager),
+    ];
 }

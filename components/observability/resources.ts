@@ -72,6 +72,7 @@ export function referenceWorkloads(): ObservabilityWorkloads {
     return {
         kubePrometheusStack: kubePrometheusStackValues({
             grafanaPort: 1,
+            grafanaExternalUrl: url,
             prometheusRetentionDays: 1,
             jaegerQueryUrl: url,
             alertmanagerPort: 1,
@@ -82,7 +83,6 @@ export function referenceWorkloads(): ObservabilityWorkloads {
         kialiOperator: kialiOperatorValues(),
         kiali: kialiSpec({
             auth: "anonymous",
-            port: 1,
             prometheusUrl: url,
             grafana: { internalUrl: url, externalUrl: url, username: "", passwordSecret: "placeholder" },
             tracing: { internalUrl: url, externalUrl: url },

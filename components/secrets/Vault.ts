@@ -9,10 +9,6 @@ import { ADMIN_PASSWORD_FILE, sealKeyFile, selfInitConfig } from "./openbaoConfi
 import { openbaoValues } from "./openbaoValues";
 
 export interface VaultArgs {
-    /** Address users reach the lab's URLs on. */
-    publicAddress: string;
-    /** OpenBao's port of the port plan (homelab:vaultPort). */
-    port: number;
     /** StorageClass of the Raft volumes (homelab:storageClass). */
     storageClass?: string;
 }
@@ -27,10 +23,10 @@ export interface VaultService {
 /**
  * OpenBao (Vault) for the lab's application secrets: three pods on Raft, unsealed by a static key Pulumi generates,
  * initialised by pod 0 from its config (KV v2, Kubernetes auth, one least-privilege role per reader, the seeder,
- * an admin login); no unseal step, no root token anywhere.
+ * an admin login); no unseal step, no root token anywhere. Its UI and API reach users through the ingress gateway
+ * (edge/doors.ts vaultDoor), over HTTPS from the lab CA.
  */
 export class Vault extends pulumi.ComponentResource {
-    public readonly url: pulumi.Output<string>;
     /** Secret. */
     public readonly adminPassword: pulumi.Output<string>;
     public readonly release: k8s.helm.v3.Release;
@@ -67,8 +63,7 @@ export class Vault extends pulumi.ComponentResource {
         this.release = helmRelease(childName(name, "release"), OPENBAO_CHART, ns.metadata.name, values, { parent: this });
         this.ready = this.release;
         this.uiService = { name: VAULT.uiService, namespace: VAULT.namespace, port: VAULT.apiPort };
-        this.url = pulumi.output(`http://${args.publicAddress}:${args.port}`);
-        this.registerOutputs({ url: this.url, status: this.release.status });
+        this.registerOutputs({ status: this.release.status });
     }
 }
 

@@ -13,6 +13,10 @@ export interface SmokeCheckArgs {
      */
     connection?: command.types.input.remote.ConnectionArgs;
     shlinkUrl: pulumi.Input<string>;
+    /** Shlink's plain-HTTP door (answers 301 to HTTPS). */
+    shlinkHttpUrl: pulumi.Input<string>;
+    /** The lab CA's certificate (PEM) every HTTPS call verifies against. */
+    caCertificate: pulumi.Input<string>;
     apiKey: pulumi.Input<string>;
     grafanaUrl: pulumi.Input<string>;
     kialiHealthUrl: pulumi.Input<string>;
@@ -32,9 +36,9 @@ export class SmokeCheck extends pulumi.ComponentResource {
     constructor(name: string, args: SmokeCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:smoke:SmokeCheck", name, {}, opts);
         const script = pulumi
-            .all([args.shlinkUrl, args.apiKey, args.grafanaUrl, args.kialiHealthUrl, args.jaegerUrl, args.vaultUrl])
-            .apply(([shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl]) =>
-                smokeCheckScript({ shlinkUrl, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl, timeoutSeconds: args.timeoutSeconds }),
+            .all([args.shlinkUrl, args.shlinkHttpUrl, args.caCertificate, args.apiKey, args.grafanaUrl, args.kialiHealthUrl, args.jaegerUrl, args.vaultUrl])
+            .apply(([shlinkUrl, shlinkHttpUrl, caCertificate, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl]) =>
+                smokeCheckScript({ shlinkUrl, shlinkHttpUrl, caCertificate, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl, timeoutSeconds: args.timeoutSeconds }),
             );
         this.report = args.connection === undefined ? smokeJob(name, args, script, this) : overSsh(name, args, args.connection, script, this);
         this.registerOutputs({ report: this.report });

@@ -1,11 +1,15 @@
 // The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
 // network) that exercises every public URL and fails naming what is down. Pure builder; tests run it.
 import { shq } from "../shell/quote";
-import { script } from "../shell/script";
+import { heredocLines, script } from "../shell/script";
 
 export interface SmokeCheckArgs {
-    /** Base URL of Shlink through the ingress gateway, e.g. http://192.168.2.242 */
+    /** Base URL of Shlink through the ingress gateway, e.g. https://192.168.2.242 */
     shlinkUrl: string;
+    /** Shlink's plain-HTTP door, which must answer 301 to HTTPS, e.g. http://192.168.2.242 */
+    shlinkHttpUrl: string;
+    /** The lab CA's certificate (PEM): every HTTPS call verifies against it, none skips verification. */
+    caCertificate: string;
     /** Shlink API key (secret): written to a 0600 header file, never on a command line or in output. */
     apiKey: string;
     grafanaUrl: string;
@@ -23,6 +27,9 @@ export interface SmokeCheckArgs {
 /** The long URL the check shortens; findIfExists keeps re-runs from piling up short URLs. */
 export const SMOKE_LONG_URL = "https://github.com/shlinkio/shlink?from=homelab-smoke-check";
 
+/** One PEM certificate, nothing else (no key, no heredoc trickery). */
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n?$/;
+
 export function smokeCheckScript(args: SmokeCheckArgs): string {
     if (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds <= 0) {
         throw new Error(`timeoutSeconds must be a positive integer, got ${args.timeoutSeconds}`);
@@ -30,11 +37,15 @@ export function smokeCheckScript(args: SmokeCheckArgs): string {
     if (/[\r\n]/.test(args.apiKey) || args.apiKey === "") {
         throw new Error("the API key must be one non-empty line");
     }
+    if (!PEM_CERTIFICATE.test(args.caCertificate)) {
+        throw new Error("the CA certificate must be one PEM certificate");
+    }
     const body = JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true });
     const preamble = `SHLINK_URL=${shq(args.shlinkUrl)}
 GRAFANA_URL=${shq(args.grafanaUrl)}
 KIALI_HEALTH_URL=${shq(args.kialiHealthUrl)}
 JAEGER_URL=${shq(args.jaegerUrl)}
+SHLINK_HTTP_URL=${shq(args.shlinkHttpUrl)}
 VAULT_URL=${shq(args.vaultUrl)}
 LONG_URL=${shq(SMOKE_LONG_URL)}
 CREATE_BODY=${shq(body)}
@@ -49,8 +60,14 @@ cleanup() {
 }
 
 # Prints the HTTP status of a request; the body lands in $WORKDIR/body, headers in $WORKDIR/headers.
+# Every HTTPS call is verified against the lab's CA; none skips verification.
 http() {
-    curl -s --max-time 10 -o "$WORKDIR/body" -D "$WORKDIR/headers" -w '%{http_code}' "$@" || echo 000
+    curl -s --max-time 10 --cacert "$WORKDIR/ca.crt" -o "$WORKDIR/body" -D "$WORKDIR/headers" -w '%{http_code}' "$@" || echo 000
+}
+
+# The Location header of the last response.
+location() {
+    tr -d '\\r' <"$WORKDIR/headers" | sed -n 's/^[Ll]ocation: //p'
 }
 
 check_shlink_health() {
@@ -70,8 +87,13 @@ check_short_url_redirects() {
     code="$(sed -n 's/.*"shortCode":"\\([^"]*\\)".*/\\1/p' "$WORKDIR/body")"
     [[ -n "$code" ]] || return 1
     [[ "$(http "$SHLINK_URL/$code")" == 302 ]] || return 1
-    location="$(tr -d '\\r' <"$WORKDIR/headers" | sed -n 's/^[Ll]ocation: //p')"
+    location="$(location)"
     [[ "$location" == "$LONG_URL" ]]
+}
+
+check_http_redirects() {
+    # Plain HTTP answers 301 to the same path over HTTPS.
+    [[ "$(http "$SHLINK_HTTP_URL/rest/health")" == 301 ]] && [[ "$(location)" == https://*/rest/health ]]
 }
 
 check_grafana() {
@@ -96,9 +118,11 @@ umask 077
 cat >"$WORKDIR/api-key-header" <<'SMOKE_API_KEY_EOF'
 X-Api-Key: ${args.apiKey}
 SMOKE_API_KEY_EOF
+${heredocLines('"$WORKDIR/ca.crt"', args.caCertificate, "SMOKE_CA_EOF").join("\n")}
 
 local checks=(
     "shlink_health:Shlink /rest/health through the ingress gateway ($SHLINK_URL)"
+    "http_redirects:plain HTTP answers 301 to HTTPS ($SHLINK_HTTP_URL)"
     "api_needs_key:the API refuses calls without X-Api-Key (mesh AuthorizationPolicy)"
     "short_url_redirects:a short URL created with the API key redirects (302) to its long URL"
     "grafana:Grafana /api/health ($GRAFANA_URL)"

@@ -52,6 +52,6 @@ describe("a stack for another LAN", () => {
     });
 
     it("serves its URLs on the new LAN", async () => {
-        expect(await valueOf(outputs.shlinkUrl)).toBe("http://10.0.10.21");
+        expect(await valueOf(outputs.shlinkUrl)).toBe("https://10.0.10.21");
     });
 });

@@ -72,7 +72,9 @@ describe("validateConfig", () => {
         ["two URLs on one port", { "homelab:grafanaPort": "16686" }, /homelab:grafanaPort 16686 is already homelab:jaegerPort|homelab:jaegerPort 16686 is already homelab:grafanaPort/],
         ["a URL on the K3s API port", { "homelab:kialiPort": "6443" }, /homelab:kialiPort 6443 is taken on every node by the K3s API server/],
         ["a URL on the gateway's status port", { "homelab:shlinkPort": "15021" }, /homelab:shlinkPort 15021 is taken on every node by the ingress gateway's status port/],
-        ["Kiali on a privileged port", { "homelab:kialiPort": "443" }, /homelab:kialiPort must be 1024 or above/],
+        ["a UI on Shlink's HTTPS port", { "homelab:kialiPort": "443" }, /homelab:kialiPort 443 is already homelab:shlinkHttpsPort|homelab:shlinkHttpsPort 443 is already homelab:kialiPort/],
+        ["Shlink's HTTPS door on SSH", { "homelab:shlinkHttpsPort": "22" }, /homelab:shlinkHttpsPort 22 is taken on every node by SSH/],
+        ["a host name with a scheme", { "homelab:domain": "https://lab.example.org" }, /homelab:domain must be a DNS name/],
         ["a port out of range", { "homelab:jaegerPort": "70000" }, /homelab:jaegerPort must be between 1 and 65535/],
         ["an unknown Kiali login", { "homelab:kialiAuth": "openid" }, /homelab:kialiAuth must be "anonymous" \(view-only\) or "token"/],
         ["a sampling rate above 100%", { "homelab:tracingSamplingPercent": "150" }, /homelab:tracingSamplingPercent must be between 0 and 100/],
@@ -128,6 +130,9 @@ describe("validateConfig", () => {
             rateLimits: { createPerMinute: 900, redirectPerSecond: 500 },
         });
         expect(validateConfig(raw({ "homelab:kialiAuth": "token" })).config!.mesh.kialiAuth).toBe("token");
+        // Behind the gateway a UI may take a port below 1024: the gateway binds it, Kiali keeps its own.
+        expect(validateConfig(raw({ "homelab:kialiPort": "444" })).problems).toEqual([]);
+        expect(validateConfig(raw({ "homelab:domain": "lab.example.org" })).config!.mesh.domain).toBe("lab.example.org");
         expect(config!.gitops).toEqual({ argocd: true });
     });
 

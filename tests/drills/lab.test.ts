@@ -11,6 +11,10 @@ describe("the real lab's pure parts", () => {
         const json = JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafanaUrl: "http://192.168.1.21:30300", grafanaAdminPassword: "pw" });
         expect(parseDrillOutputs(json)).toEqual({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafana: { url: "http://192.168.1.21:30300", password: "pw" } });
         expect(parseDrillOutputs(JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://x:6443" })).grafana).toBeUndefined();
+        // Grafana is served over HTTPS from the lab's CA: the drills verify against the exported CA.
+        const ca = "-----BEGIN CERTIFICATE-----\nQ0EK\n-----END CERTIFICATE-----\n";
+        const withCa = JSON.stringify({ apiServerUrl: "https://x:6443", grafanaUrl: "https://192.168.1.21:3000", grafanaAdminPassword: "pw", labCaCertificate: ca });
+        expect(parseDrillOutputs(withCa).grafana).toEqual({ url: "https://192.168.1.21:3000", password: "pw", ca });
         expect(() => parseDrillOutputs("{}")).toThrow("run `npm run up` first");
         // A stack on an existing cluster has no node addresses: every drill but node-loss still runs.
         expect(parseDrillOutputs(JSON.stringify({ apiServerUrl: "https://k3d:6443" })).nodeAddresses).toEqual({});

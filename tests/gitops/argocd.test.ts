@@ -36,13 +36,14 @@ describe("Argo CD with the user's repo", () => {
         expect(await valueOf(outputs.argocdAdminPassword!)).toBe(ARGOCD_ADMIN.password);
     });
 
-    it("serves plain HTTP on a LoadBalancer on homelab:argocdPort, and exports its URL on the public address", async () => {
+    it("serves plain HTTP in-cluster to the gateway's door, and exports its https URL on homelab:argocdHttpsPort of the public address", async () => {
         const values = ledger.byName("argocd-release").inputs.values;
         expect(values.configs.params).toEqual({ "server.insecure": true });
-        expect(values.server.service).toEqual({ type: "LoadBalancer", servicePortHttp: 8080, servicePortHttps: 8443 });
+        expect(values.configs.cm).toEqual({ url: "https://192.168.2.242:8443" });
+        expect(values.server.service).toEqual({ type: "ClusterIP", servicePortHttp: 80 });
         expect(values.dex).toEqual({ enabled: false });
         expect(values.notifications).toEqual({ enabled: false });
-        expect(await valueOf(outputs.argocdUrl!)).toBe("http://192.168.2.242:8080");
+        expect(await valueOf(outputs.argocdUrl!)).toBe("https://192.168.2.242:8443");
         expect(await pulumi.isSecret(outputs.argocdUrl!)).toBe(false);
     });
 
@@ -145,7 +146,7 @@ describe("Argo CD's config", () => {
         expect(problemsOf({ "homelab:argocd": "yes" })).toEqual(['homelab:argocd must be true or false (got "yes").']);
     });
 
-    it("puts both of Argo CD's LoadBalancer ports in the port plan", () => {
+    it("puts both of Argo CD's gateway ports in the port plan", () => {
         expect(problemsOf({ "homelab:argocdPort": "3000" })).toEqual([
             "homelab:argocdPort 3000 is already homelab:grafanaPort: each URL needs a port of its own.",
         ]);

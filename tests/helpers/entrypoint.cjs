@@ -41,6 +41,8 @@ pulumi.runtime.setMocks(
                 result: "r".repeat(40),
                 base64: bytes.toString("base64"),
                 hex: bytes.toString("hex"),
+                // A read (the CA Secret's Secret.get): the certificate cert-manager writes.
+                ...(args.id ? { data: { "ca.crt": Buffer.from("-----BEGIN CERTIFICATE-----\nQ0EK\n-----END CERTIFICATE-----\n").toString("base64") } } : {}),
             },
         }),
         call: (args) => invokes[args.inputs.nodeName ? `${args.token}#${args.inputs.nodeName}` : args.token] ?? args.inputs,

@@ -22,6 +22,7 @@ export const pushSecrets = (ledger: Ledger): Recorded[] => ledger.ofType(PUSH);
 export function seedSecret(ledger: Ledger): Recorded {
     const found = ledger
         .ofType("kubernetes:core/v1:Secret")
+        .filter((s) => !s.read)
         .filter((s) => s.inputs.metadata.name === VAULT_SEED_SECRET.name && s.inputs.metadata.namespace === VAULT_SEED_SECRET.namespace);
     if (found.length !== 1) {
         throw new Error(`expected one seed Secret, found ${found.length}`);

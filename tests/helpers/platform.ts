@@ -38,7 +38,7 @@ export function runHomelab(overrides: Record<string, string | undefined> = {}): 
     return runUnderMocks(fullConfig(overrides), () => homelab(loadConfig()), DISTINCT_RANDOMS);
 }
 
-/** Kubernetes resources of the ledger. */
+/** Kubernetes resources the stack creates (reads of existing objects left out). */
 export function kubernetesResources(ledger: Ledger) {
-    return ledger.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    return ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.read);
 }

@@ -23,6 +23,8 @@ export interface Recorded {
     dataDeps: string[];
     /** Top-level input keys whose value is, or holds, a secret as the engine receives it. */
     secretInputs: string[];
+    /** A read of an existing object (`<Resource>.get`): nothing the program creates. */
+    read: boolean;
 }
 
 /** One resource registration as the engine receives it: URN, parent and the aliases the program gives it. */
@@ -92,6 +94,12 @@ export function homelabStackConfig(): Record<string, string> {
     return config;
 }
 
+/** What a read of cert-manager's CA Secret returns under mocks: the CA's certificate and (never to be exported) its key. */
+export const FAKE_LAB_CA = {
+    certificate: "-----BEGIN CERTIFICATE-----\nTUlJQmZha2VsYWJjYQ==\n-----END CERTIFICATE-----\n",
+    key: "-----BEGIN EC PRIVATE KEY-----\nZmFrZS1jYS1rZXk=\n-----END EC PRIVATE KEY-----\n",
+} as const;
+
 /** Test values for the keys a user sets by hand (Pulumi.homelab.yaml leaves them out on purpose). */
 /** A real key pair, as `ssh-keygen -t ed25519` makes it, so the loader's key checks see what a user's key gives. */
 const TEST_KEYS = ed25519Pair("homelab@test");
@@ -116,6 +124,11 @@ export function fullConfig(overrides: Record<string, string | undefined> = {}): 
 }
 
 function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+    if (args.id !== undefined && args.id !== "" && args.type === "kubernetes:core/v1:Secret") {
+        // A read (Secret.get): the CA Secret as cert-manager writes it.
+        const b64 = (text: string) => Buffer.from(text).toString("base64");
+        return { data: { "ca.crt": b64(FAKE_LAB_CA.certificate), "tls.crt": b64(FAKE_LAB_CA.certificate), "tls.key": b64(FAKE_LAB_CA.key) } };
+    }
     switch (args.type) {
         case "command:remote:Command":
             return {
@@ -215,6 +228,7 @@ async function runProgram<T>(
                     ignoreChanges: [],
                     dataDeps: [],
                     secretInputs,
+                    read: args.id !== undefined && args.id !== "",
                 });
                 return {
                     id: `${args.name}-id`,

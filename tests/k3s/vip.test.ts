@@ -43,11 +43,13 @@ describe("one address that survives any node", () => {
 
     it("names the services VIP in every URL output and Shlink's domain, and the API VIP in the kubeconfig and apiServerUrl", async () => {
         const out = after.result;
-        expect(await valueOf(out.shlinkUrl)).toBe(`http://${SERVICES_VIP}`);
-        expect(await valueOf(out.grafanaUrl)).toBe(`http://${SERVICES_VIP}:3000`);
-        expect(await valueOf(out.kialiUrl)).toBe(`http://${SERVICES_VIP}:20001/kiali`);
-        expect(await valueOf(out.jaegerUrl)).toBe(`http://${SERVICES_VIP}:16686`);
-        expect(await valueOf(out.alertmanagerUrl)).toBe(`http://${SERVICES_VIP}:9093`);
+        expect(await valueOf(out.shlinkUrl)).toBe(`https://${SERVICES_VIP}`);
+        expect(await valueOf(out.grafanaUrl)).toBe(`https://${SERVICES_VIP}:3000`);
+        expect(await valueOf(out.kialiUrl)).toBe(`https://${SERVICES_VIP}:20001/kiali`);
+        expect(await valueOf(out.jaegerUrl)).toBe(`https://${SERVICES_VIP}:16686`);
+        expect(await valueOf(out.alertmanagerUrl)).toBe(`https://${SERVICES_VIP}:9093`);
+        // Only kube-vip answers for the gateway: the certificate names the VIP and no node.
+        expect(after.ledger.byName("edge-tls-serving-certificate").inputs.spec.ipAddresses).toEqual([SERVICES_VIP]);
         expect(await valueOf(out.apiServerUrl)).toBe(`https://${VIP}:6443`);
         expect(serverOf(await valueOf(out.kubeconfig))).toEqual([`https://${VIP}:6443`]);
         const env = after.ledger.byName("shlink-deployment").inputs.spec.template.spec.containers[0].env;
@@ -88,7 +90,7 @@ describe("one address that survives any node", () => {
         expect(k3sConfigIn(stdin).disable).toEqual(["traefik"]);
         expect(k3sConfigIn(stdin).server).toBe(`https://${NODE_IPS[0]}:6443`);
         expect(kubeVipIn(stdin)).toBeUndefined();
-        expect(await valueOf(before.result.grafanaUrl)).toBe(`http://${NODE_IPS[0]}:3000`);
+        expect(await valueOf(before.result.grafanaUrl)).toBe(`https://${NODE_IPS[0]}:3000`);
         expect(serverOf(await valueOf(before.result.kubeconfig))).toEqual([`https://${NODE_IPS[0]}:6443`]);
     });
 
@@ -124,29 +126,16 @@ describe("one address that survives any node", () => {
         }
     });
 
-    it("gives every LoadBalancer Service the services VIP through kube-vip's annotation, and none without a VIP", () => {
+    it("gives the one LoadBalancer Service, the ingress gateway's, the services VIP through kube-vip's annotation, and none without a VIP", () => {
         const annotation = { "kube-vip.io/loadbalancerIPs": SERVICES_VIP };
-        const lbServices = (run: typeof before) => {
-            const release = (name: string) => run.ledger.byName(name).inputs.values;
-            const kps = release("observability-kube-prometheus-stack");
-            return {
-                gateway: release("istio-gateway").service.annotations,
-                grafana: kps.grafana.service.annotations,
-                alertmanager: kps.alertmanager.service.annotations,
-                jaegerUi: run.ledger.byName("observability-jaeger-ui").inputs.metadata.annotations,
-                kiali: run.ledger.byName("observability-kiali").inputs.spec.deployment.service_annotations,
-                argocd: release("argocd-release").server.service.annotations,
-            };
-        };
-        const withVip = lbServices(after);
-        for (const [service, annotations] of Object.entries(withVip)) {
-            expect(annotations, service).toEqual(annotation);
-        }
-        // Every LoadBalancer the stack declares is in that list (a new one must carry the annotation too).
-        const declared = after.ledger.resources.filter((r) => r.inputs.spec?.type === "LoadBalancer").map((r) => r.name);
-        expect(declared).toEqual(["observability-jaeger-ui"]);
-        for (const [service, annotations] of Object.entries(lbServices(before))) {
-            expect(annotations, service).toBeUndefined();
+        const gateway = (run: typeof before) => run.ledger.byName("istio-gateway").inputs.values.service;
+        expect(gateway(after)).toMatchObject({ type: "LoadBalancer", annotations: annotation });
+        expect(gateway(before).type).toBe("LoadBalancer");
+        expect(gateway(before).annotations).toBeUndefined();
+        // The UIs sit behind the gateway: no other LoadBalancer to announce, and none carries the annotation.
+        for (const r of after.ledger.resources.filter((x) => x.name !== "istio-gateway")) {
+            expect(JSON.stringify(r.inputs), r.name).not.toContain('"LoadBalancer"');
+            expect(JSON.stringify(r.inputs), r.name).not.toContain("kube-vip.io/loadbalancerIPs");
         }
     });
 });

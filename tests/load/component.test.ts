@@ -91,6 +91,7 @@ describe("LoadTesting", () => {
         }
     });
 
+
     it("keeps the API key in a secret Secret input only", () => {
         const secret = ledger.byName("load-api-key");
         expect(secret.inputs.metadata).toEqual({ name: K6.apiKeySecret, namespace: "load" });

@@ -7,6 +7,7 @@ import { MeshRouting } from "../../components/mesh/MeshRouting";
 import { RATE_LIMITED_BODY, rateLimitedRoutes } from "../../components/mesh/rateLimit";
 import { gatewayPrincipal, virtualServiceSpec, type RoutingTarget } from "../../components/mesh/values";
 import { CONFIG_DEFAULTS, SHLINK, SHLINK_RATE_LIMIT } from "../../components/defaults";
+import { doorServicePorts } from "../../components/edge/doors";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
 
 const TARGET: RoutingTarget = {
@@ -15,6 +16,8 @@ const TARGET: RoutingTarget = {
     port: 8080,
     podLabels: { "app.kubernetes.io/name": "shlink" },
     gateway: { namespace: "istio-ingress", serviceAccount: "istio-ingressgateway", label: "ingressgateway" },
+    door: { name: "shlink", httpPort: 80, httpsPort: 443, destination: { host: "shlink.shlink.svc.cluster.local", port: 8080 } },
+    credentialName: "homelab-edge-tls",
 };
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const LIMITS = { createPerMinute: 120, redirectPerSecond: 300 };
@@ -31,7 +34,7 @@ describe("the mesh components under mocks", () => {
                 {
                     tracing: { service: "jaeger-collector.observability.svc.cluster.local", port: 4317 },
                     samplingPercent: 25,
-                    httpPort: 80,
+                    servicePorts: doorServicePorts([TARGET.door]),
                     clusterName: "homelab",
                 },
                 { providers: [provider] },
@@ -81,16 +84,17 @@ describe("the mesh components under mocks", () => {
         expect(mesh.defaultConfig.holdApplicationUntilProxyStarts).toBe(true);
     });
 
-    it("exposes the ingress gateway as a LoadBalancer on port 80 labelled istio=ingressgateway", () => {
+    it("exposes the ingress gateway as a LoadBalancer on Shlink's ports 80 and 443 labelled istio=ingressgateway", () => {
         const gateway = ledger.byName("istio-gateway");
         expect(gateway.inputs.name).toBe("istio-ingressgateway");
         expect(gateway.inputs.namespace).toBe("istio-ingress");
         const values = gateway.inputs.values;
         expect(values.labels.istio).toBe("ingressgateway");
         expect(values.service.type).toBe("LoadBalancer");
-        expect(values.service.ports.find((p: any) => p.name === "http2")).toMatchObject({ port: 80, targetPort: 80 });
+        expect(values.service.ports.find((p: any) => p.name === "http-shlink")).toMatchObject({ port: 80, targetPort: 80 });
+        expect(values.service.ports.find((p: any) => p.name === "https-shlink")).toMatchObject({ port: 443, targetPort: 443 });
         // Only the planned ports: ServiceLB binds each LoadBalancer port on every node.
-        expect(values.service.ports.map((p: any) => p.port).sort()).toEqual([15021, 80].sort());
+        expect(values.service.ports.map((p: any) => p.port).sort()).toEqual([15021, 80, 443].sort());
     });
 
     it("traces mesh-wide at the configured rate with the lab's tags", () => {
@@ -101,25 +105,34 @@ describe("the mesh components under mocks", () => {
         expect(telemetry.dependsOn).toEqual(expect.arrayContaining(["istio-base", "istio-istiod"]));
     });
 
-    it("routes the gateway to Shlink with retries and a timeout", () => {
+    it("routes HTTPS on the gateway to Shlink with retries and a timeout, and answers plain HTTP with 301 to HTTPS", () => {
         const vs = ledger.resources.find(CR("VirtualService"))!;
         expect(vs.inputs.spec.gateways).toEqual(["shlink-gateway"]);
-        // Every route to Shlink (creation and the rest, split for the rate limit) keeps them.
-        const forwarding = vs.inputs.spec.http.filter((r: any) => r.redirect === undefined);
-        expect(forwarding).toHaveLength(2);
+        expect(vs.inputs.spec.http).toHaveLength(3);
+        expect(vs.inputs.spec.http[0]).toEqual({ match: [{ port: 80 }], redirect: { scheme: "https", port: 443, redirectCode: 301 } });
+        // Every route to Shlink (creation and the rest, split for the rate limit) keeps them, on HTTPS only.
+        const forwarding = vs.inputs.spec.http.slice(1);
         for (const route of forwarding) {
             expect(route).toMatchObject({
                 route: [{ destination: { host: "shlink.shlink.svc.cluster.local", port: { number: 8080 } } }],
                 retries: { attempts: 3, perTryTimeout: "2s", retryOn: "5xx,reset,connect-failure,refused-stream" },
                 timeout: "10s",
             });
+            for (const match of route.match) {
+                expect(match.port).toBe(443);
+            }
         }
         // The last route keeps the unsplit route's own match: no request to Shlink goes unrouted.
         const unsplit = virtualServiceSpec(TARGET, "shlink-gateway").http.at(-1) as { match?: unknown };
         expect(vs.inputs.spec.http.at(-1).match).toEqual(unsplit.match);
+        expect(unsplit.match).toEqual([{ port: 443 }]);
         const gw = ledger.resources.find(CR("Gateway"))!;
         expect(gw.inputs.metadata.name).toBe("shlink-gateway");
         expect(gw.inputs.spec.selector).toEqual({ istio: "ingressgateway" });
+        expect(gw.inputs.spec.servers).toEqual([
+            { port: { number: 80, name: "http-shlink", protocol: "HTTP" }, hosts: ["*"] },
+            { port: { number: 443, name: "https-shlink", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: "homelab-edge-tls" } },
+        ]);
     });
 
     it("limits connections no lower than every Shlink worker can serve, and ejects failing pods but never the last", () => {
@@ -175,7 +188,8 @@ describe("the mesh components under mocks", () => {
     describe("Shlink's rate limit at the ingress gateway", () => {
         const filter = () => ledger.resources.find(CR("EnvoyFilter"))!;
         const patches = (applyTo: string) => filter().inputs.spec.configPatches.filter((p: any) => p.applyTo === applyTo);
-        const vsRoutes = () => ledger.resources.find(CR("VirtualService"))!.inputs.spec.http;
+        // The routes that forward to Shlink (HTTP's redirect to HTTPS is no route of Shlink's).
+        const vsRoutes = () => ledger.resources.find(CR("VirtualService"))!.inputs.spec.http.filter((r: any) => r.redirect === undefined);
         /** Istio's uri regex is RE2 matched against the whole path (no query string). */
         const fullMatch = (regex: string, p: string) => new RegExp(`^(?:${regex})$`).test(p);
         const createRoute = () => vsRoutes().find((r: any) => r.name === SHLINK_RATE_LIMIT.routes.create.name);
@@ -288,10 +302,11 @@ describe("the mesh components under mocks", () => {
         });
 
         it("leaves an app without limits on one unnamed route", () => {
-            const routes = virtualServiceSpec(TARGET, "g").http;
+            const routes = virtualServiceSpec(TARGET, "g").http.filter((r) => !("redirect" in r));
             expect(routes).toHaveLength(1);
             expect(routes[0]).not.toHaveProperty("name");
-            expect(routes[0]).not.toHaveProperty("match");
+            // Only the door's HTTPS port: nothing else narrows the route.
+            expect((routes[0] as { match?: unknown }).match).toEqual([{ port: TARGET.door.httpsPort }]);
         });
     });
 });

@@ -63,8 +63,8 @@ describe("alert delivery with a webhook", () => {
 
     it("serves Alertmanager's UI on the port given, and says so in its output and its links", () => {
         const am = values().inputs.values.alertmanager;
-        expect(am.service).toEqual({ type: "LoadBalancer", port: PORT });
-        expect(alertmanagerUrl).toBe(`http://192.168.2.242:${PORT}`);
+        expect(am.service).toEqual({ type: "ClusterIP", port: PORT });
+        expect(alertmanagerUrl).toBe(`https://192.168.2.242:${PORT}`);
         expect(am.alertmanagerSpec.externalUrl).toBe(alertmanagerUrl);
     });
 

@@ -222,7 +222,6 @@ describe("platform rules", () => {
 describe("Kiali spec", () => {
     const inputs: KialiSpecInputs = {
         auth: "anonymous",
-        port: 20001,
         prometheusUrl: "http://p:9090",
         grafana: { internalUrl: "http://g:3000", externalUrl: "http://lan:3000", username: "admin", passwordSecret: "s" },
         tracing: { internalUrl: "http://j:16685", externalUrl: "http://lan:16686" },
@@ -358,6 +357,7 @@ describe("resource requests", () => {
     it("sets a memory ceiling above each request in the values", () => {
         const values = kubePrometheusStackValues({
             grafanaPort: 1,
+            grafanaExternalUrl: "https://lan:3000",
             prometheusRetentionDays: 1,
             jaegerQueryUrl: "",
             alertmanagerPort: 1,

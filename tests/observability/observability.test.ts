@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH, GRAFANA_ADMIN_SECRET } from "../../components/defaults";
+import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH, GRAFANA_ADMIN_SECRET, KIALI } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues } from "../../components/observability/resources";
 import { resourceRequests } from "../../components/observability/resources";
@@ -192,11 +192,13 @@ describe("the observability layer under mocks", () => {
         expect(ledger.byName("obs-kiali-vault-client").dependsOn).toContain("istio-system");
     });
 
-    it("exposes Grafana, Jaeger and Kiali as LoadBalancers on the configured ports", () => {
+    it("keeps Grafana, Jaeger and Kiali in-cluster (ClusterIP) for the gateway's doors, and exports their https URLs on the configured ports", () => {
         const grafana = release("kube-prometheus-stack").inputs.values.grafana;
-        expect(grafana.service).toMatchObject({ type: "LoadBalancer", port: ARGS.ports.grafana });
+        expect(grafana.service).toEqual({ type: "ClusterIP", port: ARGS.ports.grafana });
+        expect(grafana["grafana.ini"].server.root_url).toBe(outputs.grafanaUrl);
         const ui = kind("Service").find((s) => s.name === "obs-jaeger-ui")!;
-        expect(ui.inputs.spec.type).toBe("LoadBalancer");
+        expect(ui.inputs.spec.type).toBe("ClusterIP");
+        expect(ui.inputs.metadata.annotations).toBeUndefined();
         expect(ui.dependsOn).toContain("obs-jaeger");
         expect(ui.inputs.spec.ports).toEqual([
             { name: "http-query", port: ARGS.ports.jaeger, targetPort: 16686, protocol: "TCP" },
@@ -209,22 +211,24 @@ describe("the observability layer under mocks", () => {
             "app.kubernetes.io/component": "all-in-one",
         });
         const kiali = kind("Kiali")[0].inputs.spec;
-        expect(kiali.deployment.service_type).toBe("LoadBalancer");
-        expect(kiali.server.port).toBe(ARGS.ports.kiali);
+        expect(kiali.deployment.service_type).toBe("ClusterIP");
+        expect(kiali.deployment.service_annotations).toBeUndefined();
+        // Kiali's server binds its own port; the configured one is the gateway's.
+        expect(kiali.server.port).toBe(KIALI.serverPort);
         expect(kiali.server.observability.metrics.enabled).toBe(false);
         expect(outputs).toMatchObject({
-            grafanaUrl: "http://192.168.2.242:3000",
-            jaegerUrl: "http://192.168.2.242:16686",
-            kialiUrl: `http://192.168.2.242:20001${kiali.server.web_root}`,
+            grafanaUrl: "https://192.168.2.242:3000",
+            jaegerUrl: "https://192.168.2.242:16686",
+            kialiUrl: `https://192.168.2.242:20001${kiali.server.web_root}`,
         });
         expect(kiali.server.web_root).toBe("/kiali");
     });
 
-    it("exposes Alertmanager as a LoadBalancer on its port, and without a webhook shows alerts only in its UI", () => {
+    it("keeps Alertmanager in-cluster on its port behind the gateway's door, and without a webhook shows alerts only in its UI", () => {
         const values = release("kube-prometheus-stack").inputs.values;
         expect(CONFIG_DEFAULTS.alertmanagerPort).toBe(9093);
-        expect(values.alertmanager.service).toEqual({ type: "LoadBalancer", port: LAB_OBSERVABILITY_ARGS.alertmanagerPort });
-        expect(outputs.alertmanagerUrl).toBe("http://192.168.2.242:9093");
+        expect(values.alertmanager.service).toEqual({ type: "ClusterIP", port: LAB_OBSERVABILITY_ARGS.alertmanagerPort });
+        expect(outputs.alertmanagerUrl).toBe("https://192.168.2.242:9093");
         expect(values.alertmanager.alertmanagerSpec.externalUrl).toBe(outputs.alertmanagerUrl);
         // No webhook: one receiver that sends nothing, no Secret mounted, none created.
         expect(values.alertmanager.config.receivers).toEqual([{ name: "null" }]);

@@ -1,14 +1,21 @@
-// Runs the smoke-check script for real (bash + curl) against a local HTTP server that plays Shlink
-// behind the mesh, Grafana, Kiali and Jaeger on 127.0.0.1.
+// Runs the smoke-check script for real (bash + curl) against a local server that plays Shlink behind the mesh,
+// its plain-HTTP door, Grafana, Kiali and Jaeger on 127.0.0.1: over HTTP, and over HTTPS with a CA made by openssl.
 import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SMOKE_LONG_URL, smokeCheckScript } from "../../components/smoke/script";
 import { nativeTool } from "../helpers/tools";
 
 const shellcheck = nativeTool("shellcheck");
+const openssl = nativeTool("openssl", "openssl", ["version"]);
 const API_KEY = "k3y-5ecre7-5ecre7-5ecre7";
+/** A well-formed PEM for the plain-HTTP runs (curl reads --cacert only for HTTPS). */
+const UNUSED_CA = "-----BEGIN CERTIFICATE-----\nTUlJQnVudXNlZA==\n-----END CERTIFICATE-----\n";
 
 interface Behaviour {
     grafanaStatus: number;
@@ -17,6 +24,8 @@ interface Behaviour {
     healthyAfter: number;
     /** What OpenBao's /v1/sys/health answers: 200 active, 429 standby, 501 not initialised, 503 sealed. */
     vaultStatus: number;
+    /** What the plain-HTTP door answers. */
+    plainStatus: number;
 }
 
 let behaviour: Behaviour;
@@ -60,6 +69,9 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     if (url === "/kiali/healthz" || url === "/jaeger/") {
         return send(200, "ok");
     }
+    if (url === "/plain/rest/health") {
+        return send(behaviour.plainStatus, "", behaviour.plainStatus === 301 ? { Location: "https://127.0.0.1/rest/health" } : {});
+    }
     return send(404);
 }
 
@@ -76,14 +88,16 @@ function runScript(script: string): Promise<{ status: number | null; stdout: str
     });
 }
 
-function script(timeoutSeconds = 20) {
+function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA) {
     return smokeCheckScript({
-        shlinkUrl: `${base}/shlink`,
+        shlinkUrl: `${at}/shlink`,
+        shlinkHttpUrl: `${base}/plain`,
+        caCertificate,
         apiKey: API_KEY,
-        grafanaUrl: `${base}/grafana`,
-        kialiHealthUrl: `${base}/kiali/healthz`,
-        jaegerUrl: `${base}/jaeger`,
-        vaultUrl: `${base}/vault`,
+        grafanaUrl: `${at}/grafana`,
+        kialiHealthUrl: `${at}/kiali/healthz`,
+        jaegerUrl: `${at}/jaeger`,
+        vaultUrl: `${at}/vault`,
         timeoutSeconds,
         maxBackoffSeconds: 1,
     });
@@ -100,7 +114,7 @@ afterAll(() => {
 });
 
 beforeEach(() => {
-    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200 };
+    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200, plainStatus: 301 };
     healthCalls = 0;
 });
 
@@ -109,7 +123,7 @@ describe("smokeCheckScript", () => {
         const r = await runScript(script());
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
-        expect(r.stdout).toContain("smoke check passed: all 7 checks");
+        expect(r.stdout).toContain("smoke check passed: all 8 checks");
         expect(r.stdout).toContain("ok: a short URL created with the API key redirects (302) to its long URL");
         expect(r.stdout + r.stderr).not.toContain("5ecre7");
     });
@@ -154,6 +168,22 @@ describe("smokeCheckScript", () => {
         }
     });
 
+    it("fails when plain HTTP serves instead of redirecting to HTTPS", async () => {
+        behaviour.plainStatus = 200;
+        const r = await runScript(script(1));
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("- plain HTTP answers 301 to HTTPS");
+    });
+
+    it("verifies every call against the lab's CA and never skips verification", () => {
+        const text = script();
+        const curls = text.split("\n").filter((line) => /\bcurl\b/.test(line) && !line.trim().startsWith("#"));
+        expect(curls).toHaveLength(1);
+        expect(curls[0]).toContain('--cacert "$WORKDIR/ca.crt"');
+        expect(text).not.toMatch(/\s(-k|--insecure)\b/);
+        expect(text).toContain(`cat >"$WORKDIR/ca.crt" <<'SMOKE_CA_EOF'\n${UNUSED_CA}SMOKE_CA_EOF`);
+    });
+
     shellcheck.it("passes shellcheck", () => {
         const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: script(), encoding: "utf8" });
         expect(r.error).toBeUndefined();
@@ -162,6 +192,65 @@ describe("smokeCheckScript", () => {
     });
 
     it("refuses an API key that would break the header file", () => {
-        expect(() => smokeCheckScript({ ...{ shlinkUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "" }, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "" };
+        expect(() => smokeCheckScript({ ...urls, caCertificate: UNUSED_CA, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
+    });
+
+    it("refuses a CA that is not one PEM certificate (a key, or text that would end its heredoc)", () => {
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "" };
+        const key = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+        for (const caCertificate of [key, `${UNUSED_CA}SMOKE_CA_EOF\nrm -rf /\n`, ""]) {
+            expect(() => smokeCheckScript({ ...urls, caCertificate, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(/one PEM certificate/);
+        }
+    });
+});
+
+/** A CA and a server certificate for 127.0.0.1 signed by it, made by openssl in a scratch directory. */
+function makeCa(dir: string, name: string): { ca: string; cert: string; key: string } {
+    const run = (args: string[]) => openssl.run(args, dir);
+    run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}-ca.key`, "-out", `${name}-ca.crt`, "-days", "2", "-subj", `/CN=${name} CA`]);
+    run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", "/CN=127.0.0.1"]);
+    fs.writeFileSync(path.join(dir, `${name}.ext`), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    run(["x509", "-req", "-in", `${name}.csr`, "-CA", `${name}-ca.crt`, "-CAkey", `${name}-ca.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`]);
+    const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+    return { ca: read(`${name}-ca.crt`), cert: read(`${name}.crt`), key: read(`${name}.key`) };
+}
+
+openssl.describe("smokeCheckScript over HTTPS", () => {
+    let tlsServer: https.Server;
+    let tlsBase = "";
+    let lab: { ca: string };
+    let stranger: { ca: string };
+
+    beforeAll(async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-tls-"));
+        const made = makeCa(dir, "lab");
+        lab = made;
+        stranger = makeCa(dir, "stranger");
+        tlsServer = https.createServer({ cert: made.cert, key: made.key }, handle);
+        await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
+        tlsBase = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    afterAll(() => {
+        tlsServer.close();
+    });
+
+    it("passes over HTTPS when the lab's certificate chains to the CA it is given", async () => {
+        const r = await runScript(script(20, tlsBase, lab.ca));
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("smoke check passed: all 8 checks");
+    });
+
+    it("fails every HTTPS check when the certificate does not chain to that CA: verification is never skipped", async () => {
+        const r = await runScript(script(1, tlsBase, stranger.ca));
+        expect(r.status).not.toBe(0);
+        for (const what of ["Shlink /rest/health", "Grafana /api/health", "Kiali health", "Jaeger UI", "Vault /v1/sys/health"]) {
+            expect(r.stderr).toContain(`- ${what}`);
+        }
+        // The plain-HTTP door is no TLS: its redirect check passes either way.
+        expect(r.stderr).not.toContain("plain HTTP answers 301");
     });
 });
