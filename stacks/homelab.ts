@@ -6,7 +6,24 @@ import * as k8s from "@pulumi/kubernetes";
 import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import { ARGO_CD, ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, OPERATOR_CHARTS, POSTGRES, REDIS, SHLINK, SMOKE_JOB, SYSTEM_NAMESPACES } from "../components/defaults";
+import {
+    API_SERVER_PORTS,
+    ARGO_CD,
+    ISTIO,
+    JAEGER,
+    K3S_API_PORT,
+    K3S_CLUSTER_CIDR,
+    K3S_NODE_CIDR_MASK_BITS,
+    K6,
+    KIALI,
+    KUBE_PROMETHEUS_STACK,
+    OPERATOR_CHARTS,
+    POSTGRES,
+    REDIS,
+    SHLINK,
+    SMOKE_JOB,
+    SYSTEM_NAMESPACES,
+} from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
 import { serviceUrl } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
@@ -14,11 +31,13 @@ import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
 import { Cluster } from "../components/k3s/Cluster";
 import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
-import type { RoutingTarget } from "../components/mesh/values";
+import { gatewaySpec, type RoutingTarget } from "../components/mesh/values";
 import { jaegerOtlpGrpc } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
+import { NetworkPolicies } from "../components/security/NetworkPolicies";
+import { flannelTunnelAddresses, type FlowInputs } from "../components/security/flows";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
@@ -97,7 +116,9 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", { ...argoCdArgs(config, publicAddress), serviceAnnotations: lb }, onCluster) : undefined;
     const routing = new MeshRouting("shlink-mesh", { target: SHLINK_ROUTE, namespace: shlink.namespace, waitFor: [istio.base, istio.istiod] }, onCluster);
     const shlinkUrl = pulumi.output(`http://${shlinkHost}`);
-    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, waitFor: [shlink, routing, istio, observability] };
+    const layers = [operators, postgres, redis, istio, observability, shlink, load, ...(argocd ? [argocd] : [])];
+    const policies = new NetworkPolicies("network-policies", { namespaces: stackNamespaces(config), flows: flowInputs(config), waitFor: layers }, onCluster);
+    const checked: CheckedUrls = { shlinkUrl, apiKey: shlink.apiKey, observability, waitFor: [shlink, routing, istio, observability, policies] };
 
     return {
         ...cluster.outputs,
@@ -232,6 +253,8 @@ function istioArgs(config: HomelabConfig): IstioArgs {
         samplingPercent: config.mesh.tracingSamplingPercent,
         httpPort: config.mesh.ports.shlink,
         clusterName: "homelab",
+        // K3s keeps its CNI config and binaries outside the usual paths; another cluster keeps the chart's defaults.
+        ...(config.mode === "proxmox" ? { cniPlatform: ISTIO.cniPlatform } : {}),
     };
 }
 
@@ -286,6 +309,31 @@ const MANAGED_NAMESPACES: readonly string[] = [
     SMOKE_JOB.namespace,
     ...SYSTEM_NAMESPACES,
 ];
+
+/** The namespaces the stack creates (the smoke check's only in cluster mode, Argo CD's only when installed). */
+function stackNamespaces(config: HomelabConfig): string[] {
+    return MANAGED_NAMESPACES.filter(
+        (ns) =>
+            !(SYSTEM_NAMESPACES as readonly string[]).includes(ns) &&
+            (ns !== ARGO_CD.namespace || config.gitops.argocd) &&
+            (ns !== SMOKE_JOB.namespace || config.mode === "cluster"),
+    );
+}
+
+/** What the flow table needs from the config: the gateway's listener ports, Kiali's port, where the API server answers. */
+function flowInputs(config: HomelabConfig): FlowInputs {
+    return {
+        gatewayPorts: gatewaySpec(SHLINK_ROUTE).servers.map((server) => server.port.number),
+        kialiPort: config.mesh.ports.kiali,
+        // Our K3s: the servers on the LAN; another cluster's API server could be anywhere.
+        apiServer:
+            config.mode === "proxmox"
+                ? { cidr: config.network.subnet, ports: [K3S_API_PORT] }
+                : { cidr: "0.0.0.0/0", ports: [...API_SERVER_PORTS] },
+        // Another cluster's CNI decides where webhook calls come from: its webhooks stay open to every address.
+        webhookCallers: config.mode === "proxmox" ? flannelTunnelAddresses(K3S_CLUSTER_CIDR, K3S_NODE_CIDR_MASK_BITS) : ["0.0.0.0/0"],
+    };
+}
 
 /** Shlink behind the ingress gateway: its Service, its pods and the gateway's identity. */
 const SHLINK_ROUTE: RoutingTarget = {

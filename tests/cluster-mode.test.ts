@@ -14,6 +14,7 @@ import { loadConfig } from "../components/config";
 import { homelab } from "../stacks/homelab";
 import { FAKE_K3S_KUBECONFIG, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
 import { raw } from "./config/raw";
+import { pssLabels } from "./helpers/podSecurity";
 
 /** A kubeconfig of another cluster (k3d's, say), with its own API server. */
 const KUBECONFIG = FAKE_K3S_KUBECONFIG.replace("https://127.0.0.1:6443", "https://10.20.30.40:6443");
@@ -65,7 +66,7 @@ describe("the homelab stack on an existing cluster", () => {
         // One failed run (the lab was down) must not wedge every later `up` on that same failed Job.
         expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
         expect(job.inputs.metadata.namespace).toBe("smoke-check");
-        expect(ledger.byName("smoke-check-namespace").inputs.metadata.labels).toEqual({ "istio-injection": "disabled" });
+        expect(ledger.byName("smoke-check-namespace").inputs.metadata.labels).toEqual({ "istio-injection": "disabled", ...pssLabels("restricted") });
         const secret = ledger.byName("smoke-check-script");
         expect(secret.inputs.metadata).toEqual({ name: "smoke-check-script", namespace: "smoke-check" });
         expect(pod.volumes[0].secret.secretName).toBe("smoke-check-script");
@@ -92,7 +93,9 @@ describe("the homelab stack on an existing cluster", () => {
             expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::cluster-k8s::/);
         }
         // The same platform as on the lab's own K3s: every release, Argo CD's included.
-        expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(11);
+        expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(12);
+        // Istio's CNI agent keeps the chart's CNI paths: the K3s profile is for the lab's own K3s only.
+        expect(ledger.byName("istio-cni").inputs.values.global.platform).toBeUndefined();
     });
 
     it("puts every volume on homelab:storageClass: PostgreSQL, Redis, Prometheus, Alertmanager, Grafana, Jaeger", () => {

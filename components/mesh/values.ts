@@ -26,6 +26,9 @@ export function istiodValues(tracing: TracingTarget) {
         autoscaleEnabled: false,
         replicaCount: ISTIO.istiodReplicas,
         resources: ISTIO.istiodResources,
+        // Read as pilot.cni.enabled by the injector (istio-discovery templates/istiod-injector-configmap.yaml): with
+        // Istio's CNI the injector adds the unprivileged istio-validation instead of istio-init (NET_ADMIN, NET_RAW).
+        cni: { enabled: true },
         meshConfig: {
             // Apps start only once their sidecar is ready, so their first connections (database, Redis) go through.
             defaultConfig: { holdApplicationUntilProxyStarts: true },
@@ -39,6 +42,17 @@ export function istiodValues(tracing: TracingTarget) {
                 metrics: ["prometheus"],
             },
         },
+    };
+}
+
+/**
+ * Values of the `cni` chart: the released images (the chart's own default hub is a testing registry) and the
+ * platform profile for K3s' CNI directories when the cluster is ours (another cluster keeps the defaults).
+ */
+export function cniValues(platform?: string) {
+    return {
+        global: { hub: ISTIO.hub, tag: ISTIO.version, ...(platform === undefined ? {} : { platform }) },
+        resources: ISTIO.cniResources,
     };
 }
 

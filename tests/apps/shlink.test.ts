@@ -7,6 +7,7 @@ import { SHLINK } from "../../components/defaults";
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
+import { pssLabels } from "../helpers/podSecurity";
 
 /**
  * Every variable Shlink 4.6.0 reads: the cases of its EnvVars enum (module/Core/src/Config/EnvVars.php at
@@ -200,9 +201,11 @@ describe("Shlink in the stack", () => {
     it("is meshed: its namespace has sidecar injection on and its pods wait for istiod", () => {
         expect(ledger.byName("shlink-ns").inputs.metadata).toEqual({
             name: "shlink",
-            labels: { "istio-injection": "enabled" },
+            // Meshed through Istio's CNI (no istio-init): the sidecar passes baseline.
+            labels: { "istio-injection": "enabled", ...pssLabels("baseline") },
         });
         expect(ledger.byName("shlink-deployment").dependsOn).toContain("istio-istiod");
+        expect(ledger.waitsFor("shlink-deployment")).toContain("istio-cni");
     });
 });
 
@@ -220,7 +223,7 @@ describe("the Shlink component on its own", () => {
         });
         expect(ledger.byName("shlink-deployment").dependsOn).toEqual(["istiod-stand-in"]);
         expect(ledger.byName("shlink-deployment").inputs.spec.replicas).toBe(4);
-        expect(ledger.byName("shlink-ns").inputs.metadata.labels).toEqual({ "istio-injection": "enabled" });
+        expect(ledger.byName("shlink-ns").inputs.metadata.labels).toEqual({ "istio-injection": "enabled", ...pssLabels("baseline") });
     });
 
     it("refuses fewer replicas than the disruption budget needs", () => {

@@ -12,6 +12,7 @@ import {
 import { CONFIG_DEFAULTS, POSTGRES } from "../../components/defaults";
 import type { Ledger } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
+import { pssLabels } from "../helpers/podSecurity";
 
 const sizing = { volumeGiB: 33, backupVolumeGiB: 44, backupRetentionFull: 5 };
 const spec = postgresClusterSpec({
@@ -172,7 +173,7 @@ describe("the PostgreSQL cluster in the stack", () => {
         expect(cluster.dataDeps).toContain("shlink-db-ns");
         expect(ledger.byName("shlink-db-ns").inputs.metadata).toEqual({
             name: "postgres",
-            labels: { "istio-injection": "disabled" },
+            labels: { "istio-injection": "disabled", ...pssLabels("baseline") },
         });
     });
 
