@@ -727,8 +727,9 @@ export const POD_SECURITY_LEVELS: Record<string, PodSecurityLevel> = {
     postgres: "baseline",
     // redis-operator builds the redis and sentinel pods (no seccomp profile, no dropped capabilities).
     redis: "baseline",
-    // Meshed: the injected istio-proxy sets no seccomp profile; Istio's CNI removed istio-init's NET_ADMIN/NET_RAW.
-    shlink: "baseline",
+    // Meshed through Istio's CNI: istio-validation and istio-proxy run as 1337 with drop ALL and no added capabilities
+    // (istio-discovery 1.30.3 files/injection-template.yaml with pilot.cni.enabled), seccomp from the pod and global.proxy.
+    shlink: "restricted",
     // Istio's CNI DaemonSet writes the node's CNI config through hostPath with added capabilities.
     "istio-system": "privileged",
     // The gateway pods set the safe sysctl net.ipv4.ip_unprivileged_port_start but no seccomp profile.

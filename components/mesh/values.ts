@@ -19,7 +19,8 @@ export function istiodValues(tracing: TracingTarget) {
             // The chart's source defaults point at dev builds; pin the released images.
             hub: ISTIO.hub,
             tag: ISTIO.version,
-            proxy: { resources: ISTIO.sidecarResources },
+            // The injected istio-validation and istio-proxy get the runtime's seccomp profile (PSS restricted).
+            proxy: { resources: ISTIO.sidecarResources, seccompProfile: { type: "RuntimeDefault" } },
         },
         // Top level, not under `pilot`: the 1.30 chart merges values onto `_internal_defaults_do_not_set` and
         // its templates read `.Values.replicaCount` / `.Values.resources` / `.Values.autoscaleEnabled`.

@@ -201,8 +201,8 @@ describe("Shlink in the stack", () => {
     it("is meshed: its namespace has sidecar injection on and its pods wait for istiod", () => {
         expect(ledger.byName("shlink-ns").inputs.metadata).toEqual({
             name: "shlink",
-            // Meshed through Istio's CNI (no istio-init): the sidecar passes baseline.
-            labels: { "istio-injection": "enabled", ...pssLabels("baseline") },
+            // Meshed through Istio's CNI (no istio-init): the injected containers pass restricted.
+            labels: { "istio-injection": "enabled", ...pssLabels("restricted") },
         });
         expect(ledger.byName("shlink-deployment").dependsOn).toContain("istio-istiod");
         expect(ledger.waitsFor("shlink-deployment")).toContain("istio-cni");
@@ -223,7 +223,7 @@ describe("the Shlink component on its own", () => {
         });
         expect(ledger.byName("shlink-deployment").dependsOn).toEqual(["istiod-stand-in"]);
         expect(ledger.byName("shlink-deployment").inputs.spec.replicas).toBe(4);
-        expect(ledger.byName("shlink-ns").inputs.metadata.labels).toEqual({ "istio-injection": "enabled", ...pssLabels("baseline") });
+        expect(ledger.byName("shlink-ns").inputs.metadata.labels).toEqual({ "istio-injection": "enabled", ...pssLabels("restricted") });
     });
 
     it("refuses fewer replicas than the disruption budget needs", () => {
