@@ -308,6 +308,8 @@ export const ISTIO = {
     cniResources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
     /** Istio's platform profile for K3s: its CNI config and binary directories (istio-cni files/profile-platform-k3s.yaml). */
     cniPlatform: "k3s",
+    /** The istio-cni chart's platform profiles at 1.30.3 (files/profile-platform-*.yaml), for a cluster not of ours. */
+    cniPlatforms: ["gke", "k3d", "k3s", "microk8s", "minikube", "openshift"],
 } as const;
 
 /** Istio's charts, one version: CRDs (base), the CNI node agent, the control plane (istiod) and the ingress gateway. */

@@ -253,8 +253,8 @@ function istioArgs(config: HomelabConfig): IstioArgs {
         samplingPercent: config.mesh.tracingSamplingPercent,
         httpPort: config.mesh.ports.shlink,
         clusterName: "homelab",
-        // K3s keeps its CNI config and binaries outside the usual paths; another cluster keeps the chart's defaults.
-        ...(config.mode === "proxmox" ? { cniPlatform: ISTIO.cniPlatform } : {}),
+        // K3s keeps its CNI config and binaries outside the usual paths; another cluster names its own profile, or none.
+        ...(config.target.cniPlatform === undefined ? {} : { cniPlatform: config.target.cniPlatform }),
     };
 }
 

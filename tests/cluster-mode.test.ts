@@ -200,6 +200,18 @@ describe("the loader on an existing cluster", () => {
             expect.stringMatching(/^homelab:publicAddress is for a stack on an existing cluster/),
         ]);
         const lab = validateStack(raw()).config!;
-        expect(lab.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.242", nodeCount: 3 });
+        // Our K3s: Istio's CNI agent takes K3s' CNI paths.
+        expect(lab.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.242", nodeCount: 3, cniPlatform: "k3s" });
+        expect(validateStack(raw({ "homelab:istioCniPlatform": "k3s" })).problems).toEqual([
+            expect.stringMatching(/^homelab:istioCniPlatform is for a stack on an existing cluster/),
+        ]);
+    });
+
+    it("takes Istio's CNI platform profile for an existing cluster from homelab:istioCniPlatform, and refuses an unknown one", () => {
+        const config = validateStack(raw({ "homelab:nodes": undefined, ...clusterStackConfig(), "homelab:istioCniPlatform": "k3s" })).config!;
+        expect(config.target.cniPlatform).toBe("k3s");
+        expect(clusterProblems({ "homelab:istioCniPlatform": "k8s" })).toEqual([
+            expect.stringMatching(/^homelab:istioCniPlatform must be one of Istio's platform profiles \(gke, k3d, k3s, microk8s, minikube, openshift\)/),
+        ]);
     });
 });

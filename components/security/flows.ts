@@ -284,7 +284,7 @@ export function flowRows(flows: Flow[]): FlowRow[] {
     return flows.map((f) => ({
         from: describePeer(f.from),
         to: describePeer(f.to),
-        ports: f.ports.length === 0 ? "all" : f.ports.map((p) => `${p.port}${p.protocol === "UDP" ? "/udp" : ""}`).join(", "),
+        ports: f.ports.length === 0 ? "all" : f.ports.map((p) => `${p.port}${p.protocol === undefined ? "" : `/${p.protocol.toLowerCase()}`}`).join(", "),
         why: f.why,
     }));
 }
