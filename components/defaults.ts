@@ -766,6 +766,26 @@ export const K3S_CLUSTER_CIDR = "10.42.0.0/16";
 /** K3s' default node-cidr-mask-size: each node's podCIDR is a /24 of the cluster CIDR. */
 export const K3S_NODE_CIDR_MASK_BITS = 24;
 
+/** Ports pods of the stack listen on that the NetworkPolicies name: container ports, whatever their Services publish. */
+export const POD_PORTS = {
+    /** Grafana's container (chart default), Alertmanager's web port, Argo CD's server (chart 10.1.1). */
+    grafana: 3000,
+    alertmanager: 9093,
+    argocdServer: 8080,
+    /** istiod: xDS and certificates over TLS, the injection and validation webhooks, its metrics (Kiali reads them too). */
+    istiodXds: 15012,
+    istiodWebhooks: 15017,
+    istiodMonitoring: 15014,
+    /** The k6 runner's REST API the operator's starter pod drives a run through. */
+    k6RunnerApi: 6565,
+    /** Patroni's REST API and pgBackRest's TLS server on PGO's pods; Redis Sentinel. */
+    patroni: 8008,
+    pgbackrest: 8432,
+    sentinel: 26379,
+    /** cert-manager's, External Secrets' and prometheus-operator's admission webhooks. */
+    webhooks: 10250,
+} as const;
+
 /** K3s' CoreDNS: its pods' label in kube-system and the port it answers on (UDP and TCP). */
 export const CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, port: 53 } as const;
 

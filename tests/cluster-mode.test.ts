@@ -82,6 +82,18 @@ describe("the homelab stack on an existing cluster", () => {
         expect(await valueOf(outputs.smokeCheck)).toMatch(/^passed: Job smoke-check\/\S+ completed/);
     });
 
+    it("closes the smoke check's namespace too, and keeps webhooks and the API server reachable wherever another CNI puts them", () => {
+        const policies = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs);
+        const find = (namespace: string, name: string) => policies.find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
+        expect(find("smoke-check", "default-deny-ingress")?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+        // Not K3s' flannel: the webhook's port is open to every source, not to the tunnel addresses.
+        expect(find("cert-manager", "allow-cert-manager-webhook")?.spec.ingress).toEqual([{ ports: [{ port: 10250, protocol: "TCP" }] }]);
+        // Patroni reaches the API server on whichever of 443 and 6443 it answers, wherever it is.
+        expect(find("postgres", "egress-postgres-api-server")?.spec.egress).toEqual([
+            { ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] },
+        ]);
+    });
+
     it("sends every Kubernetes object through the provider built from homelab:kubeconfig, kept secret", () => {
         const providers = ledger.ofType("pulumi:providers:kubernetes");
         expect(providers.map((p) => p.name)).toEqual(["cluster-k8s"]);

@@ -13,6 +13,7 @@ import {
     K6,
     KUBE_PROMETHEUS_STACK,
     OPERATOR_CHARTS,
+    POD_PORTS,
     POSTGRES,
     REDIS,
     SHLINK,
@@ -99,19 +100,6 @@ const KIALI_PODS = pods(ISTIO.namespace, { "app.kubernetes.io/name": "kiali" });
 /** Namespaces whose pods carry an Envoy: they fetch config and certificates from istiod and send spans to Jaeger. */
 const MESHED = [SHLINK.namespace, ISTIO.gatewayNamespace];
 
-/** UI ports of the pods behind the gateway (container ports, whatever port the gateway publishes them on). */
-const UI_PORTS = { grafana: 3000, alertmanager: 9093, argocdServer: 8080 } as const;
-/** istiod: xDS and certificates over TLS, the injection and validation webhooks, its metrics (and Kiali's debug reads). */
-const ISTIOD_PORTS = { xds: 15012, webhook: 15017, monitoring: 15014 } as const;
-/** The k6 runner's REST API the starter pod (and the operator) call to start and watch a run. */
-const K6_API_PORT = 6565;
-/** Patroni's REST API and pgBackRest's TLS server on PGO's pods. */
-const PATRONI_PORT = 8008;
-const PGBACKREST_PORT = 8432;
-const REDIS_SENTINEL_PORT = 26379;
-/** The port cert-manager's, External Secrets' and prometheus-operator's webhooks listen on. */
-const WEBHOOK_PORT = 10250;
-
 /**
  * Every connection the lab needs, and nothing else. DNS and the API server are listed for the namespaces whose
  * egress is restricted; everyone else's egress stays open (image pulls are the node's; operators, Grafana's
@@ -134,43 +122,43 @@ export function labFlows(inputs: FlowInputs): Flow[] {
         // --- The edge: the ingress gateway and what it routes to.
         { name: "gateway-clients", from: ANYWHERE, to: GATEWAY, ports: tcp(...inputs.gatewayPorts, ISTIO.gatewayStatusPort), why: "the lab's front door: every URL the stack exports" },
         { name: "gateway-to-shlink", from: GATEWAY, to: SHLINK_PODS, ports: tcp(SHLINK.port), why: "Shlink behind the gateway (mTLS)" },
-        { name: "gateway-to-grafana", from: GATEWAY, to: GRAFANA_PODS, ports: tcp(UI_PORTS.grafana), why: "Grafana's UI through the gateway" },
-        { name: "gateway-to-alertmanager", from: GATEWAY, to: pods(KUBE_PROMETHEUS_STACK.namespace, { "app.kubernetes.io/name": "alertmanager" }), ports: tcp(UI_PORTS.alertmanager), why: "Alertmanager's UI through the gateway" },
+        { name: "gateway-to-grafana", from: GATEWAY, to: GRAFANA_PODS, ports: tcp(POD_PORTS.grafana), why: "Grafana's UI through the gateway" },
+        { name: "gateway-to-alertmanager", from: GATEWAY, to: pods(KUBE_PROMETHEUS_STACK.namespace, { "app.kubernetes.io/name": "alertmanager" }), ports: tcp(POD_PORTS.alertmanager), why: "Alertmanager's UI through the gateway" },
         { name: "gateway-to-jaeger", from: GATEWAY, to: pods(JAEGER.namespace), ports: tcp(JAEGER.ports.queryHttp), why: "Jaeger's UI through the gateway" },
         { name: "gateway-to-kiali", from: GATEWAY, to: KIALI_PODS, ports: tcp(inputs.kialiPort), why: "Kiali's UI through the gateway" },
-        { name: "gateway-to-argocd", from: GATEWAY, to: pods(ARGO_CD.namespace, { "app.kubernetes.io/name": "argocd-server" }), ports: tcp(UI_PORTS.argocdServer), why: "Argo CD's UI and API through the gateway" },
+        { name: "gateway-to-argocd", from: GATEWAY, to: pods(ARGO_CD.namespace, { "app.kubernetes.io/name": "argocd-server" }), ports: tcp(POD_PORTS.argocdServer), why: "Argo CD's UI and API through the gateway" },
         { name: "gateway-to-vault", from: GATEWAY, to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort), why: "OpenBao's UI and API through the gateway" },
         // --- Shlink and its data stores.
         { name: "shlink-to-postgres", from: SHLINK_PODS, to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port), why: "Shlink's database" },
         { name: "shlink-to-redis", from: SHLINK_PODS, to: pods(REDIS.namespace, { "app.kubernetes.io/component": "redis" }), ports: tcp(REDIS.port), why: "Shlink's cache and locks (the master, through our Service)" },
-        { name: "postgres-peers", from: pods(POSTGRES.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, PATRONI_PORT, PGBACKREST_PORT), why: "replication, Patroni between instances, pgBackRest to its repo host and back" },
-        { name: "postgres-operator", from: pods(OPERATOR_CHARTS.postgresOperator.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, PATRONI_PORT), why: "PGO managing its clusters" },
+        { name: "postgres-peers", from: pods(POSTGRES.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni, POD_PORTS.pgbackrest), why: "replication, Patroni between instances, pgBackRest to its repo host and back" },
+        { name: "postgres-operator", from: pods(OPERATOR_CHARTS.postgresOperator.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni), why: "PGO managing its clusters" },
         { name: "postgres-api-server", from: pods(POSTGRES.namespace), to: apiServer, ports: tcp(...inputs.apiServer.ports), why: "Patroni keeps its leader lock in the Kubernetes API" },
-        { name: "redis-peers", from: pods(REDIS.namespace), to: pods(REDIS.namespace), ports: tcp(REDIS.port, REDIS_SENTINEL_PORT), why: "replication, Sentinel watching Redis and each other" },
-        { name: "redis-operator", from: pods(OPERATOR_CHARTS.redisOperator.namespace), to: pods(REDIS.namespace), ports: tcp(REDIS.port, REDIS_SENTINEL_PORT), why: "redis-operator checking and configuring its failover" },
+        { name: "redis-peers", from: pods(REDIS.namespace), to: pods(REDIS.namespace), ports: tcp(REDIS.port, POD_PORTS.sentinel), why: "replication, Sentinel watching Redis and each other" },
+        { name: "redis-operator", from: pods(OPERATOR_CHARTS.redisOperator.namespace), to: pods(REDIS.namespace), ports: tcp(REDIS.port, POD_PORTS.sentinel), why: "redis-operator checking and configuring its failover" },
         // --- The mesh.
-        ...MESHED.map((ns): Flow => ({ name: `${ns}-to-istiod`, from: pods(ns), to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(ISTIOD_PORTS.xds), why: "Envoy's config and certificates from istiod" })),
+        ...MESHED.map((ns): Flow => ({ name: `${ns}-to-istiod`, from: pods(ns), to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(POD_PORTS.istiodXds), why: "Envoy's config and certificates from istiod" })),
         ...MESHED.map((ns): Flow => ({ name: `${ns}-to-jaeger`, from: pods(ns), to: pods(JAEGER.namespace), ports: tcp(JAEGER.ports.otlpGrpc), why: "Envoy's spans (OTLP gRPC)" })),
-        { name: "istiod-webhooks", from: API_SERVER, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(ISTIOD_PORTS.webhook), why: "sidecar injection and config validation" },
-        { name: "kiali-to-istiod", from: KIALI_PODS, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(ISTIOD_PORTS.monitoring), why: "Kiali reads istiod's status" },
+        { name: "istiod-webhooks", from: API_SERVER, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(POD_PORTS.istiodWebhooks), why: "sidecar injection and config validation" },
+        { name: "kiali-to-istiod", from: KIALI_PODS, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(POD_PORTS.istiodMonitoring), why: "Kiali reads istiod's status" },
         // --- Webhooks the API server calls.
-        { name: "cert-manager-webhook", from: API_SERVER, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(WEBHOOK_PORT), why: "cert-manager's admission webhook" },
-        { name: "external-secrets-webhook", from: API_SERVER, to: pods(EXTERNAL_SECRETS_CHART.namespace), ports: tcp(WEBHOOK_PORT), why: "External Secrets' admission webhook" },
-        { name: "prometheus-operator-webhook", from: API_SERVER, to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: tcp(WEBHOOK_PORT), why: "prometheus-operator's admission webhook (PrometheusRule validation)" },
+        { name: "cert-manager-webhook", from: API_SERVER, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(POD_PORTS.webhooks), why: "cert-manager's admission webhook" },
+        { name: "external-secrets-webhook", from: API_SERVER, to: pods(EXTERNAL_SECRETS_CHART.namespace), ports: tcp(POD_PORTS.webhooks), why: "External Secrets' admission webhook" },
+        { name: "prometheus-operator-webhook", from: API_SERVER, to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: tcp(POD_PORTS.webhooks), why: "prometheus-operator's admission webhook (PrometheusRule validation)" },
         // --- Metrics: Prometheus scrapes every monitor's port.
         { name: "monitoring-internal", from: pods(KUBE_PROMETHEUS_STACK.namespace), to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: [], why: "Prometheus, Alertmanager, Grafana, the operator and kube-state-metrics among themselves" },
         { name: "scrape-postgres", from: PROMETHEUS, to: pods(POSTGRES.namespace), ports: tcp(POSTGRES_EXPORTER_PORT), why: "PGO's postgres_exporter" },
         { name: "scrape-redis", from: PROMETHEUS, to: pods(REDIS.namespace), ports: tcp(REDIS_EXPORTER_PORT), why: "the redis and sentinel exporters" },
         { name: "scrape-cert-manager", from: PROMETHEUS, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(CERT_MANAGER_METRICS.port), why: "cert-manager's controller" },
-        { name: "scrape-istiod", from: PROMETHEUS, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(ISTIOD_PORTS.monitoring), why: "istiod's metrics" },
+        { name: "scrape-istiod", from: PROMETHEUS, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(POD_PORTS.istiodMonitoring), why: "istiod's metrics" },
         ...MESHED.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS, to: pods(ns), ports: tcp(ENVOY_METRICS_PORT), why: "Envoy's stats" })),
         // --- Observability's own reads.
         { name: "kiali-to-prometheus", from: KIALI_PODS, to: PROMETHEUS, ports: tcp(KUBE_PROMETHEUS_STACK.prometheusPort), why: "Kiali's graphs" },
-        { name: "kiali-to-grafana", from: KIALI_PODS, to: GRAFANA_PODS, ports: tcp(UI_PORTS.grafana), why: "Kiali's links to dashboards" },
+        { name: "kiali-to-grafana", from: KIALI_PODS, to: GRAFANA_PODS, ports: tcp(POD_PORTS.grafana), why: "Kiali's links to dashboards" },
         { name: "kiali-to-jaeger", from: KIALI_PODS, to: pods(JAEGER.namespace), ports: tcp(JAEGER.ports.queryGrpc), why: "Kiali's traces (gRPC query)" },
         { name: "grafana-to-jaeger", from: GRAFANA_PODS, to: pods(JAEGER.namespace), ports: tcp(JAEGER.ports.queryHttp), why: "Grafana's Jaeger datasource" },
         // --- Load tests.
-        { name: "k6-internal", from: pods(K6.namespace), to: pods(K6.namespace), ports: tcp(K6_API_PORT), why: "k6-operator's starter and controller drive the runner's REST API" },
+        { name: "k6-internal", from: pods(K6.namespace), to: pods(K6.namespace), ports: tcp(POD_PORTS.k6RunnerApi), why: "k6-operator's starter and controller drive the runner's REST API" },
         { name: "k6-to-prometheus", from: pods(K6.namespace), to: PROMETHEUS, ports: tcp(KUBE_PROMETHEUS_STACK.prometheusPort), why: "k6's metrics, remote-written" },
         // --- Secrets.
         { name: "external-secrets-to-vault", from: pods(EXTERNAL_SECRETS_CHART.namespace), to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort), why: "External Secrets reading and pushing secrets" },
