@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTERNAL_SECRETS_CHART, OPENBAO_CHART, RELOADER_CHART } from "../../components/defaults";
 import { flannelTunnelAddresses, flowRows, labFlows, networkPolicies, type FlowInputs } from "../../components/security/flows";
-import { runHomelab } from "../helpers/platform";
+import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
 import { allowed, portNamed, selects, type Endpoint, type NetworkPolicy, type Pod } from "./evaluator";
 import { ADDRESSES, LAB_PODS } from "./labPods";
@@ -33,7 +33,7 @@ describe("the stack's NetworkPolicies", () => {
     let stackNamespaces: string[];
 
     beforeAll(async () => {
-        ({ ledger } = await runHomelab());
+        ({ ledger } = await labStack());
         stackNamespaces = ledger.ofType("kubernetes:core/v1:Namespace").map((r) => r.inputs.metadata.name);
         const pending = PENDING_NAMESPACES.filter((ns) => !stackNamespaces.includes(ns));
         policies = [

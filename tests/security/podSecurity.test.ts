@@ -6,7 +6,7 @@ import { namespaceArgs } from "../../components/kubernetes/namespace";
 import { testRun } from "../../components/load/testRun";
 import { smokeJobSpec } from "../../components/smoke/job";
 import { K6, SMOKE_JOB } from "../../components/defaults";
-import { runHomelab } from "../helpers/platform";
+import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
 import { pssLabels } from "../helpers/podSecurity";
 import { baselineViolations, restrictedViolations, violations, type Level, type PodSpec } from "./podSecurity";
@@ -121,7 +121,7 @@ describe("the stack's Pod Security levels", () => {
     let namespaces: Map<string, Record<string, string>>;
 
     beforeAll(async () => {
-        ({ ledger } = await runHomelab());
+        ({ ledger } = await labStack());
         namespaces = new Map(ledger.ofType("kubernetes:core/v1:Namespace").map((r) => [r.inputs.metadata.name, r.inputs.metadata.labels ?? {}]));
     });
 
