@@ -7,7 +7,7 @@ import { redisFailoverSpec } from "./data/redisSpec";
 import { NODE_RESERVE, POSTGRES, REDIS } from "./defaults";
 import { cpuMillicores, memoryMiB } from "./kubernetes/resources";
 import { argoCdValues } from "./gitops/values";
-import { gatewayValues, istiodValues } from "./mesh/values";
+import { cniValues, gatewayValues, istiodValues } from "./mesh/values";
 import { resourceRequests } from "./observability/resources";
 import { operatorValues } from "./load/manifests";
 import { certManagerValues, externalSecretsValues, postgresOperatorValues, redisOperatorValues, reloaderValues } from "./operators/operatorValues";
@@ -79,6 +79,8 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
         budgetLine("load/k6-operator", (operatorValues().manager as Record<string, unknown>).resources, 1),
         budgetLine("istio-system/istiod", istiod.resources, istiod.replicaCount),
         budgetLine("istio-ingress/gateway", gateway.resources, gateway.replicaCount),
+        // A DaemonSet: one node agent on every node.
+        budgetLine("istio-system/istio-cni", cniValues().resources, plan.nodeCount),
         ...resourceRequests(plan.nodeCount).map((r) => ({ what: r.name, cpu: r.cpuMillicores, memory: r.memoryMiB, count: r.replicas })),
         ...(plan.argocd ? argoCdBudget() : []),
         ...vaultBudget(),

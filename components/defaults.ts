@@ -309,11 +309,19 @@ export const ISTIO = {
     istiodResources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } },
     gatewayResources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     sidecarResources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    /** Istio's CNI node agent, one per node (the chart asks 100m/100Mi; it idles far below). */
+    cniResources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    /** Istio's platform profile for K3s: its CNI config and binary directories (istio-cni files/profile-platform-k3s.yaml). */
+    cniPlatform: "k3s",
+    /** The istio-cni chart's platform profiles at 1.30.3 (files/profile-platform-*.yaml), for a cluster not of ours. */
+    cniPlatforms: ["gke", "k3d", "k3s", "microk8s", "minikube", "openshift"],
 } as const;
 
-/** Istio's three charts, one version: CRDs (base), the control plane (istiod) and the ingress gateway. */
+/** Istio's charts, one version: CRDs (base), the CNI node agent, the control plane (istiod) and the ingress gateway. */
 export const ISTIO_CHARTS = {
     base: { release: "istio-base", chart: "base", version: ISTIO.version, repo: ISTIO.repo, namespace: ISTIO.namespace },
+    // Sets up each meshed pod's traffic redirection from the node, so injected pods need no NET_ADMIN istio-init.
+    cni: { release: "istio-cni", chart: "cni", version: ISTIO.version, repo: ISTIO.repo, namespace: ISTIO.namespace },
     istiod: { release: "istiod", chart: "istiod", version: ISTIO.version, repo: ISTIO.repo, namespace: ISTIO.namespace },
     gateway: {
         release: ISTIO.gatewayRelease,
@@ -822,3 +830,90 @@ export const LAB_TLS = {
 /** A DNS name with at least two labels (homelab:domain): lower case, no scheme, port or trailing dot. */
 export const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+// --- Zero trust inside the cluster: Pod Security Standards and NetworkPolicies ------------------------------------
+
+/** A Pod Security Standards level (kubernetes.io/docs/concepts/security/pod-security-standards). */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/** The PSS version the labels pin: the K3s minor the lab runs, so a K3s upgrade does not tighten the rules unseen. */
+export const POD_SECURITY_VERSION = K3S_VERSION.replace(/^(v\d+\.\d+)\..*$/, "$1");
+
+/**
+ * The level each namespace of ours enforces: the strictest its workloads pass (warn and audit are always
+ * `restricted`, so a real cluster reports what keeps the others lower). Charts whose pods we cannot check from
+ * our values stay at `baseline` until a real cluster shows `restricted` warnings are gone.
+ */
+export const POD_SECURITY_LEVELS: Record<string, PodSecurityLevel> = {
+    // The chart's defaults set runAsNonRoot, seccomp RuntimeDefault, drop ALL, no privilege escalation on every pod.
+    "cert-manager": "restricted",
+    // PGO's chart values set no securityContext: its template's is not checked here.
+    "postgres-operator": "baseline",
+    // The chart sets runAsNonRoot only (no seccomp profile, no dropped capabilities).
+    "redis-operator": "baseline",
+    // PGO builds the instance, repo-host and backup pods; their securityContext is the operator's, not ours.
+    postgres: "baseline",
+    // redis-operator builds the redis and sentinel pods (no seccomp profile, no dropped capabilities).
+    redis: "baseline",
+    // Meshed through Istio's CNI: istio-validation and istio-proxy run as 1337 with drop ALL and no added capabilities
+    // (istio-discovery 1.30.3 files/injection-template.yaml with pilot.cni.enabled), seccomp from the pod and global.proxy.
+    shlink: "restricted",
+    // Istio's CNI DaemonSet writes the node's CNI config through hostPath with added capabilities.
+    "istio-system": "privileged",
+    // The gateway pods set the safe sysctl net.ipv4.ip_unprivileged_port_start but no seccomp profile.
+    "istio-ingress": "baseline",
+    // kube-prometheus-stack's node-exporter runs with hostNetwork, hostPID and hostPath.
+    monitoring: "privileged",
+    // The Jaeger chart sets no securityContext.
+    observability: "baseline",
+    // The Kiali operator and the Kiali server it deploys set no seccomp profile.
+    "kiali-operator": "baseline",
+    // k6-operator's controller and the runner, initializer and starter pods it makes set no securityContext.
+    load: "baseline",
+    // Argo CD's chart defaults are not checked here.
+    argocd: "baseline",
+    // Our own Job: non-root, seccomp RuntimeDefault, drop ALL (tests/security/podSecurity.test.ts checks it).
+    "smoke-check": "restricted",
+    // Our OpenBao values: non-root uid 100, seccomp RuntimeDefault, drop ALL, no privilege escalation, only secret,
+    // configMap, emptyDir and PVC volumes (tests/secrets/vault.test.ts checks them against the restricted rules).
+    vault: "restricted",
+    // The chart's defaults set runAsNonRoot, seccomp RuntimeDefault, drop ALL, no privilege escalation on every pod.
+    "external-secrets": "restricted",
+    // Reloader's chart defaults are not checked here.
+    reloader: "baseline",
+};
+
+/**
+ * K3s' default cluster-cidr (every node's podCIDR is a /24 of it). The API server runs on the host network of
+ * every server: its calls to a webhook on another node arrive over flannel from that node's tunnel address,
+ * the first IP of its podCIDR (facts-next §7).
+ */
+export const K3S_CLUSTER_CIDR = "10.42.0.0/16";
+
+/** K3s' default node-cidr-mask-size: each node's podCIDR is a /24 of the cluster CIDR. */
+export const K3S_NODE_CIDR_MASK_BITS = 24;
+
+/** Ports pods of the stack listen on that the NetworkPolicies name: container ports, whatever their Services publish. */
+export const POD_PORTS = {
+    /** Grafana's container (chart default), Alertmanager's web port, Argo CD's server (chart 10.1.1). */
+    grafana: 3000,
+    alertmanager: 9093,
+    argocdServer: 8080,
+    /** istiod: xDS and certificates over TLS, the injection and validation webhooks, its metrics (Kiali reads them too). */
+    istiodXds: 15012,
+    istiodWebhooks: 15017,
+    istiodMonitoring: 15014,
+    /** The k6 runner's REST API the operator's starter pod drives a run through. */
+    k6RunnerApi: 6565,
+    /** Patroni's REST API and pgBackRest's TLS server on PGO's pods; Redis Sentinel. */
+    patroni: 8008,
+    pgbackrest: 8432,
+    sentinel: 26379,
+    /** cert-manager's, External Secrets' and prometheus-operator's admission webhooks. */
+    webhooks: 10250,
+} as const;
+
+/** K3s' CoreDNS: its pods' label in kube-system and the port it answers on (UDP and TCP). */
+export const CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, port: 53 } as const;
+
+/** Where an existing cluster's API server may answer (kubeadm and most distributions 6443, managed ones 443). */
+export const API_SERVER_PORTS = [443, K3S_API_PORT] as const;

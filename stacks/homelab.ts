@@ -7,11 +7,15 @@ import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type P
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
 import {
+    API_SERVER_PORTS,
     ARGO_CD,
     EXTERNAL_SECRETS_CHART,
     GRAFANA,
     ISTIO,
     JAEGER,
+    K3S_API_PORT,
+    K3S_CLUSTER_CIDR,
+    K3S_NODE_CIDR_MASK_BITS,
     K6,
     KIALI,
     KUBE_PROMETHEUS_STACK,
@@ -43,6 +47,8 @@ import { ServerVms } from "../components/proxmox/ServerVms";
 import { Vault } from "../components/secrets/Vault";
 import type { VaultAccess } from "../components/secrets/reader";
 import { VaultSeed } from "../components/secrets/VaultSeed";
+import { NetworkPolicies } from "../components/security/NetworkPolicies";
+import { flannelTunnelAddresses, type FlowInputs } from "../components/security/flows";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 
@@ -158,7 +164,13 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
     const shlinkUrl = pulumi.output(httpsUrl(host, config.mesh.ports.shlinkHttps));
-    const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge, openbao] };
+    const layers = [operators, openbao, postgres, redis, istio, tls, edge, observability, shlink, seed, load, routing, ...(argocd ? [argocd] : [])];
+    const policies = new NetworkPolicies(
+        "network-policies",
+        { namespaces: stackNamespaces(config), flows: flowInputs(config, [doors.shlink, ...doors.uis]), waitFor: layers },
+        onCluster,
+    );
+    const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge, openbao, policies] };
 
     return {
         ...cluster.outputs,
@@ -326,6 +338,8 @@ function istioArgs(config: HomelabConfig, doors: readonly EdgeDoor[]): IstioArgs
         samplingPercent: config.mesh.tracingSamplingPercent,
         servicePorts: doorServicePorts(doors),
         clusterName: "homelab",
+        // K3s keeps its CNI config and binaries outside the usual paths; another cluster names its own profile, or none.
+        ...(config.target.cniPlatform === undefined ? {} : { cniPlatform: config.target.cniPlatform }),
     };
 }
 
@@ -385,6 +399,30 @@ const MANAGED_NAMESPACES: readonly string[] = [
     SMOKE_JOB.namespace,
     ...SYSTEM_NAMESPACES,
 ];
+
+/** The namespaces the stack creates (the smoke check's only in cluster mode, Argo CD's only when installed). */
+function stackNamespaces(config: HomelabConfig): string[] {
+    return MANAGED_NAMESPACES.filter(
+        (ns) =>
+            !(SYSTEM_NAMESPACES as readonly string[]).includes(ns) &&
+            (ns !== ARGO_CD.namespace || config.gitops.argocd) &&
+            (ns !== SMOKE_JOB.namespace || config.mode === "cluster"),
+    );
+}
+
+/** What the flow table needs from the config: the gateway's listener ports, Kiali's port, where the API server answers. */
+function flowInputs(config: HomelabConfig, doors: readonly EdgeDoor[]): FlowInputs {
+    return {
+        gatewayPorts: doorServicePorts(doors).map((p) => p.port),
+        // Our K3s: the servers on the LAN; another cluster's API server could be anywhere.
+        apiServer:
+            config.mode === "proxmox"
+                ? { cidr: config.network.subnet, ports: [K3S_API_PORT] }
+                : { cidr: "0.0.0.0/0", ports: [...API_SERVER_PORTS] },
+        // Another cluster's CNI decides where webhook calls come from: its webhooks stay open to every address.
+        webhookCallers: config.mode === "proxmox" ? flannelTunnelAddresses(K3S_CLUSTER_CIDR, K3S_NODE_CIDR_MASK_BITS) : ["0.0.0.0/0"],
+    };
+}
 
 /** Shlink behind the ingress gateway: its Service, its pods, the gateway's identity and Shlink's door. */
 function shlinkRoute(door: EdgeDoor, credentialName: string): RoutingTarget {

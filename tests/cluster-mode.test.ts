@@ -14,6 +14,7 @@ import { loadConfig } from "../components/config";
 import { homelab } from "../stacks/homelab";
 import { FAKE_K3S_KUBECONFIG, FAKE_LAB_CA, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
 import { raw } from "./config/raw";
+import { pssLabels } from "./helpers/podSecurity";
 
 /** A kubeconfig of another cluster (k3d's, say), with its own API server. */
 const KUBECONFIG = FAKE_K3S_KUBECONFIG.replace("https://127.0.0.1:6443", "https://10.20.30.40:6443");
@@ -65,7 +66,7 @@ describe("the homelab stack on an existing cluster", () => {
         // One failed run (the lab was down) must not wedge every later `up` on that same failed Job.
         expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
         expect(job.inputs.metadata.namespace).toBe("smoke-check");
-        expect(ledger.byName("smoke-check-namespace").inputs.metadata.labels).toEqual({ "istio-injection": "disabled" });
+        expect(ledger.byName("smoke-check-namespace").inputs.metadata.labels).toEqual({ "istio-injection": "disabled", ...pssLabels("restricted") });
         const secret = ledger.byName("smoke-check-script");
         expect(secret.inputs.metadata).toEqual({ name: "smoke-check-script", namespace: "smoke-check" });
         expect(pod.volumes[0].secret.secretName).toBe("smoke-check-script");
@@ -83,6 +84,18 @@ describe("the homelab stack on an existing cluster", () => {
         expect(await valueOf(outputs.smokeCheck)).toMatch(/^passed: Job smoke-check\/\S+ completed/);
     });
 
+    it("closes the smoke check's namespace too, and keeps webhooks and the API server reachable wherever another CNI puts them", () => {
+        const policies = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs);
+        const find = (namespace: string, name: string) => policies.find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
+        expect(find("smoke-check", "default-deny-ingress")?.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
+        // Not K3s' flannel: the webhook's port is open to every source, not to the tunnel addresses.
+        expect(find("cert-manager", "allow-cert-manager-webhook")?.spec.ingress).toEqual([{ ports: [{ port: 10250, protocol: "TCP" }] }]);
+        // Patroni reaches the API server on whichever of 443 and 6443 it answers, wherever it is.
+        expect(find("postgres", "egress-postgres-api-server")?.spec.egress).toEqual([
+            { ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] },
+        ]);
+    });
+
     it("sends every Kubernetes object through the provider built from homelab:kubeconfig, kept secret", () => {
         const providers = ledger.ofType("pulumi:providers:kubernetes");
         expect(providers.map((p) => p.name)).toEqual(["cluster-k8s"]);
@@ -94,7 +107,9 @@ describe("the homelab stack on an existing cluster", () => {
             expect(r.provider, r.name).toMatch(/pulumi:providers:kubernetes::cluster-k8s::/);
         }
         // The same platform as on the lab's own K3s: every release, Argo CD's included.
-        expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(14);
+        expect(ledger.ofType("kubernetes:helm.sh/v3:Release").length).toBe(15);
+        // Istio's CNI agent keeps the chart's CNI paths: the K3s profile is for the lab's own K3s only.
+        expect(ledger.byName("istio-cni").inputs.values.global.platform).toBeUndefined();
     });
 
     it("puts every volume on homelab:storageClass: PostgreSQL, Redis, Prometheus, Alertmanager, Grafana, Jaeger", () => {
@@ -200,6 +215,18 @@ describe("the loader on an existing cluster", () => {
             expect.stringMatching(/^homelab:publicAddress is for a stack on an existing cluster/),
         ]);
         const lab = validateStack(raw()).config!;
-        expect(lab.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.242", nodeCount: 3 });
+        // Our K3s: Istio's CNI agent takes K3s' CNI paths.
+        expect(lab.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.242", nodeCount: 3, cniPlatform: "k3s" });
+        expect(validateStack(raw({ "homelab:istioCniPlatform": "k3s" })).problems).toEqual([
+            expect.stringMatching(/^homelab:istioCniPlatform is for a stack on an existing cluster/),
+        ]);
+    });
+
+    it("takes Istio's CNI platform profile for an existing cluster from homelab:istioCniPlatform, and refuses an unknown one", () => {
+        const config = validateStack(raw({ "homelab:nodes": undefined, ...clusterStackConfig(), "homelab:istioCniPlatform": "k3s" })).config!;
+        expect(config.target.cniPlatform).toBe("k3s");
+        expect(clusterProblems({ "homelab:istioCniPlatform": "k8s" })).toEqual([
+            expect.stringMatching(/^homelab:istioCniPlatform must be one of Istio's platform profiles \(gke, k3d, k3s, microk8s, minikube, openshift\)/),
+        ]);
     });
 });

@@ -5,7 +5,7 @@ import { CONFIG_DEFAULTS } from "../defaults";
 export const KEYS_WITHOUT_DEFAULT = {
     required: ["proxmoxNode", "subnet", "nodes", "sshPublicKey", "sshPrivateKey"],
     derived: ["gateway", "dnsServers"],
-    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "vip", "servicesVip", "gitopsRepoUrl", "domain"],
+    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "vip", "servicesVip", "gitopsRepoUrl", "domain", "istioCniPlatform"],
     /** Cluster mode's keys: required there, refused or unused with homelab:nodes. */
     cluster: ["kubeconfig", "publicAddress", "nodeCount"],
 } as const;

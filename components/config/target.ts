@@ -1,7 +1,7 @@
 // Where the platform runs: the VMs this program makes (Proxmox mode, homelab:nodes) or a cluster the user
 // already has (cluster mode, homelab:kubeconfig), and what the platform assumes of it in either case.
 import { parse } from "yaml";
-import { DNS_LABEL_PATTERN, HA_MIN_NODES } from "../defaults";
+import { DNS_LABEL_PATTERN, HA_MIN_NODES, ISTIO } from "../defaults";
 import { parseIpv4 } from "./ipv4";
 import { Reader, intValue } from "./read";
 import type { Checked, NodeSpec, PlatformTarget } from "./types";
@@ -39,7 +39,7 @@ export function proxmoxTarget(h: Record<string, unknown>, nodes: NodeSpec[] | un
     const read = new Reader(h);
     const storageClass = storageClassOf(read);
     const problems = read.problems;
-    for (const key of ["publicAddress", "nodeCount"]) {
+    for (const key of ["publicAddress", "nodeCount", "istioCniPlatform"]) {
         if (h[key] !== undefined) {
             problems.push(`homelab:${key} is for a stack on an existing cluster; with homelab:nodes it follows from the nodes: pulumi config rm homelab:${key}`);
         }
@@ -49,7 +49,7 @@ export function proxmoxTarget(h: Record<string, unknown>, nodes: NodeSpec[] | un
     }
     // The services VIP (kube-vip, checked with the network) when set; else ServiceLB answers on every node.
     const publicAddress = typeof h.servicesVip === "string" && h.servicesVip !== "" ? h.servicesVip : nodes[0].ip;
-    return { problems, value: { storageClass, publicAddress, nodeCount: nodes.length } };
+    return { problems, value: { storageClass, publicAddress, nodeCount: nodes.length, cniPlatform: ISTIO.cniPlatform } };
 }
 
 /**
@@ -82,10 +82,18 @@ export function clusterTarget(h: Record<string, unknown>): Checked<PlatformTarge
             );
         }
     }
+    const cniPlatform = read.optional("istioCniPlatform");
+    if (cniPlatform !== undefined && !(ISTIO.cniPlatforms as readonly string[]).includes(cniPlatform)) {
+        problems.push(
+            `homelab:istioCniPlatform must be one of Istio's platform profiles (${ISTIO.cniPlatforms.join(", ")}) or unset for a cluster ` +
+                `with CNI files in /etc/cni/net.d and /opt/cni/bin (got "${cniPlatform}").`,
+        );
+    }
     if (problems.length > 0) {
         return { problems };
     }
-    return { problems, value: { storageClass: storageClass!, publicAddress: publicAddress!, nodeCount: nodeCount! } };
+    const cni = cniPlatform === undefined ? {} : { cniPlatform };
+    return { problems, value: { storageClass: storageClass!, publicAddress: publicAddress!, nodeCount: nodeCount!, ...cni } };
 }
 
 function storageClassOf(read: Reader): string | undefined {

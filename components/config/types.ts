@@ -21,6 +21,8 @@ export interface PlatformTarget {
     publicAddress: string;
     /** Schedulable nodes: the budget's N-1 check and the node exporters. */
     nodeCount: number;
+    /** Istio's CNI platform profile: "k3s" on our K3s, homelab:istioCniPlatform on another cluster (unset: the chart's paths). */
+    cniPlatform?: string;
 }
 
 /** The settings of the layers above the cluster, in either mode. */

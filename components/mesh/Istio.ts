@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { gatewayValues, istiodValues, telemetrySpec, type GatewayServicePort, type TracingTarget } from "./values";
+import { cniValues, gatewayValues, istiodValues, telemetrySpec, type GatewayServicePort, type TracingTarget } from "./values";
 import { ISTIO, ISTIO_CHARTS } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
@@ -14,18 +14,23 @@ export interface IstioArgs {
     servicePorts: readonly GatewayServicePort[];
     /** Cluster name recorded on every span. */
     clusterName: string;
+    /** Istio's platform profile for the CNI node agent ("k3s" on the lab's own K3s); unset, the chart's default paths. */
+    cniPlatform?: string;
     /** Annotations of the gateway's LoadBalancer Service (kube-vip's address, when the lab has a services VIP). */
     serviceAnnotations?: Record<string, string>;
 }
 
 /**
- * Istio from the official charts: `base` (CRDs), `istiod` (control plane with the tracing and metrics
+ * Istio from the official charts: `base` (CRDs), `cni` (traffic redirection set up by a node agent, so meshed
+ * pods pass the `baseline` Pod Security Standard), `istiod` (control plane with the tracing and metrics
  * providers in its mesh config), the `istio-ingressgateway` LoadBalancer, and mesh-wide Telemetry.
  */
 export class Istio extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     public readonly gatewayNamespace: k8s.core.v1.Namespace;
     public readonly base: k8s.helm.v3.Release;
+    /** Istio's CNI node agent: meshed pods need it on their node before they start. */
+    public readonly cni: k8s.helm.v3.Release;
     /** Meshed workloads wait for this: pods created before istiod answers get no sidecar. */
     public readonly istiod: k8s.helm.v3.Release;
     public readonly gateway: k8s.helm.v3.Release;
@@ -39,11 +44,12 @@ export class Istio extends pulumi.ComponentResource {
         this.base = helmRelease(`${name}-base`, charts.base, this.namespace.metadata.name, { defaultRevision: "default" }, {
             parent: this,
         });
+        this.cni = helmRelease(`${name}-cni`, charts.cni, this.namespace.metadata.name, cniValues(args.cniPlatform), { parent: this });
         // Helm waits until istiod's pods are Ready: its injection webhook answers once the release is done.
         this.istiod = helmRelease(`${name}-istiod`, charts.istiod, this.namespace.metadata.name, istiodValues(args.tracing), {
             parent: this,
-            // istiod's config objects need the CRDs the base chart installs.
-            dependsOn: [this.base],
+            // istiod's config objects need the CRDs of base; pods it injects (no istio-init) need the CNI agent on their node.
+            dependsOn: [this.base, this.cni],
         });
         this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.servicePorts, args.serviceAnnotations), {
             parent: this,

@@ -21,13 +21,17 @@ export function istiodValues(tracing: TracingTarget) {
             // The chart's source defaults point at dev builds; pin the released images.
             hub: ISTIO.hub,
             tag: ISTIO.version,
-            proxy: { resources: ISTIO.sidecarResources },
+            // The injected istio-validation and istio-proxy get the runtime's seccomp profile (PSS restricted).
+            proxy: { resources: ISTIO.sidecarResources, seccompProfile: { type: "RuntimeDefault" } },
         },
         // Top level, not under `pilot`: the 1.30 chart merges values onto `_internal_defaults_do_not_set` and
         // its templates read `.Values.replicaCount` / `.Values.resources` / `.Values.autoscaleEnabled`.
         autoscaleEnabled: false,
         replicaCount: ISTIO.istiodReplicas,
         resources: ISTIO.istiodResources,
+        // Read as pilot.cni.enabled by the injector (istio-discovery templates/istiod-injector-configmap.yaml): with
+        // Istio's CNI the injector adds the unprivileged istio-validation instead of istio-init (NET_ADMIN, NET_RAW).
+        cni: { enabled: true },
         meshConfig: {
             // Apps start only once their sidecar is ready, so their first connections (database, Redis) go through.
             defaultConfig: { holdApplicationUntilProxyStarts: true },
@@ -41,6 +45,17 @@ export function istiodValues(tracing: TracingTarget) {
                 metrics: ["prometheus"],
             },
         },
+    };
+}
+
+/**
+ * Values of the `cni` chart: the released images (the chart's own default hub is a testing registry) and the
+ * platform profile for K3s' CNI directories when the cluster is ours (another cluster keeps the defaults).
+ */
+export function cniValues(platform?: string) {
+    return {
+        global: { hub: ISTIO.hub, tag: ISTIO.version, ...(platform === undefined ? {} : { platform }) },
+        resources: ISTIO.cniResources,
     };
 }
 

@@ -10,6 +10,7 @@ import { GENERATED, runHomelab } from "../helpers/platform";
 import { materialise } from "../helpers/eso";
 import { standInVault } from "../helpers/vault";
 import type { VaultAccess } from "../../components/secrets/reader";
+import { pssLabels } from "../helpers/podSecurity";
 
 /**
  * Every variable Shlink 4.6.0 reads: the cases of its EnvVars enum (module/Core/src/Config/EnvVars.php at
@@ -205,9 +206,11 @@ describe("Shlink in the stack", () => {
     it("is meshed: its namespace has sidecar injection on and its pods wait for istiod", () => {
         expect(ledger.byName("shlink-ns").inputs.metadata).toEqual({
             name: "shlink",
-            labels: { "istio-injection": "enabled" },
+            // Meshed through Istio's CNI (no istio-init): the injected containers pass restricted.
+            labels: { "istio-injection": "enabled", ...pssLabels("restricted") },
         });
         expect(ledger.byName("shlink-deployment").dependsOn).toContain("istio-istiod");
+        expect(ledger.waitsFor("shlink-deployment")).toContain("istio-cni");
     });
 });
 
@@ -225,7 +228,7 @@ describe("the Shlink component on its own", () => {
         });
         expect(ledger.byName("shlink-deployment").dependsOn).toEqual(["shlink-credentials", "istiod-stand-in"]);
         expect(ledger.byName("shlink-deployment").inputs.spec.replicas).toBe(4);
-        expect(ledger.byName("shlink-ns").inputs.metadata.labels).toEqual({ "istio-injection": "enabled" });
+        expect(ledger.byName("shlink-ns").inputs.metadata.labels).toEqual({ "istio-injection": "enabled", ...pssLabels("restricted") });
     });
 
     it("refuses fewer replicas than the disruption budget needs", () => {

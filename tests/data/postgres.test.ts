@@ -13,6 +13,7 @@ import { CONFIG_DEFAULTS, POSTGRES } from "../../components/defaults";
 import type { Ledger } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { materialise, seedSecret } from "../helpers/eso";
+import { pssLabels } from "../helpers/podSecurity";
 
 const sizing = { volumeGiB: 33, backupVolumeGiB: 44, backupRetentionFull: 5 };
 const spec = postgresClusterSpec({
@@ -173,7 +174,7 @@ describe("the PostgreSQL cluster in the stack", () => {
         expect(cluster.dataDeps).toContain("shlink-db-ns");
         expect(ledger.byName("shlink-db-ns").inputs.metadata).toEqual({
             name: "postgres",
-            labels: { "istio-injection": "disabled" },
+            labels: { "istio-injection": "disabled", ...pssLabels("baseline") },
         });
     });
 

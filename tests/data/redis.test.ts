@@ -11,6 +11,7 @@ import { CONFIG_DEFAULTS, REDIS } from "../../components/defaults";
 import type { Ledger } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { materialise, seedSecret } from "../helpers/eso";
+import { pssLabels } from "../helpers/podSecurity";
 
 const spec = redisFailoverSpec({ failoverName: "shlink-redis", volumeGiB: 13, passwordSecretName: "auth" });
 
@@ -116,7 +117,7 @@ describe("the Redis failover in the stack", () => {
         expect(failover.inputs).toMatchObject({ ...REDIS_FAILOVER, metadata: { name: "shlink-redis", namespace: "redis" } });
         expect(ledger.byName("shlink-redis-ns").inputs.metadata).toEqual({
             name: "redis",
-            labels: { "istio-injection": "disabled" },
+            labels: { "istio-injection": "disabled", ...pssLabels("baseline") },
         });
         expect(failover.inputs.spec.redis.storage.persistentVolumeClaim.spec.resources.requests.storage).toBe(
             `${CONFIG_DEFAULTS.redisVolumeGiB}Gi`,

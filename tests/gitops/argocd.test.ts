@@ -7,6 +7,7 @@ import type { HomelabOutputs } from "../../stacks/homelab";
 import { ARGOCD_ADMIN, runHomelab } from "../helpers/platform";
 import { valueOf, type Ledger } from "../helpers/pulumi";
 import { problemsOf } from "../config/raw";
+import { pssLabels } from "../helpers/podSecurity";
 
 const REPO = "https://github.com/example/homelab-apps.git";
 
@@ -21,7 +22,7 @@ describe("Argo CD with the user's repo", () => {
     it("installs the pinned argo-cd chart into its own namespace, outside the mesh", () => {
         const release = ledger.byName("argocd-release");
         expect(release.inputs).toMatchObject({ chart: "argo-cd", version: "10.1.1", namespace: "argocd", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" } });
-        expect(ledger.byName("argocd-namespace").inputs.metadata).toEqual({ name: "argocd", labels: { "istio-injection": "disabled" } });
+        expect(ledger.byName("argocd-namespace").inputs.metadata).toEqual({ name: "argocd", labels: { "istio-injection": "disabled", ...pssLabels("baseline") } });
     });
 
     it("sets the admin password as a bcrypt hash with a fixed mtime, secret in the release, and exports the password as a secret", async () => {

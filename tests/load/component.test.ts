@@ -10,6 +10,7 @@ import { LoadTesting } from "../../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../../components/load/manifests";
 import { SCENARIOS } from "../../components/load/scenarios/catalog";
 import { fullConfig, runUnderMocks, type Ledger } from "../helpers/pulumi";
+import { pssLabels } from "../helpers/podSecurity";
 
 const API_KEY = "shlink-api-key-for-load-tests";
 const TARGET_URL = "https://istio-ingressgateway.istio-ingress.svc.cluster.local:443";
@@ -47,7 +48,8 @@ describe("LoadTesting", () => {
 
     it("creates the namespace `load` with sidecar injection disabled", () => {
         const ns = ledger.byName("load-namespace");
-        expect(ns.inputs.metadata).toEqual({ name: "load", labels: { [ISTIO_INJECTION_LABEL]: "disabled" } });
+        // k6-operator's pods and the runner's set no securityContext: baseline, warned at restricted.
+        expect(ns.inputs.metadata).toEqual({ name: "load", labels: { [ISTIO_INJECTION_LABEL]: "disabled", ...pssLabels("baseline") } });
     });
 
     it("installs the pinned k6-operator chart into it through helmRelease, not creating a namespace of its own", () => {

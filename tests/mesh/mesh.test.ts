@@ -36,6 +36,7 @@ describe("the mesh components under mocks", () => {
                     samplingPercent: 25,
                     servicePorts: doorServicePorts([TARGET.door]),
                     clusterName: "homelab",
+                    cniPlatform: "k3s",
                 },
                 { providers: [provider] },
             );
@@ -71,6 +72,20 @@ describe("the mesh components under mocks", () => {
             resources: { requests: { cpu: "200m", memory: "512Mi" } },
         });
         expect(istiod.inputs.values.pilot).toBeUndefined();
+    });
+
+    it("installs Istio's CNI agent (K3s profile, released images) before istiod, whose injector then emits no istio-init", () => {
+        const cni = ledger.byName("istio-cni");
+        const istiod = ledger.byName("istio-istiod");
+        expect(cni.type).toBe(RELEASE);
+        expect(cni.inputs).toMatchObject({ chart: "cni", version: "1.30.3", namespace: "istio-system" });
+        expect(cni.inputs.repositoryOpts.repo).toBe("https://istio-release.storage.googleapis.com/charts");
+        // The chart's own default hub is registry.istio.io/testing; files/profile-platform-k3s.yaml sets K3s' CNI paths.
+        expect(cni.inputs.values.global).toEqual({ hub: "docker.io/istio", tag: "1.30.3", platform: "k3s" });
+        // istiod-injector-configmap.yaml copies the top-level `cni` into the injector's `pilot.cni`.
+        expect(istiod.inputs.values.cni).toEqual({ enabled: true });
+        expect(istiod.dependsOn).toContain("istio-cni");
+        expect(ledger.waitsFor("istio-gateway")).toContain("istio-cni");
     });
 
     it("sends traces to Jaeger over OTLP and keeps Prometheus metrics in the mesh config", () => {

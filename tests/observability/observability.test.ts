@@ -11,6 +11,7 @@ import { resourceRequests } from "../../components/observability/resources";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
 import { standInVault } from "../helpers/vault";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
+import { pssLabels } from "../helpers/podSecurity";
 
 const ARGS = LAB_OBSERVABILITY_ARGS;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -140,8 +141,10 @@ describe("the observability layer under mocks", () => {
         }
         const owned = kind("Namespace").filter((n) => n.parent === "obs");
         expect(owned).toHaveLength(3);
+        // No mesh label; Pod Security: node-exporter needs privileged, the Jaeger and Kiali charts' pods pass baseline.
+        const levels: Record<string, "privileged" | "baseline"> = { monitoring: "privileged", observability: "baseline", "kiali-operator": "baseline" };
         for (const n of owned) {
-            expect(n.inputs.metadata, n.name).toEqual({ name: expect.any(String) });
+            expect(n.inputs.metadata, n.name).toEqual({ name: expect.any(String), labels: pssLabels(levels[n.inputs.metadata.name]) });
         }
     });
 

@@ -10,6 +10,10 @@ import {
 } from "../../components/operators/operatorValues";
 import type { Ledger } from "../helpers/pulumi";
 import { runHomelab } from "../helpers/platform";
+import { pssLabels } from "../helpers/podSecurity";
+
+/** cert-manager's chart passes restricted; PGO's and redis-operator's pods are not checked past baseline. */
+const OPERATOR_LEVELS: Record<string, "baseline" | "restricted"> = { "cert-manager": "restricted", pgo: "baseline", "redis-operator": "baseline", "external-secrets": "restricted", reloader: "baseline" };
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ROLES = { certManager: "cert-manager", postgresOperator: "pgo", redisOperator: "redis-operator", externalSecrets: "external-secrets", reloader: "reloader" } as const;
@@ -91,7 +95,7 @@ describe("the operators in the stack", () => {
             const release = ledger.byName(`operators-${role}`);
             const namespace = ledger.byName(`operators-${role}-ns`);
             expect(namespace.inputs.metadata.name).toBe(PINS[key as keyof typeof ROLES].namespace);
-            expect(namespace.inputs.metadata.labels).toEqual({ "istio-injection": "disabled" });
+            expect(namespace.inputs.metadata.labels).toEqual({ "istio-injection": "disabled", ...pssLabels(OPERATOR_LEVELS[role]) });
             expect(release.dataDeps).toContain(`operators-${role}-ns`);
             expect(release.inputs.createNamespace).toBe(false);
             expect(release.inputs.name).toBe(PINS[key as keyof typeof ROLES].release);

@@ -16,6 +16,7 @@ import { problemsOf } from "../config/raw";
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { nativeTool } from "../helpers/tools";
+import { pssLabels } from "../helpers/podSecurity";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const hcl2json = require("@cdktn/hcl2json") as { parse(file: string, text: string): Promise<Record<string, any>> };
@@ -155,7 +156,7 @@ describe("OpenBao (Vault)", () => {
             atomic: true,
             waitForJobs: true,
         });
-        expect(ledger.byName("vault-namespace").inputs.metadata).toEqual({ name: "vault", labels: { "istio-injection": "disabled" } });
+        expect(ledger.byName("vault-namespace").inputs.metadata).toEqual({ name: "vault", labels: { "istio-injection": "disabled", ...pssLabels("restricted") } });
         expect(values.injector).toEqual({ enabled: false });
         expect(values.server.image).toEqual({ registry: "quay.io", repository: "openbao/openbao", tag: "2.6.2" });
     });
