@@ -1,5 +1,6 @@
 // One full-stack run under mocks with a distinct value for every generated password and key, so a test can
 // tell which secret reached which resource.
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../components/config";
 import { homelab, type HomelabOutputs } from "../../stacks/homelab";
 import { fullConfig, runUnderMocks, type Ledger, type MockOptions } from "./pulumi";
@@ -33,9 +34,34 @@ export const DISTINCT_RANDOMS: MockOptions = {
     },
 };
 
-/** The lab's config, whole stack, once per test file (call from beforeAll). */
-export function runHomelab(overrides: Record<string, string | undefined> = {}): Promise<{ ledger: Ledger; result: HomelabOutputs }> {
-    return runUnderMocks(fullConfig(overrides), () => homelab(loadConfig()), DISTINCT_RANDOMS);
+type HomelabRun = { ledger: Ledger; result: HomelabOutputs };
+
+/** Runs already made in this worker, by their overrides: the files of a worker share one process (isolate: false). */
+const runs = new Map<string, Promise<HomelabRun>>();
+
+/**
+ * The lab's config, whole stack (call from beforeAll). A run is a pure function of its config, so a worker makes each
+ * distinct one once and the files share it: its ledger is read-only (tests change clones, never the ledger).
+ */
+export function runHomelab(overrides: Record<string, string | undefined> = {}): Promise<HomelabRun> {
+    const key = JSON.stringify(Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)));
+    let run = runs.get(key);
+    if (run === undefined) {
+        run = runUnderMocks(fullConfig(overrides), () => homelab(loadConfig()), DISTINCT_RANDOMS).then((r) => deepFreeze(r));
+        runs.set(key, run);
+    }
+    return run;
+}
+
+/** Freezes the ledger's records so a test that changed a shared run would fail at once instead of misleading others. */
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value) && !pulumi.Output.isInstance(value)) {
+        Object.freeze(value);
+        for (const inner of Object.values(value)) {
+            deepFreeze(inner);
+        }
+    }
+    return value;
 }
 
 /** Kubernetes resources the stack creates (reads of existing objects left out). */

@@ -61,10 +61,13 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     if (url === "/grafana/api/health") {
         return send(behaviour.grafanaStatus, '{\n  "database": "ok",\n  "version": "12.1.0"\n}');
     }
-    if (url === "/vault/v1/sys/health") {
-        const sealed = behaviour.vaultStatus === 503;
-        const initialized = behaviour.vaultStatus !== 501;
-        return send(behaviour.vaultStatus, JSON.stringify({ initialized, sealed, standby: behaviour.vaultStatus === 429, version: "2.6.2" }));
+    // `/vault` answers as `behaviour` says; `/vault-<status>` always with that status (scripts run side by side).
+    const vault = /^\/vault(?:-(\d{3}))?\/v1\/sys\/health$/.exec(url);
+    if (vault) {
+        const status = vault[1] === undefined ? behaviour.vaultStatus : Number(vault[1]);
+        const sealed = status === 503;
+        const initialized = status !== 501;
+        return send(status, JSON.stringify({ initialized, sealed, standby: status === 429, version: "2.6.2" }));
     }
     if (url === "/kiali/healthz" || url === "/jaeger/") {
         return send(200, "ok");
@@ -88,7 +91,7 @@ function runScript(script: string): Promise<{ status: number | null; stdout: str
     });
 }
 
-function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA) {
+function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA, vaultPath = "/vault") {
     return smokeCheckScript({
         shlinkUrl: `${at}/shlink`,
         shlinkHttpUrl: `${base}/plain`,
@@ -97,7 +100,7 @@ function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA) {
         grafanaUrl: `${at}/grafana`,
         kialiHealthUrl: `${at}/kiali/healthz`,
         jaegerUrl: `${at}/jaeger`,
-        vaultUrl: `${at}/vault`,
+        vaultUrl: `${at}${vaultPath}`,
         timeoutSeconds,
         maxBackoffSeconds: 1,
     });
@@ -159,9 +162,10 @@ describe("smokeCheckScript", () => {
     });
 
     it("fails while Vault is sealed, not initialised or answers from a standby, naming it", async () => {
-        for (const status of [503, 501, 429]) {
-            behaviour.vaultStatus = status;
-            const r = await runScript(script(1));
+        const statuses = [503, 501, 429];
+        const results = await Promise.all(statuses.map((status) => runScript(script(1, base, UNUSED_CA, `/vault-${status}`))));
+        for (const [i, r] of results.entries()) {
+            const status = statuses[i];
             expect(r.status, String(status)).not.toBe(0);
             expect(r.stderr, String(status)).toContain("- Vault /v1/sys/health: initialised, unsealed, active");
             expect(r.stderr, String(status)).not.toContain("Grafana");
