@@ -738,6 +738,11 @@ export const VAULT = {
     sealKeySecret: "openbao-seal-keys",
     adminSecret: "openbao-admin",
     selfInitConfigMap: "openbao-self-init",
+    /** How long OpenBao keeps metrics for Prometheus (`telemetry.prometheus_retention_time`): above the scrape interval. */
+    metricsRetention: "60s",
+    /** The chart's container port for the API (`openbao.scheme`: `http` with global.tlsDisable) and its pods' name label. */
+    apiPortName: "http",
+    podLabels: { "app.kubernetes.io/name": "openbao" },
     /** The image's `openbao` user and group (the chart's `server.uid`/`server.gid` defaults). */
     uid: 100,
     gid: 1000,

@@ -160,7 +160,7 @@ export const FAULT_DRILLS = {
     "vault-pod": killLeader(
         DRILLS.vaultActive.namespace,
         DRILLS.vaultActive.selector,
-        "Vault is not installed in this lab yet: no active OpenBao pod (app.kubernetes.io/name=openbao, openbao-active=true) in namespace vault",
+        "no active OpenBao pod (app.kubernetes.io/name=openbao, openbao-active=true) in namespace vault: is Vault up? kubectl -n vault get pods",
         [DRILLS.vaultActive.namespace, ...DRILLS.healthNamespaces],
     ),
     "node-loss": nodeLoss,

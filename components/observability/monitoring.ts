@@ -41,6 +41,7 @@ export function monitoringObjects(component: string, inputs: MonitoringInputs, p
     object("postgres-monitor", "PodMonitor", data.postgres.name, data.postgres.spec);
     object("redis-monitor", "PodMonitor", data.redis.name, data.redis.spec);
     object("cert-manager-monitor", "PodMonitor", data.certManager.name, data.certManager.spec);
+    object("vault-monitor", "PodMonitor", data.vault.name, data.vault.spec);
     const target = { ...inputs.sloTarget, gateway: { workload: gateway.workload, namespace: gateway.namespace } };
     object("slo-rules", "PrometheusRule", `${inputs.sloTarget.service}-slo`, sloRules(target));
     object("traffic-rules", "PrometheusRule", `${inputs.sloTarget.service}-traffic`, noTrafficRules(target));

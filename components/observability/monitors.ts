@@ -1,7 +1,7 @@
 // ServiceMonitor and PodMonitor specs (monitoring.coreos.com/v1) for Istio, after Istio's documented
 // prometheus-operator example (samples/addons/extras/prometheus-operator.yaml), and for the data layer's
 // exporters and cert-manager. Types cover the fields set.
-import { CERT_MANAGER_METRICS, DATA_SCRAPE_INTERVAL, OPERATOR_CHARTS, POSTGRES, REDIS } from "../defaults";
+import { CERT_MANAGER_METRICS, DATA_SCRAPE_INTERVAL, OPERATOR_CHARTS, POSTGRES, REDIS, VAULT } from "../defaults";
 import { POSTGRES_EXPORTER_POD_LABEL, POSTGRES_EXPORTER_PORT } from "../data/postgresSpec";
 import { REDIS_EXPORTER_PORT, REDIS_FAILOVER_PART_OF } from "../data/redisSpec";
 
@@ -30,7 +30,7 @@ export interface ServiceMonitorSpec {
 export interface PodMonitorSpec {
     selector: LabelSelector;
     namespaceSelector: { any: true } | { matchNames: string[] };
-    podMetricsEndpoints: { port: string; path: string; interval: string; relabelings?: RelabelConfig[] }[];
+    podMetricsEndpoints: { port: string; path: string; interval: string; params?: Record<string, string[]>; relabelings?: RelabelConfig[] }[];
 }
 
 export interface MonitorInputs {
@@ -121,7 +121,7 @@ export function pgClusterName(namespace: string, cluster: string): string {
  * Monitors of the data layer and cert-manager: PGO's exporter (port 9187, `pg_cluster` and `role` relabelled
  * from the pod labels as pgMonitor expects), both redis_exporters of the failover, cert-manager's controller.
  */
-export function dataMonitors(): Record<"postgres" | "redis" | "certManager", { name: string; spec: PodMonitorSpec }> {
+export function dataMonitors(): Record<"postgres" | "redis" | "certManager" | "vault", { name: string; spec: PodMonitorSpec }> {
     const interval = DATA_SCRAPE_INTERVAL;
     return {
         postgres: {
@@ -164,6 +164,15 @@ export function dataMonitors(): Record<"postgres" | "redis" | "certManager", { n
                 selector: { matchLabels: { ...CERT_MANAGER_METRICS.podLabels } },
                 namespaceSelector: { matchNames: [OPERATOR_CHARTS.certManager.namespace] },
                 podMetricsEndpoints: [{ port: CERT_MANAGER_METRICS.port, path: "/metrics", interval }],
+            },
+        },
+        // Every OpenBao pod's own metrics (vault_core_unsealed per pod), without a token (the listener's telemetry stanza).
+        vault: {
+            name: "openbao",
+            spec: {
+                selector: { matchLabels: { ...VAULT.podLabels } },
+                namespaceSelector: { matchNames: [VAULT.namespace] },
+                podMetricsEndpoints: [{ port: VAULT.apiPortName, path: "/v1/sys/metrics", params: { format: ["prometheus"] }, interval }],
             },
         },
     };

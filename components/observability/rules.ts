@@ -245,7 +245,7 @@ const RUNBOOK = {
     volume: "kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }}; grow the volume or delete data (Prometheus: lower retention).",
     node: "ssh to {{ $labels.node }}; systemctl status k3s; journalctl -u k3s --since -30m; Proxmox: is the VM running?",
     certificate: "kubectl -n {{ $labels.namespace }} describe certificate {{ $labels.name }}; kubectl -n cert-manager logs deploy/cert-manager.",
-    vault: "kubectl -n {{ $labels.namespace }} get pods; unseal (bao operator unseal) or check the auto-unseal key; pod logs.",
+    vault: "kubectl -n vault get pods; a sealed pod means its static seal key file is missing or wrong (Secret openbao-seal-keys, VAULT.sealKeyIds): never unseal by hand; pod logs.",
     postgres: `kubectl -n ${POSTGRES.namespace} get pods -L postgres-operator.crunchydata.com/role; patronictl list in a database pod.`,
     replication: `kubectl -n ${POSTGRES.namespace} exec <primary> -- psql -c 'select * from pg_stat_replication'; replica pod logs.`,
     redis: `kubectl -n ${REDIS.namespace} get pods -L redisfailovers-role; redis-cli -p 26379 sentinel masters in a sentinel pod.`,

@@ -56,6 +56,8 @@ export function serverConfig(sealKeyIds: readonly string[] = VAULT.sealKeyIds): 
             attr("address", `[::]:${VAULT.apiPort}`),
             attr("cluster_address", `[::]:${VAULT.clusterPort}`),
             attr("tls_disable", true),
+            // Prometheus scrapes /v1/sys/metrics without a token (only the monitoring namespace may reach it: security/flows.ts).
+            block("telemetry", [], [attr("unauthenticated_metrics_access", true)]),
         ]),
         "",
         block("storage", ["raft"], [
@@ -64,6 +66,9 @@ export function serverConfig(sealKeyIds: readonly string[] = VAULT.sealKeyIds): 
         ]),
         "",
         block("service_registration", ["kubernetes"], []),
+        "",
+        // Metrics in Prometheus' format, kept as long as a scrape interval lasts; one series set per pod, not per host name.
+        block("telemetry", [], [attr("prometheus_retention_time", VAULT.metricsRetention), attr("disable_hostname", true)]),
         "",
         block("seal", ["static"], sealStanza(sealKeyIds)),
         "",

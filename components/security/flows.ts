@@ -148,6 +148,7 @@ export function labFlows(inputs: FlowInputs): Flow[] {
         { name: "monitoring-internal", from: pods(KUBE_PROMETHEUS_STACK.namespace), to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: [], why: "Prometheus, Alertmanager, Grafana, the operator and kube-state-metrics among themselves" },
         { name: "scrape-postgres", from: PROMETHEUS, to: pods(POSTGRES.namespace), ports: tcp(POSTGRES_EXPORTER_PORT), why: "PGO's postgres_exporter" },
         { name: "scrape-redis", from: PROMETHEUS, to: pods(REDIS.namespace), ports: tcp(REDIS_EXPORTER_PORT), why: "the redis and sentinel exporters" },
+        { name: "scrape-vault", from: PROMETHEUS, to: pods(VAULT.namespace, { ...VAULT.podLabels }), ports: tcp(VAULT.apiPort), why: "OpenBao's /v1/sys/metrics (no token: nothing else reaches 8200 but ESO and the gateway)" },
         { name: "scrape-cert-manager", from: PROMETHEUS, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(CERT_MANAGER_METRICS.port), why: "cert-manager's controller" },
         { name: "scrape-istiod", from: PROMETHEUS, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(POD_PORTS.istiodMonitoring), why: "istiod's metrics" },
         ...MESHED.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS, to: pods(ns), ports: tcp(ENVOY_METRICS_PORT), why: "Envoy's stats" })),

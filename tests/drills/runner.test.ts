@@ -59,10 +59,10 @@ describe("refusals", () => {
         expect(lab.calls).toEqual(["lock tester@workstation"]);
     });
 
-    it("vault-pod refuses with 'Vault is not installed in this lab yet' when there is no active OpenBao pod", async () => {
+    it("vault-pod refuses, asking whether Vault is up, when there is no active OpenBao pod", async () => {
         const lab = fakeLab({ noVault: true });
         expect(await runDrill(["vault-pod"], lab.deps)).toBe(EXIT.error);
-        expect(lab.lines.join("\n")).toContain("Vault is not installed in this lab yet");
+        expect(lab.lines.join("\n")).toContain("no active OpenBao pod (app.kubernetes.io/name=openbao, openbao-active=true) in namespace vault: is Vault up?");
         expect(lab.calls).toEqual([]);
     });
 });

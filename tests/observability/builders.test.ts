@@ -21,6 +21,7 @@ import {
     sloRules,
     type AlertingRule,
     type RecordingRule,
+    VAULT_JOB_REGEX,
 } from "../../components/observability/rules";
 import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../../components/defaults";
 import { resourceRequests } from "../../components/observability/resources";
@@ -149,6 +150,17 @@ describe("data-layer monitors", () => {
                 replacement: "$1",
             },
         ]);
+    });
+
+    it("scrapes every OpenBao pod's /v1/sys/metrics in Prometheus' format on the chart's API port, which the Vault alerts' job regex matches", () => {
+        expect(data.vault.spec).toEqual({
+            // openbao chart 0.29.2 server-statefulset.yaml: the API port is named after openbao.scheme (`http` with tlsDisable).
+            selector: { matchLabels: { "app.kubernetes.io/name": "openbao" } },
+            namespaceSelector: { matchNames: ["vault"] },
+            podMetricsEndpoints: [{ port: "http", path: "/v1/sys/metrics", params: { format: ["prometheus"] }, interval: "30s" }],
+        });
+        // A PodMonitor's job label is <namespace>/<name>: HomelabVaultDown and HomelabVaultSealed select it.
+        expect(new RegExp(`^${VAULT_JOB_REGEX}$`).test(`monitoring/${data.vault.name}`)).toBe(true);
     });
 
     it("scrapes both redis_exporters (redis and sentinel pods) and cert-manager's controller by their port names", () => {

@@ -100,7 +100,7 @@ describe("the observability layer under mocks", () => {
             expect(() => new byType[r.type](r.inputs).validate(), r.name).not.toThrow();
         }
         // Envoy sidecars, the gateway, PostgreSQL, Redis, cert-manager.
-        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor")).toHaveLength(5);
+        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor")).toHaveLength(6);
         // SLO, traffic, platform, data.
         expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(4);
     });

@@ -174,11 +174,15 @@ describe("OpenBao (Vault)", () => {
         expect(values.server.dataStorage).toEqual({ enabled: true, size: "2Gi", mountPath: "/openbao/data", storageClass: "local-path" });
     });
 
-    it("parses the shared config: UI on, a TCP listener on the API port without TLS (terminated at the gateway), Kubernetes service registration", () => {
+    it("parses the shared config: UI on, a TCP listener on the API port without TLS (terminated at the gateway), Kubernetes service registration, metrics for Prometheus", () => {
         expect(shared.ui).toBe(true);
-        expect(shared.listener).toEqual({ tcp: [{ address: "[::]:8200", cluster_address: "[::]:8201", tls_disable: true }] });
+        expect(shared.listener).toEqual({
+            tcp: [{ address: "[::]:8200", cluster_address: "[::]:8201", tls_disable: true, telemetry: [{ unauthenticated_metrics_access: true }] }],
+        });
         expect(shared.service_registration).toEqual({ kubernetes: [{}] });
-        expect(Object.keys(shared).sort()).toEqual(["audit", "listener", "seal", "service_registration", "storage", "ui"]);
+        // Prometheus' format needs a retention; one series set per pod, whatever its host name.
+        expect(shared.telemetry).toEqual([{ prometheus_retention_time: "60s", disable_hostname: true }]);
+        expect(Object.keys(shared).sort()).toEqual(["audit", "listener", "seal", "service_registration", "storage", "telemetry", "ui"]);
     });
 
     it("joins Raft with exactly one retry_join per replica, each pointing at its pod on the headless Service", () => {

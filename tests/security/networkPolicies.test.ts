@@ -169,7 +169,7 @@ describe("the stack's NetworkPolicies", () => {
         expect(reachers(P.redisMaster, "metrics")).toEqual(["monitoring/prometheus-kps-prometheus-0"]);
     });
 
-    it("lets only the gateway reach Shlink and the UIs, and only External Secrets and its peers reach OpenBao besides", () => {
+    it("lets only the gateway reach Shlink and the UIs, and only External Secrets, its peers and Prometheus reach OpenBao besides", () => {
         expect(reachers(P.shlink, "http")).toEqual(["istio-ingress/istio-ingressgateway"]);
         expect(reachers(P.argocdServer, "server")).toEqual(
             ["istio-ingress/istio-ingressgateway", "argocd/argocd-application-controller-0", "argocd/argocd-redis", "argocd/argocd-repo-server"].sort(),
@@ -177,7 +177,7 @@ describe("the stack's NetworkPolicies", () => {
         expect(reachers(P.grafana, "grafana")).toEqual(
             ["istio-ingress/istio-ingressgateway", "istio-system/kiali", ...["prometheus-kps-prometheus-0", "alertmanager-kps-alertmanager-0", "kps-operator", "kube-state-metrics"].map((n) => `monitoring/${n}`)].sort(),
         );
-        expect(reachers(P.openbao, "http")).toEqual(["external-secrets/external-secrets", "external-secrets/external-secrets-webhook", "istio-ingress/istio-ingressgateway", "vault/openbao-1"]);
+        expect(reachers(P.openbao, "http")).toEqual(["external-secrets/external-secrets", "external-secrets/external-secrets-webhook", "istio-ingress/istio-ingressgateway", "monitoring/prometheus-kps-prometheus-0", "vault/openbao-1"]);
         expect(reachers(P.kiali, "api-port")).toEqual(["istio-ingress/istio-ingressgateway"]);
     });
 
