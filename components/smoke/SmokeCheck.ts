@@ -37,6 +37,7 @@ export class SmokeCheck extends pulumi.ComponentResource {
 
     constructor(name: string, args: SmokeCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:smoke:SmokeCheck", name, {}, opts);
+        // On a node, K3s' own kubectl reads ExternalSecrets; in the Job, the API with the pod's ServiceAccount.
         const cluster: ClusterAccess =
             args.connection === undefined
                 ? { via: "service-account", apiServerUrl: SMOKE_JOB.apiServerUrl, serviceAccountDir: SMOKE_JOB.serviceAccountDir }
@@ -45,8 +46,17 @@ export class SmokeCheck extends pulumi.ComponentResource {
             .all([args.shlinkUrl, args.shlinkHttpUrl, args.caCertificate, args.apiKey, args.grafanaUrl, args.kialiHealthUrl, args.jaegerUrl, args.vaultUrl])
             .apply(([shlinkUrl, shlinkHttpUrl, caCertificate, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl]) =>
                 smokeCheckScript({
-                    ...{ shlinkUrl, shlinkHttpUrl, caCertificate, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl },
-                    ...{ externalSecretNamespaces: args.externalSecretNamespaces, cluster, timeoutSeconds: args.timeoutSeconds },
+                    shlinkUrl,
+                    shlinkHttpUrl,
+                    caCertificate,
+                    apiKey,
+                    grafanaUrl,
+                    kialiHealthUrl,
+                    jaegerUrl,
+                    vaultUrl,
+                    externalSecretNamespaces: args.externalSecretNamespaces,
+                    cluster,
+                    timeoutSeconds: args.timeoutSeconds,
                 }),
             );
         this.report = args.connection === undefined ? smokeJob(name, args, script, this) : overSsh(name, args, args.connection, script, this);

@@ -1,5 +1,6 @@
 // The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
-// network) that exercises every public URL and fails naming what is down. Pure builder; tests run it.
+// network) that exercises every public URL, checks every ExternalSecret of the lab is synced from Vault, and
+// fails naming what is down. Pure builder; tests run it.
 import { ESO_API } from "../secrets/eso";
 import { shq } from "../shell/quote";
 import { heredocLines, script } from "../shell/script";
