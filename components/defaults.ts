@@ -669,6 +669,13 @@ export const SMOKE_JOB = {
     /** Room past the script's own deadline for the image pull and the pod's start. */
     graceSeconds: 300,
     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+    /** The Job's own ServiceAccount, and the ClusterRole and binding that let it list ExternalSecrets. */
+    serviceAccount: "smoke-check",
+    clusterRole: "homelab-smoke-check",
+    /** The API server as every pod reaches it (no cluster domain assumed: another cluster's may not be cluster.local). */
+    apiServerUrl: "https://kubernetes.default.svc",
+    /** Where Kubernetes mounts the pod's ServiceAccount token and the API server's CA. */
+    serviceAccountDir: "/var/run/secrets/kubernetes.io/serviceaccount",
 } as const satisfies { resources: ResourceSpec } & Record<string, unknown>;
 
 // --- Secrets: OpenBao (Vault), External Secrets, Reloader ---------------------------------------------------------

@@ -44,6 +44,7 @@ import { jaegerOtlpGrpc, observabilityDoors } from "../components/observability/
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
+import { readerNamespaces } from "../components/secrets/catalog";
 import { Vault } from "../components/secrets/Vault";
 import type { VaultAccess } from "../components/secrets/reader";
 import { VaultSeed } from "../components/secrets/VaultSeed";
@@ -271,6 +272,7 @@ function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: Checked
             kialiHealthUrl: at(ports.kiali, `${KIALI.webRoot}/healthz`),
             jaegerUrl: at(ports.jaeger),
             vaultUrl: at(ports.vault),
+            externalSecretNamespaces: readerNamespaces(),
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.

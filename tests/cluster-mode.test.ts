@@ -8,6 +8,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateStack } from "../components/config";
 import { Job } from "kubernetes-models/batch/v1";
+import { ServiceAccount } from "kubernetes-models/v1";
+import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+import { readerNamespaces } from "../components/secrets/catalog";
 import type { HomelabOutputs } from "../stacks/homelab";
 import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import { loadConfig } from "../components/config";
@@ -82,6 +85,35 @@ describe("the homelab stack on an existing cluster", () => {
         }
         expect(ledger.resources.filter((r) => ledger.waitsFor(r.name).has("smoke-check-job"))).toEqual([]);
         expect(await valueOf(outputs.smokeCheck)).toMatch(/^passed: Job smoke-check\/\S+ completed/);
+    });
+
+    it("gives the smoke Job its own ServiceAccount, allowed exactly to list ExternalSecrets and nothing else, and checks them through the API with it", () => {
+        const account = ledger.byName("smoke-check-account");
+        new ServiceAccount(account.inputs as never).validate();
+        expect(account.inputs.metadata).toEqual({ name: "smoke-check", namespace: "smoke-check" });
+        const role = ledger.byName("smoke-check-role");
+        new ClusterRole(role.inputs as never).validate();
+        expect(role.inputs.rules).toEqual([{ apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: ["list"] }]);
+        expect(role.inputs.aggregationRule).toBeUndefined();
+        const binding = ledger.byName("smoke-check-role-binding");
+        new ClusterRoleBinding(binding.inputs as never).validate();
+        expect(binding.inputs.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.inputs.metadata.name });
+        expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: "smoke-check", namespace: "smoke-check" }]);
+        // No other binding grants the account (or anyone in its namespace) anything.
+        const bindings = ledger.resources.filter((r) => /:rbac\.authorization\.k8s\.io\/v1:(Cluster)?RoleBinding$/.test(r.type));
+        const grantsSmoke = bindings.filter((b) => JSON.stringify(b.inputs.subjects ?? []).includes('"namespace":"smoke-check"') || b.inputs.metadata.namespace === "smoke-check");
+        expect(grantsSmoke.map((b) => b.name)).toEqual(["smoke-check-role-binding"]);
+        const job = ledger.byName("smoke-check-job");
+        const pod = job.inputs.spec.template.spec;
+        expect(pod.serviceAccountName).toBe("smoke-check");
+        expect(pod.automountServiceAccountToken).toBe(true);
+        expect(ledger.waitsFor("smoke-check-job")).toContain("smoke-check-role-binding");
+        const script = ledger.byName("smoke-check-script").inputs.stringData["smoke-check.sh"] as string;
+        expect(script).toContain("KUBE_API_URL='https://kubernetes.default.svc'");
+        expect(script).toContain("SA_DIR='/var/run/secrets/kubernetes.io/serviceaccount'");
+        expect(script).toContain("status=\"$(kube_api /apis/external-secrets.io/v1/externalsecrets)\"");
+        expect(script).toContain(`ES_NAMESPACES=(${readerNamespaces().map((ns) => `'${ns}'`).join(" ")})`);
+        expect(script).not.toContain("kubectl");
     });
 
     it("closes the smoke check's namespace too, and keeps webhooks and the API server reachable wherever another CNI puts them", () => {

@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SMOKE_JOB } from "../defaults";
 import { namespace } from "../kubernetes/namespace";
-import { smokeJobSpec } from "./job";
-import { smokeCheckScript } from "./script";
+import { smokeClusterRoleRules, smokeJobSpec } from "./job";
+import { smokeCheckScript, type ClusterAccess } from "./script";
 
 export interface SmokeCheckArgs {
     /**
@@ -22,6 +22,8 @@ export interface SmokeCheckArgs {
     kialiHealthUrl: pulumi.Input<string>;
     jaegerUrl: pulumi.Input<string>;
     vaultUrl: pulumi.Input<string>;
+    /** The namespaces that read Vault: every ExternalSecret in them must report Ready. */
+    externalSecretNamespaces: readonly string[];
     timeoutSeconds: number;
     /** Everything the check exercises: it runs last. */
     waitFor: pulumi.Input<pulumi.Resource>[];
@@ -35,10 +37,27 @@ export class SmokeCheck extends pulumi.ComponentResource {
 
     constructor(name: string, args: SmokeCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:smoke:SmokeCheck", name, {}, opts);
+        // On a node, K3s' own kubectl reads ExternalSecrets; in the Job, the API with the pod's ServiceAccount.
+        const cluster: ClusterAccess =
+            args.connection === undefined
+                ? { via: "service-account", apiServerUrl: SMOKE_JOB.apiServerUrl, serviceAccountDir: SMOKE_JOB.serviceAccountDir }
+                : { via: "k3s-kubectl" };
         const script = pulumi
             .all([args.shlinkUrl, args.shlinkHttpUrl, args.caCertificate, args.apiKey, args.grafanaUrl, args.kialiHealthUrl, args.jaegerUrl, args.vaultUrl])
             .apply(([shlinkUrl, shlinkHttpUrl, caCertificate, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl]) =>
-                smokeCheckScript({ shlinkUrl, shlinkHttpUrl, caCertificate, apiKey, grafanaUrl, kialiHealthUrl, jaegerUrl, vaultUrl, timeoutSeconds: args.timeoutSeconds }),
+                smokeCheckScript({
+                    shlinkUrl,
+                    shlinkHttpUrl,
+                    caCertificate,
+                    apiKey,
+                    grafanaUrl,
+                    kialiHealthUrl,
+                    jaegerUrl,
+                    vaultUrl,
+                    externalSecretNamespaces: args.externalSecretNamespaces,
+                    cluster,
+                    timeoutSeconds: args.timeoutSeconds,
+                }),
             );
         this.report = args.connection === undefined ? smokeJob(name, args, script, this) : overSsh(name, args, args.connection, script, this);
         this.registerOutputs({ report: this.report });
@@ -79,6 +98,7 @@ function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<stri
         { metadata: { name: SMOKE_JOB.scriptSecret, namespace: ns.metadata.name }, stringData: { [SMOKE_JOB.scriptKey]: pulumi.secret(script) } },
         { parent },
     );
+    const account = reader(name, ns, parent);
     const triggers = pulumi.output(args.triggers).apply((values) => JSON.stringify(values));
     const deadline = `${args.timeoutSeconds + SMOKE_JOB.graceSeconds}s`;
     const job = new k8s.batch.v1.Job(
@@ -89,10 +109,26 @@ function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<stri
                 // A Job that failed once (the lab was down) is replaced on the next `up`, not awaited for ever.
                 annotations: { "pulumi.com/replaceUnready": "true" },
             },
-            spec: smokeJobSpec({ secretName: secret.metadata.name, timeoutSeconds: args.timeoutSeconds, triggers }),
+            spec: smokeJobSpec({ secretName: secret.metadata.name, serviceAccountName: account.name, timeoutSeconds: args.timeoutSeconds, triggers }),
         },
-        // Side effects only: the releases and workloads must be up before they can be checked.
-        { parent, dependsOn: args.waitFor, customTimeouts: { create: deadline, update: deadline } },
+        // Side effects only: the releases and workloads must be up, and the account allowed to list, before the check.
+        { parent, dependsOn: [...args.waitFor, account.binding], customTimeouts: { create: deadline, update: deadline } },
     );
     return pulumi.interpolate`passed: Job ${job.metadata.namespace}/${job.metadata.name} completed (kubectl logs -n ${job.metadata.namespace} job/${job.metadata.name})`;
+}
+
+/** The Job's ServiceAccount, bound to a ClusterRole that may only list ExternalSecrets (smokeClusterRoleRules). */
+function reader(name: string, ns: k8s.core.v1.Namespace, parent: pulumi.Resource): { name: pulumi.Output<string>; binding: pulumi.Resource } {
+    const account = new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata: { name: SMOKE_JOB.serviceAccount, namespace: ns.metadata.name } }, { parent });
+    const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: SMOKE_JOB.clusterRole }, rules: smokeClusterRoleRules() }, { parent });
+    const binding = new k8s.rbac.v1.ClusterRoleBinding(
+        `${name}-role-binding`,
+        {
+            metadata: { name: SMOKE_JOB.clusterRole },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace }],
+        },
+        { parent },
+    );
+    return { name: account.metadata.name, binding };
 }

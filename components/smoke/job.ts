@@ -4,9 +4,20 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { SMOKE_JOB } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
+import { EXTERNAL_SECRETS_API } from "./script";
+
+/** All the Job's ServiceAccount may do: list ExternalSecrets (what the check reads; status only, no secret value). */
+export function smokeClusterRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
+    return [{ apiGroups: [EXTERNAL_SECRETS_API.group], resources: [EXTERNAL_SECRETS_API.resource], verbs: ["list"] }];
+}
 
 /** The Job's spec: one pod, never retried (the script retries itself until its deadline), then failed. */
-export function smokeJobSpec(args: { secretName: pulumi.Input<string>; timeoutSeconds: number; triggers: pulumi.Input<string> }): k8s.types.input.batch.v1.JobSpec {
+export function smokeJobSpec(args: {
+    secretName: pulumi.Input<string>;
+    serviceAccountName: pulumi.Input<string>;
+    timeoutSeconds: number;
+    triggers: pulumi.Input<string>;
+}): k8s.types.input.batch.v1.JobSpec {
     return {
         backoffLimit: 0,
         activeDeadlineSeconds: args.timeoutSeconds + SMOKE_JOB.graceSeconds,
@@ -15,6 +26,9 @@ export function smokeJobSpec(args: { secretName: pulumi.Input<string>; timeoutSe
             metadata: { annotations: { "homelab/smoke-check-triggers": args.triggers } },
             spec: {
                 restartPolicy: "Never",
+                // The check lists ExternalSecrets through the API with this account's token.
+                serviceAccountName: args.serviceAccountName,
+                automountServiceAccountToken: true,
                 // fsGroup makes the mounted script readable by the non-root user.
                 securityContext: { runAsNonRoot: true, runAsUser: SMOKE_JOB.uid, fsGroup: SMOKE_JOB.uid, seccompProfile: { type: "RuntimeDefault" } },
                 containers: [

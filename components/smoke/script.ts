@@ -1,7 +1,19 @@
 // The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
-// network) that exercises every public URL and fails naming what is down. Pure builder; tests run it.
+// network) that exercises every public URL, checks every ExternalSecret of the lab is synced from Vault, and
+// fails naming what is down. Pure builder; tests run it.
+import { ESO_API } from "../secrets/eso";
 import { shq } from "../shell/quote";
 import { heredocLines, script } from "../shell/script";
+
+/** How the check reads the cluster: K3s' kubectl through sudo on a node, or the API with the Job pod's ServiceAccount. */
+export type ClusterAccess = { via: "k3s-kubectl" } | { via: "service-account"; apiServerUrl: string; serviceAccountDir: string };
+
+/** The ExternalSecret kind's API group, version and resource (what the Job's ClusterRole grants, what the check lists). */
+export const EXTERNAL_SECRETS_API = {
+    group: ESO_API.externalSecret.apiVersion.split("/")[0],
+    version: ESO_API.externalSecret.apiVersion.split("/")[1],
+    resource: "externalsecrets",
+} as const;
 
 export interface SmokeCheckArgs {
     /** Base URL of Shlink through the ingress gateway, e.g. https://192.168.2.242 */
@@ -18,6 +30,9 @@ export interface SmokeCheckArgs {
     jaegerUrl: string;
     /** OpenBao's (Vault's) URL: its health answers 200 only when initialised, unsealed and active. */
     vaultUrl: string;
+    /** Namespaces whose ExternalSecrets must all report Ready (each must hold at least one); others are not the lab's. */
+    externalSecretNamespaces: readonly string[];
+    cluster: ClusterAccess;
     /** Overall deadline for all checks to pass. */
     timeoutSeconds: number;
     /** Longest pause between two attempts; attempts back off 1, 2, 4 ... up to this. */
@@ -40,6 +55,9 @@ export function smokeCheckScript(args: SmokeCheckArgs): string {
     if (!PEM_CERTIFICATE.test(args.caCertificate)) {
         throw new Error("the CA certificate must be one PEM certificate");
     }
+    if (args.externalSecretNamespaces.length === 0 || args.externalSecretNamespaces.some((ns) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns))) {
+        throw new Error(`externalSecretNamespaces must be namespace names, got ${JSON.stringify(args.externalSecretNamespaces)}`);
+    }
     const body = JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true });
     const preamble = `SHLINK_URL=${shq(args.shlinkUrl)}
 GRAFANA_URL=${shq(args.grafanaUrl)}
@@ -51,6 +69,8 @@ LONG_URL=${shq(SMOKE_LONG_URL)}
 CREATE_BODY=${shq(body)}
 TIMEOUT=${args.timeoutSeconds}
 MAX_BACKOFF=${args.maxBackoffSeconds ?? 30}
+ES_NAMESPACES=(${args.externalSecretNamespaces.map(shq).join(" ")})
+${externalSecretsLister(args.cluster)}
 WORKDIR=""
 
 cleanup() {
@@ -110,6 +130,30 @@ check_jaeger() {
 
 check_vault() {
     [[ "$(http "$VAULT_URL/v1/sys/health")" == 200 ]] && grep -q '"initialized": *true' "$WORKDIR/body" && grep -q '"sealed": *false' "$WORKDIR/body"
+}
+
+# Every ExternalSecret in ES_NAMESPACES reports Ready=True, and each of them holds one; why not, in $WORKDIR/why-<check>.
+check_external_secrets() {
+    local lines name status ns
+    local ours=" \${ES_NAMESPACES[*]} " not_ready=() missing=() why=""
+    if ! lines="$(list_external_secrets)"; then
+        echo "could not list them: $(tail -n 1 "$WORKDIR/list-error" 2>/dev/null || true)" >"$WORKDIR/why-external_secrets"
+        return 1
+    fi
+    for ns in "\${ES_NAMESPACES[@]}"; do
+        grep -q "^$ns/" <<<"$lines" || missing+=("$ns")
+    done
+    while read -r name status; do
+        if [[ -n "$name" && "$ours" == *" \${name%%/*} "* && "$status" != True ]]; then
+            not_ready+=("$name")
+        fi
+    done <<<"$lines"
+    ((\${#not_ready[@]} == 0)) || why+="not Ready: \${not_ready[*]}; "
+    ((\${#missing[@]} == 0)) || why+="none in: \${missing[*]}; "
+    [[ -z "$why" ]] || {
+        echo "\${why%; }" >"$WORKDIR/why-external_secrets"
+        return 1
+    }
 }`;
     const main = `WORKDIR="$(mktemp -d)"
 trap cleanup EXIT
@@ -129,6 +173,7 @@ local checks=(
     "kiali:Kiali health ($KIALI_HEALTH_URL)"
     "jaeger:Jaeger UI ($JAEGER_URL)"
     "vault:Vault /v1/sys/health: initialised, unsealed, active ($VAULT_URL)"
+    ${shq(`external_secrets:every ExternalSecret in ${args.externalSecretNamespaces.join(", ")} reports Ready (synced from Vault)`)}
 )
 local deadline=$((SECONDS + TIMEOUT))
 local pending=("\${checks[@]}")
@@ -137,6 +182,7 @@ while :; do
     local still=()
     local entry
     for entry in "\${pending[@]}"; do
+        rm -f "$WORKDIR/why-\${entry%%:*}"
         if "check_\${entry%%:*}" 2>/dev/null; then
             echo "ok: \${entry#*:}"
         else
@@ -155,8 +201,10 @@ while :; do
     backoff=$((backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF : backoff * 2))
 done
 echo "smoke check failed after \${TIMEOUT}s; still down:" >&2
+local why
 for entry in "\${pending[@]}"; do
-    echo "  - \${entry#*:}" >&2
+    why="$(cat "$WORKDIR/why-\${entry%%:*}" 2>/dev/null || true)"
+    echo "  - \${entry#*:}\${why:+: $why}" >&2
 done
 return 1`;
     return script(
@@ -164,4 +212,49 @@ return 1`;
         preamble.split("\n"),
         main.split("\n"),
     );
+}
+
+/**
+ * Bash that defines `list_external_secrets`: one `<namespace>/<name> <Ready status>` line per ExternalSecret in the
+ * cluster (status empty when it has no Ready condition yet); on failure, the reason in $WORKDIR/list-error.
+ */
+function externalSecretsLister(cluster: ClusterAccess): string {
+    const { group, version, resource } = EXTERNAL_SECRETS_API;
+    if (cluster.via === "k3s-kubectl") {
+        const jsonpath = String.raw`{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`;
+        return String.raw`# K3s' kubectl reads the admin kubeconfig, root's only: through sudo (passwordless for the SSH user, from cloud-init).
+list_external_secrets() {
+    sudo k3s kubectl get ${resource}.${group} -A -o jsonpath=${shq(jsonpath)} 2>"$WORKDIR/list-error"
+}`;
+    }
+    const item = `{"apiVersion":"${group}/${version}","kind":"ExternalSecret",`;
+    return String.raw`KUBE_API_URL=${shq(cluster.apiServerUrl)}
+SA_DIR=${shq(cluster.serviceAccountDir)}
+
+# The API server with the pod's ServiceAccount: its token in a private header file (never on a command line), its CA.
+kube_api() {
+    printf 'Authorization: Bearer %s\n' "$(cat "$SA_DIR/token")" >"$WORKDIR/api-auth-header"
+    curl -s --max-time 10 --cacert "$SA_DIR/ca.crt" -H @"$WORKDIR/api-auth-header" -o "$WORKDIR/api-body" -w '%{http_code}' "$KUBE_API_URL$1" || true
+}
+
+# No jq in the image: the API server writes a custom resource compact with its keys sorted, so each item starts with
+# ${item} and its metadata has "name":…,"namespace":… side by side; a Ready condition holds no nested object.
+list_external_secrets() {
+    local status item name ready
+    status="$(kube_api /apis/${group}/${version}/${resource})"
+    if [[ "$status" != 200 ]]; then
+        echo "the API server answered $status" >"$WORKDIR/list-error"
+        return 1
+    fi
+    sed 's/${item.replace(/\//g, "\\/")}/\n&/g' "$WORKDIR/api-body" | tail -n +2 | while IFS= read -r item; do
+        name="$(sed -n 's/.*"metadata":{.*"name":"\([^"]*\)","namespace":"\([^"]*\)".*/\2\/\1/p' <<<"$item")"
+        ready="$(grep -o '{[^{}]*"type":"Ready"[^{}]*}' <<<"$item" || true)"
+        if [[ "$ready" == *'"status":"True"'* ]]; then
+            ready=True
+        else
+            ready=""
+        fi
+        echo "${"$"}{name:-?} $ready"
+    done
+}`;
 }

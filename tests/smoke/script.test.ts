@@ -1,5 +1,7 @@
 // Runs the smoke-check script for real (bash + curl) against a local server that plays Shlink behind the mesh,
-// its plain-HTTP door, Grafana, Kiali and Jaeger on 127.0.0.1: over HTTP, and over HTTPS with a CA made by openssl.
+// its plain-HTTP door, Grafana, Kiali, Jaeger, Vault and the Kubernetes API (ExternalSecrets) on 127.0.0.1: over
+// HTTP, and over HTTPS with a CA made by openssl. The API is read both ways the stack does: with a pod's
+// ServiceAccount (curl), and with K3s' kubectl through sudo (stubs running the real kubectl against the fake API).
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -8,12 +10,91 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SMOKE_LONG_URL, smokeCheckScript } from "../../components/smoke/script";
+import { readerNamespaces } from "../../components/secrets/catalog";
+import { SMOKE_LONG_URL, smokeCheckScript, type ClusterAccess } from "../../components/smoke/script";
 import { nativeTool } from "../helpers/tools";
 
 const shellcheck = nativeTool("shellcheck");
 const openssl = nativeTool("openssl", "openssl", ["version"]);
+const kubectl = nativeTool("kubectl", "kubernetes-client", ["version", "--client"]);
 const API_KEY = "k3y-5ecre7-5ecre7-5ecre7";
+/** The ServiceAccount token the fake API server accepts (and kubectl's stub sends). */
+const API_TOKEN = "t0ken-5a-5a-5a";
+/** The lab's reading namespaces, as the stack passes them. */
+const NAMESPACES = readerNamespaces();
+const ES_CHECK = `every ExternalSecret in ${NAMESPACES.join(", ")} reports Ready (synced from Vault)`;
+
+/** One ExternalSecret as `namespace/name` and its Ready condition's status (undefined: no status yet). */
+type FakeExternalSecret = [string, "True" | "False" | undefined];
+
+/** Every ExternalSecret of the lab synced, and a user's in `default` that is not (not the check's business). */
+function labExternalSecrets(): FakeExternalSecret[] {
+    return [...NAMESPACES.map((ns): FakeExternalSecret => [`${ns}/${ns}-credentials`, "True"]), ["default/users-own", "False"]];
+}
+
+/** JSON as the API server writes a custom resource: compact, every object's keys sorted (Go's encoding/json on a map). */
+function apiJson(value: unknown): string {
+    const sorted = (v: unknown): unknown =>
+        Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+    return JSON.stringify(sorted(value));
+}
+
+/** A realistic ExternalSecret: managed fields, annotations, a spec naming other things `name`, and its status. */
+function externalSecretObject([id, ready]: FakeExternalSecret) {
+    const [namespace, name] = id.split("/");
+    const condition =
+        ready === "True"
+            ? { type: "Ready", status: "True", reason: "SecretSynced", message: "secret synced", lastTransitionTime: "2026-11-22T05:00:00Z" }
+            : // An error message with braces and quotes, as ESO writes provider errors.
+              { type: "Ready", status: "False", reason: "SecretSyncedError", message: 'could not get secret data from provider: {"errors":["permission denied"]}', lastTransitionTime: "2026-11-22T05:00:00Z" };
+    return {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: {
+            name,
+            namespace,
+            annotations: { "pulumi.com/waitFor": "condition=Ready" },
+            managedFields: [{ apiVersion: "external-secrets.io/v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": { "f:target": { "f:name": {} } } }, manager: "pulumi-kubernetes", operation: "Apply" }],
+            uid: "0b5c8f3e-0000-4000-8000-000000000000",
+            resourceVersion: "4242",
+        },
+        spec: { secretStoreRef: { kind: "SecretStore", name: "vault" }, target: { name, creationPolicy: "Owner" }, refreshInterval: "1m" },
+        ...(ready === undefined ? {} : { status: { binding: { name }, conditions: [condition], refreshTime: "2026-11-22T05:00:00Z" } }),
+    };
+}
+
+/** The fake API server's answers: discovery (for kubectl), and the ExternalSecret list, to the right token only. */
+function kubernetesApi(url: string, req: http.IncomingMessage): [number, string] | undefined {
+    const path = new URL(url, "http://fake").pathname;
+    const answers: Record<string, unknown> = {
+        "/api": { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] },
+        "/version": { major: "1", minor: "34", gitVersion: "v1.34.1+k3s1" },
+        "/api/v1": { kind: "APIResourceList", groupVersion: "v1", resources: [] },
+        "/apis": {
+            kind: "APIGroupList",
+            apiVersion: "v1",
+            groups: [{ name: "external-secrets.io", versions: [{ groupVersion: "external-secrets.io/v1", version: "v1" }], preferredVersion: { groupVersion: "external-secrets.io/v1", version: "v1" } }],
+        },
+        "/apis/external-secrets.io/v1": {
+            kind: "APIResourceList",
+            apiVersion: "v1",
+            groupVersion: "external-secrets.io/v1",
+            resources: [{ name: "externalsecrets", singularName: "externalsecret", namespaced: true, kind: "ExternalSecret", verbs: ["get", "list"], shortNames: ["es"] }],
+        },
+    };
+    if (!(path in answers) && path !== "/apis/external-secrets.io/v1/externalsecrets") {
+        return undefined;
+    }
+    apiCalls.push(path);
+    if (req.headers.authorization !== `Bearer ${API_TOKEN}`) {
+        return [401, apiJson({ kind: "Status", apiVersion: "v1", status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 })];
+    }
+    if (path in answers) {
+        return [200, JSON.stringify(answers[path])];
+    }
+    const items = behaviour.externalSecrets.map((es) => apiJson(externalSecretObject(es)));
+    return [200, `{"apiVersion":"external-secrets.io/v1","items":[${items.join(",")}],"kind":"ExternalSecretList","metadata":{"continue":"","resourceVersion":"4243"}}`];
+}
 /** A well-formed PEM for the plain-HTTP runs (curl reads --cacert only for HTTPS). */
 const UNUSED_CA = "-----BEGIN CERTIFICATE-----\nTUlJQnVudXNlZA==\n-----END CERTIFICATE-----\n";
 
@@ -26,10 +107,13 @@ interface Behaviour {
     vaultStatus: number;
     /** What the plain-HTTP door answers. */
     plainStatus: number;
+    /** What the Kubernetes API lists. */
+    externalSecrets: FakeExternalSecret[];
 }
 
 let behaviour: Behaviour;
 let healthCalls = 0;
+let apiCalls: string[] = [];
 let server: http.Server;
 let base = "";
 
@@ -39,6 +123,10 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
         res.writeHead(status, { "Content-Type": "application/json", ...headers });
         res.end(body);
     };
+    const api = kubernetesApi(url, req);
+    if (api) {
+        return send(...api);
+    }
     if (url === "/shlink/rest/health") {
         healthCalls += 1;
         return healthCalls > behaviour.healthyAfter ? send(200, '{"status":"pass","version":"4.6.0"}') : send(503);
@@ -78,10 +166,10 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     return send(404);
 }
 
-function runScript(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runScript(script: string, env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
     // Asynchronous on purpose: the server answers from this same process.
     return new Promise((resolve) => {
-        const child = spawn("bash", ["-s"], { stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn("bash", ["-s"], { stdio: ["pipe", "pipe", "pipe"], env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -91,7 +179,19 @@ function runScript(script: string): Promise<{ status: number | null; stdout: str
     });
 }
 
-function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA, vaultPath = "/vault") {
+/** A ServiceAccount directory as Kubernetes mounts it: the token and the API server's CA. */
+function serviceAccountDir(token: string, ca: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-sa-"));
+    fs.writeFileSync(path.join(dir, "token"), token);
+    fs.writeFileSync(path.join(dir, "ca.crt"), ca);
+    scratch.push(dir);
+    return dir;
+}
+
+const scratch: string[] = [];
+let podAccess: ClusterAccess;
+
+function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA, vaultPath = "/vault", cluster: ClusterAccess = podAccess) {
     return smokeCheckScript({
         shlinkUrl: `${at}/shlink`,
         shlinkHttpUrl: `${base}/plain`,
@@ -101,6 +201,8 @@ function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA, vault
         kialiHealthUrl: `${at}/kiali/healthz`,
         jaegerUrl: `${at}/jaeger`,
         vaultUrl: `${at}${vaultPath}`,
+        externalSecretNamespaces: NAMESPACES,
+        cluster,
         timeoutSeconds,
         maxBackoffSeconds: 1,
     });
@@ -110,25 +212,53 @@ beforeAll(async () => {
     server = http.createServer(handle);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    podAccess = { via: "service-account", apiServerUrl: base, serviceAccountDir: serviceAccountDir(API_TOKEN, UNUSED_CA) };
 });
 
 afterAll(() => {
     server.close();
+    for (const dir of scratch) {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 });
 
 beforeEach(() => {
-    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200, plainStatus: 301 };
+    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200, plainStatus: 301, externalSecrets: labExternalSecrets() };
     healthCalls = 0;
+    apiCalls = [];
 });
 
 describe("smokeCheckScript", () => {
-    it("passes when every service answers, and never prints the API key", async () => {
+    it("passes when every service answers and every ExternalSecret of the lab is Ready (another namespace's is not its business), never printing the API key or the token", async () => {
         const r = await runScript(script());
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
-        expect(r.stdout).toContain("smoke check passed: all 8 checks");
+        expect(r.stdout).toContain("smoke check passed: all 9 checks");
         expect(r.stdout).toContain("ok: a short URL created with the API key redirects (302) to its long URL");
+        expect(r.stdout).toContain(`ok: ${ES_CHECK}`);
+        expect(behaviour.externalSecrets).toContainEqual(["default/users-own", "False"]);
+        expect(apiCalls).toEqual(["/apis/external-secrets.io/v1/externalsecrets"]);
         expect(r.stdout + r.stderr).not.toContain("5ecre7");
+        expect(r.stdout + r.stderr).not.toContain("5a-5a");
+    });
+
+    it("fails naming every ExternalSecret of the lab not Ready (synced False, or no status yet) and every reading namespace without one", async () => {
+        behaviour.externalSecrets = labExternalSecrets()
+            .filter(([id]) => !id.startsWith("postgres/"))
+            .map(([id, ready]): FakeExternalSecret => [id, id.startsWith("shlink/") ? "False" : id.startsWith("redis/") ? undefined : ready]);
+        const r = await runScript(script(1));
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: redis/redis-credentials shlink/shlink-credentials; none in: postgres\n`);
+        expect(r.stderr).not.toContain("Grafana");
+        expect(r.stdout).not.toContain(`ok: ${ES_CHECK}`);
+    });
+
+    it("fails when the API server refuses the ServiceAccount, saying so", async () => {
+        const stranger: ClusterAccess = { via: "service-account", apiServerUrl: base, serviceAccountDir: serviceAccountDir("not-the-token", UNUSED_CA) };
+        const r = await runScript(script(1, base, UNUSED_CA, "/vault", stranger));
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 401\n`);
+        expect(r.stderr).not.toContain("Grafana");
     });
 
     it("retries with backoff until a slow service comes up", async () => {
@@ -179,33 +309,109 @@ describe("smokeCheckScript", () => {
         expect(r.stderr).toContain("- plain HTTP answers 301 to HTTPS");
     });
 
-    it("verifies every call against the lab's CA and never skips verification", () => {
-        const text = script();
-        const curls = text.split("\n").filter((line) => /\bcurl\b/.test(line) && !line.trim().startsWith("#"));
-        expect(curls).toHaveLength(1);
-        expect(curls[0]).toContain('--cacert "$WORKDIR/ca.crt"');
-        expect(text).not.toMatch(/\s(-k|--insecure)\b/);
-        expect(text).toContain(`cat >"$WORKDIR/ca.crt" <<'SMOKE_CA_EOF'\n${UNUSED_CA}SMOKE_CA_EOF`);
+    it("verifies every call against the lab's CA (the API server's against the ServiceAccount's CA) and never skips verification", () => {
+        for (const cluster of [podAccess, { via: "k3s-kubectl" } as const]) {
+            const text = script(20, base, UNUSED_CA, "/vault", cluster);
+            const curls = text.split("\n").filter((line) => /\bcurl\b/.test(line) && !line.trim().startsWith("#"));
+            expect(curls).toHaveLength(cluster.via === "k3s-kubectl" ? 1 : 2);
+            expect(curls.filter((c) => c.includes('--cacert "$WORKDIR/ca.crt"'))).toHaveLength(1);
+            // The API server's call: its CA, and the token in a header file, never on a command line.
+            const api = curls.filter((c) => c.includes('--cacert "$SA_DIR/ca.crt" -H @"$WORKDIR/api-auth-header"'));
+            expect(api).toHaveLength(cluster.via === "k3s-kubectl" ? 0 : 1);
+            expect(text).not.toMatch(/\s(-k|--insecure|--insecure-skip-tls-verify\S*)\b/);
+            expect(text).toContain(`cat >"$WORKDIR/ca.crt" <<'SMOKE_CA_EOF'\n${UNUSED_CA}SMOKE_CA_EOF`);
+        }
     });
 
-    shellcheck.it("passes shellcheck", () => {
-        const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: script(), encoding: "utf8" });
-        expect(r.error).toBeUndefined();
-        expect(r.stdout + r.stderr).toBe("");
-        expect(r.status).toBe(0);
+    shellcheck.it("passes shellcheck in both modes (ServiceAccount, K3s' kubectl)", () => {
+        for (const cluster of [podAccess, { via: "k3s-kubectl" } as const]) {
+            const r = spawnSync("shellcheck", ["-s", "bash", "-"], { input: script(20, base, UNUSED_CA, "/vault", cluster), encoding: "utf8" });
+            expect(r.error).toBeUndefined();
+            expect(r.stdout + r.stderr).toBe("");
+            expect(r.status).toBe(0);
+        }
     });
 
     it("refuses an API key that would break the header file", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "" };
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: podAccess };
         expect(() => smokeCheckScript({ ...urls, caCertificate: UNUSED_CA, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
     });
 
+    it("refuses reading namespaces that are missing or not namespace names", () => {
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", cluster: podAccess };
+        for (const externalSecretNamespaces of [[], ["shlink", "a b"], ["$(reboot)"]]) {
+            expect(() => smokeCheckScript({ ...urls, externalSecretNamespaces, caCertificate: UNUSED_CA, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(/namespace names/);
+        }
+    });
+
     it("refuses a CA that is not one PEM certificate (a key, or text that would end its heredoc)", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "" };
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: podAccess };
         const key = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
         for (const caCertificate of [key, `${UNUSED_CA}SMOKE_CA_EOF\nrm -rf /\n`, ""]) {
             expect(() => smokeCheckScript({ ...urls, caCertificate, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(/one PEM certificate/);
         }
+    });
+});
+
+// kubectl sends no token over plain HTTP: the fake API answers it over HTTPS, with a CA made by openssl.
+kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kubectl's jsonpath on the fake API)", () => {
+    let stubRoot = "";
+    let env: NodeJS.ProcessEnv;
+    let apiServer: https.Server;
+    const node: ClusterAccess = { via: "k3s-kubectl" };
+
+    beforeAll(async () => {
+        stubRoot = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-k3s-"));
+        const api = makeCa(stubRoot, "api");
+        fs.writeFileSync(path.join(stubRoot, "api-ca.crt"), api.ca);
+        apiServer = https.createServer({ cert: api.cert, key: api.key }, handle);
+        await new Promise<void>((resolve) => apiServer.listen(0, "127.0.0.1", resolve));
+        const apiUrl = `https://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+        const bin = path.join(stubRoot, "bin");
+        fs.mkdirSync(bin);
+        fs.mkdirSync(path.join(stubRoot, "stub"));
+        fs.symlinkSync(path.join(__dirname, "..", "k3s", "stubs", "commands", "sudo"), path.join(bin, "sudo"));
+        fs.symlinkSync(path.join(__dirname, "stubs", "k3s"), path.join(bin, "k3s"));
+        const fake = { FAKE_API_SERVER: apiUrl, FAKE_API_TOKEN: API_TOKEN, FAKE_API_CA: path.join(stubRoot, "api-ca.crt") };
+        env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, STUB_ROOT: stubRoot, ...fake };
+        scratch.push(stubRoot);
+    });
+
+    afterAll(() => {
+        apiServer.close();
+    });
+
+    beforeEach(() => {
+        fs.writeFileSync(path.join(stubRoot, "stub", "calls.log"), "");
+    });
+
+    it("passes when every ExternalSecret of the lab is Ready, asking K3s' kubectl through sudo for all of them", async () => {
+        const r = await runScript(script(20, base, UNUSED_CA, "/vault", node), env);
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain(`ok: ${ES_CHECK}`);
+        expect(r.stdout).toContain("smoke check passed: all 9 checks");
+        const calls = fs.readFileSync(path.join(stubRoot, "stub", "calls.log"), "utf8").split("\n").filter(Boolean);
+        expect(calls[0]).toMatch(/^sudo k3s kubectl get externalsecrets\.external-secrets\.io -A -o jsonpath=\{range \.items\[\*\]\}/);
+        expect(calls[1]).toBe(calls[0].slice("sudo ".length));
+        expect(apiCalls).toContain("/apis/external-secrets.io/v1/externalsecrets");
+    });
+
+    it("fails naming every ExternalSecret of the lab not Ready and every reading namespace without one", async () => {
+        behaviour.externalSecrets = labExternalSecrets()
+            .filter(([id]) => !id.startsWith("monitoring/"))
+            .map(([id, ready]): FakeExternalSecret => [id, id.startsWith("istio-system/") ? "False" : id.startsWith("postgres/") ? undefined : ready]);
+        const r = await runScript(script(1, base, UNUSED_CA, "/vault", node), env);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: istio-system/istio-system-credentials postgres/postgres-credentials; none in: monitoring\n`);
+        expect(r.stderr).not.toContain("Grafana");
+    });
+
+    it("fails saying why when kubectl cannot list them", async () => {
+        const r = await runScript(script(1, base, UNUSED_CA, "/vault", node), { ...env, FAKE_API_TOKEN: "wrong" });
+        expect(r.status).not.toBe(0);
+        // kubectl's own last line says why.
+        expect(r.stderr).toContain(`- ${ES_CHECK}: could not list them: error: You must be logged in to the server`);
     });
 });
 
@@ -245,7 +451,17 @@ openssl.describe("smokeCheckScript over HTTPS", () => {
         const r = await runScript(script(20, tlsBase, lab.ca));
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
-        expect(r.stdout).toContain("smoke check passed: all 8 checks");
+        expect(r.stdout).toContain("smoke check passed: all 9 checks");
+    });
+
+    it("reads the API server over HTTPS verified against the ServiceAccount's CA, and fails when it does not chain to it", async () => {
+        const access = (ca: string): ClusterAccess => ({ via: "service-account", apiServerUrl: tlsBase, serviceAccountDir: serviceAccountDir(API_TOKEN, ca) });
+        const [trusted, untrusted] = await Promise.all([lab.ca, stranger.ca].map((ca) => runScript(script(1, tlsBase, lab.ca, "/vault", access(ca)))));
+        expect(trusted.stderr).toBe("");
+        expect(trusted.stdout).toContain(`ok: ${ES_CHECK}`);
+        expect(untrusted.status).not.toBe(0);
+        expect(untrusted.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 000\n`);
+        expect(untrusted.stderr).not.toContain("Grafana");
     });
 
     it("fails every HTTPS check when the certificate does not chain to that CA: verification is never skipped", async () => {
