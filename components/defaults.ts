@@ -917,3 +917,15 @@ export const CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "
 
 /** Where an existing cluster's API server may answer (kubeadm and most distributions 6443, managed ones 443). */
 export const API_SERVER_PORTS = [443, K3S_API_PORT] as const;
+
+/**
+ * Redis password rotation (components/data/redisRotation.ts): where the rotation Job mounts the auth Secret, how long it
+ * waits for External Secrets to deliver the new generation (two 1-minute refreshes and a kubelet sync, with room),
+ * and the master name every sentinel of redis-operator 1.2.4 monitors (generator.go sentinelConfigTemplate).
+ */
+export const REDIS_ROTATION = {
+    authMountPath: "/run/redis-auth",
+    waitSeconds: 600,
+    pollSeconds: 5,
+    sentinelMasterName: "mymaster",
+} as const;
