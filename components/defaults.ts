@@ -928,4 +928,7 @@ export const REDIS_ROTATION = {
     waitSeconds: 600,
     pollSeconds: 5,
     sentinelMasterName: "mymaster",
-} as const;
+    /** The redis image's `redis` user (Dockerfile: adduser -u 999), so the Job runs as non-root. */
+    uid: 999,
+    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+} as const satisfies { resources: ResourceSpec } & Record<string, unknown>;

@@ -6,7 +6,9 @@
 // old and new clients work side by side. Removing the old password from a running pod is NOT done here: its
 // readiness probe, exporter and preStop authenticate with REDIS_PASSWORD from the pod's environment (the old one
 // until it restarts), so the old password leaves with the pods, restarted by the operator.
-import { REDIS_ROTATION } from "../defaults";
+import type * as k8s from "@pulumi/kubernetes";
+import { POD_PORTS, REDIS, REDIS_ROTATION } from "../defaults";
+import { resourceRequirements } from "../kubernetes/resources";
 
 /** Keys of the mounted auth Secret the script reads: the current and previous passwords, and their generation. */
 export const REDIS_ROTATION_FILES = { password: "password", previous: "previousPassword", generation: "generation" } as const;
@@ -92,4 +94,40 @@ for ip in $sentinels; do
 done
 echo "rotation: generation $GENERATION on $(echo "$nodes" | wc -w) redis pods and $(echo "$sentinels" | wc -w) sentinels"
 `;
+}
+
+/**
+ * The rotation Job's spec (in the failover's namespace, whose NetworkPolicy already lets any of its pods reach redis
+ * and sentinel ports): the redis image, the script inline (no secret in it), the auth Secret mounted as files (they
+ * follow External Secrets' updates, which the script waits for), Pod Security `restricted`. A few retries: the
+ * script is idempotent.
+ */
+export function redisRotationJobSpec(args: { failoverName: string; authSecretName: string; generation: number }): k8s.types.input.batch.v1.JobSpec {
+    return {
+        backoffLimit: 3,
+        template: {
+            spec: {
+                restartPolicy: "Never",
+                // fsGroup makes the mounted Secret readable by the non-root user.
+                securityContext: { runAsNonRoot: true, runAsUser: REDIS_ROTATION.uid, fsGroup: REDIS_ROTATION.uid, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [
+                    {
+                        name: "rotate",
+                        image: REDIS.image,
+                        command: ["sh", "-c", redisRotationScript()],
+                        env: [
+                            { name: "GENERATION", value: String(args.generation) },
+                            { name: "SENTINEL_HOST", value: redisSentinelServiceName(args.failoverName) },
+                            { name: "SENTINEL_PORT", value: String(POD_PORTS.sentinel) },
+                            { name: "REDIS_PORT", value: String(REDIS.port) },
+                        ],
+                        resources: resourceRequirements(REDIS_ROTATION.resources),
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        volumeMounts: [{ name: "auth", mountPath: REDIS_ROTATION.authMountPath, readOnly: true }],
+                    },
+                ],
+                volumes: [{ name: "auth", secret: { secretName: args.authSecretName, defaultMode: 0o440 } }],
+            },
+        },
+    };
 }

@@ -6,8 +6,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { REDIS_ROTATION } from "../../components/defaults";
-import { REDIS_ROTATION_FILES, redisRotationScript } from "../../components/data/redisRotation";
+import { POD_PORTS, REDIS, REDIS_ROTATION } from "../../components/defaults";
+import { REDIS_ROTATION_FILES, redisRotationJobSpec, redisRotationScript } from "../../components/data/redisRotation";
+import { restrictedViolations, type PodSpec } from "../security/podSecurity";
 import { nativeTool } from "../helpers/tools";
 
 const OLD = "Oldpassword0123456789abcdefABCDEF";
@@ -165,5 +166,30 @@ describe("redisRotationScript lint", () => {
         } finally {
             rmSync(d, { recursive: true, force: true });
         }
+    });
+});
+
+describe("redisRotationJobSpec", () => {
+    const spec = redisRotationJobSpec({ failoverName: REDIS.name, authSecretName: "shlink-redis-auth", generation: 2 }) as any;
+    const pod = spec.template.spec;
+    const container = pod.containers[0];
+
+    it("runs the script in the failover's redis image, passes Pod Security restricted, requests resources", () => {
+        expect(container.image).toBe(REDIS.image);
+        expect(container.command).toEqual(["sh", "-c", redisRotationScript()]);
+        expect(restrictedViolations(pod as PodSpec)).toEqual([]);
+        expect(container.resources.requests).toEqual(REDIS_ROTATION.resources.requests);
+    });
+
+    it("reads the passwords only from the mounted auth Secret, at the path the script reads", () => {
+        expect(pod.volumes).toEqual([{ name: "auth", secret: { secretName: "shlink-redis-auth", defaultMode: 0o440 } }]);
+        expect(container.volumeMounts).toEqual([{ name: "auth", mountPath: REDIS_ROTATION.authMountPath, readOnly: true }]);
+        expect(container.env).toEqual([
+            { name: "GENERATION", value: "2" },
+            { name: "SENTINEL_HOST", value: `rfs-${REDIS.name}` },
+            { name: "SENTINEL_PORT", value: String(POD_PORTS.sentinel) },
+            { name: "REDIS_PORT", value: String(REDIS.port) },
+        ]);
+        expect(JSON.stringify(spec)).not.toMatch(/secretKeyRef|REDISCLI_AUTH"/);
     });
 });
