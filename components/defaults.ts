@@ -60,6 +60,8 @@ export const CONFIG_DEFAULTS = {
     postgresBackupVolumeGiB: 20,
     postgresBackupRetentionFull: 2,
     redisVolumeGiB: 8,
+    // Raised by one to rotate the Redis password (components/data/redisRotation.ts); 0 is the first password.
+    redisPasswordGeneration: 0,
     shlinkPort: 80,
     shlinkHttpsPort: 443,
     grafanaPort: 3000,

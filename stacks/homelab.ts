@@ -107,7 +107,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault }, onCluster);
     const redis = new Redis(
         "shlink-redis",
-        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault },
+        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault, passwordGeneration: config.platform.redisPasswordGeneration },
         onCluster,
     );
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
@@ -140,7 +140,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
             values: {
                 shlinkApiKey: { apiKey: shlink.apiKey },
                 postgresShlinkUser: postgres.seed,
-                redisAuth: { password: redis.connection.password },
+                redisAuth: redis.seed,
                 grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
             },
             operator: operators.externalSecrets,

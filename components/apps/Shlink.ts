@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../data/Postgres";
 import type { RedisConnection } from "../data/Redis";
 import { GENERATED_SECRET_LENGTH, SHLINK } from "../defaults";
+import { REDIS_CLIENT_TEMPLATE_KEYS, redisClientPasswordTemplate } from "../data/redisRotation";
 import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
@@ -126,12 +127,17 @@ function shlinkCredentials(
     const reads = [
         { secretKey: "dbPassword", entry: "postgresShlinkUser", property: "password" },
         { secretKey: "apiKey", entry: "shlinkApiKey", property: "apiKey" },
-        { secretKey: "redisPassword", entry: "redisAuth", property: "password" },
+        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.password, entry: "redisAuth", property: "password" },
+        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.previous, entry: "redisAuth", property: "previousPassword" },
+        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.generation, entry: "redisAuth", property: "generation" },
     ] as const;
+    // The new Redis password only once every redis pod accepts it (redisClientPasswordTemplate).
+    const redisPassword = redisClientPasswordTemplate(args.redis.readyGeneration);
     const template = {
         [SHLINK_SECRET_KEYS.dbPassword]: templateRef("dbPassword"),
         [SHLINK_SECRET_KEYS.initialApiKey]: templateRef("apiKey"),
-        [SHLINK_SECRET_KEYS.redisServers]: pulumi.output(args.redis.host).apply((host) => redisServersUri(host, args.redis.port, templateRef("redisPassword"))),
+        [SHLINK_SECRET_KEYS.redisServers]: pulumi.output(args.redis.host).apply((host) => redisServersUri(host, args.redis.port, redisPassword)),
     };
-    return externalSecret(name, reader, secretName, reads, { template, parent });
+    // After this generation's Redis rotation Job, when one runs: its new template then switches Shlink over.
+    return externalSecret(name, reader, secretName, reads, { template, parent, after: args.redis.rotated });
 }

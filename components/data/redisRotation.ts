@@ -131,3 +131,16 @@ export function redisRotationJobSpec(args: { failoverName: string; authSecretNam
         },
     };
 }
+
+/** The template keys a client's ExternalSecret reads redis/auth into, for redisClientPasswordTemplate. */
+export const REDIS_CLIENT_TEMPLATE_KEYS = { password: "redisPassword", previous: "redisPreviousPassword", generation: "redisGeneration" } as const;
+
+/**
+ * The password a client's Secret holds (an ESO template): the current one only once `readyGeneration`, the generation
+ * whose rotation Job Pulumi saw complete, is what Vault holds; until then the previous one, which every pod still
+ * accepts. Vault gets a new generation at the start of an up, this template (and so the client) only after the Job.
+ */
+export function redisClientPasswordTemplate(readyGeneration: number): string {
+    const k = REDIS_CLIENT_TEMPLATE_KEYS;
+    return `{{ if eq .${k.generation} "${readyGeneration}" }}{{ .${k.password} }}{{ else }}{{ .${k.previous} }}{{ end }}`;
+}

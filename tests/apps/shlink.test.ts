@@ -218,7 +218,7 @@ describe("the Shlink component on its own", () => {
     const args = {
         replicas: 4,
         database: { host: pulumi.output("db"), port: 5432, database: "shlink", user: "shlink" },
-        redis: { host: pulumi.output("redis"), port: 6379 },
+        redis: { host: pulumi.output("redis"), port: 6379, readyGeneration: 0, rotated: [] },
     };
 
     it("takes its replicas from the caller, makes the pods wait for waitFor, and labels the namespace for injection", async () => {

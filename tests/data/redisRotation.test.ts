@@ -5,11 +5,15 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { POD_PORTS, REDIS, REDIS_ROTATION } from "../../components/defaults";
 import { REDIS_ROTATION_FILES, redisRotationJobSpec, redisRotationScript } from "../../components/data/redisRotation";
 import { restrictedViolations, type PodSpec } from "../security/podSecurity";
 import { nativeTool } from "../helpers/tools";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import type { Ledger } from "../helpers/pulumi";
+import { GENERATED, ROTATED_REDIS_PASSWORD, runHomelab } from "../helpers/platform";
+import { materialise, vaultAfterPushes } from "../helpers/eso";
 
 const OLD = "Oldpassword0123456789abcdefABCDEF";
 const NEW = "Newpassword9876543210fedcbaFEDCBA";
@@ -191,5 +195,63 @@ describe("redisRotationJobSpec", () => {
             { name: "REDIS_PORT", value: String(REDIS.port) },
         ]);
         expect(JSON.stringify(spec)).not.toMatch(/secretKeyRef|REDISCLI_AUTH"/);
+    });
+});
+
+describe("the rotation in the stack (homelab:redisPasswordGeneration)", () => {
+    let first: Ledger;
+    let rotated: Ledger;
+    const master = "shlink-redis-master.redis.svc.cluster.local:6379";
+    beforeAll(async () => {
+        // One after the other: the mocks are process-wide.
+        ({ ledger: first } = await runHomelab());
+        ({ ledger: rotated } = await runHomelab({ "homelab:redisPasswordGeneration": "1" }));
+    });
+
+    it("at generation 0 runs no Job and keeps the one original password resource", () => {
+        expect(first.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && r.name.startsWith("shlink-redis"))).toEqual([]);
+        expect(first.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("shlink-redis")).map((r) => r.name)).toEqual([
+            "shlink-redis-password",
+        ]);
+    });
+
+    it("at generation 1 keeps the first password as the previous one and seeds both with the generation", () => {
+        expect(rotated.byName("shlink-redis-password").inputs).toEqual(first.byName("shlink-redis-password").inputs);
+        expect(rotated.byName("shlink-redis-password-1").inputs).toMatchObject({ length: 40, special: false });
+        // Secret wherever it appears (the seed Secret only).
+        const holders = rotated.resources.filter((r) => JSON.stringify(r.inputs).includes(ROTATED_REDIS_PASSWORD));
+        expect(holders.map((r) => r.name)).toEqual(["vault-seed-secret"]);
+        for (const r of holders) {
+            for (const key of Object.keys(r.inputs).filter((k) => JSON.stringify(r.inputs[k]).includes(ROTATED_REDIS_PASSWORD))) {
+                expect(r.secretInputs, `${r.name}.${key}`).toContain(key);
+            }
+        }
+        expect(vaultAfterPushes(rotated)["redis/auth"]).toEqual({ password: ROTATED_REDIS_PASSWORD, previousPassword: GENERATED.redisPassword, generation: "1" });
+        expect(materialise(rotated, "shlink-redis-auth").data).toEqual({
+            password: ROTATED_REDIS_PASSWORD,
+            previousPassword: GENERATED.redisPassword,
+            generation: "1",
+        });
+    });
+
+    it("runs one valid Job per generation in redis, after the auth ExternalSecret and the failover, holding no password", () => {
+        const job = rotated.byName("shlink-redis-rotation");
+        expect(job.type).toBe("kubernetes:batch/v1:Job");
+        expect(job.inputs.metadata).toMatchObject({ name: "shlink-redis-rotation-1", namespace: REDIS.namespace });
+        expect(job.dependsOn).toEqual(expect.arrayContaining(["shlink-redis-auth", "shlink-redis-failover"]));
+        expect(job.inputs.spec.template.spec.containers[0].env).toContainEqual({ name: "GENERATION", value: "1" });
+        expect(() => new Job({ metadata: job.inputs.metadata, spec: job.inputs.spec }).validate()).not.toThrow();
+        const json = JSON.stringify(job.inputs);
+        expect(json).not.toContain(GENERATED.redisPassword);
+        expect(json).not.toContain(ROTATED_REDIS_PASSWORD);
+    });
+
+    it("switches Shlink to the new password only through an ExternalSecret updated after the Job", () => {
+        expect(rotated.waitsFor("shlink-credentials").has("shlink-redis-rotation")).toBe(true);
+        // Once updated: the new password.
+        expect(materialise(rotated, "shlink-credentials").data["redis-servers"]).toBe(`tcp://:${ROTATED_REDIS_PASSWORD}@${master}`);
+        // While the Job runs, Vault already holds generation 1 but Shlink's ExternalSecret is still generation 0's: the old one.
+        expect(materialise(first, "shlink-credentials", vaultAfterPushes(rotated)).data["redis-servers"]).toBe(`tcp://:${GENERATED.redisPassword}@${master}`);
+        expect(materialise(first, "shlink-credentials").data["redis-servers"]).toBe(`tcp://:${GENERATED.redisPassword}@${master}`);
     });
 });
