@@ -930,6 +930,8 @@ export const REDIS_ROTATION = {
     waitSeconds: 600,
     pollSeconds: 5,
     sentinelMasterName: "mymaster",
+    /** Pod-template annotation carrying the generation on Shlink's and the redis pods: a new value restarts them. */
+    generationAnnotation: "homelab/redis-password-generation",
     /** The redis image's `redis` user (Dockerfile: adduser -u 999), so the Job runs as non-root. */
     uid: 999,
     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../data/Postgres";
 import type { RedisConnection } from "../data/Redis";
 import { GENERATED_SECRET_LENGTH, SHLINK } from "../defaults";
-import { REDIS_CLIENT_TEMPLATE_KEYS, redisClientPasswordTemplate } from "../data/redisRotation";
+import { REDIS_CLIENT_TEMPLATE_KEYS, redisClientPasswordTemplate, redisGenerationAnnotation } from "../data/redisRotation";
 import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
@@ -75,7 +75,7 @@ export class Shlink extends pulumi.ComponentResource {
                     database: { host: args.database.host, port: args.database.port, name: args.database.database, user: args.database.user },
                     secretName,
                     publicDomain: args.publicDomain,
-                }),
+                }, redisGenerationAnnotation(args.redis.readyGeneration)),
             },
             // Its credentials synced (no CrashLoop while ESO syncs), and istiod, or meshed pods start without a sidecar.
             { parent: this, dependsOn: [credentials, ...(args.waitFor ?? [])] },

@@ -5,7 +5,7 @@ import { GENERATED_SECRET_LENGTH, REDIS, REDIS_ROTATION } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
 import { REDIS_FAILOVER } from "./crds";
-import { REDIS_ROTATION_FILES, redisRotationJobSpec } from "./redisRotation";
+import { REDIS_ROTATION_FILES, redisGenerationAnnotation, redisRotationJobSpec } from "./redisRotation";
 import { REDIS_PASSWORD_KEY, redisAuthSecretName, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 
@@ -111,6 +111,33 @@ export class Redis extends pulumi.ComponentResource {
 
         this.registerOutputs({ namespace: this.namespace, host: this.connection.host });
     }
+}
+
+/**
+ * The rotation's last step, once every client runs with the new password (`clients`, e.g. Shlink's Deployment, whose
+ * rollout Pulumi awaits): the operator restarts the redis pods, which come back with only the new password (its
+ * ConfigMap) and the new REDIS_PASSWORD for their probes and exporter. Nothing at generation 0.
+ */
+export function restartRedisAfterClients(
+    name: string,
+    redis: Redis,
+    generation: number,
+    clients: pulumi.Resource[],
+): k8s.apiextensions.CustomResourcePatch | undefined {
+    const podAnnotations = redisGenerationAnnotation(generation);
+    if (!podAnnotations) {
+        return undefined;
+    }
+    return new k8s.apiextensions.CustomResourcePatch(
+        `${name}-restart`,
+        {
+            ...REDIS_FAILOVER,
+            metadata: { name: redis.failover.metadata.name, namespace: redis.namespace },
+            spec: { redis: { podAnnotations } },
+        },
+        // Only after the clients switched: the restarted pods refuse the previous password.
+        { parent: redis, dependsOn: clients },
+    );
 }
 
 /** Generation 0 keeps the original resource (and its value); each later one is a new resource, the previous kept. */

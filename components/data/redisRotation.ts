@@ -144,3 +144,12 @@ export function redisClientPasswordTemplate(readyGeneration: number): string {
     const k = REDIS_CLIENT_TEMPLATE_KEYS;
     return `{{ if eq .${k.generation} "${readyGeneration}" }}{{ .${k.password} }}{{ else }}{{ .${k.previous} }}{{ end }}`;
 }
+
+/**
+ * The pod-template annotation of a rotated generation (none for the first password, so an upgrade restarts nothing):
+ * on Shlink's Deployment, Pulumi rolls it and waits for the rollout; on the RedisFailover, the operator restarts the
+ * redis pods (replicas, then the master after a Sentinel failover), which then accept only the new password.
+ */
+export function redisGenerationAnnotation(generation: number): Record<string, string> | undefined {
+    return generation > 0 ? { [REDIS_ROTATION.generationAnnotation]: String(generation) } : undefined;
+}

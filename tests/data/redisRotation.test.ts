@@ -254,4 +254,23 @@ describe("the rotation in the stack (homelab:redisPasswordGeneration)", () => {
         expect(materialise(first, "shlink-credentials", vaultAfterPushes(rotated)).data["redis-servers"]).toBe(`tcp://:${GENERATED.redisPassword}@${master}`);
         expect(materialise(first, "shlink-credentials").data["redis-servers"]).toBe(`tcp://:${GENERATED.redisPassword}@${master}`);
     });
+
+    it("then rolls Shlink (Pulumi awaits it), and only then has the operator restart the redis pods, dropping the old password", () => {
+        const annotation = { [REDIS_ROTATION.generationAnnotation]: "1" };
+        expect(rotated.byName("shlink-deployment").inputs.spec.template.metadata.annotations).toEqual(annotation);
+        const restart = rotated.byName("shlink-redis-restart");
+        expect(restart.type).toBe("kubernetes:databases.spotahome.com/v1:RedisFailoverPatch");
+        expect(restart.inputs.metadata).toMatchObject({ name: REDIS.name, namespace: REDIS.namespace });
+        expect(restart.inputs.spec).toEqual({ redis: { podAnnotations: annotation } });
+        const waits = rotated.waitsFor("shlink-redis-restart");
+        for (const step of ["shlink-deployment", "shlink-credentials", "shlink-redis-rotation"]) {
+            expect(waits.has(step), step).toBe(true);
+        }
+        expect(rotated.waitsFor("shlink-deployment").has("shlink-redis-rotation")).toBe(true);
+    });
+
+    it("at generation 0 restarts nothing: no annotation on Shlink's pods, no patch of the failover", () => {
+        expect(first.byName("shlink-deployment").inputs.spec.template.metadata.annotations).toBeUndefined();
+        expect(first.resources.filter((r) => r.name === "shlink-redis-restart")).toEqual([]);
+    });
 });
