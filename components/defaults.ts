@@ -932,6 +932,8 @@ export const REDIS_ROTATION = {
     sentinelMasterName: "mymaster",
     /** Pod-template annotation carrying the generation on Shlink's and the redis pods: a new value restarts them. */
     generationAnnotation: "homelab/redis-password-generation",
+    /** Key of a client's Secret saying which generation its Redis password is (the client-side Job waits for it). */
+    clientGenerationKey: "redis-generation",
     /** The redis image's `redis` user (Dockerfile: adduser -u 999), so the Job runs as non-root. */
     uid: 999,
     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },

@@ -7,6 +7,7 @@
 // readiness probe, exporter and preStop authenticate with REDIS_PASSWORD from the pod's environment (the old one
 // until it restarts), so the old password leaves with the pods, restarted by the operator.
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { POD_PORTS, REDIS, REDIS_ROTATION } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
 
@@ -19,6 +20,35 @@ export function redisSentinelServiceName(failoverName: string): string {
 }
 
 /**
+ * Shell lines waiting, bounded, until `file` (a mounted Secret's key: it follows External Secrets after a kubelet
+ * sync) holds $GENERATION; exit 1 when it never does.
+ */
+function waitForGeneration(file: string): string {
+    const attempts = Math.ceil(REDIS_ROTATION.waitSeconds / REDIS_ROTATION.pollSeconds);
+    return `# The mounted Secret follows External Secrets after a kubelet sync: wait for this generation, bounded.
+tries=0
+until [ "$(cat "${file}" 2>/dev/null || true)" = "$GENERATION" ]; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt ${attempts} ]; then
+        echo "rotation: the Secret never showed generation $GENERATION (External Secrets synced?)" >&2
+        exit 1
+    fi
+    sleep ${REDIS_ROTATION.pollSeconds}
+done
+`;
+}
+
+/** The client-side Job's script: waits until the client's Secret has switched to $GENERATION (nothing else). */
+export function redisClientWaitScript(): string {
+    return `#!/bin/sh
+# Proves a client's Secret switched to the new Redis password before Pulumi rolls the client (see redisRotation.ts).
+set -eu
+: "\${GENERATION:?}"
+${waitForGeneration(`${REDIS_ROTATION.authMountPath}/${REDIS_ROTATION.clientGenerationKey}`)}echo "rotation: the Secret holds generation $GENERATION"
+`;
+}
+
+/**
  * The Job's script (busybox sh of the redis image). Environment: GENERATION (the one expected), SENTINEL_HOST,
  * SENTINEL_PORT, REDIS_PORT. Waits until the mounted Secret holds GENERATION, then, on every redis pod (the master
  * Sentinel names and the replicas the master lists): adds the new password, keeping the old one; then sets
@@ -28,7 +58,6 @@ export function redisSentinelServiceName(failoverName: string): string {
  */
 export function redisRotationScript(): string {
     const f = REDIS_ROTATION_FILES;
-    const attempts = Math.ceil(REDIS_ROTATION.waitSeconds / REDIS_ROTATION.pollSeconds);
     return `#!/bin/sh
 # Rotates the Redis password without a restart: new one added next to the old one everywhere (see redisRotation.ts).
 set -eu
@@ -37,17 +66,7 @@ auth_dir="${REDIS_ROTATION.authMountPath}"
 master_name="${REDIS_ROTATION.sentinelMasterName}"
 : "\${GENERATION:?}" "\${SENTINEL_HOST:?}" "\${SENTINEL_PORT:?}" "\${REDIS_PORT:?}"
 
-# The mounted Secret follows External Secrets after a kubelet sync: wait for this generation, bounded.
-tries=0
-until [ "$(cat "$auth_dir/${f.generation}" 2>/dev/null || true)" = "$GENERATION" ]; do
-    tries=$((tries + 1))
-    if [ "$tries" -gt ${attempts} ]; then
-        echo "rotation: the auth Secret never showed generation $GENERATION (External Secrets synced?)" >&2
-        exit 1
-    fi
-    sleep ${REDIS_ROTATION.pollSeconds}
-done
-new=$(cat "$auth_dir/${f.password}")
+${waitForGeneration(`${REDIS_ROTATION.authMountPath}/${f.generation}`)}new=$(cat "$auth_dir/${f.password}")
 old=$(cat "$auth_dir/${f.previous}")
 
 # cli PASSWORD HOST PORT ARGS...: the password reaches redis-cli through its environment only.
@@ -103,9 +122,32 @@ echo "rotation: generation $GENERATION on $(echo "$nodes" | wc -w) redis pods an
  * script is idempotent.
  */
 export function redisRotationJobSpec(args: { failoverName: string; authSecretName: string; generation: number }): k8s.types.input.batch.v1.JobSpec {
+    return generationJobSpec(redisRotationScript(), args.authSecretName, [
+        { name: "GENERATION", value: String(args.generation) },
+        { name: "SENTINEL_HOST", value: redisSentinelServiceName(args.failoverName) },
+        { name: "SENTINEL_PORT", value: String(POD_PORTS.sentinel) },
+        { name: "REDIS_PORT", value: String(REDIS.port) },
+    ]);
+}
+
+/** The Job in a client's namespace waiting for its Secret to hold `generation` (out of the mesh: a sidecar never exits). */
+export function redisClientWaitJobSpec(args: { secretName: pulumi.Input<string>; generation: number }): k8s.types.input.batch.v1.JobSpec {
+    return generationJobSpec(redisClientWaitScript(), args.secretName, [{ name: "GENERATION", value: String(args.generation) }], {
+        "sidecar.istio.io/inject": "false",
+    });
+}
+
+/** One pod running `script` in the redis image with `secretName` mounted read-only, Pod Security `restricted`. */
+function generationJobSpec(
+    script: string,
+    secretName: pulumi.Input<string>,
+    env: k8s.types.input.core.v1.EnvVar[],
+    labels?: Record<string, string>,
+): k8s.types.input.batch.v1.JobSpec {
     return {
         backoffLimit: 3,
         template: {
+            ...(labels ? { metadata: { labels } } : {}),
             spec: {
                 restartPolicy: "Never",
                 // fsGroup makes the mounted Secret readable by the non-root user.
@@ -114,19 +156,14 @@ export function redisRotationJobSpec(args: { failoverName: string; authSecretNam
                     {
                         name: "rotate",
                         image: REDIS.image,
-                        command: ["sh", "-c", redisRotationScript()],
-                        env: [
-                            { name: "GENERATION", value: String(args.generation) },
-                            { name: "SENTINEL_HOST", value: redisSentinelServiceName(args.failoverName) },
-                            { name: "SENTINEL_PORT", value: String(POD_PORTS.sentinel) },
-                            { name: "REDIS_PORT", value: String(REDIS.port) },
-                        ],
+                        command: ["sh", "-c", script],
+                        env,
                         resources: resourceRequirements(REDIS_ROTATION.resources),
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                         volumeMounts: [{ name: "auth", mountPath: REDIS_ROTATION.authMountPath, readOnly: true }],
                     },
                 ],
-                volumes: [{ name: "auth", secret: { secretName: args.authSecretName, defaultMode: 0o440 } }],
+                volumes: [{ name: "auth", secret: { secretName, defaultMode: 0o440 } }],
             },
         },
     };
@@ -152,4 +189,10 @@ export function redisClientPasswordTemplate(readyGeneration: number): string {
  */
 export function redisGenerationAnnotation(generation: number): Record<string, string> | undefined {
     return generation > 0 ? { [REDIS_ROTATION.generationAnnotation]: String(generation) } : undefined;
+}
+
+/** What a client's Secret says about the generation it holds (the key redisClientWaitScript reads). */
+export function redisClientGenerationTemplate(readyGeneration: number): string {
+    const k = REDIS_CLIENT_TEMPLATE_KEYS;
+    return `{{ if eq .${k.generation} "${readyGeneration}" }}${readyGeneration}{{ else }}previous{{ end }}`;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { POD_PORTS, REDIS, REDIS_ROTATION } from "../../components/defaults";
-import { REDIS_ROTATION_FILES, redisRotationJobSpec, redisRotationScript } from "../../components/data/redisRotation";
+import { REDIS_ROTATION_FILES, redisClientWaitScript, redisRotationJobSpec, redisRotationScript } from "../../components/data/redisRotation";
 import { restrictedViolations, type PodSpec } from "../security/podSecurity";
 import { nativeTool } from "../helpers/tools";
 import { Job } from "kubernetes-models/batch/v1/Job";
@@ -151,6 +151,23 @@ describe("redisRotationScript", () => {
         expect(acl.map((c) => c.auth)).toEqual([NEW, OLD, OLD]);
     });
 
+    it("the client-side wait: exits 0 once the Secret shows the generation, 1 when it never does", () => {
+        for (const [syncs, status] of [[true, 0], [false, 1]] as const) {
+            const d = mkdtempSync(path.join(tmpdir(), "redis-client-wait-"));
+            try {
+                const file = path.join(d, REDIS_ROTATION.clientGenerationKey);
+                writeFileSync(file, "previous");
+                writeFileSync(path.join(d, "sleep"), syncs ? `#!/bin/sh\nprintf 2 >"${file}"\n` : "#!/bin/sh\n");
+                chmodSync(path.join(d, "sleep"), 0o755);
+                const script = redisClientWaitScript().replaceAll(REDIS_ROTATION.authMountPath, d);
+                const result = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { PATH: `${d}:${process.env.PATH}`, GENERATION: "2" } });
+                expect(result.status, result.stderr).toBe(status);
+            } finally {
+                rmSync(d, { recursive: true, force: true });
+            }
+        }
+    });
+
     it("fails, changing nothing, when the Secret never shows the generation", () => {
         const { result, calls, sleeps } = rotate({ generationAtStart: "1", syncs: false });
         expect(result.status).toBe(1);
@@ -166,7 +183,8 @@ describe("redisRotationScript lint", () => {
         const d = mkdtempSync(path.join(tmpdir(), "redis-rotation-lint-"));
         try {
             writeFileSync(path.join(d, "rotate.sh"), redisRotationScript());
-            shellcheck.run(["--shell=sh", path.join(d, "rotate.sh")]);
+            writeFileSync(path.join(d, "wait.sh"), redisClientWaitScript());
+            shellcheck.run(["--shell=sh", path.join(d, "rotate.sh"), path.join(d, "wait.sh")]);
         } finally {
             rmSync(d, { recursive: true, force: true });
         }
@@ -253,6 +271,23 @@ describe("the rotation in the stack (homelab:redisPasswordGeneration)", () => {
         // While the Job runs, Vault already holds generation 1 but Shlink's ExternalSecret is still generation 0's: the old one.
         expect(materialise(first, "shlink-credentials", vaultAfterPushes(rotated)).data["redis-servers"]).toBe(`tcp://:${GENERATED.redisPassword}@${master}`);
         expect(materialise(first, "shlink-credentials").data["redis-servers"]).toBe(`tcp://:${GENERATED.redisPassword}@${master}`);
+        // What the client-side Job reads: the generation the password is, "previous" until switched.
+        expect(materialise(rotated, "shlink-credentials").data[REDIS_ROTATION.clientGenerationKey]).toBe("1");
+        expect(materialise(first, "shlink-credentials", vaultAfterPushes(rotated)).data[REDIS_ROTATION.clientGenerationKey]).toBe("previous");
+    });
+
+    it("proves Shlink's Secret switched (a Job in shlink, out of the mesh, restricted) before Pulumi rolls Shlink", () => {
+        const job = rotated.byName("shlink-redis-switch");
+        expect(job.inputs.metadata).toMatchObject({ name: "shlink-redis-switch-1", namespace: "shlink" });
+        expect(job.dependsOn).toContain("shlink-credentials");
+        expect(rotated.byName("shlink-deployment").dependsOn).toContain("shlink-redis-switch");
+        const pod = job.inputs.spec.template;
+        expect(pod.metadata.labels).toEqual({ "sidecar.istio.io/inject": "false" });
+        expect(restrictedViolations(pod.spec as PodSpec)).toEqual([]);
+        expect(pod.spec.volumes).toEqual([{ name: "auth", secret: { secretName: "shlink-credentials", defaultMode: 0o440 } }]);
+        expect(pod.spec.containers[0].env).toEqual([{ name: "GENERATION", value: "1" }]);
+        expect(() => new Job({ metadata: job.inputs.metadata, spec: job.inputs.spec }).validate()).not.toThrow();
+        expect(first.resources.filter((r) => r.name === "shlink-redis-switch")).toEqual([]);
     });
 
     it("then rolls Shlink (Pulumi awaits it), and only then has the operator restart the redis pods, dropping the old password", () => {
@@ -263,7 +298,7 @@ describe("the rotation in the stack (homelab:redisPasswordGeneration)", () => {
         expect(restart.inputs.metadata).toMatchObject({ name: REDIS.name, namespace: REDIS.namespace });
         expect(restart.inputs.spec).toEqual({ redis: { podAnnotations: annotation } });
         const waits = rotated.waitsFor("shlink-redis-restart");
-        for (const step of ["shlink-deployment", "shlink-credentials", "shlink-redis-rotation"]) {
+        for (const step of ["shlink-deployment", "shlink-redis-switch", "shlink-credentials", "shlink-redis-rotation"]) {
             expect(waits.has(step), step).toBe(true);
         }
         expect(rotated.waitsFor("shlink-deployment").has("shlink-redis-rotation")).toBe(true);
