@@ -60,6 +60,8 @@ export const CONFIG_DEFAULTS = {
     postgresBackupVolumeGiB: 20,
     postgresBackupRetentionFull: 2,
     redisVolumeGiB: 8,
+    // Raised by one to rotate the Redis password (components/data/redisRotation.ts); 0 is the first password.
+    redisPasswordGeneration: 0,
     shlinkPort: 80,
     shlinkHttpsPort: 443,
     grafanaPort: 3000,
@@ -929,3 +931,22 @@ export const CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "
 
 /** Where an existing cluster's API server may answer (kubeadm and most distributions 6443, managed ones 443). */
 export const API_SERVER_PORTS = [443, K3S_API_PORT] as const;
+
+/**
+ * Redis password rotation (components/data/redisRotation.ts): where the rotation Job mounts the auth Secret, how long it
+ * waits for External Secrets to deliver the new generation (two 1-minute refreshes and a kubelet sync, with room),
+ * and the master name every sentinel of redis-operator 1.2.4 monitors (generator.go sentinelConfigTemplate).
+ */
+export const REDIS_ROTATION = {
+    authMountPath: "/run/redis-auth",
+    waitSeconds: 600,
+    pollSeconds: 5,
+    sentinelMasterName: "mymaster",
+    /** Pod-template annotation carrying the generation on Shlink's and the redis pods: a new value restarts them. */
+    generationAnnotation: "homelab/redis-password-generation",
+    /** Key of a client's Secret saying which generation its Redis password is (the client-side Job waits for it). */
+    clientGenerationKey: "redis-generation",
+    /** The redis image's `redis` user (Dockerfile: adduser -u 999), so the Job runs as non-root. */
+    uid: 999,
+    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+} as const satisfies { resources: ResourceSpec } & Record<string, unknown>;

@@ -32,7 +32,10 @@ fi
 "${pulumi[@]}" stack select --create "$STACK"
 
 case "$action" in
-    up) "${pulumi[@]}" up --stack "$STACK" --diff ;;
+    up)
+        # An existing stack: forget (in state only) the Secrets External Secrets now writes, so this up keeps them.
+        PULUMI="${pulumi[0]}" node_modules/.bin/tsx scripts/migrateState.ts "$STACK"
+        "${pulumi[@]}" up --stack "$STACK" --diff ;;
     preview) "${pulumi[@]}" preview --stack "$STACK" --diff ;;
     destroy) "${pulumi[@]}" destroy --stack "$STACK" ;;
 esac

@@ -5,7 +5,7 @@ import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import * as k8s from "@pulumi/kubernetes";
 import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
-import { Redis } from "../components/data/Redis";
+import { Redis, restartRedisAfterClients } from "../components/data/Redis";
 import {
     API_SERVER_PORTS,
     ARGO_CD,
@@ -108,7 +108,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault }, onCluster);
     const redis = new Redis(
         "shlink-redis",
-        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault },
+        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault, passwordGeneration: config.platform.redisPasswordGeneration },
         onCluster,
     );
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
@@ -135,13 +135,15 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         },
         onCluster,
     );
+    // A rotated Redis password: the redis pods restart (dropping the previous one) once Shlink runs with the new one.
+    restartRedisAfterClients("shlink-redis", redis, config.platform.redisPasswordGeneration, [shlink.deployment]);
     const seed = new VaultSeed(
         "vault-seed",
         {
             values: {
                 shlinkApiKey: { apiKey: shlink.apiKey },
                 postgresShlinkUser: postgres.seed,
-                redisAuth: { password: redis.connection.password },
+                redisAuth: redis.seed,
                 grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
             },
             operator: operators.externalSecrets,

@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConnection } from "../data/Postgres";
 import type { RedisConnection } from "../data/Redis";
-import { GENERATED_SECRET_LENGTH, SHLINK } from "../defaults";
+import { GENERATED_SECRET_LENGTH, REDIS_ROTATION, SHLINK } from "../defaults";
+import {
+    REDIS_CLIENT_TEMPLATE_KEYS,
+    redisClientGenerationTemplate,
+    redisClientPasswordTemplate,
+    redisClientWaitJobSpec,
+    redisGenerationAnnotation,
+} from "../data/redisRotation";
 import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
@@ -61,6 +68,7 @@ export class Shlink extends pulumi.ComponentResource {
 
         const secretName = `${SHLINK.name}-credentials`;
         const credentials = shlinkCredentials(`${name}-credentials`, vaultReader(name, this.namespace, args.vault, this), secretName, args, this);
+        const redisSwitched = redisSwitchJob(`${name}-redis-switch`, this.namespace, secretName, args.redis.readyGeneration, credentials, this);
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
@@ -74,10 +82,11 @@ export class Shlink extends pulumi.ComponentResource {
                     database: { host: args.database.host, port: args.database.port, name: args.database.database, user: args.database.user },
                     secretName,
                     publicDomain: args.publicDomain,
-                }),
+                }, redisGenerationAnnotation(args.redis.readyGeneration)),
             },
             // Its credentials synced (no CrashLoop while ESO syncs), and istiod, or meshed pods start without a sidecar.
-            { parent: this, dependsOn: [credentials, ...(args.waitFor ?? [])] },
+            // A rotated Redis password: its Secret proven switched, so the rollout Pulumi awaits leaves no pod on the old one.
+            { parent: this, dependsOn: [credentials, ...redisSwitched, ...(args.waitFor ?? [])] },
         );
         this.service = shlinkService(`${name}-service`, this.namespace, child);
         new k8s.policy.v1.PodDisruptionBudget(
@@ -94,6 +103,31 @@ export class Shlink extends pulumi.ComponentResource {
             .apply(([service, ns]) => serviceUrl(service, ns, SHLINK.port));
         this.registerOutputs({ namespace: this.namespace, serviceAddress: this.serviceAddress, apiKey: this.apiKey });
     }
+}
+
+/** After a Redis rotation (none at generation 0): a Job that completes once Shlink's Secret holds the new generation. */
+function redisSwitchJob(
+    name: string,
+    namespace: pulumi.Input<string>,
+    secretName: string,
+    generation: number,
+    credentials: pulumi.Resource,
+    parent: pulumi.Resource,
+): k8s.batch.v1.Job[] {
+    if (generation === 0) {
+        return [];
+    }
+    const timeout = `${REDIS_ROTATION.waitSeconds * 2}s`;
+    const job = new k8s.batch.v1.Job(
+        name,
+        {
+            metadata: { name: `${SHLINK.name}-redis-switch-${generation}`, namespace, annotations: { "pulumi.com/replaceUnready": "true" } },
+            spec: redisClientWaitJobSpec({ secretName, generation }),
+        },
+        // ESO rewrites the Secret once Pulumi updated its ExternalSecret (after the rotation Job).
+        { parent, dependsOn: [credentials], customTimeouts: { create: timeout, update: timeout } },
+    );
+    return [job];
 }
 
 /** Shlink's ClusterIP Service on its HTTP port. */
@@ -126,12 +160,18 @@ function shlinkCredentials(
     const reads = [
         { secretKey: "dbPassword", entry: "postgresShlinkUser", property: "password" },
         { secretKey: "apiKey", entry: "shlinkApiKey", property: "apiKey" },
-        { secretKey: "redisPassword", entry: "redisAuth", property: "password" },
+        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.password, entry: "redisAuth", property: "password" },
+        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.previous, entry: "redisAuth", property: "previousPassword" },
+        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.generation, entry: "redisAuth", property: "generation" },
     ] as const;
+    // The new Redis password only once every redis pod accepts it (redisClientPasswordTemplate).
+    const redisPassword = redisClientPasswordTemplate(args.redis.readyGeneration);
     const template = {
         [SHLINK_SECRET_KEYS.dbPassword]: templateRef("dbPassword"),
         [SHLINK_SECRET_KEYS.initialApiKey]: templateRef("apiKey"),
-        [SHLINK_SECRET_KEYS.redisServers]: pulumi.output(args.redis.host).apply((host) => redisServersUri(host, args.redis.port, templateRef("redisPassword"))),
+        [SHLINK_SECRET_KEYS.redisServers]: pulumi.output(args.redis.host).apply((host) => redisServersUri(host, args.redis.port, redisPassword)),
+        [REDIS_ROTATION.clientGenerationKey]: redisClientGenerationTemplate(args.redis.readyGeneration),
     };
-    return externalSecret(name, reader, secretName, reads, { template, parent });
+    // After this generation's Redis rotation Job, when one runs: its new template then switches Shlink over.
+    return externalSecret(name, reader, secretName, reads, { template, parent, after: args.redis.rotated });
 }

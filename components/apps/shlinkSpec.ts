@@ -23,7 +23,7 @@ function probe(timing: Timing): k8s.types.input.core.v1.Probe {
  * The Deployment's spec: `replicas` pods spread one per node, rolled one at a time without dropping below the
  * replica count, non-root with every capability dropped, probed on /rest/health.
  */
-export function shlinkDeploymentSpec(replicas: number, env: ShlinkEnvArgs): k8s.types.input.apps.v1.DeploymentSpec {
+export function shlinkDeploymentSpec(replicas: number, env: ShlinkEnvArgs, podAnnotations?: Record<string, string>): k8s.types.input.apps.v1.DeploymentSpec {
     const version = SHLINK.image.split(":")[1];
     return {
         replicas,
@@ -31,7 +31,7 @@ export function shlinkDeploymentSpec(replicas: number, env: ShlinkEnvArgs): k8s.
         // A new pod is ready before an old one goes: never below the replica count.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
         template: {
-            metadata: { labels: { ...SHLINK_SELECTOR, "app.kubernetes.io/version": version } },
+            metadata: { labels: { ...SHLINK_SELECTOR, "app.kubernetes.io/version": version }, ...(podAnnotations ? { annotations: podAnnotations } : {}) },
             spec: {
                 // Shlink never talks to the Kubernetes API.
                 automountServiceAccountToken: false,

@@ -12,6 +12,7 @@ export function validatePlatform(h: Record<string, unknown>): Checked<PlatformCo
         postgresBackupVolumeGiB: read.int("postgresBackupVolumeGiB", 1, 16_384),
         postgresBackupRetentionFull: read.int("postgresBackupRetentionFull", 1, 30),
         redisVolumeGiB: read.int("redisVolumeGiB", 1, 1024),
+        redisPasswordGeneration: read.int("redisPasswordGeneration", 0, 1_000_000),
     };
     return read.problems.length > 0 ? { problems: read.problems } : { problems: [], value: platform as PlatformConfig };
 }

@@ -138,6 +138,8 @@ export interface PlatformConfig {
     postgresBackupRetentionFull: number;
     /** Size of each Redis pod's volume. */
     redisVolumeGiB: number;
+    /** Which Redis password is current: raising it by one rotates the password without breaking Shlink. */
+    redisPasswordGeneration: number;
 }
 
 /** Secrets of either mode. */

@@ -75,6 +75,8 @@ export interface RedisFailoverSpec {
 
 export interface RedisSettings {
     image?: string;
+    /** Annotations of the redis pods' template (types.go `podAnnotations`): a change makes the operator restart them one by one. */
+    podAnnotations?: Record<string, string>;
     replicas: number;
     port?: number;
     resources?: ResourceRequirements;

@@ -18,8 +18,8 @@ export const VAULT_ENTRIES = {
     shlinkApiKey: { path: "shlink/api-key", properties: ["apiKey"], readers: [SHLINK.namespace] },
     /** The `shlink` database user's password and the SCRAM verifier PGO adopts. */
     postgresShlinkUser: { path: "postgres/shlink-user", properties: ["password", "verifier"], readers: [POSTGRES.namespace, SHLINK.namespace] },
-    /** Redis' requirepass (the redis pods, the sentinels and Shlink). */
-    redisAuth: { path: "redis/auth", properties: ["password"], readers: [REDIS.namespace, SHLINK.namespace] },
+    /** Redis' requirepass (the redis pods, the sentinels and Shlink), the one before it and their generation (rotation). */
+    redisAuth: { path: "redis/auth", properties: ["password", "previousPassword", "generation"], readers: [REDIS.namespace, SHLINK.namespace] },
     /** Grafana's admin login (Grafana itself, and Kiali, whose CR lives in Istio's namespace, logging into it). */
     grafanaAdmin: { path: "monitoring/grafana-admin", properties: ["user", "password"], readers: [KUBE_PROMETHEUS_STACK.namespace, ISTIO.namespace] },
 } as const satisfies Record<string, VaultEntry>;

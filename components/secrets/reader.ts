@@ -51,15 +51,15 @@ export function vaultReader(
     return { namespace, store, access };
 }
 
-/** An ExternalSecret writing `target` in the reader's namespace; Pulumi waits until ESO reports it synced. */
+/** An ExternalSecret writing `target` in the reader's namespace (after `after`); Pulumi waits until ESO reports it synced. */
 export function externalSecret(
     name: string,
     reader: VaultReader,
     target: string,
     reads: readonly VaultRead[],
-    options: TargetOptions & { parent: pulumi.Resource },
+    options: TargetOptions & { parent: pulumi.Resource; after?: pulumi.Resource[] },
 ): k8s.apiextensions.CustomResource {
-    const { parent, ...targetOptions } = options;
+    const { parent, after = [], ...targetOptions } = options;
     return new k8s.apiextensions.CustomResource(
         name,
         {
@@ -68,7 +68,7 @@ export function externalSecret(
             spec: externalSecretSpec(target, reads, targetOptions),
         },
         // Its store, and the values it reads already in Vault, or it would wait on an empty path.
-        { parent, dependsOn: afterSeeded(reader.access, [reader.store]) },
+        { parent, dependsOn: afterSeeded(reader.access, [reader.store, ...after]) },
     );
 }
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Shlink } from "../../components/apps/Shlink";
 import { SHLINK_SECRET_KEYS, shlinkEnv } from "../../components/apps/shlinkEnv";
-import { SHLINK } from "../../components/defaults";
+import { REDIS_ROTATION, SHLINK } from "../../components/defaults";
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
@@ -123,6 +123,8 @@ describe("Shlink in the stack", () => {
             [SHLINK_SECRET_KEYS.dbPassword]: GENERATED.postgresPassword,
             [SHLINK_SECRET_KEYS.redisServers]: `tcp://:${GENERATED.redisPassword}@shlink-redis-master.redis.svc.cluster.local:6379`,
             [SHLINK_SECRET_KEYS.initialApiKey]: GENERATED.shlinkApiKey,
+            // Which Redis password generation REDIS_SERVERS holds (the rotation's client-side Job reads it).
+            [REDIS_ROTATION.clientGenerationKey]: "0",
         });
         for (const v of env(deployment).filter((e) => e.valueFrom)) {
             expect(v.valueFrom.secretKeyRef.name, v.name).toBe(credentials.name);
@@ -218,7 +220,7 @@ describe("the Shlink component on its own", () => {
     const args = {
         replicas: 4,
         database: { host: pulumi.output("db"), port: 5432, database: "shlink", user: "shlink" },
-        redis: { host: pulumi.output("redis"), port: 6379 },
+        redis: { host: pulumi.output("redis"), port: 6379, readyGeneration: 0, rotated: [] },
     };
 
     it("takes its replicas from the caller, makes the pods wait for waitFor, and labels the namespace for injection", async () => {

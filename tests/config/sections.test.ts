@@ -137,6 +137,7 @@ describe("validatePlatform", () => {
             postgresBackupVolumeGiB: 20,
             postgresBackupRetentionFull: 2,
             redisVolumeGiB: 8,
+            redisPasswordGeneration: 0,
         });
     });
 

@@ -103,6 +103,7 @@ describe("validateConfig", () => {
             postgresBackupVolumeGiB: 20,
             postgresBackupRetentionFull: 2,
             redisVolumeGiB: 8,
+            redisPasswordGeneration: 0,
         });
         const { config } = validateConfig(
             raw({ "homelab:shlinkReplicas": "5", "homelab:postgresBackupVolumeGiB": "40", "homelab:postgresBackupRetentionFull": "4" }),
@@ -112,7 +113,7 @@ describe("validateConfig", () => {
 
     it("checks that a node's disk holds every volume local-path may put on it", () => {
         const vm = { ip: "", cores: 4, memoryMiB: 10240, proxmoxNode: "pve" };
-        const platform = { shlinkReplicas: 3, postgresVolumeGiB: 20, postgresBackupVolumeGiB: 20, postgresBackupRetentionFull: 2, redisVolumeGiB: 8 };
+        const platform = { shlinkReplicas: 3, postgresVolumeGiB: 20, postgresBackupVolumeGiB: 20, postgresBackupRetentionFull: 2, redisVolumeGiB: 8, redisPasswordGeneration: 0 };
         expect(volumeProblems([{ ...vm, name: "fits", diskGiB: 68 }], platform)).toEqual([]);
         expect(volumeProblems([{ ...vm, name: "small", diskGiB: 67 }], platform)).toEqual([
             expect.stringMatching(/^Node small: its 67 GiB disk .* \(68 GiB\)\. Raise vmDiskGiB or lower the volumes\.$/),

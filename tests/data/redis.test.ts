@@ -132,7 +132,8 @@ describe("the Redis failover in the stack", () => {
         expect(failover.dependsOn).toContain("shlink-redis-auth");
         expect(auth.namespace).toBe("redis");
         expect(REDIS_PASSWORD_KEY).toBe("password");
-        expect(auth.data).toEqual({ password: GENERATED.redisPassword });
+        // Generation 0: no rotation yet, so the previous password is the current one.
+        expect(auth.data).toEqual({ password: GENERATED.redisPassword, previousPassword: GENERATED.redisPassword, generation: "0" });
         expect(es.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
         expect(JSON.stringify(es.inputs)).not.toContain(GENERATED.redisPassword);
         expect(seedSecret(ledger).secretInputs).toContain("stringData");

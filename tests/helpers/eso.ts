@@ -50,9 +50,9 @@ export function vaultAfterPushes(ledger: Ledger): Record<string, Record<string, 
 }
 
 /** The target Secret of the ExternalSecret named `name` (Pulumi name), rendered as ESO's template engine v2 would. */
-export function materialise(ledger: Ledger, name: string): MaterialisedSecret {
+export function materialise(ledger: Ledger, name: string, vault: Record<string, Record<string, string>> = vaultAfterPushes(ledger)): MaterialisedSecret {
     const es = ledger.byName(name);
-    const kv = vaultAfterPushes(ledger);
+    const kv = vault;
     const reads: Record<string, string> = {};
     for (const read of es.inputs.spec.data) {
         const value = kv[read.remoteRef.key]?.[read.remoteRef.property];
@@ -62,13 +62,24 @@ export function materialise(ledger: Ledger, name: string): MaterialisedSecret {
         reads[read.secretKey] = value;
     }
     const template = es.inputs.spec.target.template;
-    const render = (text: string) =>
-        text.replace(/\{\{ \.([A-Za-z]+) \}\}/g, (_, key: string) => {
-            if (reads[key] === undefined) {
-                throw new Error(`${name}: the template reads ${key}, which no data entry provides`);
-            }
-            return reads[key];
-        });
+    const read = (key: string) => {
+        if (reads[key] === undefined) {
+            throw new Error(`${name}: the template reads ${key}, which no data entry provides`);
+        }
+        return reads[key];
+    };
+    // The two actions the stack uses: `{{ .key }}`, and `{{ if eq .key "v" }}…{{ else }}…{{ end }}` (no nesting); any other fails.
+    const render = (text: string): string => {
+        const out = text
+            .replace(/\{\{ if eq \.([A-Za-z]+) "([^"]*)" \}\}(.*?)\{\{ else \}\}(.*?)\{\{ end \}\}/g, (_, key: string, value: string, then: string, otherwise: string) =>
+                read(key) === value ? then : otherwise,
+            )
+            .replace(/\{\{ \.([A-Za-z]+) \}\}/g, (_, key: string) => read(key));
+        if (out.includes("{{")) {
+            throw new Error(`${name}: a template action the test renderer does not know: ${text}`);
+        }
+        return out;
+    };
     const data = template?.data ? Object.fromEntries(Object.entries(template.data as Record<string, string>).map(([k, v]) => [k, render(v)])) : reads;
     return {
         name: es.inputs.spec.target.name,

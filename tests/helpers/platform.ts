@@ -16,6 +16,9 @@ export const GENERATED = {
     vaultSealKey: Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1)).toString("base64"),
 } as const;
 
+/** The Redis password of generation 1 (homelab:redisPasswordGeneration 1; not in the default run). */
+export const ROTATED_REDIS_PASSWORD = "Rn".repeat(20);
+
 /** Argo CD's admin password and its bcrypt hash (only the hash reaches the cluster). */
 export const ARGOCD_ADMIN = {
     password: "Ac".repeat(20),
@@ -26,6 +29,7 @@ export const DISTINCT_RANDOMS: MockOptions = {
     outputs: {
         "shlink-db-password": { result: GENERATED.postgresPassword },
         "shlink-redis-password": { result: GENERATED.redisPassword },
+        "shlink-redis-password-1": { result: ROTATED_REDIS_PASSWORD },
         "shlink-api-key": { result: GENERATED.shlinkApiKey },
         "observability-grafana-admin-password": { result: GENERATED.grafanaAdminPassword },
         "argocd-admin-password": { result: ARGOCD_ADMIN.password, bcryptHash: ARGOCD_ADMIN.bcryptHash },
