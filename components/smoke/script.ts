@@ -194,7 +194,7 @@ while :; do
         echo "smoke check passed: all \${#checks[@]} checks"
         return 0
     fi
-    if ((SECONDS + backoff > deadline)); then
+    if ((SECONDS + backoff >= deadline)); then
         break
     fi
     sleep "$backoff"
