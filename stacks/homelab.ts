@@ -92,8 +92,8 @@ export interface HomelabOutputs {
 
 /**
  * Composes the layers in dependency order: the cluster (Proxmox VMs and K3s on them, or the user's own cluster),
- * the operators, the data stores, the mesh, observability, Shlink and its routing, Argo CD, and last the
- * end-to-end check. Later layers receive the cluster's provider (through `providers`) and nothing else from
+ * the operators, Vault, the data stores, the mesh and the edge (the lab CA, HTTPS doors), observability, Shlink,
+ * the seeding of Vault, load testing, Argo CD, Shlink's routing, the NetworkPolicies, and last the end-to-end check. Later layers receive the cluster's provider (through `providers`) and nothing else from
  * the cluster; what crosses between layers is visible here.
  */
 export function homelab(config: HomelabConfig): HomelabOutputs {
@@ -106,11 +106,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const seeded = deferred<pulumi.Resource[]>();
     const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise };
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault }, onCluster);
-    const redis = new Redis(
-        "shlink-redis",
-        { volumeGiB: config.platform.redisVolumeGiB, storageClass: config.target.storageClass, operator: operators.redisOperator, vault, passwordGeneration: config.platform.redisPasswordGeneration },
-        onCluster,
-    );
+    const redis = new Redis("shlink-redis", redisArgs(config, operators, vault), onCluster);
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
     const publicAddress = config.target.publicAddress;
     // With a services VIP, kube-vip announces it for every LoadBalancer Service that names it.
@@ -124,55 +120,19 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const shlinkHost = hostAndPort(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
         "shlink",
-        {
-            replicas: config.platform.shlinkReplicas,
-            publicDomain: { host: shlinkHost, https: true },
-            database: postgres.connection,
-            redis: redis.connection,
-            vault,
-            meshInjection: true,
-            waitFor: [istio.istiod],
-        },
+        { ...shlinkArgs(config, shlinkHost, postgres, redis), vault, waitFor: [istio.istiod] },
         onCluster,
     );
     // A rotated Redis password: the redis pods restart (dropping the previous one) once Shlink runs with the new one.
     restartRedisAfterClients("shlink-redis", redis, config.platform.redisPasswordGeneration, [shlink.deployment]);
-    const seed = new VaultSeed(
-        "vault-seed",
-        {
-            values: {
-                shlinkApiKey: { apiKey: shlink.apiKey },
-                postgresShlinkUser: postgres.seed,
-                redisAuth: redis.seed,
-                grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
-            },
-            operator: operators.externalSecrets,
-            // OpenBao initialised and unsealed, with the roles the stores log in as.
-            vaultReady: [openbao.ready],
-        },
-        onCluster,
-    );
+    const seed = vaultSeed({ operators, openbao, postgres, redis, shlink, observability }, onCluster);
     seeded.resolve(seed.pushes);
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, tls), onCluster);
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, host), onCluster) : undefined;
-    const routing = new MeshRouting(
-        "shlink-mesh",
-        // The HTTPS server presents the serving certificate: it waits for cert-manager to issue it.
-        {
-            target: shlinkRoute(doors.shlink, tls.credentialName),
-            namespace: shlink.namespace,
-            waitFor: [istio.base, istio.istiod, tls.servingCertificate],
-            rateLimit: { limits: config.mesh.rateLimits, gatewayNamespace: istio.gatewayNamespace.metadata.name },
-        },
-        onCluster,
-    );
+    const routing = shlinkRouting(config, doors.shlink, { istio, tls, shlink }, onCluster);
     const shlinkUrl = pulumi.output(httpsUrl(host, config.mesh.ports.shlinkHttps));
     const layers = [operators, openbao, postgres, redis, istio, tls, edge, observability, shlink, seed, load, routing, ...(argocd ? [argocd] : [])];
-    const policies = new NetworkPolicies(
-        "network-policies",
-        { namespaces: stackNamespaces(config), flows: flowInputs(config, [doors.shlink, ...doors.uis]), waitFor: layers },
-        onCluster,
-    );
+    const policies = networkPolicies(config, [doors.shlink, ...doors.uis], layers, onCluster);
     const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge, openbao, policies] };
 
     return {
@@ -192,6 +152,76 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         vaultUrl: pulumi.output(httpsUrl(host, config.mesh.ports.vault)),
         vaultAdminPassword: openbao.adminPassword,
     };
+}
+
+function redisArgs(config: HomelabConfig, operators: Operators, vault: VaultAccess) {
+    return {
+        volumeGiB: config.platform.redisVolumeGiB,
+        storageClass: config.target.storageClass,
+        operator: operators.redisOperator,
+        vault,
+        passwordGeneration: config.platform.redisPasswordGeneration,
+    };
+}
+
+/** Shlink's replicas, its public https host, and the data stores it reads (their passwords come from Vault). */
+function shlinkArgs(config: HomelabConfig, host: string, postgres: Postgres, redis: Redis) {
+    return {
+        replicas: config.platform.shlinkReplicas,
+        publicDomain: { host, https: true },
+        database: postgres.connection,
+        redis: redis.connection,
+        meshInjection: true,
+    };
+}
+
+/** Every generated value into Vault, pushed from inside the cluster once OpenBao is initialised and unsealed. */
+function vaultSeed(
+    layers: { operators: Operators; openbao: Vault; postgres: Postgres; redis: Redis; shlink: Shlink; observability: Observability },
+    onCluster: pulumi.ComponentResourceOptions,
+): VaultSeed {
+    const { operators, openbao, postgres, redis, shlink, observability } = layers;
+    return new VaultSeed(
+        "vault-seed",
+        {
+            values: {
+                shlinkApiKey: { apiKey: shlink.apiKey },
+                postgresShlinkUser: postgres.seed,
+                redisAuth: redis.seed,
+                grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
+            },
+            operator: operators.externalSecrets,
+            // OpenBao initialised and unsealed, with the roles the stores log in as.
+            vaultReady: [openbao.ready],
+        },
+        onCluster,
+    );
+}
+
+/** Shlink's door on the gateway: HTTPS with the serving certificate, HTTP redirecting, its routes rate-limited. */
+function shlinkRouting(
+    config: HomelabConfig,
+    door: EdgeDoor,
+    layers: { istio: Istio; tls: LabTls; shlink: Shlink },
+    onCluster: pulumi.ComponentResourceOptions,
+): MeshRouting {
+    const { istio, tls, shlink } = layers;
+    return new MeshRouting(
+        "shlink-mesh",
+        {
+            target: shlinkRoute(door, tls.credentialName),
+            namespace: shlink.namespace,
+            // The HTTPS server presents the serving certificate: it waits for cert-manager to issue it.
+            waitFor: [istio.base, istio.istiod, tls.servingCertificate],
+            rateLimit: { limits: config.mesh.rateLimits, gatewayNamespace: istio.gatewayNamespace.metadata.name },
+        },
+        onCluster,
+    );
+}
+
+/** Default-deny and the flow table's allows in every namespace of the stack, once every layer is in place. */
+function networkPolicies(config: HomelabConfig, doors: EdgeDoor[], layers: pulumi.Resource[], onCluster: pulumi.ComponentResourceOptions): NetworkPolicies {
+    return new NetworkPolicies("network-policies", { namespaces: stackNamespaces(config), flows: flowInputs(config, doors), waitFor: layers }, onCluster);
 }
 
 /** A value known only later in the program, as a promise (Pulumi awaits a dependsOn promise before registering). */
