@@ -3,8 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../components/config";
-import { homelab } from "../../stacks/homelab";
 import { fullConfig, runUnderMocks } from "../helpers/pulumi";
+import { runRefused } from "../helpers/platform";
 import { node, nodes } from "./raw";
 
 /** loadConfig of a Proxmox-mode stack (the lab's), typed as such. */
@@ -24,15 +24,7 @@ describe("loadConfig", () => {
             "proxmoxve:apiToken": undefined,
             "homelab:sshPrivateKey": undefined,
         });
-        let thrown: unknown;
-        const { ledger } = await runUnderMocks(bad, () => {
-            try {
-                return homelab(loadConfig());
-            } catch (e) {
-                thrown = e;
-                return undefined;
-            }
-        });
+        const { thrown, ledger } = await runRefused(bad);
         expect(thrown).toBeInstanceOf(ConfigError);
         const error = thrown as ConfigError;
         expect(error.problems).toHaveLength(4);

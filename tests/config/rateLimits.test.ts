@@ -2,11 +2,11 @@
 // value refused (a RunError from loadConfig before any resource) with one message naming the key.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, validateConfig } from "../../components/config";
+import { ConfigError, validateConfig } from "../../components/config";
 import { KNOWN_KEYS } from "../../components/config/keys";
 import { CONFIG_DEFAULTS, SHLINK_RATE_LIMIT_MAX } from "../../components/defaults";
-import { homelab } from "../../stacks/homelab";
-import { fullConfig, runUnderMocks } from "../helpers/pulumi";
+import { fullConfig } from "../helpers/pulumi";
+import { runRefused } from "../helpers/platform";
 import { problemsOf, raw } from "./raw";
 
 describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond and homelab:shlinkHttpsPort", () => {
@@ -60,15 +60,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
     });
 
     it("refuses a bad limit with a RunError before any resource is registered", async () => {
-        let thrown: unknown;
-        const { ledger } = await runUnderMocks(fullConfig({ "homelab:shlinkCreateRatePerMinute": "0" }), () => {
-            try {
-                return homelab(loadConfig());
-            } catch (e) {
-                thrown = e;
-                return undefined;
-            }
-        });
+        const { thrown, ledger } = await runRefused(fullConfig({ "homelab:shlinkCreateRatePerMinute": "0" }));
         expect(thrown).toBeInstanceOf(ConfigError);
         expect(pulumi.RunError.isInstance(thrown)).toBe(true);
         expect((thrown as ConfigError).problems).toEqual([

@@ -3,13 +3,13 @@
 // but the gateway's, and the CA exported (its key never).
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../components/config";
+import { ConfigError } from "../../components/config";
 import { ISTIO, JAEGER, KIALI, KUBE_PROMETHEUS_STACK, LAB_TLS, OPERATOR_CHARTS } from "../../components/defaults";
 import { subjectAltNames } from "../../components/edge/certificates";
 import { doorServers, doorServicePorts, doorVirtualServiceSpec, httpsUrl, vaultDoor } from "../../components/edge/doors";
-import { homelab, type HomelabOutputs } from "../../stacks/homelab";
-import { FAKE_LAB_CA, fullConfig, runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
-import { runHomelab } from "../helpers/platform";
+import type { HomelabOutputs } from "../../stacks/homelab";
+import { FAKE_LAB_CA, fullConfig, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
+import { runHomelab, runRefused } from "../helpers/platform";
 
 const NODE_IPS = ["192.168.2.242", "192.168.2.243", "192.168.2.244"];
 const GATEWAY_FQDN = `${ISTIO.gatewayRelease}.${ISTIO.gatewayNamespace}.svc.cluster.local`;
@@ -213,15 +213,7 @@ describe("the lab's TLS with homelab:domain", () => {
     it.each(["https://lab.example.org", "lab.example.org:443", "Lab.Example.org", "lab", "lab.example.org.", "-lab.example.org", "192.168.2.50"])(
         "refuses homelab:domain %s as a RunError before any resource",
         async (domain) => {
-            let thrown: unknown;
-            const { ledger } = await runUnderMocks(fullConfig({ "homelab:domain": domain }), () => {
-                try {
-                    return homelab(loadConfig());
-                } catch (e) {
-                    thrown = e;
-                    return undefined;
-                }
-            });
+            const { thrown, ledger } = await runRefused(fullConfig({ "homelab:domain": domain }));
             expect(thrown).toBeInstanceOf(ConfigError);
             expect(pulumi.RunError.isInstance(thrown)).toBe(true);
             expect((thrown as ConfigError).problems).toEqual([expect.stringContaining(`homelab:domain must be a DNS name`)]);

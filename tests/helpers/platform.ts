@@ -68,6 +68,20 @@ function deepFreeze<T>(value: T): T {
     return value;
 }
 
+/** The whole stack under a config the loader must refuse: what `homelab()` threw, and what got registered anyway. */
+export async function runRefused(config: ReturnType<typeof fullConfig>): Promise<{ thrown: unknown; ledger: Ledger }> {
+    let thrown: unknown;
+    const { ledger } = await runUnderMocks(config, () => {
+        try {
+            return homelab(loadConfig());
+        } catch (e) {
+            thrown = e;
+            return undefined;
+        }
+    });
+    return { thrown, ledger };
+}
+
 /** Kubernetes resources the stack creates (reads of existing objects left out). */
 export function kubernetesResources(ledger: Ledger) {
     return ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.read);
