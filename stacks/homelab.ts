@@ -32,7 +32,7 @@ import { ArgoCd, argoCdDoor } from "../components/gitops/ArgoCd";
 import { EdgeDoors } from "../components/edge/EdgeDoors";
 import { LabTls } from "../components/edge/LabTls";
 import type { LabAddresses } from "../components/edge/certificates";
-import { doorServicePorts, httpsUrl, httpUrl, vaultDoor, type EdgeDoor } from "../components/edge/doors";
+import { doorServicePorts, httpsHost, httpsUrl, httpUrl, vaultDoor, type EdgeDoor } from "../components/edge/doors";
 import { serviceFqdn } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
@@ -117,7 +117,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
     const { tls, edge } = labEdge(config, operators, istio, doors.uis, onCluster);
     const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault }, onCluster);
-    const shlinkHost = hostAndPort(host, config.mesh.ports.shlinkHttps);
+    const shlinkHost = httpsHost(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
         "shlink",
         { ...shlinkArgs(config, shlinkHost, postgres, redis), vault, waitFor: [istio.istiod] },
@@ -130,7 +130,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, tls), onCluster);
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, host), onCluster) : undefined;
     const routing = shlinkRouting(config, doors.shlink, { istio, tls, shlink }, onCluster);
-    const shlinkUrl = pulumi.output(httpsUrl(host, config.mesh.ports.shlinkHttps));
+    const shlinkUrl = pulumi.output(`https://${shlinkHost}`);
     const layers = [operators, openbao, postgres, redis, istio, tls, edge, observability, shlink, seed, load, routing, ...(argocd ? [argocd] : [])];
     const policies = networkPolicies(config, [doors.shlink, ...doors.uis], layers, onCluster);
     const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge, openbao, policies] };
@@ -396,7 +396,7 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
 /** k6 in the cluster, loading Shlink over HTTPS through the ingress gateway's in-cluster Service, its metrics into Prometheus. */
 function loadTestingArgs(config: HomelabConfig, observability: Observability, shlink: Shlink, tls: LabTls): LoadTestingArgs {
     return {
-        targetUrl: httpsUrl(serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace), config.mesh.ports.shlinkHttps),
+        targetUrl: httpsUrl(GATEWAY_FQDN, config.mesh.ports.shlinkHttps),
         prometheusWriteUrl: remoteWriteUrl(observability.prometheusUrl),
         apiKey: shlink.apiKey,
         caCertificate: tls.caCertificate,
@@ -413,6 +413,9 @@ function argoCdArgs(config: HomelabConfig, host: string) {
         managedNamespaces: MANAGED_NAMESPACES,
     };
 }
+
+/** The ingress gateway's in-cluster name: what k6 targets, so the serving certificate names it. */
+const GATEWAY_FQDN = serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace);
 
 /** Every namespace the stack creates or K3s runs its system in: none is the user's apps' to write. */
 const MANAGED_NAMESPACES: readonly string[] = [
@@ -496,16 +499,10 @@ function argoCdPorts(config: HomelabConfig) {
  */
 function labAddresses(config: HomelabConfig): LabAddresses {
     const everyNode = config.mode === "proxmox" && config.network.servicesVip === undefined ? config.nodes.map((n) => n.ip) : [];
-    const fqdn = serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace);
     return {
         publicAddress: config.target.publicAddress,
         otherAddresses: everyNode,
         ...(config.mesh.domain === undefined ? {} : { domain: config.mesh.domain }),
-        serviceNames: [fqdn, `${ISTIO.gatewayRelease}.${ISTIO.gatewayNamespace}.svc`],
+        serviceNames: [GATEWAY_FQDN, `${ISTIO.gatewayRelease}.${ISTIO.gatewayNamespace}.svc`],
     };
-}
-
-/** `host` or `host:port`, leaving out HTTPS' default port. */
-function hostAndPort(host: string, port: number): string {
-    return port === 443 ? host : `${host}:${port}`;
 }

@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LAB_TLS, OPERATOR_CHARTS } from "../defaults";
 import { childName } from "../kubernetes/names";
+import { WAIT_FOR_READY } from "../kubernetes/wait";
 import {
     CERT_MANAGER_API_VERSION,
-    CERTIFICATE_READY,
     caCertificateSpec,
     caIssuerSpec,
     selfSignedIssuerSpec,
@@ -58,7 +58,7 @@ export class LabTls extends pulumi.ComponentResource {
 
 /** A Certificate's metadata: Pulumi reports it created only once cert-manager has issued it. */
 function certificateMetadata(certificateName: string, namespace: pulumi.Input<string>) {
-    return { name: certificateName, namespace, annotations: { ...CERTIFICATE_READY } };
+    return { name: certificateName, namespace, annotations: { ...WAIT_FOR_READY } };
 }
 
 /**

@@ -4,8 +4,6 @@ import { parseIpv4 } from "../config/ipv4";
 
 export const CERT_MANAGER_API_VERSION = "cert-manager.io/v1";
 
-/** cert-manager waits: Pulumi reports a Certificate created only once cert-manager has issued it. */
-export const CERTIFICATE_READY = { "pulumi.com/waitFor": "condition=Ready" } as const;
 
 /** Where the lab is reached: every address and name a URL or an in-cluster client uses. */
 export interface LabAddresses {

@@ -54,9 +54,14 @@ export function doorServicePorts(doors: readonly EdgeDoor[]) {
     ]);
 }
 
+/** `host` or `host:port`, leaving out HTTPS' default port (what an https URL names, and Shlink's short URLs). */
+export function httpsHost(host: string, port: number): string {
+    return port === 443 ? host : `${host}:${port}`;
+}
+
 /** `https://host[:port][path]`, leaving out HTTPS' default port. */
 export function httpsUrl(host: string, port: number, path = ""): string {
-    return `https://${host}${port === 443 ? "" : `:${port}`}${path}`;
+    return `https://${httpsHost(host, port)}${path}`;
 }
 
 /** `http://host[:port]`, leaving out HTTP's default port (the door that answers 301). */

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_DELIVERY } from "../defaults";
 import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES, VAULT_SEED_SECRET, type VaultEntry } from "./catalog";
-import { ESO_API, WAIT_FOR_READY, pushSecretSpec, secretStoreSpec, seedKey, type VaultEntryName } from "./eso";
+import { WAIT_FOR_READY } from "../kubernetes/wait";
+import { ESO_API, pushSecretSpec, secretStoreSpec, seedKey, type VaultEntryName } from "./eso";
 
 /** Every property of every catalog entry: the values Pulumi generated (each handled as a secret). */
 export type SeedValues = { [E in VaultEntryName]: { [P in (typeof VAULT_ENTRIES)[E]["properties"][number]]: pulumi.Input<string> } };

@@ -11,9 +11,6 @@ export const ESO_API = {
     pushSecret: { apiVersion: "external-secrets.io/v1alpha1", kind: "PushSecret" },
 } as const;
 
-/** Pulumi waits until ESO reports the object synced (an ExternalSecret's target written, a PushSecret's values in Vault). */
-export const WAIT_FOR_READY = { "pulumi.com/waitFor": "condition=Ready" } as const;
-
 /** Where every store reaches Vault: the chart's `openbao-active` Service, which follows the Raft leader. */
 export function vaultServerUrl(): string {
     return serviceUrl(VAULT.activeService, VAULT.namespace, VAULT.apiPort);

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { SECRET_DELIVERY } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES } from "./catalog";
-import { ESO_API, WAIT_FOR_READY, externalSecretSpec, secretStoreSpec, type TargetOptions, type VaultRead } from "./eso";
+import { WAIT_FOR_READY } from "../kubernetes/wait";
+import { ESO_API, externalSecretSpec, secretStoreSpec, type TargetOptions, type VaultRead } from "./eso";
 
 /** What every reading namespace waits for, handed down from the stack. */
 export interface VaultAccess {
