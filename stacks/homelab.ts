@@ -45,7 +45,7 @@ import { Observability, type ObservabilityArgs } from "../components/observabili
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
 import { readerNamespaces } from "../components/secrets/catalog";
-import { Vault } from "../components/secrets/Vault";
+import { Vault, type VaultService } from "../components/secrets/Vault";
 import type { VaultAccess } from "../components/secrets/reader";
 import { VaultSeed } from "../components/secrets/VaultSeed";
 import { NetworkPolicies } from "../components/security/NetworkPolicies";
@@ -113,7 +113,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const lb = cluster.loadBalancerAnnotations;
     // Every URL names homelab:domain when set, else the lab's address; the certificate names both.
     const host = config.mesh.domain ?? publicAddress;
-    const doors = labDoors(config);
+    const doors = labDoors(config, openbao.uiService);
     const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
     const { tls, edge } = labEdge(config, operators, istio, doors.uis, onCluster);
     const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault }, onCluster);
@@ -478,7 +478,7 @@ function shlinkRoute(door: EdgeDoor, credentialName: string): RoutingTarget {
  * Every door of the lab at the ingress gateway: Shlink's (its MeshRouting serves it) and the UIs'. Shlink and
  * Argo CD on HTTPS with their HTTP port answering 301, each observability UI on HTTPS on its port.
  */
-function labDoors(config: HomelabConfig): { shlink: EdgeDoor; uis: EdgeDoor[] } {
+function labDoors(config: HomelabConfig, vaultUi: VaultService): { shlink: EdgeDoor; uis: EdgeDoor[] } {
     const ports = config.mesh.ports;
     const shlink: EdgeDoor = {
         name: "shlink",
@@ -486,7 +486,7 @@ function labDoors(config: HomelabConfig): { shlink: EdgeDoor; uis: EdgeDoor[] } 
         httpsPort: ports.shlinkHttps,
         destination: { host: serviceFqdn(SHLINK.name, SHLINK.namespace), port: SHLINK.port },
     };
-    return { shlink, uis: [...observabilityDoors(ports, ISTIO.namespace), vaultDoor(ports.vault), ...(config.gitops.argocd ? [argoCdDoor(argoCdPorts(config))] : [])] };
+    return { shlink, uis: [...observabilityDoors(ports, ISTIO.namespace), vaultDoor(ports.vault, vaultUi), ...(config.gitops.argocd ? [argoCdDoor(argoCdPorts(config))] : [])] };
 }
 
 function argoCdPorts(config: HomelabConfig) {

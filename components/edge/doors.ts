@@ -1,6 +1,5 @@
 // Pure builders of the lab's doors at the Istio ingress gateway: one HTTPS server per port (TLS ends there with
 // the lab CA's certificate), plain HTTP answering 301 to HTTPS where a URL had an HTTP port; tests call them directly.
-import { VAULT } from "../defaults";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 
 /** One door: HTTPS on `httpsPort` (and, where set, plain HTTP on `httpPort` redirecting to it), sent on to a Service. */
@@ -69,10 +68,7 @@ export function httpUrl(host: string, port: number): string {
     return `http://${host}${port === 80 ? "" : `:${port}`}`;
 }
 
-/**
- * Vault's (OpenBao's) door: HTTPS on `httpsPort` to the chart's UI Service (API and UI, plain HTTP in-cluster).
- * Wired where homelab:vaultPort and OpenBao's release exist: `[...uis, vaultDoor(config.mesh.ports.vault)]`.
- */
-export function vaultDoor(httpsPort: number): EdgeDoor {
-    return { name: "vault", httpsPort, destination: { host: serviceFqdn(VAULT.uiService, VAULT.namespace), port: VAULT.apiPort } };
+/** Vault's (OpenBao's) door: HTTPS on `httpsPort` to the Service its component names (API and UI, plain HTTP in-cluster). */
+export function vaultDoor(httpsPort: number, ui: { name: string; namespace: string; port: number }): EdgeDoor {
+    return { name: "vault", httpsPort, destination: { host: serviceFqdn(ui.name, ui.namespace), port: ui.port } };
 }

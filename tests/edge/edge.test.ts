@@ -224,7 +224,7 @@ describe("the lab's TLS with homelab:domain", () => {
 
 describe("the doors' builders", () => {
     it("gives Vault an HTTPS door to OpenBao's UI Service on its API port, with the serving certificate", () => {
-        const door = vaultDoor(8200);
+        const door = vaultDoor(8200, { name: "openbao-ui", namespace: "vault", port: 8200 });
         expect(doorServers(door, LAB_TLS.servingSecret)).toEqual([
             { port: { number: 8200, name: "https-vault", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: LAB_TLS.servingSecret } },
         ]);
