@@ -828,8 +828,13 @@ export const LAB_TLS = {
     caCertificate: "homelab-ca",
     caSecret: "homelab-ca",
     caCommonName: "homelab lab CA",
-    /** Ten years: users trust the CA once; cert-manager renews it 30 days ahead like any Certificate. */
+    /** Ten years: users trust the CA once. */
     caDuration: "87600h",
+    /**
+     * Renewed a year before its end (cert-manager's default would be at two thirds of its life), with the same key
+     * (rotationPolicy Never): what trusts the old certificate keeps trusting the lab until the old one ends.
+     */
+    caRenewBefore: "8760h",
     /** The serving Certificate and its Secret, in the gateway's namespace (Istio reads credentialName there). */
     servingCertificate: "homelab-edge",
     servingSecret: "homelab-edge-tls",
