@@ -775,8 +775,12 @@ export const SHLINK_RATE_LIMIT = {
     router: "envoy.filters.http.router",
     /** Prefix of the listener-level filter's stats (it has no bucket: only the routes limit). */
     statPrefix: "shlink_rate_limit",
-    /** Shlink's API creates short URLs on POST /rest/v{n}/short-urls and GET /rest/v{n}/short-urls/shorten. */
-    createPaths: { post: "/rest/v[0-9]+/short-urls/?", get: "/rest/v[0-9]+/short-urls/shorten/?" },
+    /**
+     * Shlink's API creates short URLs on POST /rest/v{n}/short-urls and GET /rest/v{n}/short-urls/shorten. One match
+     * covers both, since Istio makes an Envoy route, with a bucket of its own, of every match: listing short URLs
+     * (GET /rest/v{n}/short-urls) counts as a creation too.
+     */
+    createMatch: { methods: "GET|POST", path: "/rest/v[0-9]+/short-urls(/shorten)?/?" },
     /** Named routes of Shlink's VirtualService (Istio names the Envoy route after them) and their stats' prefixes. */
     routes: {
         create: { name: "shlink-create", statPrefix: "shlink_create", fillIntervalSeconds: 60 },
