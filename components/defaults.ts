@@ -775,8 +775,12 @@ export const SHLINK_RATE_LIMIT = {
     router: "envoy.filters.http.router",
     /** Prefix of the listener-level filter's stats (it has no bucket: only the routes limit). */
     statPrefix: "shlink_rate_limit",
-    /** Shlink's API creates short URLs on POST /rest/v{n}/short-urls and GET /rest/v{n}/short-urls/shorten. */
-    createPaths: { post: "/rest/v[0-9]+/short-urls/?", get: "/rest/v[0-9]+/short-urls/shorten/?" },
+    /**
+     * Shlink's API creates short URLs on POST /rest/v{n}/short-urls and GET /rest/v{n}/short-urls/shorten. One match
+     * covers both, since Istio makes an Envoy route, with a bucket of its own, of every match: listing short URLs
+     * (GET /rest/v{n}/short-urls) counts as a creation too.
+     */
+    createMatch: { methods: "GET|POST", path: "/rest/v[0-9]+/short-urls(/shorten)?/?" },
     /** Named routes of Shlink's VirtualService (Istio names the Envoy route after them) and their stats' prefixes. */
     routes: {
         create: { name: "shlink-create", statPrefix: "shlink_create", fillIntervalSeconds: 60 },
@@ -828,8 +832,13 @@ export const LAB_TLS = {
     caCertificate: "homelab-ca",
     caSecret: "homelab-ca",
     caCommonName: "homelab lab CA",
-    /** Ten years: users trust the CA once; cert-manager renews it 30 days ahead like any Certificate. */
+    /** Ten years: users trust the CA once. */
     caDuration: "87600h",
+    /**
+     * Renewed a year before its end (cert-manager's default would be at two thirds of its life), with the same key
+     * (rotationPolicy Never): what trusts the old certificate keeps trusting the lab until the old one ends.
+     */
+    caRenewBefore: "8760h",
     /** The serving Certificate and its Secret, in the gateway's namespace (Istio reads credentialName there). */
     servingCertificate: "homelab-edge",
     servingSecret: "homelab-edge-tls",

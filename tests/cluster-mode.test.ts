@@ -1,11 +1,8 @@
 // The platform on a cluster the user already has: Pulumi.cluster.yaml plus a kubeconfig, no homelab:nodes.
 // Everything above the cluster layer deploys through a provider built from that kubeconfig; nothing of
 // Proxmox, SSH or K3s is created, and every URL names homelab:publicAddress.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { validateStack } from "../components/config";
 import { Job } from "kubernetes-models/batch/v1";
 import { ServiceAccount } from "kubernetes-models/v1";
@@ -15,24 +12,10 @@ import type { HomelabOutputs } from "../stacks/homelab";
 import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import { loadConfig } from "../components/config";
 import { homelab } from "../stacks/homelab";
-import { FAKE_K3S_KUBECONFIG, FAKE_LAB_CA, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
+import { FAKE_LAB_CA, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
+import { CLUSTER_KUBECONFIG as KUBECONFIG, clusterStackConfig } from "./helpers/clusterStack";
 import { raw } from "./config/raw";
 import { pssLabels } from "./helpers/podSecurity";
-
-/** A kubeconfig of another cluster (k3d's, say), with its own API server. */
-const KUBECONFIG = FAKE_K3S_KUBECONFIG.replace("https://127.0.0.1:6443", "https://10.20.30.40:6443");
-
-/** Pulumi.cluster.yaml as the engine hands it to the program, with the kubeconfig set as a secret. */
-function clusterStackConfig(overrides: Record<string, string | undefined> = {}): Record<string, string> {
-    const file = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
-    const config: Record<string, string | undefined> = { "homelab:kubeconfig": KUBECONFIG };
-    for (const [key, value] of Object.entries(file.config)) {
-        if (!key.startsWith("pulumi:")) {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        }
-    }
-    return Object.fromEntries(Object.entries({ ...config, ...overrides }).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 /** The pure loader on a cluster stack's keys, the way loadConfig reads them. */
 function clusterProblems(overrides: Record<string, string | undefined> = {}): string[] {

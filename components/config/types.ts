@@ -120,7 +120,7 @@ export interface MeshConfig {
 
 /** Envoy's local rate limits on Shlink's routes: each gateway pod keeps its own buckets. */
 export interface ShlinkRateLimits {
-    /** URL creations (POST /rest/v{n}/short-urls, GET .../short-urls/shorten) per minute. */
+    /** URL creations (POST /rest/v{n}/short-urls, GET .../short-urls/shorten; listing GET .../short-urls counts too) per minute. */
     createPerMinute: number;
     /** Every other request (redirects above all) per second. */
     redirectPerSecond: number;

@@ -62,11 +62,12 @@ function certificateMetadata(certificateName: string, namespace: pulumi.Input<st
 }
 
 /**
- * The CA's certificate, read back from the Secret cert-manager wrote. The read's id comes from the Certificate's
- * outputs, so a preview of the first `up` reads nothing that does not exist yet; only the certificate is unsecreted.
+ * The CA's certificate, read back from the Secret cert-manager wrote. The read's id waits for the Certificate's id,
+ * which a preview does not know until the Certificate exists (its namespace is an input, known in any preview): the
+ * first preview reads nothing that is not there yet. Only the certificate is unsecreted.
  */
 function caCertificatePem(name: string, ca: k8s.apiextensions.CustomResource, parent: pulumi.Resource): pulumi.Output<string> {
-    const id = pulumi.interpolate`${ca.metadata.namespace}/${LAB_TLS.caSecret}`;
+    const id = pulumi.all([ca.id, ca.metadata.namespace]).apply(([, namespace]) => `${namespace}/${LAB_TLS.caSecret}`);
     const secret = k8s.core.v1.Secret.get(childName(name, "ca-secret"), id, { parent });
     const pem = secret.data.apply((data) => {
         const encoded = data?.[LAB_TLS.caKey];

@@ -33,14 +33,19 @@ export function selfSignedIssuerSpec() {
     return { selfSigned: {} };
 }
 
-/** The CA certificate: long-lived, ECDSA, in cert-manager's namespace where the CA ClusterIssuer reads it. */
+/**
+ * The CA certificate: long-lived, ECDSA, in cert-manager's namespace where the CA ClusterIssuer reads it. Its key
+ * never changes by itself (cert-manager's default rotationPolicy is Always): a new key is a rollover, done by hand
+ * with both CAs trusted meanwhile (docs/ca-rollover.md).
+ */
 export function caCertificateSpec() {
     return {
         isCA: true,
         commonName: LAB_TLS.caCommonName,
         secretName: LAB_TLS.caSecret,
         duration: LAB_TLS.caDuration,
-        privateKey: { ...LAB_TLS.privateKey },
+        renewBefore: LAB_TLS.caRenewBefore,
+        privateKey: { ...LAB_TLS.privateKey, rotationPolicy: "Never" },
         issuerRef: issuerRef(LAB_TLS.selfSignedIssuer),
     };
 }

@@ -53,17 +53,17 @@ interface HttpRoute {
 }
 
 /**
- * Splits an app's route into the two named routes the filter limits: URL creation (Shlink's method and path, within
- * the route's own match), then everything else; both keep the route's destination, retries and timeout.
+ * Splits an app's route into the two named routes the filter limits: URL creation (Shlink's methods and paths, within
+ * the route's own match), then everything else; both keep the route's destination, retries and timeout. Each is one
+ * match, so one Envoy route and one bucket: Istio builds an Envoy route of every match, each with the bucket.
  */
 export function rateLimitedRoutes<R extends HttpRoute>(route: R) {
-    const { routes, createPaths } = SHLINK_RATE_LIMIT;
-    const creations = [
-        { method: { exact: "POST" }, uri: { regex: createPaths.post } },
-        { method: { exact: "GET" }, uri: { regex: createPaths.get } },
-    ];
+    const { routes, createMatch } = SHLINK_RATE_LIMIT;
     const within = route.match ?? [{}];
-    const match = creations.flatMap((creation) => within.map((own) => ({ ...own, ...creation })));
+    if (within.length !== 1) {
+        throw new Error(`${routes.create.name} must be one match (one Envoy route, one bucket); the route it narrows has ${within.length}`);
+    }
+    const match = [{ ...within[0], method: { regex: createMatch.methods }, uri: { regex: createMatch.path } }];
     return [
         { ...route, name: routes.create.name, match },
         { ...route, name: routes.redirect.name },
@@ -95,7 +95,8 @@ function rateLimitedReplyPatch() {
                                     },
                                 },
                                 body_format_override: {
-                                    text_format: `${JSON.stringify(RATE_LIMITED_BODY)}\n`,
+                                    // text_format is deprecated in Envoy's SubstitutionFormatString at Istio 1.30.3's Envoy.
+                                    text_format_source: { inline_string: `${JSON.stringify(RATE_LIMITED_BODY)}\n` },
                                     content_type: "application/problem+json",
                                 },
                             },

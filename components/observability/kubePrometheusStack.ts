@@ -167,8 +167,8 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
         grafana: {
             fullnameOverride: grafanaServiceName(kps.fullnameOverride),
             replicas: 1,
-            adminUser: GRAFANA.adminUser,
-            // The login External Secrets writes from Vault; the chart then makes no Secret of its own.
+            // The login External Secrets writes from Vault (user and password); the chart then makes no Secret of its own
+            // and ignores adminUser/adminPassword, so neither is set here.
             admin: { existingSecret: GRAFANA_ADMIN_SECRET.name, userKey: GRAFANA_ADMIN_SECRET.userKey, passwordKey: GRAFANA_ADMIN_SECRET.passwordKey },
             // On the Deployment: Reloader restarts Grafana when its login changes in Vault.
             annotations: reloadOnSecrets(GRAFANA_ADMIN_SECRET.name),
@@ -280,7 +280,7 @@ export function prometheusStack(
         prometheusUrl: serviceUrl(prometheusService, kps.namespace, values.prometheus.service.port),
         grafana: {
             internalUrl: serviceUrl(values.grafana.fullnameOverride, kps.namespace, values.grafana.service.port),
-            username: values.grafana.adminUser,
+            username: GRAFANA.adminUser,
         },
     };
 }

@@ -316,7 +316,11 @@ export function platformRules(): PrometheusRuleSpec {
                     },
                     {
                         alert: "HomelabCertificateExpiring",
-                        expr: `certmanager_certificate_expiration_timestamp_seconds - time() < ${ALERTING.certificateExpiryDays} * 86400`,
+                        // Scraped from cert-manager's pod, the certificate's namespace is exported_namespace (`namespace` is
+                        // cert-manager's): the alert names the certificate's, which Alertmanager groups and inhibits by.
+                        expr:
+                            `label_replace(certmanager_certificate_expiration_timestamp_seconds, "namespace", "$1", "exported_namespace", "(.+)")` +
+                            ` - time() < ${ALERTING.certificateExpiryDays} * 86400`,
                         for: "1h",
                         labels: { severity: "warning" },
                         annotations: {

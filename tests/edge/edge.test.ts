@@ -10,11 +10,20 @@ import { doorServers, doorServicePorts, doorVirtualServiceSpec, httpsUrl, vaultD
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { FAKE_LAB_CA, fullConfig, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { runHomelab, runRefused } from "../helpers/platform";
+import type { ModelClass } from "../helpers/crdSchemas";
 
 const NODE_IPS = ["192.168.2.242", "192.168.2.243", "192.168.2.244"];
 const GATEWAY_FQDN = `${ISTIO.gatewayRelease}.${ISTIO.gatewayNamespace}.svc.cluster.local`;
 const PORTS = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
 
+/** A Go duration in whole hours, the only form the lab's certificates use ("87600h"). */
+function hours(duration: string): number {
+    const match = /^(\d+)h$/.exec(duration);
+    if (!match) {
+        throw new Error(`not a duration in hours: ${duration}`);
+    }
+    return Number(match[1]);
+}
 const byKind = (ledger: Ledger, kind: string) => ledger.resources.filter((r) => r.inputs.kind === kind);
 const servingCertificate = (ledger: Ledger) => ledger.byName("edge-tls-serving-certificate");
 /** Every URL the stack exports. */
@@ -63,6 +72,23 @@ describe("the lab's TLS at the ingress gateway (Proxmox mode, no services VIP)",
         for (const [r, before] of [[ca, selfSigned], [caIssuer, ca], [serving, caIssuer]] as const) {
             expect(ledger.waitsFor(r.name), r.name).toContain(before.name);
         }
+    });
+
+    it("renews the CA a year before its end with the same key, so what trusts it keeps trusting the lab (cert-manager v1.19.6 schema and renewal rule)", async () => {
+        const ca = ledger.byName("edge-tls-ca-certificate");
+        const { Certificate } = (await import("@kubernetes-models/cert-manager/cert-manager.io/v1")) as unknown as { Certificate: ModelClass };
+        expect(() => new Certificate(ca.inputs as never).validate()).not.toThrow();
+        // The schema knows the field: a policy cert-manager does not have is refused.
+        const unknownPolicy = { ...ca.inputs, spec: { ...ca.inputs.spec, privateKey: { ...ca.inputs.spec.privateKey, rotationPolicy: "Sometimes" } } };
+        expect(() => new Certificate(unknownPolicy as never).validate()).toThrow();
+        // cert-manager's default is Always: a new key at every renewal, and every machine trusting the CA stops trusting the lab.
+        expect(ca.inputs.spec.privateKey.rotationPolicy).toBe("Never");
+        // pkg/util/pki/renewaltime.go: renewBefore counts only when shorter than the life, else renewal at two thirds.
+        const life = hours(ca.inputs.spec.duration);
+        const renewBefore = hours(ca.inputs.spec.renewBefore);
+        expect(renewBefore).toBeGreaterThan(0);
+        expect(renewBefore).toBeLessThan(life);
+        expect(life - renewBefore).toBe(9 * 8760);
     });
 
     it("reports each Certificate created only once cert-manager has issued it (Ready)", () => {

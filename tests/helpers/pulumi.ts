@@ -25,6 +25,8 @@ export interface Recorded {
     secretInputs: string[];
     /** A read of an existing object (`<Resource>.get`): nothing the program creates. */
     read: boolean;
+    /** The id a read asked for, as the engine received it (UNKNOWN_ID in a preview when not known yet). */
+    readId?: string;
 }
 
 /** One resource registration as the engine receives it: URN, parent and the aliases the program gives it. */
@@ -160,6 +162,30 @@ export interface MockOptions {
      * that error as `failure` with the ledger of what was registered, instead of throwing it.
      */
     expectFailure?: boolean;
+    /**
+     * A `pulumi preview` of a new stack: nothing exists yet, so the engine answers every new resource with an unknown
+     * id and only its inputs (whatever the provider computes is unknown), and a read with an unknown id reads nothing.
+     */
+    preview?: boolean;
+}
+
+/** The id of a read as the engine receives it when the program does not know it yet (Pulumi's unknown sentinel). */
+export const UNKNOWN_ID: string = pulumi.runtime.unknownValue;
+
+/** What the engine answers in a preview of a new stack (MockOptions.preview). */
+function previewAnswer(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>): { id: undefined; state: Record<string, any> } {
+    if (args.id !== undefined && args.id !== "") {
+        // A read: with an unknown id nothing is read (every output unknown); a known id is read, and on a new
+        // stack the object is not there (the test asks that there is none: answer as an up would, to go on).
+        return { id: undefined, state: args.id === UNKNOWN_ID ? {} : mockOutputs({ ...args, inputs }) };
+    }
+    return { id: undefined, state: inputs };
+}
+
+/** Resolves when an Output (or plain value) has settled, known or not (a preview's unknowns never reach apply). */
+function settled(input: pulumi.Input<unknown>): Promise<boolean> {
+    // Output.isKnown is internal to the SDK; it resolves once the value has, in a preview too.
+    return (pulumi.output(input) as unknown as { isKnown: Promise<boolean> }).isKnown;
 }
 
 /**
@@ -235,7 +261,11 @@ async function runProgram<T>(
                     dataDeps: [],
                     secretInputs,
                     read: args.id !== undefined && args.id !== "",
+                    ...(args.id !== undefined && args.id !== "" ? { readId: args.id } : {}),
                 });
+                if (options.preview) {
+                    return previewAnswer(args, inputs);
+                }
                 return {
                     id: `${args.name}-id`,
                     state: { ...mockOutputs({ ...args, inputs }), ...options.outputs?.[args.name] },
@@ -248,7 +278,7 @@ async function runProgram<T>(
         },
         "homelab",
         "homelab",
-        false,
+        options.preview ?? false,
     );
     const registrations = recordRegistrations();
     const secretKeys = Object.keys(config).filter((k) => k in TEST_SECRETS);
@@ -268,16 +298,17 @@ async function runProgram<T>(
 
     // Wait until every input and output Output has resolved and no new resource appears.
     // A failed program leaves Outputs that never resolve: stop waiting when it fails.
+    const wait = options.preview ? settled : valueOf;
     let seen = -1;
     let failure = false;
     void failed.then(() => (failure = true));
     while (seen !== transformations.length && !failure) {
         seen = transformations.length;
-        await Promise.race([Promise.all(transformations.map((t) => valueOf(t.props))), failed]);
+        await Promise.race([Promise.all(transformations.map((t) => wait(t.props))), failed]);
         await new Promise((r) => setTimeout(r, 10));
     }
     if (result !== undefined && typeof result === "object" && !failure) {
-        await Promise.race([valueOf(result as pulumi.Input<unknown>), failed]);
+        await Promise.race([wait(result as pulumi.Input<unknown>), failed]);
     }
 
     // Waiting for a component means waiting for everything under it.

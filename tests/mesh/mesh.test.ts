@@ -9,6 +9,7 @@ import { gatewayPrincipal, virtualServiceSpec, type RoutingTarget } from "../../
 import { CONFIG_DEFAULTS, SHLINK, SHLINK_RATE_LIMIT } from "../../components/defaults";
 import { doorServicePorts } from "../../components/edge/doors";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
+import { allowedPer, envoyRoutes, patchRoutes } from "./istioRoutes";
 
 const TARGET: RoutingTarget = {
     namespace: "shlink",
@@ -209,7 +210,7 @@ describe("the mesh components under mocks", () => {
         const fullMatch = (regex: string, p: string) => new RegExp(`^(?:${regex})$`).test(p);
         const createRoute = () => vsRoutes().find((r: any) => r.name === SHLINK_RATE_LIMIT.routes.create.name);
         const isCreate = (method: string, p: string) =>
-            createRoute().match.some((m: any) => m.method.exact === method && fullMatch(m.uri.regex, p));
+            createRoute().match.some((m: any) => fullMatch(m.method.regex, method) && fullMatch(m.uri.regex, p));
 
         it("is an EnvoyFilter (v1alpha3) in the gateway's namespace on the gateway's pods, every patch in the GATEWAY context", () => {
             const f = filter();
@@ -263,18 +264,56 @@ describe("the mesh components under mocks", () => {
             expect(new Set(prefixes).size).toBe(prefixes.length);
         });
 
-        it("puts exactly URL creation in the tight route: the scenarios' POST and Shlink's one-step GET, not reads or edits", () => {
+        it("puts URL creation in the tight route: the scenarios' POST and Shlink's one-step GET (and the list beside them), not reads or edits", () => {
             const shlinkTs = fs.readFileSync(path.join(__dirname, "..", "..", "components", "load", "scenarios", "shlink.ts"), "utf8");
             const posted = /http\.post\(`\$\{targetUrl\(\)\}([^`]+)`/.exec(shlinkTs)![1];
             expect(posted).toBe("/rest/v3/short-urls");
             expect(isCreate("POST", posted)).toBe(true);
             expect(isCreate("POST", "/rest/v2/short-urls")).toBe(true);
             expect(isCreate("GET", "/rest/v3/short-urls/shorten")).toBe(true);
-            expect(isCreate("GET", "/rest/v3/short-urls")).toBe(false);
+            // One match covers both creations (one Envoy route, one bucket): the list of short URLs shares it.
+            expect(isCreate("GET", "/rest/v3/short-urls")).toBe(true);
+            expect(isCreate("DELETE", "/rest/v3/short-urls/abc123")).toBe(false);
             expect(isCreate("GET", "/rest/v3/short-urls/abc123")).toBe(false);
             expect(isCreate("PATCH", "/rest/v3/short-urls/abc123")).toBe(false);
             expect(isCreate("GET", "/abc123")).toBe(false);
             expect(vsRoutes()[0].name).toBe(SHLINK_RATE_LIMIT.routes.create.name);
+        });
+
+        it("lets through at most the configured figure per gateway pod, however Istio splits the routes into Envoy's (one bucket each)", () => {
+            const vs = ledger.resources.find(CR("VirtualService"))!.inputs.spec;
+            const routes = patchRoutes(envoyRoutes(vs.http, TARGET.door.httpsPort), filter().inputs.spec.configPatches);
+            const creations = [
+                { method: "POST", path: "/rest/v3/short-urls" },
+                { method: "GET", path: "/rest/v3/short-urls/shorten?longUrl=https://example.org" },
+                { method: "POST", path: "/rest/v2/short-urls/" },
+            ];
+            const others = [
+                { method: "GET", path: "/abc123" },
+                { method: "GET", path: "/rest/v3/short-urls/abc123" },
+                { method: "GET", path: "/rest/health" },
+            ];
+            expect(allowedPer(routes, creations, SHLINK_RATE_LIMIT.filter, 60)).toBe(LIMITS.createPerMinute);
+            expect(allowedPer(routes, others, SHLINK_RATE_LIMIT.filter, 1)).toBe(LIMITS.redirectPerSecond);
+            // Each limit's name is one Envoy route on the listener, so one bucket.
+            const names = routes.map((r) => r.name);
+            expect(names.sort()).toEqual(Object.values(SHLINK_RATE_LIMIT.routes).map((r) => r.name).sort());
+        });
+
+        it("the route model counts a bucket per Envoy route: two matches under one name are two buckets", () => {
+            const limited = (name: string, tokens: number) => ({
+                applyTo: "HTTP_ROUTE",
+                match: { context: "GATEWAY", routeConfiguration: { vhost: { route: { name } } } },
+                patch: { operation: "MERGE", value: { typed_per_filter_config: { f: { token_bucket: { tokens_per_fill: tokens, fill_interval: "60s" } } } } },
+            });
+            const http = [
+                { name: "create", match: [{ port: 443, method: { exact: "POST" }, uri: { regex: "/a" } }, { port: 443, method: { exact: "GET" }, uri: { regex: "/b" } }] },
+                { name: "rest", match: [{ port: 443 }] },
+            ];
+            const routes = patchRoutes(envoyRoutes(http, 443), [limited("create", 10), limited("rest", 5)]);
+            expect(routes.map((r) => r.name)).toEqual(["create", "create", "rest"]);
+            expect(allowedPer(routes, [{ method: "POST", path: "/a" }, { method: "GET", path: "/b" }], "f", 60)).toBe(20);
+            expect(envoyRoutes(http, 80)).toEqual([]);
         });
 
         it("answers 429 with a problem+json body that names the settings, through the connection manager's local-reply mapper", () => {
@@ -287,9 +326,12 @@ describe("the mesh components under mocks", () => {
             const [mapper] = config.local_reply_config.mappers;
             expect(mapper.filter.status_code_filter.comparison).toMatchObject({ op: "EQ", value: { default_value: 429 } });
             expect(mapper.body_format_override.content_type).toBe("application/problem+json");
+            // text_format_source: text_format is deprecated in Envoy's proto at Istio 1.30.3's version.
+            expect(Object.keys(mapper.body_format_override).sort()).toEqual(["content_type", "text_format_source"]);
+            const text = mapper.body_format_override.text_format_source.inline_string;
             // No `%`: Envoy would read it as a command operator.
-            expect(mapper.body_format_override.text_format).not.toContain("%");
-            const body = JSON.parse(mapper.body_format_override.text_format);
+            expect(text).not.toContain("%");
+            const body = JSON.parse(text);
             expect(body).toEqual(RATE_LIMITED_BODY);
             expect(body.status).toBe(429);
             expect(body.detail).toContain("homelab:shlinkCreateRatePerMinute");
@@ -308,10 +350,9 @@ describe("the mesh components under mocks", () => {
         it("limits creation only within the route's own match (a port, say), and keeps the rest of that route on both", () => {
             const own = { match: [{ port: 443 }], route: [{ destination: { host: "h", port: { number: 1 } } }], timeout: "10s" };
             const [create, rest] = rateLimitedRoutes(own);
-            expect(create.match).toEqual([
-                { port: 443, method: { exact: "POST" }, uri: { regex: SHLINK_RATE_LIMIT.createPaths.post } },
-                { port: 443, method: { exact: "GET" }, uri: { regex: SHLINK_RATE_LIMIT.createPaths.get } },
-            ]);
+            expect(create.match).toEqual([{ port: 443, method: { regex: SHLINK_RATE_LIMIT.createMatch.methods }, uri: { regex: SHLINK_RATE_LIMIT.createMatch.path } }]);
+            // A route of several matches would make the creation route several Envoy routes, each its own bucket.
+            expect(() => rateLimitedRoutes({ ...own, match: [{ port: 443 }, { port: 8443 }] })).toThrow(/one match/);
             expect(rest).toEqual({ ...own, name: SHLINK_RATE_LIMIT.routes.redirect.name });
             expect({ ...create, match: own.match }).toEqual({ ...own, name: SHLINK_RATE_LIMIT.routes.create.name });
         });

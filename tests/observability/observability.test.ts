@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigMap, Namespace, PersistentVolumeClaim, PersistentVolumeClaimSpec, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH, GRAFANA_ADMIN_SECRET, KIALI } from "../../components/defaults";
+import { CONFIG_DEFAULTS, GENERATED_SECRET_LENGTH, GRAFANA, GRAFANA_ADMIN_SECRET, KIALI } from "../../components/defaults";
 import { Observability } from "../../components/observability/Observability";
 import { requestsFromValues } from "../../components/observability/resources";
 import { resourceRequests } from "../../components/observability/resources";
@@ -181,7 +181,7 @@ describe("the observability layer under mocks", () => {
         const es = ledger.byName("obs-kiali-grafana-credentials");
         const auth = kiali.inputs.spec.external_services.grafana.auth;
         const [, secretName, key] = auth.password.split(":");
-        expect(auth).toMatchObject({ type: "basic", username: release("kube-prometheus-stack").inputs.values.grafana.adminUser });
+        expect(auth).toMatchObject({ type: "basic", username: GRAFANA.adminUser });
         expect(es.type).toBe("kubernetes:external-secrets.io/v1:ExternalSecret");
         expect(es.inputs.metadata).toMatchObject({ name: secretName, namespace: kiali.inputs.metadata.namespace });
         expect(es.inputs.spec.target.name).toBe(secretName);

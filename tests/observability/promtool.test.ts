@@ -54,6 +54,26 @@ const ALL_BURNS: [string, string, string][] = [
     ["warning", "3d", "6h"],
 ];
 const silent = (alertname: string) => ({ alertname, exp_alerts: [] });
+
+/**
+ * A series as Prometheus stores it from a scrape: the sample's own labels plus the target's; on a conflict the
+ * target's label wins and the sample's is kept as `exported_<name>`, unless the monitor sets honorLabels (then the
+ * sample's wins). Prometheus' scrape_config `honor_labels`.
+ */
+function storedSeries(metric: string, exposed: Record<string, string>, target: Record<string, string>, honorLabels = false): string {
+    const labels: Record<string, string> = { ...target };
+    for (const [name, value] of Object.entries(exposed)) {
+        if (!(name in target) || honorLabels) {
+            labels[name] = value;
+        } else {
+            labels[`exported_${name}`] = value;
+        }
+    }
+    return `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+}
+
+/** The labels of a series written as `metric{a="x",b="y"}`. */
+const seriesLabels = (series: string) => Object.fromEntries([...series.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
 const at = (eval_time: string, ...tests: object[]) => tests.map((t) => ({ eval_time, ...t }));
 
 promtool.describe("rules and queries, by promtool", () => {
@@ -221,9 +241,50 @@ promtool.describe("rules and queries, by promtool", () => {
         expect(out).toContain("SUCCESS");
     });
 
+    /**
+     * The gateway's certificate `istio-ingress/gw` as cert-manager's collector exposes it (labels name, namespace and
+     * the issuer's: v1.19.6 internal/collectors/certificate_collector.go), scraped through the layer's cert-manager
+     * PodMonitor from a pod in cert-manager's namespace.
+     */
+    const certificateSeries = () => {
+        const monitor = ledger.resources.find((r) => r.inputs.kind === "PodMonitor" && r.inputs.metadata.name === "cert-manager")!;
+        const { namespaceSelector, podMetricsEndpoints } = monitor.inputs.spec;
+        const namespace: string = namespaceSelector.matchNames[0];
+        const exposed = { name: "gw", namespace: "istio-ingress", issuer_name: "homelab-ca", issuer_kind: "ClusterIssuer", issuer_group: "cert-manager.io" };
+        const target = { namespace, pod: "cert-manager-5d4f8b7c9-x2x7q", container: "cert-manager-controller", job: `${namespace}/cert-manager`, instance: "10.42.0.12:9402" };
+        return storedSeries("certmanager_certificate_expiration_timestamp_seconds", exposed, target, podMetricsEndpoints[0].honorLabels);
+    };
+
+    it("the expiring certificate's runbook describes that certificate, in its namespace, as its series is stored", () => {
+        const rule = specs["homelab-platform"].groups.flatMap((g) => g.rules).find((r) => r.alert === "HomelabCertificateExpiring")!;
+        const { runbook } = rule.annotations as { runbook: string };
+        // Only the runbook kept: promtool renders it against the alert's labels and compares the text.
+        const file = write("certificate.rules.yml", { groups: [{ name: "certificate", rules: [{ ...rule, annotations: { runbook } }] }] });
+        const out = unitTest("certificate", [file], [
+            {
+                interval: "1m",
+                input_series: [{ series: certificateSeries(), values: `${10 * 86400}x90` }],
+                alert_rule_test: at("80m", {
+                    alertname: "HomelabCertificateExpiring",
+                    exp_alerts: [
+                        {
+                            exp_labels: {
+                                ...seriesLabels(certificateSeries()),
+                                severity: "warning",
+                                namespace: "istio-ingress",
+                            },
+                            exp_annotations: { runbook: "kubectl -n istio-ingress describe certificate gw; kubectl -n cert-manager logs deploy/cert-manager." },
+                        },
+                    ],
+                }),
+            },
+        ]);
+        expect(out).toContain("SUCCESS");
+    });
+
     it("platform: node not Ready, expiring certificate, crash loop with its node; Vault harmless until it exists", () => {
         const node = (ready: number) => ({ series: `kube_node_status_condition{condition="Ready",status="true",node="k3s-2"}`, values: `${ready}x90` });
-        const cert = (days: number) => ({ series: 'certmanager_certificate_expiration_timestamp_seconds{name="gw",namespace="istio-ingress"}', values: `${days * 86400}x90` });
+        const cert = (days: number) => ({ series: certificateSeries(), values: `${days * 86400}x90` });
         const crash = [
             { series: 'kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff",namespace="shlink",pod="shlink-0",container="shlink"}', values: "1x90" },
             { series: 'kube_pod_info{namespace="shlink",pod="shlink-0",node="k3s-2"}', values: "1x90" },
@@ -249,7 +310,11 @@ promtool.describe("rules and queries, by promtool", () => {
                 alert_rule_test: at(
                     "80m",
                     fires("HomelabNodeNotReady", { severity: "critical", condition: "Ready", status: "true", node: "k3s-2" }),
-                    fires("HomelabCertificateExpiring", { severity: "warning", name: "gw", namespace: "istio-ingress" }),
+                    fires("HomelabCertificateExpiring", {
+                        ...seriesLabels(certificateSeries()),
+                        severity: "warning",
+                        namespace: "istio-ingress",
+                    }),
                     fires("HomelabPodCrashLooping", { severity: "warning", reason: "CrashLoopBackOff", namespace: "shlink", pod: "shlink-0", container: "shlink", node: "k3s-2" }),
                     fires("HomelabVaultSealed", { severity: "critical", pod: "openbao-0" }),
                     fires("HomelabVaultDown", { severity: "critical", job: "openbao", instance: "openbao-0" }),
