@@ -73,6 +73,31 @@ function tableRows(text: string): string[][] {
 
 const unquote = (cell: string) => cell.replace(/^`|`$/g, "");
 
+/** The code blocks of a doc in one language: `bash` blocks whole, `console` blocks' `$ ` lines (the rest is output). */
+function commandLines(text: string): string[] {
+    const lines: string[] = [];
+    for (const [, lang, body] of text.matchAll(/^```(bash|console)\n([\s\S]*?)^```$/gm)) {
+        for (const raw of body.replace(/\\\n/g, " ").split("\n")) {
+            const line = raw.trim();
+            if (lang === "bash" && line !== "" && !line.startsWith("#")) {
+                lines.push(line);
+            } else if (lang === "console" && line.startsWith("$ ")) {
+                lines.push(line.slice(2));
+            }
+        }
+    }
+    return lines;
+}
+
+/** The programs a command line runs: the first word of each command joined by `&&` or a pipe, past `X=value` settings (a `"$(…)"` counts as a value). */
+function programsOf(line: string): string[] {
+    return line
+        .replace(/"\$\([^)]*\)"/g, "substituted")
+        .split(/ && | \| /)
+        .map((command) => command.replace(/^(\w+=(?:"[^"]*"|'[^']*'|\S+)(?:\s+|$))+/, "").trim().split(/\s/)[0])
+        .filter((word) => word !== undefined && word !== "");
+}
+
 describe("the README", () => {
     const readme = read("README.md");
 
@@ -119,6 +144,50 @@ describe("the README", () => {
         for (const host of hosts) {
             expect(prerequisites, host).toContain(host);
         }
+    });
+
+    // What every machine with Node, npm and bash has; anything else a documented command runs must be a prerequisite.
+    const SHELL_BASICS = ["npm", "npx", "node", "bash", "mkdir", "export", "grep", "cat", "base64", "sudo", "ssh-keygen"];
+
+    it("names, among the prerequisites, every program the documented commands run", () => {
+        const prerequisites = section(readme, "## Prerequisites");
+        const programs = new Set(["README.md", "docs/operating.md", "docs/architecture.md", "docs/configuration.md"].flatMap((doc) => commandLines(read(doc)).flatMap(programsOf)));
+        const others = [...programs].filter((p) => !SHELL_BASICS.includes(p));
+        expect(others).toContain("kubectl");
+        for (const program of others) {
+            expect(prerequisites, program).toContain(`\`${program}\``);
+        }
+    });
+
+    it("names, among the prerequisites, every program the project's own commands run", () => {
+        const prerequisites = section(readme, "## Prerequisites");
+        const programs = new Set<string>();
+        for (const dir of ["components", "scripts"]) {
+            for (const file of fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"))) {
+                for (const [, program] of read(path.join(dir, file)).matchAll(/\b(?:execFileSync|execFile|spawnSync|spawn)\(\s*"([\w-]+)"/g)) {
+                    programs.add(program);
+                }
+            }
+        }
+        expect([...programs]).toContain("ssh");
+        for (const program of programs) {
+            expect(prerequisites, program).toContain(`\`${program}\``);
+        }
+    });
+
+    it("makes a folder under ~ before any command writes a file into it", () => {
+        let writes = 0;
+        for (const doc of DOCS) {
+            const lines = commandLines(read(doc));
+            lines.forEach((line, i) => {
+                for (const [, folder] of line.matchAll(/>\s*~\/([^/\s]+)\//g)) {
+                    writes++;
+                    const before = [...lines.slice(0, i), line.slice(0, line.indexOf(">"))].join("\n");
+                    expect(before, `${doc}: ${line}`).toContain(`mkdir -p ~/${folder}`);
+                }
+            });
+        }
+        expect(writes).toBeGreaterThan(0);
     });
 });
 
