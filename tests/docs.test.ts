@@ -105,6 +105,16 @@ describe("the README", () => {
         expect(readme.split("\n").length).toBeLessThanOrEqual(300);
     });
 
+    it("draws a box for every layer of docs/architecture.md's layer table", () => {
+        const diagram = /^```mermaid\n([\s\S]*?)^```$/m.exec(readme);
+        expect(diagram).not.toBeNull();
+        const layers = tableRows(section(read("docs/architecture.md"), "## Layers")).map((r) => r[0]);
+        expect(layers).toContain("Load");
+        for (const layer of layers) {
+            expect(diagram![1], layer).toMatch(new RegExp(`\\["${layer}[ <]`));
+        }
+    });
+
     it("links every page of docs/", () => {
         for (const doc of DOCS.filter((d) => d !== "README.md")) {
             expect(readme, doc).toContain(`](${doc})`);
