@@ -159,7 +159,7 @@ describe("the resource budget", () => {
         if (process.env.BUDGET_REPORT) {
             console.table(lines.map((l) => ({ ...l, cpuTotal: l.cpu * l.count, memoryTotal: l.memory * l.count })));
         }
-        // The README's budget table quotes these figures; keep them in step.
+        // docs/architecture.md's budget table quotes these figures (tests/docs.test.ts holds it to platformBudget).
         // Issue 11 added Istio's CNI agent (3 × 20m, 3 × 64Mi), issue 9 OpenBao, External Secrets and Reloader.
         expect({ cpu, memory, capacity }).toEqual({ cpu: 3770, memory: 9232, capacity: { cpu: 9000, memory: 24576 } });
         expect(cpu).toBeLessThanOrEqual(capacity.cpu * HEADROOM);

@@ -73,7 +73,7 @@ export class ServerVms extends pulumi.ComponentResource {
                     // One VM at a time per host: parallel imports on one node fail with `can't lock file` (bpg#995, #1521).
                     dependsOn: previous ? [previous] : [],
                     // Changing cloud-init keys would replace the VM and lose the node (pulumi-proxmoxve#513):
-                    // rotate keys on the running VMs instead (README, day-2). The import source only matters
+                    // rotate keys on the running VMs instead (docs/operating.md, day-2). The import source only matters
                     // at creation: a new image must not replace every server at once.
                     ignoreChanges: ["initialization.userAccount", "disks[0].importFrom"],
                 },

@@ -1,5 +1,5 @@
 // Who may talk to whom, as data: one table of flows, from which every NetworkPolicy of the stack is generated.
-// Pure: tests evaluate the generated policies and the README shows the table.
+// Pure: tests evaluate the generated policies and docs/architecture.md shows the table.
 import { POSTGRES_EXPORTER_PORT } from "../data/postgresSpec";
 import { REDIS_EXPORTER_PORT } from "../data/redisSpec";
 import { SHLINK_SELECTOR } from "../apps/shlinkSpec";
@@ -251,7 +251,7 @@ export function networkPolicies(flows: Flow[], namespaces: readonly string[]): N
     return out;
 }
 
-/** One row of the README's matrix: who, to whom, on which ports, why. */
+/** One row of the flow matrix (docs/architecture.md): who, to whom, on which ports, why. */
 export interface FlowRow {
     from: string;
     to: string;

@@ -1,6 +1,6 @@
 // The k6 scenarios executed against a local stand-in of Shlink's REST API through a minimal k6 (k6shim.ts):
 // setup seeding with the API key, the read/write mix of each scenario's rates, the Pareto skew, and
-// thresholds that name real metrics. What only a real k6 run in the cluster proves is in the README.
+// thresholds that name real metrics. What only a real k6 run in the cluster proves is in docs/operating.md (Load tests).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
     LOAD_SLO,

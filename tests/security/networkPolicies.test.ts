@@ -251,7 +251,7 @@ describe("the stack's NetworkPolicies", () => {
         }
     });
 
-    it("lists every flow with a reason, as the README's matrix shows them", () => {
+    it("lists every flow with a reason, as docs/architecture.md's matrix shows them", () => {
         const rows = flowRows(labFlows(LAB_FLOW_INPUTS));
         expect(rows.length).toBe(labFlows(LAB_FLOW_INPUTS).length);
         for (const row of rows) {
