@@ -924,6 +924,15 @@ export const POD_PORTS = {
     sentinel: 26379,
     /** cert-manager's, External Secrets' and prometheus-operator's admission webhooks. */
     webhooks: 10250,
+    /**
+     * Metrics ports of containers Istio injects or an operator builds, by number: kube-router resolves a named port
+     * only from spec.containers, and Istio 1.30 injects istio-proxy as a native sidecar (an init container) on
+     * Kubernetes ≥ 1.33. Envoy's http-envoy-prom, PGO's exporter, redis-operator's redis and sentinel exporters.
+     */
+    envoyMetrics: 15090,
+    postgresExporter: 9187,
+    redisExporter: 9121,
+    sentinelExporter: 9355,
 } as const;
 
 /** K3s' CoreDNS: its pods' label in kube-system and the port it answers on (UDP and TCP). */

@@ -5,7 +5,7 @@ import { EXTERNAL_SECRETS_CHART, OPENBAO_CHART, RELOADER_CHART } from "../../com
 import { flannelTunnelAddresses, flowRows, labFlows, networkPolicies, type FlowInputs } from "../../components/security/flows";
 import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
-import { allowed, portNamed, selects, type Endpoint, type NetworkPolicy, type Pod } from "./evaluator";
+import { allowed, listeningPorts, portNamed, selects, type ContainerPort, type Endpoint, type NetworkPolicy, type Pod } from "./evaluator";
 import { ADDRESSES, LAB_PODS } from "./labPods";
 
 /** What the lab's config (Pulumi.homelab.yaml) gives the flow table. */
@@ -18,6 +18,11 @@ const LAB_FLOW_INPUTS: FlowInputs = {
 
 
 const P = LAB_PODS;
+/**
+ * Every port a container of the pod declares, init containers included: what Prometheus' pod discovery makes
+ * targets of (`__meta_kubernetes_pod_container_init`, prometheus.io/docs configuration kubernetes_sd_config, role pod).
+ */
+const declaredPorts = (pod: Pod): ContainerPort[] => [...pod.containers, ...(pod.initContainers ?? [])].flatMap((c) => c.ports ?? []);
 const A = ADDRESSES;
 const everyone: Endpoint[] = [...Object.values(P), ...Object.values(A)];
 const name = (e: Endpoint) => (e.kind === "pod" ? `${e.namespace}/${e.name}` : e.name);
@@ -82,7 +87,7 @@ describe("the stack's NetworkPolicies", () => {
             [P.gateway, P.shlink, "http"],
             [P.gateway, P.grafana, "grafana"],
             [P.gateway, P.alertmanager, "http-web"],
-            [P.gateway, P.jaeger, "query-http"],
+            [P.gateway, P.jaeger, 16686],
             [P.gateway, P.kiali, "api-port"],
             [P.gateway, P.argocdServer, "server"],
             [P.gateway, P.openbao, "http"],
@@ -93,12 +98,12 @@ describe("the stack's NetworkPolicies", () => {
             [P.shlink, P.coredns, 53, "TCP"],
             // PostgreSQL: replication, Patroni, pgBackRest, PGO, Patroni's lock in the API, DNS.
             [P.postgresReplica, P.postgresPrimary, "postgres"],
-            [P.postgresReplica, P.postgresPrimary, "patroni"],
-            [P.postgresPrimary, P.postgresReplica, "patroni"],
-            [P.postgresPrimary, P.pgbackrestRepo, "pgbackrest"],
-            [P.pgbackrestRepo, P.postgresPrimary, "pgbackrest"],
+            [P.postgresReplica, P.postgresPrimary, 8008],
+            [P.postgresPrimary, P.postgresReplica, 8008],
+            [P.postgresPrimary, P.pgbackrestRepo, 8432],
+            [P.pgbackrestRepo, P.postgresPrimary, 8432],
             [P.postgresOperator, P.postgresPrimary, "postgres"],
-            [P.postgresOperator, P.postgresPrimary, "patroni"],
+            [P.postgresOperator, P.postgresPrimary, 8008],
             [P.postgresPrimary, A.apiServer, 6443],
             [P.postgresReplica, P.coredns, 53, "UDP"],
             // Redis: Sentinel and replication, the operator, DNS.
@@ -110,8 +115,8 @@ describe("the stack's NetworkPolicies", () => {
             // The mesh: config and certificates, spans, injection.
             [P.shlink, P.istiod, "tls-xds"],
             [P.gateway, P.istiod, "tls-xds"],
-            [P.shlink, P.jaeger, "otlp-grpc"],
-            [P.gateway, P.jaeger, "otlp-grpc"],
+            [P.shlink, P.jaeger, 4317],
+            [P.gateway, P.jaeger, 4317],
             [A.apiServerViaFlannel, P.istiod, "https-webhooks"],
             [P.kiali, P.istiod, "http-monitoring"],
             // Webhooks the API server calls from another node.
@@ -132,14 +137,14 @@ describe("the stack's NetworkPolicies", () => {
             // Observability's own reads.
             [P.grafana, P.prometheus, "http-web"],
             [P.grafana, P.alertmanager, "http-web"],
-            [P.grafana, P.jaeger, "query-http"],
+            [P.grafana, P.jaeger, 16686],
             [P.kiali, P.prometheus, "http-web"],
             [P.kiali, P.grafana, "grafana"],
-            [P.kiali, P.jaeger, "query-grpc"],
+            [P.kiali, P.jaeger, 16685],
             [P.alertmanager, P.alertmanager, "mesh-tcp"],
             // Load tests.
-            [P.k6Starter, P.k6Runner, "http-api"],
-            [P.k6Operator, P.k6Runner, "http-api"],
+            [P.k6Starter, P.k6Runner, 6565],
+            [P.k6Operator, P.k6Runner, 6565],
             [P.k6Runner, P.prometheus, "http-web"],
             // Secrets.
             [P.externalSecrets, P.openbao, "http"],
@@ -158,8 +163,8 @@ describe("the stack's NetworkPolicies", () => {
     it("lets nothing but Shlink, PGO and PostgreSQL's own pods reach PostgreSQL; only Prometheus reaches its exporter", () => {
         const peers = ["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"];
         expect(reachers(P.postgresPrimary, "postgres")).toEqual(["postgres-operator/pgo", "shlink/shlink", ...peers.filter((p) => p !== "postgres/shlink-db-pgha1-0")].sort());
-        expect(reachers(P.postgresPrimary, "patroni")).toEqual(["postgres-operator/pgo", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"]);
-        expect(reachers(P.pgbackrestRepo, "pgbackrest")).toEqual(["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1"]);
+        expect(reachers(P.postgresPrimary, 8008)).toEqual(["postgres-operator/pgo", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"]);
+        expect(reachers(P.pgbackrestRepo, 8432)).toEqual(["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1"]);
         expect(reachers(P.postgresPrimary, "exporter")).toEqual(["monitoring/prometheus-kps-prometheus-0"]);
     });
 
@@ -172,7 +177,7 @@ describe("the stack's NetworkPolicies", () => {
     it("lets only the gateway reach Shlink and the UIs, and only External Secrets, its peers and Prometheus reach OpenBao besides", () => {
         expect(reachers(P.shlink, "http")).toEqual(["istio-ingress/istio-ingressgateway"]);
         expect(reachers(P.argocdServer, "server")).toEqual(
-            ["istio-ingress/istio-ingressgateway", "argocd/argocd-application-controller-0", "argocd/argocd-redis", "argocd/argocd-repo-server"].sort(),
+            ["istio-ingress/istio-ingressgateway", "argocd/argocd-application-controller-0", "argocd/argocd-applicationset-controller", "argocd/argocd-redis", "argocd/argocd-repo-server"].sort(),
         );
         expect(reachers(P.grafana, "grafana")).toEqual(
             ["istio-ingress/istio-ingressgateway", "istio-system/kiali", ...["prometheus-kps-prometheus-0", "alertmanager-kps-alertmanager-0", "kps-operator", "kube-state-metrics"].map((n) => `monitoring/${n}`)].sort(),
@@ -185,8 +190,8 @@ describe("the stack's NetworkPolicies", () => {
         for (const outsider of [P.stranger, A.lanClient]) {
             const reached = Object.values(P)
                 .filter((to) => to.namespace !== "default" && to.namespace !== "kube-system")
-                .flatMap((to) => to.ports.filter((p) => can(outsider, to, p.containerPort, p.protocol === "UDP" ? "UDP" : "TCP")).map((p) => `${name(to)}:${p.containerPort}`));
-            expect(reached.sort(), name(outsider)).toEqual(["istio-ingress/istio-ingressgateway:15021", "istio-ingress/istio-ingressgateway:80"]);
+                .flatMap((to) => listeningPorts(to).filter((p) => can(outsider, to, p.containerPort, p.protocol === "UDP" ? "UDP" : "TCP")).map((p) => `${name(to)}:${p.containerPort}`));
+            expect(reached.sort(), name(outsider)).toEqual(["istio-ingress/istio-ingressgateway:15021", "istio-ingress/istio-ingressgateway:443", "istio-ingress/istio-ingressgateway:80"]);
         }
     });
 
@@ -215,7 +220,7 @@ describe("the stack's NetworkPolicies", () => {
         expect(can(P.shlink, A.apiServer, 6443)).toBe(false);
         expect(can(P.postgresPrimary, P.redisMaster, "redis")).toBe(false);
         expect(can(P.redisMaster, P.postgresPrimary, "postgres")).toBe(false);
-        expect(can(P.shlink, P.jaeger, "query-http")).toBe(false);
+        expect(can(P.shlink, P.jaeger, 16686)).toBe(false);
         expect(can(P.shlink, P.openbao, "http")).toBe(false);
         // Other namespaces' egress stays open: operators, Grafana's downloads and Alertmanager's webhook leave the cluster.
         expect(can(P.grafana, A.internet, 443)).toBe(true);
@@ -231,11 +236,11 @@ describe("the stack's NetworkPolicies", () => {
                 (pod) =>
                     (namespaces === undefined || namespaces.includes(pod.namespace)) &&
                     selects(spec.selector, pod.labels) &&
-                    spec.podMetricsEndpoints.some((e: { port: string }) => pod.ports.some((p) => p.name === e.port)),
+                    spec.podMetricsEndpoints.some((e: { port: string }) => declaredPorts(pod).some((p) => p.name === e.port)),
             );
             expect(targets.length, monitor.name).toBeGreaterThan(0);
             for (const pod of targets) {
-                for (const endpoint of spec.podMetricsEndpoints.filter((e: { port: string }) => pod.ports.some((p) => p.name === e.port))) {
+                for (const endpoint of spec.podMetricsEndpoints.filter((e: { port: string }) => declaredPorts(pod).some((p) => p.name === e.port))) {
                     expect(can(P.prometheus, pod, endpoint.port), `${monitor.name} → ${name(pod)}:${endpoint.port}`).toBe(true);
                 }
             }

@@ -103,8 +103,8 @@ function injected(spec: PodSpec, proxy: { privileged?: boolean; seccompProfile?:
     };
     return {
         ...spec,
-        initContainers: [...(spec.initContainers ?? []), { name: "istio-validation", securityContext }],
-        containers: [...spec.containers, { name: "istio-proxy", securityContext }],
+        // On Kubernetes ≥ 1.33 istio-proxy is a native sidecar after istio-validation (injection-template.yaml:29, 184-196).
+        initContainers: [...(spec.initContainers ?? []), { name: "istio-validation", securityContext }, { name: "istio-proxy", securityContext }],
         volumes: [
             ...(spec.volumes ?? []),
             { name: "workload-socket", emptyDir: {} },
