@@ -1,8 +1,10 @@
-// The NetworkPolicies the stack creates, evaluated over the lab's pods as the charts label them: every needed
-// flow gets through, and nothing else reaches the data stores, the webhooks or anything from outside.
+// The NetworkPolicies the stack creates, and those its charts and operators create of their own with the values it
+// sends them, evaluated together over the lab's pods as the charts label them: every needed flow gets through, and
+// nothing else reaches the data stores, the webhooks or anything from outside.
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTERNAL_SECRETS_CHART, OPENBAO_CHART, RELOADER_CHART } from "../../components/defaults";
 import { flannelTunnelAddresses, flowRows, labFlows, networkPolicies, type FlowInputs } from "../../components/security/flows";
+import { chartName, chartPolicies, CHART_MODELS, operatorPolicies, type CustomResourceInputs, type ReleaseInputs } from "./chartPolicies";
 import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
 import { allowed, listeningPorts, portNamed, selects, type ContainerPort, type Endpoint, type NetworkPolicy, type Pod } from "./evaluator";
@@ -27,9 +29,23 @@ const A = ADDRESSES;
 const everyone: Endpoint[] = [...Object.values(P), ...Object.values(A)];
 const name = (e: Endpoint) => (e.kind === "pod" ? `${e.namespace}/${e.name}` : e.name);
 
+/** Every Helm release of the stack, as the chart models read it. */
+const releasesOf = (ledger: Ledger): ReleaseInputs[] => ledger.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs as ReleaseInputs);
+/** Every object of the stack with a spec an operator may act on (the models say which kinds they know). */
+const customResourcesOf = (ledger: Ledger): CustomResourceInputs[] =>
+    ledger.resources.filter((r) => typeof r.inputs?.apiVersion === "string" && typeof r.inputs?.kind === "string" && r.inputs.spec !== undefined).map((r) => r.inputs as CustomResourceInputs);
+/** The NetworkPolicies the charts and operators create of their own for what the stack sends them. */
+const chartAndOperatorPolicies = (releases: ReleaseInputs[], resources: CustomResourceInputs[]): NetworkPolicy[] => [
+    ...releases.flatMap(chartPolicies),
+    ...resources.flatMap(operatorPolicies),
+];
+
 describe("the stack's NetworkPolicies", () => {
     let ledger: Ledger;
+    /** Ours and the charts' and operators' own: NetworkPolicies add up, so the matrix is evaluated over all of them. */
     let policies: NetworkPolicy[];
+    let ours: NetworkPolicy[];
+    let chartMade: NetworkPolicy[];
     let stackNamespaces: string[];
 
     beforeAll(async () => {
@@ -39,13 +55,16 @@ describe("the stack's NetworkPolicies", () => {
         for (const ns of [OPENBAO_CHART.namespace, EXTERNAL_SECRETS_CHART.namespace, RELOADER_CHART.namespace]) {
             expect(stackNamespaces).toContain(ns);
         }
-        policies = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as NetworkPolicy);
+        ours = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as NetworkPolicy);
+        chartMade = chartAndOperatorPolicies(releasesOf(ledger), customResourcesOf(ledger));
+        policies = [...ours, ...chartMade];
     });
 
-    const can = (from: Endpoint, to: Pod | Endpoint, port: number | string, protocol?: "TCP" | "UDP") => {
+    const canUnder = (set: NetworkPolicy[], from: Endpoint, to: Pod | Endpoint, port: number | string, protocol?: "TCP" | "UDP") => {
         const number = typeof port === "number" ? port : portNamed(to as Pod, port);
-        return allowed(policies, { from, to, port: number, ...(protocol ? { protocol } : {}) });
+        return allowed(set, { from, to, port: number, ...(protocol ? { protocol } : {}) });
     };
+    const can = (from: Endpoint, to: Pod | Endpoint, port: number | string, protocol?: "TCP" | "UDP") => canUnder(policies, from, to, port, protocol);
     /** Everyone (pods and addresses, the target itself aside) the policies let reach `to` on `port`. */
     const reachers = (to: Pod, port: number | string) =>
         everyone
@@ -59,6 +78,48 @@ describe("the stack's NetworkPolicies", () => {
             const deny = policies.find((p) => p.metadata.namespace === ns && p.metadata.name === "default-deny-ingress");
             expect(deny?.spec, ns).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
         }
+    });
+
+    it("has a NetworkPolicy model for every chart it installs, at the pinned version, and none left over", () => {
+        const releases = releasesOf(ledger);
+        expect(releases.map((r) => chartName(r.chart)).sort()).toEqual(Object.keys(CHART_MODELS).sort());
+        for (const release of releases) {
+            expect(CHART_MODELS[chartName(release.chart)].version, release.name).toBe(release.version);
+        }
+    });
+
+    it("lets no chart or operator add a NetworkPolicy of its own with the values it sends (argo-cd's and Kiali's are off)", () => {
+        expect(chartMade).toEqual([]);
+        expect(ledger.byName("argocd-release").inputs.values.global).toEqual({ networkPolicy: { create: false } });
+        const kiali = customResourcesOf(ledger).find((r) => r.kind === "Kiali")!;
+        expect(kiali.spec.deployment).toMatchObject({ network_policy: { enabled: false } });
+    });
+
+    it("would count a chart's or an operator's own policy: argo-cd's global.networkPolicy.create or Kiali's network_policy back on opens their UIs to everyone", () => {
+        const releases = releasesOf(ledger).map((r) => (r.name === "argocd" ? { ...r, values: { ...r.values, global: { networkPolicy: { create: true } } } } : r));
+        const argoOn = chartAndOperatorPolicies(releases, customResourcesOf(ledger));
+        expect(argoOn.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort()).toEqual(
+            ["argocd/argocd-application-controller", "argocd/argocd-redis", "argocd/argocd-repo-server", "argocd/argocd-server"],
+        );
+        for (const outsider of [P.stranger, A.lanClient, P.grafana]) {
+            expect(canUnder(ours, outsider, P.argocdServer, "server"), name(outsider)).toBe(false);
+            expect(canUnder([...ours, ...argoOn], outsider, P.argocdServer, "server"), name(outsider)).toBe(true);
+        }
+        expect(canUnder([...ours, ...argoOn], P.stranger, P.argocdRepoServer, "metrics")).toBe(true);
+        const resources = customResourcesOf(ledger).map((r) =>
+            r.kind === "Kiali" ? { ...r, spec: { ...r.spec, deployment: { ...(r.spec.deployment as object), network_policy: { enabled: true } } } } : r,
+        );
+        const kialiOn = chartAndOperatorPolicies(releasesOf(ledger), resources);
+        expect(kialiOn.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(["istio-system/kiali"]);
+        expect(canUnder(ours, P.stranger, P.kiali, "api-port")).toBe(false);
+        expect(canUnder([...ours, ...kialiOn], P.stranger, P.kiali, "api-port")).toBe(true);
+    });
+
+    it("refuses a chart it has no model for, a pin newer than the model, and a chart policy turned on but not modelled", () => {
+        const cert = releasesOf(ledger).find((r) => chartName(r.chart) === "cert-manager")!;
+        expect(() => chartPolicies({ ...cert, chart: "unknown-chart" })).toThrow(/no NetworkPolicy model for chart unknown-chart/);
+        expect(() => chartPolicies({ ...cert, version: "v1.20.0" })).toThrow(/read at v1.19.6/);
+        expect(() => chartPolicies({ ...cert, values: { ...cert.values, webhook: { networkPolicy: { enabled: true } } } })).toThrow(/networkpolicy-webhooks.yaml : 1 .* renders a NetworkPolicy/);
     });
 
     it("creates exactly the policies the flow table generates, each in a namespace of the stack, after that namespace", () => {
