@@ -151,7 +151,7 @@ export function labFlows(inputs: FlowInputs): Flow[] {
         { name: "scrape-vault", from: PROMETHEUS, to: pods(VAULT.namespace, { ...VAULT.podLabels }), ports: tcp(VAULT.apiPort), why: "OpenBao's /v1/sys/metrics (no token: nothing else reaches 8200 but ESO and the gateway)" },
         { name: "scrape-cert-manager", from: PROMETHEUS, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(CERT_MANAGER_METRICS.port), why: "cert-manager's controller" },
         { name: "scrape-istiod", from: PROMETHEUS, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(POD_PORTS.istiodMonitoring), why: "istiod's metrics" },
-        ...MESHED.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS, to: pods(ns), ports: tcp(POD_PORTS.envoyMetrics), why: "Envoy's stats (istio-proxy is a native sidecar on Shlink's pods: by number)" })),
+        ...MESHED.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS, to: pods(ns), ports: tcp(POD_PORTS.envoyMetrics), why: "Envoy's stats, by number: a native sidecar's port names resolve to nothing" })),
         // --- Observability's own reads.
         { name: "kiali-to-prometheus", from: KIALI_PODS, to: PROMETHEUS, ports: tcp(KUBE_PROMETHEUS_STACK.prometheusPort), why: "Kiali's graphs" },
         { name: "kiali-to-grafana", from: KIALI_PODS, to: GRAFANA_PODS, ports: tcp(POD_PORTS.grafana), why: "Kiali's links to dashboards" },
