@@ -158,8 +158,9 @@ export const LAB_PODS = {
     // grafana/k6-operator @ v1.6.0 : pkg/resources/jobs/helpers.go : 13-18 (app, k6_cr), runner.go : 90, 102, 196: runner: "true",
     // 6565 declared without a name (`http-api` is only its Service's port name, runner.go : 241).
     k6Runner: pod("load", "baseline-1", { app: "k6", k6_cr: "baseline", runner: "true" }, [container("k6", [undefined, 6565])]),
-    // grafana/k6-operator @ v1.6.0 : pkg/resources/jobs/starter.go : 21, 99-100: the starter carries newLabels only.
-    k6Starter: pod("load", "baseline-starter", { app: "k6", k6_cr: "baseline" }, [container("starter")]),
+    // grafana/k6-operator @ v1.6.0 : pkg/resources/jobs/starter.go : 21, 99-100 and
+    // pkg/resources/containers/curl_start.go : 32: the starter carries newLabels only.
+    k6Starter: pod("load", "baseline-starter", { app: "k6", k6_cr: "baseline" }, [container("k6-curl")]),
     // argoproj/argo-helm @ argo-cd-10.1.1 : charts/argo-cd/templates/argocd-server/deployment.yaml : 42, 418-423;
     // argocd-repo-server/deployment.yaml : 380-384; argocd-application-controller/statefulset.yaml : 369-370;
     // redis/deployment.yaml : 115-116; argocd-applicationset/deployment.yaml : 253-259 (name argocd-<component>, nameOverride argocd).
@@ -174,15 +175,15 @@ export const LAB_PODS = {
     argocdApplicationSet: pod("argocd", "argocd-applicationset-controller", { "app.kubernetes.io/name": "argocd-applicationset-controller", "app.kubernetes.io/instance": "argocd" }, [
         container("applicationset-controller", ["metrics", 8080], ["probe", 8081], ["webhook", 7000]),
     ]),
-    // openbao/openbao-helm @ openbao-0.29.2 : charts/openbao/templates/server-statefulset.yaml : 41, 146-153 (http with global.tlsDisable).
+    // openbao/openbao-helm @ openbao-0.29.2 : charts/openbao/templates/server-statefulset.yaml : 38-41, 146-153 (http with global.tlsDisable).
     openbao: pod("vault", "openbao-0", { "app.kubernetes.io/name": "openbao", "app.kubernetes.io/instance": "openbao", component: "server" }, [
         container("openbao", ["http", 8200], ["https-internal", 8201], ["http-rep", 8202]),
     ]),
     openbaoPeer: pod("vault", "openbao-1", { "app.kubernetes.io/name": "openbao", "app.kubernetes.io/instance": "openbao", component: "server" }, [
         container("openbao", ["http", 8200], ["https-internal", 8201], ["http-rep", 8202]),
     ], { node: 2 }),
-    // external-secrets/external-secrets @ helm-chart-2.9.0 : deploy/charts/external-secrets/templates/deployment.yaml : 163-165,
-    // webhook-deployment.yaml : 104-110.
+    // external-secrets/external-secrets @ helm-chart-2.9.0 : deploy/charts/external-secrets/templates/_helpers.tpl : 142, 146
+    // (labels), deployment.yaml : 163-165, webhook-deployment.yaml : 104-110.
     externalSecrets: pod("external-secrets", "external-secrets", { "app.kubernetes.io/name": "external-secrets" }, [container("external-secrets", ["metrics", 8080])]),
     externalSecretsWebhook: pod("external-secrets", "external-secrets-webhook", { "app.kubernetes.io/name": "external-secrets-webhook" }, [
         container("webhook", ["metrics", 8080], ["webhook", 10250], ["ready", 8081]),
