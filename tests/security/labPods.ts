@@ -105,7 +105,7 @@ export const LAB_PODS = {
         "app.kubernetes.io/component": "sentinel",
         "app.kubernetes.io/part-of": "redis-failover",
     }, [container("sentinel", ["sentinel", 26379]), container("sentinel-exporter", ["metrics", 9355])], { node: 2 }),
-    // spotahome/redis-operator @ Chart-3.2.9 : charts/redisoperator/templates/deployment.yaml : 50-51.
+    // spotahome/redis-operator @ Chart-3.2.9 : charts/redisoperator/templates/_helpers.tpl : 57, deployment.yaml : 50-51.
     redisOperator: pod("redis-operator", "redis-operator", { "app.kubernetes.io/name": "redis-operator", "app.kubernetes.io/instance": "redis-operator" }, [
         container("redis-operator", ["metrics", 9710]),
     ]),
@@ -132,7 +132,7 @@ export const LAB_PODS = {
     ]),
     // prometheus-community/helm-charts @ kube-prometheus-stack-88.5.3 : templates/prometheus-operator/deployment.yaml : 23, 165-166.
     prometheusOperator: pod("monitoring", "kps-operator", { app: "kube-prometheus-stack-operator" }, [container("kube-prometheus-stack", ["https", 10250])]),
-    // prometheus-community/helm-charts @ kube-state-metrics-8.4.0 : templates/deployment.yaml : 171-174.
+    // prometheus-community/helm-charts @ kube-state-metrics-8.4.0 : templates/_helpers.tpl : 83, deployment.yaml : 171-174.
     kubeStateMetrics: pod("monitoring", "kube-state-metrics", { "app.kubernetes.io/name": "kube-state-metrics" }, [container("kube-state-metrics", ["http", 8080], ["metrics", 8081])]),
     // jaegertracing/helm-charts @ jaeger-4.11.1 : charts/jaeger/templates/_helpers.tpl : 52-54, templates/jaeger/jaeger-deploy.yaml
     // : 34 (labels), 61-85: every port declared without a name.
@@ -188,7 +188,7 @@ export const LAB_PODS = {
     externalSecretsWebhook: pod("external-secrets", "external-secrets-webhook", { "app.kubernetes.io/name": "external-secrets-webhook" }, [
         container("webhook", ["metrics", 8080], ["webhook", 10250], ["ready", 8081]),
     ]),
-    // stakater/Reloader @ chart-v2.2.16 : deployments/kubernetes/chart/reloader/templates/deployment.yaml : 183-184.
+    // stakater/Reloader @ chart-v2.2.16 : deployments/kubernetes/chart/reloader/templates/_helpers.tpl : 31, 37, deployment.yaml : 183-184.
     reloader: pod("reloader", "reloader", { app: "reloader-reloader", "app.kubernetes.io/name": "reloader" }, [container("reloader-reloader", ["http", 9090])]),
     // Our Job (components/smoke/job.ts); the Job controller adds batch.kubernetes.io/job-name.
     smokeCheck: pod("smoke-check", "smoke-check-x", { "batch.kubernetes.io/job-name": "smoke-check-x" }, [container("smoke-check")]),
