@@ -869,8 +869,9 @@ export const POD_SECURITY_VERSION = K3S_VERSION.replace(/^(v\d+\.\d+)\..*$/, "$1
 export const POD_SECURITY_LEVELS: Record<string, PodSecurityLevel> = {
     // The chart's defaults set runAsNonRoot, seccomp RuntimeDefault, drop ALL, no privilege escalation on every pod.
     "cert-manager": "restricted",
-    // PGO's chart values set no securityContext: its template's is not checked here.
-    "postgres-operator": "baseline",
+    // PGO's chart: non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation, no volumes (helm/install
+    // templates/manager.yaml; tests/security/chartPods.ts checks it against the restricted rules).
+    "postgres-operator": "restricted",
     // The chart sets runAsNonRoot only (no seccomp profile, no dropped capabilities).
     "redis-operator": "baseline",
     // PGO builds the instance, repo-host and backup pods; their securityContext is the operator's, not ours.
@@ -888,12 +889,14 @@ export const POD_SECURITY_LEVELS: Record<string, PodSecurityLevel> = {
     monitoring: "privileged",
     // The Jaeger chart sets no securityContext.
     observability: "baseline",
-    // The Kiali operator and the Kiali server it deploys set no seccomp profile.
-    "kiali-operator": "baseline",
+    // The Kiali operator's chart: non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation, one emptyDir
+    // (the Kiali server runs in Istio's namespace; tests/security/chartPods.ts checks the operator's pod).
+    "kiali-operator": "restricted",
     // k6-operator's controller and the runner, initializer and starter pods it makes set no securityContext.
     load: "baseline",
-    // Argo CD's chart defaults are not checked here.
-    argocd: "baseline",
+    // Argo CD's chart defaults: every container non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation;
+    // only configMap, secret and emptyDir volumes (tests/security/chartPods.ts checks each pod it renders).
+    argocd: "restricted",
     // Our own Job: non-root, seccomp RuntimeDefault, drop ALL (tests/security/podSecurity.test.ts checks it).
     "smoke-check": "restricted",
     // Our OpenBao values: non-root uid 100, seccomp RuntimeDefault, drop ALL, no privilege escalation, only secret,
@@ -933,6 +936,15 @@ export const POD_PORTS = {
     sentinel: 26379,
     /** cert-manager's, External Secrets' and prometheus-operator's admission webhooks. */
     webhooks: 10250,
+    /**
+     * Metrics ports of containers Istio injects or an operator builds, by number: kube-router resolves a named port
+     * only from spec.containers, and Istio 1.30 injects istio-proxy as a native sidecar (an init container) on
+     * Kubernetes ≥ 1.33. Envoy's http-envoy-prom, PGO's exporter, redis-operator's redis and sentinel exporters.
+     */
+    envoyMetrics: 15090,
+    postgresExporter: 9187,
+    redisExporter: 9121,
+    sentinelExporter: 9355,
 } as const;
 
 /** K3s' CoreDNS: its pods' label in kube-system and the port it answers on (UDP and TCP). */

@@ -106,6 +106,7 @@ function validateKiali(inputs: Inputs): void {
     check(typeof spec.deployment.cluster_wide_access === "boolean", "deployment.cluster_wide_access is a boolean");
     check(["ClusterIP", "NodePort", "LoadBalancer"].includes(spec.deployment.service_type), "deployment.service_type");
     check(spec.deployment.accessible_namespaces === undefined, "no deprecated deployment.accessible_namespaces");
+    check(spec.deployment.network_policy === undefined || typeof spec.deployment.network_policy.enabled === "boolean", "deployment.network_policy.enabled is a boolean");
     validateWith(ResourceRequirements, spec.deployment.resources);
     check(Number.isInteger(spec.server.port), "server.port is an integer");
     const services = spec.external_services;

@@ -18,6 +18,9 @@ export function argoCdValues(args: ArgoCdValuesArgs) {
     const r = ARGO_CD.resources;
     return {
         crds: { install: true, keep: true },
+        // The chart's own NetworkPolicies (on by default) open argocd-server to every source and the metrics ports to
+        // every namespace; NetworkPolicies add up, so ours (components/security/flows.ts) are the only ones.
+        global: { networkPolicy: { create: false } },
         dex: { enabled: false },
         notifications: { enabled: false },
         configs: {

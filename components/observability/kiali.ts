@@ -41,6 +41,8 @@ export function kialiSpec(inputs: KialiSpecInputs): KialiSpec {
             service_type: "ClusterIP",
             replicas: 1,
             resources: KIALI.resources.server,
+            // The operator's own NetworkPolicy (on by default) lets anyone reach the server port; ours let only the gateway.
+            network_policy: { enabled: false },
         },
         server: {
             port: KIALI.serverPort,

@@ -30,6 +30,8 @@ export interface KialiSpec {
         service_annotations?: Record<string, string>;
         replicas: number;
         resources: ContainerResources;
+        /** The NetworkPolicy the operator creates for the server (CRD default true: ingress from anywhere on the server port). */
+        network_policy: { enabled: boolean };
     };
     server: {
         /** Container and Service port of the console and API (CRD default 20001). */

@@ -1,7 +1,5 @@
 // Who may talk to whom, as data: one table of flows, from which every NetworkPolicy of the stack is generated.
 // Pure: tests evaluate the generated policies and docs/architecture.md shows the table.
-import { POSTGRES_EXPORTER_PORT } from "../data/postgresSpec";
-import { REDIS_EXPORTER_PORT } from "../data/redisSpec";
 import { SHLINK_SELECTOR } from "../apps/shlinkSpec";
 import {
     ARGO_CD,
@@ -20,9 +18,11 @@ import {
     SHLINK,
     VAULT,
 } from "../defaults";
-import { ENVOY_METRICS_PORT } from "../observability/monitors";
 
-/** A port by number or by the name of the target pod's container port, TCP unless said. */
+/**
+ * A port by number or by the name of the target pod's container port, TCP unless said. A name only for ports a
+ * chart declares in spec.containers: kube-router resolves names from there alone, never from a native sidecar.
+ */
 export interface FlowPort {
     port: number | string;
     protocol?: "TCP" | "UDP";
@@ -146,12 +146,12 @@ export function labFlows(inputs: FlowInputs): Flow[] {
         { name: "prometheus-operator-webhook", from: API_SERVER, to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: tcp(POD_PORTS.webhooks), why: "prometheus-operator's admission webhook (PrometheusRule validation)" },
         // --- Metrics: Prometheus scrapes every monitor's port.
         { name: "monitoring-internal", from: pods(KUBE_PROMETHEUS_STACK.namespace), to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: [], why: "Prometheus, Alertmanager, Grafana, the operator and kube-state-metrics among themselves" },
-        { name: "scrape-postgres", from: PROMETHEUS, to: pods(POSTGRES.namespace), ports: tcp(POSTGRES_EXPORTER_PORT), why: "PGO's postgres_exporter" },
-        { name: "scrape-redis", from: PROMETHEUS, to: pods(REDIS.namespace), ports: tcp(REDIS_EXPORTER_PORT), why: "the redis and sentinel exporters" },
+        { name: "scrape-postgres", from: PROMETHEUS, to: pods(POSTGRES.namespace), ports: tcp(POD_PORTS.postgresExporter), why: "PGO's postgres_exporter" },
+        { name: "scrape-redis", from: PROMETHEUS, to: pods(REDIS.namespace), ports: tcp(POD_PORTS.redisExporter, POD_PORTS.sentinelExporter), why: "the redis and sentinel exporters" },
         { name: "scrape-vault", from: PROMETHEUS, to: pods(VAULT.namespace, { ...VAULT.podLabels }), ports: tcp(VAULT.apiPort), why: "OpenBao's /v1/sys/metrics (no token: nothing else reaches 8200 but ESO and the gateway)" },
         { name: "scrape-cert-manager", from: PROMETHEUS, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(CERT_MANAGER_METRICS.port), why: "cert-manager's controller" },
         { name: "scrape-istiod", from: PROMETHEUS, to: pods(ISTIO.namespace, { istio: "pilot" }), ports: tcp(POD_PORTS.istiodMonitoring), why: "istiod's metrics" },
-        ...MESHED.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS, to: pods(ns), ports: tcp(ENVOY_METRICS_PORT), why: "Envoy's stats" })),
+        ...MESHED.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS, to: pods(ns), ports: tcp(POD_PORTS.envoyMetrics), why: "Envoy's stats, by number: a native sidecar's port names resolve to nothing" })),
         // --- Observability's own reads.
         { name: "kiali-to-prometheus", from: KIALI_PODS, to: PROMETHEUS, ports: tcp(KUBE_PROMETHEUS_STACK.prometheusPort), why: "Kiali's graphs" },
         { name: "kiali-to-grafana", from: KIALI_PODS, to: GRAFANA_PODS, ports: tcp(POD_PORTS.grafana), why: "Kiali's links to dashboards" },

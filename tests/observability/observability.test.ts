@@ -141,8 +141,8 @@ describe("the observability layer under mocks", () => {
         }
         const owned = kind("Namespace").filter((n) => n.parent === "obs");
         expect(owned).toHaveLength(3);
-        // No mesh label; Pod Security: node-exporter needs privileged, the Jaeger and Kiali charts' pods pass baseline.
-        const levels: Record<string, "privileged" | "baseline"> = { monitoring: "privileged", observability: "baseline", "kiali-operator": "baseline" };
+        // No mesh label; Pod Security: node-exporter needs privileged, the Jaeger chart's pod passes baseline, the Kiali operator's restricted.
+        const levels: Record<string, "privileged" | "baseline" | "restricted"> = { monitoring: "privileged", observability: "baseline", "kiali-operator": "restricted" };
         for (const n of owned) {
             expect(n.inputs.metadata, n.name).toEqual({ name: expect.any(String), labels: pssLabels(levels[n.inputs.metadata.name]) });
         }

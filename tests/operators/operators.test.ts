@@ -13,7 +13,7 @@ import { runHomelab } from "../helpers/platform";
 import { pssLabels } from "../helpers/podSecurity";
 
 /** cert-manager's chart passes restricted; PGO's and redis-operator's pods are not checked past baseline. */
-const OPERATOR_LEVELS: Record<string, "baseline" | "restricted"> = { "cert-manager": "restricted", pgo: "baseline", "redis-operator": "baseline", "external-secrets": "restricted", reloader: "baseline" };
+const OPERATOR_LEVELS: Record<string, "baseline" | "restricted"> = { "cert-manager": "restricted", pgo: "restricted", "redis-operator": "baseline", "external-secrets": "restricted", reloader: "baseline" };
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ROLES = { certManager: "cert-manager", postgresOperator: "pgo", redisOperator: "redis-operator", externalSecrets: "external-secrets", reloader: "reloader" } as const;

@@ -1,14 +1,14 @@
 // The NetworkPolicy evaluator on small hand cases, so a wrong rule in it fails here before it blesses a matrix.
 import { describe, expect, it } from "vitest";
-import { allowed, inCidr, selects, type Address, type NetworkPolicy, type Pod } from "./evaluator";
+import { allowed, inCidr, listeningPorts, portNamed, selects, type Address, type ContainerPort, type NetworkPolicy, type Pod } from "./evaluator";
 
-const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string, ports: Pod["ports"] = []): Pod => ({
+const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string, ports: ContainerPort[] = []): Pod => ({
     kind: "pod",
     name,
     namespace,
     labels,
     ip,
-    ports,
+    containers: [{ name: "app", ports }],
 });
 
 const db = pod("data", "db", { app: "db", tier: "data" }, "10.42.1.10", [
@@ -79,6 +79,46 @@ describe("the NetworkPolicy evaluator", () => {
         // A pod without a port of that name is not reached on any port through that rule.
         const noMetrics = pod("data", "plain", { app: "plain" }, "10.42.1.30", [{ name: "sql", containerPort: 9187 }]);
         expect(allowed([metrics], { from: stranger, to: noMetrics, port: 9187 })).toBe(false);
+    });
+
+    it("resolves a named port from spec.containers only, as kube-router does: a native sidecar's named port matches nothing", () => {
+        const meshed: Pod = {
+            ...pod("data", "meshed", { app: "meshed" }, "10.42.1.31", [{ name: "http", containerPort: 8080 }]),
+            initContainers: [
+                { name: "istio-validation" },
+                { name: "istio-proxy", restartPolicy: "Always", ports: [{ name: "http-envoy-prom", containerPort: 15090, protocol: "TCP" }] },
+            ],
+        };
+        const byName: NetworkPolicy = {
+            metadata: { name: "n", namespace: "data" },
+            spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: "http-envoy-prom", protocol: "TCP" }] }] },
+        };
+        const byNumber: NetworkPolicy = {
+            metadata: { name: "n", namespace: "data" },
+            spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 15090, protocol: "TCP" }] }] },
+        };
+        expect(portNamed(meshed, "http-envoy-prom")).toBe(15090);
+        expect(listeningPorts(meshed).map((p) => p.containerPort)).toEqual([8080, 15090]);
+        expect(allowed([byName], { from: stranger, to: meshed, port: 15090 })).toBe(false);
+        expect(allowed([byNumber], { from: stranger, to: meshed, port: 15090 })).toBe(true);
+        // The same port declared by a regular container resolves.
+        const regular: Pod = { ...meshed, containers: [...meshed.containers, { name: "istio-proxy", ports: [{ name: "http-envoy-prom", containerPort: 15090 }] }], initContainers: [] };
+        expect(allowed([byName], { from: stranger, to: regular, port: 15090 })).toBe(true);
+    });
+
+    it("resolves an egress rule's named port from its peers' pods, or with no peers from the policy's own namespace", () => {
+        const noPeers: NetworkPolicy = {
+            metadata: { name: "e", namespace: "web" },
+            spec: { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ ports: [{ port: "sql" }] }] },
+        };
+        const webDb = pod("web", "web-db", { app: "db" }, "10.42.2.40", [{ name: "sql", containerPort: 5432 }]);
+        expect(allowed([noPeers], { from: web, to: webDb, port: 5432 })).toBe(true);
+        expect(allowed([noPeers], { from: web, to: db, port: 5432 })).toBe(false);
+        const ipBlockPeer: NetworkPolicy = {
+            metadata: { name: "e", namespace: "web" },
+            spec: { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.42.0.0/16" } }], ports: [{ port: "sql" }] }] },
+        };
+        expect(allowed([ipBlockPeer], { from: web, to: db, port: 5432 })).toBe(false);
     });
 
     it("takes port ranges and protocols as written", () => {

@@ -7,7 +7,11 @@
 //   the policy's own namespace, a namespaceSelector alone every pod of those namespaces;
 // - an ipBlock matches by address, pods included (what kube-router does; the API leaves it to the plugin);
 // - a rule with no peers matches every source or destination, with no ports every port;
-// - a named port resolves against the destination pod's container ports (for ingress and egress alike).
+// - a named port resolves as kube-router resolves it (cloudnativelabs/kube-router @ v2.6.3 :
+//   pkg/controllers/netpol/policy.go : 863-900 grabNamedPortFromPod, 546-559 ingress, 640-672 egress): from the
+//   ports of `spec.containers` only (a native sidecar, an init container with restartPolicy Always, declares its
+//   ports in vain), of the pods the policy selects (ingress) or the pods its egress peers select (egress; a rule
+//   with no peers: the pods of the policy's own namespace), and for the protocol the policy names.
 
 export interface LabelSelector {
     matchLabels?: Record<string, string>;
@@ -48,14 +52,27 @@ export interface ContainerPort {
     protocol?: "TCP" | "UDP" | "SCTP";
 }
 
-/** A pod: where it runs, its labels, its address and the ports its containers declare. */
+/** A container as the pod spec declares it (`ports` as written there). */
+export interface Container {
+    name: string;
+    ports?: ContainerPort[];
+    /** `Always` on an init container makes it a native sidecar (Kubernetes ≥ 1.29): it keeps running beside the others. */
+    restartPolicy?: "Always";
+}
+
+/** A pod: where it runs, its labels, its address, its containers, and the ports it listens on that none declares. */
 export interface Pod {
     kind: "pod";
     name: string;
     namespace: string;
     labels: Record<string, string>;
     ip: string;
-    ports: ContainerPort[];
+    /** `spec.containers`. */
+    containers: Container[];
+    /** `spec.initContainers` (native sidecars among them). */
+    initContainers?: Container[];
+    /** Ports a process of the pod listens on without any container declaring them (Envoy's listeners, Patroni's API). */
+    undeclared?: ContainerPort[];
 }
 
 /** Something that is not a pod of the cluster: a LAN client, the API server on a node, the internet. */
@@ -140,7 +157,16 @@ function peerMatches(peer: PolicyPeer, policyNamespace: string, other: Endpoint)
     return namespaceOk && podOk;
 }
 
-function portMatches(entry: PolicyPort, connection: Connection): boolean {
+/** The ports kube-router resolves a named port from: `spec.containers`' only. */
+function namedPortSources(pod: Pod): ContainerPort[] {
+    return pod.containers.flatMap((c) => c.ports ?? []);
+}
+
+/**
+ * Whether a policy port entry matches the connection. `namedPortPods` says whether the destination is among the
+ * pods kube-router takes a named port's numbers from for this rule.
+ */
+function portMatches(entry: PolicyPort, connection: Connection, namedPortPods: boolean): boolean {
     const protocol = connection.protocol ?? "TCP";
     if ((entry.protocol ?? "TCP") !== protocol) {
         return false;
@@ -152,19 +178,26 @@ function portMatches(entry: PolicyPort, connection: Connection): boolean {
         const end = entry.endPort ?? entry.port;
         return connection.port >= entry.port && connection.port <= end;
     }
-    // A named port means the destination pod's container port of that name and protocol.
+    // A named port means the destination pod's container port of that name and protocol, from spec.containers only.
     const target = connection.to;
-    if (target.kind !== "pod") {
+    if (target.kind !== "pod" || !namedPortPods) {
         return false;
     }
-    return target.ports.some((p) => p.name === entry.port && p.containerPort === connection.port && (p.protocol ?? "TCP") === protocol);
+    return namedPortSources(target).some((p) => p.name === entry.port && p.containerPort === connection.port && (p.protocol ?? "TCP") === protocol);
 }
 
 function ruleAllows(rule: PolicyRule, direction: "Ingress" | "Egress", policyNamespace: string, connection: Connection): boolean {
     const peers = direction === "Ingress" ? rule.from : rule.to;
     const other = direction === "Ingress" ? connection.from : connection.to;
-    const peerOk = peers === undefined || peers.length === 0 || peers.some((p) => peerMatches(p, policyNamespace, other));
-    const portOk = rule.ports === undefined || rule.ports.length === 0 || rule.ports.some((p) => portMatches(p, connection));
+    const noPeers = peers === undefined || peers.length === 0;
+    const peerOk = noPeers || peers.some((p) => peerMatches(p, policyNamespace, other));
+    // Ingress: the destination is a pod the policy selects. Egress: a pod a peer selects (an ipBlock resolves no
+    // named port), or with no peers a pod of the policy's own namespace.
+    const namedPortPods =
+        direction === "Ingress" ||
+        (connection.to.kind === "pod" &&
+            (noPeers ? connection.to.namespace === policyNamespace : peers.some((p) => p.ipBlock === undefined && peerMatches(p, policyNamespace, connection.to))));
+    const portOk = rule.ports === undefined || rule.ports.length === 0 || rule.ports.some((p) => portMatches(p, connection, namedPortPods));
     return peerOk && portOk;
 }
 
@@ -195,9 +228,15 @@ export function allowed(policies: NetworkPolicy[], connection: Connection): bool
     return egressOk && ingressOk;
 }
 
-/** The pod's container port of that name (a test names ports as the charts do). */
+/** Every port the pod listens on: its containers', its native sidecars' and the undeclared ones. */
+export function listeningPorts(pod: Pod): ContainerPort[] {
+    const sidecars = (pod.initContainers ?? []).filter((c) => c.restartPolicy === "Always");
+    return [...pod.containers, ...sidecars].flatMap((c) => c.ports ?? []).concat(pod.undeclared ?? []);
+}
+
+/** The number of the port of that name any container of the pod declares, native sidecars included (a test names ports as the charts do). */
 export function portNamed(pod: Pod, name: string): number {
-    const port = pod.ports.find((p) => p.name === name);
+    const port = [...pod.containers, ...(pod.initContainers ?? [])].flatMap((c) => c.ports ?? []).find((p) => p.name === name);
     if (port === undefined) {
         throw new Error(`${pod.namespace}/${pod.name} has no port named ${name}`);
     }

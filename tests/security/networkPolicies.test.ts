@@ -1,11 +1,13 @@
-// The NetworkPolicies the stack creates, evaluated over the lab's pods as the charts label them: every needed
-// flow gets through, and nothing else reaches the data stores, the webhooks or anything from outside.
+// The NetworkPolicies the stack creates, and those its charts and operators create of their own with the values it
+// sends them, evaluated together over the lab's pods as the charts label them: every needed flow gets through, and
+// nothing else reaches the data stores, the webhooks or anything from outside.
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTERNAL_SECRETS_CHART, OPENBAO_CHART, RELOADER_CHART } from "../../components/defaults";
 import { flannelTunnelAddresses, flowRows, labFlows, networkPolicies, type FlowInputs } from "../../components/security/flows";
+import { chartName, chartPolicies, CHART_MODELS, operatorPolicies, type CustomResourceInputs, type ReleaseInputs } from "./chartPolicies";
 import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
-import { allowed, portNamed, selects, type Endpoint, type NetworkPolicy, type Pod } from "./evaluator";
+import { allowed, listeningPorts, portNamed, selects, type ContainerPort, type Endpoint, type NetworkPolicy, type Pod } from "./evaluator";
 import { ADDRESSES, LAB_PODS } from "./labPods";
 
 /** What the lab's config (Pulumi.homelab.yaml) gives the flow table. */
@@ -18,13 +20,32 @@ const LAB_FLOW_INPUTS: FlowInputs = {
 
 
 const P = LAB_PODS;
+/**
+ * Every port a container of the pod declares, init containers included: what Prometheus' pod discovery makes
+ * targets of (`__meta_kubernetes_pod_container_init`, prometheus.io/docs configuration kubernetes_sd_config, role pod).
+ */
+const declaredPorts = (pod: Pod): ContainerPort[] => [...pod.containers, ...(pod.initContainers ?? [])].flatMap((c) => c.ports ?? []);
 const A = ADDRESSES;
 const everyone: Endpoint[] = [...Object.values(P), ...Object.values(A)];
 const name = (e: Endpoint) => (e.kind === "pod" ? `${e.namespace}/${e.name}` : e.name);
 
+/** Every Helm release of the stack, as the chart models read it. */
+const releasesOf = (ledger: Ledger): ReleaseInputs[] => ledger.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs as ReleaseInputs);
+/** Every object of the stack with a spec an operator may act on (the models say which kinds they know). */
+const customResourcesOf = (ledger: Ledger): CustomResourceInputs[] =>
+    ledger.resources.filter((r) => typeof r.inputs?.apiVersion === "string" && typeof r.inputs?.kind === "string" && r.inputs.spec !== undefined).map((r) => r.inputs as CustomResourceInputs);
+/** The NetworkPolicies the charts and operators create of their own for what the stack sends them. */
+const chartAndOperatorPolicies = (releases: ReleaseInputs[], resources: CustomResourceInputs[]): NetworkPolicy[] => [
+    ...releases.flatMap(chartPolicies),
+    ...resources.flatMap(operatorPolicies),
+];
+
 describe("the stack's NetworkPolicies", () => {
     let ledger: Ledger;
+    /** Ours and the charts' and operators' own: NetworkPolicies add up, so the matrix is evaluated over all of them. */
     let policies: NetworkPolicy[];
+    let ours: NetworkPolicy[];
+    let chartMade: NetworkPolicy[];
     let stackNamespaces: string[];
 
     beforeAll(async () => {
@@ -34,13 +55,16 @@ describe("the stack's NetworkPolicies", () => {
         for (const ns of [OPENBAO_CHART.namespace, EXTERNAL_SECRETS_CHART.namespace, RELOADER_CHART.namespace]) {
             expect(stackNamespaces).toContain(ns);
         }
-        policies = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as NetworkPolicy);
+        ours = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as NetworkPolicy);
+        chartMade = chartAndOperatorPolicies(releasesOf(ledger), customResourcesOf(ledger));
+        policies = [...ours, ...chartMade];
     });
 
-    const can = (from: Endpoint, to: Pod | Endpoint, port: number | string, protocol?: "TCP" | "UDP") => {
+    const canUnder = (set: NetworkPolicy[], from: Endpoint, to: Pod | Endpoint, port: number | string, protocol?: "TCP" | "UDP") => {
         const number = typeof port === "number" ? port : portNamed(to as Pod, port);
-        return allowed(policies, { from, to, port: number, ...(protocol ? { protocol } : {}) });
+        return allowed(set, { from, to, port: number, ...(protocol ? { protocol } : {}) });
     };
+    const can = (from: Endpoint, to: Pod | Endpoint, port: number | string, protocol?: "TCP" | "UDP") => canUnder(policies, from, to, port, protocol);
     /** Everyone (pods and addresses, the target itself aside) the policies let reach `to` on `port`. */
     const reachers = (to: Pod, port: number | string) =>
         everyone
@@ -54,6 +78,48 @@ describe("the stack's NetworkPolicies", () => {
             const deny = policies.find((p) => p.metadata.namespace === ns && p.metadata.name === "default-deny-ingress");
             expect(deny?.spec, ns).toEqual({ podSelector: {}, policyTypes: ["Ingress"] });
         }
+    });
+
+    it("has a NetworkPolicy model for every chart it installs, at the pinned version, and none left over", () => {
+        const releases = releasesOf(ledger);
+        expect(releases.map((r) => chartName(r.chart)).sort()).toEqual(Object.keys(CHART_MODELS).sort());
+        for (const release of releases) {
+            expect(CHART_MODELS[chartName(release.chart)].version, release.name).toBe(release.version);
+        }
+    });
+
+    it("lets no chart or operator add a NetworkPolicy of its own with the values it sends (argo-cd's and Kiali's are off)", () => {
+        expect(chartMade).toEqual([]);
+        expect(ledger.byName("argocd-release").inputs.values.global).toEqual({ networkPolicy: { create: false } });
+        const kiali = customResourcesOf(ledger).find((r) => r.kind === "Kiali")!;
+        expect(kiali.spec.deployment).toMatchObject({ network_policy: { enabled: false } });
+    });
+
+    it("would count a chart's or an operator's own policy: argo-cd's global.networkPolicy.create or Kiali's network_policy back on opens their UIs to everyone", () => {
+        const releases = releasesOf(ledger).map((r) => (r.name === "argocd" ? { ...r, values: { ...r.values, global: { networkPolicy: { create: true } } } } : r));
+        const argoOn = chartAndOperatorPolicies(releases, customResourcesOf(ledger));
+        expect(argoOn.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort()).toEqual(
+            ["argocd/argocd-application-controller", "argocd/argocd-redis", "argocd/argocd-repo-server", "argocd/argocd-server"],
+        );
+        for (const outsider of [P.stranger, A.lanClient, P.grafana]) {
+            expect(canUnder(ours, outsider, P.argocdServer, "server"), name(outsider)).toBe(false);
+            expect(canUnder([...ours, ...argoOn], outsider, P.argocdServer, "server"), name(outsider)).toBe(true);
+        }
+        expect(canUnder([...ours, ...argoOn], P.stranger, P.argocdRepoServer, "metrics")).toBe(true);
+        const resources = customResourcesOf(ledger).map((r) =>
+            r.kind === "Kiali" ? { ...r, spec: { ...r.spec, deployment: { ...(r.spec.deployment as object), network_policy: { enabled: true } } } } : r,
+        );
+        const kialiOn = chartAndOperatorPolicies(releasesOf(ledger), resources);
+        expect(kialiOn.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(["istio-system/kiali"]);
+        expect(canUnder(ours, P.stranger, P.kiali, "api-port")).toBe(false);
+        expect(canUnder([...ours, ...kialiOn], P.stranger, P.kiali, "api-port")).toBe(true);
+    });
+
+    it("refuses a chart it has no model for, a pin newer than the model, and a chart policy turned on but not modelled", () => {
+        const cert = releasesOf(ledger).find((r) => chartName(r.chart) === "cert-manager")!;
+        expect(() => chartPolicies({ ...cert, chart: "unknown-chart" })).toThrow(/no NetworkPolicy model for chart unknown-chart/);
+        expect(() => chartPolicies({ ...cert, version: "v1.20.0" })).toThrow(/read at v1.19.6/);
+        expect(() => chartPolicies({ ...cert, values: { ...cert.values, webhook: { networkPolicy: { enabled: true } } } })).toThrow(/networkpolicy-webhooks.yaml : 1 .* renders a NetworkPolicy/);
     });
 
     it("creates exactly the policies the flow table generates, each in a namespace of the stack, after that namespace", () => {
@@ -82,7 +148,7 @@ describe("the stack's NetworkPolicies", () => {
             [P.gateway, P.shlink, "http"],
             [P.gateway, P.grafana, "grafana"],
             [P.gateway, P.alertmanager, "http-web"],
-            [P.gateway, P.jaeger, "query-http"],
+            [P.gateway, P.jaeger, 16686],
             [P.gateway, P.kiali, "api-port"],
             [P.gateway, P.argocdServer, "server"],
             [P.gateway, P.openbao, "http"],
@@ -93,12 +159,12 @@ describe("the stack's NetworkPolicies", () => {
             [P.shlink, P.coredns, 53, "TCP"],
             // PostgreSQL: replication, Patroni, pgBackRest, PGO, Patroni's lock in the API, DNS.
             [P.postgresReplica, P.postgresPrimary, "postgres"],
-            [P.postgresReplica, P.postgresPrimary, "patroni"],
-            [P.postgresPrimary, P.postgresReplica, "patroni"],
-            [P.postgresPrimary, P.pgbackrestRepo, "pgbackrest"],
-            [P.pgbackrestRepo, P.postgresPrimary, "pgbackrest"],
+            [P.postgresReplica, P.postgresPrimary, 8008],
+            [P.postgresPrimary, P.postgresReplica, 8008],
+            [P.postgresPrimary, P.pgbackrestRepo, 8432],
+            [P.pgbackrestRepo, P.postgresPrimary, 8432],
             [P.postgresOperator, P.postgresPrimary, "postgres"],
-            [P.postgresOperator, P.postgresPrimary, "patroni"],
+            [P.postgresOperator, P.postgresPrimary, 8008],
             [P.postgresPrimary, A.apiServer, 6443],
             [P.postgresReplica, P.coredns, 53, "UDP"],
             // Redis: Sentinel and replication, the operator, DNS.
@@ -110,8 +176,8 @@ describe("the stack's NetworkPolicies", () => {
             // The mesh: config and certificates, spans, injection.
             [P.shlink, P.istiod, "tls-xds"],
             [P.gateway, P.istiod, "tls-xds"],
-            [P.shlink, P.jaeger, "otlp-grpc"],
-            [P.gateway, P.jaeger, "otlp-grpc"],
+            [P.shlink, P.jaeger, 4317],
+            [P.gateway, P.jaeger, 4317],
             [A.apiServerViaFlannel, P.istiod, "https-webhooks"],
             [P.kiali, P.istiod, "http-monitoring"],
             // Webhooks the API server calls from another node.
@@ -132,14 +198,14 @@ describe("the stack's NetworkPolicies", () => {
             // Observability's own reads.
             [P.grafana, P.prometheus, "http-web"],
             [P.grafana, P.alertmanager, "http-web"],
-            [P.grafana, P.jaeger, "query-http"],
+            [P.grafana, P.jaeger, 16686],
             [P.kiali, P.prometheus, "http-web"],
             [P.kiali, P.grafana, "grafana"],
-            [P.kiali, P.jaeger, "query-grpc"],
+            [P.kiali, P.jaeger, 16685],
             [P.alertmanager, P.alertmanager, "mesh-tcp"],
             // Load tests.
-            [P.k6Starter, P.k6Runner, "http-api"],
-            [P.k6Operator, P.k6Runner, "http-api"],
+            [P.k6Starter, P.k6Runner, 6565],
+            [P.k6Operator, P.k6Runner, 6565],
             [P.k6Runner, P.prometheus, "http-web"],
             // Secrets.
             [P.externalSecrets, P.openbao, "http"],
@@ -158,8 +224,8 @@ describe("the stack's NetworkPolicies", () => {
     it("lets nothing but Shlink, PGO and PostgreSQL's own pods reach PostgreSQL; only Prometheus reaches its exporter", () => {
         const peers = ["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"];
         expect(reachers(P.postgresPrimary, "postgres")).toEqual(["postgres-operator/pgo", "shlink/shlink", ...peers.filter((p) => p !== "postgres/shlink-db-pgha1-0")].sort());
-        expect(reachers(P.postgresPrimary, "patroni")).toEqual(["postgres-operator/pgo", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"]);
-        expect(reachers(P.pgbackrestRepo, "pgbackrest")).toEqual(["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1"]);
+        expect(reachers(P.postgresPrimary, 8008)).toEqual(["postgres-operator/pgo", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"]);
+        expect(reachers(P.pgbackrestRepo, 8432)).toEqual(["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1"]);
         expect(reachers(P.postgresPrimary, "exporter")).toEqual(["monitoring/prometheus-kps-prometheus-0"]);
     });
 
@@ -172,7 +238,7 @@ describe("the stack's NetworkPolicies", () => {
     it("lets only the gateway reach Shlink and the UIs, and only External Secrets, its peers and Prometheus reach OpenBao besides", () => {
         expect(reachers(P.shlink, "http")).toEqual(["istio-ingress/istio-ingressgateway"]);
         expect(reachers(P.argocdServer, "server")).toEqual(
-            ["istio-ingress/istio-ingressgateway", "argocd/argocd-application-controller-0", "argocd/argocd-redis", "argocd/argocd-repo-server"].sort(),
+            ["istio-ingress/istio-ingressgateway", "argocd/argocd-application-controller-0", "argocd/argocd-applicationset-controller", "argocd/argocd-redis", "argocd/argocd-repo-server"].sort(),
         );
         expect(reachers(P.grafana, "grafana")).toEqual(
             ["istio-ingress/istio-ingressgateway", "istio-system/kiali", ...["prometheus-kps-prometheus-0", "alertmanager-kps-alertmanager-0", "kps-operator", "kube-state-metrics"].map((n) => `monitoring/${n}`)].sort(),
@@ -185,8 +251,8 @@ describe("the stack's NetworkPolicies", () => {
         for (const outsider of [P.stranger, A.lanClient]) {
             const reached = Object.values(P)
                 .filter((to) => to.namespace !== "default" && to.namespace !== "kube-system")
-                .flatMap((to) => to.ports.filter((p) => can(outsider, to, p.containerPort, p.protocol === "UDP" ? "UDP" : "TCP")).map((p) => `${name(to)}:${p.containerPort}`));
-            expect(reached.sort(), name(outsider)).toEqual(["istio-ingress/istio-ingressgateway:15021", "istio-ingress/istio-ingressgateway:80"]);
+                .flatMap((to) => listeningPorts(to).filter((p) => can(outsider, to, p.containerPort, p.protocol === "UDP" ? "UDP" : "TCP")).map((p) => `${name(to)}:${p.containerPort}`));
+            expect(reached.sort(), name(outsider)).toEqual(["istio-ingress/istio-ingressgateway:15021", "istio-ingress/istio-ingressgateway:443", "istio-ingress/istio-ingressgateway:80"]);
         }
     });
 
@@ -215,7 +281,7 @@ describe("the stack's NetworkPolicies", () => {
         expect(can(P.shlink, A.apiServer, 6443)).toBe(false);
         expect(can(P.postgresPrimary, P.redisMaster, "redis")).toBe(false);
         expect(can(P.redisMaster, P.postgresPrimary, "postgres")).toBe(false);
-        expect(can(P.shlink, P.jaeger, "query-http")).toBe(false);
+        expect(can(P.shlink, P.jaeger, 16686)).toBe(false);
         expect(can(P.shlink, P.openbao, "http")).toBe(false);
         // Other namespaces' egress stays open: operators, Grafana's downloads and Alertmanager's webhook leave the cluster.
         expect(can(P.grafana, A.internet, 443)).toBe(true);
@@ -231,11 +297,11 @@ describe("the stack's NetworkPolicies", () => {
                 (pod) =>
                     (namespaces === undefined || namespaces.includes(pod.namespace)) &&
                     selects(spec.selector, pod.labels) &&
-                    spec.podMetricsEndpoints.some((e: { port: string }) => pod.ports.some((p) => p.name === e.port)),
+                    spec.podMetricsEndpoints.some((e: { port: string }) => declaredPorts(pod).some((p) => p.name === e.port)),
             );
             expect(targets.length, monitor.name).toBeGreaterThan(0);
             for (const pod of targets) {
-                for (const endpoint of spec.podMetricsEndpoints.filter((e: { port: string }) => pod.ports.some((p) => p.name === e.port))) {
+                for (const endpoint of spec.podMetricsEndpoints.filter((e: { port: string }) => declaredPorts(pod).some((p) => p.name === e.port))) {
                     expect(can(P.prometheus, pod, endpoint.port), `${monitor.name} → ${name(pod)}:${endpoint.port}`).toBe(true);
                 }
             }

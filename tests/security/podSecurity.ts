@@ -16,6 +16,8 @@ interface SecurityContext {
     procMount?: string;
     windowsOptions?: { hostProcess?: boolean };
     sysctls?: { name: string; value: string }[];
+    /** No Pod Security control reads it; a pod carries it as rendered. */
+    readOnlyRootFilesystem?: boolean;
 }
 
 interface Container {
