@@ -6,8 +6,11 @@ import type { LoadTarget } from "./manifests";
 import { LOAD_SLO, SCENARIOS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
 import { parseSummary, runDeadlineSeconds, runName, testRun, type TestRun } from "./testRun";
 
-/** Exit codes: thresholds held, a threshold was breached, the run could not be judged (error, timeout, Ctrl-C). */
-export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
+/**
+ * Exit codes: thresholds held, a threshold was breached, the run could not be judged (error, timeout, Ctrl-C); a
+ * drill's load could not vouch for its fault window (INCONCLUSIVE).
+ */
+export const EXIT = { ok: 0, breach: 1, error: 2, inconclusive: 3 } as const;
 
 /** What `npm run load` does to the cluster. */
 export interface LoadCluster {

@@ -299,7 +299,7 @@ describe("a hanging Shlink shows as failures, not as silence", () => {
     });
 
     it.each(names)("%s: VUs enough for a whole timeout at the peak rate, so a 5-minute hang is all failures, none dropped", (name) => {
-        for (const scenario of Object.values(scenarioOptions(SCENARIOS[name], 300).scenarios as Record<string, Record<string, unknown>>)) {
+        for (const scenario of Object.values(scenarioOptions(SCENARIOS[name], 300).scenarios as unknown as Record<string, Record<string, unknown>>)) {
             const peak = scenario.executor === "constant-arrival-rate" ? (scenario.rate as number) : Math.max(...(scenario.stages as { target: number }[]).map((s) => s.target));
             expect(scenario.maxVUs as number).toBeGreaterThanOrEqual(peak * REQUEST_TIMEOUT_SECONDS);
         }
