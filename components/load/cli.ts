@@ -120,7 +120,7 @@ async function follow(cluster: LoadCluster, run: TestRun, deadlineSeconds: numbe
             return "timeout";
         }
         if (deps.now() - lastProgress >= K6.progressSeconds * 1000) {
-            deps.out(`  ... ${lastStage ?? "waiting for the operator"}, ${minutes(elapsed)} elapsed`);
+            deps.out(`  ... waiting for the run to finish (${lastStage ?? "the operator has not started it"}): ${minutes(elapsed)} of at most ${minutes(deadlineSeconds)}`);
             lastProgress = deps.now();
         }
         await deps.sleep(K6.pollSeconds * 1000, deps.signal);
