@@ -624,8 +624,8 @@ export const DRILLS = {
     execTimeoutSeconds: 120,
     /** Longest wait for one SSH command (stopping k3s takes seconds; its container kills, tens). */
     sshTimeoutSeconds: 120,
-    /** The istiod pods (the istiod chart's `app` label) and the ingress gateway's (the gateway chart's `istio` label). */
-    istiodPods: { namespace: ISTIO.namespace, selector: "app=istiod" },
+    /** The istiod pods (the istiod chart's `istio: pilot` label, as the network flows select them) and the ingress gateway's. */
+    istiodPods: { namespace: ISTIO.namespace, selector: "istio=pilot" },
     gatewayPods: { namespace: ISTIO.gatewayNamespace, selector: `istio=${ISTIO.gatewayLabel}` },
     /** `npm run drill -- --all`: from the least to the most disruptive; backups proven first, before anything breaks. */
     gameDayOrder: ["backup-restore", "shlink-pod", "ingress-gateway", "istiod", "vault-pod", "redis-master", "postgres-primary", "etcd-member", "node-loss"],
