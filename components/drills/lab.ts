@@ -91,20 +91,29 @@ export function runSsh(args: string[], timeoutMs: number): Promise<void> {
  * NodeControl over SSH; the key is read (pulumi config get) and written to a 0600 temp file only when used. Every
  * step runs inside the returned promise, so reading the key failing is a rejection the runner's restore sees.
  */
-function sshNodes(nodeAddresses: Record<string, string>, apiServerUrl: string, commands: NodeCommands): NodeControl {
+export function sshNodes(
+    nodeAddresses: Record<string, string>,
+    apiServerUrl: string,
+    commands: NodeCommands,
+    io: { config(key: string): string; ssh(args: string[], timeoutMs: number): Promise<void> } = {
+        config: (key) => pulumi(["config", "get", key]),
+        ssh: runSsh,
+    },
+): NodeControl {
     let dir: string | undefined;
     let user: string | undefined;
     const login = (): { key: string; knownHosts: string; user: string } => {
         if (dir === undefined) {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-drill-"));
-            fs.writeFileSync(path.join(dir, "key"), pulumi(["config", "get", "homelab:sshPrivateKey"]).trimEnd() + "\n", { mode: 0o600 });
-            const made = dir;
+            const key = io.config("homelab:sshPrivateKey").trimEnd() + "\n";
+            const made = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-drill-"));
             process.once("exit", () => fs.rmSync(made, { recursive: true, force: true }));
+            fs.writeFileSync(path.join(made, "key"), key, { mode: 0o600 });
+            dir = made;
         }
         if (user === undefined) {
             user = CONFIG_DEFAULTS.sshUser;
             try {
-                user = pulumi(["config", "get", "homelab:sshUser"]).trim() || user;
+                user = io.config("homelab:sshUser").trim() || user;
             } catch {
                 // Not set: the default user.
             }
@@ -113,7 +122,7 @@ function sshNodes(nodeAddresses: Record<string, string>, apiServerUrl: string, c
     };
     const run = async (node: string, command: string): Promise<void> => {
         const session = login();
-        await runSsh(sshArgs(session.key, session.knownHosts, session.user, nodeAddresses[node], command), DRILLS.sshTimeoutSeconds * 1000);
+        await io.ssh(sshArgs(session.key, session.knownHosts, session.user, nodeAddresses[node], command), DRILLS.sshTimeoutSeconds * 1000);
     };
     return {
         candidates: () => nodeCandidates(nodeAddresses, apiServerUrl),
