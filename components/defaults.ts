@@ -565,6 +565,8 @@ export const K6 = {
     progressSeconds: 10,
     /** Longest a run may take past its scenario's duration (image pull, setup seeding, teardown). */
     graceSeconds: 600,
+    /** Longest wait for one Kubernetes API call before `npm run load` gives up on it. */
+    apiTimeoutSeconds: 30,
 } as const satisfies { operatorResources: ContainerResources; runnerResources: ResourceSpec } & Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -608,6 +610,25 @@ export const DRILLS = {
     nodeStop: "sudo /usr/local/bin/k3s-killall.sh",
     nodeStart: "sudo systemctl start k3s",
     reportsDir: "reports",
+    /** etcd-member over SSH: stops the k3s service only; K3s leaves its containers running when it stops. */
+    nodeStopService: "sudo systemctl stop k3s",
+    /** The load generator must beat at least this often through the fault window, or the verdict is INCONCLUSIVE. */
+    heartbeatGapSeconds: 5,
+    /** Requests sent + dropped may differ from the schedule's plan by this share (or plannedSlack requests) at most. */
+    plannedTolerance: 0.05,
+    plannedSlack: 5,
+    /** A progress line at least this often while a drill waits. */
+    progressSeconds: 10,
+    /** Longest wait for one Kubernetes API call (the exec of psql: execSeconds) before the drill gives up on it. */
+    apiTimeoutSeconds: 30,
+    execTimeoutSeconds: 120,
+    /** Longest wait for one SSH command (stopping k3s takes seconds; its container kills, tens). */
+    sshTimeoutSeconds: 120,
+    /** The istiod pods (the istiod chart's `istio: pilot` label, as the network flows select them) and the ingress gateway's. */
+    istiodPods: { namespace: ISTIO.namespace, selector: "istio=pilot" },
+    gatewayPods: { namespace: ISTIO.gatewayNamespace, selector: `istio=${ISTIO.gatewayLabel}` },
+    /** `npm run drill -- --all`: from the least to the most disruptive; backups proven first, before anything breaks. */
+    gameDayOrder: ["backup-restore", "shlink-pod", "ingress-gateway", "istiod", "vault-pod", "redis-master", "postgres-primary", "etcd-member", "node-loss"],
 } as const;
 
 // --- Argo CD: GitOps for the user's own apps ---------------------------------------------------------------------

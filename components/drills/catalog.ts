@@ -1,6 +1,6 @@
 // The drills as data: what each takes away, what it proves, what upstream defaults let us expect. Offline:
 // `npm run drill -- --list` prints this without the stack or the cluster.
-import { DRILLS, POSTGRES, REDIS, SHLINK } from "../defaults";
+import { DRILLS, ISTIO, POSTGRES, REDIS, SHLINK } from "../defaults";
 
 export interface DrillInfo {
     /** What the drill takes away and how. */
@@ -36,7 +36,30 @@ export const DRILL_CATALOG = {
     "node-loss": {
         description: `stop k3s and every container on one K3s server over SSH (k3s-killall.sh) for ${DRILLS.nodeAwaySeconds} s, then start k3s`,
         proves: "one server lost: etcd keeps quorum, Shlink keeps serving from the other nodes, the node and its pods come back",
-        expected: "the node turns NotReady after ~40 s (node-monitor-grace-period); pods on local-path volumes wait for it; failures only for requests in flight on its pods",
+        expected:
+            "the node turns NotReady after node-monitor-grace-period (40 s; 50 s from Kubernetes 1.32); until then its pods stay in the " +
+            "endpoints and requests routed to them fail; pods on local-path volumes wait for the node",
+    },
+    istiod: {
+        description: `kill every istiod pod in ${ISTIO.namespace} at once (${ISTIO.istiodReplicas} replicas, no grace period)`,
+        proves: "the data plane runs without its control plane: every sidecar and the gateway keep serving on the configuration they last received",
+        expected:
+            "no failed request; the Deployment starts new istiod pods and the proxies reconnect within about a minute; the chart's " +
+            "PodDisruptionBudget (minAvailable 1) guards evictions, not deletes, so it does not stop this drill",
+    },
+    "ingress-gateway": {
+        description: `kill one of the ${ISTIO.gatewayReplicas} ingress gateway pods in ${ISTIO.gatewayNamespace} (no grace period)`,
+        proves: "the other gateway pod serves every door while the Deployment replaces the lost one",
+        expected:
+            "a handful of failed requests: those on keep-alive connections to the killed pod (no drain at grace 0; the gateway chart sets " +
+            "no PodDisruptionBudget at these values); a new pod ready within seconds",
+    },
+    "etcd-member": {
+        description: `stop the k3s service on one K3s server over SSH (systemctl stop k3s) for ${DRILLS.nodeAwaySeconds} s, leaving its containers running; then start it`,
+        proves: "one etcd member, API server and kubelet lost while the VM and its pods live on: etcd keeps quorum (2 of 3), the API answers from the other servers",
+        expected:
+            "no failed request (the containers keep running); the node turns NotReady after node-monitor-grace-period and its pods leave " +
+            "the endpoints (capacity, not errors); no eviction within the 300 s not-ready toleration; Ready again seconds after k3s starts",
     },
     "backup-restore": {
         description: `take a pgBackRest backup, restore it into a scratch PostgresCluster (${DRILLS.scratchCluster}), compare, delete it`,
@@ -47,18 +70,23 @@ export const DRILL_CATALOG = {
 
 export type DrillName = keyof typeof DRILL_CATALOG;
 
-export const DRILL_USAGE = "usage: npm run drill -- <drill> [--node <name>] | --list";
+export const DRILL_USAGE = "usage: npm run drill -- <drill> [--node <name>] | --all | --list";
+
+/** Drills that take a node away and accept --node. */
+const NODE_DRILLS: readonly DrillName[] = ["node-loss", "etcd-member"];
 
 export function drillListText(): string[] {
     return [
         "drills:",
         ...Object.entries(DRILL_CATALOG).flatMap(([name, d]) => [`  ${name.padEnd(16)} ${d.description}`, `  ${"".padEnd(16)} proves: ${d.proves}`]),
         `verdict: PASS when the part is healthy again within ${DRILLS.recoverySeconds} s and the event spent at most ` +
-            `${DRILLS.maxBudgetShare * 100} % of the month's error budget (99.5 % over ${DRILLS.sloWindowDays} days)`,
+            `${DRILLS.maxBudgetShare * 100} % of the month's error budget (99.5 % over ${DRILLS.sloWindowDays} days); ` +
+            "INCONCLUSIVE (exit 3) when the load cannot vouch for the fault window",
+        `--all: every drill in this order, the lab healthy between them: ${DRILLS.gameDayOrder.join(", ")}`,
     ];
 }
 
-export type DrillCommand = { kind: "list" } | { kind: "help" } | { kind: "run"; drill: DrillName; node?: string };
+export type DrillCommand = { kind: "list" } | { kind: "help" } | { kind: "all" } | { kind: "run"; drill: DrillName; node?: string };
 
 export function parseDrillArgs(argv: string[]): DrillCommand {
     if (argv.includes("--help") || argv.includes("-h")) {
@@ -67,6 +95,9 @@ export function parseDrillArgs(argv: string[]): DrillCommand {
     if (argv.length === 1 && argv[0] === "--list") {
         return { kind: "list" };
     }
+    if (argv.length === 1 && argv[0] === "--all") {
+        return { kind: "all" };
+    }
     const [drill, ...rest] = argv;
     if (drill === undefined || !(drill in DRILL_CATALOG)) {
         throw new Error(`unknown drill ${JSON.stringify(drill ?? "")}; ${DRILL_USAGE}`);
@@ -74,8 +105,8 @@ export function parseDrillArgs(argv: string[]): DrillCommand {
     if (rest.length === 0) {
         return { kind: "run", drill: drill as DrillName };
     }
-    if (drill === "node-loss" && rest.length === 2 && rest[0] === "--node" && rest[1] !== "") {
-        return { kind: "run", drill, node: rest[1] };
+    if (NODE_DRILLS.includes(drill as DrillName) && rest.length === 2 && rest[0] === "--node" && rest[1] !== "") {
+        return { kind: "run", drill: drill as DrillName, node: rest[1] };
     }
     throw new Error(DRILL_USAGE);
 }

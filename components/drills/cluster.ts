@@ -44,14 +44,21 @@ export interface DrillCluster {
     deletePostgresCluster(namespace: string, name: string): Promise<void>;
     /** Runs `command` in a container (the exec API) and returns its stdout; a non-zero exit is an error. */
     exec(namespace: string, pod: string, container: string, command: string[]): Promise<string>;
+    /** The API server's clock: the `Date` header of one response (ms since the epoch, whole seconds). */
+    serverTime(): Promise<number>;
 }
 
 /** Takes a K3s server away and gives it back (ssh.ts: over SSH with the stack's key). */
 export interface NodeControl {
     /** Node names this control can reach, without the one the kubeconfig talks to. */
     candidates(): string[];
+    /** Stops k3s and kills every container on it (k3s-killall.sh): the node is lost. */
     stop(node: string): Promise<void>;
+    /** Stops the k3s service only (its etcd member, API server and kubelet); K3s leaves the containers running. */
+    stopService(node: string): Promise<void>;
     start(node: string): Promise<void>;
+    /** The command a person runs to start k3s on `node` again, when the drill could not. */
+    startByHand(node: string): string;
 }
 
 /** Marks the fault window on the dashboards (Grafana's annotation API). */
@@ -62,4 +69,20 @@ export interface DrillLab {
     cluster: DrillCluster;
     nodes: NodeControl;
     annotate: Annotate | undefined;
+}
+
+/** What `npm run drill` gets from its entry script: the lab, the clock, the output, Ctrl-C. */
+export interface DrillDeps {
+    /** Reads the stack outputs and builds the clients (not called for --list). */
+    connect(): Promise<DrillLab>;
+    out(line: string): void;
+    now(): number;
+    /** Resolves after `ms`, or early when `signal` aborts. */
+    sleep(ms: number, signal: AbortSignal): Promise<void>;
+    /** Aborted on Ctrl-C. */
+    signal: AbortSignal;
+    /** Who holds the lock (user@host), shown to anyone refused by it. */
+    holder: string;
+    /** Writes a report file (the path is under reports/). */
+    write(path: string, text: string): void;
 }

@@ -3,31 +3,51 @@ import { DRILLS, POSTGRES, REDIS, SHLINK } from "../defaults";
 import type { DrillLab, PodInfo } from "./cluster";
 import { primarySelector } from "./objects";
 
-/** What the runner hands a drill: the lab, and a poll that returns false on timeout (and throws on Ctrl-C). */
+/** Ctrl-C while a drill waits: it restores, cleans up and exits 2. */
+export class Interrupted extends Error {}
+
+/** What the runner hands a drill: the lab, a poll that returns false on timeout (and throws on Ctrl-C), a wait. */
 export interface DrillContext {
     lab: DrillLab;
     out(line: string): void;
+    /** Asks `check` every few seconds until true (true) or `timeoutSeconds` (false), printing progress. */
     poll(check: () => Promise<boolean>, timeoutSeconds: number, what: string): Promise<boolean>;
-    /** node-loss: the node the user asked for. */
+    /** Waits `seconds`, printing progress; throws on Ctrl-C. */
+    wait(seconds: number, what: string): Promise<void>;
+    /** node-loss, etcd-member: the node the user asked for. */
     node?: string;
+}
+
+/**
+ * What a drill will take away, known before it does: the runner keeps the load off `awayNodes`, and can undo an
+ * injection that failed half-way (an SSH session dropped after k3s stopped) as well as a whole one.
+ */
+export interface Preparation {
+    awayNodes: string[];
+    undo?: {
+        restore(): Promise<void>;
+        /** What stays broken when `restore` fails, and the command that fixes it. */
+        leftBroken: string;
+    };
 }
 
 /** What an injection took away: the runner restores it on every path, then waits for the part to heal. */
 export interface Fault {
     target: string;
-    /** Seconds to keep it away before `restore` (node-loss). */
+    /** Seconds to keep it away before the restore (the node drills). */
     holdSeconds: number;
-    restore?: () => Promise<void>;
-    /** A new primary/master is serving (undefined for drills without a promotion). */
+    /** A new primary/master/istiod is serving (undefined for drills without a promotion). */
     promoted?: () => Promise<boolean>;
     healthy: () => Promise<boolean>;
 }
 
 export interface FaultDrill {
-    /** Throws, with the reason, when the drill cannot run in this lab. */
-    preflight(ctx: DrillContext): Promise<void>;
-    inject(ctx: DrillContext): Promise<Fault>;
+    /** Throws, with the reason, when the drill cannot run in this lab; else what it will take away. */
+    prepare(ctx: DrillContext): Promise<Preparation>;
+    inject(ctx: DrillContext, prepared: Preparation): Promise<Fault>;
 }
+
+const nothingToUndo: Preparation = { awayNodes: [] };
 
 /** The one ready pod `selector` matches; refuses (`missing`) when there is none. */
 async function onePod(ctx: DrillContext, namespace: string, selector: string, missing: string): Promise<PodInfo> {
@@ -44,8 +64,9 @@ const allReady = async (ctx: DrillContext, namespaces: readonly string[]): Promi
 /** A drill that kills the one pod `selector` matches; healthy once another ready pod matches and all is ready. */
 function killLeader(namespace: string, selector: string, missing: string, healthNamespaces: readonly string[]): FaultDrill {
     return {
-        preflight: async (ctx) => {
+        prepare: async (ctx) => {
             await onePod(ctx, namespace, selector, missing);
+            return nothingToUndo;
         },
         inject: async (ctx) => {
             const victim = await onePod(ctx, namespace, selector, missing);
@@ -62,18 +83,22 @@ function killLeader(namespace: string, selector: string, missing: string, health
     };
 }
 
+const readyPods = async (ctx: DrillContext, namespace: string, selector: string): Promise<PodInfo[]> =>
+    (await ctx.lab.cluster.pods(namespace, selector)).filter((p) => p.ready);
+
 /** Kills every Shlink pod in turn, each once the Deployment is whole again, so at most one is ever missing. */
 const shlinkPods: FaultDrill = {
-    preflight: async (ctx) => {
-        const ready = (await ctx.lab.cluster.pods(DRILLS.shlinkPods.namespace, DRILLS.shlinkPods.selector)).filter((p) => p.ready);
+    prepare: async (ctx) => {
+        const ready = await readyPods(ctx, DRILLS.shlinkPods.namespace, DRILLS.shlinkPods.selector);
         if (ready.length <= SHLINK.minAvailable) {
             throw new Error(`only ${ready.length} Shlink pods are ready: killing one would break the PodDisruptionBudget (${SHLINK.minAvailable})`);
         }
+        return nothingToUndo;
     },
     inject: async (ctx) => {
         const { namespace, selector } = DRILLS.shlinkPods;
         const originals = await ctx.lab.cluster.pods(namespace, selector);
-        const whole = async () => (await ctx.lab.cluster.pods(namespace, selector)).filter((p) => p.ready).length >= originals.length;
+        const whole = async () => (await readyPods(ctx, namespace, selector)).length >= originals.length;
         for (const [i, pod] of originals.entries()) {
             if (i > 0 && !(await ctx.poll(whole, DRILLS.recoverySeconds, `${originals.length} ready Shlink pods`))) {
                 break;
@@ -89,27 +114,79 @@ const shlinkPods: FaultDrill = {
     },
 };
 
-/** Takes one K3s server away over SSH, never the one the kubeconfig talks to. */
-const nodeLoss: FaultDrill = {
-    preflight: async (ctx) => {
-        await pickNode(ctx);
+/** Kills every istiod pod at once: the sidecars and the gateway keep serving on the configuration they last received. */
+const istiod: FaultDrill = {
+    prepare: async (ctx) => {
+        const { namespace, selector } = DRILLS.istiodPods;
+        if ((await readyPods(ctx, namespace, selector)).length === 0) {
+            throw new Error(`no ready istiod pod (${selector}) in ${namespace}: is the mesh up? kubectl -n ${namespace} get pods`);
+        }
+        return nothingToUndo;
     },
     inject: async (ctx) => {
-        const node = await pickNode(ctx);
-        // A stop that failed half-way (SSH dropped mid-script) may still have killed k3s: start it before giving up.
-        await ctx.lab.nodes.stop(node).catch(async (e: unknown) => {
-            await ctx.lab.nodes.start(node).catch(() => undefined);
-            throw e;
-        });
-        const nodeReady = async () => (await ctx.lab.cluster.nodes()).some((n) => n.name === node && n.ready);
+        const { namespace, selector } = DRILLS.istiodPods;
+        const victims = await ctx.lab.cluster.pods(namespace, selector);
+        for (const pod of victims) {
+            await ctx.lab.cluster.deletePod(namespace, pod.name, DRILLS.killGraceSeconds);
+        }
+        const fresh = async () => (await readyPods(ctx, namespace, selector)).filter((p) => !victims.some((v) => v.uid === p.uid));
         return {
-            target: `node ${node}`,
-            holdSeconds: DRILLS.nodeAwaySeconds,
-            restore: () => ctx.lab.nodes.start(node),
-            healthy: async () => (await nodeReady()) && (await allReady(ctx, DRILLS.healthNamespaces)),
+            target: `every istiod pod: ${victims.map((p) => `${namespace}/${p.name}`).join(", ")}`,
+            holdSeconds: 0,
+            promoted: async () => (await fresh()).length > 0,
+            healthy: async () => (await fresh()).length >= victims.length && (await allReady(ctx, [namespace])),
         };
     },
 };
+
+/** Kills one of the ingress gateway's pods: the other one keeps serving every door. */
+const ingressGateway: FaultDrill = {
+    prepare: async (ctx) => {
+        const { namespace, selector } = DRILLS.gatewayPods;
+        const ready = await readyPods(ctx, namespace, selector);
+        if (ready.length < 2) {
+            throw new Error(`only ${ready.length} ready ingress gateway pod(s) (${selector}) in ${namespace}: killing one would take the lab's front door away`);
+        }
+        return nothingToUndo;
+    },
+    inject: async (ctx) => {
+        const { namespace, selector } = DRILLS.gatewayPods;
+        const before = await readyPods(ctx, namespace, selector);
+        const victim = before[0];
+        await ctx.lab.cluster.deletePod(namespace, victim.name, DRILLS.killGraceSeconds);
+        return {
+            target: `pod ${namespace}/${victim.name} on ${victim.node ?? "?"} (one of ${before.length} gateway pods)`,
+            holdSeconds: 0,
+            healthy: async () => (await readyPods(ctx, namespace, selector)).length >= before.length && (await allReady(ctx, [namespace])),
+        };
+    },
+};
+
+/** A node drill: takes one K3s server away over SSH (`how`), gives it back with `systemctl start k3s` after the hold. */
+function nodeDrill(how: "stop" | "stopService"): FaultDrill {
+    return {
+        prepare: async (ctx) => {
+            const node = await pickNode(ctx);
+            return {
+                awayNodes: [node],
+                undo: {
+                    restore: () => ctx.lab.nodes.start(node),
+                    leftBroken: `k3s is stopped on ${node}: start it with \`${ctx.lab.nodes.startByHand(node)}\`, then check \`kubectl get nodes\``,
+                },
+            };
+        },
+        inject: async (ctx, prepared) => {
+            const [node] = prepared.awayNodes;
+            await (how === "stop" ? ctx.lab.nodes.stop(node) : ctx.lab.nodes.stopService(node));
+            const nodeReady = async () => (await ctx.lab.cluster.nodes()).some((n) => n.name === node && n.ready);
+            return {
+                target: how === "stop" ? `node ${node}` : `k3s (etcd member, API server, kubelet) on ${node}, its containers left running`,
+                holdSeconds: DRILLS.nodeAwaySeconds,
+                healthy: async () => (await nodeReady()) && (await allReady(ctx, DRILLS.healthNamespaces)),
+            };
+        },
+    };
+}
 
 /**
  * The node to take away: the one asked for, else a server that runs neither the PostgreSQL primary nor the
@@ -163,5 +240,8 @@ export const FAULT_DRILLS = {
         "no active OpenBao pod (app.kubernetes.io/name=openbao, openbao-active=true) in namespace vault: is Vault up? kubectl -n vault get pods",
         [DRILLS.vaultActive.namespace, ...DRILLS.healthNamespaces],
     ),
-    "node-loss": nodeLoss,
+    "node-loss": nodeDrill("stop"),
+    istiod,
+    "ingress-gateway": ingressGateway,
+    "etcd-member": nodeDrill("stopService"),
 } as const satisfies Record<string, FaultDrill>;

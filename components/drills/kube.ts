@@ -1,9 +1,12 @@
-// The real DrillCluster: @kubernetes/client-node with the stack's kubeconfig output loaded in memory.
+// The real DrillCluster: @kubernetes/client-node with the stack's kubeconfig output loaded in memory. Every call
+// is bounded (DRILLS.apiTimeoutSeconds; exec: execTimeoutSeconds) and names itself when it expires.
+import * as http from "node:http";
+import * as https from "node:https";
 import { Writable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { DRILLS } from "../defaults";
 import { POSTGRES_CLUSTER } from "../data/crds";
-import { kubeCluster } from "../load/kube";
+import { bounded, kubeCluster, timedKubeConfig } from "../load/kube";
 import type { DrillCluster, PostgresClusterStatus } from "./cluster";
 import { DEFAULT_DATA_VOLUME, leaseExpiry, type DrillLease } from "./objects";
 
@@ -43,31 +46,52 @@ function fromV1Lease(lease: k8s.V1Lease): DrillLease {
     };
 }
 
-export function kubeDrillCluster(kubeconfig: string): DrillCluster {
-    const config = new k8s.KubeConfig();
-    config.loadFromString(kubeconfig);
+/** The `Date` header of GET /version (any response carries it; this one is small and readable by anyone). */
+async function dateHeader(config: k8s.KubeConfig, signal: AbortSignal): Promise<number> {
+    const server = config.getCurrentCluster()?.server ?? "";
+    const url = new URL("/version", server);
+    const options: https.RequestOptions = { method: "GET", signal };
+    await config.applyToHTTPSOptions(options);
+    return new Promise<number>((resolve, reject) => {
+        const request = (url.protocol === "https:" ? https : http).request(url, options, (res) => {
+            res.resume();
+            const date = Date.parse(res.headers.date ?? "");
+            if (Number.isNaN(date)) {
+                reject(new Error(`the API server at ${server} sent no Date header`));
+            } else {
+                resolve(date);
+            }
+        });
+        request.on("error", reject);
+        request.end();
+    });
+}
+
+export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.apiTimeoutSeconds * 1000): DrillCluster {
+    const config = timedKubeConfig(kubeconfig, timeoutMs);
     const core = config.makeApiClient(k8s.CoreV1Api);
     const apps = config.makeApiClient(k8s.AppsV1Api);
     const leases = config.makeApiClient(k8s.CoordinationV1Api);
     const custom = config.makeApiClient(k8s.CustomObjectsApi);
     const { namespace, name } = DRILLS.lock;
+    const call = <T>(what: string, f: () => Promise<T>): Promise<T> => bounded(config, what, timeoutMs, f);
     return {
-        load: kubeCluster(kubeconfig),
+        load: kubeCluster(kubeconfig, timeoutMs),
         async notReady(namespaces) {
             const problems: string[] = [];
             for (const ns of namespaces) {
-                for (const d of (await apps.listNamespacedDeployment({ namespace: ns })).items) {
+                for (const d of (await call(`listing Deployments in ${ns}`, () => apps.listNamespacedDeployment({ namespace: ns }))).items) {
                     const want = d.spec?.replicas ?? 1;
                     const ready = d.status?.readyReplicas ?? 0;
                     if (ready < want) {
                         problems.push(`Deployment ${ns}/${d.metadata?.name} ${ready}/${want}`);
                     }
                 }
-                for (const s of (await apps.listNamespacedStatefulSet({ namespace: ns })).items) {
-                    const want = s.spec?.replicas ?? 1;
-                    const ready = s.status?.readyReplicas ?? 0;
+                for (const st of (await call(`listing StatefulSets in ${ns}`, () => apps.listNamespacedStatefulSet({ namespace: ns }))).items) {
+                    const want = st.spec?.replicas ?? 1;
+                    const ready = st.status?.readyReplicas ?? 0;
                     if (ready < want) {
-                        problems.push(`StatefulSet ${ns}/${s.metadata?.name} ${ready}/${want}`);
+                        problems.push(`StatefulSet ${ns}/${st.metadata?.name} ${ready}/${want}`);
                     }
                 }
             }
@@ -75,29 +99,32 @@ export function kubeDrillCluster(kubeconfig: string): DrillCluster {
         },
         async lock(lease, now) {
             try {
-                await leases.createNamespacedLease({ namespace, body: toV1Lease(lease) });
+                await call("creating the drill lock", () => leases.createNamespacedLease({ namespace, body: toV1Lease(lease) }));
                 return undefined;
             } catch (e) {
                 if (!isStatus(e, 409)) {
                     throw e;
                 }
             }
-            const current = fromV1Lease(await leases.readNamespacedLease({ name, namespace }));
-            if (leaseExpiry(current) > now) {
+            const current = fromV1Lease(await call("reading the drill lock", () => leases.readNamespacedLease({ name, namespace })));
+            if (current.spec.holderIdentity !== lease.spec.holderIdentity && leaseExpiry(current) > now) {
                 return current;
             }
-            // Lapsed: replace it; the resourceVersion makes a race with another drill fail (409) instead of both winning.
-            await leases.replaceNamespacedLease({ name, namespace, body: toV1Lease(lease, current.metadata.resourceVersion) });
+            // Lapsed, or ours (a game day renews it before each drill): replace it; the resourceVersion makes a race
+            // with another drill fail (409) instead of both winning.
+            await call("taking over the drill lock", () =>
+                leases.replaceNamespacedLease({ name, namespace, body: toV1Lease(lease, current.metadata.resourceVersion) }),
+            );
             return undefined;
         },
         async unlock(holder) {
-            const current = await leases.readNamespacedLease({ name, namespace }).catch(() => undefined);
+            const current = await call("reading the drill lock", () => leases.readNamespacedLease({ name, namespace })).catch(() => undefined);
             if (current?.spec?.holderIdentity === holder) {
-                await ignoreNotFound(leases.deleteNamespacedLease({ name, namespace }));
+                await ignoreNotFound(call("deleting the drill lock", () => leases.deleteNamespacedLease({ name, namespace })));
             }
         },
         async pods(ns, selector) {
-            return (await core.listNamespacedPod({ namespace: ns, labelSelector: selector })).items
+            return (await call(`listing pods ${selector} in ${ns}`, () => core.listNamespacedPod({ namespace: ns, labelSelector: selector }))).items
                 .filter((p) => p.metadata?.deletionTimestamp === undefined)
                 .map((p) => ({
                     name: p.metadata?.name ?? "",
@@ -107,23 +134,27 @@ export function kubeDrillCluster(kubeconfig: string): DrillCluster {
                 }));
         },
         async deletePod(ns, pod, graceSeconds) {
-            await ignoreNotFound(core.deleteNamespacedPod({ name: pod, namespace: ns, gracePeriodSeconds: graceSeconds }));
+            await ignoreNotFound(call(`deleting pod ${ns}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace: ns, gracePeriodSeconds: graceSeconds })));
         },
         async nodes() {
-            return (await core.listNode()).items.map((n) => ({
+            return (await call("listing nodes", () => core.listNode())).items.map((n) => ({
                 name: n.metadata?.name ?? "",
                 ready: n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
             }));
         },
         async patchPostgresCluster(ns, cluster, patch) {
-            await custom.patchNamespacedCustomObject(
-                { ...PGC, namespace: ns, name: cluster, body: patch },
-                k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+            await call(`patching PostgresCluster ${ns}/${cluster}`, () =>
+                custom.patchNamespacedCustomObject(
+                    { ...PGC, namespace: ns, name: cluster, body: patch },
+                    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+                ),
             );
         },
         async postgresCluster(ns, cluster) {
             try {
-                const object = (await custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster })) as { status?: PostgresClusterStatus };
+                const object = (await call(`reading PostgresCluster ${ns}/${cluster}`, () => custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster }))) as {
+                    status?: PostgresClusterStatus;
+                };
                 return object.status ?? {};
             } catch (e) {
                 if (isStatus(e, 404)) {
@@ -133,7 +164,7 @@ export function kubeDrillCluster(kubeconfig: string): DrillCluster {
             }
         },
         async postgresVolume(ns, cluster) {
-            const object = (await custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster })) as {
+            const object = (await call(`reading PostgresCluster ${ns}/${cluster}`, () => custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster }))) as {
                 spec?: { instances?: { dataVolumeClaimSpec?: { storageClassName?: string; resources?: { requests?: { storage?: string } } } }[] };
             };
             const claim = object.spec?.instances?.[0]?.dataVolumeClaimSpec;
@@ -143,10 +174,12 @@ export function kubeDrillCluster(kubeconfig: string): DrillCluster {
             };
         },
         async createPostgresCluster(object) {
-            await custom.createNamespacedCustomObject({ ...PGC, namespace: object.metadata.namespace, body: object });
+            await call(`creating PostgresCluster ${object.metadata.namespace}/${object.metadata.name}`, () =>
+                custom.createNamespacedCustomObject({ ...PGC, namespace: object.metadata.namespace, body: object }),
+            );
         },
         async deletePostgresCluster(ns, cluster) {
-            await ignoreNotFound(custom.deleteNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster }));
+            await ignoreNotFound(call(`deleting PostgresCluster ${ns}/${cluster}`, () => custom.deleteNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster })));
         },
         async exec(ns, pod, container, command) {
             let stdout = "";
@@ -158,15 +191,25 @@ export function kubeDrillCluster(kubeconfig: string): DrillCluster {
                         done();
                     },
                 });
-            const status = await new Promise<k8s.V1Status>((resolve, reject) => {
-                new k8s.Exec(config)
-                    .exec(ns, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, resolve)
-                    .catch(reject);
+            const status = await bounded(config, `running ${command[0]} in ${ns}/${pod}`, DRILLS.execTimeoutSeconds * 1000, async () => {
+                let socket: { close(): void } | undefined;
+                try {
+                    return await new Promise<k8s.V1Status>((resolve, reject) => {
+                        new k8s.Exec(config)
+                            .exec(ns, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, resolve)
+                            .then((ws) => (socket = ws), reject);
+                    });
+                } finally {
+                    socket?.close();
+                }
             });
             if (status.status !== "Success") {
                 throw new Error(`${command.join(" ")} in ${ns}/${pod}: ${status.message ?? ""} ${stderr}`.trim());
             }
             return stdout;
+        },
+        serverTime() {
+            return call("reading the API server's clock (GET /version)", () => dateHeader(config, AbortSignal.timeout(timeoutMs)));
         },
     };
 }

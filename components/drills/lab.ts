@@ -1,11 +1,11 @@
 // The real lab behind `npm run drill`: stack outputs and config through the pinned Pulumi CLI, the cluster
 // over the Kubernetes API, nodes over SSH, the fault window as a Grafana annotation.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CONFIG_DEFAULTS } from "../defaults";
+import { CONFIG_DEFAULTS, DRILLS } from "../defaults";
 import { parseStackOutputs } from "../load/stackOutputs";
 import type { Annotate, DrillLab, NodeControl } from "./cluster";
 import { kubeDrillCluster } from "./kube";
@@ -66,27 +66,70 @@ export function nodeCandidates(nodeAddresses: Record<string, string>, apiServerU
         .map(([name]) => name);
 }
 
-/** NodeControl over SSH; the key is read (pulumi config get) and written to a 0600 temp file only when used. */
-function sshNodes(nodeAddresses: Record<string, string>, apiServerUrl: string, commands: { stop: string; start: string }): NodeControl {
+/** The SSH commands a drill runs on a server: kill everything, stop the service only, start it. */
+export interface NodeCommands {
+    stop: string;
+    stopService: string;
+    start: string;
+}
+
+/** Runs ssh with `args`, asynchronously (a failure is a rejection, never a synchronous throw), killed after `timeoutMs`. */
+export function runSsh(args: string[], timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+        execFile("ssh", args, { timeout: timeoutMs, killSignal: "SIGKILL" }, (error, _stdout, stderr) => {
+            if (error === null) {
+                resolve();
+                return;
+            }
+            const why = error.killed ? `no answer within ${timeoutMs / 1000} s` : `exit ${String(error.code)}`;
+            reject(new Error(`ssh ${args[args.length - 2]} '${args[args.length - 1]}': ${why}${stderr.trim() === "" ? "" : `: ${stderr.trim()}`}`));
+        });
+    });
+}
+
+/**
+ * NodeControl over SSH; the key is read (pulumi config get) and written to a 0600 temp file only when used. Every
+ * step runs inside the returned promise, so reading the key failing is a rejection the runner's restore sees.
+ */
+export function sshNodes(
+    nodeAddresses: Record<string, string>,
+    apiServerUrl: string,
+    commands: NodeCommands,
+    io: { config(key: string): string; ssh(args: string[], timeoutMs: number): Promise<void> } = {
+        config: (key) => pulumi(["config", "get", key]),
+        ssh: runSsh,
+    },
+): NodeControl {
     let dir: string | undefined;
-    const run = (node: string, command: string): void => {
+    let user: string | undefined;
+    const login = (): { key: string; knownHosts: string; user: string } => {
         if (dir === undefined) {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-drill-"));
-            fs.writeFileSync(path.join(dir, "key"), pulumi(["config", "get", "homelab:sshPrivateKey"]).trimEnd() + "\n", { mode: 0o600 });
-            process.once("exit", () => fs.rmSync(dir!, { recursive: true, force: true }));
+            const key = io.config("homelab:sshPrivateKey").trimEnd() + "\n";
+            const made = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-drill-"));
+            process.once("exit", () => fs.rmSync(made, { recursive: true, force: true }));
+            fs.writeFileSync(path.join(made, "key"), key, { mode: 0o600 });
+            dir = made;
         }
-        let user: string = CONFIG_DEFAULTS.sshUser;
-        try {
-            user = pulumi(["config", "get", "homelab:sshUser"]).trim() || user;
-        } catch {
-            // Not set: the default user.
+        if (user === undefined) {
+            user = CONFIG_DEFAULTS.sshUser;
+            try {
+                user = io.config("homelab:sshUser").trim() || user;
+            } catch {
+                // Not set: the default user.
+            }
         }
-        execFileSync("ssh", sshArgs(path.join(dir, "key"), path.join(dir, "known_hosts"), user, nodeAddresses[node], command), { stdio: "inherit" });
+        return { key: path.join(dir, "key"), knownHosts: path.join(dir, "known_hosts"), user };
+    };
+    const run = async (node: string, command: string): Promise<void> => {
+        const session = login();
+        await io.ssh(sshArgs(session.key, session.knownHosts, session.user, nodeAddresses[node], command), DRILLS.sshTimeoutSeconds * 1000);
     };
     return {
         candidates: () => nodeCandidates(nodeAddresses, apiServerUrl),
-        stop: (node) => Promise.resolve(run(node, commands.stop)),
-        start: (node) => Promise.resolve(run(node, commands.start)),
+        stop: (node) => run(node, commands.stop),
+        stopService: (node) => run(node, commands.stopService),
+        start: (node) => run(node, commands.start),
+        startByHand: (node) => `ssh ${user ?? CONFIG_DEFAULTS.sshUser}@${nodeAddresses[node] ?? node} ${commands.start}`,
     };
 }
 
@@ -121,7 +164,7 @@ function grafanaAnnotate(grafana: { url: string; password: string; ca?: string }
         });
 }
 
-export function realLab(commands: { stop: string; start: string }): DrillLab {
+export function realLab(commands: NodeCommands): DrillLab {
     const json = pulumi(["stack", "output", "--json", "--show-secrets"]);
     const { kubeconfig, target } = parseStackOutputs(json);
     const { nodeAddresses, apiServerUrl, grafana } = parseDrillOutputs(json);

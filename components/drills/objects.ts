@@ -2,8 +2,8 @@
 import { CONFIG_DEFAULTS, DRILLS, POSTGRES, STORAGE_CLASS } from "../defaults";
 import { POSTGRES_CLUSTER, type PostgresClusterSpec } from "../data/crds";
 import type { LoadTarget } from "../load/manifests";
-import { TIMELINE, type ScenarioName } from "../load/scenarios/catalog";
-import { testRun, type TestRun } from "../load/testRun";
+import { SCENARIOS, TIMELINE, type ScenarioName } from "../load/scenarios/catalog";
+import { testRun, type RunnerAffinity, type TestRun } from "../load/testRun";
 import { resourceRequirements } from "../kubernetes/resources";
 
 /** coordination.k8s.io/v1 Lease: the lock that keeps two drills from running at once. */
@@ -30,12 +30,39 @@ export function leaseExpiry(lease: Pick<DrillLease, "spec">): number {
     return Date.parse(lease.spec.renewTime) + lease.spec.leaseDurationSeconds * 1000;
 }
 
-/** The steady load of a drill: the drill scenario's TestRun, long enough for the drill, with the timeline on. */
-export function drillTestRun(target: LoadTarget, name: string, durationSeconds: number): TestRun {
+/**
+ * The steady load of a drill: the drill scenario's TestRun, long enough for the drill, with the timeline on, kept
+ * off `awayNodes` (the nodes the drill takes away: k6-operator runners have backoffLimit 0, a lost one never returns).
+ */
+export function drillTestRun(target: LoadTarget, name: string, durationSeconds: number, awayNodes: readonly string[] = []): TestRun {
     const run = testRun(target, DRILLS.scenario satisfies ScenarioName, name, durationSeconds);
     run.spec.runner.env.push({ name: TIMELINE.env, value: "1" });
     run.metadata.labels["homelab.drill"] = "true";
+    if (awayNodes.length > 0) {
+        run.spec.runner.affinity = runnerAvoiding(awayNodes);
+    }
     return run;
+}
+
+/** Required node affinity: never on a node named in `nodes` (matchFields on metadata.name, not a label that may differ). */
+export function runnerAvoiding(nodes: readonly string[]): RunnerAffinity {
+    return {
+        nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "NotIn", values: [...nodes] }] }],
+            },
+        },
+    };
+}
+
+/** Requests per second the drill's scenario schedules (constant rates: the drill's plan is rate × window). */
+export function drillPlannedRate(): number {
+    const spec = SCENARIOS[DRILLS.scenario];
+    const profiles = [spec.redirects, ...("creations" in spec ? [spec.creations] : [])];
+    if (profiles.some((p) => p.stages.some((s) => s.target !== p.start))) {
+        throw new Error(`the drill scenario ${DRILLS.scenario} must have constant rates`);
+    }
+    return profiles.reduce((sum, p) => sum + p.start, 0);
 }
 
 /** Seconds of load a drill needs: steady, the fault and its recovery, the tail; the TestRun is deleted early. */
@@ -63,8 +90,11 @@ export interface ScratchPostgresCluster {
         instances: (Omit<PostgresClusterSpec["instances"][number], "dataVolumeClaimSpec"> & {
             dataVolumeClaimSpec: { accessModes: string[]; storageClassName: string; resources: { requests: { storage: string } } };
         })[];
-        /** PGO v6.0.3 CRD: `dataSource.postgresCluster` (repoName required, `^repo[1-4]`), a pgBackRest restore. */
-        dataSource: { postgresCluster: { clusterName: string; repoName: "repo1" } };
+        /**
+         * PGO v6.0.3 CRD: `dataSource.postgresCluster` (repoName required, `^repo[1-4]`), a pgBackRest restore;
+         * `options` are pgBackRest restore flags (PGO adds --target-action=promote when --target is set).
+         */
+        dataSource: { postgresCluster: { clusterName: string; repoName: string; options?: string[] } };
     };
 }
 
@@ -77,7 +107,15 @@ export interface DataVolume {
 /** The lab's defaults, for a live cluster whose spec does not say (it always does when this program made it). */
 export const DEFAULT_DATA_VOLUME: DataVolume = { storageClassName: STORAGE_CLASS, storage: `${CONFIG_DEFAULTS.postgresVolumeGiB}Gi` };
 
-export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME): ScratchPostgresCluster {
+/** Where backup-restore restores from: a pgBackRest repo of the live cluster, up to a named restore point. */
+export interface RestoreSource {
+    /** repo1: the in-cluster repository the live spec defines. */
+    repoName: string;
+    /** pg_create_restore_point's name: recovery stops there (`--type=name`), not at the end of the archived WAL. */
+    restorePoint?: string;
+}
+
+export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME, source: RestoreSource = { repoName: "repo1" }): ScratchPostgresCluster {
     return {
         ...POSTGRES_CLUSTER,
         metadata: { name: DRILLS.scratchCluster, namespace: POSTGRES.namespace, labels: { "homelab.drill": "true" } },
@@ -97,7 +135,13 @@ export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME)
                     resources: resourceRequirements(POSTGRES.resources),
                 },
             ],
-            dataSource: { postgresCluster: { clusterName: POSTGRES.clusterName, repoName: "repo1" } },
+            dataSource: {
+                postgresCluster: {
+                    clusterName: POSTGRES.clusterName,
+                    repoName: source.repoName,
+                    ...(source.restorePoint === undefined ? {} : { options: ["--type=name", `--target=${source.restorePoint}`] }),
+                },
+            },
         },
     };
 }
@@ -105,6 +149,35 @@ export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME)
 /** psql in a PGO instance pod (container `database`, local socket as postgres): the short-URL count. */
 export function countShortUrlsCommand(): string[] {
     return ["psql", "-d", POSTGRES.database, "-tAc", `SELECT count(*) FROM ${DRILLS.shortUrlsTable}`];
+}
+
+/** A restore point's name: a DNS label-ish word, so it needs no quoting in SQL or in pgBackRest's --target. */
+const RESTORE_POINT = /^[a-z0-9-]{1,63}$/;
+
+/**
+ * psql on the live primary: with writers to short_urls held back (SHARE lock: inserts wait, reads go on), the
+ * count and a restore point of that same moment; then a WAL switch so the segment holding it gets archived.
+ * Prints three lines: the count, the restore point's LSN, the WAL file to wait for.
+ */
+export function markRestorePointCommand(name: string): string[] {
+    if (!RESTORE_POINT.test(name)) {
+        throw new Error(`restore point ${JSON.stringify(name)}: lowercase letters, digits and dashes only`);
+    }
+    const table = DRILLS.shortUrlsTable;
+    return [
+        "psql", "-d", POSTGRES.database, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
+        "-c", "BEGIN",
+        "-c", `LOCK TABLE ${table} IN SHARE MODE`,
+        "-c", `SELECT count(*) FROM ${table}`,
+        "-c", `SELECT pg_create_restore_point('${name}')`,
+        "-c", "COMMIT",
+        "-c", "SELECT pg_walfile_name(pg_switch_wal())",
+    ];
+}
+
+/** The last WAL file the live cluster archived (pg_stat_archiver), to wait for the restore point's. */
+export function lastArchivedWalCommand(): string[] {
+    return ["psql", "-d", POSTGRES.database, "-X", "-q", "-t", "-A", "-c", "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver"];
 }
 
 /** The primary pod of a PostgresCluster: PGO's role label (internal/naming/labels.go at v6.0.3). */

@@ -12,8 +12,20 @@ export interface DrillReport {
     loadRun: string | undefined;
     measurement: DrillMeasurement | undefined;
     /** backup-restore: the live and restored short-URL counts, and how long backup and restore took. */
-    backup?: { counts: { live: number; restored: number }; backupSeconds: number; restoreSeconds: number };
+    backup?: { counts: { live: number; restored: number }; backupSeconds: number; restoreSeconds: number; restorePoint?: string };
+    /** The skew applied to this machine's times to put them on the cluster's clock (ms, ±). */
+    clock?: { skewMs: number; uncertaintyMs: number };
     verdict: Verdict;
+}
+
+/** How one drill ended: its exit status, its report (none when it broke), what it left broken. */
+export interface DrillOutcome {
+    drill: string;
+    code: number;
+    report?: DrillReport;
+    error?: string;
+    /** What stays broken because a restore failed, each with the command that fixes it. */
+    leftBroken: string[];
 }
 
 const secs = (s: number | undefined): string => (s === undefined ? "-" : `${s.toFixed(1)} s`);
@@ -38,17 +50,23 @@ export function reportRows(r: DrillReport): [string, string][] {
             ["new primary/master after", secs(m.promotedAfter)],
             ["healthy again after", secs(m.healthyAfter)],
             ["month's error budget spent", `${percent(m.budgetShare)} (at ${m.requestsPerSecond.toFixed(1)} req/s)`],
+            ["requests planned in the window", String(m.evidence.planned)],
+            ["iterations dropped (failures)", String(m.evidence.dropped)],
+            ["load generator silent at most", secs(m.evidence.longestSilenceSeconds)],
         );
+    }
+    if (r.clock !== undefined) {
+        rows.push(["clock skew applied", `${(r.clock.skewMs / 1000).toFixed(2)} s (± ${(r.clock.uncertaintyMs / 1000).toFixed(2)} s)`]);
     }
     if (r.backup !== undefined) {
         rows.push(
             ["backup took", secs(r.backup.backupSeconds)],
             ["restore took", secs(r.backup.restoreSeconds)],
-            ["short URLs (live)", String(r.backup.counts.live)],
+            ["short URLs (live, at the restore point)", String(r.backup.counts.live)],
             ["short URLs (restored)", String(r.backup.counts.restored)],
         );
     }
-    rows.push(["verdict", r.verdict.pass ? "PASS" : `FAIL: ${r.verdict.reasons.join("; ")}`]);
+    rows.push(["verdict", r.verdict.reasons.length === 0 ? r.verdict.outcome : `${r.verdict.outcome}: ${r.verdict.reasons.join("; ")}`]);
     return rows;
 }
 

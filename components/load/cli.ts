@@ -6,8 +6,11 @@ import type { LoadTarget } from "./manifests";
 import { LOAD_SLO, SCENARIOS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
 import { parseSummary, runDeadlineSeconds, runName, testRun, type TestRun } from "./testRun";
 
-/** Exit codes: thresholds held, a threshold was breached, the run could not be judged (error, timeout, Ctrl-C). */
-export const EXIT = { ok: 0, breach: 1, error: 2 } as const;
+/**
+ * Exit codes: thresholds held, a threshold was breached, the run could not be judged (error, timeout, Ctrl-C); a
+ * drill's load could not vouch for its fault window (INCONCLUSIVE).
+ */
+export const EXIT = { ok: 0, breach: 1, error: 2, inconclusive: 3 } as const;
 
 /** What `npm run load` does to the cluster. */
 export interface LoadCluster {
@@ -117,7 +120,7 @@ async function follow(cluster: LoadCluster, run: TestRun, deadlineSeconds: numbe
             return "timeout";
         }
         if (deps.now() - lastProgress >= K6.progressSeconds * 1000) {
-            deps.out(`  ... ${lastStage ?? "waiting for the operator"}, ${minutes(elapsed)} elapsed`);
+            deps.out(`  ... waiting for the run to finish (${lastStage ?? "the operator has not started it"}): ${minutes(elapsed)} of at most ${minutes(deadlineSeconds)}`);
             lastProgress = deps.now();
         }
         await deps.sleep(K6.pollSeconds * 1000, deps.signal);

@@ -11,6 +11,15 @@ export function runnerPodSelector(runName: string): string {
     return `app=k6,k6_cr=${runName},runner=true`;
 }
 
+/** The part of core/v1 Affinity a drill sets: nodes the runner must not be scheduled on, by name. */
+export interface RunnerAffinity {
+    nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: { matchFields: { key: "metadata.name"; operator: "NotIn"; values: string[] }[] }[];
+        };
+    };
+}
+
 type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
 
 /**
@@ -34,6 +43,8 @@ export interface TestRun {
             resources: typeof K6.runnerResources;
             volumes: { name: string; configMap: { name: string } }[];
             volumeMounts: { name: string; mountPath: string; readOnly: boolean }[];
+            /** core/v1 Affinity (CRD: `runner.affinity`, copied onto the runner Job's pod, pkg/resources/jobs/runner.go). */
+            affinity?: RunnerAffinity;
         };
     };
 }

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DRILLS } from "../../components/defaults";
 import { kubeDrillCluster } from "../../components/drills/kube";
 import { backupAnnotationPatch, DEFAULT_DATA_VOLUME, drillLease, scratchPostgresCluster } from "../../components/drills/objects";
-import { T0 } from "./fakeLab";
+import { runDrill } from "../../components/drills/runner";
+import { EXIT } from "../../components/load/cli";
+import { fakeLab, T0 } from "./fakeLab";
 import { fakeKubeconfig } from "../helpers/fakeKube";
 
 type Seen = { method: string; url: string; type?: string; body: string };
@@ -28,6 +30,9 @@ beforeAll(async () => {
                 res.end(JSON.stringify(payload));
             };
             const status = (code: number, reason: string) => send(code, { kind: "Status", apiVersion: "v1", status: "Failure", reason, code });
+            if (url === "/version") {
+                return send(200, { major: "1", minor: "34" });
+            }
             if (url.startsWith("/apis/coordination.k8s.io/v1/namespaces/load/leases")) {
                 if (req.method === "POST") {
                     return stored !== undefined ? status(409, "AlreadyExists") : send(201, (stored = { ...JSON.parse(body), metadata: { ...JSON.parse(body).metadata, resourceVersion: "7" } }));
@@ -131,5 +136,71 @@ describe("kubeDrillCluster", () => {
         expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
             "GET /apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters/shlink-db",
         ]);
+    });
+});
+
+describe("the cluster's clock and the game day's lock", () => {
+    it("reads the API server's time from the Date header of GET /version (whole seconds)", async () => {
+        const before = Math.floor(Date.now() / 1000) * 1000;
+        const time = await kubeDrillCluster(kubeconfig).serverTime();
+        expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(["GET /version"]);
+        expect(time % 1000).toBe(0);
+        expect(time).toBeGreaterThanOrEqual(before);
+        expect(time).toBeLessThanOrEqual(Date.now());
+    });
+
+    it("renews a lock its own holder still holds (the game day, before each drill) instead of reporting it as held", async () => {
+        const cluster = kubeDrillCluster(kubeconfig);
+        stored = undefined;
+        expect(await cluster.lock(drillLease("me@a", T0), T0)).toBeUndefined();
+        expect(await cluster.lock(drillLease("me@a", T0 + 60_000), T0 + 60_000)).toBeUndefined();
+        expect((stored as Record<string, any> | undefined)?.spec.renewTime).toBe("2026-11-22T03:01:00.000000Z");
+        expect((await cluster.lock(drillLease("you@b", T0 + 61_000), T0 + 61_000))?.spec.holderIdentity).toBe("me@a");
+    });
+});
+
+describe("an API server that accepts connections and never answers", () => {
+    let silent: http.Server;
+    let silentConfig: string;
+
+    beforeAll(async () => {
+        silent = http.createServer(() => undefined);
+        await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+        silentConfig = fakeKubeconfig((silent.address() as AddressInfo).port);
+    });
+
+    afterAll(() => {
+        silent.closeAllConnections();
+        return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+
+    it("bounds every call of the drill's client, each expiry naming the call", async () => {
+        const cluster = kubeDrillCluster(silentConfig, 100);
+        const expiry = (what: string) => new RegExp(`did not answer within 0\\.1 s \\(${what.replace(/[()]/g, "\\$&")}\\): is it reachable\\?$`);
+        await expect(cluster.notReady(["shlink"])).rejects.toThrow(expiry("listing Deployments in shlink"));
+        await expect(cluster.lock(drillLease("me@a", T0), T0)).rejects.toThrow(expiry("creating the drill lock"));
+        await expect(cluster.pods("redis", "a=b")).rejects.toThrow(expiry("listing pods a=b in redis"));
+        await expect(cluster.deletePod("redis", "p", 0)).rejects.toThrow(expiry("deleting pod redis/p"));
+        await expect(cluster.nodes()).rejects.toThrow(expiry("listing nodes"));
+        await expect(cluster.postgresCluster("postgres", "shlink-db")).rejects.toThrow(expiry("reading PostgresCluster postgres/shlink-db"));
+        await expect(cluster.serverTime()).rejects.toThrow(expiry("reading the API server's clock (GET /version)"));
+        await expect(cluster.load.runnerLogs("load", "x")).rejects.toThrow(expiry("listing the runner pods of load/x"));
+    });
+
+    it("npm run drill ends with exit 2 and that message instead of hanging", async () => {
+        const lab = fakeLab({});
+        const lines: string[] = [];
+        const code = await runDrill(["postgres-primary"], {
+            ...lab.deps,
+            connect: () => Promise.resolve({ ...lab.lab, cluster: kubeDrillCluster(silentConfig, 100) }),
+            out: (line) => lines.push(line),
+        });
+        expect(code).toBe(EXIT.error);
+        expect(lines).toEqual([expect.stringMatching(/^error: the Kubernetes API at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.1 s \(reading the API server's clock/)]);
+    });
+
+    it("waits DRILLS.apiTimeoutSeconds by default, the exec of psql execTimeoutSeconds", () => {
+        expect(DRILLS.apiTimeoutSeconds).toBeLessThanOrEqual(30);
+        expect(DRILLS.execTimeoutSeconds).toBeGreaterThan(DRILLS.apiTimeoutSeconds);
     });
 });

@@ -2,7 +2,7 @@
 // line, and Grafana's annotation body. (The SSH, the Pulumi CLI and Grafana themselves only a real lab runs.)
 import { describe, expect, it } from "vitest";
 import { DRILLS } from "../../components/defaults";
-import { annotationBody, nodeCandidates, parseDrillOutputs, sshArgs } from "../../components/drills/lab";
+import { annotationBody, nodeCandidates, parseDrillOutputs, runSsh, sshArgs, sshNodes } from "../../components/drills/lab";
 
 const ADDRESSES = { "k3s-1": "192.168.1.21", "k3s-2": "192.168.1.22", "k3s-3": "192.168.1.23" };
 
@@ -43,5 +43,51 @@ describe("the real lab's pure parts", () => {
 
     it("marks the fault window as a Grafana region annotation (time and timeEnd in ms) tagged drill", () => {
         expect(annotationBody("drill x", 1000, 5000, ["drill", "x"])).toEqual({ time: 1000, timeEnd: 5000, tags: ["drill", "x"], text: "drill x" });
+    });
+});
+
+describe("the node control over SSH", () => {
+    const commands = { stop: DRILLS.nodeStop, stopService: DRILLS.nodeStopService, start: DRILLS.nodeStart };
+
+    it("fails as a rejected promise, never a synchronous throw, when the stack's key cannot be read (the runner's restore then runs)", async () => {
+        const nodes = sshNodes(ADDRESSES, "https://192.168.1.21:6443", commands, {
+            config: () => {
+                throw new Error("pulumi config get: no stack");
+            },
+            ssh: () => Promise.resolve(),
+        });
+        let result: Promise<void> | undefined;
+        expect(() => (result = nodes.stop("k3s-2"))).not.toThrow();
+        await expect(result).rejects.toThrow("no stack");
+        await expect(nodes.start("k3s-2")).rejects.toThrow("no stack");
+    });
+
+    it("runs K3s' commands with the stack's user and a bounded SSH, and names the command to start k3s by hand", async () => {
+        const seen: { args: string[]; timeoutMs: number }[] = [];
+        const nodes = sshNodes(ADDRESSES, "https://192.168.1.21:6443", commands, {
+            config: (key) => (key === "homelab:sshUser" ? "lab" : "KEY"),
+            ssh: (args, timeoutMs) => {
+                seen.push({ args, timeoutMs });
+                return Promise.resolve();
+            },
+        });
+        await nodes.stopService("k3s-3");
+        await nodes.start("k3s-3");
+        expect(seen.map((s) => s.args.slice(-2))).toEqual([
+            ["lab@192.168.1.23", "sudo systemctl stop k3s"],
+            ["lab@192.168.1.23", "sudo systemctl start k3s"],
+        ]);
+        expect(seen.every((s) => s.timeoutMs === DRILLS.sshTimeoutSeconds * 1000)).toBe(true);
+        expect(nodes.startByHand("k3s-3")).toBe("ssh lab@192.168.1.23 sudo systemctl start k3s");
+    });
+
+    it("an ssh that cannot even start is a rejection naming the host and the command", async () => {
+        const original = process.env.PATH;
+        process.env.PATH = "/nonexistent";
+        try {
+            await expect(runSsh(["-o", "BatchMode=yes", "lab@192.0.2.1", "true"], 1000)).rejects.toThrow("ssh lab@192.0.2.1 'true'");
+        } finally {
+            process.env.PATH = original;
+        }
     });
 });

@@ -1,6 +1,7 @@
 // Every object a drill creates or patches, checked against its schema: the Lease by its kubernetes-models
 // class, the scratch PostgresCluster by the same checks the stack's PostgresCluster passes, the TestRun as the load's.
 import { Lease } from "kubernetes-models/coordination.k8s.io/v1";
+import { Affinity } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { DNS_LABEL_PATTERN, DRILLS, POSTGRES } from "../../components/defaults";
 import { postgresClusterSpec } from "../../components/data/postgresSpec";
@@ -9,6 +10,10 @@ import {
     countShortUrlsCommand,
     drillLease,
     drillLoadSeconds,
+    drillPlannedRate,
+    lastArchivedWalCommand,
+    markRestorePointCommand,
+    runnerAvoiding,
     drillRunName,
     drillTestRun,
     leaseExpiry,
@@ -45,6 +50,24 @@ describe("the drill's load", () => {
         expect(run.metadata.labels).toEqual({ ...plain.metadata.labels, "homelab.drill": "true" });
     });
 
+    it("keeps its runner off the nodes a drill takes away: a core/v1 Affinity (the CRD's runner.affinity), by node name", () => {
+        const away = drillTestRun(TARGET, name, 60, ["k3s-3"]);
+        expect(away.spec.runner.affinity).toEqual(runnerAvoiding(["k3s-3"]));
+        expect(() => new Affinity(runnerAvoiding(["k3s-2", "k3s-3"]) as never).validate()).not.toThrow();
+        // The schema bites: a requirement without its operator is refused.
+        const broken = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", values: ["x"] }] }] } } };
+        expect(() => new Affinity(broken as never).validate()).toThrow("operator");
+        const term = runnerAvoiding(["k3s-3"]).nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
+        // metadata.name is the one field a node selector term may match on (NodeSelectorTerm.matchFields).
+        expect(term).toEqual({ matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["k3s-3"] }] });
+        expect(drillTestRun(TARGET, name, 60, []).spec.runner.affinity).toBeUndefined();
+        expect(run.spec.runner.affinity).toBeUndefined();
+    });
+
+    it("plans the drill scenario's constant rate: baseline's 20 redirects + 1 creation a second", () => {
+        expect(drillPlannedRate()).toBe(21);
+    });
+
     it("is named drill-<drill>-<UTC stamp>, a DNS label, and lasts long enough for steady + hold + recovery + tail", () => {
         expect(name).toBe("drill-node-loss-20261122-030000");
         expect(name).toMatch(DNS_LABEL_PATTERN);
@@ -77,6 +100,27 @@ describe("backup-restore's objects", () => {
         const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" } });
         expect(live.backups!.pgbackrest.manual).toEqual({ repoName: "repo1", options: ["--type=full"] });
         expect(backupAnnotationPatch("drill-1")).toEqual({ metadata: { annotations: { "postgres-operator.crunchydata.com/pgbackrest-backup": "drill-1" } } });
+    });
+
+    it("restores up to a named restore point when given one (PGO adds --target-action=promote itself)", () => {
+        const point = scratchPostgresCluster(undefined, { repoName: "repo1", restorePoint: "drill-1" });
+        expect(point.spec.dataSource.postgresCluster).toEqual({ clusterName: POSTGRES.clusterName, repoName: "repo1", options: ["--type=name", "--target=drill-1"] });
+        expect(() => validatePostgresCluster(point)).not.toThrow();
+        expect(point.spec.dataSource.postgresCluster.options!.some((o) => o.startsWith("--target-action") || o.startsWith("--repo"))).toBe(false);
+    });
+
+    it("marks the restore point with writers held back: lock, count, restore point, commit, then a WAL switch", () => {
+        expect(markRestorePointCommand("drill-20261122t030000000z")).toEqual([
+            "psql", "-d", "shlink", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
+            "-c", "BEGIN",
+            "-c", "LOCK TABLE short_urls IN SHARE MODE",
+            "-c", "SELECT count(*) FROM short_urls",
+            "-c", "SELECT pg_create_restore_point('drill-20261122t030000000z')",
+            "-c", "COMMIT",
+            "-c", "SELECT pg_walfile_name(pg_switch_wal())",
+        ]);
+        expect(() => markRestorePointCommand("x'); DROP TABLE short_urls; --")).toThrow("lowercase letters, digits and dashes only");
+        expect(lastArchivedWalCommand().at(-1)).toBe("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
     });
 
     it("counts Shlink 4.6's short_urls in the Shlink database with psql", () => {

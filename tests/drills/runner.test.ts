@@ -1,14 +1,17 @@
 // `npm run drill` without a cluster: refusals, the sequence (lock, load, steady, inject, restore, heal,
-// measure, report, unlock), restore on success, failure and Ctrl-C, and the numbers of a scripted fault.
+// measure, report, unlock), restore on every path (success, failure at each step, synchronous throws, Ctrl-C), the
+// runner kept off the node a drill takes away, one clock, progress, INCONCLUSIVE, and the numbers of a scripted fault.
 import { describe, expect, it } from "vitest";
 import { DRILLS, SHLINK } from "../../components/defaults";
-import { DRILL_CATALOG, drillListText, parseDrillArgs } from "../../components/drills/catalog";
-import { drillLease } from "../../components/drills/objects";
+import { DRILL_CATALOG, drillListText, parseDrillArgs, type DrillName } from "../../components/drills/catalog";
+import { FAULT_DRILLS } from "../../components/drills/drills";
+import { monthlyBudget } from "../../components/drills/measure";
+import { drillLease, markRestorePointCommand } from "../../components/drills/objects";
 import type { DrillReport } from "../../components/drills/report";
 import { isSteady, runDrill } from "../../components/drills/runner";
 import { EXIT } from "../../components/load/cli";
 import { TIMELINE } from "../../components/load/scenarios/catalog";
-import { API_SERVER_NODE, fakeLab, LOAD_WARMUP, T0 } from "./fakeLab";
+import { API_SERVER_NODE, FAKE_RATE, fakeLab, LOAD_WARMUP, QUIET_NODE, T0, type Failure, type Script } from "./fakeLab";
 
 const reportOf = (files: Map<string, string>): DrillReport => {
     const json = [...files.entries()].find(([path]) => path.endsWith(".json"));
@@ -25,11 +28,14 @@ describe("arguments and --list", () => {
         for (const name of Object.keys(DRILL_CATALOG)) {
             expect(lines.some((l) => l.trimStart().startsWith(`${name} `))).toBe(true);
         }
-        expect(lines.join("\n")).toContain("1 % of the month's error budget (99.5 % over 30 days)");
+        expect(lines.join("\n")).toContain("1 % of the month's error budget (99.5 % over 30 days); INCONCLUSIVE (exit 3)");
     });
 
-    it("takes a drill, --node only for node-loss; anything else exits 2 without touching the stack", async () => {
+    it("takes a drill, --node only for node-loss and etcd-member, or --all; anything else exits 2 without touching the stack", async () => {
         expect(parseDrillArgs(["node-loss", "--node", "k3s-2"])).toEqual({ kind: "run", drill: "node-loss", node: "k3s-2" });
+        expect(parseDrillArgs(["etcd-member", "--node", "k3s-2"])).toEqual({ kind: "run", drill: "etcd-member", node: "k3s-2" });
+        expect(parseDrillArgs(["--all"])).toEqual({ kind: "all" });
+        expect(() => parseDrillArgs(["--all", "x"])).toThrow();
         expect(parseDrillArgs(["redis-master"])).toEqual({ kind: "run", drill: "redis-master" });
         for (const bad of [[], ["nope"], ["redis-master", "--node", "x"], ["node-loss", "--node"]]) {
             expect(() => parseDrillArgs(bad)).toThrow();
@@ -90,33 +96,35 @@ describe("postgres-primary under a scripted failover", () => {
         const lab = fakeLab(script);
         await runDrill(["postgres-primary"], lab.deps);
         const m = reportOf(lab.files).measurement!;
-        // 10 requests/s; those starting 1.0-7.9 s after the kill failed; healthy 20 s after it.
-        expect(m.failed).toBe(70);
-        expect(m.firstFailureAfter).toBe(1);
-        expect(m.lastFailureAfter).toBe(7.9);
-        expect(m.longestFailedRun).toEqual({ requests: 70, seconds: 6.9 });
+        // 21 requests/s; those starting 1.0-7.95 s after the kill failed; healthy 20 s after it.
+        expect(m.failed).toBe(7 * FAKE_RATE);
+        expect(m.firstFailureAfter).toBeCloseTo(1, 1);
+        expect(m.lastFailureAfter).toBeCloseTo(7.95, 1);
+        expect(m.longestFailedRun.requests).toBe(7 * FAKE_RATE);
+        expect(m.longestFailedRun.seconds).toBeCloseTo(6.95, 1);
         expect(m.promotedAfter).toBe(6);
         expect(m.healthyAfter).toBe(20);
         expect(m.windowSeconds).toBe(20);
-        expect(m.requests).toBe(201);
-        expect(m.errorRate).toBeCloseTo(70 / 201, 10);
-        expect(m.requestsPerSecond).toBeCloseTo(10, 1);
-        // 0.5 % of 30 days at 10 requests/s is 129 600 failed requests; 70 of them is 0.054 %.
-        expect(m.budgetShare).toBeCloseTo(70 / 129_600, 4);
+        expect(m.requests).toBe(20 * FAKE_RATE + 1);
+        expect(m.errorRate).toBeCloseTo(147 / 421, 10);
+        expect(m.requestsPerSecond).toBeCloseTo(FAKE_RATE, 1);
+        // 0.5 % of 30 days at 21 requests/s is 272 160 failed requests; 147 of them is 0.054 %.
+        expect(m.budgetShare).toBeCloseTo(147 / monthlyBudget(m.requestsPerSecond), 6);
+        expect(m.evidence).toEqual({ planned: 20 * FAKE_RATE, dropped: 0, longestSilenceSeconds: 1 });
     });
 
     it("prints the table, writes JSON and Markdown under reports/, and annotates the fault window in Grafana", async () => {
         const lab = fakeLab(script);
         await runDrill(["postgres-primary"], lab.deps);
         const report = reportOf(lab.files);
-        expect(report.verdict).toEqual({ pass: true, reasons: [] });
+        expect(report.verdict).toEqual({ outcome: "PASS", pass: true, reasons: [] });
         const paths = [...lab.files.keys()];
-        expect(paths).toEqual([`reports/drill-postgres-primary-20261122T030000Z.json`, `reports/drill-postgres-primary-20261122T030000Z.md`]);
+        expect(paths).toEqual([`reports/drill-postgres-primary-20261122T030001Z.json`, `reports/drill-postgres-primary-20261122T030001Z.md`]);
         const md = lab.files.get(paths[1])!;
-        expect(md).toContain("| failed requests | 70 |");
+        expect(md).toContain("| failed requests | 147 |");
         expect(md).toContain("| verdict | PASS |");
         const text = lab.lines.join("\n");
-        expect(text).toMatch(/longest run of failures +70 requests over 6\.9 s/);
+        expect(text).toMatch(/longest run of failures +147 requests over 7\.0 s/);
         expect(text).toMatch(/new primary\/master after +6\.0 s/);
         expect(lab.annotations).toEqual([
             { text: `drill postgres-primary: ${report.target} (PASS)`, from: Date.parse(report.injectedAt), to: Date.parse(report.endedAt), tags: ["drill", "postgres-primary"] },
@@ -172,11 +180,11 @@ describe("node-loss", () => {
     });
 
     it("when the SSH stop fails half-way, starts k3s again before giving up (exit 2)", async () => {
-        const lab = fakeLab({ stopFails: true });
+        const lab = fakeLab({ fail: [{ call: "stop", sync: false }] });
         expect(await runDrill(["node-loss"], lab.deps)).toBe(EXIT.error);
         const name = lab.created()!.metadata.name;
         expect(lab.calls.slice(-4)).toEqual(["stop k3s-3", "start k3s-3", `remove load/${name}`, "unlock tester@workstation"]);
-        expect(lab.lines.join("\n")).toContain("error: ssh: connection reset");
+        expect(lab.lines.join("\n")).toContain("error: node-loss: stop failed (scripted)");
     });
 
     it("rides through reads that fail for a while (the runner's log before its container starts), saying so once", async () => {
@@ -206,7 +214,7 @@ describe("node-loss", () => {
         expect(await runDrill(["node-loss"], lab.deps)).toBe(EXIT.error);
         const name = lab.created()!.metadata.name;
         expect(lab.calls.slice(-4)).toEqual(["stop k3s-3", "start k3s-3", `remove load/${name}`, "unlock tester@workstation"]);
-        expect(lab.lines.join("\n")).toContain("interrupted: interrupted while the part was away");
+        expect(lab.lines.join("\n")).toContain("interrupted: interrupted while keeping node k3s-3 away");
         expect(lab.files.size).toBe(0);
     });
 
@@ -219,37 +227,49 @@ describe("node-loss", () => {
 });
 
 describe("backup-restore", () => {
-    it("annotates the live cluster, restores into the scratch cluster, counts both with psql, deletes it: PASS when equal", async () => {
-        const lab = fakeLab({ counts: { live: 1234, restored: 1234 } });
+    it("backs up, marks a restore point after it, restores up to that point, counts both with psql, deletes it: PASS when equal", async () => {
+        const lab = fakeLab({ db: { rows: 1234 } });
         expect(await runDrill(["backup-restore"], lab.deps)).toBe(EXIT.ok);
         const ann = (lab.patch() as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
         expect(Object.keys(ann)).toEqual(["postgres-operator.crunchydata.com/pgbackrest-backup"]);
-        expect(lab.calls).toEqual([
+        const id = ann["postgres-operator.crunchydata.com/pgbackrest-backup"];
+        expect(lab.calls.filter((c) => !c.includes("pg_stat_archiver"))).toEqual([
             "lock tester@workstation",
-            "exec postgres/shlink-db-pgha1-a database psql -d shlink -tAc SELECT count(*) FROM short_urls",
             "patch postgres/shlink-db",
+            `exec postgres/shlink-db-pgha1-a database ${markRestorePointCommand(id).join(" ")}`,
             "create PostgresCluster postgres/drill-restore",
             "exec postgres/drill-restore-0 database psql -d shlink -tAc SELECT count(*) FROM short_urls",
             "delete PostgresCluster postgres/drill-restore",
             "unlock tester@workstation",
         ]);
+        expect(lab.scratch()!.spec.dataSource.postgresCluster).toEqual({ clusterName: "shlink-db", repoName: "repo1", options: ["--type=name", `--target=${id}`] });
         const report = reportOf(lab.files);
         expect(report.backup!.counts).toEqual({ live: 1234, restored: 1234 });
         expect(report.backup!.backupSeconds).toBe(30);
-        expect(report.verdict.pass).toBe(true);
+        expect(report.verdict.outcome).toBe("PASS");
+    });
+
+    it("compares like with like while a load writes: rows as of the restore point on both sides, not the live count of another moment", async () => {
+        const lab = fakeLab({ db: { rows: 1000, writesPerSecond: 3 } });
+        expect(await runDrill(["backup-restore"], lab.deps)).toBe(EXIT.ok);
+        const { live, restored } = reportOf(lab.files).backup!.counts;
+        expect(live).toBe(restored);
+        // The writer went on: the live table has grown past the compared count since.
+        expect(lab.rows(lab.now())).toBeGreaterThan(live);
+        expect(live).toBeGreaterThan(1000);
     });
 
     it("restores into a volume like the live one: its StorageClass and size (homelab:storageClass, postgresVolumeGiB)", async () => {
-        const lab = fakeLab({ counts: { live: 7, restored: 7 }, liveVolume: { storageClassName: "longhorn", storage: "50Gi" } });
+        const lab = fakeLab({ db: { rows: 7 }, liveVolume: { storageClassName: "longhorn", storage: "50Gi" } });
         expect(await runDrill(["backup-restore"], lab.deps)).toBe(EXIT.ok);
         const claim = lab.scratch()!.spec.instances[0].dataVolumeClaimSpec;
         expect(claim).toMatchObject({ storageClassName: "longhorn", resources: { requests: { storage: "50Gi" } } });
     });
 
-    it("FAILs when the counts differ, and still deletes the scratch cluster", async () => {
-        const lab = fakeLab({ counts: { live: 1234, restored: 1200 } });
+    it("FAILs when the restore holds fewer rows than the live database had at the restore point, and still deletes the scratch cluster", async () => {
+        const lab = fakeLab({ db: { rows: 1234, lostInRestore: 34 } });
         expect(await runDrill(["backup-restore"], lab.deps)).toBe(EXIT.breach);
-        expect(reportOf(lab.files).verdict.reasons).toEqual(["the restore holds 1200 short URLs, the live database 1234"]);
+        expect(reportOf(lab.files).verdict.reasons).toEqual([expect.stringMatching(/^the restore holds 1200 short URLs, the live database 1234 at restore point drill-/)]);
         expect(lab.calls).toContain("delete PostgresCluster postgres/drill-restore");
     });
 });
@@ -263,5 +283,154 @@ describe("steadiness", () => {
         expect(isSteady(line([[0, true], [s, true]]))).toBe(true);
         expect(isSteady(line([[0, true], [30, false], [s + 20, true]]))).toBe(false);
         expect(isSteady(line([[0, false], [s + 20, true]]))).toBe(true);
+    });
+});
+
+describe("the runner is kept off the node a drill takes away (1)", () => {
+    it.each(["node-loss", "etcd-member"] as const)("%s: the TestRun's affinity excludes the node, the runner lands elsewhere and beats throughout", async (drill) => {
+        // The fake scheduler would put the runner on the very node the drill picks, were the affinity not there.
+        const lab = fakeLab({ failures: { from: 0, to: 2 }, healAfter: 40, runnerPrefers: [QUIET_NODE, "k3s-2"] });
+        expect(await runDrill([drill], lab.deps)).toBe(EXIT.ok);
+        expect(lab.calls).toContain(`${drill === "node-loss" ? "stop" : "stopService"} ${QUIET_NODE}`);
+        expect(lab.created()!.spec.runner.affinity).toEqual({
+            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "NotIn", values: [QUIET_NODE] }] }] } },
+        });
+        expect(lab.runnerNode()).toBe("k3s-2");
+        expect(reportOf(lab.files).measurement!.evidence.longestSilenceSeconds).toBeLessThanOrEqual(1);
+    });
+
+    it("pod drills leave the runner's scheduling alone (a pod kill cannot take its node)", async () => {
+        const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 10 });
+        expect(await runDrill(["redis-master"], lab.deps)).toBe(EXIT.ok);
+        expect(lab.created()!.spec.runner.affinity).toBeUndefined();
+    });
+});
+
+describe("INCONCLUSIVE: a verdict needs evidence (exit 3)", () => {
+    it("when the load generator is lost inside the fault window (its heartbeat stops), naming why", async () => {
+        const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 20, generatorLostAfter: 6 });
+        expect(await runDrill(["postgres-primary"], lab.deps)).toBe(EXIT.inconclusive);
+        const report = reportOf(lab.files);
+        expect(report.verdict.outcome).toBe("INCONCLUSIVE");
+        expect(report.verdict.reasons[0]).toMatch(/^the load generator was silent for 1[45]\.\d s inside the fault window \(its heartbeat stopped\)/);
+        expect(lab.lines.join("\n")).toMatch(/verdict +INCONCLUSIVE: the load generator was silent/);
+        expect(lab.annotations[0].text).toMatch(/\(INCONCLUSIVE\)$/);
+    });
+
+    it("when the window holds too few requests: sent + dropped short of the plan", async () => {
+        const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 20, loggedShare: 0.5 });
+        expect(await runDrill(["postgres-primary"], lab.deps)).toBe(EXIT.inconclusive);
+        const reasons = reportOf(lab.files).verdict.reasons;
+        expect(reasons).toEqual([expect.stringMatching(/^the window holds 21\d requests sent \+ 0 dropped = 21\d, the schedule planned 420 \(tolerance 5 %\)/)]);
+    });
+
+    it("node-loss whose runner dies with the node (a scheduler that ignored the affinity) is INCONCLUSIVE, never PASS", async () => {
+        const lab = fakeLab({ failures: { from: 0, to: 2 }, healAfter: 40, ignoreAffinity: true });
+        expect(await runDrill(["node-loss"], lab.deps)).toBe(EXIT.inconclusive);
+        expect(lab.runnerNode()).toBe(QUIET_NODE);
+        expect(reportOf(lab.files).verdict.reasons).toContainEqual(expect.stringContaining("the load generator was silent for"));
+    });
+});
+
+describe("dropped iterations and timed-out requests are failures (3)", () => {
+    it("a 5-minute hang in which k6 drops what it has no VU for: ~6,000 failures, over the budget, FAIL", async () => {
+        const lab = fakeLab({ dropped: { from: 1, to: 301 }, promoteAfter: 5, healAfter: 300 });
+        expect(await runDrill(["postgres-primary"], lab.deps)).toBe(EXIT.breach);
+        const m = reportOf(lab.files).measurement!;
+        expect(m.evidence.dropped).toBeGreaterThanOrEqual(299 * FAKE_RATE);
+        expect(m.budgetShare).toBeGreaterThan(DRILLS.maxBudgetShare);
+        expect(reportOf(lab.files).verdict.reasons[0]).toMatch(/^spent \d+\.\d\d % of the month's error budget/);
+    });
+});
+
+describe("one clock: the fault window on the cluster's time (5)", () => {
+    it.each([3000, -2050])("with the cluster %i ms off this machine, the failures land where they happened; the skew is printed", async (skew) => {
+        const lab = fakeLab({ failures: { from: 1, to: 8 }, promoteAfter: 6, healAfter: 20, skewMs: skew });
+        expect(await runDrill(["postgres-primary"], lab.deps)).toBe(EXIT.ok);
+        const report = reportOf(lab.files);
+        const m = report.measurement!;
+        expect(Math.abs(m.firstFailureAfter! - 1)).toBeLessThanOrEqual(0.1);
+        expect(Math.abs(m.failed - 7 * FAKE_RATE)).toBeLessThanOrEqual(2);
+        expect(Math.abs(report.clock!.skewMs - skew)).toBeLessThanOrEqual(report.clock!.uncertaintyMs);
+        expect(report.clock!.uncertaintyMs).toBeLessThanOrEqual(100);
+        const ahead = skew > 0 ? "ahead of" : "behind";
+        expect(lab.lines[0]).toMatch(new RegExp(`^clock: the cluster \\(its API server's Date header\\) is ${(Math.abs(skew) / 1000).toFixed(1)}\\d s ${ahead} this machine`));
+        // The injection is reported on the cluster's clock.
+        expect(Math.abs(Date.parse(report.injectedAt) - (lab.injectedAt()! + skew))).toBeLessThanOrEqual(100);
+    });
+});
+
+describe("progress: never silent for more than 10 s (6)", () => {
+    it.each(["postgres-primary", "node-loss", "etcd-member", "shlink-pod", "istiod", "backup-restore"] as const)("%s prints a line at least every 10 s, saying what it waits for and for how long at most", async (drill) => {
+        const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 40, db: { rows: 10 } });
+        await runDrill([drill], lab.deps);
+        for (let i = 1; i < lab.stamps.length; i++) {
+            expect(lab.stamps[i] - lab.stamps[i - 1], `silent before: ${lab.lines[i]}`).toBeLessThanOrEqual(DRILLS.progressSeconds * 1000);
+        }
+        expect(lab.lines.some((l) => /^ {2}\.\.\. waiting for .+: \d+ s of at most \d+ s$/.test(l) || /^ {2}\.\.\. .+: \d+ s of \d+ s$/.test(l))).toBe(true);
+    });
+});
+
+/** The failures of each step: a synchronous throw (before any promise exists) and a rejection. */
+const STEPS: { name: string; fail: Failure; injected: boolean }[] = [
+    { name: "creating the TestRun", fail: { call: "create", sync: true }, injected: false },
+    { name: "reading the runner's log", fail: { call: "runnerLogs", sync: true }, injected: false },
+    { name: "healing (a read throws)", fail: { call: "notReady", sync: true, afterInjection: true }, injected: true },
+    { name: "reading the runner's log after the fault", fail: { call: "runnerLogs", sync: true, afterInjection: true }, injected: true },
+];
+const INJECT: Record<Exclude<DrillName, "backup-restore">, Failure["call"]> = {
+    "postgres-primary": "deletePod",
+    "redis-master": "deletePod",
+    "shlink-pod": "deletePod",
+    "vault-pod": "deletePod",
+    istiod: "deletePod",
+    "ingress-gateway": "deletePod",
+    "node-loss": "stop",
+    "etcd-member": "stopService",
+};
+
+describe("restore on every path (2)", () => {
+    const drills = Object.keys(FAULT_DRILLS) as Exclude<DrillName, "backup-restore">[];
+    const cases = drills.flatMap((drill) => [
+        ...STEPS.map((s) => ({ drill, ...s })),
+        { drill, name: "injecting (sync throw)", fail: { call: INJECT[drill], sync: true } satisfies Failure, injected: true },
+        { drill, name: "injecting (rejection)", fail: { call: INJECT[drill], sync: false } satisfies Failure, injected: true },
+    ]);
+
+    it.each(cases)("$drill: a failure $name still restores what was taken, removes the TestRun and releases the lock", async ({ drill, fail, injected }) => {
+        const script: Script = { failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 20, fail: [fail] };
+        const lab = fakeLab(script);
+        expect(await runDrill([drill], lab.deps)).toBe(EXIT.error);
+        const name = lab.created()?.metadata.name ?? (lab.calls.find((c) => c.startsWith("create "))?.slice("create ".length) as string);
+        const node = INJECT[drill] === "deletePod" ? undefined : QUIET_NODE;
+        if (node !== undefined && injected) {
+            expect(lab.calls.filter((c) => c === `start ${node}`)).toHaveLength(1);
+            expect(lab.calls.indexOf(`start ${node}`)).toBeLessThan(lab.calls.indexOf(`remove load/${name}`));
+        }
+        if (!injected) {
+            expect(lab.calls.some((c) => c.startsWith("stop") || c.startsWith("delete ") || c.startsWith("start"))).toBe(false);
+        }
+        expect(lab.calls.slice(-2)).toEqual([`remove load/${name}`, "unlock tester@workstation"]);
+        expect(lab.lines.join("\n")).toContain("failed (scripted)");
+        expect(lab.lockHeld()).toBe(false);
+    });
+
+    it.each(["node-loss", "etcd-member"] as const)("%s: when giving the node back fails, it says exactly what is left broken and how to fix it", async (drill) => {
+        const lab = fakeLab({ failures: { from: 0, to: 2 }, healAfter: 40, fail: [{ call: "start", sync: true }] });
+        expect(await runDrill([drill], lab.deps)).toBe(EXIT.error);
+        const text = lab.lines.join("\n");
+        expect(text).toContain(
+            `LEFT BROKEN: k3s is stopped on ${QUIET_NODE}: start it with \`ssh ubuntu@${QUIET_NODE} sudo systemctl start k3s\`, then check \`kubectl get nodes\``,
+        );
+        expect(lab.calls.slice(-2)).toEqual([`remove load/${lab.created()!.metadata.name}`, "unlock tester@workstation"]);
+    });
+
+    it("when removing the TestRun or releasing the lock fails, it says what is left behind and the command that removes it", async () => {
+        const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 20, fail: [{ call: "remove", sync: true }, { call: "unlock", sync: true }] });
+        expect(await runDrill(["redis-master"], lab.deps)).toBe(EXIT.ok);
+        const name = lab.created()!.metadata.name;
+        const text = lab.lines.join("\n");
+        expect(text).toContain(`LEFT BEHIND: TestRun load/${name} (remove failed (scripted)); delete it: kubectl -n load delete testrun ${name}`);
+        expect(text).toContain("LEFT BEHIND: the drill lock (unlock failed (scripted)); once no drill runs: kubectl -n load delete lease drill-lock");
     });
 });

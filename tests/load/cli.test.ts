@@ -220,9 +220,10 @@ describe("a run", () => {
         expect(lines.filter((l) => l.startsWith("stage: ")).map((l) => l.split(" ")[1])).toEqual([
             "initialization", "initialized", "created", "started", "stopped", "finished",
         ]);
-        const progress = lines.filter((l) => l.includes("elapsed"));
+        const progress = lines.filter((l) => l.startsWith("  ... waiting for the run to finish"));
         expect(progress.length).toBe(Math.floor(((STAGES.length - 1) * K6.pollSeconds) / K6.progressSeconds));
-        expect(progress[0]).toMatch(/0m10s elapsed/);
+        // What it waits for, and for how long at most.
+        expect(progress[0]).toMatch(/^ {2}\.\.\. waiting for the run to finish \(\w+\): 0m10s of at most 15m00s$/);
         expect(lines).toContain("all thresholds held");
         expect(lines.some((l) => /redirect_duration\s+p\(99\)<200\s+PASS/.test(l))).toBe(true);
         expect(lines.some((l) => l.includes(`testid=${name}`))).toBe(true);

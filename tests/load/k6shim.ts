@@ -3,7 +3,7 @@
 // number of iterations from a script's arrival-rate scenarios, and evaluates thresholds the way k6 reads them.
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import type { SummaryData } from "../../components/load/scenarios/catalog";
+import { REQUEST_TIMEOUT_SECONDS, type SummaryData } from "../../components/load/scenarios/catalog";
 import type { Ledger, StandinRequest, StandinResponse } from "./standin-worker";
 
 /** k6's built-in metrics (https://grafana.com/docs/k6/latest/using-k6/metrics/reference/). */
@@ -99,12 +99,16 @@ type Params = {
     headers?: Record<string, string>;
     tags?: Record<string, string>;
     redirects?: number;
+    timeout?: string;
     responseCallback?: { expected: number[] };
 };
 
 function request(method: string, url: string, body: string | undefined, params: Params = {}) {
     if (params.redirects !== 0) {
         throw new Error(`${method} ${url}: the scenarios must not follow redirects (redirects: 0)`);
+    }
+    if (params.timeout !== `${REQUEST_TIMEOUT_SECONDS}s`) {
+        throw new Error(`${method} ${url}: every request must time out after ${REQUEST_TIMEOUT_SECONDS}s (k6's default is 60 s), not ${params.timeout}`);
     }
     const res = runtime.call({ op: "request", method, url, body, headers: params.headers ?? {} }) as StandinResponse;
     const expected = params.responseCallback?.expected;
@@ -160,6 +164,12 @@ class Trend {
 }
 
 export const metricsModule = { Trend };
+
+/** `k6/execution`: the current scenario, as a test sets it (k6 fills it per iteration); on globalThis like the runtime. */
+export const execution = ((globalThis as { __k6exec?: { scenario: Record<string, unknown> } }).__k6exec ??= {
+    scenario: { name: "", executor: "", startTime: 0, progress: 0, iterationInInstance: 0, iterationInTest: 0 },
+});
+export const executionModule = { default: execution };
 
 /** Iterations per second of an arrival-rate scenario, averaged over the run, as k6 would schedule them. */
 export function meanRate(scenario: Record<string, unknown>): number {
@@ -222,11 +232,15 @@ export function summaryData(thresholds: Record<string, string[]>): SummaryData {
     for (const [key, expressions] of Object.entries(thresholds)) {
         const metric = metrics[thresholdMetric(key)];
         if (metric === undefined) {
+            // k6 leaves a counter that was never added to out of the summary (dropped_iterations, when none was).
+            if (key === "dropped_iterations") {
+                continue;
+            }
             throw new Error(`threshold on ${key}: no such metric`);
         }
         metric.thresholds = {};
         for (const expression of expressions) {
-            const match = /^(p\(\d+\)|rate)<([\d.]+)$/.exec(expression);
+            const match = /^(p\(\d+\)|rate|count)<([\d.]+)$/.exec(expression);
             if (match === null) {
                 throw new Error(`threshold ${expression}: the shim reads p(N)<x and rate<x only`);
             }

@@ -1,8 +1,11 @@
 // The real LoadCluster (@kubernetes/client-node, kubeconfig loaded in memory) against a fake Kubernetes API
-// on 127.0.0.1: the paths and verbs it uses for TestRuns and runner pods, and 404s read as "gone".
+// on 127.0.0.1: the paths and verbs it uses for TestRuns and runner pods, 404s read as "gone", and every call
+// bounded against a server that never answers.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { K6 } from "../../components/defaults";
+import { EXIT, runLoad } from "../../components/load/cli";
 import { kubeCluster } from "../../components/load/kube";
 import { loadTarget } from "../../components/load/manifests";
 import { testRun } from "../../components/load/testRun";
@@ -67,5 +70,50 @@ describe("kubeCluster", () => {
         const cluster = kubeCluster(kubeconfig);
         expect(await cluster.stage("load", "gone")).toBeNull();
         await expect(cluster.remove("load", "gone")).resolves.toBeUndefined();
+    });
+});
+
+describe("an API server that accepts connections and never answers", () => {
+    let silent: http.Server;
+    let silentConfig: string;
+
+    beforeAll(async () => {
+        silent = http.createServer(() => undefined);
+        await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+        silentConfig = fakeKubeconfig((silent.address() as AddressInfo).port);
+    });
+
+    afterAll(() => {
+        silent.closeAllConnections();
+        return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+
+    it("bounds every call of the load's client, each expiry naming the call and the server", async () => {
+        const cluster = kubeCluster(silentConfig, 150);
+        const run = testRun(loadTarget("https://gw", "http://prom/api/v1/write", { createPerMinute: 900, redirectPerSecond: 500 }), "peak", "run");
+        const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+        await expect(cluster.create(run)).rejects.toThrow(`the Kubernetes API at ${server} did not answer within 0.15 s (creating TestRun load/run): is it reachable?`);
+        await expect(cluster.stage("load", "run")).rejects.toThrow("(reading TestRun load/run)");
+        await expect(cluster.runnerLogs("load", "run")).rejects.toThrow("(listing the runner pods of load/run)");
+        await expect(cluster.remove("load", "run")).rejects.toThrow("(deleting TestRun load/run)");
+    });
+
+    it("npm run load ends with exit 2 and that message instead of hanging", async () => {
+        const lines: string[] = [];
+        const target = loadTarget("https://gw", "http://prom/api/v1/write", { createPerMinute: 900, redirectPerSecond: 500 });
+        const code = await runLoad(["peak"], {
+            connect: () => Promise.resolve({ target, cluster: kubeCluster(silentConfig, 100) }),
+            out: (line) => lines.push(line),
+            now: () => Date.now(),
+            sleep: () => Promise.resolve(),
+            signal: new AbortController().signal,
+        });
+        expect(code).toBe(EXIT.error);
+        expect(lines.join("\n")).toContain("did not answer within 0.1 s (creating TestRun load/peak-");
+    });
+
+    it("waits K6.apiTimeoutSeconds by default", () => {
+        expect(K6.apiTimeoutSeconds).toBeGreaterThan(0);
+        expect(K6.apiTimeoutSeconds).toBeLessThanOrEqual(30);
     });
 });

@@ -3,7 +3,13 @@
 // thresholds that name real metrics. What only a real k6 run in the cluster proves is in docs/operating.md (Load tests).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
+    DROPPED_ITERATIONS,
+    HEARTBEAT,
     LOAD_SLO,
+    parseLoadLog,
+    plannedIterations,
+    REQUEST_TIMEOUT_SECONDS,
+    TIMELINE,
     METRICS,
     PARETO_HOT_FRACTION,
     PARETO_SHARE,
@@ -13,12 +19,13 @@ import {
     type ScenarioName,
 } from "../../components/load/scenarios/catalog";
 import { parseSummary } from "../../components/load/testRun";
-import { K6_BUILTIN_METRICS, meanRate, planIterations, runtime, summaryData, thresholdMetric } from "./k6shim";
+import { execution, K6_BUILTIN_METRICS, meanRate, planIterations, runtime, summaryData, thresholdMetric } from "./k6shim";
 import type { Ledger } from "./standin-worker";
 
 vi.mock("k6", async () => (await import("./k6shim")).k6Module);
 vi.mock("k6/http", async () => (await import("./k6shim")).httpModule);
 vi.mock("k6/metrics", async () => (await import("./k6shim")).metricsModule);
+vi.mock("k6/execution", async () => (await import("./k6shim")).executionModule);
 
 const API_KEY = "test-api-key-0123456789";
 /** Iterations each scenario runs after its setup: enough to measure the mix and the skew, few enough to be fast. */
@@ -210,8 +217,9 @@ describe.each(names)("scenario %s", (name) => {
         if (ISSUE_RATES[name].creations !== undefined) {
             expect(thresholds[METRICS.creation]).toEqual([`p(95)<${LOAD_SLO.p95Ms}`, `p(99)<${LOAD_SLO.p99Ms}`]);
         }
-        // Every metric a threshold names received samples in the run.
-        for (const key of Object.keys(thresholds)) {
+        // Every metric a threshold names received samples in the run (none dropped: that counter stays empty).
+        expect(thresholds[DROPPED_ITERATIONS]).toEqual(["count<1"]);
+        for (const key of Object.keys(thresholds).filter((k) => k !== DROPPED_ITERATIONS)) {
             expect(run(name).trendCounts[thresholdMetric(key)]).toBeGreaterThan(0);
         }
     });
@@ -254,5 +262,102 @@ describe("paretoIndex", () => {
         const share = (below: number) => draws.filter((i) => i < below * n).length / draws.length;
         expect(share(PARETO_HOT_FRACTION)).toBeCloseTo(PARETO_SHARE, 1);
         expect(share(PARETO_HOT_FRACTION ** 2)).toBeCloseTo(PARETO_SHARE ** 2, 1);
+    });
+});
+
+/**
+ * k6's arrival-rate executor under a Shlink that never answers, second by second: an iteration starts when a VU is
+ * free (else it is dropped), holds its VU until the request times out, and is then a failed request on the timeline.
+ */
+function hang(rate: number, maxVUs: number, timeoutSeconds: number, seconds: number): { planned: number; failed: number; dropped: number } {
+    const busyUntil: number[] = [];
+    let failed = 0;
+    let dropped = 0;
+    for (let i = 0; i < rate * seconds; i++) {
+        const t = i / rate;
+        const free = busyUntil.findIndex((until) => until <= t);
+        if (free >= 0) {
+            busyUntil[free] = t + timeoutSeconds;
+        } else if (busyUntil.length < maxVUs) {
+            busyUntil.push(t + timeoutSeconds);
+        } else {
+            dropped++;
+            continue;
+        }
+        if (t + timeoutSeconds < seconds) {
+            failed++;
+        }
+    }
+    return { planned: rate * seconds, failed, dropped };
+}
+
+describe("a hanging Shlink shows as failures, not as silence", () => {
+    it("every request times out after REQUEST_TIMEOUT_SECONDS (the shim refuses any other), 10× the p99 SLO", () => {
+        expect(REQUEST_TIMEOUT_SECONDS * 1000).toBe(10 * LOAD_SLO.p99Ms);
+        // Each scenario above ran through the shim, which checks every request's `timeout`.
+        expect(run("baseline").afterRun.rejected).toBe(0);
+    });
+
+    it.each(names)("%s: VUs enough for a whole timeout at the peak rate, so a 5-minute hang is all failures, none dropped", (name) => {
+        for (const scenario of Object.values(scenarioOptions(SCENARIOS[name], 300).scenarios as unknown as Record<string, Record<string, unknown>>)) {
+            const peak = scenario.executor === "constant-arrival-rate" ? (scenario.rate as number) : Math.max(...(scenario.stages as { target: number }[]).map((s) => s.target));
+            expect(scenario.maxVUs as number).toBeGreaterThanOrEqual(peak * REQUEST_TIMEOUT_SECONDS);
+        }
+        const redirects = scenarioOptions(SCENARIOS[name], 300).scenarios!.redirects as unknown as Record<string, unknown>;
+        const peak = Math.max(SCENARIOS[name].redirects.start, ...SCENARIOS[name].redirects.stages.map((s) => s.target));
+        const { planned, failed, dropped } = hang(peak, redirects.maxVUs as number, REQUEST_TIMEOUT_SECONDS, 300);
+        expect(dropped).toBe(0);
+        // All but the last timeout's worth, still in flight at the end, are on the timeline as failures.
+        expect(failed).toBe(planned - peak * REQUEST_TIMEOUT_SECONDS);
+    });
+
+    it("plans iterations as k6's arrival-rate executor schedules them: the first at 0, then the integral of the rate", () => {
+        const flat = SCENARIOS.baseline.redirects;
+        expect(plannedIterations(flat, 300, 0)).toBe(1);
+        expect(plannedIterations(flat, 300, 10)).toBe(201);
+        expect(plannedIterations(flat, 300, 10.04)).toBe(201);
+        // viral's redirects ramp 100 → 200 over the first 40 % (240 s of 600): 150/s on average.
+        expect(plannedIterations(SCENARIOS.viral.redirects, 600, 240)).toBe(150 * 240 + 1);
+        expect(plannedIterations(SCENARIOS.viral.redirects, 600, 120)).toBe(Math.floor(120 * 125) + 1);
+    });
+});
+
+describe("the drill timeline (DRILL_TIMELINE=1)", () => {
+    it("adds a one-VU heartbeat scenario beating once a second; without the timeline there is none", async () => {
+        const spec = SCENARIOS.baseline;
+        expect(Object.keys(scenarioOptions(spec, 300).scenarios!)).toEqual(["redirects", "creations"]);
+        const beat = scenarioOptions(spec, 300, true).scenarios![HEARTBEAT.scenario] as unknown as Record<string, unknown>;
+        expect(beat).toMatchObject({ executor: "constant-arrival-rate", exec: HEARTBEAT.exec, rate: 1, timeUnit: "1s", maxVUs: 1 });
+        for (const name of names) {
+            const module = (await import(scenarioPath(name))) as ScenarioModule & { heartbeat: () => void };
+            expect(typeof module.heartbeat).toBe("function");
+        }
+    });
+
+    it("logs each request and k6's dropped-iteration count of its scenario, and heartbeats, in lines the drill parses", async () => {
+        (globalThis as Record<string, unknown>).__ENV = { TARGET_URL: runtime.baseUrl, SHLINK_API_KEY: API_KEY, [TIMELINE.env]: "1" };
+        const logged: string[] = [];
+        const log = vi.spyOn(console, "log").mockImplementation((line: string) => void logged.push(line));
+        try {
+            vi.resetModules();
+            const module = (await import(scenarioPath("baseline"))) as ScenarioModule & { heartbeat: () => void };
+            const codes = runs.get("baseline")!.codes;
+            const now = Date.now();
+            // 10 s into the redirects scenario k6 scheduled 201 iterations; this is its 150th: 51 were dropped.
+            Object.assign(execution.scenario, { name: "redirects", startTime: now - 10_000, iterationInTest: 149 });
+            const clock = vi.spyOn(Date, "now").mockReturnValue(now);
+            module.redirect({ codes });
+            clock.mockReturnValue(now + 1500);
+            module.redirect({ codes });
+            module.heartbeat();
+            clock.mockRestore();
+            const parsed = parseLoadLog(logged.join("\n"));
+            expect(parsed.events.map((e) => e.ok)).toEqual([true, true]);
+            expect(parsed.dropped).toEqual([{ scenario: "redirects", t: now + 1500, count: 201 + 30 - 150 }]);
+            expect(parsed.heartbeats).toEqual([now + 1500]);
+        } finally {
+            log.mockRestore();
+            (globalThis as Record<string, unknown>).__ENV = { TARGET_URL: runtime.baseUrl, SHLINK_API_KEY: API_KEY };
+        }
     });
 });

@@ -77,6 +77,9 @@ export const METRICS = {
     warmRedirect: "redirect_warm_duration",
 } as const;
 
+/** k6's built-in counter of iterations an arrival-rate executor had no free VU for. */
+export const DROPPED_ITERATIONS = "dropped_iterations";
+
 /** Our SLOs for the API under load, and the seed ADR's cache-hit goal (reported, never failing a run). */
 export const LOAD_SLO = { p95Ms: 100, p99Ms: 200, errorRate: 0.01, cacheHitP99Ms: 10 } as const;
 
@@ -98,14 +101,29 @@ export function paretoIndex(u: number, n: number): number {
 
 const rounded = (seconds: number): string => `${Math.max(1, Math.round(seconds))}s`;
 
-/** A k6 arrival-rate scenario running `exec` at `profile`'s rate; VUs sized for ~100 ms per request. */
+/**
+ * Every request gives up after this long (k6's default is 60 s): 10× the p99 SLO, and short enough that a hanging
+ * Shlink shows as timed-out requests, failures, instead of as iterations k6 never started (dropped_iterations).
+ */
+export const REQUEST_TIMEOUT_SECONDS = 2;
+
+/**
+ * VUs of an arrival-rate scenario peaking at `peak` per second: one per ~100 ms request to start with, and enough
+ * for every iteration of a whole timeout window at the peak rate (plus a fifth for the iteration's own work), so a
+ * hang fills the VUs with requests that time out rather than leaving the executor none to start new ones.
+ */
+export function scenarioVus(peak: number): { preAllocatedVUs: number; maxVUs: number } {
+    return { preAllocatedVUs: Math.max(2, Math.ceil(peak / 10)), maxVUs: Math.max(10, Math.ceil(peak * REQUEST_TIMEOUT_SECONDS * 1.2)) };
+}
+
+/** A k6 arrival-rate scenario running `exec` at `profile`'s rate, VUs sized by scenarioVus. */
 function arrivalRate(
     exec: string,
     profile: RateProfile,
     durationSeconds: number,
 ): ConstantArrivalRateScenario | RampingArrivalRateScenario {
     const peak = Math.max(profile.start, ...profile.stages.map((s) => s.target));
-    const vus = { preAllocatedVUs: Math.max(2, Math.ceil(peak / 10)), maxVUs: Math.max(10, peak) };
+    const vus = scenarioVus(peak);
     const flat = profile.stages.every((s) => s.target === profile.start);
     if (flat) {
         return { executor: "constant-arrival-rate", exec, rate: profile.start, timeUnit: "1s", duration: rounded(durationSeconds), ...vus };
@@ -114,11 +132,31 @@ function arrivalRate(
     return { executor: "ramping-arrival-rate", exec, startRate: profile.start, timeUnit: "1s", stages, ...vus };
 }
 
+/**
+ * Iterations k6's arrival-rate executor has scheduled `elapsedSeconds` into a scenario of `profile` over
+ * `durationSeconds` (the first starts at 0): the integral of the rate, plus that first one.
+ */
+export function plannedIterations(profile: RateProfile, durationSeconds: number, elapsedSeconds: number): number {
+    let area = 0;
+    let at = 0;
+    let rate = profile.start;
+    for (const stage of profile.stages) {
+        const length = stage.fraction * durationSeconds;
+        const upTo = Math.min(length, Math.max(0, elapsedSeconds - at));
+        area += upTo * (rate + ((stage.target - rate) * upTo) / (2 * length));
+        at += length;
+        rate = stage.target;
+    }
+    return Math.floor(area + 1e-9) + 1;
+}
+
 /** Thresholds that fail a run: our SLOs on every metric the scenario drives, and the error budget. */
 export function scenarioThresholds(spec: ScenarioSpec): Record<string, string[]> {
     const latency = [`p(95)<${LOAD_SLO.p95Ms}`, `p(99)<${LOAD_SLO.p99Ms}`];
     return {
         http_req_failed: [`rate<${LOAD_SLO.errorRate}`],
+        // An iteration k6 could not start is a request the schedule planned and no user got an answer to.
+        [DROPPED_ITERATIONS]: ["count<1"],
         ...(spec.creations === undefined ? {} : { [METRICS.creation]: latency }),
         [METRICS.redirect]: latency,
     };
@@ -129,13 +167,28 @@ export function scenarioTargets(spec: ScenarioSpec): { metric: string; stat: "p(
     return spec.skew === "pareto" ? [{ metric: METRICS.warmRedirect, stat: "p(99)", below: LOAD_SLO.cacheHitP99Ms }] : [];
 }
 
-/** The k6 options of a scenario: one arrival-rate scenario per request kind, the SLO thresholds. */
-export function scenarioOptions(spec: ScenarioSpec, durationSeconds: number): Options {
+/**
+ * The k6 options of a scenario: one arrival-rate scenario per request kind, the SLO thresholds; with the drill
+ * timeline on, a heartbeat scenario too.
+ */
+export function scenarioOptions(spec: ScenarioSpec, durationSeconds: number, timeline = false): Options {
     const scenarios: Record<string, ConstantArrivalRateScenario | RampingArrivalRateScenario> = {
         redirects: arrivalRate("redirect", spec.redirects, durationSeconds),
     };
     if (spec.creations !== undefined) {
         scenarios.creations = arrivalRate("createUrl", spec.creations, durationSeconds);
+    }
+    if (timeline) {
+        // Its own VU, never busy with a request: its beat proves the generator is alive even while every request hangs.
+        scenarios[HEARTBEAT.scenario] = {
+            executor: "constant-arrival-rate",
+            exec: HEARTBEAT.exec,
+            rate: 1,
+            timeUnit: "1s",
+            duration: rounded(durationSeconds),
+            preAllocatedVUs: 1,
+            maxVUs: 1,
+        };
     }
     return {
         scenarios,
@@ -177,6 +230,12 @@ export function buildSummary(scenario: string, spec: ScenarioSpec, data: Summary
             verdicts.push({ metric, expression, ok: result.ok, blocking: true });
         }
     }
+    // k6 leaves a counter nothing was added to out of the summary: none dropped is a threshold that held.
+    if (data.metrics[DROPPED_ITERATIONS] === undefined) {
+        for (const expression of scenarioThresholds(spec)[DROPPED_ITERATIONS]) {
+            verdicts.push({ metric: DROPPED_ITERATIONS, expression, ok: true, blocking: true });
+        }
+    }
     for (const t of scenarioTargets(spec)) {
         const value = data.metrics[t.metric]?.values[t.stat];
         verdicts.push({ metric: t.metric, expression: `${t.stat}<${t.below}`, ok: value === undefined ? undefined : value < t.below, blocking: false });
@@ -196,24 +255,51 @@ export function summaryText(summary: LoadSummary): string {
 
 /**
  * The per-request timeline a drill reads (k6's summary has aggregates only): when `env` is "1", each VU logs
- * `<marker> <startMs>:<1 ok|0 failed> ...` about once a second (console.log, so it lands in the runner's log).
+ * `<marker> <startMs>:<1 ok|0 failed> ... dropped=<scenario>:<n>` about once a second (console.log, so it lands in
+ * the runner's log), n being the iterations k6 had dropped in that scenario when the line's last request started;
+ * and the heartbeat scenario logs `<heartbeat marker> <ms>` every second.
  */
 export const TIMELINE = { env: "DRILL_TIMELINE", marker: "homelab-tl", flushMs: 1000 } as const;
 
-/** One timeline line of `entries` ([start ms, ok]). */
-export function timelineLine(entries: [number, boolean][]): string {
-    return `${TIMELINE.marker} ${entries.map(([t, ok]) => `${t}:${ok ? 1 : 0}`).join(" ")}`;
+/** The drill's proof that the load generator runs: a one-VU scenario beating once a second. */
+export const HEARTBEAT = { scenario: "heartbeat", exec: "heartbeat", marker: "homelab-hb" } as const;
+
+/** One timeline line of `entries` ([start ms, ok]), with the scenario's dropped-iteration count when known. */
+export function timelineLine(entries: [number, boolean][], dropped?: { scenario: string; count: number }): string {
+    const counter = dropped === undefined ? "" : ` dropped=${dropped.scenario}:${dropped.count}`;
+    return `${TIMELINE.marker} ${entries.map(([t, ok]) => `${t}:${ok ? 1 : 0}`).join(" ")}${counter}`;
+}
+
+/** One heartbeat line. */
+export function heartbeatLine(ms: number): string {
+    return `${HEARTBEAT.marker} ${ms}`;
 }
 
 /** Every request a log's timeline lines hold, sorted by start time. */
 export function parseTimeline(log: string): { t: number; ok: boolean }[] {
+    return parseLoadLog(log).events;
+}
+
+/** What a drill's load logged: requests, dropped-iteration counters by scenario (at a time), heartbeats; sorted. */
+export interface LoadLog {
+    events: { t: number; ok: boolean }[];
+    dropped: { scenario: string; t: number; count: number }[];
+    heartbeats: number[];
+}
+
+export function parseLoadLog(log: string): LoadLog {
     const events: { t: number; ok: boolean }[] = [];
-    const line = new RegExp(`${TIMELINE.marker}((?: \\d+:[01])+)`, "g");
+    const dropped: LoadLog["dropped"] = [];
+    const line = new RegExp(`${TIMELINE.marker}((?: \\d+:[01])+)(?: dropped=([A-Za-z0-9_-]+):(\\d+))?`, "g");
     for (const match of log.matchAll(line)) {
-        for (const entry of match[1].trim().split(" ")) {
-            const [t, ok] = entry.split(":");
+        const entries = match[1].trim().split(" ").map((entry) => entry.split(":"));
+        for (const [t, ok] of entries) {
             events.push({ t: Number(t), ok: ok === "1" });
         }
+        if (match[2] !== undefined) {
+            dropped.push({ scenario: match[2], t: Number(entries[entries.length - 1][0]), count: Number(match[3]) });
+        }
     }
-    return events.sort((a, b) => a.t - b.t);
+    const heartbeats = [...log.matchAll(new RegExp(`${HEARTBEAT.marker} (\\d+)`, "g"))].map((m) => Number(m[1]));
+    return { events: events.sort((a, b) => a.t - b.t), dropped: dropped.sort((a, b) => a.t - b.t), heartbeats: heartbeats.sort((a, b) => a - b) };
 }

@@ -1,9 +1,22 @@
 // What every scenario does against Shlink: seed short URLs, create more, follow redirects, report.
 // Runs inside k6 (imports with the .ts extension: k6 resolves siblings as files, not as Node modules).
 import { check, fail } from "k6";
+import exec from "k6/execution";
 import http from "k6/http";
 import { Trend } from "k6/metrics";
-import { buildSummary, METRICS, paretoIndex, summaryText, TIMELINE, timelineLine, type ScenarioSpec } from "./catalog.ts";
+import {
+    buildSummary,
+    heartbeatLine,
+    METRICS,
+    paretoIndex,
+    plannedIterations,
+    REQUEST_TIMEOUT_SECONDS,
+    summaryText,
+    TIMELINE,
+    timelineLine,
+    type RateProfile,
+    type ScenarioSpec,
+} from "./catalog.ts";
 
 const creationDuration = new Trend(METRICS.creation, true);
 const redirectDuration = new Trend(METRICS.redirect, true);
@@ -22,19 +35,44 @@ declare const console: { log(...args: unknown[]): void };
 
 /** This VU's requests not yet logged to the drill timeline (only when a drill asked for it). */
 const pending: [number, boolean][] = [];
+/** Iterations k6 had dropped in this VU's scenario when its last pending request started. */
+let dropped: { scenario: string; count: number } | undefined;
+
+/** Whether a drill asked for the timeline. */
+export function timelineOn(): boolean {
+    return __ENV[TIMELINE.env] === "1";
+}
+
+/**
+ * Iterations the executor scheduled but never started in the current scenario, as of now: its schedule so far
+ * minus the iterations it numbered (k6 numbers only the iterations a VU started, in the order they start).
+ */
+function droppedSoFar(profile: RateProfile, spec: ScenarioSpec, startedMs: number): { scenario: string; count: number } {
+    const planned = plannedIterations(profile, durationSeconds(spec), (startedMs - exec.scenario.startTime) / 1000);
+    return { scenario: exec.scenario.name, count: Math.max(0, planned - (exec.scenario.iterationInTest + 1)) };
+}
 
 /**
  * Notes one request for the drill timeline: successes are logged in batches once a second old; a failure flushes
  * at once, since the VU that saw it may stay idle afterwards (extra VUs during a fault) and its batch never go out.
+ * `schedule`: the scenario the request belongs to (none during setup), for its dropped-iteration count.
  */
-export function record(startedMs: number, ok: boolean): void {
-    if (__ENV[TIMELINE.env] !== "1") {
+export function record(startedMs: number, ok: boolean, schedule?: { profile: RateProfile; spec: ScenarioSpec }): void {
+    if (!timelineOn()) {
         return;
     }
     pending.push([startedMs, ok]);
-    if (!ok || Date.now() - pending[0][0] >= TIMELINE.flushMs) {
-        console.log(timelineLine(pending.splice(0)));
+    if (schedule !== undefined) {
+        dropped = droppedSoFar(schedule.profile, schedule.spec, startedMs);
     }
+    if (!ok || Date.now() - pending[0][0] >= TIMELINE.flushMs) {
+        console.log(timelineLine(pending.splice(0), dropped));
+    }
+}
+
+/** The heartbeat scenario's iteration: one line, no request, so it beats while every request hangs. */
+export function beat(): void {
+    console.log(heartbeatLine(Date.now()));
 }
 
 function targetUrl(): string {
@@ -56,8 +94,8 @@ function uniqueLongUrl(role: string): string {
     return `https://example.com/homelab-load/${role}/${__VU}-${__ITER}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-/** POST /rest/v3/short-urls with the API key; the new short code, or undefined when Shlink refused. */
-function createShortUrl(role: string): { code: string | undefined; durationMs: number } {
+/** POST /rest/v3/short-urls with the API key; the new short code, or undefined when Shlink refused (or timed out). */
+function createShortUrl(role: string, spec?: ScenarioSpec): { code: string | undefined; durationMs: number } {
     const key = __ENV.SHLINK_API_KEY;
     if (!key) {
         fail("SHLINK_API_KEY is not set");
@@ -66,10 +104,11 @@ function createShortUrl(role: string): { code: string | undefined; durationMs: n
     const res = http.post(`${targetUrl()}/rest/v3/short-urls`, JSON.stringify({ longUrl: uniqueLongUrl(role) }), {
         headers: { "X-Api-Key": key, "Content-Type": "application/json" },
         tags: { name: "create-short-url" },
+        timeout: `${REQUEST_TIMEOUT_SECONDS}s`,
         responseCallback: http.expectedStatuses(200),
     });
     const created = check(res, { "short URL created (200)": (r) => r.status === 200 });
-    record(started, created);
+    record(started, created, spec?.creations === undefined ? undefined : { profile: spec.creations, spec });
     const code = created ? res.json("shortCode") : undefined;
     return { code: typeof code === "string" ? code : undefined, durationMs: res.timings.duration };
 }
@@ -90,8 +129,8 @@ export function seed(spec: ScenarioSpec): SeedData {
 }
 
 /** One URL creation, timed into url_creation_duration. */
-export function createUrl(): void {
-    creationDuration.add(createShortUrl("load").durationMs);
+export function createUrl(spec: ScenarioSpec): void {
+    creationDuration.add(createShortUrl("load", spec).durationMs);
 }
 
 /** One redirect of a seeded URL (uniform or Pareto pick), timed into redirect_duration (and warm, if seen). */
@@ -103,9 +142,11 @@ export function redirect(spec: ScenarioSpec, data: SeedData): void {
     const res = http.get(`${targetUrl()}/${code}`, {
         redirects: 0,
         tags: { name: "redirect" },
+        timeout: `${REQUEST_TIMEOUT_SECONDS}s`,
         responseCallback: http.expectedStatuses(302),
     });
-    record(started, check(res, { "redirected (302)": (r) => r.status === 302 }));
+    // A timed-out request has status 0: a failure, on the timeline like any other.
+    record(started, check(res, { "redirected (302)": (r) => r.status === 302 }), { profile: spec.redirects, spec });
     redirectDuration.add(res.timings.duration);
     if (visited.has(code)) {
         warmRedirectDuration.add(res.timings.duration);

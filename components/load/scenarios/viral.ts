@@ -1,21 +1,26 @@
 // k6 scenario "viral" (see SCENARIOS.viral in catalog.ts): run by `npm run load -- viral`.
 import { SCENARIOS, scenarioOptions } from "./catalog.ts";
-import { createUrl as create, durationSeconds, redirect as follow, seed, summaryHandler, type SeedData } from "./shlink.ts";
+import { beat, createUrl as create, durationSeconds, redirect as follow, seed, summaryHandler, timelineOn, type SeedData } from "./shlink.ts";
 
 const spec = SCENARIOS.viral;
 
-export const options = scenarioOptions(spec, durationSeconds(spec));
+export const options = scenarioOptions(spec, durationSeconds(spec), timelineOn());
 
 export function setup(): SeedData {
     return seed(spec);
 }
 
 export function createUrl(): void {
-    create();
+    create(spec);
 }
 
 export function redirect(data: SeedData): void {
     follow(spec, data);
+}
+
+/** The drill timeline's heartbeat (scheduled only when a drill asked for the timeline). */
+export function heartbeat(): void {
+    beat();
 }
 
 export const handleSummary = summaryHandler("viral", spec);
