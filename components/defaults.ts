@@ -532,7 +532,10 @@ export const DATA_DASHBOARDS = {
 
 // --- Load testing: k6 in the cluster ------------------------------------------------------------------------------
 
-/** The k6-operator chart (app 1.6.0): it runs a TestRun's k6 pods. Its namespace is the load tests' own. */
+/** The k6-operator's version: chart 4.6.0's appVersion (grafana/k6-operator charts/k6-operator/Chart.yaml). */
+export const K6_OPERATOR_VERSION = "1.6.0";
+
+/** The k6-operator chart (app K6_OPERATOR_VERSION): it runs a TestRun's k6 pods. Its namespace is the load tests' own. */
 export const K6_OPERATOR_CHART = {
     release: "k6-operator",
     chart: "k6-operator",
@@ -546,6 +549,12 @@ export const K6 = {
     namespace: K6_OPERATOR_CHART.namespace,
     /** The operator runs the floating "latest" k6 image unless told: pinned (k6 runs the TypeScript scenarios natively). */
     runnerImage: "grafana/k6:2.2.0",
+    /**
+     * The starter (it tells the runners to begin) defaults to the floating `latest-starter` (k6-operator v1.6.0
+     * pkg/resources/jobs/starter.go:19): pinned to the image each release publishes, `starter-v<operator version>`
+     * (.github/workflows/finalize-release.yaml:109).
+     */
+    starterImage: `ghcr.io/grafana/k6-operator:starter-v${K6_OPERATOR_VERSION}`,
     /** ConfigMap with every scenario file (mounted as the script directory, so sibling imports resolve). */
     scriptsConfigMap: "k6-scenarios",
     apiKeySecret: "shlink-api-key",

@@ -1,7 +1,8 @@
 // `npm run drill` without a cluster: refusals, the sequence (lock, load, steady, inject, restore, heal,
 // measure, report, unlock), restore on success, failure and Ctrl-C, and the numbers of a scripted fault.
 import { describe, expect, it } from "vitest";
-import { DRILLS, SHLINK } from "../../components/defaults";
+import { DRILLS, K6_OPERATOR_VERSION, SHLINK } from "../../components/defaults";
+import { validateTestRun } from "../helpers/crdSchemas";
 import { DRILL_CATALOG, drillListText, parseDrillArgs } from "../../components/drills/catalog";
 import { drillLease } from "../../components/drills/objects";
 import type { DrillReport } from "../../components/drills/report";
@@ -83,6 +84,9 @@ describe("postgres-primary under a scripted failover", () => {
         ]);
         expect(lab.injectedAt()! - lab.runStart()!).toBeGreaterThanOrEqual((LOAD_WARMUP + DRILLS.steadySeconds) * 1000);
         expect(lab.created()!.spec.runner.env).toContainEqual({ name: TIMELINE.env, value: "1" });
+        // What the API server takes, with the operator's starter pinned to its version (never `latest-starter`).
+        expect(() => validateTestRun(lab.created()!)).not.toThrow();
+        expect(lab.created()!.spec.starter).toEqual({ image: `ghcr.io/grafana/k6-operator:starter-v${K6_OPERATOR_VERSION}` });
         expect(lab.lockHeld()).toBe(false);
     });
 
