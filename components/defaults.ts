@@ -313,6 +313,8 @@ export const ISTIO = {
     sidecarResources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     /** Istio's CNI node agent, one per node (the chart asks 100m/100Mi; it idles far below). */
     cniResources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    /** The cni chart's node agent DaemonSet: `{{ template "name" . }}-node` (istio-cni 1.30.3 templates/daemonset.yaml). */
+    cniDaemonSet: "istio-cni-node",
     /** Istio's platform profile for K3s: its CNI config and binary directories (istio-cni files/profile-platform-k3s.yaml). */
     cniPlatform: "k3s",
     /** The istio-cni chart's platform profiles at 1.30.3 (files/profile-platform-*.yaml), for a cluster not of ours. */
