@@ -523,6 +523,24 @@ export const POSTGRES_EXPORTER = {
     resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
 } as const satisfies { resources: ResourceSpec };
 
+/**
+ * PGO's other containers and pods, which run with no requests unless the PostgresCluster sets them (PGO v6.0.3
+ * internal/postgres/reconcile.go:189-193, internal/pgbackrest/reconcile.go:373 and 422,
+ * internal/controller/postgrescluster/pgbackrest.go:839). Its init containers copy a main container's resources.
+ */
+export const POSTGRES_PGO_CONTAINERS = {
+    /** `replication-cert-copy` on every instance: copies the replication certificate when it changes (a shell loop). */
+    replicaCertCopy: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+    /** `pgbackrest` on every instance: the TLS server the repo host and backups reach PostgreSQL's files through. */
+    pgbackrest: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "256Mi" } },
+    /** `pgbackrest-config` on every instance and the repo host: reloads pgBackRest's configuration when it changes. */
+    pgbackrestConfig: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+    /** The repo host's `pgbackrest`: takes the WAL archive and the backups into the repository volume. */
+    repoHost: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+    /** A backup Job's `pgbackrest` (scheduled, on demand, the first one after the cluster starts). */
+    backupJob: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+} as const satisfies Record<string, ContainerResources>;
+
 /** The data layer's dashboards: a provider folder for downloads, and the Redis exporter's grafana.com dashboard. */
 export const DATA_DASHBOARDS = {
     provider: { name: "data", folder: "Data" },

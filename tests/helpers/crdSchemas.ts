@@ -24,6 +24,31 @@ export function validateCustomResourceHead(inputs: Inputs, expected: { apiVersio
     check(typeof inputs.metadata?.name === "string" && typeof inputs.metadata?.namespace === "string", "name and namespace");
 }
 
+/** Fields of the PGO v6.0.3 CRD that hold a `resources` (ResourceRequirements) beside others of their own. */
+const PGO_RESOURCE_HOLDERS: Record<string, readonly string[]> = {
+    // spec.instances[].sidecars.replicaCertCopy, spec.backups.pgbackrest.sidecars.{pgbackrest,pgbackrestConfig}: resources only.
+    replicaCertCopy: ["resources"],
+    pgbackrest: ["resources"],
+    pgbackrestConfig: ["resources"],
+    // spec.backups.pgbackrest.repoHost and .jobs.
+    repoHost: ["affinity", "log", "priorityClassName", "resources", "sshConfigMap", "sshSecret", "tolerations", "topologySpreadConstraints", "volumes"],
+    jobs: ["affinity", "log", "priorityClassName", "resources", "tolerations", "ttlSecondsAfterFinished", "volumes"],
+};
+
+/** `parent`'s entries among `fields`, each with only the CRD's fields and its resources by the core model. */
+function validateResourcesOf(parent: Inputs | undefined, fields: readonly string[], where: string): void {
+    for (const [field, holder] of Object.entries(parent ?? {})) {
+        if (holder === undefined) {
+            continue;
+        }
+        check(fields.includes(field), `${where}: no field ${field}`);
+        check(Object.keys(holder).every((k) => PGO_RESOURCE_HOLDERS[field].includes(k)), `${where}.${field}: known fields only`);
+        if (holder.resources !== undefined) {
+            validateWith(ResourceRequirements, holder.resources);
+        }
+    }
+}
+
 /** PostgresCluster (PGO v6.0.3 CRD): required fields, ranges and patterns, embedded core types by their models. */
 export function validatePostgresCluster(inputs: Inputs): void {
     validateCustomResourceHead(inputs, POSTGRES_CLUSTER);
@@ -43,6 +68,7 @@ export function validatePostgresCluster(inputs: Inputs): void {
         for (const constraint of set.topologySpreadConstraints ?? []) {
             validateWith(TopologySpreadConstraint, constraint);
         }
+        validateResourcesOf(set.sidecars, ["replicaCertCopy"], "instances[].sidecars");
     }
     if (spec.monitoring !== undefined) {
         const exporter = spec.monitoring.pgmonitor.exporter;
@@ -72,6 +98,8 @@ export function validatePostgresCluster(inputs: Inputs): void {
             }
         }
         check(pgbackrest.manual === undefined || /^repo[1-4]/.test(pgbackrest.manual.repoName), "manual.repoName repo1-repo4");
+        validateResourcesOf(pgbackrest.sidecars, ["pgbackrest", "pgbackrestConfig"], "pgbackrest.sidecars");
+        validateResourcesOf({ repoHost: pgbackrest.repoHost, jobs: pgbackrest.jobs }, ["repoHost", "jobs"], "pgbackrest");
         for (const value of Object.values(pgbackrest.global ?? {})) {
             check(typeof value === "string", "pgbackrest global values are strings");
         }
