@@ -89,6 +89,11 @@ esac
 exit 1
 `;
 
+/** The guard's poll interval is time, not logic: a stand-in `sleep` keeps the tests quick. */
+const FAKE_SLEEP = `#!/bin/sh
+exec /bin/sleep 0.05
+`;
+
 let fakeBin = "";
 let podCount = 0;
 
@@ -190,6 +195,7 @@ describe("OpenBao (Vault)", () => {
     beforeAll(async () => {
         fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-bao-"));
         fs.writeFileSync(path.join(fakeBin, "bao"), FAKE_BAO, { mode: 0o755 });
+        fs.writeFileSync(path.join(fakeBin, "sleep"), FAKE_SLEEP, { mode: 0o755 });
         ({ ledger, result: outputs } = await runHomelab());
         values = ledger.byName("vault-release").inputs.values;
         shared = await hcl2json.parse("storageconfig.hcl", values.server.ha.raft.config);
