@@ -5,7 +5,8 @@ import { shlinkDeploymentSpec } from "./apps/shlinkSpec";
 import { postgresClusterSpec } from "./data/postgresSpec";
 import { redisFailoverSpec } from "./data/redisSpec";
 import { NODE_RESERVE, POSTGRES, REDIS } from "./defaults";
-import { cpuMillicores, memoryMiB } from "./kubernetes/resources";
+import { cpuMillicores, memoryMiB, podRequests } from "./kubernetes/resources";
+import type { PostgresClusterSpec } from "./data/crds";
 import { argoCdValues } from "./gitops/values";
 import { cniValues, gatewayValues, istiodValues } from "./mesh/values";
 import { resourceRequests } from "./observability/resources";
@@ -13,7 +14,7 @@ import { operatorValues } from "./load/manifests";
 import { certManagerValues, externalSecretsValues, postgresOperatorValues, redisOperatorValues, reloaderValues } from "./operators/operatorValues";
 import { openbaoValues } from "./secrets/openbaoValues";
 
-/** One kind of container (or pod) and how many of it run. */
+/** One kind of pod, what the scheduler reserves for one, and how many of it run. */
 export interface BudgetLine {
     what: string;
     cpu: number;
@@ -32,16 +33,93 @@ export interface BudgetPlan {
 
 type Requests = { requests?: { cpu?: unknown; memory?: unknown } } | undefined;
 
-/** A line from a container's resources; refuses a container without requests (it would escape the budget). */
-export function budgetLine(what: string, resources: unknown, count: number): BudgetLine {
+/** A container's requests as numbers; refuses a container without them (it would escape the budget). */
+export function containerRequests(what: string, resources: unknown): { cpu: number; memory: number } {
     const requests = (resources as Requests)?.requests;
     if (typeof requests?.cpu !== "string" || typeof requests.memory !== "string") {
         throw new Error(`${what}: sets no CPU and memory requests`);
     }
-    return { what, cpu: cpuMillicores(requests.cpu), memory: memoryMiB(requests.memory), count };
+    return { cpu: cpuMillicores(requests.cpu), memory: memoryMiB(requests.memory) };
 }
 
-/** Every request of the platform, one line per container kind, from the values and specs the layers build. */
+/** A pod's containers' resources, and its init containers' in order (a native sidecar marked). */
+export interface PodResources {
+    containers: readonly { name: string; resources: unknown }[];
+    initContainers?: readonly { name: string; resources: unknown; sidecar?: boolean }[];
+}
+
+/** A line from one kind of pod: what the scheduler reserves for it (podRequests), every container with requests. */
+export function podLine(what: string, pod: PodResources, count: number): BudgetLine {
+    const requests = (c: { name: string; resources: unknown }) => containerRequests(`${what}/${c.name}`, c.resources);
+    const reserved = podRequests({
+        containers: pod.containers.map(requests),
+        initContainers: (pod.initContainers ?? []).map((c) => ({ ...requests(c), sidecar: c.sidecar === true })),
+    });
+    return { what, cpu: reserved.cpu, memory: reserved.memory, count };
+}
+
+/** A line from a pod of one container. */
+export function budgetLine(what: string, resources: unknown, count: number): BudgetLine {
+    return podLine(what, { containers: [{ name: what.split("/").pop() as string, resources }] }, count);
+}
+
+/**
+ * A meshed pod as Istio 1.30.3 injects it with the CNI agent and native sidecars (every kubelet ≥ 1.33, K3s v1.34):
+ * `istio-validation` first, then `istio-proxy` as a restartable init container, both sized by global.proxy.resources
+ * (istio-discovery files/injection-template.yaml:1-26, 80-83, 154-155, 187-193, 421-422). Without native
+ * sidecars `istio-proxy` is a plain container: the same reservation.
+ */
+export function meshedPod(containers: PodResources["containers"], proxy: unknown): PodResources {
+    return {
+        containers,
+        initContainers: [
+            { name: "istio-validation", resources: proxy },
+            { name: "istio-proxy", resources: proxy, sidecar: true },
+        ],
+    };
+}
+
+/**
+ * PGO v6.0.3's pods of a PostgresCluster spec: each instance (database, replication-cert-copy, pgbackrest,
+ * pgbackrest-config, exporter; postgres-startup and nss-wrapper-init copy the database's resources), the volume
+ * repository's host (pgbackrest, pgbackrest-config; its init containers copy pgbackrest's) and a backup Job.
+ */
+export function postgresPods(spec: PostgresClusterSpec): BudgetLine[] {
+    const pgbackrest = spec.backups?.pgbackrest;
+    const config = { name: "pgbackrest-config", resources: pgbackrest?.sidecars?.pgbackrestConfig?.resources };
+    const instances = spec.instances.map((set) => {
+        const database = { name: "database", resources: set.resources };
+        return podLine(
+            `postgres/${set.name}`,
+            {
+                containers: [
+                    database,
+                    { name: "replication-cert-copy", resources: set.sidecars?.replicaCertCopy?.resources },
+                    { name: "pgbackrest", resources: pgbackrest?.sidecars?.pgbackrest?.resources },
+                    config,
+                    { name: "exporter", resources: spec.monitoring?.pgmonitor.exporter.resources },
+                ],
+                initContainers: [
+                    { ...database, name: "postgres-startup" },
+                    { ...database, name: "nss-wrapper-init" },
+                ],
+            },
+            set.replicas,
+        );
+    });
+    if (pgbackrest === undefined) {
+        return instances;
+    }
+    const repo = { name: "pgbackrest", resources: pgbackrest.repoHost?.resources };
+    return [
+        ...instances,
+        podLine("postgres/repo-host", { containers: [repo, config], initContainers: [{ ...repo, name: "pgbackrest-log-dir" }, { ...repo, name: "nss-wrapper-init" }] }, 1),
+        // Scheduled and on-demand backups run one at a time.
+        podLine("postgres/backup-job", { containers: [{ name: "pgbackrest", resources: pgbackrest.jobs?.resources }] }, 1),
+    ];
+}
+
+/** Every request of the platform, one line per kind of pod, from the values and specs the layers build. */
 export function platformBudget(plan: BudgetPlan): BudgetLine[] {
     const placeholder = "placeholder";
     const istiod = istiodValues({ service: placeholder, port: 1 });
@@ -58,20 +136,15 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
     const certManager = certManagerValues() as Record<string, Record<string, unknown>>;
     const gateway = gatewayValues([]);
     return [
-        ...shlink.template.spec.containers.map((c) => budgetLine(`shlink/${c.name}`, c.resources, plan.shlinkReplicas)),
         // Shlink's namespace is meshed: every pod carries a sidecar.
-        budgetLine("shlink/istio-proxy", istiod.global.proxy.resources, plan.shlinkReplicas),
-        ...postgres.instances.map((set) => budgetLine(`postgres/${set.name}`, set.resources, set.replicas)),
-        ...postgres.instances.map((set) =>
-            budgetLine(`postgres/${set.name}/exporter`, postgres.monitoring?.pgmonitor.exporter.resources, set.replicas),
-        ),
-        budgetLine("redis/redis", redis.redis.resources, redis.redis.replicas),
-        budgetLine("redis/redis-exporter", redis.redis.exporter?.resources, redis.redis.replicas),
-        budgetLine("redis/sentinel", redis.sentinel.resources, redis.sentinel.replicas),
-        budgetLine("redis/sentinel-exporter", redis.sentinel.exporter?.resources, redis.sentinel.replicas),
+        podLine("shlink/shlink", meshedPod(shlink.template.spec.containers, istiod.global.proxy.resources), plan.shlinkReplicas),
+        ...postgresPods(postgres),
+        redisPod("redis/redis", redis.redis, redis.redis.replicas),
+        redisPod("redis/sentinel", redis.sentinel, redis.sentinel.replicas),
         budgetLine("cert-manager/controller", certManager.resources, 1),
         budgetLine("cert-manager/webhook", certManager.webhook.resources, 1),
         budgetLine("cert-manager/cainjector", certManager.cainjector.resources, 1),
+        // A post-install hook Job Helm waits for: reserved while an install or upgrade runs.
         budgetLine("cert-manager/startupapicheck", certManager.startupapicheck.resources, 1),
         budgetLine("postgres-operator/controller", (postgresOperatorValues().resources as Record<string, unknown>).controller, 1),
         budgetLine("redis-operator/operator", redisOperatorValues().resources, 1),
@@ -88,6 +161,12 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
     ];
 }
 
+/** A RedisFailover pod: redis (or sentinel) and its exporter. */
+export function redisPod(what: string, settings: { resources?: unknown; exporter?: { resources?: unknown } }, count: number): BudgetLine {
+    const name = what.split("/").pop() as string;
+    return podLine(what, { containers: [{ name, resources: settings.resources }, { name: `${name}-exporter`, resources: settings.exporter?.resources }] }, count);
+}
+
 /** External Secrets' three pods and Reloader's, with the values the Operators layer sends. */
 export function secretDeliveryBudget(): BudgetLine[] {
     const eso = externalSecretsValues() as Record<string, Record<string, unknown>>;
@@ -100,12 +179,19 @@ export function secretDeliveryBudget(): BudgetLine[] {
     ];
 }
 
-/** Argo CD's containers with the values the layer sends (dex and notifications off, so not counted). */
+/**
+ * Argo CD's pods with the values the layer sends (dex and notifications off, so not counted), as argo-cd 10.1.1
+ * renders them: repo-server's init container copyutil, and the redis-secret-init pre-install hook Job.
+ */
 export function argoCdBudget(): BudgetLine[] {
     const values = argoCdValues({ url: "https://placeholder" });
+    const repoServer: PodResources = {
+        containers: [{ name: "repo-server", resources: values.repoServer.resources }],
+        initContainers: [{ name: "copyutil", resources: values.repoServer.copyutil.resources }],
+    };
     return [
         budgetLine("argocd/server", values.server.resources, values.server.replicas),
-        budgetLine("argocd/repo-server", values.repoServer.resources, values.repoServer.replicas),
+        podLine("argocd/repo-server", repoServer, values.repoServer.replicas),
         budgetLine("argocd/application-controller", values.controller.resources, values.controller.replicas),
         budgetLine("argocd/applicationset-controller", values.applicationSet.resources, values.applicationSet.replicas),
         budgetLine("argocd/redis", values.redis.resources, 1),

@@ -313,6 +313,8 @@ export const ISTIO = {
     sidecarResources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     /** Istio's CNI node agent, one per node (the chart asks 100m/100Mi; it idles far below). */
     cniResources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    /** The cni chart's node agent DaemonSet: `{{ template "name" . }}-node` (istio-cni 1.30.3 templates/daemonset.yaml). */
+    cniDaemonSet: "istio-cni-node",
     /** Istio's platform profile for K3s: its CNI config and binary directories (istio-cni files/profile-platform-k3s.yaml). */
     cniPlatform: "k3s",
     /** The istio-cni chart's platform profiles at 1.30.3 (files/profile-platform-*.yaml), for a cluster not of ours. */
@@ -521,6 +523,24 @@ export const POSTGRES_EXPORTER = {
     resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
 } as const satisfies { resources: ResourceSpec };
 
+/**
+ * PGO's other containers and pods, which run with no requests unless the PostgresCluster sets them (PGO v6.0.3
+ * internal/postgres/reconcile.go:189-193, internal/pgbackrest/reconcile.go:373 and 422,
+ * internal/controller/postgrescluster/pgbackrest.go:839). Its init containers copy a main container's resources.
+ */
+export const POSTGRES_PGO_CONTAINERS = {
+    /** `replication-cert-copy` on every instance: copies the replication certificate when it changes (a shell loop). */
+    replicaCertCopy: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+    /** `pgbackrest` on every instance: the TLS server the repo host and backups reach PostgreSQL's files through. */
+    pgbackrest: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "256Mi" } },
+    /** `pgbackrest-config` on every instance and the repo host: reloads pgBackRest's configuration when it changes. */
+    pgbackrestConfig: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+    /** The repo host's `pgbackrest`: takes the WAL archive and the backups into the repository volume. */
+    repoHost: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+    /** A backup Job's `pgbackrest` (scheduled, on demand, the first one after the cluster starts). */
+    backupJob: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+} as const satisfies Record<string, ContainerResources>;
+
 /** The data layer's dashboards: a provider folder for downloads, and the Redis exporter's grafana.com dashboard. */
 export const DATA_DASHBOARDS = {
     provider: { name: "data", folder: "Data" },
@@ -532,7 +552,10 @@ export const DATA_DASHBOARDS = {
 
 // --- Load testing: k6 in the cluster ------------------------------------------------------------------------------
 
-/** The k6-operator chart (app 1.6.0): it runs a TestRun's k6 pods. Its namespace is the load tests' own. */
+/** The k6-operator's version: chart 4.6.0's appVersion (grafana/k6-operator charts/k6-operator/Chart.yaml). */
+export const K6_OPERATOR_VERSION = "1.6.0";
+
+/** The k6-operator chart (app K6_OPERATOR_VERSION): it runs a TestRun's k6 pods. Its namespace is the load tests' own. */
 export const K6_OPERATOR_CHART = {
     release: "k6-operator",
     chart: "k6-operator",
@@ -546,6 +569,12 @@ export const K6 = {
     namespace: K6_OPERATOR_CHART.namespace,
     /** The operator runs the floating "latest" k6 image unless told: pinned (k6 runs the TypeScript scenarios natively). */
     runnerImage: "grafana/k6:2.2.0",
+    /**
+     * The starter (it tells the runners to begin) defaults to the floating `latest-starter` (k6-operator v1.6.0
+     * pkg/resources/jobs/starter.go:19): pinned to the image each release publishes, `starter-v<operator version>`
+     * (.github/workflows/finalize-release.yaml:109).
+     */
+    starterImage: `ghcr.io/grafana/k6-operator:starter-v${K6_OPERATOR_VERSION}`,
     /** ConfigMap with every scenario file (mounted as the script directory, so sibling imports resolve). */
     scriptsConfigMap: "k6-scenarios",
     apiKeySecret: "shlink-api-key",

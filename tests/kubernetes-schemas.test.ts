@@ -2,6 +2,7 @@
 // kubernetes-models classes (Kubernetes' OpenAPI), custom resources with their maintained model package where
 // one exists, and PostgresCluster/RedisFailover (no such package) by their embedded core types plus the CRD
 // rules the project relies on. A kind with no validator fails the test.
+import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 import { PersistentVolumeClaim, ResourceRequirements, TopologySpreadConstraint } from "kubernetes-models/v1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../components/data/crds";
@@ -169,7 +170,15 @@ function validateHelmRelease(inputs: Inputs): void {
     check(JSON.stringify(JSON.parse(JSON.stringify(inputs.values ?? {}))) === JSON.stringify(inputs.values ?? {}), "values are data");
 }
 
+/** A server-side-apply patch that sets metadata only (the CNI readiness wait): its metadata by the ObjectMeta model. */
+function validateMetadataPatch(inputs: Inputs): void {
+    check(Object.keys(inputs).every((k) => ["apiVersion", "kind", "metadata"].includes(k)), "metadata only");
+    validateWith(ObjectMeta, inputs.metadata);
+    check(typeof inputs.metadata?.name === "string" && typeof inputs.metadata?.namespace === "string", "name and namespace");
+}
+
 const PROJECT_VALIDATORS: Record<string, (inputs: Inputs) => void> = {
+    "kubernetes:apps/v1:DaemonSetPatch": validateMetadataPatch,
     [`kubernetes:${POSTGRES_CLUSTER.apiVersion}:${POSTGRES_CLUSTER.kind}`]: validatePostgresCluster,
     [`kubernetes:${REDIS_FAILOVER.apiVersion}:${REDIS_FAILOVER.kind}`]: validateRedisFailover,
     [`kubernetes:${KIALI_API_VERSION}:${KIALI_KIND}`]: validateKiali,

@@ -339,6 +339,24 @@ describe("the homelab stack under mocks", () => {
         }
     });
 
+    it("starts no meshed pod before Istio's CNI agent is Ready on every node", () => {
+        const meshed = new Set(
+            ledger
+                .ofType("kubernetes:core/v1:Namespace")
+                .filter((n) => n.inputs.metadata.labels?.["istio-injection"] === "enabled")
+                .map((n) => n.inputs.metadata.name as string),
+        );
+        expect([...meshed]).not.toEqual([]);
+        const podMakers = ["apps/v1:Deployment", "apps/v1:StatefulSet", "apps/v1:DaemonSet", "batch/v1:Job", "core/v1:Pod", "helm.sh/v3:Release"];
+        const workloads = ledger.resources.filter(
+            (r) => podMakers.some((k) => r.type === `kubernetes:${k}`) && meshed.has(r.inputs.metadata?.namespace ?? r.inputs.namespace),
+        );
+        // The gateway's pods are injected too (the chart's "gateway" template), whatever its namespace's label.
+        const names = [...workloads.map((r) => r.name), "istio-gateway"];
+        expect(names).toContain("shlink-deployment");
+        expect(names.filter((n) => !ledger.waitsFor(n).has("istio-cni-ready"))).toEqual([]);
+    });
+
     it("installs every chart through the one release helper: atomic, waiting for Jobs, 900 s", () => {
         const releases = ledger.ofType("kubernetes:helm.sh/v3:Release");
         // 11 before issues 9 and 11, plus OpenBao, External Secrets, Reloader and Istio's CNI node agent.

@@ -39,6 +39,8 @@ export interface PostgresInstanceSetSpec {
     dataVolumeClaimSpec: PersistentVolumeClaimSpec;
     resources?: ResourceRequirements;
     topologySpreadConstraints?: TopologySpreadConstraint[];
+    /** PGO's `replication-cert-copy` container of each instance pod. */
+    sidecars?: { replicaCertCopy?: { resources?: ResourceRequirements } };
 }
 
 export interface PostgresUserSpec {
@@ -57,6 +59,12 @@ export interface PGBackRestArchive {
     repos: PGBackRestRepo[];
     /** What a backup started by the `postgres-operator.crunchydata.com/pgbackrest-backup` annotation does. */
     manual?: { repoName: PGBackRestRepo["name"]; options?: string[] };
+    /** The `pgbackrest` and `pgbackrest-config` containers PGO adds to every instance pod (and the config one to the repo host). */
+    sidecars?: { pgbackrest?: { resources?: ResourceRequirements }; pgbackrestConfig?: { resources?: ResourceRequirements } };
+    /** The dedicated repository host's `pgbackrest` container (a volume repository has one). */
+    repoHost?: { resources?: ResourceRequirements };
+    /** The backup Jobs' `pgbackrest` container. */
+    jobs?: { resources?: ResourceRequirements };
 }
 
 export interface PGBackRestRepo {

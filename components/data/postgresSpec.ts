@@ -1,7 +1,7 @@
 // The PostgresCluster spec, the schema fix and the user Secret PGO adopts: pure builders, tested directly.
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { POSTGRES, POSTGRES_EXPORTER, STORAGE_CLASS } from "../defaults";
+import { POSTGRES, POSTGRES_EXPORTER, POSTGRES_PGO_CONTAINERS, STORAGE_CLASS } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
 import type { PostgresClusterSpec } from "./crds";
 import { serviceFqdn } from "../kubernetes/serviceNames";
@@ -61,6 +61,7 @@ export function postgresClusterSpec(args: {
                 minAvailable: POSTGRES.minAvailable,
                 dataVolumeClaimSpec: volume(args.sizing.volumeGiB),
                 resources: resourceRequirements(POSTGRES.resources),
+                sidecars: { replicaCertCopy: { resources: resourceRequirements(POSTGRES_PGO_CONTAINERS.replicaCertCopy) } },
                 // One instance per node: a node failure costs one replica, never the primary and a replica.
                 topologySpreadConstraints: [
                     {
@@ -91,6 +92,13 @@ export function postgresClusterSpec(args: {
                 ],
                 // Lets `kubectl annotate ... pgbackrest-backup=<id>` take a full backup on demand.
                 manual: { repoName: "repo1", options: ["--type=full"] },
+                // PGO's own containers: without these they run outside the budget, with no requests at all.
+                sidecars: {
+                    pgbackrest: { resources: resourceRequirements(POSTGRES_PGO_CONTAINERS.pgbackrest) },
+                    pgbackrestConfig: { resources: resourceRequirements(POSTGRES_PGO_CONTAINERS.pgbackrestConfig) },
+                },
+                repoHost: { resources: resourceRequirements(POSTGRES_PGO_CONTAINERS.repoHost) },
+                jobs: { resources: resourceRequirements(POSTGRES_PGO_CONTAINERS.backupJob) },
             },
         },
     };

@@ -26,7 +26,7 @@ type EnvVar = { name: string; value: string } | { name: string; valueFrom: { sec
  * The fields of k6.io/v1alpha1 TestRun this program sets, as grafana/k6-operator's CRD types them at chart 4.6.0
  * (config/crd/bases/k6.io_testruns.yaml: `parallelism` int32 and `script` required; `arguments` a string the
  * operator splits on spaces; `runner.{image, env, resources, volumes, volumeMounts}` core types, the volumes added
- * beside the script's own `k6-test-volume` at /test).
+ * beside the script's own `k6-test-volume` at /test; `starter.image` a string).
  */
 export interface TestRun {
     apiVersion: "k6.io/v1alpha1";
@@ -46,6 +46,8 @@ export interface TestRun {
             /** core/v1 Affinity (CRD: `runner.affinity`, copied onto the runner Job's pod, pkg/resources/jobs/runner.go). */
             affinity?: RunnerAffinity;
         };
+        /** The pod that starts the runners once they are ready. */
+        starter: { image: string };
     };
 }
 
@@ -87,6 +89,8 @@ export function testRun(target: LoadTarget, scenario: ScenarioName, name: string
                 volumes: [{ name: K6_LAB_CA.volume, configMap: { name: K6_LAB_CA.configMap } }],
                 volumeMounts: [{ name: K6_LAB_CA.volume, mountPath: K6_LAB_CA.mountPath, readOnly: true }],
             },
+            // The starter of the operator this code deploys, not the target's: an older stack's outputs hold none.
+            starter: { image: K6.starterImage },
         },
     };
 }

@@ -31,6 +31,11 @@ export class Istio extends pulumi.ComponentResource {
     public readonly base: k8s.helm.v3.Release;
     /** Istio's CNI node agent: meshed pods need it on their node before they start. */
     public readonly cni: k8s.helm.v3.Release;
+    /**
+     * Done once the agent is Ready on every node. Helm counts the DaemonSet ready at desired − maxUnavailable (1 in
+     * the chart), so the release alone may return with one node's agent still starting.
+     */
+    public readonly cniReady: k8s.apps.v1.DaemonSetPatch;
     /** Meshed workloads wait for this: pods created before istiod answers get no sidecar. */
     public readonly istiod: k8s.helm.v3.Release;
     public readonly gateway: k8s.helm.v3.Release;
@@ -45,11 +50,13 @@ export class Istio extends pulumi.ComponentResource {
             parent: this,
         });
         this.cni = helmRelease(`${name}-cni`, charts.cni, this.namespace.metadata.name, cniValues(args.cniPlatform), { parent: this });
+        this.cniReady = cniReadiness(`${name}-cni-ready`, this.namespace.metadata.name, this.cni, this);
         // Helm waits until istiod's pods are Ready: its injection webhook answers once the release is done.
         this.istiod = helmRelease(`${name}-istiod`, charts.istiod, this.namespace.metadata.name, istiodValues(args.tracing), {
             parent: this,
-            // istiod's config objects need the CRDs of base; pods it injects (no istio-init) need the CNI agent on their node.
-            dependsOn: [this.base, this.cni],
+            // istiod's config objects need the CRDs of base; pods it injects (no istio-init) need the CNI agent on their
+            // node, every node's: whatever waits for istiod (every meshed workload) waits for them too.
+            dependsOn: [this.base, this.cniReady],
         });
         this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.servicePorts, args.serviceAnnotations), {
             parent: this,
@@ -73,3 +80,25 @@ export class Istio extends pulumi.ComponentResource {
         this.registerOutputs({});
     }
 }
+
+/**
+ * Pulumi's own wait for the chart's agent DaemonSet: a server-side apply patch of one annotation, awaited like any
+ * DaemonSet Pulumi applies (kstatus Current: every scheduled pod updated, Ready and available, at the observed
+ * generation). The annotation carries the release's revision, so every upgrade of the chart is awaited again.
+ */
+function cniReadiness(name: string, namespace: pulumi.Input<string>, cni: k8s.helm.v3.Release, parent: pulumi.Resource): k8s.apps.v1.DaemonSetPatch {
+    return new k8s.apps.v1.DaemonSetPatch(
+        name,
+        {
+            metadata: {
+                name: ISTIO.cniDaemonSet,
+                namespace,
+                annotations: { [CNI_RELEASE_REVISION]: cni.status.revision.apply((revision) => String(revision)) },
+            },
+        },
+        { parent },
+    );
+}
+
+/** The annotation the readiness patch sets: the cni release's Helm revision it waited for. */
+export const CNI_RELEASE_REVISION = "homelab/istio-cni-revision";

@@ -3,11 +3,12 @@ import { kialiOperatorValues, kialiSpec } from "./kiali";
 import type { KialiOperatorValues } from "./kiali";
 import type { KialiSpec } from "./kialiCrd";
 import { kubePrometheusStackValues, type KubePrometheusStackValues } from "./kubePrometheusStack";
-import { cpuMillicores, memoryMiB } from "../kubernetes/resources";
+import { cpuMillicores, memoryMiB, podRequests, type Requests } from "../kubernetes/resources";
 
 export interface ResourceRequest {
-    /** `<namespace>/<workload>/<container>` (the Kiali server: `kiali/server/kiali`, its namespace is the caller's). */
+    /** `<namespace>/<pod kind>` (the Kiali server: `kiali/server`, its namespace is the caller's). */
     name: string;
+    /** What the scheduler reserves for one pod (components/kubernetes/resources.ts podRequests). */
     cpuMillicores: number;
     memoryMiB: number;
     replicas: number;
@@ -21,45 +22,45 @@ export interface ObservabilityWorkloads {
     kiali: KialiSpec;
 }
 
-type Requests = { requests: { cpu: string; memory: string } };
+type Resources = { requests: { cpu: string; memory: string } };
 
 /**
- * One entry per container the charts and the Kiali operator run with these values, read from the values
- * themselves. Init containers and the chart's one-off webhook Job are listed too, so the sum is an upper
- * bound of what the scheduler reserves (an init container's request overlaps its pod's).
+ * One entry per pod kind the charts and the Kiali operator run with these values, read from the values themselves:
+ * what the scheduler reserves for each, init containers and the chart's hook Jobs included (kube-prometheus-stack
+ * 88.5.3 rendered with these values: Grafana's init-chown-data and download-dashboards, the operator-made
+ * init-config-reloader, the admission-create pre-install and admission-patch post-install Jobs).
  */
 export function requestsFromValues(values: ObservabilityWorkloads, nodeCount: number): ResourceRequest[] {
-    const entry = (name: string, resources: Requests, replicas: number): ResourceRequest => ({
-        name,
-        cpuMillicores: cpuMillicores(resources.requests.cpu),
-        memoryMiB: memoryMiB(resources.requests.memory),
-        replicas,
-    });
+    const requests = (r: Resources): Requests => ({ cpu: cpuMillicores(r.requests.cpu), memory: memoryMiB(r.requests.memory) });
+    const entry = (name: string, pod: { containers: Resources[]; initContainers?: Resources[] }, replicas: number): ResourceRequest => {
+        const reserved = podRequests({ containers: pod.containers.map(requests), initContainers: (pod.initContainers ?? []).map(requests) });
+        return { name, cpuMillicores: reserved.cpu, memoryMiB: reserved.memory, replicas };
+    };
     const kps = values.kubePrometheusStack;
     const prometheus = kps.prometheus.prometheusSpec;
     const alertmanager = kps.alertmanager.alertmanagerSpec;
     const reloader = kps.prometheusOperator.prometheusConfigReloader.resources;
     const grafana = kps.grafana;
     const kubeStateMetrics = kps["kube-state-metrics"];
+    const admissionJob = kps.prometheusOperator.admissionWebhooks.patch.resources;
     return [
-        entry("monitoring/prometheus/prometheus", prometheus.resources, prometheus.replicas),
-        entry("monitoring/prometheus/config-reloader", reloader, prometheus.replicas),
-        entry("monitoring/prometheus/init-config-reloader", reloader, prometheus.replicas),
-        entry("monitoring/alertmanager/alertmanager", alertmanager.resources, alertmanager.replicas),
-        entry("monitoring/alertmanager/config-reloader", reloader, alertmanager.replicas),
-        entry("monitoring/alertmanager/init-config-reloader", reloader, alertmanager.replicas),
-        entry("monitoring/prometheus-operator/operator", kps.prometheusOperator.resources, 1),
-        entry("monitoring/prometheus-operator/admission-patch-job", kps.prometheusOperator.admissionWebhooks.patch.resources, 1),
-        entry("monitoring/kube-state-metrics/kube-state-metrics", kubeStateMetrics.resources, kubeStateMetrics.replicas),
-        entry("monitoring/node-exporter/node-exporter", kps["prometheus-node-exporter"].resources, nodeCount),
-        entry("monitoring/grafana/grafana", grafana.resources, grafana.replicas),
-        entry("monitoring/grafana/sidecar-dashboards", grafana.sidecar.resources, grafana.replicas),
-        entry("monitoring/grafana/sidecar-datasources", grafana.sidecar.resources, grafana.replicas),
-        entry("monitoring/grafana/init-chown-data", grafana.initChownData.resources, grafana.replicas),
-        entry("monitoring/grafana/download-dashboards", grafana.downloadDashboards.resources, grafana.replicas),
-        entry("observability/jaeger/jaeger", values.jaeger.jaeger.resources, values.jaeger.jaeger.replicas),
-        entry("kiali-operator/kiali-operator/operator", values.kialiOperator.resources, values.kialiOperator.replicaCount),
-        entry("kiali/server/kiali", values.kiali.deployment.resources, values.kiali.deployment.replicas),
+        // The operator adds config-reloader and its init-config-reloader, both sized by prometheusConfigReloader.
+        entry("monitoring/prometheus", { containers: [prometheus.resources, reloader], initContainers: [reloader] }, prometheus.replicas),
+        entry("monitoring/alertmanager", { containers: [alertmanager.resources, reloader], initContainers: [reloader] }, alertmanager.replicas),
+        entry("monitoring/prometheus-operator", { containers: [kps.prometheusOperator.resources] }, 1),
+        // Both hook Jobs take admissionWebhooks.patch.resources (job-createSecret.yaml, job-patchWebhook.yaml).
+        entry("monitoring/admission-create-job", { containers: [admissionJob] }, 1),
+        entry("monitoring/admission-patch-job", { containers: [admissionJob] }, 1),
+        entry("monitoring/kube-state-metrics", { containers: [kubeStateMetrics.resources] }, kubeStateMetrics.replicas),
+        entry("monitoring/node-exporter", { containers: [kps["prometheus-node-exporter"].resources] }, nodeCount),
+        entry(
+            "monitoring/grafana",
+            { containers: [grafana.resources, grafana.sidecar.resources, grafana.sidecar.resources], initContainers: [grafana.initChownData.resources, grafana.downloadDashboards.resources] },
+            grafana.replicas,
+        ),
+        entry("observability/jaeger", { containers: [values.jaeger.jaeger.resources] }, values.jaeger.jaeger.replicas),
+        entry("kiali-operator/kiali-operator", { containers: [values.kialiOperator.resources] }, values.kialiOperator.replicaCount),
+        entry("kiali/server", { containers: [values.kiali.deployment.resources] }, values.kiali.deployment.replicas),
     ];
 }
 

@@ -5,7 +5,7 @@ import { GENERATED_SECRET_LENGTH, OPENBAO_CHART, VAULT } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
-import { ADMIN_PASSWORD_FILE, sealKeyFile, selfInitConfig } from "./openbaoConfig";
+import { ADMIN_PASSWORD_FILE, SELF_INIT_GUARD_FILE, sealKeyFile, selfInitConfig, selfInitGuardScript } from "./openbaoConfig";
 import { openbaoValues } from "./openbaoValues";
 
 export interface VaultArgs {
@@ -51,7 +51,7 @@ export class Vault extends pulumi.ComponentResource {
         );
         const selfInit = new k8s.core.v1.ConfigMap(
             childName(name, "self-init"),
-            { metadata: { name: VAULT.selfInitConfigMap, namespace: ns.metadata.name }, data: { [VAULT.selfInitFile]: selfInitConfig() } },
+            { metadata: { name: VAULT.selfInitConfigMap, namespace: ns.metadata.name }, data: { [VAULT.selfInitFile]: selfInitConfig(), [SELF_INIT_GUARD_FILE]: selfInitGuardScript() } },
             { parent: this },
         );
         const values = openbaoValues({

@@ -2,6 +2,7 @@
 // self-initialisation file only pod 0 loads (mounts, auth, policies, roles, the admin login), both derived from
 // the secrets catalog. Pure builders; tests parse their output with HashiCorp's HCL parser and run the shell.
 import { OPENBAO_CHART, VAULT } from "../defaults";
+import { shq } from "../shell/quote";
 import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES, type VaultEntry } from "./catalog";
 
 /** Names OpenBao accepts for `initialize` and `request` blocks (openbao `docs/configuration/self-init.mdx` v2.6.2). */
@@ -169,18 +170,91 @@ export function selfInitConfig(): string {
     ].join("\n");
 }
 
+/** The guard pod 0 runs before `bao server` (below), shipped beside the self-init file. */
+export const SELF_INIT_GUARD_FILE = "self-init-guard.sh";
+export const selfInitGuardPath = () => `${VAULT.selfInitDir}/${SELF_INIT_GUARD_FILE}`;
+/** Our own mark on pod 0's volume: a self-init was started on it and OpenBao has not served since. */
+export const SELF_INIT_PENDING_FILE = ".homelab-self-init-pending";
+/** What OpenBao's Raft storage keeps under its path (openbao v2.6.2 physical/raft: fsm.go `vault.db`, raft.go `raft/`, `node-id`). */
+export const RAFT_FILES = ["vault.db", "raft", "node-id"] as const;
+/** How often the guard asks the local server whether it serves (unsealed) yet. */
+const SERVING_POLL_SECONDS = 1;
+
 /**
- * The chart's `server.extraArgs`: a second `-config` for pod ordinal 0 only, and only while no other pod answers
- * (`bao status` exits 0 unsealed, 2 sealed, 1 unreachable, once, within VAULT.peerProbeTimeout). On the first install the others do not exist yet
- * (OrderedReady); a pod 0 rebuilt on an empty volume beside running peers joins them instead of starting a second
- * cluster. The chart pastes this unquoted after `bao server -config=/tmp/storageconfig.hcl` inside `sh -ec`
- * (templates/_helpers.tpl `openbao.args`): an empty substitution adds no argument, and conditions are exempt from -e.
+ * The chart's `server.extraArgs`: the guard's output, a second `-config` for pod 0 or nothing. The chart pastes this
+ * unquoted after `bao server -config=/tmp/storageconfig.hcl` inside `sh -ec` (templates/_helpers.tpl `openbao.args`):
+ * an empty substitution adds no argument. Sourced, so it runs in the image's own shell (busybox ash).
  */
 export function selfInitArgs(): string {
-    const quiet = peerApiAddresses()
-        .slice(1)
-        .map((address) => `! { BAO_CLIENT_TIMEOUT=${VAULT.peerProbeTimeout} BAO_MAX_RETRIES=0 bao status -address=${address} >/dev/null 2>&1 || [ $? = 2 ]; }`);
-    return `$(if [ "\${HOSTNAME##*-}" = 0 ] && ${quiet.join(" && ")}; then echo -config=${selfInitPath()}; fi)`;
+    return `$(. ${selfInitGuardPath()})`;
+}
+
+/**
+ * Pod 0's guard around OpenBao's self-init, POSIX sh. It prints `-config=<self-init file>` only on pod 0 and only
+ * while no peer answers (`bao status` exits 0 unsealed, 2 sealed, 1 unreachable, once, within
+ * VAULT.peerProbeTimeout): on the first install the others do not exist yet (OrderedReady), and a pod 0 rebuilt on
+ * an empty volume beside running peers joins them instead of starting a second cluster.
+ *
+ * A failed self-init leaves OpenBao's own "failed" marker in the barrier, and every later unseal refuses it
+ * (openbao v2.6.2 vault/self_init.go, command/server.go runUnseal): pod 0 would crash for good on a kept volume.
+ * So before a self-init the guard marks the volume, and a background loop removes the mark once the local server
+ * serves unsealed (HTTP starts only after self-init completed). A pod 0 that starts on a marked volume while no
+ * peer answers holds a cluster that never served (its peers are only created once pod 0 was Ready): the guard
+ * removes OpenBao's Raft files and self-initialises afresh, saying so in the pod's log.
+ */
+export function selfInitGuardScript(): string {
+    const peers = peerApiAddresses().slice(1);
+    const data = VAULT.dataPath;
+    return [
+        "# shellcheck shell=sh",
+        "# Sourced by the chart's `sh -ec` line inside $(...): prints the extra -config argument of `bao server`, or nothing.",
+        `self_init_config=${shq(selfInitPath())}`,
+        `pending=${shq(`${data}/${SELF_INIT_PENDING_FILE}`)}`,
+        `raft_files=${shq(RAFT_FILES.map((f) => `${data}/${f}`).join(" "))}`,
+        `peers=${shq(peers.join(" "))}`,
+        "",
+        "answers() {",
+        `    BAO_CLIENT_TIMEOUT=${shq(VAULT.peerProbeTimeout)} BAO_MAX_RETRIES=0 bao status -address="$1" >/dev/null 2>&1 && return 0`,
+        "    [ $? = 2 ]",
+        "}",
+        "",
+        "# Removes the mark once this server serves unsealed: its self-init completed.",
+        "clear_when_serving() {",
+        `    until BAO_CLIENT_TIMEOUT=${shq(VAULT.peerProbeTimeout)} BAO_MAX_RETRIES=0 bao status >/dev/null 2>&1; do`,
+        `        sleep ${SERVING_POLL_SECONDS}`,
+        "    done",
+        '    rm -f "$pending"',
+        "}",
+        "",
+        "# shellcheck disable=SC3028 # the chart sets HOSTNAME to the pod's name",
+        'if [ "${HOSTNAME##*-}" = 0 ]; then',
+        "    quiet=true",
+        "    for peer in $peers; do",
+        '        if answers "$peer"; then',
+        "            quiet=false",
+        "        fi",
+        "    done",
+        '    if [ "$quiet" = true ] && [ -e "$pending" ]; then',
+        '        echo "homelab: the self-init begun on this volume never completed and no peer answers: removing $raft_files to self-initialise afresh" >&2',
+        "        # shellcheck disable=SC2086 # a list of fixed paths",
+        "        rm -rf $raft_files",
+        "    fi",
+        '    if [ "$quiet" = true ] && ! [ -e "$pending" ] && ! [ -e "${raft_files%% *}" ]; then',
+        '        : >"$pending"',
+        "    fi",
+        '    if [ -e "$pending" ]; then',
+        "        # exec: a redirection on the call alone would leave ash and dash holding $(...)'s pipe open in a saved copy.",
+        "        (",
+        "            exec </dev/null >/dev/null 2>&1",
+        "            clear_when_serving",
+        "        ) &",
+        "    fi",
+        '    if [ "$quiet" = true ]; then',
+        '        echo "-config=$self_init_config"',
+        "    fi",
+        "fi",
+        "",
+    ].join("\n");
 }
 
 function kvPath(kind: "data" | "metadata", path: string): string {

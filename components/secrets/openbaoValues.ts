@@ -10,7 +10,7 @@ export interface OpenbaoValuesArgs {
     sealKeySecret: pulumi.Input<string>;
     /** The Secret holding the admin password file. */
     adminSecret: pulumi.Input<string>;
-    /** The ConfigMap holding the self-init file. */
+    /** The ConfigMap holding the self-init file and pod 0's guard. */
     selfInitConfigMap: pulumi.Input<string>;
     /** StorageClass of the Raft volumes (homelab:storageClass). */
     storageClass?: string;
@@ -43,6 +43,9 @@ export function openbaoValues(args: OpenbaoValuesArgs) {
             // The seal unseals every pod by itself, so a rolling restart is safe and Helm waits for each pod Ready
             // (Helm skips the wait for an OnDelete StatefulSet, the chart's default).
             updateStrategyType: "RollingUpdate",
+            // The chart's default, said here because the self-init guard depends on it: pods 1 and 2 are created
+            // only once pod 0 is Ready, so on a first install (or after a failed one) no peer answers pod 0.
+            podManagementPolicy: "OrderedReady",
             // The config's checksum on the pods: a changed config (a new seal key) rolls them.
             configAnnotation: true,
             dataStorage: { enabled: true, size: VAULT.dataVolume, mountPath: VAULT.dataPath, storageClass: args.storageClass ?? STORAGE_CLASS },

@@ -2,7 +2,8 @@
 // measure, report, unlock), restore on every path (success, failure at each step, synchronous throws, Ctrl-C), the
 // runner kept off the node a drill takes away, one clock, progress, INCONCLUSIVE, and the numbers of a scripted fault.
 import { describe, expect, it } from "vitest";
-import { DRILLS, SHLINK } from "../../components/defaults";
+import { DRILLS, K6_OPERATOR_VERSION, SHLINK } from "../../components/defaults";
+import { validateTestRun } from "../helpers/crdSchemas";
 import { DRILL_CATALOG, drillListText, parseDrillArgs, type DrillName } from "../../components/drills/catalog";
 import { FAULT_DRILLS } from "../../components/drills/drills";
 import { monthlyBudget } from "../../components/drills/measure";
@@ -89,6 +90,9 @@ describe("postgres-primary under a scripted failover", () => {
         ]);
         expect(lab.injectedAt()! - lab.runStart()!).toBeGreaterThanOrEqual((LOAD_WARMUP + DRILLS.steadySeconds) * 1000);
         expect(lab.created()!.spec.runner.env).toContainEqual({ name: TIMELINE.env, value: "1" });
+        // What the API server takes, with the operator's starter pinned to its version (never `latest-starter`).
+        expect(() => validateTestRun(lab.created()!)).not.toThrow();
+        expect(lab.created()!.spec.starter).toEqual({ image: `ghcr.io/grafana/k6-operator:starter-v${K6_OPERATOR_VERSION}` });
         expect(lab.lockHeld()).toBe(false);
     });
 

@@ -1,7 +1,7 @@
 // Schema checks of the custom resources no model package covers (PostgresCluster from the PGO v6.0.3 CRD), shared
 // by the stack's schema test and the drills' tests.
 import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import { PersistentVolumeClaimSpec, ResourceRequirements, TopologySpreadConstraint } from "kubernetes-models/v1";
+import { EnvVar, PersistentVolumeClaimSpec, ResourceRequirements, TopologySpreadConstraint, Volume, VolumeMount } from "kubernetes-models/v1";
 import { POSTGRES_CLUSTER } from "../../components/data/crds";
 
 export type Inputs = Record<string, any>;
@@ -24,6 +24,31 @@ export function validateCustomResourceHead(inputs: Inputs, expected: { apiVersio
     check(typeof inputs.metadata?.name === "string" && typeof inputs.metadata?.namespace === "string", "name and namespace");
 }
 
+/** Fields of the PGO v6.0.3 CRD that hold a `resources` (ResourceRequirements) beside others of their own. */
+const PGO_RESOURCE_HOLDERS: Record<string, readonly string[]> = {
+    // spec.instances[].sidecars.replicaCertCopy, spec.backups.pgbackrest.sidecars.{pgbackrest,pgbackrestConfig}: resources only.
+    replicaCertCopy: ["resources"],
+    pgbackrest: ["resources"],
+    pgbackrestConfig: ["resources"],
+    // spec.backups.pgbackrest.repoHost and .jobs.
+    repoHost: ["affinity", "log", "priorityClassName", "resources", "sshConfigMap", "sshSecret", "tolerations", "topologySpreadConstraints", "volumes"],
+    jobs: ["affinity", "log", "priorityClassName", "resources", "tolerations", "ttlSecondsAfterFinished", "volumes"],
+};
+
+/** `parent`'s entries among `fields`, each with only the CRD's fields and its resources by the core model. */
+function validateResourcesOf(parent: Inputs | undefined, fields: readonly string[], where: string): void {
+    for (const [field, holder] of Object.entries(parent ?? {})) {
+        if (holder === undefined) {
+            continue;
+        }
+        check(fields.includes(field), `${where}: no field ${field}`);
+        check(Object.keys(holder).every((k) => PGO_RESOURCE_HOLDERS[field].includes(k)), `${where}.${field}: known fields only`);
+        if (holder.resources !== undefined) {
+            validateWith(ResourceRequirements, holder.resources);
+        }
+    }
+}
+
 /** PostgresCluster (PGO v6.0.3 CRD): required fields, ranges and patterns, embedded core types by their models. */
 export function validatePostgresCluster(inputs: Inputs): void {
     validateCustomResourceHead(inputs, POSTGRES_CLUSTER);
@@ -43,6 +68,7 @@ export function validatePostgresCluster(inputs: Inputs): void {
         for (const constraint of set.topologySpreadConstraints ?? []) {
             validateWith(TopologySpreadConstraint, constraint);
         }
+        validateResourcesOf(set.sidecars, ["replicaCertCopy"], "instances[].sidecars");
     }
     if (spec.monitoring !== undefined) {
         const exporter = spec.monitoring.pgmonitor.exporter;
@@ -72,6 +98,8 @@ export function validatePostgresCluster(inputs: Inputs): void {
             }
         }
         check(pgbackrest.manual === undefined || /^repo[1-4]/.test(pgbackrest.manual.repoName), "manual.repoName repo1-repo4");
+        validateResourcesOf(pgbackrest.sidecars, ["pgbackrest", "pgbackrestConfig"], "pgbackrest.sidecars");
+        validateResourcesOf({ repoHost: pgbackrest.repoHost, jobs: pgbackrest.jobs }, ["repoHost", "jobs"], "pgbackrest");
         for (const value of Object.values(pgbackrest.global ?? {})) {
             check(typeof value === "string", "pgbackrest global values are strings");
         }
@@ -83,6 +111,50 @@ export function validatePostgresCluster(inputs: Inputs): void {
         if (source !== undefined) {
             check(/^repo[1-4]/.test(source.repoName ?? ""), "dataSource.postgresCluster.repoName required, repo1-repo4");
             check(source.clusterName === undefined || typeof source.clusterName === "string", "dataSource.postgresCluster.clusterName is a string");
+        }
+    }
+}
+
+/** TestRun spec fields (grafana/k6-operator v1.6.0 config/crd/bases/k6.io_testruns.yaml, `spec.properties`). */
+const TEST_RUN_SPEC_FIELDS = [
+    "args", "arguments", "cleanup", "initializer", "parallelism", "paused", "ports", "quiet", "runner", "script", "scuttle", "separate",
+    "starter", "testRunId", "token",
+];
+/** The operator's Pod type, shared by `runner`, `starter` and `initializer` (same CRD, `spec.properties.runner.properties`). */
+const TEST_RUN_POD_FIELDS = [
+    "affinity", "automountServiceAccountToken", "containerSecurityContext", "disabled", "env", "envFrom", "image", "imagePullPolicy",
+    "imagePullSecrets", "initContainers", "livenessProbe", "metadata", "nodeSelector", "priorityClassName", "readinessProbe", "resources",
+    "schedulerName", "securityContext", "serviceAccountName", "tolerations", "topologySpreadConstraints", "volumeMounts", "volumes",
+];
+
+function validateTestRunPod(pod: Inputs, where: string): void {
+    check(Object.keys(pod).every((k) => TEST_RUN_POD_FIELDS.includes(k)), `${where}: known fields only`);
+    check(pod.image === undefined || typeof pod.image === "string", `${where}.image is a string`);
+    for (const env of pod.env ?? []) {
+        validateWith(EnvVar, env);
+    }
+    if (pod.resources !== undefined) {
+        validateWith(ResourceRequirements, pod.resources);
+    }
+    for (const volume of pod.volumes ?? []) {
+        validateWith(Volume, volume);
+    }
+    for (const mount of pod.volumeMounts ?? []) {
+        validateWith(VolumeMount, mount);
+    }
+}
+
+/** TestRun (k6-operator v1.6.0 CRD, chart 4.6.0): parallelism and script required, the Pod-typed parts by their core models. */
+export function validateTestRun(inputs: Inputs): void {
+    validateCustomResourceHead(inputs, { apiVersion: "k6.io/v1alpha1", kind: "TestRun" });
+    const spec = inputs.spec;
+    check(Object.keys(spec).every((k) => TEST_RUN_SPEC_FIELDS.includes(k)), "spec: known fields only");
+    check(Number.isInteger(spec.parallelism) && spec.parallelism >= 1 && spec.parallelism < 2 ** 31, "parallelism: an int32 of at least 1");
+    check(typeof spec.script?.configMap?.name === "string", "script.configMap.name required");
+    check(spec.arguments === undefined || typeof spec.arguments === "string", "arguments is a string");
+    for (const part of ["runner", "starter", "initializer"]) {
+        if (spec[part] !== undefined) {
+            validateTestRunPod(spec[part], part);
         }
     }
 }

@@ -144,6 +144,12 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any>
             const bytes = Buffer.alloc(args.inputs.length ?? 16, 7);
             return { ...args.inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") };
         }
+        case "kubernetes:helm.sh/v3:Release":
+            // The provider's ReleaseStatus after a first install (revision 1, deployed).
+            return {
+                ...args.inputs,
+                status: { name: args.inputs.name, namespace: args.inputs.namespace, chart: args.inputs.chart, version: args.inputs.version, revision: 1, status: "deployed" },
+            };
         default:
             return args.inputs;
     }

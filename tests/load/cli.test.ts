@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, K6, K6_LAB_CA } from "../../components/defaults";
+import { CONFIG_DEFAULTS, K6, K6_LAB_CA, K6_OPERATOR_VERSION } from "../../components/defaults";
+import { validateTestRun } from "../helpers/crdSchemas";
 import { EXIT, listText, parseArgs, runLoad, verdictExit, verdictTable, type LoadCluster, type LoadDeps } from "../../components/load/cli";
 import { parseStackOutputs } from "../../components/load/stackOutputs";
 import { loadTarget, scenarioFiles, type LoadTarget } from "../../components/load/manifests";
@@ -128,7 +129,9 @@ describe("the TestRun", () => {
         expect(run.kind).toBe("TestRun");
         expect(Number.isInteger(run.spec.parallelism) && run.spec.parallelism >= 1).toBe(true);
         expect(run.spec.script.configMap.name).not.toBe("");
-        expect(Object.keys(run.spec).sort()).toEqual(["arguments", "parallelism", "runner", "script"]);
+        expect(Object.keys(run.spec).sort()).toEqual(["arguments", "parallelism", "runner", "script", "starter"]);
+        expect(() => validateTestRun(run)).not.toThrow();
+        expect(() => validateTestRun({ ...run, spec: { ...run.spec, starter: { imag: "x" } } })).toThrow("starter: known fields only");
         expect(run.metadata.namespace).toBe("load");
     });
 
@@ -217,6 +220,9 @@ describe("a run", () => {
         const name = "peak-20261122-030405";
         expect(fake.calls).toEqual([`create ${name}`, `logs load/${name}`, `remove load/${name}`]);
         expect(fake.created()?.spec.script.configMap.file).toBe("peak.ts");
+        // What the API server takes, with the operator's starter pinned to its version (never `latest-starter`).
+        expect(() => validateTestRun(fake.created()!)).not.toThrow();
+        expect(fake.created()?.spec.starter).toEqual({ image: `ghcr.io/grafana/k6-operator:starter-v${K6_OPERATOR_VERSION}` });
         expect(lines.filter((l) => l.startsWith("stage: ")).map((l) => l.split(" ")[1])).toEqual([
             "initialization", "initialized", "created", "started", "stopped", "finished",
         ]);

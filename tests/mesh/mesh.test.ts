@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Istio } from "../../components/mesh/Istio";
+import { CNI_RELEASE_REVISION, Istio } from "../../components/mesh/Istio";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MeshRouting } from "../../components/mesh/MeshRouting";
@@ -85,8 +85,26 @@ describe("the mesh components under mocks", () => {
         expect(cni.inputs.values.global).toEqual({ hub: "docker.io/istio", tag: "1.30.3", platform: "k3s" });
         // istiod-injector-configmap.yaml copies the top-level `cni` into the injector's `pilot.cni`.
         expect(istiod.inputs.values.cni).toEqual({ enabled: true });
-        expect(istiod.dependsOn).toContain("istio-cni");
+        expect(ledger.waitsFor("istio-istiod")).toContain("istio-cni");
         expect(ledger.waitsFor("istio-gateway")).toContain("istio-cni");
+    });
+
+    it("waits for the CNI agent Ready on every node, not Helm's desired − maxUnavailable, before istiod and every pod it injects", () => {
+        const ready = ledger.byName("istio-cni-ready");
+        // Pulumi awaits a DaemonSet it applies until kstatus says Current (every scheduled pod updated, Ready and
+        // available); a waitFor or skipAwait annotation would replace that wait, so there is none.
+        expect(ready.type).toBe("kubernetes:apps/v1:DaemonSetPatch");
+        expect(ready.inputs.metadata).toEqual({
+            // istio-cni 1.30.3 templates/daemonset.yaml: `{{ template "name" . }}-node` in the release's namespace.
+            name: "istio-cni-node",
+            namespace: ledger.byName("istio-cni").inputs.namespace,
+            // The release's revision: every upgrade of the chart is awaited again.
+            annotations: { [CNI_RELEASE_REVISION]: "1" },
+        });
+        expect(ready.inputs.spec).toBeUndefined();
+        expect(ledger.waitsFor("istio-cni-ready")).toContain("istio-cni");
+        expect(ledger.byName("istio-istiod").dependsOn).toContain("istio-cni-ready");
+        expect(ledger.waitsFor("istio-gateway")).toContain("istio-cni-ready");
     });
 
     it("sends traces to Jaeger over OTLP and keeps Prometheus metrics in the mesh config", () => {

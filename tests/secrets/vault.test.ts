@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS, VAULT } from "../../components/defaults";
 import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES } from "../../components/secrets/catalog";
-import { SELF_INIT_NAME, serverConfig } from "../../components/secrets/openbaoConfig";
+import { SELF_INIT_GUARD_FILE, SELF_INIT_NAME, SELF_INIT_PENDING_FILE, serverConfig } from "../../components/secrets/openbaoConfig";
 import { Vault } from "../../components/secrets/Vault";
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { problemsOf } from "../config/raw";
@@ -39,6 +39,7 @@ const CHART_READS: Record<string, string> = {
     "server.image.tag": "server-statefulset.yaml:78",
     "server.resources": "raw: _helpers.tpl:945 openbao.resources",
     "server.updateStrategyType": "server-statefulset.yaml:26",
+    "server.podManagementPolicy": "server-statefulset.yaml:23",
     "server.configAnnotation": "_helpers.tpl:513 openbao.annotations, server-config-configmap.yaml:17",
     "server.dataStorage.enabled": "_helpers.tpl:278, 305",
     "server.dataStorage.size": "_helpers.tpl:317",
@@ -72,37 +73,104 @@ function valuePaths(value: unknown, prefix = ""): string[] {
 }
 
 /**
- * A stand-in `bao` for `bao status -address=<peer>`: exits as PEER_<ordinal> says (1, unreachable, when unset) and
- * logs each call with the client settings it ran with.
+ * A stand-in `bao` for `bao status`: against a peer (`-address=`) it exits as PEER_<ordinal> says (1, unreachable,
+ * when unset); against the local server (no address) as the file SERVING holds (0 once it serves unsealed; 0 when
+ * the file is gone, so a left-over loop ends). It logs each call with the client settings it ran with.
  */
 const FAKE_BAO = `#!/bin/sh
+addr=
 for a in "$@"; do case "$a" in -address=*) addr="\${a#-address=}" ;; esac; done
-echo "$1 $addr $BAO_CLIENT_TIMEOUT $BAO_MAX_RETRIES" >>"$BAO_LOG"
+echo "$1 \${addr:-local} $BAO_CLIENT_TIMEOUT $BAO_MAX_RETRIES" >>"$BAO_LOG"
 case "$addr" in
 http://openbao-1.openbao-internal:8200) exit "\${PEER_1:-1}" ;;
 http://openbao-2.openbao-internal:8200) exit "\${PEER_2:-1}" ;;
+"") exit "$(cat "$SERVING" 2>/dev/null || echo 0)" ;;
 esac
 exit 1
 `;
 
+/** The guard's poll interval is time, not logic: a stand-in `sleep` keeps the tests quick. */
+const FAKE_SLEEP = `#!/bin/sh
+exec /bin/sleep 0.05
+`;
+
 let fakeBin = "";
+let podCount = 0;
+
+/** What pod 0's data volume holds when the pod starts. */
+type Volume = "empty" | "initialised" | "marked";
+
+/** One start of a pod: the `bao server` arguments, the peer probes, what the guard logged, and the pod's files. */
+interface PodStart {
+    args: string[];
+    probes: string[];
+    stderr: string;
+    /** The pod's filesystem root (the guard's absolute paths relocated under it). */
+    root: string;
+    /** Files left on the data volume, sorted. */
+    volume(): string[];
+    /** The local server starts serving unsealed: resolves once the guard's mark is gone (or throws after 10 s). */
+    serve(): Promise<void>;
+}
 
 /**
- * The `-config` arguments OpenBao gets on pod `hostname` while its peers answer `bao status` with `peers`' exit codes:
- * the chart's line run by `shell`, the entrypoint stubbed. Returns them with the `bao status` calls made.
+ * Starts pod `hostname` as the chart's own `sh -ec` line does, the entrypoint stubbed, run by `shell`, with its peers
+ * answering `bao status` with `peers`' exit codes. The self-init ConfigMap's files as sent are written under a
+ * temporary root, and the one change to what is sent is that `/openbao/` is relocated under that root.
  */
-function configArgs(shell: string[], hostname: string, extraArgs: string, peers: { 1?: number; 2?: number } = {}): { args: string[]; probes: string[] } {
-    const line = CHART_ARGS_LINE.replace("{{ .Values.server.extraArgs }}", extraArgs).replace("/usr/local/bin/docker-entrypoint.sh", "printf '%s\\n'");
-    const log = path.join(fakeBin, `${hostname}-${peers[1]}-${peers[2]}-${shell[0]}.log`);
+function startPod(
+    shell: string[],
+    hostname: string,
+    extraArgs: string,
+    initFiles: Record<string, string>,
+    options: { peers?: { 1?: number; 2?: number }; volume?: Volume } = {},
+): PodStart {
+    const root = path.join(fakeBin, `pod-${podCount++}`);
+    const relocate = (text: string) => text.replaceAll("/openbao/", `${root}/openbao/`);
+    const data = path.join(root, VAULT.dataPath);
+    fs.mkdirSync(path.join(root, VAULT.selfInitDir), { recursive: true });
+    fs.mkdirSync(path.join(data, "lost+found"), { recursive: true });
+    for (const [file, text] of Object.entries(initFiles)) {
+        fs.writeFileSync(path.join(root, VAULT.selfInitDir, file), relocate(text));
+    }
+    if (options.volume === "initialised" || options.volume === "marked") {
+        fs.writeFileSync(path.join(data, "vault.db"), "fsm");
+        fs.mkdirSync(path.join(data, "raft"));
+        fs.writeFileSync(path.join(data, "raft", "raft.db"), "log");
+        fs.writeFileSync(path.join(data, "node-id"), hostname);
+    }
+    if (options.volume === "marked") {
+        fs.writeFileSync(path.join(data, SELF_INIT_PENDING_FILE), "");
+    }
+    const line = CHART_ARGS_LINE.replace("{{ .Values.server.extraArgs }}", relocate(extraArgs)).replace("/usr/local/bin/docker-entrypoint.sh", "printf '%s\\n'");
+    const log = path.join(root, "bao.log");
+    const serving = path.join(root, "serving");
     fs.writeFileSync(log, "");
-    const env: Record<string, string> = { PATH: `${fakeBin}:${process.env.PATH}`, HOSTNAME: hostname, BAO_LOG: log };
-    for (const [ordinal, code] of Object.entries(peers)) {
+    fs.writeFileSync(serving, "1");
+    const env: Record<string, string> = { PATH: `${fakeBin}:${process.env.PATH}`, HOSTNAME: hostname, BAO_LOG: log, SERVING: serving };
+    for (const [ordinal, code] of Object.entries(options.peers ?? {})) {
         env[`PEER_${ordinal}`] = String(code);
     }
-    const r = spawnSync(shell[0], [...shell.slice(1), "-ec", line], { env, encoding: "utf8" });
-    expect(r.stderr, `${shell} on ${hostname}`).toBe("");
-    expect(r.status, `${shell} on ${hostname}`).toBe(0);
-    return { args: r.stdout.trim().split("\n"), probes: fs.readFileSync(log, "utf8").split("\n").filter((l) => l !== "") };
+    const r = spawnSync(shell[0], [...shell.slice(1), "-ec", line], { env, encoding: "utf8", timeout: 20_000 });
+    expect(r.status, `${shell} on ${hostname}: ${r.stderr}`).toBe(0);
+    const unroot = (text: string) => text.replaceAll(`${root}/openbao/`, "/openbao/");
+    const volume = () => fs.readdirSync(data, { recursive: true }).map(String).sort();
+    return {
+        args: unroot(r.stdout).trim().split("\n"),
+        probes: fs.readFileSync(log, "utf8").split("\n").filter((l) => l !== "" && !l.includes(" local ")),
+        stderr: unroot(r.stderr),
+        root,
+        volume,
+        async serve() {
+            fs.writeFileSync(serving, "0");
+            for (let waited = 0; volume().includes(SELF_INIT_PENDING_FILE); waited += 100) {
+                if (waited > 10_000) {
+                    throw new Error(`the mark on ${hostname}'s volume was not removed once it served`);
+                }
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+        },
+    };
 }
 
 /** The OpenBao image is Alpine: its /bin/sh is busybox ash. */
@@ -127,6 +195,7 @@ describe("OpenBao (Vault)", () => {
     beforeAll(async () => {
         fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-bao-"));
         fs.writeFileSync(path.join(fakeBin, "bao"), FAKE_BAO, { mode: 0o755 });
+        fs.writeFileSync(path.join(fakeBin, "sleep"), FAKE_SLEEP, { mode: 0o755 });
         ({ ledger, result: outputs } = await runHomelab());
         values = ledger.byName("vault-release").inputs.values;
         shared = await hcl2json.parse("storageconfig.hcl", values.server.ha.raft.config);
@@ -249,42 +318,91 @@ describe("OpenBao (Vault)", () => {
         expect(Object.keys(selfInit)).toEqual(["initialize"]);
     });
 
-    // busybox ash is the image's own /bin/sh; dash (sh here) and bash show the expression is plain POSIX.
-    const shells: [string[], (name: string, fn: () => void) => void][] = [
+    it("creates pods 1 and 2 only once pod 0 is Ready (OrderedReady, set explicitly): the self-init guard depends on it", () => {
+        // Under Parallel, uninitialised peers answer `bao status` with 2 (openbao v2.6.2 command/status.go:93-94), so a
+        // first pod 0 would never self-initialise, and a failed one would look like a cluster with peers.
+        expect(values.server.podManagementPolicy).toBe("OrderedReady");
+    });
+
+    // busybox ash is the image's own /bin/sh; dash (sh here) and bash show the guard is plain POSIX.
+    const shells: [string[], (name: string, fn: () => Promise<void>) => void][] = [
         [["busybox", "ash"], busybox.it],
         [["sh"], it],
         [["bash", "--norc"], it],
     ];
+    const base = ["bao", "server", "-config=/tmp/storageconfig.hcl"];
+    const withInit = [...base, `-config=${VAULT.selfInitDir}/${VAULT.selfInitFile}`];
+    const raftFiles = ["node-id", "raft", path.join("raft", "raft.db"), "vault.db"];
+    const initFiles = () => ledger.byName("vault-self-init").inputs.data as Record<string, string>;
     for (const [shell, test] of shells) {
-        test(`loads the self-init file on pod 0 only, as the chart's own sh -ec line runs it (${shell.join(" ")})`, () => {
+        const start = (hostname: string, options?: Parameters<typeof startPod>[4]) =>
+            startPod(shell, hostname, values.server.extraArgs, initFiles(), options);
+
+        test(`loads the self-init file on pod 0 only, as the chart's own sh -ec line runs it (${shell.join(" ")})`, async () => {
             expect(values.server.extraArgs).not.toMatch(/[\r\n]/);
             const selfInitMount = values.server.volumeMounts.find((m: { mountPath: string }) => m.mountPath === VAULT.selfInitDir);
             const volume = values.server.volumes.find((v: { name: string }) => v.name === selfInitMount.name);
             expect(volume.configMap.name).toBe(ledger.byName("vault-self-init").inputs.metadata.name);
-            const base = ["bao", "server", "-config=/tmp/storageconfig.hcl"];
-            const withInit = [...base, `-config=${VAULT.selfInitDir}/${VAULT.selfInitFile}`];
-            const extra = values.server.extraArgs;
+            expect(Object.keys(initFiles()).sort()).toEqual([SELF_INIT_GUARD_FILE, VAULT.selfInitFile].sort());
             // First install: OrderedReady creates pod 0 alone, its peers do not answer.
-            const first = configArgs(shell, "openbao-0", extra);
+            const first = start("openbao-0");
             expect(first.args).toEqual(withInit);
+            expect(first.stderr).toBe("");
             expect(first.probes).toEqual([
                 "status http://openbao-1.openbao-internal:8200 5s 0",
                 "status http://openbao-2.openbao-internal:8200 5s 0",
             ]);
+            // Marked before OpenBao starts, unmarked once it serves: its self-init completed.
+            expect(first.volume()).toEqual([SELF_INIT_PENDING_FILE, "lost+found"].sort());
+            await first.serve();
+            expect(first.volume()).toEqual(["lost+found"]);
             for (const hostname of ["openbao-1", "openbao-2", "openbao-10"]) {
-                expect(configArgs(shell, hostname, extra)).toEqual({ args: base, probes: [] });
+                const peer = start(hostname);
+                expect({ args: peer.args, probes: peer.probes, volume: peer.volume() }).toEqual({ args: base, probes: [], volume: ["lost+found"] });
             }
         });
 
-        test(`lets a pod 0 with running peers join them instead of initialising a second cluster (${shell.join(" ")})`, () => {
-            const base = ["bao", "server", "-config=/tmp/storageconfig.hcl"];
-            const extra = values.server.extraArgs;
+        test(`lets a pod 0 with running peers join them instead of initialising a second cluster (${shell.join(" ")})`, async () => {
             // Unsealed (0) or sealed (2), a peer that answers means the cluster exists.
             for (const peers of [{ 1: 0, 2: 0 }, { 1: 2, 2: 1 }, { 1: 1, 2: 0 }, { 1: 1, 2: 2 }]) {
-                expect(configArgs(shell, "openbao-0", extra, peers).args, JSON.stringify(peers)).toEqual(base);
+                const rebuilt = start("openbao-0", { peers });
+                expect({ args: rebuilt.args, volume: rebuilt.volume() }, JSON.stringify(peers)).toEqual({ args: base, volume: ["lost+found"] });
             }
         });
+
+        test(`starts afresh on a volume whose self-init never completed, when no peer answers (${shell.join(" ")})`, async () => {
+            // OpenBao's own "failed" marker would refuse every unseal of these files: they never served, so nothing is lost.
+            const retry = start("openbao-0", { volume: "marked" });
+            expect(retry.stderr).toMatch(/^homelab: the self-init begun on this volume never completed and no peer answers: removing .*vault\.db/);
+            expect(retry.volume()).toEqual([SELF_INIT_PENDING_FILE, "lost+found"].sort());
+            expect(retry.args).toEqual(withInit);
+            await retry.serve();
+            expect(retry.volume()).toEqual(["lost+found"]);
+        });
+
+        test(`leaves a volume that served alone, and a marked one beside answering peers (${shell.join(" ")})`, async () => {
+            // A restart of an initialised cluster: OpenBao skips self-init on initialised storage (command/server.go:1753-1767).
+            const restart = start("openbao-0", { volume: "initialised" });
+            expect({ args: restart.args, stderr: restart.stderr, volume: restart.volume() }).toEqual({
+                args: withInit,
+                stderr: "",
+                volume: [...raftFiles, "lost+found"].sort(),
+            });
+            // Peers exist only once pod 0 was Ready: its files are kept, and the mark goes once it serves.
+            const beside = start("openbao-0", { volume: "marked", peers: { 1: 0, 2: 0 } });
+            expect({ args: beside.args, stderr: beside.stderr }).toEqual({ args: base, stderr: "" });
+            expect(beside.volume()).toEqual([...raftFiles, SELF_INIT_PENDING_FILE, "lost+found"].sort());
+            await beside.serve();
+            expect(beside.volume()).toEqual([...raftFiles, "lost+found"].sort());
+        });
     }
+
+    const shellcheck = nativeTool("shellcheck");
+    shellcheck.it("ships a guard shellcheck passes as POSIX sh", async () => {
+        const file = path.join(fakeBin, SELF_INIT_GUARD_FILE);
+        fs.writeFileSync(file, initFiles()[SELF_INIT_GUARD_FILE]);
+        shellcheck.run(["--shell=sh", file]);
+    });
 
     it("self-initialises in order: KV v2 at secret/, Kubernetes auth from in-cluster, the policies, the roles, the admin login", () => {
         expect(requests["mount-kv"]).toEqual({ operation: "update", path: "sys/mounts/secret", data: { type: "kv", options: { version: "2" } } });

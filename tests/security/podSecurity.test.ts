@@ -151,7 +151,7 @@ describe("the stack's Pod Security levels", () => {
         expect(proxy.global.proxy.seccompProfile).toEqual({ type: "RuntimeDefault" });
         // No istio-init needs the CNI agent on K3s' own CNI paths, and in place before istiod injects anything.
         expect(ledger.byName("istio-cni").inputs.values.global.platform).toBe("k3s");
-        expect(ledger.byName("istio-istiod").dependsOn).toContain("istio-cni");
+        expect(ledger.waitsFor("istio-istiod")).toContain("istio-cni");
         for (const r of templates) {
             const ns: string = r.inputs.metadata.namespace;
             const labels = namespaces.get(ns)!;
