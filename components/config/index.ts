@@ -1,6 +1,7 @@
 // The config loader: one validator per section (proxmox, network, nodes, k3s, ssh, image, host, platform,
 // mesh), composed by validateConfig; loadConfig reads the stack's keys and refuses a bad config up front.
 export { ConfigError } from "./ConfigError";
+export { configRm, configSet, configSetSecret, PULUMI_CLI, SSH_KEY_FILE } from "./fix";
 export { capacityProblems } from "./host";
 export { loadConfig } from "./load";
 export { kubeconfigServer } from "./target";
