@@ -49,3 +49,6 @@ export function editDistance(a: string, b: string): number {
     }
     return previous[b.length];
 }
+
+/** The keys the loader reads as secrets (requireSecret): set with `--secret`, checked offline for presence only. */
+export const SECRET_KEYS = ["proxmoxve:apiToken", "homelab:sshPrivateKey", "homelab:kubeconfig", "homelab:dockerHubToken", "homelab:alertWebhookUrl"] as const;

@@ -1,6 +1,6 @@
 // The URLs' ports and host name, the mesh and the observability settings, and the port plan ServiceLB can serve.
 import { DOMAIN_PATTERN, RESERVED_NODE_PORTS, SHLINK_RATE_LIMIT_MAX } from "../defaults";
-import { Reader } from "./read";
+import { Reader, UNREAD_SECRET } from "./read";
 import type { Checked, MeshConfig } from "./types";
 import { configSet, configSetSecret } from "./fix";
 
@@ -31,7 +31,7 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
         problems.push(`homelab:kialiAuth must be "anonymous" (view-only) or "token" (got "${kialiAuth}").`);
     }
     const webhook = h.alertWebhookUrl;
-    if (webhook !== undefined && (typeof webhook !== "string" || !/^https?:\/\/[^\s/]+/.test(webhook))) {
+    if (webhook !== undefined && webhook !== UNREAD_SECRET && (typeof webhook !== "string" || !/^https?:\/\/[^\s/]+/.test(webhook))) {
         problems.push(
             "homelab:alertWebhookUrl must be an http(s) URL (value not shown): " +
                 `paste it (e.g. https://ntfy.sh/<topic>) when Pulumi asks: ${configSetSecret("homelab:alertWebhookUrl")}`,

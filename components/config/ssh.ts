@@ -1,6 +1,6 @@
 // SSH: the user cloud-init creates, the key it authorizes, and the private key the program connects with.
 import { LINUX_USER_PATTERN, PRIVATE_KEY_ARMOUR_PATTERN, SSH_PUBLIC_KEY_PATTERN } from "./patterns";
-import { Reader } from "./read";
+import { Reader, UNREAD_SECRET } from "./read";
 import { fingerprint, privateKeyFacts, publicKeyLineBlob } from "./sshKeys";
 import type { Checked, SshConfig } from "./types";
 import { configSet, configSetSecret, SSH_KEY_FILE } from "./fix";
@@ -36,6 +36,9 @@ export function validateSsh(h: Record<string, unknown>): Checked<SshConfig> {
 export function privateKeyProblems(privateKey: unknown, publicKey: string | undefined): string[] {
     if (typeof privateKey !== "string" || privateKey.trim() === "") {
         return [`homelab:sshPrivateKey is not set: ${SET_PRIVATE_KEY}`];
+    }
+    if (privateKey === UNREAD_SECRET) {
+        return [];
     }
     if (!PRIVATE_KEY_ARMOUR_PATTERN.test(privateKey)) {
         return [`homelab:sshPrivateKey must be a PEM/OpenSSH private key (value not shown): ${SET_PRIVATE_KEY}`];
