@@ -86,7 +86,19 @@ export function retireResources(state: ExportedState, retired: readonly RetiredR
 function main(stack: string): void {
     const pulumi = process.env.PULUMI ?? "node_modules/.bin/pulumi";
     // Secrets stay encrypted: export and import carry the ciphertext as is.
-    const exported = JSON.parse(execFileSync(pulumi, ["stack", "export", "--stack", stack], { encoding: "utf8" })) as ExportedState;
+    let exported: ExportedState;
+    try {
+        // Pulumi's own message reaches the terminal (stderr is not captured); this adds what to do next.
+        exported = JSON.parse(execFileSync(pulumi, ["stack", "export", "--stack", stack], { encoding: "utf8", stdio: ["inherit", "pipe", "inherit"] })) as ExportedState;
+    } catch (e) {
+        const status = (e as { status?: number | null }).status;
+        const why = status === undefined ? (e instanceof Error ? e.message : String(e)) : `pulumi stack export exited with status ${status}; its message is above`;
+        console.error(
+            `up: could not read the state of stack '${stack}' before the update (${why}). Nothing was changed. ` +
+                "A wrong passphrase? Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE. Then run `npm run up` again.",
+        );
+        process.exit(1);
+    }
     const { state, removed } = retireResources(exported, RETIRED_RESOURCES);
     if (removed.length === 0) {
         return;
