@@ -77,5 +77,6 @@ export function parseDrillArgs(argv: string[]): DrillCommand {
     if (drill === "node-loss" && rest.length === 2 && rest[0] === "--node" && rest[1] !== "") {
         return { kind: "run", drill, node: rest[1] };
     }
-    throw new Error(DRILL_USAGE);
+    const why = rest[0] !== "--node" ? `unexpected argument ${JSON.stringify(rest[0])}` : drill !== "node-loss" ? `--node is for node-loss only, not ${drill}` : "--node needs one node name";
+    throw new Error(`${why}; ${DRILL_USAGE}`);
 }

@@ -6,7 +6,7 @@ import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CONFIG_DEFAULTS } from "../defaults";
-import { parseStackOutputs } from "../load/stackOutputs";
+import { parseStackOutputs, stackOutputJson } from "../load/stackOutputs";
 import type { Annotate, DrillLab, NodeControl } from "./cluster";
 import { kubeDrillCluster } from "./kube";
 
@@ -122,7 +122,7 @@ function grafanaAnnotate(grafana: { url: string; password: string; ca?: string }
 }
 
 export function realLab(commands: { stop: string; start: string }): DrillLab {
-    const json = pulumi(["stack", "output", "--json", "--show-secrets"]);
+    const json = stackOutputJson(STACK);
     const { kubeconfig, target } = parseStackOutputs(json);
     const { nodeAddresses, apiServerUrl, grafana } = parseDrillOutputs(json);
     return {
