@@ -12,11 +12,11 @@ export interface PulumiRun {
 }
 
 /** Runs `pulumi <args>` in the clone, `input` on stdin, killed after `timeoutMs`; PULUMI names another binary (tests). */
-export function runPulumi(args: string[], options: { input?: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<PulumiRun> {
+export function runPulumi(args: string[], options: { input?: string; timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<PulumiRun> {
     const env = options.env ?? process.env;
     const bin = env.PULUMI ?? path.join(REPO_ROOT, "node_modules", ".bin", "pulumi");
     return new Promise((resolve, reject) => {
-        const child = spawn(bin, args, { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(bin, args, { cwd: options.cwd ?? REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

@@ -49,14 +49,11 @@ export function projectDefaults(projectFile: string): Record<string, string> {
     return defaults;
 }
 
-/**
- * The stack's config: Pulumi.yaml's defaults, overridden by Pulumi.<stack>.yaml. Throws a message (no stack trace
- * needed) when the stack file is missing or is not YAML.
- */
-export function readStackConfig(root: string, stack: string): StackConfig {
+/** The stack file's own values (no defaults); empty when the file does not exist yet. */
+export function stackFileValues(root: string, stack: string): StackConfig {
     const file = path.join(root, stackFileName(stack));
     if (!fs.existsSync(file)) {
-        throw new Error(`there is no ${stackFileName(stack)} here: run \`npm run configure\` to create the stack '${stack}'`);
+        return { config: {}, encrypted: [] };
     }
     let doc: { config?: Record<string, unknown> } | null;
     try {
@@ -64,7 +61,7 @@ export function readStackConfig(root: string, stack: string): StackConfig {
     } catch (e) {
         throw new Error(`${stackFileName(stack)} is not valid YAML: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
     }
-    const config = projectDefaults(path.join(root, "Pulumi.yaml"));
+    const config: Record<string, string> = {};
     const encrypted: string[] = [];
     for (const [key, value] of Object.entries(doc?.config ?? {})) {
         if (value === null || value === undefined) {
@@ -72,10 +69,25 @@ export function readStackConfig(root: string, stack: string): StackConfig {
         }
         if (isSecure(value)) {
             encrypted.push(fullKey(key));
-            delete config[fullKey(key)];
         } else {
             config[fullKey(key)] = engineValue(value);
         }
     }
     return { config, encrypted };
+}
+
+/**
+ * The stack's config: Pulumi.yaml's defaults, overridden by Pulumi.<stack>.yaml. Throws a message (no stack trace
+ * needed) when the stack file is missing or is not YAML.
+ */
+export function readStackConfig(root: string, stack: string): StackConfig {
+    if (!fs.existsSync(path.join(root, stackFileName(stack)))) {
+        throw new Error(`there is no ${stackFileName(stack)} here: run \`npm run configure\` to create the stack '${stack}'`);
+    }
+    const own = stackFileValues(root, stack);
+    const config = projectDefaults(path.join(root, "Pulumi.yaml"));
+    for (const key of own.encrypted) {
+        delete config[key];
+    }
+    return { config: { ...config, ...own.config }, encrypted: own.encrypted };
 }
