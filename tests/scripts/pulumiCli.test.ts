@@ -48,7 +48,7 @@ describe("npm ci", () => {
 
 describe("scripts/pulumi-cli.sh", () => {
     /** A stand-in curl (HEAD gives the size, a GET the tarball of a fake CLI that records plugin installs). */
-    function fetchCli(env: Record<string, string> = {}): { status: number | null; stderr: string; calls: string[]; home: string } {
+    function fetchCli(env: Record<string, string> = {}, command: string[] = ["bash", path.join(ROOT, "scripts", "pulumi-cli.sh")]): { status: number | null; stdout: string; stderr: string; calls: string[]; home: string } {
         dir ||= fs.mkdtempSync(path.join(os.tmpdir(), "homelab-cli-"));
         const home = path.join(dir, "pulumi-home");
         const bin = path.join(dir, "bin");
@@ -75,12 +75,13 @@ describe("scripts/pulumi-cli.sh", () => {
                 { mode: 0o755 },
             );
         }
-        const run = spawnSync("bash", [path.join(ROOT, "scripts", "pulumi-cli.sh")], {
+        const run = spawnSync(command[0], command.slice(1), {
+            cwd: ROOT,
             encoding: "utf8",
             env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, STUB_DIR: dir, ...env },
         });
         const calls = path.join(dir, "calls");
-        return { status: run.status, stderr: run.stderr, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [], home };
+        return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [], home };
     }
 
     it("fetches the pinned CLI from get.pulumi.com saying how big, then the four plugins at the SDKs' versions, once", () => {
@@ -100,6 +101,15 @@ describe("scripts/pulumi-cli.sh", () => {
         ]);
         const again = fetchCli();
         expect([again.status, again.stderr, again.calls.length]).toEqual([0, "", 4]);
+    });
+
+    it("is what `npm run pulumi --` runs first: the npm package's wrapper then finds the CLI where it was put", () => {
+        const run = fetchCli({}, ["npm", "run", "--silent", "pulumi", "--", "version"]);
+        expect(run.stderr).toContain(`Fetching the pinned Pulumi CLI v${PULUMI_VERSION}`);
+        expect(run.stderr).not.toContain("Downloading pulumi");
+        expect(run.stdout.trim()).toBe(`v${PULUMI_VERSION}`);
+        expect(run.calls).toEqual([]);
+        expect(run.status).toBe(0);
     });
 
     it("explains a failed download (offline? proxy?) and changes nothing", () => {
