@@ -36,6 +36,14 @@ describe("fix commands", () => {
         expect(offending).toEqual([]);
     });
 
+    it("in the stack files' and Pulumi.yaml's comments too", () => {
+        const root = path.join(COMPONENTS, "..");
+        for (const file of fs.readdirSync(root).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f))) {
+            const text = fs.readFileSync(path.join(root, file), "utf8");
+            expect(text.split("\n").filter((line) => /(?<!npm run )\bpulumi (config|stack) |npx pulumi|id_ed25519/.test(line)), file).toEqual([]);
+        }
+    });
+
     it("name the key file the README has the user make (~/.ssh/homelab), not ~/.ssh/id_ed25519", () => {
         expect(codeLines().filter(({ line }) => line.includes("id_ed25519"))).toEqual([]);
         const problems = validateConfig(raw({ "homelab:sshPublicKey": undefined, "homelab:sshPrivateKey": undefined })).problems;
