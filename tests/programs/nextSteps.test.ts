@@ -1,15 +1,14 @@
 // Issue 20: the on-demand programs say what to do next: on a stack never `up`'d, "run `npm run up` first" (not
 // "Command failed: …"), and on bad arguments what was wrong, not only the usage line.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDrillArgs } from "../../components/drills/catalog";
-import { parseArgs } from "../../components/load/cli";
-import { stackOutputFailure } from "../../components/load/stackOutputs";
-
-const ROOT = path.join(__dirname, "..", "..");
+import { realLab } from "../../components/drills/lab";
+import { runDrill } from "../../components/drills/runner";
+import { parseArgs, runLoad } from "../../components/load/cli";
+import { readStackOutputs, stackOutputFailure } from "../../components/load/stackOutputs";
 
 describe("npm run load and npm run drill on a stack that was never built", () => {
     let dir = "";
@@ -20,22 +19,56 @@ describe("npm run load and npm run drill on a stack that was never built", () =>
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    for (const [program, args] of [
-        ["load", ["baseline"]],
-        ["drill", ["redis-master"]],
-    ] as const) {
-        it(`npm run ${program} says to run npm run up first, and exits 2`, () => {
-            const run = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), [`scripts/${program}.ts`, ...args], {
-                cwd: ROOT,
-                encoding: "utf8",
-                env: { ...process.env, PULUMI: path.join(dir, "pulumi"), PULUMI_STACK: "homelab" },
-                timeout: 30_000,
-            });
-            expect(run.stdout).toContain("error: the stack 'homelab' does not exist yet: run `npm run up` first");
-            expect(run.stdout + run.stderr).not.toContain("Command failed");
-            expect(run.status).toBe(2);
-        });
+    /** Runs `body` with PULUMI naming the stand-in and the stack 'homelab'. */
+    async function withStandIn<T>(body: () => Promise<T>): Promise<T> {
+        const saved = { PULUMI: process.env.PULUMI, PULUMI_STACK: process.env.PULUMI_STACK };
+        process.env.PULUMI = path.join(dir, "pulumi");
+        process.env.PULUMI_STACK = "homelab";
+        try {
+            return await body();
+        } finally {
+            for (const [key, value] of Object.entries(saved)) {
+                if (value === undefined) {
+                    delete process.env[key];
+                } else {
+                    process.env[key] = value;
+                }
+            }
+        }
     }
+
+    // What scripts/load.ts and scripts/drill.ts connect with, with PULUMI naming the stand-in CLI.
+    it("npm run load says to run npm run up first, and exits 2", async () => {
+        const lines: string[] = [];
+        const code = await withStandIn(() =>
+            runLoad(["baseline"], {
+                connect: () => Promise.resolve().then(() => readStackOutputs() as never),
+                out: (line) => lines.push(line),
+                now: () => 0,
+                sleep: () => Promise.resolve(),
+                signal: new AbortController().signal,
+            }),
+        );
+        expect(lines).toEqual(["error: the stack 'homelab' does not exist yet: run `npm run up` first"]);
+        expect(code).toBe(2);
+    });
+
+    it("npm run drill says to run npm run up first, and exits 2", async () => {
+        const lines: string[] = [];
+        const code = await withStandIn(() =>
+            runDrill(["redis-master"], {
+                connect: () => Promise.resolve().then(() => realLab({ stop: "true", start: "true" })),
+                out: (line) => lines.push(line),
+                now: () => 0,
+                sleep: () => Promise.resolve(),
+                signal: new AbortController().signal,
+                holder: "test",
+                write: () => undefined,
+            }),
+        );
+        expect(lines).toEqual(["error: the stack 'homelab' does not exist yet: run `npm run up` first"]);
+        expect(code).toBe(2);
+    });
 
     it("names the passphrase when that is what failed, and a timeout as such", () => {
         expect(stackOutputFailure("homelab", "error: incorrect passphrase\n")).toBe(
