@@ -117,6 +117,23 @@ export function subnetNear(endpoint: string | undefined): string | undefined {
     }
 }
 
+/**
+ * The stack's subnet, unless the Proxmox host's address lies outside it (the seed lab's 192.168.2.0/24 on a fresh
+ * clone, say): then the /24 around the host, where a homelab's VMs most often live too.
+ */
+export function subnetProposal(current: string | undefined, endpoint: string): string | undefined {
+    const near = subnetNear(endpoint);
+    const subnet = current === undefined ? undefined : parseSubnet(current);
+    let host: number | undefined;
+    try {
+        host = parseIpv4(new URL(endpoint).hostname);
+    } catch {
+        host = undefined;
+    }
+    const holdsHost = subnet !== undefined && host !== undefined && host > subnet.network && host < subnet.network + subnet.size - 1;
+    return current !== undefined && (host === undefined || holdsHost) ? current : (near ?? current);
+}
+
 class Refused extends Error {}
 
 export async function runConfigure(argv: string[], deps: ConfigureDeps): Promise<number> {
@@ -209,7 +226,7 @@ async function configure(o: Options, deps: ConfigureDeps): Promise<number> {
     const proxmoxNode = (await pick("proxmox-node", "Proxmox node of the VMs?", nodeProposal))!;
 
     // The LAN: a subnet kept unless changed; the gateway and DNS follow it unless given.
-    const subnet = (await pick("subnet", "The VMs' LAN (CIDR)?", now("homelab:subnet") ?? subnetNear(endpoint)))!;
+    const subnet = (await pick("subnet", "The VMs' LAN (CIDR)?", subnetProposal(now("homelab:subnet"), endpoint)))!;
     const parsed = parseSubnet(subnet);
     if (!parsed) {
         throw new Refused(`homelab:subnet must be an IPv4 network in CIDR form such as 10.0.10.0/24 (got "${subnet}")`);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCheck } from "../../programs/check/check";
 import { runPulumi } from "../../programs/check/pulumiCli";
-import { CONFIGURE_FLAGS, parseNodes, runConfigure, subnetNear } from "../../programs/configure/configure";
+import { CONFIGURE_FLAGS, parseNodes, runConfigure, subnetNear, subnetProposal } from "../../programs/configure/configure";
 import { nativeTool } from "../helpers/tools";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -153,8 +153,61 @@ sshKeygen.describe("npm run configure, non-interactive, on a fresh clone", () =>
     });
 });
 
+sshKeygen.describe("npm run configure, interactive, taking every proposal with Enter", () => {
+    let dir = "";
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    sshKeygen.it("proposes the endpoint's /24, the API's online node, the subnet's first host as gateway and DNS, and makes the key when asked", async () => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-configure-ask-"));
+        fs.mkdirSync(path.join(dir, "home", ".ssh"), { recursive: true });
+        fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.copyFileSync(path.join(ROOT, "Pulumi.homelab.yaml"), path.join(dir, "Pulumi.homelab.yaml"));
+        const questions: string[] = [];
+        const answers: Record<string, string> = {
+            "Proxmox API endpoint": "https://10.0.10.5:8006/",
+            "The K3s VMs": "10.0.10.21,10.0.10.22,10.0.10.23",
+        };
+        const lines: string[] = [];
+        const status = await runConfigure(["--dir", dir], {
+            root: ROOT,
+            env: { PULUMI: STUB, STUB_CALLS: path.join(dir, "calls") },
+            home: path.join(dir, "home"),
+            out: (line) => lines.push(line),
+            ask: (question, proposal) => {
+                questions.push(`${question} [${proposal ?? ""}]`);
+                return Promise.resolve(Object.entries(answers).find(([start]) => question.startsWith(start))?.[1] ?? "");
+            },
+            askSecret: (question) => Promise.resolve(question.startsWith("Passphrase") ? "pass" : TOKEN),
+            fetchCli: () => Promise.reject(new Error("fetched while PULUMI names the CLI")),
+            pulumi: (args, options) => runPulumi(args, { ...options, env: { ...process.env, ...options.env } as NodeJS.ProcessEnv }),
+            proxmoxNodes: (api) => {
+                expect(api).toEqual({ endpoint: "https://10.0.10.5:8006/", token: TOKEN, insecure: true, timeoutMs: 15_000 });
+                return Promise.resolve([
+                    { name: "pve-old", online: false },
+                    { name: "pve", online: true },
+                ]);
+            },
+            sshKeygen: (file) => Promise.resolve(void spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file])),
+            check: (argv) => runCheck(argv, { root: ROOT, env: {}, out: (line) => lines.push(line), decryptedConfig: () => Promise.reject(new Error("offline")), proxmoxFacts: () => Promise.reject(new Error("offline")) }),
+        });
+        expect(questions).toEqual([
+            "Proxmox API endpoint (https://<host>:8006/)? []",
+            "Accept the host's self-signed certificate (true/false)? [true]",
+            "Proxmox node of the VMs? [pve]",
+            "The VMs' LAN (CIDR)? [10.0.10.0/24]",
+            "The VMs' gateway? [10.0.10.1]",
+            "The VMs' DNS servers (comma-separated)? [10.0.10.1]",
+            "The K3s VMs (name=ip, comma-separated; free addresses outside DHCP)? []",
+            `No ${path.join(dir, "home", ".ssh", "homelab")}: create it with ssh-keygen, without passphrase (Y/n)? [y]`,
+        ]);
+        expect(lines).toContain("The Proxmox API lists: pve-old (offline), pve");
+        expect(lines.at(-1)).toBe("✓ the config of stack 'homelab' is complete (3 K3s VMs on Proxmox).");
+        expect(status).toBe(0);
+    });
+});
+
 describe("configure's proposals", () => {
-    it("names bare addresses k3s-node-01..., and proposes the endpoint's /24 as the subnet", () => {
+    it("names bare addresses k3s-node-01..., and proposes the endpoint's /24 as the subnet unless the stack's holds the host", () => {
         expect(parseNodes("10.0.10.21, 10.0.10.22")).toEqual([
             { name: "k3s-node-01", ip: "10.0.10.21" },
             { name: "k3s-node-02", ip: "10.0.10.22" },
@@ -165,5 +218,9 @@ describe("configure's proposals", () => {
         ]);
         expect(subnetNear("https://10.0.10.5:8006/")).toBe("10.0.10.0/24");
         expect(subnetNear("https://pve.lan:8006/")).toBeUndefined();
+        expect(subnetProposal("192.168.2.0/24", "https://192.168.2.10:8006/")).toBe("192.168.2.0/24");
+        expect(subnetProposal("192.168.2.0/24", "https://10.0.10.5:8006/")).toBe("10.0.10.0/24");
+        expect(subnetProposal("192.168.2.0/24", "https://pve.lan:8006/")).toBe("192.168.2.0/24");
+        expect(subnetProposal(undefined, "https://10.0.10.5:8006/")).toBe("10.0.10.0/24");
     });
 });
