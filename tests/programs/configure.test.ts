@@ -20,11 +20,16 @@ const TOKEN = "root@pam!homelab=0b7e4a4e-6a7d-4f3c-9a53-2f4c1f0e9d11";
 const sshKeygen = nativeTool("ssh-keygen", "openssh-client", ["-?"]);
 
 describe("npm run configure -- --help", () => {
-    it("documents every flag it takes, each of the values a lab needs among them", () => {
-        const run = spawnSync(TSX, ["scripts/configure.ts", "--help"], { cwd: ROOT, encoding: "utf8" });
-        expect(run.status).toBe(0);
+    it("documents every flag it takes, each of the values a lab needs among them", async () => {
+        const lines: string[] = [];
+        const refuse = () => Promise.reject(new Error("--help does nothing else"));
+        const status = await runConfigure(["--help"], {
+            root: ROOT, env: {}, home: "/nonexistent", out: (line) => lines.push(line), ask: refuse, askSecret: refuse, fetchCli: refuse,
+            pulumi: refuse, proxmoxNodes: refuse, sshKeygen: refuse, check: refuse,
+        });
+        expect(status).toBe(0);
         for (const [flag, help] of CONFIGURE_FLAGS) {
-            expect(run.stdout).toContain(`  ${flag.padEnd(30)} ${help}`);
+            expect(lines.join("\n")).toContain(`  ${flag.padEnd(30)} ${help}`);
         }
         const flags = CONFIGURE_FLAGS.map(([flag]) => flag.split(" ")[0]);
         for (const needed of ["--stack", "--endpoint", "--api-token-file", "--proxmox-node", "--subnet", "--gateway", "--dns", "--nodes", "--ssh-key", "--create-ssh-key", "--non-interactive"]) {
@@ -222,5 +227,19 @@ describe("configure's proposals", () => {
         expect(subnetProposal("192.168.2.0/24", "https://10.0.10.5:8006/")).toBe("10.0.10.0/24");
         expect(subnetProposal("192.168.2.0/24", "https://pve.lan:8006/")).toBe("192.168.2.0/24");
         expect(subnetProposal(undefined, "https://10.0.10.5:8006/")).toBe("10.0.10.0/24");
+    });
+});
+
+describe("configure's arguments", () => {
+    it("say what was wrong, then the usage, exit 2", async () => {
+        const lines: string[] = [];
+        const refuse = () => Promise.reject(new Error("nothing runs on bad arguments"));
+        const deps = { root: ROOT, env: {}, home: "/nonexistent", out: (line: string) => lines.push(line), ask: refuse, askSecret: refuse, fetchCli: refuse, pulumi: refuse, proxmoxNodes: refuse, sshKeygen: refuse, check: refuse };
+        expect(await runConfigure(["--subnett", "10.0.0.0/24"], deps)).toBe(2);
+        expect(lines[0]).toMatch(/^configure: Unknown option '--subnett'/);
+        expect(lines[0]).toContain("usage: npm run configure -- [flags]");
+        lines.length = 0;
+        expect(await runConfigure(["--timeout", "soon"], deps)).toBe(2);
+        expect(lines[0]).toMatch(/^configure: --timeout must be a whole number of seconds from 1 to 600 \(got "soon"\)/);
     });
 });
