@@ -148,7 +148,13 @@ export async function runCheck(argv: string[], deps: CheckDeps): Promise<number>
         for (const problem of problems) {
             deps.out(`  - ${problem}`);
         }
-        deps.out("Run the commands above (or `npm run configure`, which asks for each value), then `npm run check` again.");
+        // configure writes a Proxmox-mode stack; a stack on an existing cluster is set with the commands alone.
+        const clusterMode = verdict.raw.homelab.kubeconfig !== undefined || verdict.raw.homelab.publicAddress !== undefined;
+        const flag = stack === "homelab" ? "" : ` -- --stack ${stack}`;
+        if (stack !== "homelab") {
+            deps.out(`The commands act on the selected stack: select this one first (${PULUMI_CLI} stack select ${stack}).`);
+        }
+        deps.out(`Run the commands above${clusterMode ? "" : ` (or \`npm run configure${flag}\`, which asks for each value)`}, then \`npm run check${flag}\` again.`);
         return 1;
     }
     const what = stackConfigValue?.mode === "cluster" ? "an existing cluster" : `${stackConfigValue?.mode === "proxmox" ? stackConfigValue.nodes.length : 0} K3s VMs on Proxmox`;

@@ -150,6 +150,16 @@ describe("npm run check", () => {
         ]);
     });
 
+    it("on another stack, says to select it before running the commands; on a stack on an existing cluster, offers no configure", async () => {
+        const cluster = fs.readFileSync(path.join(ROOT, "Pulumi.cluster.yaml"), "utf8");
+        const run = await checkInProcess(["--dir", project(cluster, "cluster"), "--stack", "cluster"]);
+        expect(run.status).toBe(1);
+        expect(run.stdout.trim().split("\n").slice(-2)).toEqual([
+            "The commands act on the selected stack: select this one first (npm run pulumi -- stack select cluster).",
+            "Run the commands above, then `npm run check -- --stack cluster` again.",
+        ]);
+    });
+
     it("says what is wrong with its arguments, and where the stack file is missing", async () => {
         const bad = await checkInProcess(["--stak", "x"]);
         expect(bad.status).toBe(2);
