@@ -83,10 +83,32 @@ export function retireResources(state: ExportedState, retired: readonly RetiredR
     return { state: { ...state, deployment: { ...state.deployment, resources: kept } }, removed };
 }
 
+/** How long reading the state may take (a remote backend that hangs must not hang `npm run up`). */
+const EXPORT_TIMEOUT_MS = 300_000;
+
 function main(stack: string): void {
     const pulumi = process.env.PULUMI ?? "node_modules/.bin/pulumi";
     // Secrets stay encrypted: export and import carry the ciphertext as is.
-    const exported = JSON.parse(execFileSync(pulumi, ["stack", "export", "--stack", stack], { encoding: "utf8" })) as ExportedState;
+    let exported: ExportedState;
+    try {
+        // Pulumi's own message reaches the terminal (stderr is not captured); this adds what to do next.
+        exported = JSON.parse(execFileSync(pulumi, ["stack", "export", "--stack", stack], { encoding: "utf8", stdio: ["inherit", "pipe", "inherit"], timeout: EXPORT_TIMEOUT_MS })) as ExportedState;
+    } catch (e) {
+        const { status, code } = e as { status?: number | null; code?: string };
+        const why =
+            code === "ETIMEDOUT"
+                ? `pulumi stack export gave no answer within ${EXPORT_TIMEOUT_MS / 1000} s`
+                : status === undefined || status === null
+                  ? e instanceof Error
+                      ? e.message
+                      : String(e)
+                  : `pulumi stack export exited with status ${status}; its message is above`;
+        console.error(
+            `up: could not read the state of stack '${stack}' before the update (${why}). Nothing was changed. ` +
+                "A wrong passphrase? Set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE. Then run `npm run up` again.",
+        );
+        process.exit(1);
+    }
     const { state, removed } = retireResources(exported, RETIRED_RESOURCES);
     if (removed.length === 0) {
         return;

@@ -1,6 +1,7 @@
 // Argo CD on or off, and the user's Git repo its root Application syncs.
 import { Reader } from "./read";
 import type { Checked, GitopsConfig } from "./types";
+import { configRm, configSet } from "./fix";
 
 /** What Argo CD clones: https://, ssh:// or scp-like git@host:path. */
 const GIT_URL = /^(https:\/\/[^\s/]+\/\S+|ssh:\/\/\S+@[^\s/]+\/\S+|[\w.-]+@[\w.-]+:\S+)$/;
@@ -16,7 +17,7 @@ export function validateGitops(h: Record<string, unknown>): Checked<GitopsConfig
         problems.push(`homelab:gitopsRepoUrl must be a Git URL Argo CD can clone (https://, ssh:// or git@host:path; got "${repoUrl}").`);
     }
     if (repoUrl !== undefined && !argocd) {
-        problems.push("homelab:gitopsRepoUrl needs Argo CD: set homelab:argocd true, or pulumi config rm homelab:gitopsRepoUrl.");
+        problems.push(`homelab:gitopsRepoUrl needs Argo CD: ${configSet("homelab:argocd", "true")}, or ${configRm("homelab:gitopsRepoUrl")}`);
     }
     if (path.startsWith("/") || path.split("/").includes("..")) {
         problems.push(`homelab:gitopsPath must be a path inside the repo, such as apps or "." (got "${path}").`);

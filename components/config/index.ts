@@ -1,8 +1,11 @@
 // The config loader: one validator per section (proxmox, network, nodes, k3s, ssh, image, host, platform,
 // mesh), composed by validateConfig; loadConfig reads the stack's keys and refuses a bad config up front.
 export { ConfigError } from "./ConfigError";
+export { configRm, configSet, configSetSecret, PULUMI_CLI, SSH_KEY_FILE } from "./fix";
 export { capacityProblems } from "./host";
-export { loadConfig } from "./load";
+export { checkConfig, loadConfig } from "./load";
+export { SECRET_KEYS } from "./keys";
+export { UNREAD_SECRET } from "./read";
 export { kubeconfigServer } from "./target";
 export { portPlanProblems } from "./mesh";
 export { volumeProblems, drainedCapacityProblems } from "./platform";

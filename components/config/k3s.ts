@@ -4,6 +4,7 @@ import { CONFIG_DEFAULTS, K3S_VERSION_PATTERN } from "../defaults";
 import { DOCKER_HUB_USER_PATTERN } from "./patterns";
 import { Reader } from "./read";
 import type { Checked, K3sConfig } from "./types";
+import { configSet, configSetSecret } from "./fix";
 
 /** The homelab:registryMirror value that pulls from Docker Hub itself. */
 export const NO_REGISTRY_MIRROR = "none";
@@ -28,7 +29,7 @@ export function validateK3s(h: Record<string, unknown>): Checked<K3sConfig> {
     if ((dockerHubUsername !== undefined) !== tokenSet) {
         problems.push(
             "homelab:dockerHubUsername and homelab:dockerHubToken go together, set both or neither: " +
-                "pulumi config set homelab:dockerHubUsername <user> && pulumi config set --secret homelab:dockerHubToken <access token>",
+                `${configSet("homelab:dockerHubUsername", "<user>")} && ${configSetSecret("homelab:dockerHubToken")} (paste the access token when Pulumi asks)`,
         );
     } else if (dockerHubUsername !== undefined && !DOCKER_HUB_USER_PATTERN.test(dockerHubUsername)) {
         problems.push(`homelab:dockerHubUsername must be a Docker Hub user name (got "${dockerHubUsername}").`);

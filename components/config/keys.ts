@@ -1,5 +1,6 @@
 // The `homelab:*` keys the loader knows, and the refusal of any other (a typo would silently be ignored).
 import { CONFIG_DEFAULTS } from "../defaults";
+import { configRm, configSet } from "./fix";
 
 /** Keys without a default: required ones, ones derived from others, and optional ones. */
 export const KEYS_WITHOUT_DEFAULT = {
@@ -20,8 +21,8 @@ export function unknownKeyProblems(keys: string[]): string[] {
             const near = closestKey(key);
             return near
                 ? `homelab:${key} is not a homelab setting: did you mean homelab:${near}? ` +
-                      `pulumi config rm homelab:${key} && pulumi config set homelab:${near} <value>`
-                : `homelab:${key} is not a homelab setting (Pulumi.yaml lists them all): pulumi config rm homelab:${key}`;
+                      `${configRm(`homelab:${key}`)} && ${configSet(`homelab:${near}`, "<value>")}`
+                : `homelab:${key} is not a homelab setting (Pulumi.yaml lists them all): ${configRm(`homelab:${key}`)}`;
         });
 }
 
@@ -48,3 +49,6 @@ export function editDistance(a: string, b: string): number {
     }
     return previous[b.length];
 }
+
+/** The keys the loader reads as secrets (requireSecret): set with `--secret`, checked offline for presence only. */
+export const SECRET_KEYS = ["proxmoxve:apiToken", "homelab:sshPrivateKey", "homelab:kubeconfig", "homelab:dockerHubToken", "homelab:alertWebhookUrl"] as const;

@@ -13,9 +13,7 @@ const PROXMOX_KEYS = ["endpoint", "insecure", "apiToken"];
  * before any resource exists.
  */
 export function loadConfig(): HomelabConfig {
-    const { raw, problems } = readRawConfig();
-    const result = validateStack(raw);
-    problems.push(...result.problems);
+    const { raw, result, problems } = checkConfig();
     if (problems.length > 0 || !result.config) {
         throw new ConfigError(problems);
     }
@@ -37,6 +35,16 @@ export function loadConfig(): HomelabConfig {
             ...(raw.homelab.dockerHubToken ? { dockerHubToken: homelab.requireSecret("dockerHubToken") } : {}),
         },
     };
+}
+
+/**
+ * What loadConfig checks, without making any Output: every problem and note of the config Pulumi's runtime holds
+ * (the engine's, or what `npm run check` set from the stack file).
+ */
+export function checkConfig(): { raw: RawConfig; result: ReturnType<typeof validateStack>; problems: string[] } {
+    const { raw, problems } = readRawConfig();
+    const result = validateStack(raw);
+    return { raw, result, problems: [...problems, ...result.problems] };
 }
 
 /** Every `homelab:*` key as set (JSON keys parsed), and the Proxmox provider's keys the program uses. */

@@ -1,7 +1,8 @@
 // The URLs' ports and host name, the mesh and the observability settings, and the port plan ServiceLB can serve.
 import { DOMAIN_PATTERN, RESERVED_NODE_PORTS, SHLINK_RATE_LIMIT_MAX } from "../defaults";
-import { Reader } from "./read";
+import { Reader, UNREAD_SECRET } from "./read";
 import type { Checked, MeshConfig } from "./types";
+import { configSet, configSetSecret } from "./fix";
 
 const PORT_RANGE = [1, 65_535] as const;
 
@@ -30,17 +31,17 @@ export function validateMesh(h: Record<string, unknown>): Checked<MeshConfig> {
         problems.push(`homelab:kialiAuth must be "anonymous" (view-only) or "token" (got "${kialiAuth}").`);
     }
     const webhook = h.alertWebhookUrl;
-    if (webhook !== undefined && (typeof webhook !== "string" || !/^https?:\/\/[^\s/]+/.test(webhook))) {
+    if (webhook !== undefined && webhook !== UNREAD_SECRET && (typeof webhook !== "string" || !/^https?:\/\/[^\s/]+/.test(webhook))) {
         problems.push(
             "homelab:alertWebhookUrl must be an http(s) URL (value not shown): " +
-                "pulumi config set --secret homelab:alertWebhookUrl 'https://ntfy.sh/<topic>'",
+                `paste it (e.g. https://ntfy.sh/<topic>) when Pulumi asks: ${configSetSecret("homelab:alertWebhookUrl")}`,
         );
     }
     const domain = read.optional("domain");
     if (domain !== undefined && !DOMAIN_PATTERN.test(domain)) {
         problems.push(
             `homelab:domain must be a DNS name the lab's address resolves to, lower case, without scheme, port or trailing dot (got "${domain}"): ` +
-                "pulumi config set homelab:domain lab.example.com",
+                configSet("homelab:domain", "lab.example.com"),
         );
     }
     const mesh = {

@@ -4,6 +4,7 @@ import { isHostInSubnet, parseIpv4 } from "./ipv4";
 import type { Lan } from "./network";
 import { intValue, Reader } from "./read";
 import type { Checked, NodeSpec } from "./types";
+import { configSet, PULUMI_CLI } from "./fix";
 
 const NODE_KEYS = ["name", "ip", "cores", "memoryMiB", "diskGiB", "proxmoxNode", "vmId"];
 /** Ranges of a VM's sizes, for the defaults (vmCores...) and each node's override alike. */
@@ -24,7 +25,7 @@ export function validateNodes(h: Record<string, unknown>, lan: Lan): Checked<Nod
     };
     const problems = read.problems;
     if (defaults.proxmoxNode === "") {
-        problems.push("homelab:proxmoxNode is not set: pulumi config set homelab:proxmoxNode <node name shown in the Proxmox UI>");
+        problems.push(`homelab:proxmoxNode is not set: ${configSet("homelab:proxmoxNode", "<node name shown in the Proxmox UI>")}`);
     }
     const drafts = parseNodes(h.nodes, defaults, problems);
     if (drafts === undefined) {
@@ -39,7 +40,7 @@ export function validateNodes(h: Record<string, unknown>, lan: Lan): Checked<Nod
 
 function parseNodes(value: unknown, defaults: VmDefaults, problems: string[]): Draft[] | undefined {
     const example =
-        'pulumi config set --path "homelab:nodes[0].name" k3s-node-01 && pulumi config set --path "homelab:nodes[0].ip" <address in homelab:subnet>';
+        `${PULUMI_CLI} config set --path "homelab:nodes[0].name" k3s-node-01 && ${PULUMI_CLI} config set --path "homelab:nodes[0].ip" <address in homelab:subnet>`;
     if (value === undefined) {
         problems.push(`homelab:nodes is not set: list the K3s server VMs, e.g. ${example}`);
         return undefined;

@@ -1,17 +1,18 @@
 // The Proxmox connection: the provider's own `proxmoxve:*` keys.
 import { PROXMOX_API_PORT } from "../defaults";
 import { PROXMOX_TOKEN_PATTERN } from "./patterns";
-import { booleanValue } from "./read";
+import { booleanValue, UNREAD_SECRET } from "./read";
 import type { Checked, PlainConfig } from "./types";
+import { configSet, configSetSecret } from "./fix";
 
-const TOKEN_HINT = "pulumi config set --secret proxmoxve:apiToken 'root@pam!homelab=<token-uuid>'";
+const TOKEN_HINT = `paste USER@REALM!TOKENID=UUID (e.g. root@pam!homelab=<token-uuid>) when Pulumi asks: ${configSetSecret("proxmoxve:apiToken")}`;
 
 export function validateProxmox(raw: Record<string, unknown>): Checked<PlainConfig["proxmox"]> {
     const problems: string[] = [];
     const notes: string[] = [];
     let endpoint: string | undefined;
     if (typeof raw.endpoint !== "string" || raw.endpoint === "") {
-        problems.push(`proxmoxve:endpoint is not set: pulumi config set proxmoxve:endpoint ${EXAMPLE_ENDPOINT}`);
+        problems.push(`proxmoxve:endpoint is not set: ${configSet("proxmoxve:endpoint", EXAMPLE_ENDPOINT)}`);
     } else {
         const normalised = normaliseEndpoint(raw.endpoint);
         endpoint = normalised.endpoint;
@@ -22,7 +23,7 @@ export function validateProxmox(raw: Record<string, unknown>): Checked<PlainConf
     const apiToken = raw.apiToken;
     if (typeof apiToken !== "string" || apiToken === "") {
         problems.push(`proxmoxve:apiToken is not set: ${TOKEN_HINT}`);
-    } else if (!PROXMOX_TOKEN_PATTERN.test(apiToken)) {
+    } else if (apiToken !== UNREAD_SECRET && !PROXMOX_TOKEN_PATTERN.test(apiToken)) {
         problems.push(`proxmoxve:apiToken must look like USER@REALM!TOKENID=UUID (value not shown): ${TOKEN_HINT}`);
     }
     return problems.length > 0 ? { problems, notes } : { problems, notes, value: { endpoint: endpoint!, insecure } };

@@ -1,14 +1,14 @@
 // SSH: the user cloud-init creates, the key it authorizes, and the private key the program connects with.
 import { LINUX_USER_PATTERN, PRIVATE_KEY_ARMOUR_PATTERN, SSH_PUBLIC_KEY_PATTERN } from "./patterns";
-import { Reader } from "./read";
+import { Reader, UNREAD_SECRET } from "./read";
 import { fingerprint, privateKeyFacts, publicKeyLineBlob } from "./sshKeys";
 import type { Checked, SshConfig } from "./types";
+import { configSet, configSetSecret, SSH_KEY_FILE } from "./fix";
 
-const SET_PRIVATE_KEY = "pulumi config set --secret homelab:sshPrivateKey < ~/.ssh/id_ed25519";
+const SET_PRIVATE_KEY = configSetSecret("homelab:sshPrivateKey", SSH_KEY_FILE);
+const SET_PUBLIC_KEY = configSet("homelab:sshPublicKey", `"$(cat ${SSH_KEY_FILE}.pub)"`);
 const DEPLOY_KEY =
-    'use an unencrypted deploy key: ssh-keygen -t ed25519 -N "" -f ~/.ssh/homelab && ' +
-    'pulumi config set homelab:sshPublicKey "$(cat ~/.ssh/homelab.pub)" && ' +
-    "pulumi config set --secret homelab:sshPrivateKey < ~/.ssh/homelab";
+    `use an unencrypted deploy key: ssh-keygen -t ed25519 -N "" -f ${SSH_KEY_FILE} && ${SET_PUBLIC_KEY} && ${SET_PRIVATE_KEY}`;
 
 export function validateSsh(h: Record<string, unknown>): Checked<SshConfig> {
     const read = new Reader(h);
@@ -20,7 +20,7 @@ export function validateSsh(h: Record<string, unknown>): Checked<SshConfig> {
     const publicKey = typeof h.sshPublicKey === "string" ? h.sshPublicKey.trim() : "";
     const publicKeyValid = publicKey !== "" && SSH_PUBLIC_KEY_PATTERN.test(publicKey);
     if (publicKey === "") {
-        problems.push('homelab:sshPublicKey is not set: pulumi config set homelab:sshPublicKey "$(cat ~/.ssh/id_ed25519.pub)"');
+        problems.push(`homelab:sshPublicKey is not set: ${SET_PUBLIC_KEY}`);
     } else if (!publicKeyValid) {
         problems.push("homelab:sshPublicKey must be one OpenSSH public key line (ssh-ed25519 AAAA... comment).");
     }
@@ -37,6 +37,9 @@ export function privateKeyProblems(privateKey: unknown, publicKey: string | unde
     if (typeof privateKey !== "string" || privateKey.trim() === "") {
         return [`homelab:sshPrivateKey is not set: ${SET_PRIVATE_KEY}`];
     }
+    if (privateKey === UNREAD_SECRET) {
+        return [];
+    }
     if (!PRIVATE_KEY_ARMOUR_PATTERN.test(privateKey)) {
         return [`homelab:sshPrivateKey must be a PEM/OpenSSH private key (value not shown): ${SET_PRIVATE_KEY}`];
     }
@@ -51,7 +54,7 @@ export function privateKeyProblems(privateKey: unknown, publicKey: string | unde
         return [
             `homelab:sshPrivateKey does not belong to homelab:sshPublicKey (the private key's public half is ` +
                 `${fingerprint(facts.publicKeyBlob)}, homelab:sshPublicKey is ${fingerprint(publicKeyLineBlob(publicKey))}): ` +
-                'set both from one key, e.g. pulumi config set homelab:sshPublicKey "$(ssh-keygen -y -f ~/.ssh/id_ed25519)"',
+                `set both from one key, e.g. ${configSet("homelab:sshPublicKey", `"$(ssh-keygen -y -f ${SSH_KEY_FILE})"`)}`,
         ];
     }
     return [];

@@ -3,13 +3,14 @@
 import { parse } from "yaml";
 import { DNS_LABEL_PATTERN, HA_MIN_NODES, ISTIO } from "../defaults";
 import { parseIpv4 } from "./ipv4";
-import { Reader, intValue } from "./read";
+import { Reader, intValue, UNREAD_SECRET } from "./read";
 import type { Checked, NodeSpec, PlatformTarget } from "./types";
+import { configRm, configSet, configSetSecret, PULUMI_CLI } from "./fix";
 
 export type StackMode = "proxmox" | "cluster";
 
 const NODE_COUNT_MAX = 1000;
-const KUBECONFIG_HINT = "pulumi config set --secret homelab:kubeconfig < ~/.kube/config";
+const KUBECONFIG_HINT = configSetSecret("homelab:kubeconfig", "~/.kube/config");
 
 /** Proxmox mode with homelab:nodes, cluster mode with homelab:kubeconfig; both or neither is refused. */
 export function stackMode(h: Record<string, unknown>): { mode?: StackMode; problems: string[] } {
@@ -26,7 +27,7 @@ export function stackMode(h: Record<string, unknown>): { mode?: StackMode; probl
     if (!hasNodes && !hasKubeconfig) {
         return {
             problems: [
-                'Neither homelab:nodes nor homelab:kubeconfig is set: list the K3s VMs (pulumi config set --path "homelab:nodes[0].name" k3s-node-01 ...) ' +
+                `Neither homelab:nodes nor homelab:kubeconfig is set: list the K3s VMs (${PULUMI_CLI} config set --path "homelab:nodes[0].name" k3s-node-01 ...) ` +
                     `or point the stack at an existing cluster (${KUBECONFIG_HINT}).`,
             ],
         };
@@ -41,7 +42,7 @@ export function proxmoxTarget(h: Record<string, unknown>, nodes: NodeSpec[] | un
     const problems = read.problems;
     for (const key of ["publicAddress", "nodeCount", "istioCniPlatform"]) {
         if (h[key] !== undefined) {
-            problems.push(`homelab:${key} is for a stack on an existing cluster; with homelab:nodes it follows from the nodes: pulumi config rm homelab:${key}`);
+            problems.push(`homelab:${key} is for a stack on an existing cluster; with homelab:nodes it follows from the nodes: ${configRm(`homelab:${key}`)}`);
         }
     }
     if (problems.length > 0 || nodes === undefined || nodes.length === 0 || storageClass === undefined) {
@@ -65,14 +66,14 @@ export function clusterTarget(h: Record<string, unknown>): Checked<PlatformTarge
     if (publicAddress === undefined) {
         problems.push(
             "homelab:publicAddress is not set: the address your cluster's LoadBalancer Services answer on, which every URL names " +
-                "(pulumi config set homelab:publicAddress 192.168.1.50).",
+                `(${configSet("homelab:publicAddress", "192.168.1.50")}).`,
         );
     } else if (!isAddress(publicAddress)) {
         problems.push(`homelab:publicAddress must be an IPv4 address or a DNS name, without scheme or port (got "${publicAddress}").`);
     }
     let nodeCount: number | undefined;
     if (h.nodeCount === undefined) {
-        problems.push(`homelab:nodeCount is not set: how many schedulable nodes the cluster has, at least ${HA_MIN_NODES} (pulumi config set homelab:nodeCount 3).`);
+        problems.push(`homelab:nodeCount is not set: how many schedulable nodes the cluster has, at least ${HA_MIN_NODES} (${configSet("homelab:nodeCount", "3")}).`);
     } else {
         nodeCount = intValue("homelab:nodeCount", h.nodeCount, 1, NODE_COUNT_MAX, problems);
         if (nodeCount !== undefined && nodeCount < HA_MIN_NODES) {
@@ -110,6 +111,9 @@ function kubeconfigProblems(value: unknown): string[] {
     const refuse = (why: string) => [`homelab:kubeconfig ${why} (value not shown): ${KUBECONFIG_HINT}`];
     if (typeof value !== "string") {
         return refuse("must be a kubeconfig file's text");
+    }
+    if (value === UNREAD_SECRET) {
+        return [];
     }
     let doc: unknown;
     try {

@@ -108,5 +108,6 @@ export function parseDrillArgs(argv: string[]): DrillCommand {
     if (NODE_DRILLS.includes(drill as DrillName) && rest.length === 2 && rest[0] === "--node" && rest[1] !== "") {
         return { kind: "run", drill: drill as DrillName, node: rest[1] };
     }
-    throw new Error(DRILL_USAGE);
+    const why = rest[0] !== "--node" ? `unexpected argument ${JSON.stringify(rest[0])}` : drill !== "node-loss" ? `--node is for node-loss only, not ${drill}` : "--node needs one node name";
+    throw new Error(`${why}; ${DRILL_USAGE}`);
 }

@@ -6,7 +6,7 @@ import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CONFIG_DEFAULTS, DRILLS } from "../defaults";
-import { parseStackOutputs } from "../load/stackOutputs";
+import { parseStackOutputs, stackOutputJson } from "../load/stackOutputs";
 import type { Annotate, DrillLab, NodeControl } from "./cluster";
 import { kubeDrillCluster } from "./kube";
 
@@ -165,7 +165,7 @@ function grafanaAnnotate(grafana: { url: string; password: string; ca?: string }
 }
 
 export function realLab(commands: NodeCommands): DrillLab {
-    const json = pulumi(["stack", "output", "--json", "--show-secrets"]);
+    const json = stackOutputJson(STACK);
     const { kubeconfig, target } = parseStackOutputs(json);
     const { nodeAddresses, apiServerUrl, grafana } = parseDrillOutputs(json);
     return {

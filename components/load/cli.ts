@@ -53,8 +53,11 @@ export function parseArgs(argv: string[]): LoadCommand {
         return { kind: "run", scenario: scenario as ScenarioName };
     }
     const seconds = Number(rest[1]);
-    if (rest.length !== 2 || rest[0] !== "--duration" || !Number.isInteger(seconds) || seconds <= 0) {
-        throw new Error(USAGE);
+    if (rest[0] !== "--duration") {
+        throw new Error(`unexpected argument ${JSON.stringify(rest[0])} after the scenario; ${USAGE}`);
+    }
+    if (rest.length !== 2 || !Number.isInteger(seconds) || seconds <= 0) {
+        throw new Error(`--duration needs a whole number of seconds above 0 (got ${JSON.stringify(rest.slice(1).join(" "))}); ${USAGE}`);
     }
     return { kind: "run", scenario: scenario as ScenarioName, durationSeconds: seconds };
 }

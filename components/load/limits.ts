@@ -1,6 +1,7 @@
 // Whether a load scenario fits Shlink's rate limits at the ingress gateway (components/mesh/rateLimit.ts): a run
 // over them would measure the gateway's 429s, not Shlink, so `npm run load` refuses it before starting anything.
 import type { ShlinkRateLimits } from "../config";
+import { configSet } from "../config/fix";
 import { SHLINK_RATE_LIMIT } from "../defaults";
 import type { RateProfile, ScenarioSpec } from "./scenarios/catalog";
 
@@ -42,7 +43,7 @@ export function rateLimitProblems(scenario: string, spec: ScenarioSpec, limits: 
         .map(
             (c) =>
                 `scenario ${scenario} sends up to ${c.need} ${c.what}, over homelab:${c.key} ${c.have} per gateway pod. ` +
-                `Raise it for the run (pulumi config set homelab:${c.key} ${c.need} && npm run up; set it back afterwards), ` +
+                `Raise it for the run (${configSet(`homelab:${c.key}`, String(c.need))} && npm run up; set it back afterwards), ` +
                 "or run a lighter scenario.",
         );
 }

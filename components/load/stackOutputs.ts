@@ -1,5 +1,5 @@
 // The stack outputs `npm run load` needs, read through the project's pinned Pulumi CLI.
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import type { LoadTarget } from "./manifests";
 
@@ -26,18 +26,39 @@ export function parseStackOutputs(json: string): { kubeconfig: string; target: L
     return { kubeconfig, target };
 }
 
-/** Runs the project's Pulumi CLI; stdin and stderr stay on the terminal, so a passphrase prompt works. */
+/** How long `pulumi stack output` may take (it decrypts the outputs; a hung backend must not hang the program). */
+export const STACK_OUTPUT_TIMEOUT_MS = 120_000;
+
+/**
+ * Runs the project's Pulumi CLI (PULUMI names another, for tests); stdin stays on the terminal, so a passphrase
+ * prompt works. A stack that was never built, or any other failure, ends in a message that says what to do next.
+ */
 export function readStackOutputs(stack: string = process.env.PULUMI_STACK ?? "homelab"): { kubeconfig: string; target: LoadTarget } {
-    const pulumi = path.join(REPO_ROOT, "node_modules", ".bin", "pulumi");
-    let json: string;
-    try {
-        json = execFileSync(pulumi, ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
-            cwd: REPO_ROOT,
-            encoding: "utf8",
-            stdio: ["inherit", "pipe", "inherit"],
-        });
-    } catch (e) {
-        throw new Error(`could not read the outputs of stack '${stack}' (pulumi stack output): ${e instanceof Error ? e.message : String(e)}`);
+    return parseStackOutputs(stackOutputJson(stack));
+}
+
+/** `pulumi stack output --json --show-secrets` of the stack, or an Error saying what to do next. */
+export function stackOutputJson(stack: string): string {
+    const pulumi = process.env.PULUMI ?? path.join(REPO_ROOT, "node_modules", ".bin", "pulumi");
+    const run = spawnSync(pulumi, ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        stdio: ["inherit", "pipe", "pipe"],
+        timeout: STACK_OUTPUT_TIMEOUT_MS,
+    });
+    if (run.status === 0) {
+        return run.stdout;
     }
-    return parseStackOutputs(json);
+    throw new Error(stackOutputFailure(stack, run.stderr ?? "", run.error));
+}
+
+/** What a failed `pulumi stack output` means for the user. */
+export function stackOutputFailure(stack: string, stderr: string, error?: Error): string {
+    if (/no stack named/i.test(stderr)) {
+        return `the stack '${stack}' does not exist yet: run \`npm run up\` first`;
+    }
+    const said = stderr.trim().split("\n").filter(Boolean).slice(-2).join(" ");
+    const why = error ? (/ETIMEDOUT/.test(error.message) ? `no answer within ${STACK_OUTPUT_TIMEOUT_MS / 1000} s` : error.message) : said || "no message";
+    const passphrase = /passphrase/i.test(stderr) ? " (set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)" : "";
+    return `could not read the outputs of stack '${stack}' (pulumi stack output: ${why})${passphrase}; if the lab was never built, run \`npm run up\` first`;
 }

@@ -29,8 +29,8 @@ describe("loadConfig", () => {
         const error = thrown as ConfigError;
         expect(error.problems).toHaveLength(4);
         expect(error.message).toMatch(/4 problem\(s\); nothing was created/);
-        expect(error.message).toContain("pulumi config set --secret proxmoxve:apiToken");
-        expect(error.message).toContain("pulumi config set --secret homelab:sshPrivateKey");
+        expect(error.message).toContain("npm run pulumi -- config set --secret proxmoxve:apiToken");
+        expect(error.message).toContain("npm run pulumi -- config set --secret homelab:sshPrivateKey");
         expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
     });
 
@@ -63,7 +63,7 @@ describe("loadConfig", () => {
         });
         expect((result as ConfigError).problems).toEqual([
             "homelab:vmMemoryMib is not a homelab setting: did you mean homelab:vmMemoryMiB? " +
-                "pulumi config rm homelab:vmMemoryMib && pulumi config set homelab:vmMemoryMiB <value>",
+                "npm run pulumi -- config rm homelab:vmMemoryMib && npm run pulumi -- config set homelab:vmMemoryMiB <value>",
         ]);
     });
 

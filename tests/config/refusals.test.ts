@@ -31,13 +31,13 @@ describe("unknown homelab keys", () => {
     ])("refuses homelab:%s with one message that suggests homelab:%s", (typo, known) => {
         expect(problemsOf({ [`homelab:${typo}`]: "1" })).toEqual([
             `homelab:${typo} is not a homelab setting: did you mean homelab:${known}? ` +
-                `pulumi config rm homelab:${typo} && pulumi config set homelab:${known} <value>`,
+                `npm run pulumi -- config rm homelab:${typo} && npm run pulumi -- config set homelab:${known} <value>`,
         ]);
     });
 
     it("refuses a key far from every known one without a guess", () => {
         expect(problemsOf({ "homelab:colour": "blue" })).toEqual([
-            "homelab:colour is not a homelab setting (Pulumi.yaml lists them all): pulumi config rm homelab:colour",
+            "homelab:colour is not a homelab setting (Pulumi.yaml lists them all): npm run pulumi -- config rm homelab:colour",
         ]);
     });
 
@@ -187,17 +187,17 @@ describe("proxmoxve:endpoint", () => {
 describe("a config for any LAN", () => {
     it("requires homelab:subnet and homelab:proxmoxNode, saying what to set", () => {
         expect(problemsOf({ "homelab:subnet": undefined, "homelab:gateway": undefined, "homelab:dnsServers": undefined })).toEqual([
-            "homelab:subnet is not set: pulumi config set homelab:subnet <the VMs' LAN in CIDR form, e.g. 10.0.10.0/24>",
+            "homelab:subnet is not set: npm run pulumi -- config set homelab:subnet <the VMs' LAN in CIDR form, e.g. 10.0.10.0/24>",
         ]);
         expect(problemsOf({ "homelab:proxmoxNode": undefined })).toEqual([
-            "homelab:proxmoxNode is not set: pulumi config set homelab:proxmoxNode <node name shown in the Proxmox UI>",
+            "homelab:proxmoxNode is not set: npm run pulumi -- config set homelab:proxmoxNode <node name shown in the Proxmox UI>",
         ]);
     });
 
     it("still requires homelab:proxmoxNode when every node names its own (Pulumi.yaml declares it without default)", () => {
         const own = nodes(node(1, { proxmoxNode: "pve1" }), node(2, { proxmoxNode: "pve2" }), node(3, { proxmoxNode: "pve3" }));
         expect(problemsOf({ "homelab:proxmoxNode": undefined, "homelab:nodes": own })).toEqual([
-            "homelab:proxmoxNode is not set: pulumi config set homelab:proxmoxNode <node name shown in the Proxmox UI>",
+            "homelab:proxmoxNode is not set: npm run pulumi -- config set homelab:proxmoxNode <node name shown in the Proxmox UI>",
         ]);
     });
 
@@ -250,12 +250,12 @@ describe("new keys", () => {
         [
             "a Docker Hub user without a token",
             { "homelab:dockerHubUsername": "homelabber" },
-            "homelab:dockerHubUsername and homelab:dockerHubToken go together, set both or neither: pulumi config set homelab:dockerHubUsername <user> && pulumi config set --secret homelab:dockerHubToken <access token>",
+            "homelab:dockerHubUsername and homelab:dockerHubToken go together, set both or neither: npm run pulumi -- config set homelab:dockerHubUsername <user> && npm run pulumi -- config set --secret homelab:dockerHubToken (paste the access token when Pulumi asks)",
         ],
         [
             "a Docker Hub token without a user",
             { "homelab:dockerHubToken": "dckr_pat_secret" },
-            "homelab:dockerHubUsername and homelab:dockerHubToken go together, set both or neither: pulumi config set homelab:dockerHubUsername <user> && pulumi config set --secret homelab:dockerHubToken <access token>",
+            "homelab:dockerHubUsername and homelab:dockerHubToken go together, set both or neither: npm run pulumi -- config set homelab:dockerHubUsername <user> && npm run pulumi -- config set --secret homelab:dockerHubToken (paste the access token when Pulumi asks)",
         ],
     ])("refuses %s with one message", (_label, overrides, message) => {
         expect(problemsOf(overrides)).toEqual([message]);

@@ -44,7 +44,7 @@ describe("validateNetwork", () => {
 
     it("refuses a DNS server that is no address", () => {
         expect(validateNetwork(h({ "homelab:dnsServers": JSON.stringify(["dns.lan"]) })).problems).toEqual([
-            'homelab:dnsServers entry "dns.lan" is not an IPv4 address.',
+            'homelab:dnsServers entry "dns.lan" is not an IPv4 address: npm run pulumi -- config set --path "homelab:dnsServers[0]" 192.168.2.1',
         ]);
     });
 });

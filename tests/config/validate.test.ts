@@ -56,12 +56,12 @@ describe("validateConfig", () => {
         ["a K3s version without the k3s suffix", { "homelab:k3sVersion": "v1.34.9" }, /homelab:k3sVersion must be a K3s release tag such as v1\.34\.9\+k3s1/],
         ["a K3s channel name", { "homelab:k3sVersion": "stable" }, /K3s release tag/],
         ["an http endpoint", { "proxmoxve:endpoint": "http://192.168.2.10:8006/" }, /proxmoxve:endpoint must be an https:\/\/ URL/],
-        ["a missing endpoint", { "proxmoxve:endpoint": undefined }, /proxmoxve:endpoint is not set: pulumi config set proxmoxve:endpoint https:\/\//],
-        ["a missing API token", { "proxmoxve:apiToken": undefined }, /proxmoxve:apiToken is not set: pulumi config set --secret proxmoxve:apiToken/],
+        ["a missing endpoint", { "proxmoxve:endpoint": undefined }, /proxmoxve:endpoint is not set: npm run pulumi -- config set proxmoxve:endpoint https:\/\//],
+        ["a missing API token", { "proxmoxve:apiToken": undefined }, /^proxmoxve:apiToken is not set: paste USER@REALM!TOKENID=UUID \(e\.g\. root@pam!homelab=<token-uuid>\) when Pulumi asks: npm run pulumi -- config set --secret proxmoxve:apiToken$/],
         ["a malformed API token", { "proxmoxve:apiToken": "hunter2" }, /USER@REALM!TOKENID=UUID \(value not shown\)/],
-        ["a missing private key", { "homelab:sshPrivateKey": undefined }, /homelab:sshPrivateKey is not set: pulumi config set --secret homelab:sshPrivateKey < ~\/\.ssh\/id_ed25519/],
+        ["a missing private key", { "homelab:sshPrivateKey": undefined }, /homelab:sshPrivateKey is not set: npm run pulumi -- config set --secret homelab:sshPrivateKey < ~\/\.ssh\/homelab$/],
         ["a public key given as private key", { "homelab:sshPrivateKey": "ssh-ed25519 AAAA" }, /must be a PEM\/OpenSSH private key \(value not shown\)/],
-        ["a missing public key", { "homelab:sshPublicKey": undefined }, /homelab:sshPublicKey is not set: pulumi config set homelab:sshPublicKey/],
+        ["a missing public key", { "homelab:sshPublicKey": undefined }, /^homelab:sshPublicKey is not set: npm run pulumi -- config set homelab:sshPublicKey "\$\(cat ~\/\.ssh\/homelab\.pub\)"$/],
         ["missing nodes", { "homelab:nodes": undefined }, /homelab:nodes is not set/],
         ["a gateway outside the subnet", { "homelab:gateway": "10.0.0.1" }, /homelab:gateway 10\.0\.0\.1 is not a host address of homelab:subnet/],
         ["a subnet with host bits", { "homelab:subnet": "192.168.2.7/24" }, /homelab:subnet must be an IPv4 network in CIDR form/],
@@ -143,7 +143,7 @@ describe("validateConfig", () => {
         ]);
         const problems = validateConfig(raw({ "homelab:alertWebhookUrl": "ntfy.sh/secret-topic" })).problems;
         expect(problems).toEqual([
-            "homelab:alertWebhookUrl must be an http(s) URL (value not shown): pulumi config set --secret homelab:alertWebhookUrl 'https://ntfy.sh/<topic>'",
+            "homelab:alertWebhookUrl must be an http(s) URL (value not shown): paste it (e.g. https://ntfy.sh/<topic>) when Pulumi asks: npm run pulumi -- config set --secret homelab:alertWebhookUrl",
         ]);
         expect(validateConfig(raw({ "homelab:alertWebhookUrl": "https://ntfy.sh/secret-topic" })).problems).toEqual([]);
     });

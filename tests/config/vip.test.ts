@@ -22,7 +22,7 @@ describe("homelab:vip", () => {
 
     it("needs homelab:servicesVip with it, since kube-vip cannot share one address (kube-vip#464)", () => {
         expect(problemsOf({ "homelab:vip": "192.168.2.240" })).toEqual([
-            expect.stringMatching(/^homelab:vip is set without homelab:servicesVip: .*kube-vip\/kube-vip#464.*pulumi config set homelab:servicesVip/),
+            expect.stringMatching(/^homelab:vip is set without homelab:servicesVip: .*kube-vip\/kube-vip#464.*npm run pulumi -- config set homelab:servicesVip/),
         ]);
         expect(problemsOf({ "homelab:servicesVip": "192.168.2.241" })).toEqual([
             expect.stringMatching(/^homelab:servicesVip is set without homelab:vip/),

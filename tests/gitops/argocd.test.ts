@@ -135,7 +135,7 @@ describe("Argo CD's config", () => {
     it("is on by default with no repo, and refuses a repo without Argo CD, a URL Argo CD cannot clone, a path outside the repo", () => {
         expect(problemsOf({})).toEqual([]);
         expect(problemsOf({ "homelab:argocd": "false", "homelab:gitopsRepoUrl": REPO })).toEqual([
-            "homelab:gitopsRepoUrl needs Argo CD: set homelab:argocd true, or pulumi config rm homelab:gitopsRepoUrl.",
+            "homelab:gitopsRepoUrl needs Argo CD: npm run pulumi -- config set homelab:argocd true, or npm run pulumi -- config rm homelab:gitopsRepoUrl",
         ]);
         expect(problemsOf({ "homelab:gitopsRepoUrl": "github.com/example/apps" })).toEqual([
             'homelab:gitopsRepoUrl must be a Git URL Argo CD can clone (https://, ssh:// or git@host:path; got "github.com/example/apps").',

@@ -333,10 +333,10 @@ describe("the gateway's rate limits", () => {
         expect(fake.calls).toEqual([]);
         expect(lines).toEqual([
             "refused: scenario viral sends up to 680 URL creations in a minute (200 seeded + 8/s at peak), over " +
-                "homelab:shlinkCreateRatePerMinute 600 per gateway pod. Raise it for the run (pulumi config set " +
+                "homelab:shlinkCreateRatePerMinute 600 per gateway pod. Raise it for the run (npm run pulumi -- config set " +
                 "homelab:shlinkCreateRatePerMinute 680 && npm run up; set it back afterwards), or run a lighter scenario.",
             "refused: scenario viral sends up to 250 redirects in a second at peak, over homelab:shlinkRedirectRatePerSecond 200 " +
-                "per gateway pod. Raise it for the run (pulumi config set homelab:shlinkRedirectRatePerSecond 250 && npm run up; " +
+                "per gateway pod. Raise it for the run (npm run pulumi -- config set homelab:shlinkRedirectRatePerSecond 250 && npm run up; " +
                 "set it back afterwards), or run a lighter scenario.",
         ]);
     });
