@@ -649,6 +649,8 @@ export const DRILLS = {
     /** A progress line at least this often while a drill waits. */
     progressSeconds: 10,
     /** Longest wait for one Kubernetes API call (the exec of psql: execSeconds) before the drill gives up on it. */
+    /** The pinned Pulumi CLI's `config get` (the node drills' SSH key): it decrypts locally, so seconds. */
+    cliTimeoutSeconds: 60,
     apiTimeoutSeconds: 30,
     execTimeoutSeconds: 120,
     /** Longest wait for one SSH command (stopping k3s takes seconds; its container kills, tens). */
