@@ -41,7 +41,8 @@ interface Pod extends KubeObject {
 const pods = (ctx: VerifyContext, ns: string, labels: Record<string, string>) =>
     items<Pod>(ctx, `/api/v1/namespaces/${ns}/pods?labelSelector=${selector(labels)}`).then((all) => all.filter((p) => p.metadata.deletionTimestamp === undefined));
 
-const PGO_LABELS = { cluster: "postgres-operator.crunchydata.com/cluster", role: "postgres-operator.crunchydata.com/role", instance: "postgres-operator.crunchydata.com/instance" };
+// PGO v6.0.3 internal/naming/labels.go: an instance pod carries data=postgres (the repo host data=pgbackrest).
+const PGO_LABELS = { cluster: "postgres-operator.crunchydata.com/cluster", role: "postgres-operator.crunchydata.com/role", data: "postgres-operator.crunchydata.com/data" };
 const REDIS_LABELS = { "app.kubernetes.io/name": REDIS.name, "app.kubernetes.io/component": "redis" };
 const SENTINEL_LABELS = { "app.kubernetes.io/name": REDIS.name, "app.kubernetes.io/component": "sentinel" };
 const REDIS_ROLE = "redisfailovers-role";
@@ -114,7 +115,7 @@ export const DATA_CHECKS: Check[] = [
         proves: `PostgreSQL runs one primary and ${POSTGRES.instances - 1} replicas, all ready`,
         timeoutSeconds: 15,
         async run(ctx) {
-            const all = (await pods(ctx, POSTGRES.namespace, { [PGO_LABELS.cluster]: POSTGRES.clusterName })).filter((p) => p.metadata.labels?.[PGO_LABELS.instance] !== undefined);
+            const all = (await pods(ctx, POSTGRES.namespace, { [PGO_LABELS.cluster]: POSTGRES.clusterName })).filter((p) => p.metadata.labels?.[PGO_LABELS.data] === "postgres");
             const role = (r: string) => all.filter((p) => p.metadata.labels?.[PGO_LABELS.role] === r);
             const [primaries, replicas] = [role("master"), role("replica")];
             const notReady = all.filter((p) => !isReady(p)).map((p) => p.metadata.name);
