@@ -35,6 +35,10 @@ export interface VerifyDeps {
     /** Aborted on Ctrl-C. */
     signal: AbortSignal;
     write(path: string, text: string): void;
+    /** Tests only: a catalog of their own, and shorter waits. */
+    checks?: readonly Check[];
+    apiAnswerMs?: number;
+    progressMs?: number;
 }
 
 export type VerifyCommand = { kind: "list" } | { kind: "help" } | { kind: "run"; suite: VerifyReport["suite"]; checks: readonly Check[] };
@@ -97,7 +101,7 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
     const lab = await deps.connect();
     // An API server that accepts and never answers: a message within seconds, not a hang.
     try {
-        await lab.kube.json("/version", { timeoutMs: API_ANSWER_SECONDS * 1000 });
+        await lab.kube.json("/version", { timeoutMs: deps.apiAnswerMs ?? API_ANSWER_SECONDS * 1000 });
     } catch (e) {
         deps.out(`error: cannot check the lab: ${e instanceof Error ? e.message : String(e)}. Is the cluster up, and is ${lab.lab.apiServerUrl} reachable from here?`);
         return EXIT.couldNotRun;
@@ -126,18 +130,16 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
     };
     const results: CheckResult[] = [];
     const running = new Set<string>();
-    const ticker = setInterval(() => deps.out(`  ... ${Math.round((deps.now() - startedAt) / 1000)} s: ${results.length}/${checks.length} done; running ${[...running].join(", ")}`), PROGRESS_SECONDS * 1000);
+    const ticker = setInterval(() => deps.out(`  ... ${Math.round((deps.now() - startedAt) / 1000)} s: ${results.length}/${checks.length} done; running ${[...running].join(", ")}`), deps.progressMs ?? PROGRESS_SECONDS * 1000);
     deps.out(`verifying ${checks.length} checks (${suite} suite, ${lab.lab.mode} mode)`);
     try {
         const left = [...checks];
         const worker = async () => {
             for (let check = left.shift(); check !== undefined; check = left.shift()) {
-                if (deps.signal.aborted) {
-                    results.push({ id: check.id, group: check.group, proves: check.proves, status: "error", evidence: "interrupted before it ran", seconds: 0 });
-                    continue;
-                }
                 running.add(check.id);
-                const result = await runOne(check, base, deps);
+                const result: CheckResult = deps.signal.aborted
+                    ? { id: check.id, group: check.group, proves: check.proves, status: "error", evidence: "interrupted before it ran", seconds: 0 }
+                    : await runOne(check, base, deps);
                 running.delete(check.id);
                 results.push(result);
                 resultLines(result).forEach((l) => deps.out(l));
@@ -167,9 +169,9 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
 /** The whole command. */
 export async function runVerify(argv: string[], deps: VerifyDeps): Promise<number> {
     try {
-        const command = parseVerifyArgs(argv);
+        const command = parseVerifyArgs(argv, deps.checks);
         if (command.kind !== "run") {
-            (command.kind === "list" ? listText() : [USAGE]).forEach((l) => deps.out(l));
+            (command.kind === "list" ? listText(deps.checks) : [USAGE]).forEach((l) => deps.out(l));
             return EXIT.ok;
         }
         return await runSuite(command.suite, command.checks, deps);

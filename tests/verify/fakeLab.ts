@@ -149,7 +149,7 @@ export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
             const listed = ((pods()?.body as { metadata: { namespace: string; labels: Record<string, string> } }[]) ?? []).concat(probes as never);
             return { body: { items: listed.filter((p) => (podList[1] === undefined || p.metadata.namespace === podList[1]) && matches(p.metadata.labels, selector)) } };
         }
-        if (req.method === "POST" && podList) {
+        if (req.method === "POST" && podList && lab.routes[`POST ${req.path}`] === undefined) {
             const pod = JSON.parse(req.body) as ProbePodObject;
             lab.probePods.set(pod.metadata.name, pod);
             probeIps.set(pod.metadata.name, `10.42.3.${probeIp++}`);
