@@ -132,6 +132,8 @@ describe("a run", () => {
     it("deletes every probe pod on success, on failure, and on Ctrl-C (leftovers of an earlier run too)", async () => {
         for (const outcome of ["pass", "fail", "interrupt"] as const) {
             const interrupt = new AbortController();
+            let probed = () => undefined as void;
+            const probesDone = new Promise<void>((r) => (probed = r));
             const d = deps({
                 signal: interrupt.signal,
                 checks: [
@@ -139,9 +141,10 @@ describe("a run", () => {
                         await ctx.probes();
                         lab.probePods.set("leftover", { metadata: { name: "leftover", namespace: "default", labels: { "homelab.verify": "probe" } }, spec: { containers: [{ env: [{ name: "PROBES", value: "" }] }] } });
                         if (outcome === "interrupt") interrupt.abort();
+                        probed();
                         return outcome === "fail" ? fail("x", "y", "z") : pass("ok");
                     }, 30),
-                    ...Array.from({ length: 6 }, (_, i) => check(`a.after-${i}`, async (ctx) => (await ctx.sleep(400), pass("ok")))),
+                    ...Array.from({ length: 6 }, (_, i) => check(`a.after-${i}`, async () => (await probesDone, pass("ok")))),
                 ],
             });
             const code = await runVerify([], d);
