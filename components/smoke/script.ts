@@ -4,6 +4,7 @@
 import { ESO_API } from "../secrets/eso";
 import { shq } from "../shell/quote";
 import { heredocLines, script } from "../shell/script";
+import { EXTERNAL_SECRETS_PROMISE, SMOKE_PROMISES as P } from "./promises";
 
 /** How the check reads the cluster: K3s' kubectl through sudo on a node, or the API with the Job pod's ServiceAccount. */
 export type ClusterAccess = { via: "k3s-kubectl" } | { via: "service-account"; apiServerUrl: string; serviceAccountDir: string };
@@ -77,6 +78,13 @@ cleanup() {
     if [[ -n "$WORKDIR" ]]; then
         rm -rf "$WORKDIR"
     fi
+}
+
+# A check's line: what it proves (and why not, when given), then its id in \`npm run verify\`.
+# An entry is function|id|description.
+described() {
+    local rest="\${1#*|}"
+    echo "\${rest#*|}\${2:+: $2} [\${rest%%|*}]"
 }
 
 # Prints the HTTP status of a request; the body lands in $WORKDIR/body, headers in $WORKDIR/headers.
@@ -165,15 +173,15 @@ SMOKE_API_KEY_EOF
 ${heredocLines('"$WORKDIR/ca.crt"', args.caCertificate, "SMOKE_CA_EOF").join("\n")}
 
 local checks=(
-    "shlink_health:Shlink /rest/health through the ingress gateway ($SHLINK_URL)"
-    "http_redirects:plain HTTP answers 301 to HTTPS ($SHLINK_HTTP_URL)"
-    "api_needs_key:the API refuses calls without X-Api-Key (mesh AuthorizationPolicy)"
-    "short_url_redirects:a short URL created with the API key redirects (302) to its long URL"
-    "grafana:Grafana /api/health ($GRAFANA_URL)"
-    "kiali:Kiali health ($KIALI_HEALTH_URL)"
-    "jaeger:Jaeger UI ($JAEGER_URL)"
-    "vault:Vault /v1/sys/health: initialised, unsealed, active ($VAULT_URL)"
-    ${shq(`external_secrets:every ExternalSecret in ${args.externalSecretNamespaces.join(", ")} reports Ready (synced from Vault)`)}
+    "shlink_health|${P.shlinkHealth.id}|${P.shlinkHealth.proves} ($SHLINK_URL)"
+    "http_redirects|${P.httpRedirects.id}|${P.httpRedirects.proves} ($SHLINK_HTTP_URL)"
+    "api_needs_key|${P.apiNeedsKey.id}|${P.apiNeedsKey.proves}"
+    "short_url_redirects|${P.shortUrlRedirects.id}|${P.shortUrlRedirects.proves}"
+    "grafana|${P.grafana.id}|${P.grafana.proves} ($GRAFANA_URL)"
+    "kiali|${P.kiali.id}|${P.kiali.proves} ($KIALI_HEALTH_URL)"
+    "jaeger|${P.jaeger.id}|${P.jaeger.proves} ($JAEGER_URL)"
+    "vault|${P.vault.id}|${P.vault.proves} ($VAULT_URL)"
+    ${shq(`external_secrets|${EXTERNAL_SECRETS_PROMISE.id}|${EXTERNAL_SECRETS_PROMISE.proves(args.externalSecretNamespaces)}`)}
 )
 local deadline=$((SECONDS + TIMEOUT))
 local pending=("\${checks[@]}")
@@ -182,9 +190,9 @@ while :; do
     local still=()
     local entry
     for entry in "\${pending[@]}"; do
-        rm -f "$WORKDIR/why-\${entry%%:*}"
-        if "check_\${entry%%:*}" 2>/dev/null; then
-            echo "ok: \${entry#*:}"
+        rm -f "$WORKDIR/why-\${entry%%|*}"
+        if "check_\${entry%%|*}" 2>/dev/null; then
+            echo "ok: $(described "$entry")"
         else
             still+=("$entry")
         fi
@@ -203,8 +211,8 @@ done
 echo "smoke check failed after \${TIMEOUT}s; still down:" >&2
 local why
 for entry in "\${pending[@]}"; do
-    why="$(cat "$WORKDIR/why-\${entry%%:*}" 2>/dev/null || true)"
-    echo "  - \${entry#*:}\${why:+: $why}" >&2
+    why="$(cat "$WORKDIR/why-\${entry%%|*}" 2>/dev/null || true)"
+    echo "  - $(described "$entry" "$why")" >&2
 done
 return 1`;
     return script(

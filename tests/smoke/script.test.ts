@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readerNamespaces } from "../../components/secrets/catalog";
 import { SMOKE_LONG_URL, smokeCheckScript, type ClusterAccess } from "../../components/smoke/script";
 import { nativeTool } from "../helpers/tools";
+import { FAST_CHECKS } from "../../programs/verify/catalog";
 
 const shellcheck = nativeTool("shellcheck");
 const openssl = nativeTool("openssl", "openssl", ["version"]);
@@ -23,6 +24,8 @@ const API_TOKEN = "t0ken-5a-5a-5a";
 /** The lab's reading namespaces, as the stack passes them. */
 const NAMESPACES = readerNamespaces();
 const ES_CHECK = `every ExternalSecret in ${NAMESPACES.join(", ")} reports Ready (synced from Vault)`;
+/** The id `npm run verify` gives that promise; every line of the smoke check ends with its check's id. */
+const ES_ID = "releases.external-secrets-ready";
 
 /** One ExternalSecret as `namespace/name` and its Ready condition's status (undefined: no status yet). */
 type FakeExternalSecret = [string, "True" | "False" | undefined];
@@ -248,7 +251,7 @@ describe("smokeCheckScript", () => {
             .map(([id, ready]): FakeExternalSecret => [id, id.startsWith("shlink/") ? "False" : id.startsWith("redis/") ? undefined : ready]);
         const r = await runScript(script(1));
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: redis/redis-credentials shlink/shlink-credentials; none in: postgres\n`);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: redis/redis-credentials shlink/shlink-credentials; none in: postgres [${ES_ID}]\n`);
         expect(r.stderr).not.toContain("Grafana");
         expect(r.stdout).not.toContain(`ok: ${ES_CHECK}`);
     });
@@ -257,7 +260,7 @@ describe("smokeCheckScript", () => {
         const stranger: ClusterAccess = { via: "service-account", apiServerUrl: base, serviceAccountDir: serviceAccountDir("not-the-token", UNUSED_CA) };
         const r = await runScript(script(1, base, UNUSED_CA, "/vault", stranger));
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 401\n`);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 401 [${ES_ID}]\n`);
         expect(r.stderr).not.toContain("Grafana");
     });
 
@@ -332,6 +335,23 @@ describe("smokeCheckScript", () => {
         }
     });
 
+    it("names every promise by its id in npm run verify: its checks are exactly the suite's fast subset, in the suite's words", async () => {
+        const r = await runScript(script());
+        expect(r.status).toBe(0);
+        const lines = r.stdout.split("\n").filter((l) => l.startsWith("ok: "));
+        const named = lines.map((l) => /\[([a-z.-]+)\]$/.exec(l)?.[1]);
+        expect([...named].sort()).toEqual(FAST_CHECKS.map((c) => c.id).sort());
+        for (const check of FAST_CHECKS) {
+            expect(lines.find((l) => l.endsWith(`[${check.id}]`)), check.id).toMatch(new RegExp(`^ok: ${check.proves.replace(/[()]/g, "\\$&")}( \\(|\\s\\[)`));
+        }
+    });
+
+    it("names the failing promise's id on its line, after why", async () => {
+        behaviour.grafanaStatus = 503;
+        const r = await runScript(script(1));
+        expect(r.stderr).toMatch(/^ {2}- Grafana \/api\/health through the gateway, its database ok \(http:\/\/127\.0\.0\.1:\d+\/grafana\) \[observability\.grafana-health\]$/m);
+    });
+
     it("refuses an API key that would break the header file", () => {
         const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: podAccess };
         expect(() => smokeCheckScript({ ...urls, caCertificate: UNUSED_CA, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
@@ -403,7 +423,7 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
             .map(([id, ready]): FakeExternalSecret => [id, id.startsWith("istio-system/") ? "False" : id.startsWith("postgres/") ? undefined : ready]);
         const r = await runScript(script(1, base, UNUSED_CA, "/vault", node), env);
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: istio-system/istio-system-credentials postgres/postgres-credentials; none in: monitoring\n`);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: istio-system/istio-system-credentials postgres/postgres-credentials; none in: monitoring [${ES_ID}]\n`);
         expect(r.stderr).not.toContain("Grafana");
     });
 
@@ -460,7 +480,7 @@ openssl.describe("smokeCheckScript over HTTPS", () => {
         expect(trusted.stderr).toBe("");
         expect(trusted.stdout).toContain(`ok: ${ES_CHECK}`);
         expect(untrusted.status).not.toBe(0);
-        expect(untrusted.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 000\n`);
+        expect(untrusted.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 000 [${ES_ID}]\n`);
         expect(untrusted.stderr).not.toContain("Grafana");
     });
 

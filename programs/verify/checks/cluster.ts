@@ -21,7 +21,6 @@ export const CLUSTER_CHECKS: Check[] = [
         group: "cluster",
         proves: "every node is Ready (Proxmox mode: every node of homelab:nodes)",
         timeoutSeconds: 15,
-        fast: true,
         async run(ctx) {
             const all = await nodes(ctx);
             const notReady = all.filter((n) => !isReady(n)).map((n) => `${n.metadata.name} (${condition(n, "Ready")?.reason ?? "no Ready condition"})`);

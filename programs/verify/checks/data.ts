@@ -3,6 +3,7 @@
 import { POSTGRES_CLUSTER } from "../../../components/data/crds";
 import { POSTGRES, REDIS, REDIS_ROTATION, SHLINK, VAULT, POD_PORTS } from "../../../components/defaults";
 import { primarySelector } from "../../../components/drills/objects";
+import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES } from "../../../components/secrets/catalog";
 import { fail, isReady, items, names, pass, selector, type Check, type KubeObject, type VerifyContext } from "../check";
 
@@ -284,9 +285,8 @@ export const DATA_CHECKS: Check[] = [
         },
     },
     {
-        id: "data.openbao-health",
+        ...P.vault,
         group: "data",
-        proves: "Vault's /v1/sys/health answers 200 through the gateway: initialised, unsealed, active",
         timeoutSeconds: 15,
         fast: true,
         async run(ctx) {

@@ -2,6 +2,7 @@
 // API key, the rate limit's 429 and a trace of our own request in Jaeger.
 import { randomBytes } from "node:crypto";
 import { ISTIO, SHLINK, SHLINK_RATE_LIMIT } from "../../../components/defaults";
+import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { SMOKE_LONG_URL } from "../../../components/smoke/script";
 import { fail, isReady, items, names, pass, selector, type Check, type KubeObject, type VerifyContext } from "../check";
 import { STRICT_MTLS_ROW } from "../probes";
@@ -92,9 +93,8 @@ export const MESH_EDGE_CHECKS: Check[] = [
         },
     },
     {
-        id: "edge.shlink-health",
+        ...P.shlinkHealth,
         group: "mesh-edge",
-        proves: "Shlink's /rest/health answers through the ingress gateway over HTTPS (lab CA)",
         timeoutSeconds: 15,
         fast: true,
         async run(ctx) {
@@ -130,9 +130,8 @@ export const MESH_EDGE_CHECKS: Check[] = [
         },
     },
     {
-        id: "edge.http-redirects",
+        ...P.httpRedirects,
         group: "mesh-edge",
-        proves: "plain HTTP answers 301 to the same path over HTTPS on every HTTP door (Shlink's, Argo CD's 8080 → 8443)",
         timeoutSeconds: 20,
         fast: true,
         async run(ctx) {
@@ -153,9 +152,8 @@ export const MESH_EDGE_CHECKS: Check[] = [
         },
     },
     {
-        id: "edge.api-needs-key",
+        ...P.apiNeedsKey,
         group: "mesh-edge",
-        proves: "the API refuses calls without X-Api-Key (the mesh's AuthorizationPolicy answers 403)",
         timeoutSeconds: 15,
         fast: true,
         async run(ctx) {
@@ -166,9 +164,8 @@ export const MESH_EDGE_CHECKS: Check[] = [
         },
     },
     {
-        id: "edge.short-url-redirects",
+        ...P.shortUrlRedirects,
         group: "mesh-edge",
-        proves: "a short URL created with the API key redirects (302) to its long URL",
         timeoutSeconds: 20,
         fast: true,
         async run(ctx) {

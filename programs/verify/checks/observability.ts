@@ -1,6 +1,7 @@
 // Observability: every target up, no alert firing but the always-on ones, the SLO rules recording, the
 // dashboards present, the webhook receiver delivering, and the UIs' health through the gateway.
 import { DATA_DASHBOARDS, GRAFANA, ISTIO_DASHBOARDS, KIALI } from "../../../components/defaults";
+import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { DATA_DASHBOARD_UID } from "../../../components/observability/dashboards";
 import { LOAD_DASHBOARD_PROVIDER } from "../../../components/observability/kubePrometheusStack";
 import { RECEIVERS } from "../../../components/observability/alertmanager";
@@ -128,25 +129,22 @@ export const OBSERVABILITY_CHECKS: Check[] = [
         },
     },
     {
-        id: "observability.grafana-health",
+        ...P.grafana,
         group: "observability",
-        proves: "Grafana's /api/health answers through the gateway, its database ok",
         timeoutSeconds: 15,
         fast: true,
         run: (ctx) => uiHealth(ctx, `${ctx.lab.urls.grafana}/api/health`, (s, b) => s === 200 && /"database":\s*"ok"/.test(b), "kubectl -n monitoring logs deploy/kps-grafana -c grafana"),
     },
     {
-        id: "observability.kiali-health",
+        ...P.kiali,
         group: "observability",
-        proves: "Kiali's health endpoint answers through the gateway",
         timeoutSeconds: 15,
         fast: true,
         run: (ctx) => uiHealth(ctx, `${ctx.lab.urls.kiali.replace(/\/+$/, "").replace(new RegExp(`${KIALI.webRoot}$`), "")}${KIALI.webRoot}/healthz`, (s) => s === 200, "kubectl -n istio-system logs deploy/kiali"),
     },
     {
-        id: "observability.jaeger-ui",
+        ...P.jaeger,
         group: "observability",
-        proves: "Jaeger's UI answers through the gateway",
         timeoutSeconds: 15,
         fast: true,
         run: (ctx) => uiHealth(ctx, `${ctx.lab.urls.jaeger}/`, (s) => s === 200, "kubectl -n observability logs deploy/jaeger"),

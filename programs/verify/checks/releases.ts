@@ -24,6 +24,7 @@ import {
 import { KIALI_API_VERSION } from "../../../components/observability/kialiCrd";
 import { ESO_API } from "../../../components/secrets/eso";
 import { readerNamespaces } from "../../../components/secrets/catalog";
+import { EXTERNAL_SECRETS_PROMISE } from "../../../components/smoke/promises";
 import { condition, fail, isReady, items, nameOf, names, pass, skip, type Check, type KubeObject, type VerifyContext } from "../check";
 
 /** Every chart the stack installs (Argo CD's only when homelab:argocd is on). */
@@ -144,9 +145,9 @@ export const RELEASE_CHECKS: Check[] = [
         },
     },
     {
-        id: "releases.external-secrets-ready",
+        id: EXTERNAL_SECRETS_PROMISE.id,
         group: "releases",
-        proves: `every ExternalSecret in ${readerNamespaces().join(", ")} reports Ready (synced from Vault)`,
+        proves: EXTERNAL_SECRETS_PROMISE.proves(readerNamespaces()),
         timeoutSeconds: 15,
         fast: true,
         async run(ctx) {
