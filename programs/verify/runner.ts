@@ -19,6 +19,8 @@ export const PROGRESS_SECONDS = 10;
 /** The first call to the API server: an answer within this, or the suite stops with a message. */
 export const API_ANSWER_SECONDS = 10;
 export const REPORTS_DIR = DRILLS.reportsDir;
+/** Past this, checks not yet started are reported as not run: the suite stays within five minutes on a sick lab too. */
+export const SUITE_DEADLINE_SECONDS = 270;
 
 export const USAGE = "usage: npm run verify [-- --fast | --only <id or prefix>[,…] | --list]";
 
@@ -39,6 +41,7 @@ export interface VerifyDeps {
     checks?: readonly Check[];
     apiAnswerMs?: number;
     progressMs?: number;
+    suiteDeadlineMs?: number;
 }
 
 export type VerifyCommand = { kind: "list" } | { kind: "help" } | { kind: "run"; suite: VerifyReport["suite"]; checks: readonly Check[] };
@@ -137,9 +140,13 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
         const worker = async () => {
             for (let check = left.shift(); check !== undefined; check = left.shift()) {
                 running.add(check.id);
+                const late = deps.now() - startedAt > (deps.suiteDeadlineMs ?? SUITE_DEADLINE_SECONDS * 1000);
+                const notRun = (why: string): CheckResult => ({ id: check!.id, group: check!.group, proves: check!.proves, status: "error", evidence: why, seconds: 0 });
                 const result: CheckResult = deps.signal.aborted
-                    ? { id: check.id, group: check.group, proves: check.proves, status: "error", evidence: "interrupted before it ran", seconds: 0 }
-                    : await runOne(check, base, deps);
+                    ? notRun("interrupted before it ran")
+                    : late
+                      ? notRun(`not started: the suite passed its ${Math.round((deps.suiteDeadlineMs ?? SUITE_DEADLINE_SECONDS * 1000) / 1000)} s deadline (the lab answers slowly; npm run verify -- --only ${check.id})`)
+                      : await runOne(check, base, deps);
                 running.delete(check.id);
                 results.push(result);
                 resultLines(result).forEach((l) => deps.out(l));

@@ -157,6 +157,14 @@ describe("a run", () => {
         }
     });
 
+    it("does not start checks past the suite's deadline, so a sick lab still ends in time", async () => {
+        const slow = (id: string) => check(id, async (ctx) => (await ctx.sleep(150), pass("ok")));
+        const d = deps({ suiteDeadlineMs: 100, checks: [1, 2, 3, 4, 5, 6].map((i) => slow(`a.c${i}`)) });
+        expect(await runVerify([], d)).toBe(EXIT.couldNotRun);
+        expect(d.lines.filter((l) => l.startsWith("PASS"))).toHaveLength(4);
+        expect(d.lines).toContainEqual(expect.stringMatching(/^ERROR a\.c6: .* could not run: not started: the suite passed its 0 s deadline \(the lab answers slowly; npm run verify -- --only a\.c6\)/));
+    });
+
     it("prints progress while checks run", async () => {
         const d = deps({ progressMs: 50, checks: [check("a.slow", async (ctx) => (await ctx.sleep(300), pass("ok")))] });
         expect(await runVerify([], d)).toBe(EXIT.ok);
