@@ -139,3 +139,23 @@ describe("Pod Security, per namespace", () => {
         expect(parseWarnings('299 - "existing pods in namespace \\"x\\" violate", 299 - "pod-a: runAsNonRoot != true"')).toEqual(['existing pods in namespace "x" violate', "pod-a: runAsNonRoot != true"]);
     });
 });
+
+describe("what else verify sends the API server", () => {
+    it("the TokenRequest for a reader role is valid against its schema and stores nothing", async () => {
+        const { TokenRequest } = await import("kubernetes-models/authentication.k8s.io/v1");
+        const { readerTokenRequest } = await import("../../programs/verify/checks/data");
+        expect(() => new TokenRequest(readerTokenRequest() as never).validate()).not.toThrow();
+        expect(readerTokenRequest().spec.expirationSeconds).toBeLessThanOrEqual(600);
+    });
+
+    it("the Pod Security dry run is a merge patch of the namespace's two enforce labels, never persisted (dryRun=All)", async () => {
+        // A baseline namespace: its own level, then restricted.
+        await check("pod-security.reloader").run(fakeContext(lab));
+        const patches = lab.calls.filter((c) => c.method === "PATCH");
+        expect(patches.length).toBe(2);
+        for (const p of patches) {
+            expect(p.path).toMatch(/\?dryRun=All&/);
+            expect(Object.keys(JSON.parse(p.body).metadata.labels).sort()).toEqual(["pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version"]);
+        }
+    });
+});

@@ -98,6 +98,11 @@ export function backupVerdict(
     return { ok: problems.length === 0, lines, problems };
 }
 
+/** The TokenRequest for a reader's ServiceAccount: nothing is stored, the token lapses in ten minutes. */
+export function readerTokenRequest() {
+    return { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { audiences: [] as string[], expirationSeconds: 600 } };
+}
+
 /** The reader roles and, for each, one path it must read and one of another namespace it must not. */
 export function readerExpectations(): { namespace: string; role: string; own: string; foreign: string | undefined }[] {
     const entries = Object.values(VAULT_ENTRIES);
@@ -311,7 +316,7 @@ export const DATA_CHECKS: Check[] = [
                 const request = await ctx.kube.request(`/api/v1/namespaces/${reader.namespace}/serviceaccounts/${VAULT_CLIENT_SERVICE_ACCOUNT}/token`, {
                     method: "POST",
                     headers: { "Content-Type": "application/json" },
-                    body: JSON.stringify({ apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 600 } }),
+                    body: JSON.stringify(readerTokenRequest()),
                 });
                 if (request.status !== 201 && request.status !== 200) {
                     problems.push(`${reader.namespace}: no token for ${VAULT_CLIENT_SERVICE_ACCOUNT} (${request.status})`);

@@ -1,6 +1,6 @@
 // Mesh and edge: sidecars and their sync, STRICT mTLS, every door over HTTPS with the lab CA, the redirects, the
 // API key, the rate limit's 429 and a trace of our own request in Jaeger.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { ISTIO, SHLINK, SHLINK_RATE_LIMIT } from "../../../components/defaults";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { SMOKE_LONG_URL } from "../../../components/smoke/script";
@@ -218,7 +218,10 @@ export const MESH_EDGE_CHECKS: Check[] = [
         timeoutSeconds: 60,
         async run(ctx) {
             const traceId = randomBytes(16).toString("hex");
-            await ctx.web(`${ctx.lab.urls.shlink}${SHLINK.healthPath}`, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` } });
+            // traceparent names the trace; x-client-trace-id asks Envoy to trace it whatever the sampling percentage.
+            await ctx.web(`${ctx.lab.urls.shlink}${SHLINK.healthPath}`, {
+                headers: { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`, "x-client-trace-id": randomUUID() },
+            });
             const until = ctx.now() + 45_000;
             let last = "";
             while (ctx.now() < until && !ctx.signal.aborted) {
