@@ -11,7 +11,7 @@ import { GATEWAY_SERVICE } from "./cluster";
 /** The proxy's container name in an injected pod (a native sidecar is an init container of that name). */
 export const SIDECAR = "istio-proxy";
 
-/** istiod's own debug endpoint through its binary (no curl needed in its image): every proxy's sent and acked config. */
+/** istiod's own debug endpoint through its binary (no curl needed in its image): every proxy's sent and acked config (UNVERIFIED on a live lab). */
 export const syncCommand = (): string[] => ["pilot-discovery", "request", "GET", "/debug/syncz"];
 
 interface Pod extends KubeObject {
@@ -218,7 +218,7 @@ export const MESH_EDGE_CHECKS: Check[] = [
         timeoutSeconds: 60,
         async run(ctx) {
             const traceId = randomBytes(16).toString("hex");
-            // traceparent names the trace; x-client-trace-id asks Envoy to trace it whatever the sampling percentage.
+            // traceparent names the trace; x-client-trace-id asks Envoy to trace it whatever the sampling percentage (Envoy docs; UNVERIFIED here).
             await ctx.web(`${ctx.lab.urls.shlink}${SHLINK.healthPath}`, {
                 headers: { traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`, "x-client-trace-id": randomUUID() },
             });
