@@ -113,7 +113,8 @@ export const sourceKey = (from: PodPeer): string => `${from.namespace}|${JSON.st
  * bash's /dev/tcp and curl are in Istio's proxyv2 image (the smoke Job relies on the same).
  */
 export const PROBE_SCRIPT = [
-    "while read -r id host port mode; do",
+    // A pipe, not a here-string: the root filesystem is read-only, and bash may write a here-string to /tmp.
+    'printf "%s\\n" "$PROBES" | while read -r id host port mode; do',
     '  [ -n "$id" ] || continue',
     '  if [ "$mode" = plain-http ]; then',
     '    code=$(curl -s -o /dev/null -m 4 -w "%{http_code}" "http://$host:$port/")',
@@ -123,7 +124,7 @@ export const PROBE_SCRIPT = [
     "  else",
     '    echo "RESULT $id blocked"',
     "  fi",
-    'done <<<"$PROBES"',
+    "done",
 ].join("\n");
 
 /** A probe pod: restricted, no token, no sidecar, never Ready, gone after 120 s at most. */

@@ -1,12 +1,16 @@
 // The network-policy truth table and the Pod Security rows against the fake lab: the probe pods are judged by the
 // NetworkPolicy evaluator over the policies the stack generates, so every row connects (or is blocked) for the
 // same reason it would on the lab, and fails when its policy is taken away (or a wide one added).
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Pod } from "kubernetes-models/v1";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POD_SECURITY_LEVELS } from "../../components/defaults";
 import { CHECKS } from "../../programs/verify/catalog";
 import { parseWarnings } from "../../programs/verify/checks/podSecurity";
-import { PROBE_LABEL, probePod, truthTable, type TruthRow } from "../../programs/verify/probes";
+import { parseProbeLog, PROBE_LABEL, PROBE_SCRIPT, probePod, truthTable, type TruthRow } from "../../programs/verify/probes";
+import { nativeTool } from "../helpers/tools";
 import { violations, type PodSpec } from "../security/podSecurity";
 import type { NetworkPolicy } from "../security/evaluator";
 import { fakeContext, startFakeLab, type FakeLab } from "./fakeLab";
@@ -156,6 +160,48 @@ describe("what else verify sends the API server", () => {
         for (const p of patches) {
             expect(p.path).toMatch(/\?dryRun=All&/);
             expect(Object.keys(JSON.parse(p.body).metadata.labels).sort()).toEqual(["pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version"]);
+        }
+    });
+});
+
+describe("the probe's script, run for real (bash, timeout, curl) against listeners on 127.0.0.1", () => {
+    const shellcheck = nativeTool("shellcheck");
+
+    it("reports open, blocked, a plaintext answer and a refused plaintext request, and its log parses", async () => {
+        const http = await import("node:http");
+        const net = await import("node:net");
+        const answering = http.createServer((_, res) => res.end("plaintext welcome")).listen(0, "127.0.0.1");
+        // Like Envoy expecting TLS: the connection is dropped without an HTTP answer.
+        const dropping = net.createServer((s) => s.destroy()).listen(0, "127.0.0.1");
+        await Promise.all([answering, dropping].map((s) => new Promise((r) => s.once("listening", r))));
+        const port = (s: { address(): unknown }) => (s.address() as { port: number }).port;
+        const lines = [
+            `netpol.allow.a 127.0.0.1 ${port(answering)} tcp`,
+            "netpol.deny.b 127.0.0.1 1 tcp",
+            `mesh.plain 127.0.0.1 ${port(answering)} plain-http`,
+            `mesh.strict 127.0.0.1 ${port(dropping)} plain-http`,
+        ].join("\n");
+        const { execFile } = await import("node:child_process");
+        const out = await new Promise<string>((resolve, reject) =>
+            execFile("bash", ["-c", PROBE_SCRIPT], { env: { ...process.env, PROBES: lines }, timeout: 20_000 }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+        );
+        answering.close();
+        dropping.close();
+        const results = parseProbeLog(out);
+        expect(results.get("netpol.allow.a")).toEqual({ kind: "open" });
+        expect(results.get("netpol.deny.b")).toEqual({ kind: "blocked" });
+        expect(results.get("mesh.plain")).toEqual({ kind: "http", code: "200", exit: 0 });
+        expect(results.get("mesh.strict")).toMatchObject({ kind: "http", code: "000" });
+        expect((results.get("mesh.strict") as { exit: number }).exit).not.toBe(0);
+    });
+
+    shellcheck.it("passes shellcheck", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-probe-"));
+        try {
+            fs.writeFileSync(path.join(dir, "probe.sh"), `#!/usr/bin/env bash\nPROBES="\${PROBES:?}"\n${PROBE_SCRIPT}\n`);
+            shellcheck.run(["probe.sh"], dir);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
