@@ -63,6 +63,8 @@ export interface VerifyContext {
     /** OpenBao's admin login (userpass): a token to use, and its revocation afterwards. */
     vaultAdminToken(): Promise<{ token: string; revoke(): Promise<void> }>;
     jaeger: HttpApi;
+    /** POST /api/v1/session on Argo CD's door with the admin password the stack generated (undefined without Argo CD). */
+    argocdAdminLogin?(): Promise<HttpResponse>;
     exec: Exec;
     /** The truth table's probe pods, run once per suite and shared by its rows. */
     probes(): Promise<ProbeResults>;

@@ -20,7 +20,11 @@ const REPO_ROOT = path.join(__dirname, "..", "..");
 export const CALL_TIMEOUT_MS = 15_000;
 
 /** Everything `npm run verify` reads from the stack's outputs (secrets included: they go into clients only). */
-export function parseVerifyOutputs(json: string): { lab: LabOutputs; kubeconfig: string; secrets: { ca: string; apiKey: string; grafanaPassword: string; vaultPassword: string } } {
+export function parseVerifyOutputs(json: string): {
+    lab: LabOutputs;
+    kubeconfig: string;
+    secrets: { ca: string; apiKey: string; grafanaPassword: string; vaultPassword: string; argocdPassword?: string };
+} {
     const o = JSON.parse(json) as Record<string, unknown>;
     const { kubeconfig, target } = parseStackOutputs(json);
     const { nodeAddresses, apiServerUrl } = parseDrillOutputs(json);
@@ -46,7 +50,13 @@ export function parseVerifyOutputs(json: string): { lab: LabOutputs; kubeconfig:
             },
             createPerMinute: target.rateLimits.createPerMinute,
         },
-        secrets: { ca: str("labCaCertificate"), apiKey: str("shlinkApiKey"), grafanaPassword: str("grafanaAdminPassword"), vaultPassword: str("vaultAdminPassword") },
+        secrets: {
+            ca: str("labCaCertificate"),
+            apiKey: str("shlinkApiKey"),
+            grafanaPassword: str("grafanaAdminPassword"),
+            vaultPassword: str("vaultAdminPassword"),
+            argocdPassword: typeof o.argocdAdminPassword === "string" ? o.argocdAdminPassword : undefined,
+        },
     };
 }
 
@@ -152,6 +162,16 @@ export async function realLab(stack: string = process.env.PULUMI_STACK ?? "homel
             return { token, revoke: async () => void (await vault.request("/v1/auth/token/revoke-self", { method: "POST", headers: { "X-Vault-Token": token } }).catch(() => undefined)) };
         },
         jaeger: door(lab.urls.jaeger, `Jaeger at ${lab.urls.jaeger}`),
+        ...(lab.urls.argocd === undefined || secrets.argocdPassword === undefined
+            ? {}
+            : {
+                  argocdAdminLogin: () =>
+                      door(lab.urls.argocd!, `Argo CD at ${lab.urls.argocd}`).request("/api/v1/session", {
+                          method: "POST",
+                          headers: { "Content-Type": "application/json" },
+                          body: JSON.stringify({ username: "admin", password: secrets.argocdPassword }),
+                      }),
+              }),
         exec: kubeExec(config),
         loadSmoke: loadSmoke(kubeconfig, parseStackOutputs(json).target),
     };

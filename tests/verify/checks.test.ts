@@ -39,6 +39,7 @@ const CASES: Case[] = [
     { id: "releases.postgrescluster-ready", breaks: "an instance down", break: (lab) => void (body<any>(lab, PGC).status.instances[0].readyReplicas = 2), cause: /has not brought every instance up/ },
     { id: "releases.redisfailover-ready", breaks: "a sentinel down", break: (lab) => void (body<any>(lab, "GET /k8s/apis/apps/v1/namespaces/redis/deployments/rfs-shlink-redis").status.readyReplicas = 2), cause: /short of pods/ },
     { id: "releases.kiali-ready", breaks: "the operator failing", break: (lab) => void (items(lab, "GET /k8s/apis/kiali.io/v1alpha1/namespaces/istio-system/kialis")[0].status.conditions = [{ type: "Failure", status: "True", message: "ansible task failed" }]), cause: /ansible task failed/ },
+    { id: "releases.argocd-admin-login", breaks: "the password refused", break: (lab) => void (lab.routes["POST /web/argocd/api/v1/session"] = { status: 401, body: { error: "Invalid username or password" } }), cause: /the bcrypt hash in argocd-secret was not taken/ },
     { id: "releases.argocd-apps", breaks: "an app out of sync", break: (lab) => void (items(lab, "GET /k8s/apis/argoproj.io/v1alpha1/namespaces/argocd/applications")[0].status.sync.status = "OutOfSync"), cause: /user-apps \(OutOfSync, Healthy\)/ },
     { id: "data.postgres-topology", breaks: "two primaries", break: (lab) => void (pod(lab, "shlink-db-pgha1-2").metadata.labels["postgres-operator.crunchydata.com/role"] = "master"), cause: /2 pods labelled primary: Patroni has a split brain/ },
     { id: "data.postgres-replication", breaks: "one replica not streaming", break: (lab) => void (lab.execs["postgres/shlink-db-pgha1-0/database"] = "shlink-db-pgha1-1|streaming|0\nshlink-db-pgha1-2|catchup|0\n"), cause: /want 2 streaming replicas/ },
@@ -114,3 +115,52 @@ for (const c of CASES) {
     });
 }
 
+
+describe("checks that do not apply to this lab skip, saying why", () => {
+    const clusterMode = () => ({ lab: { ...fakeContext(lab).lab, mode: "cluster" as const, nodeAddresses: {}, k3sVersion: undefined } });
+
+    it("on a cluster not of ours: the API VIP, the K3s version, the registry mirror, and etcd when no node reports EtcdIsVoter", async () => {
+        for (const n of items(lab, "GET /k8s/api/v1/nodes")) n.status.conditions = n.status.conditions.filter((c: { type: string }) => c.type === "Ready");
+        for (const id of ["cluster.api-vip", "cluster.k3s-version", "cluster.registry-mirror", "cluster.etcd-voters"]) {
+            expect(await run(id, clusterMode()), id).toMatchObject({ status: "skip", evidence: expect.stringMatching(/not (of )?ours|not K3s' embedded etcd/) });
+        }
+        expect(await run("cluster.nodes-ready", clusterMode())).toMatchObject({ status: "pass" });
+    });
+
+    it("without an API VIP (the kubeconfig names a node)", async () => {
+        const ctx = fakeContext(lab);
+        expect(await run("cluster.api-vip", { lab: { ...ctx.lab, apiServerUrl: "https://127.0.0.1:6443" } })).toMatchObject({ status: "skip", evidence: "no API VIP: the kubeconfig names node 127.0.0.1 (homelab:apiVip unset)" });
+    });
+
+    it("without Argo CD: its apps, its login and the truth table's rows that touch it", async () => {
+        const ctx = fakeContext(lab);
+        const noArgo = { lab: { ...ctx.lab, urls: { ...ctx.lab.urls, argocd: undefined } } };
+        for (const id of ["releases.argocd-apps", "releases.argocd-admin-login", "netpol.allow.gateway-to-argocd", "netpol.allow.argocd-internal", "netpol.deny.default-to-argocd"]) {
+            expect(await run(id, noArgo), id).toMatchObject({ status: "skip", evidence: expect.stringMatching(/Argo CD is not installed/) });
+        }
+    });
+
+    it("without a webhook receiver", async () => {
+        lab.routes["GET /am/api/v2/status"] = { body: { config: { original: 'receivers:\n- name: "null"\n' } } };
+        expect(await run("observability.alert-webhook")).toMatchObject({ status: "skip", evidence: expect.stringMatching(/no webhook receiver configured/) });
+    });
+
+    it("backups: repo2 absent is skipped with its reason; configured, it must hold a recent backup too", async () => {
+        expect(await run("data.backups-recent")).toMatchObject({ status: "pass", evidence: "repo1: diff backup 11 h ago; repo2: not configured (no off-site repository: skipped)" });
+        const cluster = body<any>(lab, PGC);
+        cluster.spec.backups.pgbackrest.repos.push({ name: "repo2" });
+        cluster.status.pgbackrest.repos.push({ name: "repo2", stanzaCreated: true });
+        expect(await run("data.backups-recent")).toMatchObject({ status: "fail", cause: "repo2 has no backup within 26 h (none completed)" });
+        cluster.status.pgbackrest.scheduledBackups.push({ repo: "repo2", type: "full", succeeded: 1, completionTime: "2026-12-07T02:00:00Z" });
+        expect(await run("data.backups-recent")).toMatchObject({ status: "pass", evidence: "repo1: diff backup 11 h ago; repo2: full backup 10 h ago" });
+    });
+
+    it("backups: a cluster younger than a night counts its first backup", async () => {
+        const cluster = body<any>(lab, PGC);
+        cluster.metadata.creationTimestamp = "2026-12-07T08:00:00Z";
+        cluster.status.pgbackrest.scheduledBackups = [];
+        expect(await run("data.backups-recent")).toMatchObject({ status: "pass", evidence: expect.stringContaining("repo1: first backup complete") });
+        cluster.status.pgbackrest.repos[0].replicaCreateBackupComplete = false;
+        expect(await run("data.backups-recent")).toMatchObject({ status: "fail" });
+    });
+});

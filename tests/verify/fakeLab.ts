@@ -230,6 +230,7 @@ export function fakeContext(lab: FakeLab, over: Partial<VerifyContext> = {}, row
             return { token: login.auth.client_token, revoke: async () => void (await vault.request("/v1/auth/token/revoke-self", { method: "POST" })) };
         },
         jaeger: api("/jaeger", "the fake Jaeger"),
+        argocdAdminLogin: () => fetchUrl(`${lab.url}/web/argocd/api/v1/session`, { method: "POST", body: JSON.stringify({ username: "admin", password: "argocd-pw" }), timeoutMs: 2000 }),
         exec: async (ns, pod, container, command) => {
             const answer = lab.execs[`${ns}/${pod}/${container}`];
             if (answer === undefined) throw new Error(`no such container ${ns}/${pod}/${container}`);

@@ -93,6 +93,7 @@ export function healthyRoutes(lab: FakeLab, now = Date.parse("2026-12-07T12:00:0
         "GET /web/alertmanager": { body: "Alertmanager" },
         "GET /web/vault": { status: 307, body: "" },
         "GET /web/argocd": { body: "Argo CD" },
+        "POST /web/argocd/api/v1/session": (req) => (JSON.parse(req.body).password === "argocd-pw" ? { body: { token: "jwt" } } : { status: 401, body: { error: "Invalid username or password" } }),
         "GET /rest/health": { status: 301, headers: { location: "https://192.168.2.242/rest/health" }, body: "" },
         "POST /web/shlink/rest/v3/short-urls": (req) => (req.headers["x-api-key"] === "test-api-key" ? { body: { shortCode: "abc12" } } : { status: 403, body: "RBAC: access denied" }),
         "GET /web/shlink/abc12": { status: 302, headers: { location: SMOKE_LONG_URL }, body: "" },

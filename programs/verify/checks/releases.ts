@@ -231,6 +231,22 @@ export const RELEASE_CHECKS: Check[] = [
         },
     },
     {
+        id: "releases.argocd-admin-login",
+        group: "releases",
+        proves: "Argo CD accepts the admin password the stack generated (its bcrypt hash and fixed mtime took)",
+        timeoutSeconds: 15,
+        async run(ctx) {
+            if (ctx.lab.urls.argocd === undefined || ctx.argocdAdminLogin === undefined) {
+                return skip("Argo CD is not installed (homelab:argocd false)");
+            }
+            const res = await ctx.argocdAdminLogin();
+            const token = res.status === 200 ? (JSON.parse(res.body) as { token?: string }).token : undefined;
+            return token !== undefined && token !== ""
+                ? pass(`POST ${ctx.lab.urls.argocd}/api/v1/session as admin: 200, a session token`)
+                : fail(`POST /api/v1/session as admin: ${res.status} ${res.body.slice(0, 120)}`, res.status === 401 ? "Argo CD refuses the generated password: the bcrypt hash in argocd-secret was not taken (or admin.passwordMtime is later than the hash)" : "Argo CD's API does not answer the login", "kubectl -n argocd get secret argocd-secret -o jsonpath='{.data.admin\\.passwordMtime}' | base64 -d; kubectl -n argocd logs deploy/argocd-server");
+        },
+    },
+    {
         id: "releases.argocd-apps",
         group: "releases",
         proves: "every Argo CD Application is Synced and Healthy",
