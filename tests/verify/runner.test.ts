@@ -1,5 +1,6 @@
 // The verify command: --list offline, the verdict and exit status, the deadlines (per check, and an API server that
 // accepts but never answers), the drill lock, the probe objects deleted on every path, progress, the reports.
+import * as fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GROUPS, fail, pass, type Check } from "../../programs/verify/check";
 import { CHECKS, FAST_CHECKS, listText } from "../../programs/verify/catalog";
@@ -218,5 +219,21 @@ describe("the clients", () => {
         expect(JSON.stringify(parsed.lab)).not.toMatch(/key|pw/);
         expect(parseVerifyOutputs(JSON.stringify({ ...outputs, nodeAddresses: {} })).lab.mode).toBe("cluster");
         expect(() => parseVerifyOutputs(JSON.stringify({ ...outputs, vaultUrl: undefined }))).toThrow("the stack has no 'vaultUrl' output: run `npm run up` first");
+    });
+});
+
+describe("docs/verify.md", () => {
+    const doc = fs.readFileSync(`${__dirname}/../../docs/verify.md`, "utf8");
+
+    it("names only checks that exist, and the suite's real size", () => {
+        const named = [...doc.matchAll(/`((?:cluster|releases|data|mesh|edge|netpol|pod-security|observability|load)\.[a-z0-9.-]+)`/g)].map((m) => m[1]);
+        const ids = new Set(CHECKS.map((c) => c.id));
+        expect(named.length).toBeGreaterThan(40);
+        expect(named.filter((id) => !ids.has(id))).toEqual([]);
+        expect(doc).toContain(`the whole suite (${CHECKS.length} checks)`);
+        for (const [group, title] of Object.entries(GROUPS)) {
+            const count = CHECKS.filter((c) => c.group === group).length;
+            expect(doc, title).toContain(`(${count}):`);
+        }
     });
 });
