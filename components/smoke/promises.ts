@@ -10,6 +10,7 @@ export interface SmokePromise {
 }
 
 export const SMOKE_PROMISES = {
+    nodesReady: { id: "cluster.nodes-ready", proves: "every node is Ready" },
     shlinkHealth: { id: "edge.shlink-health", proves: "Shlink /rest/health through the ingress gateway, over HTTPS verified with the lab CA" },
     httpRedirects: { id: "edge.http-redirects", proves: "plain HTTP answers 301 to HTTPS" },
     apiNeedsKey: { id: "edge.api-needs-key", proves: "the API refuses calls without X-Api-Key (mesh AuthorizationPolicy)" },

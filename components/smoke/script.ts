@@ -136,6 +136,22 @@ check_jaeger() {
     [[ "$(http "$JAEGER_URL/")" == 200 ]]
 }
 
+# Every node Ready; why not, in $WORKDIR/why-nodes_ready.
+check_nodes_ready() {
+    local lines total ready not_ready
+    if ! lines="$(list_nodes)"; then
+        echo "could not list them: $(tail -n 1 "$WORKDIR/list-error" 2>/dev/null || true)" >"$WORKDIR/why-nodes_ready"
+        return 1
+    fi
+    total="$(grep -c . <<<"$lines" || true)"
+    ready="$(grep -c ' True$' <<<"$lines" || true)"
+    if ((total == 0 || ready < total)); then
+        not_ready="$(awk 'NF > 0 && $2 != "True" && $1 != "?" { printf "%s ", $1 }' <<<"$lines")"
+        echo "$ready of $total Ready\${not_ready:+: not Ready: \${not_ready% }}" >"$WORKDIR/why-nodes_ready"
+        return 1
+    fi
+}
+
 check_vault() {
     [[ "$(http "$VAULT_URL/v1/sys/health")" == 200 ]] && grep -q '"initialized": *true' "$WORKDIR/body" && grep -q '"sealed": *false' "$WORKDIR/body"
 }
@@ -173,6 +189,7 @@ SMOKE_API_KEY_EOF
 ${heredocLines('"$WORKDIR/ca.crt"', args.caCertificate, "SMOKE_CA_EOF").join("\n")}
 
 local checks=(
+    "nodes_ready|${P.nodesReady.id}|${P.nodesReady.proves}"
     "shlink_health|${P.shlinkHealth.id}|${P.shlinkHealth.proves} ($SHLINK_URL)"
     "http_redirects|${P.httpRedirects.id}|${P.httpRedirects.proves} ($SHLINK_HTTP_URL)"
     "api_needs_key|${P.apiNeedsKey.id}|${P.apiNeedsKey.proves}"
@@ -230,9 +247,15 @@ function externalSecretsLister(cluster: ClusterAccess): string {
     const { group, version, resource } = EXTERNAL_SECRETS_API;
     if (cluster.via === "k3s-kubectl") {
         const jsonpath = String.raw`{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`;
+        const nodes = String.raw`{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`;
         return String.raw`# K3s' kubectl reads the admin kubeconfig, root's only: through sudo (passwordless for the SSH user, from cloud-init).
 list_external_secrets() {
     sudo k3s kubectl get ${resource}.${group} -A -o jsonpath=${shq(jsonpath)} 2>"$WORKDIR/list-error"
+}
+
+# One "<node> <Ready status>" line per node.
+list_nodes() {
+    sudo k3s kubectl get nodes -o jsonpath=${shq(nodes)} 2>"$WORKDIR/list-error"
 }`;
     }
     const item = `{"apiVersion":"${group}/${version}","kind":"ExternalSecret",`;
@@ -263,6 +286,22 @@ list_external_secrets() {
             ready=""
         fi
         echo "${"$"}{name:-?} $ready"
+    done
+}
+
+# One "? <Ready status>" line per node (names need a JSON parser; the count and the Ready ones do not): a Node is a
+# core type, written in its struct's field order, so each condition starts with "type" then "status".
+list_nodes() {
+    local status total ready i
+    status="$(kube_api /api/v1/nodes)"
+    if [[ "$status" != 200 ]]; then
+        echo "the API server answered $status" >"$WORKDIR/list-error"
+        return 1
+    fi
+    total="$(grep -o '"nodeInfo":{' "$WORKDIR/api-body" | wc -l)"
+    ready="$(grep -o '"type":"Ready","status":"True"' "$WORKDIR/api-body" | wc -l)"
+    for ((i = 0; i < total; i++)); do
+        if ((i < ready)); then echo "? True"; else echo "? False"; fi
     done
 }`;
 }

@@ -1,5 +1,6 @@
 // Cluster: the nodes, etcd, the VIPs, the K3s version, the registry mirror.
 import { ISTIO } from "../../../components/defaults";
+import { SMOKE_PROMISES } from "../../../components/smoke/promises";
 import { condition, fail, items, isReady, names, pass, skip, type Check, type KubeObject } from "../check";
 
 /** K3s' embedded registry mirror (Spegel) port between nodes (K3s docs: embedded registry, 5001/tcp). */
@@ -17,10 +18,10 @@ const nodes = (ctx: Parameters<Check["run"]>[0]) => items<Node>(ctx, "/api/v1/no
 
 export const CLUSTER_CHECKS: Check[] = [
     {
-        id: "cluster.nodes-ready",
+        ...SMOKE_PROMISES.nodesReady,
         group: "cluster",
-        proves: "every node is Ready (Proxmox mode: every node of homelab:nodes)",
         timeoutSeconds: 15,
+        fast: true,
         async run(ctx) {
             const all = await nodes(ctx);
             const notReady = all.filter((n) => !isReady(n)).map((n) => `${n.metadata.name} (${condition(n, "Ready")?.reason ?? "no Ready condition"})`);
