@@ -7,7 +7,7 @@ import { CHECKS, listText } from "./catalog";
 import type { Check, Outcome, VerifyContext } from "./check";
 import { Unreachable } from "./http";
 import { cleanupProbes, runProbes } from "./probeRun";
-import { truthTable, type ProbeResults } from "./probes";
+import { STRICT_MTLS_ROW, truthTable, type ProbeResults } from "./probes";
 import { reportBase, reportMarkdown, resultLines, summaryLine, type CheckResult, type VerifyReport } from "./report";
 
 export const EXIT = { ok: 0, broken: 1, couldNotRun: 2 } as const;
@@ -131,12 +131,16 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
                 out: deps.out,
             })),
     };
+    // The two long waits start first: the probe pods (in the background, shared by the truth table's rows) and the load run.
+    if (checks.some((c) => c.group === "netpol" || c.id === STRICT_MTLS_ROW)) {
+        base.probes().catch(() => undefined);
+    }
     const results: CheckResult[] = [];
     const running = new Set<string>();
     const ticker = setInterval(() => deps.out(`  ... ${Math.round((deps.now() - startedAt) / 1000)} s: ${results.length}/${checks.length} done; running ${[...running].join(", ")}`), deps.progressMs ?? PROGRESS_SECONDS * 1000);
     deps.out(`verifying ${checks.length} checks (${suite} suite, ${lab.lab.mode} mode)`);
     try {
-        const left = [...checks];
+        const left = [...checks.filter((c) => c.group === "load"), ...checks.filter((c) => c.group !== "load")];
         const worker = async () => {
             for (let check = left.shift(); check !== undefined; check = left.shift()) {
                 running.add(check.id);

@@ -166,6 +166,16 @@ describe("a run", () => {
         expect(d.lines).toContainEqual(expect.stringMatching(/^ERROR a\.c6: .* could not run: not started: the suite passed its 0 s deadline \(the lab answers slowly; npm run verify -- --only a\.c6\)/));
     });
 
+    it("starts the long waits first: the load run before the other checks, the probe pods before any row asks", async () => {
+        const started: string[] = [];
+        const record = (id: string, group: Check["group"]): Check => ({ ...check(id, () => (started.push(id), Promise.resolve(pass("ok")))), group });
+        const d = deps({ checks: [record("a.first", "cluster"), record("b.second", "data"), record("n.row", "netpol"), record("l.load", "load")] });
+        expect(await runVerify([], d)).toBe(EXIT.ok);
+        expect(started[0]).toBe("l.load");
+        expect(lab.calls.filter((c) => c.method === "POST" && c.path.endsWith("/pods")).length).toBeGreaterThan(10);
+        expect(lab.probePods.size).toBe(0);
+    });
+
     it("prints progress while checks run", async () => {
         const d = deps({ progressMs: 50, checks: [check("a.slow", async (ctx) => (await ctx.sleep(300), pass("ok")))] });
         expect(await runVerify([], d)).toBe(EXIT.ok);
