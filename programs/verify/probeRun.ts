@@ -61,6 +61,8 @@ export interface ProbeRunDeps {
     sleep(ms: number): Promise<void>;
     now(): number;
     out(line: string): void;
+    /** Ctrl-C: no pod is created after it, and the wait ends (the pods made are still deleted). */
+    signal?: AbortSignal;
 }
 
 /** Every row's result (and the strict-mTLS row's); rows whose probe could not run carry an error. */
@@ -91,6 +93,10 @@ export async function runProbes(rows: TruthRow[], deps: ProbeRunDeps): Promise<P
     const created: typeof pods = [];
     try {
         for (const pod of pods) {
+            if (deps.signal?.aborted) {
+                rowsOf(pod).forEach((id) => results.set(id, { kind: "error", message: "interrupted" }));
+                continue;
+            }
             const res = await deps.kube.request(`/api/v1/namespaces/${pod.metadata.namespace}/pods`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(pod) });
             if (res.status === 201 || res.status === 200) {
                 created.push(pod);
@@ -112,6 +118,9 @@ export async function runProbes(rows: TruthRow[], deps: ProbeRunDeps): Promise<P
                     for (const id of rowsOf(pod)) {
                         results.set(id, seen.get(id) ?? { kind: "error", message: `the probe in ${pod.metadata.namespace} did not report it (${phase}: ${log.body.slice(-160)})` });
                     }
+                } else if (deps.signal?.aborted) {
+                    pending.delete(pod);
+                    rowsOf(pod).forEach((id) => results.set(id, { kind: "error", message: "interrupted" }));
                 } else if (deps.now() >= until) {
                     pending.delete(pod);
                     const waiting = live.status?.containerStatuses?.[0]?.state?.waiting;

@@ -129,6 +129,7 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
                 sleep: (ms) => deps.sleep(ms, deps.signal),
                 now: deps.now,
                 out: deps.out,
+                signal: deps.signal,
             })),
     };
     // The two long waits start first: the probe pods (in the background, shared by the truth table's rows) and the load run.
@@ -159,6 +160,8 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
         await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     } finally {
         clearInterval(ticker);
+        // A probe run still under way (started early, or its rows timed out) ends first: nothing is created after the clean-up.
+        await probes?.catch(() => undefined);
         // Every probe object goes, on success, failure and Ctrl-C alike (and any left by an earlier run).
         await cleanupProbes(lab.kube)
             .then((gone) => gone.length > 0 && deps.out(`deleted probe pods: ${gone.join(", ")}`))

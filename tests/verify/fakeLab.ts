@@ -42,6 +42,8 @@ export interface FakeLab {
     probePods: Map<string, ProbePodObject>;
     /** How a probe's plaintext HTTP to Shlink ends: `000 56` (reset: STRICT mTLS) or e.g. `200 0`. */
     plainHttp: string;
+    /** The phase the fake API server reports for every probe pod (Pending: an image that never pulls). */
+    probePhase: string;
     policies: NetworkPolicy[];
     /** Answers of `exec` by `namespace/pod/container` (a string, or an Error to throw). */
     execs: Record<string, string | Error | ((command: string[]) => string | Promise<string>)>;
@@ -119,6 +121,7 @@ export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
         calls: [] as Request[],
         probePods: new Map<string, ProbePodObject>(),
         plainHttp: "000 56",
+        probePhase: "Succeeded",
         policies: labPolicies(),
         execs: {},
     } as unknown as FakeLab;
@@ -162,7 +165,7 @@ export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
                 lab.probePods.delete(onePod[2]);
                 return { body: {} };
             }
-            return onePod[3] ? { body: probeLog(pod) } : { body: { ...pod, status: { phase: "Succeeded" } } };
+            return onePod[3] ? { body: probeLog(pod) } : { body: { ...pod, status: { phase: lab.probePhase } } };
         }
         return undefined;
     };

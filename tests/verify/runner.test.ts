@@ -176,6 +176,26 @@ describe("a run", () => {
         expect(lab.probePods.size).toBe(0);
     });
 
+    it("on Ctrl-C while probe pods are pending, stops waiting for them at once and deletes them", async () => {
+        lab.probePhase = "Pending";
+        const interrupt = new AbortController();
+        const d = deps({
+            signal: interrupt.signal,
+            checks: [
+                check("a.probes", async (ctx) => {
+                    setTimeout(() => interrupt.abort(), 200);
+                    await ctx.probes();
+                    return pass("ok");
+                }, 60),
+            ],
+        });
+        const started = Date.now();
+        expect(await runVerify([], d)).toBe(EXIT.couldNotRun);
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(lab.calls.filter((c) => c.method === "POST").length).toBeGreaterThan(0);
+        expect(lab.probePods.size).toBe(0);
+    });
+
     it("prints progress while checks run", async () => {
         const d = deps({ progressMs: 50, checks: [check("a.slow", async (ctx) => (await ctx.sleep(300), pass("ok")))] });
         expect(await runVerify([], d)).toBe(EXIT.ok);
