@@ -22,6 +22,8 @@ export interface ClientOptions {
     ca?: string | Buffer;
     cert?: string | Buffer;
     key?: string | Buffer;
+    /** false only when the kubeconfig says insecure-skip-tls-verify (a cluster not of ours may). */
+    rejectUnauthorized?: boolean;
     headers?: Record<string, string>;
     /** Deadline of one call (ms). */
     timeoutMs: number;
@@ -71,7 +73,7 @@ export function fetchUrl(url: string, options: RequestOptions & Omit<ClientOptio
             {
                 method: options.method ?? "GET",
                 headers: { ...options.headers, ...(options.body === undefined ? {} : { "Content-Length": Buffer.byteLength(options.body) }) },
-                ...(target.protocol === "https:" ? { ca: options.ca, cert: options.cert, key: options.key } : {}),
+                ...(target.protocol === "https:" ? { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: options.rejectUnauthorized !== false } : {}),
                 agent: false,
             },
             (res) => {
@@ -106,6 +108,7 @@ export function httpApi(base: string, client: ClientOptions): HttpApi {
             ca: client.ca,
             cert: client.cert,
             key: client.key,
+            rejectUnauthorized: client.rejectUnauthorized,
             headers: { ...client.headers, ...options.headers },
             timeoutMs: options.timeoutMs ?? client.timeoutMs,
             what: client.what,

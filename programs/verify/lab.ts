@@ -66,11 +66,19 @@ export async function kubeApi(kubeconfig: string): Promise<{ api: HttpApi; confi
     config.loadFromString(kubeconfig);
     const server = config.getCurrentCluster()?.server;
     if (server === undefined) throw new Error("the kubeconfig output names no cluster");
-    const options: { ca?: Buffer; cert?: Buffer; key?: Buffer; headers?: Record<string, string> } = { headers: {} };
+    const options: { ca?: Buffer; cert?: Buffer; key?: Buffer; headers?: Record<string, string>; rejectUnauthorized?: boolean } = { headers: {} };
     await config.applyToHTTPSOptions(options as never);
     return {
         config,
-        api: httpApi(server, { ca: options.ca, cert: options.cert, key: options.key, headers: options.headers, timeoutMs: CALL_TIMEOUT_MS, what: `the Kubernetes API at ${server}` }),
+        api: httpApi(server, {
+            ca: options.ca,
+            cert: options.cert,
+            key: options.key,
+            rejectUnauthorized: options.rejectUnauthorized,
+            headers: options.headers,
+            timeoutMs: CALL_TIMEOUT_MS,
+            what: `the Kubernetes API at ${server}`,
+        }),
     };
 }
 
