@@ -5,7 +5,7 @@ import { condition, fail, items, isReady, names, pass, skip, type Check, type Ku
 
 /** K3s' embedded registry mirror (Spegel) port between nodes (K3s docs: embedded registry, 5001/tcp). */
 export const EMBEDDED_REGISTRY_PORT = 5001;
-/** K3s' node condition for a voting etcd member (k3s pkg/etcd: EtcdIsVoter; UNVERIFIED on a live lab). */
+/** K3s' node condition for a voting etcd member (k3s pkg/etcd/etcd.go: `etcdStatusType = "EtcdIsVoter"`, reason a MemberStatus). */
 export const ETCD_VOTER_CONDITION = "EtcdIsVoter";
 /** The gateway's LoadBalancer Service: the chart names it after the release. */
 export const GATEWAY_SERVICE = { namespace: ISTIO.gatewayNamespace, name: ISTIO.gatewayRelease } as const;

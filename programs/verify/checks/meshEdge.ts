@@ -11,7 +11,10 @@ import { GATEWAY_SERVICE } from "./cluster";
 /** The proxy's container name in an injected pod (a native sidecar is an init container of that name). */
 export const SIDECAR = "istio-proxy";
 
-/** istiod's own debug endpoint through its binary (no curl needed in its image): every proxy's sent and acked config (UNVERIFIED on a live lab). */
+/**
+ * istiod's own debug endpoint through its binary (no curl in its image): `pilot-discovery request` calls 127.0.0.1:15014,
+ * which /debug/syncz serves unauthenticated to localhost (istio pilot/cmd/pilot-discovery/app/request.go, pilot/pkg/xds/debug.go).
+ */
 export const syncCommand = (): string[] => ["pilot-discovery", "request", "GET", "/debug/syncz"];
 
 interface Pod extends KubeObject {
