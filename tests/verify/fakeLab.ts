@@ -44,6 +44,8 @@ export interface FakeLab {
     plainHttp: string;
     /** The phase the fake API server reports for every probe pod (Pending: an image that never pulls). */
     probePhase: string;
+    /** Called when the fake API server has created a probe pod. */
+    onProbeCreated?: () => void;
     policies: NetworkPolicy[];
     /** Answers of `exec` by `namespace/pod/container` (a string, or an Error to throw). */
     execs: Record<string, string | Error | ((command: string[]) => string | Promise<string>)>;
@@ -156,6 +158,7 @@ export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
             const pod = JSON.parse(req.body) as ProbePodObject;
             lab.probePods.set(pod.metadata.name, pod);
             probeIps.set(pod.metadata.name, `10.42.3.${probeIp++}`);
+            lab.onProbeCreated?.();
             return { status: 201, body: pod };
         }
         const onePod = /^\/k8s\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log)?$/.exec(pathOnly);
