@@ -88,6 +88,8 @@ export interface HomelabOutputs {
     vaultUrl: pulumi.Output<string>;
     /** The Vault `admin` password (secret). */
     vaultAdminPassword: pulumi.Output<string>;
+    /** The off-site backup's cipher key (secret): keep a copy off the box (docs/disaster-recovery.md); undefined when off. */
+    offsiteBackupCipherKey?: pulumi.Output<string>;
 }
 
 /**
@@ -105,7 +107,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     // The layers generate the values Vault is seeded with, so the seed comes after them; their ExternalSecrets wait for it.
     const seeded = deferred<pulumi.Resource[]>();
     const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise };
-    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault }, onCluster);
+    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault, ...offsiteBackup(config) }, onCluster);
     const redis = new Redis("shlink-redis", redisArgs(config, operators, vault), onCluster);
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
     const publicAddress = config.target.publicAddress;
@@ -151,7 +153,14 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         smokeCheck: smokeCheck(config, cluster, checked, onCluster),
         vaultUrl: pulumi.output(httpsUrl(host, config.mesh.ports.vault)),
         vaultAdminPassword: openbao.adminPassword,
+        ...(config.offsiteBackup ? { offsiteBackupCipherKey: postgres.offsiteCipherKey } : {}),
     };
+}
+
+/** The off-site repository's settings and credentials, when homelab:offsiteBackup* turn it on. */
+function offsiteBackup(config: HomelabConfig) {
+    const secrets = config.secrets.offsiteBackup;
+    return config.offsiteBackup && secrets ? { offsite: { config: config.offsiteBackup, secrets } } : {};
 }
 
 function redisArgs(config: HomelabConfig, operators: Operators, vault: VaultAccess) {
@@ -189,6 +198,7 @@ function vaultSeed(
                 postgresShlinkUser: postgres.seed,
                 redisAuth: redis.seed,
                 grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
+                ...(postgres.offsiteSeed ? { postgresOffsiteBackup: postgres.offsiteSeed } : {}),
             },
             operator: operators.externalSecrets,
             // OpenBao initialised and unsealed, with the roles the stores log in as.

@@ -5,7 +5,8 @@ import { CONFIG_DEFAULTS } from "../defaults";
 export const KEYS_WITHOUT_DEFAULT = {
     required: ["proxmoxNode", "subnet", "nodes", "sshPublicKey", "sshPrivateKey"],
     derived: ["gateway", "dnsServers"],
-    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "vip", "servicesVip", "gitopsRepoUrl", "domain", "istioCniPlatform"],
+    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "vip", "servicesVip", "gitopsRepoUrl", "domain", "istioCniPlatform",
+        "offsiteBackupEndpoint", "offsiteBackupBucket", "offsiteBackupRegion", "offsiteBackupAccessKey", "offsiteBackupSecretKey", "offsiteBackupCipherKey", "offsiteRestore"],
     /** Cluster mode's keys: required there, refused or unused with homelab:nodes. */
     cluster: ["kubeconfig", "publicAddress", "nodeCount"],
 } as const;

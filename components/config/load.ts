@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./ConfigError";
-import type { HomelabConfig, RawConfig } from "./types";
+import type { HomelabConfig, OffsiteBackupSecrets, RawConfig } from "./types";
 import { validateStack } from "./validate";
 
 /** Keys of the `homelab` namespace that hold JSON (lists and objects) rather than scalars. */
@@ -23,7 +23,10 @@ export function loadConfig(): HomelabConfig {
         void pulumi.log.info(note);
     }
     const homelab = new pulumi.Config("homelab");
-    const common = raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {};
+    const common = {
+        ...(raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {}),
+        ...(result.config.offsiteBackup ? { offsiteBackup: offsiteSecrets(homelab, raw) } : {}),
+    };
     if (result.config.mode === "cluster") {
         return { ...result.config, mode: "cluster", secrets: { ...common, kubeconfig: homelab.requireSecret("kubeconfig") } };
     }
@@ -36,6 +39,15 @@ export function loadConfig(): HomelabConfig {
             sshPrivateKey: homelab.requireSecret("sshPrivateKey"),
             ...(raw.homelab.dockerHubToken ? { dockerHubToken: homelab.requireSecret("dockerHubToken") } : {}),
         },
+    };
+}
+
+/** The off-site repository's keys, and the old lab's cipher key when given: secrets from the moment they are read. */
+function offsiteSecrets(homelab: pulumi.Config, raw: RawConfig): OffsiteBackupSecrets {
+    return {
+        accessKey: homelab.requireSecret("offsiteBackupAccessKey"),
+        secretKey: homelab.requireSecret("offsiteBackupSecretKey"),
+        ...(raw.homelab.offsiteBackupCipherKey ? { cipherKey: homelab.requireSecret("offsiteBackupCipherKey") } : {}),
     };
 }
 

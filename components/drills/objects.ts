@@ -59,12 +59,12 @@ export interface ScratchPostgresCluster {
     apiVersion: typeof POSTGRES_CLUSTER.apiVersion;
     kind: typeof POSTGRES_CLUSTER.kind;
     metadata: { name: string; namespace: string; labels: Record<string, string> };
-    spec: Omit<PostgresClusterSpec, "instances"> & {
+    spec: Omit<PostgresClusterSpec, "instances" | "dataSource"> & {
         instances: (Omit<PostgresClusterSpec["instances"][number], "dataVolumeClaimSpec"> & {
             dataVolumeClaimSpec: { accessModes: string[]; storageClassName: string; resources: { requests: { storage: string } } };
         })[];
         /** PGO v6.0.3 CRD: `dataSource.postgresCluster` (repoName required, `^repo[1-4]`), a pgBackRest restore. */
-        dataSource: { postgresCluster: { clusterName: string; repoName: "repo1" } };
+        dataSource: { postgresCluster: { clusterName: string; repoName: DrillRepoName } };
     };
 }
 
@@ -77,7 +77,11 @@ export interface DataVolume {
 /** The lab's defaults, for a live cluster whose spec does not say (it always does when this program made it). */
 export const DEFAULT_DATA_VOLUME: DataVolume = { storageClassName: STORAGE_CLASS, storage: `${CONFIG_DEFAULTS.postgresVolumeGiB}Gi` };
 
-export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME): ScratchPostgresCluster {
+/** The live cluster's repositories a restore drill reads: the local volume, or the off-site bucket (`--repo offsite`). */
+export const DRILL_REPOS = { local: "repo1", offsite: "repo2" } as const;
+export type DrillRepoName = (typeof DRILL_REPOS)[keyof typeof DRILL_REPOS];
+
+export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME, repoName: DrillRepoName = DRILL_REPOS.local): ScratchPostgresCluster {
     return {
         ...POSTGRES_CLUSTER,
         metadata: { name: DRILLS.scratchCluster, namespace: POSTGRES.namespace, labels: { "homelab.drill": "true" } },
@@ -97,7 +101,9 @@ export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME)
                     resources: resourceRequirements(POSTGRES.resources),
                 },
             ],
-            dataSource: { postgresCluster: { clusterName: POSTGRES.clusterName, repoName: "repo1" } },
+            // From the live cluster's repo: PGO copies its repository definitions and credentials (repo2's bucket keys and
+            // cipher) for the restore Job (controller/postgrescluster/pgbackrest.go:1695-1700 at v6.0.3).
+            dataSource: { postgresCluster: { clusterName: POSTGRES.clusterName, repoName } },
         },
     };
 }
