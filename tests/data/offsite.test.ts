@@ -76,6 +76,7 @@ describe("the off-site repository, on", () => {
             "repo2-cipher-type": "aes-256-cbc",
             "repo2-retention-full": "4",
             "repo2-retention-full-type": "count",
+            "repo2-bundle": "y",
         });
         // Manual backups (the annotation) stay on the local repository.
         expect(pgbackrest.manual).toEqual({ repoName: "repo1", options: ["--type=full"] });
@@ -130,6 +131,7 @@ describe("the off-site repository, on", () => {
             "repo2-cipher-type": "aes-256-cbc",
             "repo2-retention-full": "4",
             "repo2-retention-full-type": "count",
+            "repo2-bundle": "y",
         });
     });
 });
