@@ -118,7 +118,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const doors = labDoors(config, openbao.uiService);
     const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
     const { tls, edge } = labEdge(config, operators, istio, doors.uis, onCluster);
-    const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault }, onCluster);
+    const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault, backups: postgres.backupRepos }, onCluster);
     const shlinkHost = httpsHost(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
         "shlink",

@@ -74,6 +74,8 @@ export class Postgres extends pulumi.ComponentResource {
      * once and kept in the stack's state (or homelab:offsiteBackupCipherKey, the old lab's); keep a copy off the box.
      */
     public readonly offsiteCipherKey: pulumi.Output<string>;
+    /** Each pgBackRest repository (pgMonitor's `repo` label is its number) and its schedules: what the backup alerts watch. */
+    public readonly backupRepos: { repo: string; name: string; schedules: string[] }[];
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:data:Postgres", name, {}, opts);
@@ -122,6 +124,10 @@ export class Postgres extends pulumi.ComponentResource {
             dependsOn: [args.operator, userSecret, ...(offsiteSecret ? [offsiteSecret.resource] : [])],
         });
 
+        this.backupRepos = [
+            { repo: "1", name: "repo1 (local volume)", schedules: Object.values(POSTGRES.backupSchedules) },
+            ...(args.offsite ? [{ repo: "2", name: "repo2 (off-site bucket)", schedules: Object.values(args.offsite.config.schedules) }] : []),
+        ];
         this.connection = {
             host: pulumi
                 .all([this.cluster.metadata.name, this.cluster.metadata.namespace])

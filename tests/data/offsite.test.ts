@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../components/config";
 import { OFFSITE_REQUIRED } from "../../components/config/backup";
-import { CONFIG_DEFAULTS } from "../../components/defaults";
+import { CONFIG_DEFAULTS, POSTGRES } from "../../components/defaults";
 import {
     OFFSITE_CONFIGURATION_FILE,
     offsiteConfigurationText,
@@ -268,5 +268,34 @@ describe("the off-site config", () => {
         expect(thrown).toBeInstanceOf(pulumi.RunError);
         expect(String((thrown as Error).message)).toContain("half configured");
         expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    });
+});
+
+describe("the backup alerts of the stack", () => {
+    const ruleExprs = (ledger: Ledger) =>
+        (ledger.byName("observability-backup-rules").inputs.spec.groups[0].rules as { alert: string; expr: string; labels: { repo: string } }[]).map(
+            (r) => `${r.alert} ${r.labels.repo}: ${r.expr}`,
+        );
+
+    it("watch repo1 alone by default, allowing a day of schedule plus the grace", async () => {
+        const { ledger } = await runHomelab();
+        const rules = ruleExprs(ledger);
+        expect(rules).toHaveLength(2);
+        expect(rules[0]).toBe(
+            'HomelabBackupTooOld 1: min by (repo) (ccp_backrest_last_incr_backup_time_since_completion_seconds{pg_cluster="postgres:shlink-db",repo="1"}) > 97200',
+        );
+        expect(rules[1]).toMatch(/^HomelabBackupMissing 1: absent\(/);
+    });
+
+    it("watch repo2 too when it is on, with the age its own schedules allow", async () => {
+        const { ledger } = await runHomelab({ ...OFFSITE, "homelab:offsiteBackupDifferentialSchedule": "0 3 * * 3" });
+        const rules = ruleExprs(ledger).filter((r) => / 2: /.test(r));
+        // Sundays and Wednesdays at 03:00: four days at most between them, plus three hours.
+        expect(rules[0]).toMatch(/repo="2"\}\) > 356400$/);
+        expect(rules[1]).toMatch(/^HomelabBackupMissing 2: absent\(.*repo="2"/);
+    });
+
+    it("read pgMonitor's series, which PGO 6.0.3's exporter has only for PostgreSQL 17 and older (exporter.go:68-72)", () => {
+        expect(POSTGRES.postgresVersion).toBeLessThanOrEqual(17);
     });
 });
