@@ -28,6 +28,16 @@ export interface BudgetPlan {
     nodeCount: number;
     /** Argo CD installed (homelab:argocd). */
     argocd: boolean;
+    /** The off-site repository on (homelab:offsiteBackup*): its backup Jobs beside repo1's. */
+    offsiteBackup?: boolean;
+}
+
+/**
+ * Backup Job pods that can exist at once: one per repository with schedules. pgBackRest runs one backup of a stanza
+ * at a time; a repo2 Job that starts while repo1's runs fails on the lock and is retried, its pod holding its requests.
+ */
+export function backupJobPods(plan: Pick<BudgetPlan, "offsiteBackup">): number {
+    return plan.offsiteBackup ? 2 : 1;
 }
 
 type Requests = { requests?: { cpu?: unknown; memory?: unknown } } | undefined;
