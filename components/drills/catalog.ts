@@ -39,7 +39,7 @@ export const DRILL_CATALOG = {
         expected: "the node turns NotReady after ~40 s (node-monitor-grace-period); pods on local-path volumes wait for it; failures only for requests in flight on its pods",
     },
     "backup-restore": {
-        description: `take a pgBackRest backup, restore it into a scratch PostgresCluster (${DRILLS.scratchCluster}), compare, delete it`,
+        description: `take a pgBackRest backup, restore it into a scratch PostgresCluster (${DRILLS.scratchCluster}), compare, delete it; --repo offsite: through the off-site bucket (repo2)`,
         proves: "the backups restore: the restored database holds as many short URLs as the live one",
         expected: "equal counts; backup and restore take minutes on a small database",
     },
@@ -47,7 +47,11 @@ export const DRILL_CATALOG = {
 
 export type DrillName = keyof typeof DRILL_CATALOG;
 
-export const DRILL_USAGE = "usage: npm run drill -- <drill> [--node <name>] | --list";
+export const DRILL_USAGE = "usage: npm run drill -- <drill> [--node <name>] [--repo local|offsite] | --list";
+
+/** backup-restore's repositories: `--repo offsite` backs up into the off-site bucket (repo2) and restores from it. */
+export const DRILL_REPO_OPTIONS = ["local", "offsite"] as const;
+export type DrillRepo = (typeof DRILL_REPO_OPTIONS)[number];
 
 export function drillListText(): string[] {
     return [
@@ -58,7 +62,7 @@ export function drillListText(): string[] {
     ];
 }
 
-export type DrillCommand = { kind: "list" } | { kind: "help" } | { kind: "run"; drill: DrillName; node?: string };
+export type DrillCommand = { kind: "list" } | { kind: "help" } | { kind: "run"; drill: DrillName; node?: string; repo?: DrillRepo };
 
 export function parseDrillArgs(argv: string[]): DrillCommand {
     if (argv.includes("--help") || argv.includes("-h")) {
@@ -76,6 +80,9 @@ export function parseDrillArgs(argv: string[]): DrillCommand {
     }
     if (drill === "node-loss" && rest.length === 2 && rest[0] === "--node" && rest[1] !== "") {
         return { kind: "run", drill, node: rest[1] };
+    }
+    if (drill === "backup-restore" && rest.length === 2 && rest[0] === "--repo" && (DRILL_REPO_OPTIONS as readonly string[]).includes(rest[1])) {
+        return { kind: "run", drill, repo: rest[1] as DrillRepo };
     }
     throw new Error(DRILL_USAGE);
 }

@@ -1,5 +1,6 @@
 // The fault drills: how each one takes its part away, gives it back, and tells that it is healthy again.
 import { DRILLS, POSTGRES, REDIS, SHLINK } from "../defaults";
+import type { DrillRepo } from "./catalog";
 import type { DrillLab, PodInfo } from "./cluster";
 import { primarySelector } from "./objects";
 
@@ -10,6 +11,8 @@ export interface DrillContext {
     poll(check: () => Promise<boolean>, timeoutSeconds: number, what: string): Promise<boolean>;
     /** node-loss: the node the user asked for. */
     node?: string;
+    /** backup-restore: the repository to back up into and restore from (`--repo`; local by default). */
+    repo?: DrillRepo;
 }
 
 /** What an injection took away: the runner restores it on every path, then waits for the part to heal. */

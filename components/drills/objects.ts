@@ -54,7 +54,15 @@ export function backupAnnotationPatch(id: string): { metadata: { annotations: Re
     return { metadata: { annotations: { "postgres-operator.crunchydata.com/pgbackrest-backup": id } } };
 }
 
-/** The scratch cluster backup-restore creates: one instance, restored from the live cluster's repo1. */
+/**
+ * The merge patch that points the live cluster's manual backups at `repoName` (`--repo offsite` backs up into repo2, then
+ * sets repo1 back). PGO refuses `--repo` among the manual options (controller/postgrescluster/pgbackrest.go:2517 at v6.0.3).
+ */
+export function manualBackupRepoPatch(repoName: DrillRepoName): { spec: { backups: { pgbackrest: { manual: { repoName: DrillRepoName } } } } } {
+    return { spec: { backups: { pgbackrest: { manual: { repoName } } } } };
+}
+
+/** The scratch cluster backup-restore creates: one instance, restored from the live cluster's repo1 (or repo2). */
 export interface ScratchPostgresCluster {
     apiVersion: typeof POSTGRES_CLUSTER.apiVersion;
     kind: typeof POSTGRES_CLUSTER.kind;

@@ -12,7 +12,7 @@ export interface DrillReport {
     loadRun: string | undefined;
     measurement: DrillMeasurement | undefined;
     /** backup-restore: the live and restored short-URL counts, and how long backup and restore took. */
-    backup?: { counts: { live: number; restored: number }; backupSeconds: number; restoreSeconds: number };
+    backup?: { counts: { live: number; restored: number }; backupSeconds: number; restoreSeconds: number; repoName?: string };
     verdict: Verdict;
 }
 
@@ -42,6 +42,7 @@ export function reportRows(r: DrillReport): [string, string][] {
     }
     if (r.backup !== undefined) {
         rows.push(
+            ...(r.backup.repoName === undefined ? [] : [["repository", r.backup.repoName] as [string, string]]),
             ["backup took", secs(r.backup.backupSeconds)],
             ["restore took", secs(r.backup.restoreSeconds)],
             ["short URLs (live)", String(r.backup.counts.live)],

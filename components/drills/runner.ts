@@ -5,7 +5,7 @@ import { DRILLS } from "../defaults";
 import { EXIT } from "../load/cli";
 import { parseTimeline } from "../load/scenarios/catalog";
 import { backupRestore } from "./backup";
-import { DRILL_USAGE, drillListText, parseDrillArgs, type DrillName } from "./catalog";
+import { DRILL_USAGE, drillListText, parseDrillArgs, type DrillName, type DrillRepo } from "./catalog";
 import type { DrillLab } from "./cluster";
 import { FAULT_DRILLS, type DrillContext, type Fault } from "./drills";
 import { measure, verdict } from "./measure";
@@ -31,10 +31,11 @@ class Interrupted extends Error {}
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-function context(lab: DrillLab, deps: DrillDeps, node?: string): DrillContext {
+function context(lab: DrillLab, deps: DrillDeps, node?: string, repo?: DrillRepo): DrillContext {
     return {
         lab,
         node,
+        repo,
         out: deps.out,
         poll: async (check, timeoutSeconds, what) => {
             const until = deps.now() + timeoutSeconds * 1000;
@@ -162,7 +163,7 @@ async function backupDrill(ctx: DrillContext, deps: DrillDeps, startedAt: number
         startedAt: iso(startedAt),
         injectedAt: iso(startedAt),
         endedAt: iso(deps.now()),
-        target: `backup ${result.backupId}`,
+        target: `backup ${result.backupId} in ${result.repoName}`,
         loadRun: undefined,
         measurement: undefined,
         backup: result,
@@ -189,9 +190,9 @@ async function publish(report: DrillReport, lab: DrillLab, deps: DrillDeps): Pro
     }
 }
 
-async function runOne(drill: DrillName, node: string | undefined, deps: DrillDeps): Promise<number> {
+async function runOne(drill: DrillName, node: string | undefined, deps: DrillDeps, repo?: DrillRepo): Promise<number> {
     const lab = await deps.connect();
-    const ctx = context(lab, deps, node);
+    const ctx = context(lab, deps, node, repo);
     await preflight(drill, ctx);
     const startedAt = deps.now();
     const held = await lab.cluster.lock(drillLease(deps.holder, startedAt), startedAt);
@@ -217,7 +218,7 @@ export async function runDrill(argv: string[], deps: DrillDeps): Promise<number>
             (command.kind === "list" ? drillListText() : [DRILL_USAGE]).forEach((line) => deps.out(line));
             return EXIT.ok;
         }
-        return await runOne(command.drill, command.node, deps);
+        return await runOne(command.drill, command.node, deps, command.repo);
     } catch (e) {
         deps.out(`${e instanceof Interrupted ? "interrupted" : "error"}: ${e instanceof Error ? e.message : String(e)}`);
         return EXIT.error;

@@ -31,6 +31,8 @@ export interface Script {
     noVault?: boolean;
     /** backup-restore: the counts psql answers. */
     counts?: { live: number; restored: number };
+    /** backup-restore: the live cluster's repositories with their stanza (status.pgbackrest.repos). */
+    repos?: string[];
     /** backup-restore: the live cluster's data volume. */
     liveVolume?: { storageClassName: string; storage: string };
     abortAfterSleeps?: number;
@@ -60,6 +62,7 @@ export function fakeLab(script: Script) {
     let created: TestRun | undefined;
     let scratch: ScratchPostgresCluster | undefined;
     let patch: object | undefined;
+    const patches: object[] = [];
     let backupAskedAt: number | undefined;
     let lockHeld = false;
     let logReads = 0;
@@ -168,6 +171,7 @@ export function fakeLab(script: Script) {
         patchPostgresCluster: (ns, name, p) => {
             calls.push(`patch ${ns}/${name}`);
             patch = p;
+            patches.push(p);
             backupAskedAt = now;
             return Promise.resolve();
         },
@@ -180,7 +184,8 @@ export function fakeLab(script: Script) {
                 "postgres-operator.crunchydata.com/pgbackrest-backup"
             ];
             const finished = backupAskedAt !== undefined && now - backupAskedAt >= 30_000;
-            return Promise.resolve(id === undefined ? {} : { pgbackrest: { manualBackup: { id, finished, succeeded: finished ? 1 : 0 } } });
+            const repos = (script.repos ?? ["repo1"]).map((repo) => ({ name: repo, stanzaCreated: true }));
+            return Promise.resolve({ pgbackrest: { repos, ...(id === undefined ? {} : { manualBackup: { id, finished, succeeded: finished ? 1 : 0 } }) } });
         },
         postgresVolume: (ns, name) => {
             expect([ns, name]).toEqual([POSTGRES.namespace, POSTGRES.clusterName]);
@@ -255,6 +260,7 @@ export function fakeLab(script: Script) {
         created: () => created,
         scratch: () => scratch,
         patch: () => patch,
+        patches: () => patches,
         injectedAt: () => injectedAt,
         runStart: () => runStart,
         lockHeld: () => lockHeld,
