@@ -181,6 +181,7 @@ function shlinkArgs(config: HomelabConfig, host: string, postgres: Postgres, red
         database: postgres.connection,
         redis: redis.connection,
         meshInjection: true,
+        ...(config.secrets.shlinkApiKey ? { apiKey: config.secrets.shlinkApiKey } : {}),
     };
 }
 

@@ -32,9 +32,22 @@ const INI_VALUE = /^[^\s#;]+$/;
 /** A cipher key of ours is 64 letters and digits; one of another origin needs at least this much. */
 const CIPHER_KEY_MIN_LENGTH = 20;
 
+/** A restore without the old lab's API key: Shlink keeps the restored keys and ignores the generated one. */
+export const RESTORE_API_KEY_NOTE =
+    "homelab:offsiteRestore without homelab:shlinkApiKey: the restored database keeps the old lab's API keys, and Shlink creates the " +
+    "stack's new one only while it has none, so the end-to-end check at the end of up will be refused (401). Set the old key first: " +
+    "pulumi config set --secret homelab:shlinkApiKey <the old lab's shlinkApiKey output> (docs/disaster-recovery.md).";
+
+/** Shlink API keys: ours are 40 letters and digits, Shlink's own UUIDs. */
+const API_KEY = /^[A-Za-z0-9-]{16,128}$/;
+
 export function validateBackup(h: Record<string, unknown>): Checked<OffsiteBackupConfig | undefined> {
     const read = new Reader(h);
     const problems = read.problems;
+    const apiKey = h.shlinkApiKey;
+    if (apiKey !== undefined && apiKey !== "" && (typeof apiKey !== "string" || !API_KEY.test(apiKey))) {
+        problems.push("homelab:shlinkApiKey must be a Shlink API key, 16-128 letters, digits or hyphens (value not shown): pulumi config set --secret homelab:shlinkApiKey <key>");
+    }
     const required = Object.keys(OFFSITE_REQUIRED) as (keyof typeof OFFSITE_REQUIRED)[];
     const set = required.filter((key) => h[key] !== undefined && h[key] !== "");
     const dependent = OFFSITE_DEPENDENT.filter((key) => h[key] !== undefined && h[key] !== "");
@@ -97,11 +110,13 @@ export function validateBackup(h: Record<string, unknown>): Checked<OffsiteBacku
         );
     }
     const restore = restoreTarget(read.optional("offsiteRestore"), problems);
+    const notes = restore && (h.shlinkApiKey === undefined || h.shlinkApiKey === "") ? [RESTORE_API_KEY_NOTE] : [];
     if (problems.length > 0) {
         return { problems };
     }
     return {
         problems,
+        notes,
         value: {
             endpoint,
             bucket,

@@ -26,6 +26,7 @@ export function loadConfig(): HomelabConfig {
     const common = {
         ...(raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {}),
         ...(result.config.offsiteBackup ? { offsiteBackup: offsiteSecrets(homelab, raw) } : {}),
+        ...(raw.homelab.shlinkApiKey ? { shlinkApiKey: homelab.requireSecret("shlinkApiKey") } : {}),
     };
     if (result.config.mode === "cluster") {
         return { ...result.config, mode: "cluster", secrets: { ...common, kubeconfig: homelab.requireSecret("kubeconfig") } };

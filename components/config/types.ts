@@ -179,6 +179,8 @@ interface CommonSecrets {
     alertWebhookUrl?: pulumi.Output<string>;
     /** Set exactly when `offsiteBackup` is. */
     offsiteBackup?: OffsiteBackupSecrets;
+    /** homelab:shlinkApiKey: the old lab's Shlink API key, for a lab restored from its backups. */
+    shlinkApiKey?: pulumi.Output<string>;
 }
 
 /** A checked config with its secrets: Proxmox mode or cluster mode. */

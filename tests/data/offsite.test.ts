@@ -186,6 +186,28 @@ describe("a fresh lab restoring from the off-site repository (homelab:offsiteRes
     });
 });
 
+describe("the old lab's Shlink API key (homelab:shlinkApiKey)", () => {
+    const OLD_KEY = "Ok".repeat(20);
+
+    it("replaces the generated key everywhere it goes (Vault, Shlink's initial key, the output), secret", async () => {
+        const { ledger, result } = await runHomelab({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": OLD_KEY });
+        expect(vaultAfterPushes(ledger)["shlink/api-key"]).toEqual({ apiKey: OLD_KEY });
+        expect(await valueOf(result.shlinkApiKey)).toBe(OLD_KEY);
+        expect(await pulumi.isSecret(result.shlinkApiKey)).toBe(true);
+        expect(ledger.resources.filter((r) => JSON.stringify(r.inputs).includes(OLD_KEY)).every((r) => r.secretInputs.length > 0)).toBe(true);
+    });
+
+    it("is noted when a restore goes without it (the end-to-end check would be refused), and refused when malformed", () => {
+        const restoring = validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest" }));
+        expect(restoring.problems).toEqual([]);
+        expect(restoring.notes.join("\n")).toContain("pulumi config set --secret homelab:shlinkApiKey");
+        expect(validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": OLD_KEY })).notes.join("\n")).not.toContain("shlinkApiKey");
+        expect(problems({ "homelab:shlinkApiKey": "not a key!" })).toEqual([
+            "homelab:shlinkApiKey must be a Shlink API key, 16-128 letters, digits or hyphens (value not shown): pulumi config set --secret homelab:shlinkApiKey <key>",
+        ]);
+    });
+});
+
 describe("the off-site config", () => {
     it("accepts the five keys, with the defaults of Pulumi.yaml for the rest", () => {
         const result = validateConfig(raw(OFFSITE));
