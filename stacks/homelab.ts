@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Shlink } from "../components/apps/Shlink";
 import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import * as k8s from "@pulumi/kubernetes";
-import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
+import { kubeconfigServer, offsiteEndpointPort, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis, restartRedisAfterClients } from "../components/data/Redis";
 import {
@@ -469,6 +469,8 @@ function flowInputs(config: HomelabConfig, doors: readonly EdgeDoor[]): FlowInpu
                 : { cidr: "0.0.0.0/0", ports: [...API_SERVER_PORTS] },
         // Another cluster's CNI decides where webhook calls come from: its webhooks stay open to every address.
         webhookCallers: config.mode === "proxmox" ? flannelTunnelAddresses(K3S_CLUSTER_CIDR, K3S_NODE_CIDR_MASK_BITS) : ["0.0.0.0/0"],
+        // pgBackRest's way out to the off-site bucket, when there is one.
+        ...(config.offsiteBackup ? { offsiteBackupPort: offsiteEndpointPort(config.offsiteBackup.endpoint) } : {}),
     };
 }
 

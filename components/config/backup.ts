@@ -71,7 +71,8 @@ export function validateBackup(h: Record<string, unknown>): Checked<OffsiteBacku
     const uriStyle = read.str("offsiteBackupUriStyle");
     const schedules = { full: read.str("offsiteBackupFullSchedule"), differential: read.str("offsiteBackupDifferentialSchedule") };
     const retentionFull = read.int("offsiteBackupRetentionFull", 1, 100);
-    if (!ENDPOINT.test(endpoint)) {
+    const port = offsiteEndpointPort(endpoint);
+    if (!ENDPOINT.test(endpoint) || port < 1 || port > 65_535) {
         problems.push(
             `homelab:offsiteBackupEndpoint must be the store's host name, with a port if not 443, without https:// or a path (got "${endpoint}"): ` +
                 "pulumi config set homelab:offsiteBackupEndpoint s3.eu-central-003.backblazeb2.com",
@@ -146,4 +147,10 @@ function restoreTarget(value: string | undefined, problems: string[]): OffsiteRe
         return undefined;
     }
     return { kind: "time", time: value.replace("T", " ").replace(/Z$/, "+00") };
+}
+
+/** The port pgBackRest reaches the store on: the endpoint's `:port`, else HTTPS' 443 (pgBackRest's repo-storage-port default). */
+export function offsiteEndpointPort(endpoint: string): number {
+    const port = /:(\d+)$/.exec(endpoint);
+    return port ? Number(port[1]) : 443;
 }

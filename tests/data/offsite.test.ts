@@ -138,7 +138,7 @@ describe("the off-site repository, on", () => {
 
 describe("a fresh lab restoring from the off-site repository (homelab:offsiteRestore)", () => {
     it("latest: creates the cluster from repo2 with every WAL segment in the bucket, then runs as a lab backing up to it", async () => {
-        const { ledger } = await runHomelab({ ...OFFSITE, "homelab:offsiteRestore": "latest" });
+        const { ledger } = await runHomelab({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": "Ok".repeat(20) });
         const cluster = ledger.byName(CLUSTER).inputs;
         expect(cluster.spec.dataSource).toEqual({
             pgbackrest: {
@@ -160,7 +160,7 @@ describe("a fresh lab restoring from the off-site repository (homelab:offsiteRes
     });
 
     it("a point in time: --type=time and the target PGO passes to pgbackrest restore (it adds --target-action=promote itself)", async () => {
-        const { ledger } = await runHomelab({ ...OFFSITE, "homelab:offsiteRestore": "2026-12-01T18:30:00Z" });
+        const { ledger } = await runHomelab({ ...OFFSITE, "homelab:offsiteRestore": "2026-12-01T18:30:00Z", "homelab:shlinkApiKey": "Ok".repeat(20) });
         const cluster = ledger.byName(CLUSTER).inputs;
         expect(cluster.spec.dataSource.pgbackrest.options).toEqual(["--type=time", '--target="2026-12-01 18:30:00+00"']);
         for (const refused of ["--repo", "--stanza", "--pg1-path", "--target-action", "--link-map"]) {
@@ -319,5 +319,24 @@ describe("the backup alerts of the stack", () => {
 
     it("read pgMonitor's series, which PGO 6.0.3's exporter has only for PostgreSQL 17 and older (exporter.go:68-72)", () => {
         expect(POSTGRES.postgresVersion).toBeLessThanOrEqual(17);
+    });
+});
+
+describe("the way out to the bucket (NetworkPolicies: the postgres namespace's egress is restricted)", () => {
+    const egress = (ledger: Ledger) =>
+        ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.inputs.metadata.name === "egress-postgres-to-offsite-backup");
+
+    it("opens the store's port from the postgres namespace to any address, only with the repository on", async () => {
+        expect(egress((await runHomelab()).ledger)).toBeUndefined();
+        const b2 = egress((await runHomelab(OFFSITE)).ledger)!;
+        expect(b2.inputs.metadata.namespace).toBe("postgres");
+        expect(b2.inputs.spec).toEqual({
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ ports: [{ port: 443, protocol: "TCP" }] }],
+        });
+        const minio = egress((await runHomelab({ ...OFFSITE, "homelab:offsiteBackupEndpoint": "nas.lan:9000", "homelab:offsiteBackupUriStyle": "path", "homelab:offsiteBackupCipherKey": "Ck".repeat(32) })).ledger)!;
+        expect(minio.inputs.spec.egress[0].ports).toEqual([{ port: 9000, protocol: "TCP" }]);
+        expect(problems({ ...OFFSITE, "homelab:offsiteBackupEndpoint": "nas.lan:70000" })[0]).toMatch(/^homelab:offsiteBackupEndpoint /);
     });
 });
