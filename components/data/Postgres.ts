@@ -57,9 +57,10 @@ const RESTORE_TIMEOUT_SECONDS = 3600;
 
 /**
  * A replicated PostgreSQL 17 for Shlink, run by Crunchy PGO in the `postgres` namespace: three instances
- * (Patroni elects the primary and fails over), one per node, pgBackRest backups to a volume repository,
- * and the user `shlink` owning database `shlink` with a password generated here, seeded into Vault, and
- * delivered back by External Secrets as the user Secret PGO adopts.
+ * (Patroni elects the primary and fails over), one per node, pgBackRest backups to a volume repository
+ * (and, when configured, to an encrypted off-site bucket it can also be created from), and the user `shlink`
+ * owning database `shlink` with a password generated here, seeded into Vault, and delivered back by External
+ * Secrets as the user Secret PGO adopts.
  */
 export class Postgres extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
