@@ -16,7 +16,7 @@ import {
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { validatePostgresCluster } from "../helpers/crdSchemas";
 import { materialise, pushSecrets, seedSecret, vaultAfterPushes } from "../helpers/eso";
-import { GENERATED, runHomelab, runRefused } from "../helpers/platform";
+import { OFFSITE_CIPHER_KEY, runHomelab, runRefused } from "../helpers/platform";
 import { fullConfig, valueOf, type Ledger } from "../helpers/pulumi";
 import { problemsOf, raw } from "../config/raw";
 import { OFFSITE, OFFSITE_ACCESS_KEY, OFFSITE_SECRET_KEY } from "../helpers/offsite";
@@ -98,25 +98,25 @@ describe("the off-site repository, on", () => {
     });
 
     it("delivers the keys and the generated cipher passphrase from config through Vault into one pgBackRest ini file", () => {
-        expect(vaultAfterPushes(ledger)[PATH]).toEqual({ accessKey: OFFSITE_ACCESS_KEY, secretKey: OFFSITE_SECRET_KEY, cipherPass: GENERATED.offsiteCipherKey });
+        expect(vaultAfterPushes(ledger)[PATH]).toEqual({ accessKey: OFFSITE_ACCESS_KEY, secretKey: OFFSITE_SECRET_KEY, cipherPass: OFFSITE_CIPHER_KEY });
         const secret = materialise(ledger, "shlink-db-offsite-credentials");
         expect(Object.keys(secret.data)).toEqual([OFFSITE_CONFIGURATION_FILE]);
         expect(OFFSITE_CONFIGURATION_FILE).toMatch(/\.conf$/);
         expect(secret.data[OFFSITE_CONFIGURATION_FILE]).toBe(
-            `[global]\nrepo2-s3-key=${OFFSITE_ACCESS_KEY}\nrepo2-s3-key-secret=${OFFSITE_SECRET_KEY}\nrepo2-cipher-pass=${GENERATED.offsiteCipherKey}\n`,
+            `[global]\nrepo2-s3-key=${OFFSITE_ACCESS_KEY}\nrepo2-s3-key-secret=${OFFSITE_SECRET_KEY}\nrepo2-cipher-pass=${OFFSITE_CIPHER_KEY}\n`,
         );
         expect(offsiteConfigurationText({ accessKey: "a", secretKey: "s", cipherPass: "c" })).toBe("[global]\nrepo2-s3-key=a\nrepo2-s3-key-secret=s\nrepo2-cipher-pass=c\n");
     });
 
     it("keeps the keys and the cipher passphrase secret end to end: only in the seed Secret's secret stringData, and a secret output", async () => {
-        for (const value of [OFFSITE_ACCESS_KEY, OFFSITE_SECRET_KEY, GENERATED.offsiteCipherKey]) {
+        for (const value of [OFFSITE_ACCESS_KEY, OFFSITE_SECRET_KEY, OFFSITE_CIPHER_KEY]) {
             const holders = ledger.resources.filter((r) => JSON.stringify(r.inputs).includes(value));
             expect(holders.map((r) => r.name), value).toEqual(["vault-seed-secret"]);
             expect(holders[0].secretInputs).toContain("stringData");
         }
         expect(seedSecret(ledger).secretInputs).toContain("stringData");
         expect(await pulumi.isSecret(outputs.offsiteBackupCipherKey!)).toBe(true);
-        expect(await valueOf(outputs.offsiteBackupCipherKey!)).toBe(GENERATED.offsiteCipherKey);
+        expect(await valueOf(outputs.offsiteBackupCipherKey!)).toBe(OFFSITE_CIPHER_KEY);
     });
 
     it("gives pgBackRest exactly the repo2 options the real-tool test runs (tests/data/pgbackrest.test.ts)", () => {

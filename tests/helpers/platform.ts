@@ -14,9 +14,10 @@ export const GENERATED = {
     vaultAdminPassword: "Va".repeat(20),
     /** OpenBao's static seal key as 44 characters of standard base64 (32 distinct bytes). */
     vaultSealKey: Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1)).toString("base64"),
-    /** The off-site repository's cipher passphrase (64 letters and digits). */
-    offsiteCipherKey: "Oc".repeat(32),
 } as const;
+
+/** The off-site repository's cipher passphrase (64 letters and digits): generated always, used only with repo2 on. */
+export const OFFSITE_CIPHER_KEY = "Oc".repeat(32);
 
 /** The Redis password of generation 1 (homelab:redisPasswordGeneration 1; not in the default run). */
 export const ROTATED_REDIS_PASSWORD = "Rn".repeat(20);
@@ -36,7 +37,7 @@ export const DISTINCT_RANDOMS: MockOptions = {
         "observability-grafana-admin-password": { result: GENERATED.grafanaAdminPassword },
         "argocd-admin-password": { result: ARGOCD_ADMIN.password, bcryptHash: ARGOCD_ADMIN.bcryptHash },
         "vault-admin-password": { result: GENERATED.vaultAdminPassword },
-        "shlink-db-offsite-cipher": { result: GENERATED.offsiteCipherKey },
+        "shlink-db-offsite-cipher": { result: OFFSITE_CIPHER_KEY },
         "vault-seal-key-seal-1": { base64: GENERATED.vaultSealKey, hex: Buffer.from(GENERATED.vaultSealKey, "base64").toString("hex") },
     },
 };
