@@ -139,7 +139,8 @@ export function offsiteGlobal(config: OffsiteBackupConfig): Record<string, strin
         ...offsiteReadOptions(config),
         [`${OFFSITE_REPO}-retention-full`]: String(config.retentionFull),
         [`${OFFSITE_REPO}-retention-full-type`]: "count",
-        // Small files bundled into one object: a backup is tens of requests to the store, not one per file (pgBackRest 2.39+).
+        // Small files bundled into one object: a backup is tens of requests to the store, not one per file (pgBackRest 2.39+;
+        // PGO 6.0.3 runs 2.59, config/components/images-by-tag/kustomization.yaml).
         [`${OFFSITE_REPO}-bundle`]: "y",
     };
 }
