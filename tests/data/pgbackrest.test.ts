@@ -59,6 +59,26 @@ function pgoInstanceGlobal(archive: PGBackRestArchive, repo1Dir: string): Record
     return global;
 }
 
+/**
+ * Ends what this test started and left behind: pgBackRest's asynchronous archive-get, which a restored instance's
+ * restore_command starts in the background (archive-async), outlives the instance. Found by the test's own
+ * directory (a fresh mkdtemp) in their command lines, ended by process id.
+ */
+function endLeftovers(dir: string | undefined): void {
+    if (dir === undefined || !fs.existsSync("/proc")) {
+        return;
+    }
+    for (const pid of fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+        try {
+            if (Number(pid) !== process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir)) {
+                process.kill(Number(pid), "SIGTERM");
+            }
+        } catch {
+            // Gone already, or not ours to read.
+        }
+    }
+}
+
 const ini = (sections: Record<string, Record<string, string>>) =>
     Object.entries(sections)
         .map(([name, options]) => [`[${name}]`, ...Object.entries(options).map(([k, v]) => `${k}=${v}`)].join("\n"))
@@ -157,6 +177,7 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
                 await stop(`${dir}/${data}`);
             }
         }
+        endLeftovers(dir);
         for (const socket of sockets) {
             socket.destroy();
         }
@@ -179,7 +200,11 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
         await backrest("stanza-create");
         await pg("CREATE TABLE short_urls (id int); INSERT INTO short_urls SELECT generate_series(1, 42)");
         await backrest("--repo=2", "--type=full", "--start-fast", "backup");
+        // pgBackRest keeps a backup's stop time in whole seconds: the target and the insert after it each a second apart.
+        const second = () => new Promise((resolve) => setTimeout(resolve, 1100));
+        await second();
         const backedUpAt = (await pg("SELECT now()")).trim();
+        await second();
         await pg("INSERT INTO short_urls VALUES (43)");
         // Close the segment holding the insert; archive_command pushes it to both repositories.
         const segment = (await pg("SELECT pg_walfile_name(pg_switch_wal())")).trim();
