@@ -82,6 +82,13 @@ export const CONFIG_DEFAULTS = {
     gitopsPath: ".",
     gitopsRevision: "HEAD",
     storageClass: "local-path",
+    // The off-site pgBackRest repository (repo2), off until its endpoint, bucket, region and keys are set.
+    offsiteBackupPath: "/homelab/shlink-db",
+    offsiteBackupUriStyle: "host",
+    // Two hours after repo1's 01:00 run: pgBackRest takes one backup of a stanza at a time.
+    offsiteBackupFullSchedule: "0 3 * * 0",
+    offsiteBackupDifferentialSchedule: "0 3 * * 1-6",
+    offsiteBackupRetentionFull: 4,
 } as const;
 
 /** SSH on the nodes. */

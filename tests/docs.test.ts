@@ -126,8 +126,12 @@ describe("the README", () => {
         const rows = tableRows(section(readme, "## Outputs"));
         expect(rows.map((r) => unquote(r[0])).sort()).toEqual([...exported].sort());
         const { result } = await labStack();
-        for (const [name, secret] of rows) {
+        for (const [name, secret, what] of rows) {
             const output = result[unquote(name) as keyof HomelabOutputs];
+            // The seed lab's stack: an output the row documents as absent there (a feature it leaves off) is checked by its own layer's tests.
+            if (output === undefined && /^absent /.test(what)) {
+                continue;
+            }
             expect(output, name).toBeDefined();
             // isSecret answers a falsy value (not always `false`) for a plain Output.
             expect(Boolean(await pulumi.isSecret(output as pulumi.Output<unknown>)), name).toBe(secret === "yes");

@@ -11,3 +11,5 @@ export { portPlanProblems } from "./mesh";
 export { volumeProblems, drainedCapacityProblems } from "./platform";
 export type { ClusterHomelabConfig, HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, PlatformTarget, ProxmoxHomelabConfig, RawConfig, ShlinkRateLimits, StackConfig } from "./types";
 export { validateClusterConfig, validateConfig, validateStack } from "./validate";
+export type { OffsiteBackupConfig, OffsiteBackupSecrets, OffsiteRestore } from "./types";
+export { offsiteEndpointPort } from "./backup";
