@@ -138,6 +138,14 @@ describe("the README", () => {
         }
     });
 
+    it("quotes, for the worked example's 8 GiB VMs, what two nodes leave for pods and what the platform requests with one drained", () => {
+        const node = podCapacity({ cores: CONFIG_DEFAULTS.vmCores, memoryMiB: 8192 });
+        const drained = budgetTotals(platformBudget({ shlinkReplicas: CONFIG_DEFAULTS.shlinkReplicas, nodeCount: 2, argocd: true }));
+        const gib = (mib: number) => (mib / 1024).toFixed(1).replace(/\.0$/, "");
+        expect(readme).toContain(`(2 × ${gib(node.memory)} GiB for pods against ${gib(drained.memory)} GiB of requests)`);
+        expect(2 * node.memory).toBeGreaterThanOrEqual(drained.memory);
+    });
+
     it("names every host the program fetches a Helm chart from among the prerequisites", () => {
         const prerequisites = section(readme, "## Prerequisites");
         const pins: { chart: string; repo?: string }[] = [];
