@@ -8,6 +8,6 @@ export { SECRET_KEYS } from "./keys";
 export { UNREAD_SECRET } from "./read";
 export { kubeconfigServer } from "./target";
 export { portPlanProblems } from "./mesh";
-export { volumeProblems, drainedCapacityProblems } from "./platform";
-export type { ClusterHomelabConfig, HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, PlatformTarget, ProxmoxHomelabConfig, RawConfig, ShlinkRateLimits, StackConfig } from "./types";
+export { volumeProblems } from "./platform";
+export type { CapacityPlan, ClusterHomelabConfig, GitopsConfig, HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, PlatformTarget, ProxmoxHomelabConfig, RawConfig, StackConfig } from "./types";
 export { validateClusterConfig, validateConfig, validateStack } from "./validate";

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { KNOWN_KEYS } from "../../components/config/keys";
 import { CONFIG_DEFAULTS, SHLINK_RATE_LIMIT_MAX } from "../../components/defaults";
 import { fullConfig } from "../helpers/pulumi";
@@ -14,7 +15,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
         for (const key of ["shlinkCreateRatePerMinute", "shlinkRedirectRatePerSecond", "shlinkHttpsPort"]) {
             expect(KNOWN_KEYS).toContain(key);
         }
-        const mesh = validateConfig(raw()).config!.mesh;
+        const mesh = validateConfig(raw(), capacityPlan).config!.mesh;
         expect(mesh.rateLimits).toEqual({
             createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute,
             redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond,
@@ -25,6 +26,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
     it("take overrides, the HTTPS port within the port plan", () => {
         const mesh = validateConfig(
             raw({ "homelab:shlinkCreateRatePerMinute": "60", "homelab:shlinkRedirectRatePerSecond": "1000", "homelab:shlinkHttpsPort": "8443" }),
+            capacityPlan,
         ).config?.mesh;
         // 8443 is Argo CD's second port by default: move it too.
         expect(mesh).toBeUndefined();
@@ -35,6 +37,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
                 "homelab:shlinkHttpsPort": "8443",
                 "homelab:argocdHttpsPort": "9443",
             }),
+            capacityPlan,
         ).config!.mesh;
         expect(moved.rateLimits).toEqual({ createPerMinute: 60, redirectPerSecond: 1000 });
         expect(moved.ports.shlinkHttps).toBe(8443);

@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { closestKey, editDistance } from "../../components/config/keys";
 import { normaliseEndpoint } from "../../components/config/proxmox";
 import { privateKeyFacts } from "../../components/config/sshKeys";
@@ -163,7 +164,7 @@ describe("proxmoxve:endpoint", () => {
         ["https://pve.lan:443/api2/json", "https://pve.lan:443/"],
     ])("takes %s as %s, with a note", (text, endpoint) => {
         expect(normaliseEndpoint(text)).toEqual({ endpoint, note: `proxmoxve:endpoint "${text}" is taken as ${endpoint}: set it so to silence this note.` });
-        const result = validateConfig(raw({ "proxmoxve:endpoint": text }));
+        const result = validateConfig(raw({ "proxmoxve:endpoint": text }), capacityPlan);
         expect(result.problems).toEqual([]);
         expect(result.config!.proxmox.endpoint).toBe(endpoint);
         expect(result.notes).toHaveLength(1);
@@ -209,6 +210,7 @@ describe("a config for any LAN", () => {
                 "homelab:dnsServers": undefined,
                 "homelab:nodes": nodes(...[21, 22, 23].map((n) => ({ name: `k3s-${n}`, ip: `10.0.10.${n}` }))),
             }),
+            capacityPlan,
         );
         expect(problems).toEqual([]);
         expect(config!.network).toMatchObject({ subnet: "10.0.10.0/24", gateway: "10.0.10.1", dnsServers: ["10.0.10.1"] });
@@ -217,7 +219,7 @@ describe("a config for any LAN", () => {
 
 describe("new keys", () => {
     it("defaults: SSH connect timeout 600 s, Docker Hub through mirror.gcr.io, no Docker Hub account", () => {
-        const { config } = validateConfig(raw());
+        const { config } = validateConfig(raw(), capacityPlan);
         expect(config!.ssh.connectTimeoutSeconds).toBe(CONFIG_DEFAULTS.sshConnectTimeoutSeconds);
         expect(CONFIG_DEFAULTS.sshConnectTimeoutSeconds).toBe(600);
         expect(config!.k3s.dockerHubMirror).toBe("https://mirror.gcr.io");
@@ -232,6 +234,7 @@ describe("new keys", () => {
                 "homelab:dockerHubUsername": "homelabber",
                 "homelab:dockerHubToken": "dckr_pat_secret",
             }),
+            capacityPlan,
         );
         expect(problems).toEqual([]);
         expect(config!.ssh.connectTimeoutSeconds).toBe(1200);
