@@ -24,6 +24,16 @@ describe("package.json", () => {
         expect(pkg.devDependencies.pulumi).toBeDefined();
     });
 
+    it("lints the import rules (no cycle, type-only imports included; shared rooms and the loader import no part) with the repo's one config", async () => {
+        expect(pkg.scripts.lint).toContain("npm run --silent lint:imports");
+        expect(pkg.scripts["lint:imports"]).toMatch(/^depcruise --config \.dependency-cruiser\.cjs index\.ts stacks components programs scripts tests$/);
+        const rules = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default;
+        expect(rules.options.tsPreCompilationDeps).toBe(true);
+        expect(rules.forbidden.map((r: { name: string; severity: string }) => `${r.name}:${r.severity}`)).toEqual(
+            expect.arrayContaining(["no-circular:error", "shared-rooms-import-no-part:error", "config-imports-no-part:error"]),
+        );
+    });
+
     it("has the README's two commands", () => {
         expect(pkg.scripts.up).toBe("bash scripts/up.sh");
         expect(pkg.scripts.test).toContain("vitest run");
