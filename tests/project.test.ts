@@ -34,6 +34,21 @@ describe("package.json", () => {
         );
     });
 
+    it("has an inner loop, test:fast, of the files that run no stack, no process and no server, through their helpers too", async () => {
+        expect(pkg.scripts["test:fast"]).toBe("vitest run --config vitest.fast.config.ts");
+        const { FAST_TEST_FILES } = await import("../vitest.fast.config");
+        expect(FAST_TEST_FILES).toEqual(expect.arrayContaining(["tests/config/validate.test.ts", "tests/config/sections.test.ts", "tests/observability/builders.test.ts"]));
+        for (const slow of [
+            "tests/stack.test.ts", // the stack under mocks
+            "tests/config/load.test.ts", // the loader under mocks
+            "tests/k3s/scripts.test.ts", // bash and shellcheck
+            "tests/load/kube.test.ts", // a local server
+            "tests/security/podSecurity.test.ts", // the stack, through tests/security/labStack.ts
+        ]) {
+            expect(FAST_TEST_FILES, slow).not.toContain(slow);
+        }
+    });
+
     it("has the README's two commands", () => {
         expect(pkg.scripts.up).toBe("bash scripts/up.sh");
         expect(pkg.scripts.test).toContain("vitest run");
