@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, type CapacityPlan } from "../../components/config";
+import { SHLINK_RATE_LIMIT_MAX } from "../../components/defaults";
 import { capacityPlan } from "../../stacks/capacity";
 import { fullConfig, runUnderMocks } from "../helpers/pulumi";
 import { runRefused } from "../helpers/platform";
@@ -44,6 +45,16 @@ describe("loadConfig", () => {
         const fits: CapacityPlan = { drainedProblems: () => [], drainedNote: () => "" };
         const { result } = await runUnderMocks(fullConfig({ "homelab:vmMemoryMiB": "5632" }), () => loadConfig(fits));
         expect(result.mode).toBe("proxmox");
+    });
+
+    it("refuses a bad rate limit with a RunError before any resource is registered", async () => {
+        const { thrown, ledger } = await runRefused(fullConfig({ "homelab:shlinkCreateRatePerMinute": "0" }));
+        expect(thrown).toBeInstanceOf(ConfigError);
+        expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+        expect((thrown as ConfigError).problems).toEqual([
+            `homelab:shlinkCreateRatePerMinute must be between 1 and ${SHLINK_RATE_LIMIT_MAX.createPerMinute} (got 0).`,
+        ]);
+        expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
     });
 
     it("returns the secrets as secret Outputs", async () => {
