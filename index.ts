@@ -23,3 +23,4 @@ export const labCaCertificate = outputs.labCaCertificate;
 export const smokeCheck = outputs.smokeCheck;
 export const vaultUrl = outputs.vaultUrl;
 export const vaultAdminPassword = outputs.vaultAdminPassword;
+export const offsiteBackupCipherKey = outputs.offsiteBackupCipherKey;

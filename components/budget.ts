@@ -29,6 +29,16 @@ export interface BudgetPlan {
     nodeCount: number;
     /** Argo CD installed (homelab:argocd). */
     argocd: boolean;
+    /** The off-site repository on (homelab:offsiteBackup*): its backup Jobs beside repo1's. */
+    offsiteBackup?: boolean;
+}
+
+/**
+ * Backup Job pods that can exist at once: one per repository with schedules. pgBackRest runs one backup of a stanza
+ * at a time; a repo2 Job that starts while repo1's runs fails on the lock and is retried, its pod holding its requests.
+ */
+export function backupJobPods(plan: Pick<BudgetPlan, "offsiteBackup">): number {
+    return plan.offsiteBackup ? 2 : 1;
 }
 
 type Requests = { requests?: { cpu?: unknown; memory?: unknown } } | undefined;
@@ -84,7 +94,7 @@ export function meshedPod(containers: PodResources["containers"], proxy: unknown
  * pgbackrest-config, exporter; postgres-startup and nss-wrapper-init copy the database's resources), the volume
  * repository's host (pgbackrest, pgbackrest-config; its init containers copy pgbackrest's) and a backup Job.
  */
-export function postgresPods(spec: PostgresClusterSpec): BudgetLine[] {
+export function postgresPods(spec: PostgresClusterSpec, backupJobs = 1): BudgetLine[] {
     const pgbackrest = spec.backups?.pgbackrest;
     const config = { name: "pgbackrest-config", resources: pgbackrest?.sidecars?.pgbackrestConfig?.resources };
     const instances = spec.instances.map((set) => {
@@ -114,8 +124,8 @@ export function postgresPods(spec: PostgresClusterSpec): BudgetLine[] {
     return [
         ...instances,
         podLine("postgres/repo-host", { containers: [repo, config], initContainers: [{ ...repo, name: "pgbackrest-log-dir" }, { ...repo, name: "nss-wrapper-init" }] }, 1),
-        // Scheduled and on-demand backups run one at a time.
-        podLine("postgres/backup-job", { containers: [{ name: "pgbackrest", resources: pgbackrest.jobs?.resources }] }, 1),
+        // Scheduled and on-demand backups run one at a time per repository (backupJobPods).
+        podLine("postgres/backup-job", { containers: [{ name: "pgbackrest", resources: pgbackrest.jobs?.resources }] }, backupJobs),
     ];
 }
 
@@ -138,7 +148,7 @@ export function platformBudget(plan: BudgetPlan): BudgetLine[] {
     return [
         // Shlink's namespace is meshed: every pod carries a sidecar.
         podLine("shlink/shlink", meshedPod(shlink.template.spec.containers, istiod.global.proxy.resources), plan.shlinkReplicas),
-        ...postgresPods(postgres),
+        ...postgresPods(postgres, backupJobPods(plan)),
         redisPod("redis/redis", redis.redis, redis.redis.replicas),
         redisPod("redis/sentinel", redis.sentinel, redis.sentinel.replicas),
         budgetLine("cert-manager/controller", certManager.resources, 1),

@@ -82,6 +82,13 @@ export const CONFIG_DEFAULTS = {
     gitopsPath: ".",
     gitopsRevision: "HEAD",
     storageClass: "local-path",
+    // The off-site pgBackRest repository (repo2), off until its endpoint, bucket, region and keys are set.
+    offsiteBackupPath: "/homelab/shlink-db",
+    offsiteBackupUriStyle: "host",
+    // Two hours after repo1's 01:00 run: pgBackRest takes one backup of a stanza at a time.
+    offsiteBackupFullSchedule: "0 3 * * 0",
+    offsiteBackupDifferentialSchedule: "0 3 * * 1-6",
+    offsiteBackupRetentionFull: 4,
 } as const;
 
 /** SSH on the nodes. */
@@ -649,6 +656,8 @@ export const DRILLS = {
     /** A progress line at least this often while a drill waits. */
     progressSeconds: 10,
     /** Longest wait for one Kubernetes API call (the exec of psql: execSeconds) before the drill gives up on it. */
+    /** The pinned Pulumi CLI's `config get` (the node drills' SSH key): it decrypts locally, so seconds. */
+    cliTimeoutSeconds: 60,
     apiTimeoutSeconds: 30,
     execTimeoutSeconds: 120,
     /** Longest wait for one SSH command (stopping k3s takes seconds; its container kills, tens). */

@@ -45,5 +45,6 @@ void runConfigure(process.argv.slice(2), {
     pulumi: (args, options) => runPulumi(args, { ...options, env: options.env as NodeJS.ProcessEnv }),
     proxmoxNodes,
     sshKeygen: (file) => run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `homelab@${os.hostname()}`, "-f", file]),
-    check: (argv) => runCheck(argv, { root, env: process.env, out: (line) => console.log(line), decryptedConfig, proxmoxFacts: readProxmoxFacts }),
+    // configure fetched the CLI before it wrote anything.
+    check: (argv) => runCheck(argv, { root, env: process.env, out: (line) => console.log(line), fetchCli: () => Promise.resolve(true), decryptedConfig, proxmoxFacts: readProxmoxFacts }),
 }).then((code) => process.exit(code));

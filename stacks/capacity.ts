@@ -12,13 +12,13 @@ import { NODE_RESERVE } from "../components/defaults";
  * same sum tests/budget.test.ts proves equal to what the program sends). Each resource is checked against
  * the node whose loss costs the most of it. A single node has nothing to drain: it must hold everything.
  */
-export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">): string[] {
+export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">, offsiteBackup = false): string[] {
     if (nodes.length === 0) {
         return [];
     }
     const problems: string[] = [];
     const remaining = Math.max(nodes.length - 1, 1);
-    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining, argocd: gitops.argocd }));
+    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining, argocd: gitops.argocd, offsiteBackup }));
     const resources = [
         { key: "cpu", unit: "m CPU", fix: "vmCores (or a node's cores)" },
         { key: "memory", unit: " MiB of memory", fix: "vmMemoryMiB (or a node's memoryMiB)" },
@@ -42,9 +42,9 @@ export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformCon
 }
 
 /** What the cluster's other nodes must leave for pods with one of `nodeCount` drained (cluster mode cannot see node sizes). */
-export function drainedBudgetNote(nodeCount: number, platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">): string {
+export function drainedBudgetNote(nodeCount: number, platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">, offsiteBackup = false): string {
     const remaining = nodeCount - 1;
-    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining, argocd: gitops.argocd }));
+    const need = budgetTotals(platformBudget({ shlinkReplicas: platform.shlinkReplicas, nodeCount: remaining, argocd: gitops.argocd, offsiteBackup }));
     return (
         `The platform requests ${need.cpu}m CPU and ${need.memory} MiB of memory with one of homelab:nodeCount ${nodeCount} nodes drained: ` +
         `the other ${remaining} must have that free for pods, which this stack cannot check on a cluster it did not make.`

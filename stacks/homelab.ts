@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Shlink } from "../components/apps/Shlink";
 import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import * as k8s from "@pulumi/kubernetes";
-import { kubeconfigServer, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
+import { kubeconfigServer, offsiteEndpointPort, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis, restartRedisAfterClients } from "../components/data/Redis";
 import {
@@ -88,6 +88,8 @@ export interface HomelabOutputs {
     vaultUrl: pulumi.Output<string>;
     /** The Vault `admin` password (secret). */
     vaultAdminPassword: pulumi.Output<string>;
+    /** The off-site backup's cipher key (secret): keep a copy off the box (docs/disaster-recovery.md); undefined when off. */
+    offsiteBackupCipherKey?: pulumi.Output<string>;
 }
 
 /**
@@ -105,7 +107,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     // The layers generate the values Vault is seeded with, so the seed comes after them; their ExternalSecrets wait for it.
     const seeded = deferred<pulumi.Resource[]>();
     const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise };
-    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault }, onCluster);
+    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault, ...offsiteBackup(config) }, onCluster);
     const redis = new Redis("shlink-redis", redisArgs(config, operators, vault), onCluster);
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
     const publicAddress = config.target.publicAddress;
@@ -116,7 +118,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const doors = labDoors(config, openbao.uiService);
     const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
     const { tls, edge } = labEdge(config, operators, istio, doors.uis, onCluster);
-    const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault }, onCluster);
+    const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault, backups: postgres.backupRepos }, onCluster);
     const shlinkHost = httpsHost(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
         "shlink",
@@ -151,7 +153,14 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         smokeCheck: smokeCheck(config, cluster, checked, onCluster),
         vaultUrl: pulumi.output(httpsUrl(host, config.mesh.ports.vault)),
         vaultAdminPassword: openbao.adminPassword,
+        ...(config.offsiteBackup ? { offsiteBackupCipherKey: postgres.offsiteCipherKey } : {}),
     };
+}
+
+/** The off-site repository's settings and credentials, when homelab:offsiteBackup* turn it on. */
+function offsiteBackup(config: HomelabConfig) {
+    const secrets = config.secrets.offsiteBackup;
+    return config.offsiteBackup && secrets ? { offsite: { config: config.offsiteBackup, secrets } } : {};
 }
 
 function redisArgs(config: HomelabConfig, operators: Operators, vault: VaultAccess) {
@@ -172,6 +181,7 @@ function shlinkArgs(config: HomelabConfig, host: string, postgres: Postgres, red
         database: postgres.connection,
         redis: redis.connection,
         meshInjection: true,
+        ...(config.secrets.shlinkApiKey ? { apiKey: config.secrets.shlinkApiKey } : {}),
     };
 }
 
@@ -189,6 +199,7 @@ function vaultSeed(
                 postgresShlinkUser: postgres.seed,
                 redisAuth: redis.seed,
                 grafanaAdmin: { user: GRAFANA.adminUser, password: observability.grafanaAdminPassword },
+                ...(postgres.offsiteSeed ? { postgresOffsiteBackup: postgres.offsiteSeed } : {}),
             },
             operator: operators.externalSecrets,
             // OpenBao initialised and unsealed, with the roles the stores log in as.
@@ -458,6 +469,8 @@ function flowInputs(config: HomelabConfig, doors: readonly EdgeDoor[]): FlowInpu
                 : { cidr: "0.0.0.0/0", ports: [...API_SERVER_PORTS] },
         // Another cluster's CNI decides where webhook calls come from: its webhooks stay open to every address.
         webhookCallers: config.mode === "proxmox" ? flannelTunnelAddresses(K3S_CLUSTER_CIDR, K3S_NODE_CIDR_MASK_BITS) : ["0.0.0.0/0"],
+        // pgBackRest's way out to the off-site bucket, when there is one.
+        ...(config.offsiteBackup ? { offsiteBackupPort: offsiteEndpointPort(config.offsiteBackup.endpoint) } : {}),
     };
 }
 

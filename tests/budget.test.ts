@@ -1,7 +1,7 @@
 // The resource budget: every CPU and memory request the program sets, read from what it actually sends
 // (resource inputs and Helm values in the ledger), summed and checked against the three VMs with headroom.
 import { beforeAll, describe, expect, it } from "vitest";
-import { budgetLine as line, budgetTotals, meshedPod, platformBudget, podCapacity, podLine, postgresPods, redisPod, type BudgetLine } from "../components/budget";
+import { backupJobPods, budgetLine as line, budgetTotals, meshedPod, platformBudget, podCapacity, podLine, postgresPods, redisPod, type BudgetLine } from "../components/budget";
 import { requestsFromValues } from "../components/observability/resources";
 import { podRequests } from "../components/kubernetes/resources";
 import type { Ledger, Recorded } from "./helpers/pulumi";
@@ -242,5 +242,13 @@ describe("the resource budget", () => {
                 new RegExp(`^The single node k3s-node-01 leaves 6144 MiB of memory .* requests ${alone} MiB of memory: ${alone - 6144} MiB of memory missing`),
             ),
         ]);
+    });
+});
+
+describe("backup Jobs in the budget", () => {
+    it("counts one backup Job pod per repository with schedules: repo2's beside repo1's when the off-site repository is on", () => {
+        expect(backupJobPods({})).toBe(1);
+        expect(backupJobPods({ offsiteBackup: false })).toBe(1);
+        expect(backupJobPods({ offsiteBackup: true })).toBe(2);
     });
 });

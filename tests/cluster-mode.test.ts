@@ -71,13 +71,16 @@ describe("the homelab stack on an existing cluster", () => {
         expect(await valueOf(outputs.smokeCheck)).toMatch(/^passed: Job smoke-check\/\S+ completed/);
     });
 
-    it("gives the smoke Job its own ServiceAccount, allowed exactly to list ExternalSecrets and nothing else, and checks them through the API with it", () => {
+    it("gives the smoke Job its own ServiceAccount, allowed exactly to list ExternalSecrets and Nodes and nothing else, and checks them through the API with it", () => {
         const account = ledger.byName("smoke-check-account");
         new ServiceAccount(account.inputs as never).validate();
         expect(account.inputs.metadata).toEqual({ name: "smoke-check", namespace: "smoke-check" });
         const role = ledger.byName("smoke-check-role");
         new ClusterRole(role.inputs as never).validate();
-        expect(role.inputs.rules).toEqual([{ apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: ["list"] }]);
+        expect(role.inputs.rules).toEqual([
+            { apiGroups: ["external-secrets.io"], resources: ["externalsecrets"], verbs: ["list"] },
+            { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
+        ]);
         expect(role.inputs.aggregationRule).toBeUndefined();
         const binding = ledger.byName("smoke-check-role-binding");
         new ClusterRoleBinding(binding.inputs as never).validate();

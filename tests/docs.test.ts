@@ -126,8 +126,12 @@ describe("the README", () => {
         const rows = tableRows(section(readme, "## Outputs"));
         expect(rows.map((r) => unquote(r[0])).sort()).toEqual([...exported].sort());
         const { result } = await labStack();
-        for (const [name, secret] of rows) {
+        for (const [name, secret, what] of rows) {
             const output = result[unquote(name) as keyof HomelabOutputs];
+            // The seed lab's stack: an output the row documents as absent there (a feature it leaves off) is checked by its own layer's tests.
+            if (output === undefined && /^absent /.test(what)) {
+                continue;
+            }
             expect(output, name).toBeDefined();
             // isSecret answers a falsy value (not always `false`) for a plain Output.
             expect(Boolean(await pulumi.isSecret(output as pulumi.Output<unknown>)), name).toBe(secret === "yes");
@@ -392,11 +396,16 @@ describe("docs/operating.md", () => {
         const checks = list![1].split("\n").map((line) =>
             line
                 .trim()
-                .replace(/^["']\w+:|["']$/g, "")
+                .replace(/^["']|["']$/g, "")
                 .replace(/\$(\w+)/g, (_, name: string) => urls[name as keyof typeof urls] ?? `$${name}`),
         );
+        // Each entry is `function|check id|what it proves`; the script prints `ok: <what it proves> [<check id>]`.
+        const printed = checks.map((c) => {
+            const [, id, ...proves] = c.split("|");
+            return `${proves.join("|")} [${id}]`;
+        });
         expect(checks.length).toBeGreaterThan(5);
-        const report = [...checks.map((c) => `ok: ${c}`), `smoke check passed: all ${checks.length} checks`].join("\n");
+        const report = [...printed.map((c) => `ok: ${c}`), `smoke check passed: all ${checks.length} checks`].join("\n");
         const smoke = section(operating, "## Smoke check");
         expect(smoke).toContain(report);
         const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];

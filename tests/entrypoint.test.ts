@@ -44,6 +44,7 @@ it("loads index.ts through Pulumi's own TypeScript registration and exports ever
         "labCaCertificate",
         "loadTesting",
         "nodeAddresses",
+        "offsiteBackupCipherKey",
         "shlinkApiKey",
         "shlinkServiceAddress",
         "shlinkUrl",

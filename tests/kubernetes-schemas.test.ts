@@ -11,6 +11,7 @@ import { APP_PROJECT_KIND, APPLICATION_KIND, ARGO_API_VERSION } from "../compone
 import { KIALI_API_VERSION, KIALI_KIND } from "../components/observability/kialiCrd";
 import type { Ledger, Recorded } from "./helpers/pulumi";
 import { kubernetesResources, runHomelab } from "./helpers/platform";
+import { OFFSITE } from "./helpers/offsite";
 
 
 /** Model packages of custom resource groups (installed devDependencies, laid out `<package>/<group>/<version>`). */
@@ -235,6 +236,17 @@ describe("every Kubernetes object of the stack against its schema", () => {
             "external-secrets.io/v1alpha1:PushSecret",
         ]) {
             expect(how[`kubernetes:${type}`], type).toBe("model");
+        }
+    });
+
+    it("validates the objects of a lab restoring from the off-site repository too (repo2, its ExternalSecret, its NetworkPolicy)", async () => {
+        const restoring = await runHomelab({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": "Ok".repeat(20) });
+        const resources = kubernetesResources(restoring.ledger);
+        expect(resources.map((r) => r.name)).toEqual(expect.arrayContaining(["shlink-db-offsite-credentials", "shlink-db-cluster"]));
+        for (const r of resources) {
+            await validate(r).catch((e: Error) => {
+                throw new Error(`${r.name} (${r.type}): ${e.message}`);
+            });
         }
     });
 

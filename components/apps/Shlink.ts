@@ -34,6 +34,8 @@ export interface ShlinkArgs {
     meshInjection?: boolean;
     /** Resources the pods must not start before (e.g. istiod, or pods get no sidecar). */
     waitFor?: pulumi.Input<pulumi.Resource>[];
+    /** The old lab's API key (homelab:shlinkApiKey, secret) for a lab restored from its backups; unset, one is generated. */
+    apiKey?: pulumi.Input<string>;
 }
 
 /**
@@ -64,7 +66,8 @@ export class Shlink extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(SHLINK.namespace, args.meshInjection ?? false), child);
         this.namespace = namespace.metadata.name;
         const apiKey = new random.RandomPassword(`${name}-api-key`, { length: GENERATED_SECRET_LENGTH, special: false }, child);
-        this.apiKey = pulumi.secret(apiKey.result);
+        // A restored database keeps the old lab's keys, and Shlink creates its initial key only while it has none.
+        this.apiKey = pulumi.secret(args.apiKey ?? apiKey.result);
 
         const secretName = `${SHLINK.name}-credentials`;
         const credentials = shlinkCredentials(`${name}-credentials`, vaultReader(name, this.namespace, args.vault, this), secretName, args, this);

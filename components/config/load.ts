@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./ConfigError";
-import type { CapacityPlan, HomelabConfig, RawConfig } from "./types";
+import type { CapacityPlan, HomelabConfig, OffsiteBackupSecrets, RawConfig } from "./types";
 import { validateStack } from "./validate";
 
 /** Keys of the `homelab` namespace that hold JSON (lists and objects) rather than scalars. */
@@ -21,7 +21,11 @@ export function loadConfig(plan: CapacityPlan): HomelabConfig {
         void pulumi.log.info(note);
     }
     const homelab = new pulumi.Config("homelab");
-    const common = raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {};
+    const common = {
+        ...(raw.homelab.alertWebhookUrl ? { alertWebhookUrl: homelab.requireSecret("alertWebhookUrl") } : {}),
+        ...(result.config.offsiteBackup ? { offsiteBackup: offsiteSecrets(homelab, raw) } : {}),
+        ...(raw.homelab.shlinkApiKey ? { shlinkApiKey: homelab.requireSecret("shlinkApiKey") } : {}),
+    };
     if (result.config.mode === "cluster") {
         return { ...result.config, mode: "cluster", secrets: { ...common, kubeconfig: homelab.requireSecret("kubeconfig") } };
     }
@@ -45,6 +49,15 @@ export function checkConfig(plan: CapacityPlan): { raw: RawConfig; result: Retur
     const { raw, problems } = readRawConfig();
     const result = validateStack(raw, plan);
     return { raw, result, problems: [...problems, ...result.problems] };
+}
+
+/** The off-site repository's keys, and the old lab's cipher key when given: secrets from the moment they are read. */
+function offsiteSecrets(homelab: pulumi.Config, raw: RawConfig): OffsiteBackupSecrets {
+    return {
+        accessKey: homelab.requireSecret("offsiteBackupAccessKey"),
+        secretKey: homelab.requireSecret("offsiteBackupSecretKey"),
+        ...(raw.homelab.offsiteBackupCipherKey ? { cipherKey: homelab.requireSecret("offsiteBackupCipherKey") } : {}),
+    };
 }
 
 /** Every `homelab:*` key as set (JSON keys parsed), and the Proxmox provider's keys the program uses. */

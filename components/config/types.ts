@@ -32,6 +32,8 @@ export interface PlatformSettings {
     mesh: MeshConfig;
     gitops: GitopsConfig;
     target: PlatformTarget;
+    /** The off-site pgBackRest repository (repo2); undefined when off (homelab:offsiteBackup* unset). */
+    offsiteBackup?: OffsiteBackupConfig;
 }
 
 /** A stack on an existing cluster (homelab:kubeconfig): no Proxmox, no SSH, no K3s of ours. */
@@ -135,10 +137,43 @@ export interface PlatformConfig {
     redisPasswordGeneration: number;
 }
 
+/** The off-site pgBackRest repository: an S3-compatible bucket, its schedules and retention, and a restore on create. */
+export interface OffsiteBackupConfig {
+    /** The store's host name (with `:port` when not 443), e.g. s3.eu-central-003.backblazeb2.com. */
+    endpoint: string;
+    bucket: string;
+    region: string;
+    /** Absolute path in the bucket (pgBackRest `repo2-path`). */
+    path: string;
+    /** `host`: bucket.endpoint (AWS, B2); `path`: endpoint/bucket (MinIO, Garage). */
+    uriStyle: "host" | "path";
+    /** Cron schedules (UTC) of repo2's own backups. */
+    schedules: { full: string; differential: string };
+    /** Full backups kept in repo2 (type count), with the differentials that depend on them. */
+    retentionFull: number;
+    /** homelab:offsiteRestore: the PostgresCluster is created from repo2 (PGO's cloud data source). */
+    restore?: OffsiteRestore;
+}
+
+/** Where a restore from repo2 stops: every WAL segment in the bucket, or a point in time (with its UTC offset). */
+export type OffsiteRestore = { kind: "latest" } | { kind: "time"; time: string };
+
+/** The off-site repository's credentials (homelab:offsiteBackupAccessKey, SecretKey) and an inherited cipher key. */
+export interface OffsiteBackupSecrets {
+    accessKey: pulumi.Output<string>;
+    secretKey: pulumi.Output<string>;
+    /** homelab:offsiteBackupCipherKey: the old lab's key, for a new stack reading its repository; unset, one is generated. */
+    cipherKey?: pulumi.Output<string>;
+}
+
 /** Secrets of either mode. */
 interface CommonSecrets {
     /** Where Alertmanager sends alerts (ntfy or any endpoint taking its webhook JSON); unset: UI only. */
     alertWebhookUrl?: pulumi.Output<string>;
+    /** Set exactly when `offsiteBackup` is. */
+    offsiteBackup?: OffsiteBackupSecrets;
+    /** homelab:shlinkApiKey: the old lab's Shlink API key, for a lab restored from its backups. */
+    shlinkApiKey?: pulumi.Output<string>;
 }
 
 /** A checked config with its secrets: Proxmox mode or cluster mode. */
@@ -182,8 +217,11 @@ export interface Checked<T> {
  * cannot fit before any resource exists.
  */
 export interface CapacityPlan {
-    /** Proxmox mode: what is missing on VMs that cannot hold the platform with one of them drained (none: it fits). */
-    drainedProblems(nodes: NodeSpec[], platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">): string[];
+    /**
+     * Proxmox mode: what is missing on VMs that cannot hold the platform with one of them drained (none: it fits);
+     * `offsiteBackup`: the off-site repository is on (its backup Jobs count).
+     */
+    drainedProblems(nodes: NodeSpec[], platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">, offsiteBackup?: boolean): string[];
     /** Cluster mode, where node sizes are unknown: what the other nodes must leave free, as a note. */
-    drainedNote(nodeCount: number, platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">): string;
+    drainedNote(nodeCount: number, platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">, offsiteBackup?: boolean): string;
 }

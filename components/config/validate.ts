@@ -1,5 +1,6 @@
 // The whole config: one validator per section, then the checks that span sections.
 import { capacityProblems, validateHost } from "./host";
+import { validateBackup } from "./backup";
 import { validateGitops } from "./gitops";
 import { validateImage } from "./image";
 import { unknownKeyProblems } from "./keys";
@@ -11,7 +12,7 @@ import { validatePlatform, volumeProblems } from "./platform";
 import { validateProxmox } from "./proxmox";
 import { validateSsh } from "./ssh";
 import { clusterTarget, proxmoxTarget, stackMode } from "./target";
-import type { CapacityPlan, Checked, PlainConfig, RawConfig, StackConfig } from "./types";
+import type { CapacityPlan, Checked, OffsiteBackupConfig, PlainConfig, RawConfig, StackConfig } from "./types";
 
 /**
  * Validates either mode's config: Proxmox mode (homelab:nodes) through validateConfig, cluster mode
@@ -41,14 +42,15 @@ export function validateClusterConfig(raw: RawConfig, plan: CapacityPlan): { con
     const mesh = validateMesh(h);
     const gitops = validateGitops(h);
     const target = clusterTarget(h);
-    const sections = [keys, platform, mesh, gitops, target];
+    const backup = validateBackup(h);
+    const sections = [keys, platform, mesh, gitops, target, backup];
     const problems = sections.flatMap((s) => s.problems);
     const notes = sections.flatMap((s): string[] => s.notes ?? []);
     if (problems.length > 0) {
         return { problems, notes };
     }
-    notes.push(plan.drainedNote(target.value!.nodeCount, platform.value!, gitops.value!));
-    return { problems, notes, config: { mode: "cluster", platform: platform.value!, mesh: mesh.value!, gitops: gitops.value!, target: target.value! } };
+    notes.push(plan.drainedNote(target.value!.nodeCount, platform.value!, gitops.value!, backup.value !== undefined));
+    return { problems, notes, config: { mode: "cluster", platform: platform.value!, mesh: mesh.value!, gitops: gitops.value!, target: target.value!, ...offsite(backup) } };
 }
 
 /**
@@ -70,7 +72,8 @@ export function validateConfig(raw: RawConfig, plan: CapacityPlan): { config?: P
     const mesh = validateMesh(h);
     const gitops = validateGitops(h);
     const target = proxmoxTarget(h, nodes.value);
-    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh, gitops, target];
+    const backup = validateBackup(h);
+    const sections = [keys, proxmox, network, nodes, k3s, ssh, image, host, platform, mesh, gitops, target, backup];
     const problems = sections.flatMap((s) => s.problems);
     const notes = sections.flatMap((s): string[] => s.notes ?? []);
     if (nodes.value && host.value) {
@@ -81,7 +84,7 @@ export function validateConfig(raw: RawConfig, plan: CapacityPlan): { config?: P
     }
     // Sized against a node list that is itself wrong (an even count, a bad size), it would only repeat that mistake.
     if (nodes.value && nodes.problems.length === 0 && platform.value && gitops.value) {
-        problems.push(...plan.drainedProblems(nodes.value, platform.value, gitops.value));
+        problems.push(...plan.drainedProblems(nodes.value, platform.value, gitops.value, backup.value !== undefined));
     }
     if (problems.length > 0) {
         return { problems, notes };
@@ -102,6 +105,12 @@ export function validateConfig(raw: RawConfig, plan: CapacityPlan): { config?: P
             mesh: mesh.value!,
             gitops: gitops.value!,
             target: target.value!,
+            ...offsite(backup),
         },
     };
+}
+
+/** The off-site repository's settings when it is on; nothing when off. */
+function offsite(backup: Checked<OffsiteBackupConfig | undefined>): { offsiteBackup?: OffsiteBackupConfig } {
+    return backup.value === undefined ? {} : { offsiteBackup: backup.value };
 }

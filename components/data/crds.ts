@@ -26,6 +26,21 @@ export interface PostgresClusterSpec {
     backups?: { pgbackrest: PGBackRestArchive };
     /** pgMonitor's exporter as a container of every instance pod (image: the operator's RELATED_IMAGE_PGEXPORTER). */
     monitoring?: { pgmonitor: { exporter: { image?: string; resources?: ResourceRequirements } } };
+    /** What the cluster is created from (read once, before it bootstraps): here a pgBackRest repository in a bucket. */
+    dataSource?: { pgbackrest: PGBackRestCloudDataSource };
+}
+
+/** A projected volume source (`secret` or `configMap`) PGO adds to pgBackRest's conf.d. */
+export type PGBackRestConfiguration = k8s.types.input.core.v1.VolumeProjection;
+
+/** `dataSource.pgbackrest` (required: `repo`, `stanza`; a volume repo is refused by CEL): a restore from a cloud repository. */
+export interface PGBackRestCloudDataSource {
+    stanza: string;
+    repo: PGBackRestRepo;
+    global?: Record<string, string>;
+    configuration?: PGBackRestConfiguration[];
+    /** `pgbackrest restore` options; `--repo`, `--stanza`, `--pg1-path`, `--target-action`, `--link-map` are refused. */
+    options?: string[];
 }
 
 export interface PostgresInstanceSetSpec {
@@ -57,6 +72,8 @@ export interface PGBackRestArchive {
     global?: Record<string, string>;
     /** At least one; names `repo1`…`repo4`. */
     repos: PGBackRestRepo[];
+    /** Projected into /etc/pgbackrest/conf.d of every pgBackRest process (instances, repo host, backup Jobs). */
+    configuration?: PGBackRestConfiguration[];
     /** What a backup started by the `postgres-operator.crunchydata.com/pgbackrest-backup` annotation does. */
     manual?: { repoName: PGBackRestRepo["name"]; options?: string[] };
     /** The `pgbackrest` and `pgbackrest-config` containers PGO adds to every instance pod (and the config one to the repo host). */
@@ -70,6 +87,8 @@ export interface PGBackRestArchive {
 export interface PGBackRestRepo {
     name: "repo1" | "repo2" | "repo3" | "repo4";
     volume?: { volumeClaimSpec: PersistentVolumeClaimSpec };
+    /** An S3-compatible bucket (all three required). */
+    s3?: { bucket: string; endpoint: string; region: string };
     schedules?: { full?: string; differential?: string; incremental?: string };
 }
 

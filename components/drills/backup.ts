@@ -5,25 +5,22 @@ import type { DrillContext } from "./drills";
 import {
     backupAnnotationPatch,
     countShortUrlsCommand,
+    DRILL_REPOS,
     lastArchivedWalCommand,
+    manualBackupRepoPatch,
     markRestorePointCommand,
     primarySelector,
     scratchPostgresCluster,
+    type DrillRepoName,
 } from "./objects";
-
-/** What backup-restore restores from; an option per field, so a second repository is one more value. */
-export interface BackupRestoreOptions {
-    /** The live cluster's pgBackRest repo the scratch cluster restores from (repo1: in the cluster). */
-    repoName: string;
-}
-
-export const DEFAULT_BACKUP_RESTORE: BackupRestoreOptions = { repoName: "repo1" };
 
 /** PGO's database container in an instance pod. */
 const DATABASE_CONTAINER = "database";
 
 export interface BackupResult {
     backupId: string;
+    /** The repository backed up into and restored from: repo1 (local volume) or repo2 (off-site bucket). */
+    repoName: DrillRepoName;
     /** The live count at the restore point, and the restored cluster's. */
     counts: { live: number; restored: number };
     backupSeconds: number;
@@ -72,37 +69,52 @@ async function markRestorePoint(ctx: DrillContext, name: string): Promise<number
     return parseCount(count, POSTGRES.clusterName);
 }
 
-/** Runs the drill; `now` gives ms since the epoch. Deletes the scratch cluster whatever happens. */
-export async function backupRestore(ctx: DrillContext, now: () => number, options: BackupRestoreOptions = DEFAULT_BACKUP_RESTORE): Promise<BackupResult> {
+/** Runs the drill (from `ctx.repo`: local by default); `now` gives ms since the epoch. Deletes the scratch cluster whatever happens. */
+export async function backupRestore(ctx: DrillContext, now: () => number): Promise<BackupResult> {
     const { cluster } = ctx.lab;
+    const repoName = DRILL_REPOS[ctx.repo ?? "local"];
+    if (repoName === DRILL_REPOS.offsite) {
+        await requireOffsiteRepo(ctx);
+    }
     const volume = await cluster.postgresVolume(POSTGRES.namespace, POSTGRES.clusterName);
     if ((await cluster.postgresCluster(POSTGRES.namespace, DRILLS.scratchCluster)) !== null) {
         throw new Error(`${POSTGRES.namespace}/${DRILLS.scratchCluster} exists: a drill left it behind; delete it first`);
     }
     const backupId = `drill-${new Date(now()).toISOString().replace(/[-:.]/g, "").toLowerCase()}`;
     const backupStart = now();
-    await cluster.patchPostgresCluster(POSTGRES.namespace, POSTGRES.clusterName, backupAnnotationPatch(backupId));
-    ctx.out(`asked PGO for backup ${backupId}`);
+    if (repoName === DRILL_REPOS.offsite) {
+        await manualBackupsInto(ctx, repoName);
+    }
     let failed = false;
-    const finished = await ctx.poll(
-        async () => {
-            const backup = (await cluster.postgresCluster(POSTGRES.namespace, POSTGRES.clusterName))?.pgbackrest?.manualBackup;
-            failed = backup?.id === backupId && (backup.failed ?? 0) > 0 && backup.finished;
-            return backup?.id === backupId && backup.finished;
-        },
-        DRILLS.recoverySeconds,
-        `backup ${backupId}`,
-    );
+    let finished = false;
+    try {
+        await cluster.patchPostgresCluster(POSTGRES.namespace, POSTGRES.clusterName, backupAnnotationPatch(backupId));
+        ctx.out(`asked PGO for backup ${backupId} in ${repoName}`);
+        finished = await ctx.poll(
+            async () => {
+                const backup = (await cluster.postgresCluster(POSTGRES.namespace, POSTGRES.clusterName))?.pgbackrest?.manualBackup;
+                failed = backup?.id === backupId && (backup.failed ?? 0) > 0 && backup.finished;
+                return backup?.id === backupId && backup.finished;
+            },
+            DRILLS.recoverySeconds,
+            `backup ${backupId}`,
+        );
+    } finally {
+        if (repoName === DRILL_REPOS.offsite) {
+            // Manual backups go back to the local repository, as Pulumi set them, on every path.
+            await manualBackupsInto(ctx, DRILL_REPOS.local);
+        }
+    }
     if (!finished || failed) {
         throw new Error(`backup ${backupId} ${failed ? "failed" : "did not finish"}: see the backup Job in ${POSTGRES.namespace}`);
     }
     const backupSeconds = (now() - backupStart) / 1000;
     const live = await markRestorePoint(ctx, backupId);
-    const scratch = scratchPostgresCluster(volume, { repoName: options.repoName, restorePoint: backupId });
+    const scratch = scratchPostgresCluster(volume, { repoName, restorePoint: backupId });
     const restoreStart = now();
     try {
         await cluster.createPostgresCluster(scratch);
-        ctx.out(`restoring ${options.repoName} up to ${backupId} into ${POSTGRES.namespace}/${scratch.metadata.name}`);
+        ctx.out(`restoring ${repoName} up to ${backupId} into ${POSTGRES.namespace}/${scratch.metadata.name}`);
         const restored = await ctx.poll(
             async () => (await cluster.pods(POSTGRES.namespace, primarySelector(scratch.metadata.name))).some((p) => p.ready),
             DRILLS.recoverySeconds,
@@ -113,7 +125,7 @@ export async function backupRestore(ctx: DrillContext, now: () => number, option
         }
         const restoreSeconds = (now() - restoreStart) / 1000;
         const restoredCount = parseCount(await psqlOnPrimary(ctx, scratch.metadata.name, countShortUrlsCommand()), scratch.metadata.name);
-        return { backupId, counts: { live, restored: restoredCount }, backupSeconds, restoreSeconds, restorePoint: backupId };
+        return { backupId, repoName, counts: { live, restored: restoredCount }, backupSeconds, restoreSeconds, restorePoint: backupId };
     } finally {
         await Promise.resolve()
             .then(() => cluster.deletePostgresCluster(POSTGRES.namespace, scratch.metadata.name))
@@ -126,4 +138,25 @@ export async function backupRestore(ctx: DrillContext, now: () => number, option
                     ),
             );
     }
+}
+
+/** `--repo offsite` needs the live cluster's repo2 with its stanza: the lab's homelab:offsiteBackup* keys set. */
+async function requireOffsiteRepo(ctx: DrillContext): Promise<void> {
+    const status = await ctx.lab.cluster.postgresCluster(POSTGRES.namespace, POSTGRES.clusterName);
+    const repo = status?.pgbackrest?.repos?.find((r) => r.name === DRILL_REPOS.offsite);
+    if (repo?.stanzaCreated !== true) {
+        throw new Error(
+            `${POSTGRES.namespace}/${POSTGRES.clusterName} has no off-site repository ready (${DRILL_REPOS.offsite}${repo ? ", stanza not created yet" : " not set up"}): ` +
+                "set the homelab:offsiteBackup* keys and run npm run up (docs/disaster-recovery.md)",
+        );
+    }
+}
+
+/** Points the live cluster's manual backups at `repoName`; a failure to set them back is reported, not thrown. */
+async function manualBackupsInto(ctx: DrillContext, repoName: DrillRepoName): Promise<void> {
+    const patch = ctx.lab.cluster.patchPostgresCluster(POSTGRES.namespace, POSTGRES.clusterName, manualBackupRepoPatch(repoName));
+    if (repoName === DRILL_REPOS.offsite) {
+        return patch;
+    }
+    await patch.catch((e: unknown) => ctx.out(`could not set manual backups back to ${repoName}: ${String(e)}; npm run up sets them back`));
 }

@@ -62,7 +62,7 @@ export const DRILL_CATALOG = {
             "the endpoints (capacity, not errors); no eviction within the 300 s not-ready toleration; Ready again seconds after k3s starts",
     },
     "backup-restore": {
-        description: `take a pgBackRest backup, restore it into a scratch PostgresCluster (${DRILLS.scratchCluster}), compare, delete it`,
+        description: `take a pgBackRest backup, restore it into a scratch PostgresCluster (${DRILLS.scratchCluster}), compare, delete it; --repo offsite: through the off-site bucket (repo2)`,
         proves: "the backups restore: the restored database holds as many short URLs as the live one",
         expected: "equal counts; backup and restore take minutes on a small database",
     },
@@ -70,10 +70,14 @@ export const DRILL_CATALOG = {
 
 export type DrillName = keyof typeof DRILL_CATALOG;
 
-export const DRILL_USAGE = "usage: npm run drill -- <drill> [--node <name>] | --all | --list";
+export const DRILL_USAGE = "usage: npm run drill -- <drill> [--node <name>] [--repo local|offsite] | --all | --list";
 
 /** Drills that take a node away and accept --node. */
 const NODE_DRILLS: readonly DrillName[] = ["node-loss", "etcd-member"];
+
+/** backup-restore's repositories: `--repo offsite` backs up into the off-site bucket (repo2) and restores from it. */
+export const DRILL_REPO_OPTIONS = ["local", "offsite"] as const;
+export type DrillRepo = (typeof DRILL_REPO_OPTIONS)[number];
 
 export function drillListText(): string[] {
     return [
@@ -86,7 +90,7 @@ export function drillListText(): string[] {
     ];
 }
 
-export type DrillCommand = { kind: "list" } | { kind: "help" } | { kind: "all" } | { kind: "run"; drill: DrillName; node?: string };
+export type DrillCommand = { kind: "list" } | { kind: "help" } | { kind: "all" } | { kind: "run"; drill: DrillName; node?: string; repo?: DrillRepo };
 
 export function parseDrillArgs(argv: string[]): DrillCommand {
     if (argv.includes("--help") || argv.includes("-h")) {
@@ -108,6 +112,18 @@ export function parseDrillArgs(argv: string[]): DrillCommand {
     if (NODE_DRILLS.includes(drill as DrillName) && rest.length === 2 && rest[0] === "--node" && rest[1] !== "") {
         return { kind: "run", drill: drill as DrillName, node: rest[1] };
     }
-    const why = rest[0] !== "--node" ? `unexpected argument ${JSON.stringify(rest[0])}` : drill !== "node-loss" ? `--node is for node-loss only, not ${drill}` : "--node needs one node name";
+    if (drill === "backup-restore" && rest.length === 2 && rest[0] === "--repo" && (DRILL_REPO_OPTIONS as readonly string[]).includes(rest[1])) {
+        return { kind: "run", drill, repo: rest[1] as DrillRepo };
+    }
+    const why =
+        rest[0] === "--repo"
+            ? drill !== "backup-restore"
+                ? `--repo is for backup-restore only, not ${drill}`
+                : `--repo takes ${DRILL_REPO_OPTIONS.join(" or ")}`
+            : rest[0] !== "--node"
+              ? `unexpected argument ${JSON.stringify(rest[0])}`
+              : !NODE_DRILLS.includes(drill as DrillName)
+                ? `--node is for ${NODE_DRILLS.join(" and ")} only, not ${drill}`
+                : "--node needs one node name";
     throw new Error(`${why}; ${DRILL_USAGE}`);
 }

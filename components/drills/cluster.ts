@@ -18,7 +18,11 @@ export interface NodeInfo {
 /** The status fields of a PostgresCluster a drill reads (PGO v6.0.3 CRD `status`). */
 export interface PostgresClusterStatus {
     instances?: { name: string; readyReplicas?: number; replicas?: number }[];
-    pgbackrest?: { manualBackup?: { id: string; finished: boolean; succeeded?: number; failed?: number } };
+    pgbackrest?: {
+        manualBackup?: { id: string; finished: boolean; succeeded?: number; failed?: number };
+        /** Each repository PGO has set up (`stanzaCreated` once pgBackRest's stanza exists in it). */
+        repos?: { name: string; stanzaCreated?: boolean }[];
+    };
 }
 
 export interface DrillCluster {

@@ -1,5 +1,6 @@
 // The fault drills: how each one takes its part away, gives it back, and tells that it is healthy again.
 import { DRILLS, POSTGRES, REDIS, SHLINK } from "../defaults";
+import type { DrillRepo } from "./catalog";
 import type { DrillLab, PodInfo } from "./cluster";
 import { primarySelector } from "./objects";
 
@@ -16,6 +17,8 @@ export interface DrillContext {
     wait(seconds: number, what: string): Promise<void>;
     /** node-loss, etcd-member: the node the user asked for. */
     node?: string;
+    /** backup-restore: the repository to back up into and restore from (`--repo`; local by default). */
+    repo?: DrillRepo;
 }
 
 /**

@@ -18,6 +18,8 @@ function pulumi(args: string[]): string {
         cwd: REPO_ROOT,
         encoding: "utf8",
         stdio: ["inherit", "pipe", "inherit"],
+        // Bounded like every other call: a CLI that hangs (a passphrase prompt nobody answers) ends the drill.
+        timeout: DRILLS.cliTimeoutSeconds * 1000,
     });
 }
 
@@ -138,12 +140,16 @@ export function annotationBody(text: string, from: number, to: number, tags: str
     return { time: from, timeEnd: to, tags, text };
 }
 
-/** Annotates over HTTPS verified against the lab's CA (Node's fetch trusts only the system's roots). */
-function grafanaAnnotate(grafana: { url: string; password: string; ca?: string }): Annotate {
+/**
+ * Annotates over HTTPS verified against the lab's CA (Node's fetch trusts only the system's roots), giving up after
+ * `timeoutMs`: a Grafana that accepts the connection and never answers must not hang the drill after its report.
+ */
+export function grafanaAnnotate(grafana: { url: string; password: string; ca?: string }, timeoutMs = DRILLS.apiTimeoutSeconds * 1000): Annotate {
     return (text, from, to, tags) =>
         new Promise<void>((resolve, reject) => {
+            const url = `${grafana.url.replace(/\/+$/, "")}/api/annotations`;
             const request = https.request(
-                `${grafana.url.replace(/\/+$/, "")}/api/annotations`,
+                url,
                 {
                     method: "POST",
                     ...(grafana.ca === undefined ? {} : { ca: grafana.ca }),
@@ -158,6 +164,9 @@ function grafanaAnnotate(grafana: { url: string; password: string; ca?: string }
                         reject(new Error(`Grafana answered ${status}`));
                     }
                 },
+            );
+            request.setTimeout(timeoutMs, () =>
+                request.destroy(new Error(`Grafana did not answer POST ${url} within ${timeoutMs / 1000} s`)),
             );
             request.on("error", reject);
             request.end(JSON.stringify(annotationBody(text, from, to, tags)));

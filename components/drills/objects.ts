@@ -81,12 +81,20 @@ export function backupAnnotationPatch(id: string): { metadata: { annotations: Re
     return { metadata: { annotations: { "postgres-operator.crunchydata.com/pgbackrest-backup": id } } };
 }
 
-/** The scratch cluster backup-restore creates: one instance, restored from the live cluster's repo1. */
+/**
+ * The merge patch that points the live cluster's manual backups at `repoName` (`--repo offsite` backs up into repo2, then
+ * sets repo1 back). PGO refuses `--repo` among the manual options (controller/postgrescluster/pgbackrest.go:2517 at v6.0.3).
+ */
+export function manualBackupRepoPatch(repoName: DrillRepoName): { spec: { backups: { pgbackrest: { manual: { repoName: DrillRepoName } } } } } {
+    return { spec: { backups: { pgbackrest: { manual: { repoName } } } } };
+}
+
+/** The scratch cluster backup-restore creates: one instance, restored from the live cluster's repo1 (or repo2). */
 export interface ScratchPostgresCluster {
     apiVersion: typeof POSTGRES_CLUSTER.apiVersion;
     kind: typeof POSTGRES_CLUSTER.kind;
     metadata: { name: string; namespace: string; labels: Record<string, string> };
-    spec: Omit<PostgresClusterSpec, "instances"> & {
+    spec: Omit<PostgresClusterSpec, "instances" | "dataSource"> & {
         instances: (Omit<PostgresClusterSpec["instances"][number], "dataVolumeClaimSpec"> & {
             dataVolumeClaimSpec: { accessModes: string[]; storageClassName: string; resources: { requests: { storage: string } } };
         })[];
@@ -94,7 +102,7 @@ export interface ScratchPostgresCluster {
          * PGO v6.0.3 CRD: `dataSource.postgresCluster` (repoName required, `^repo[1-4]`), a pgBackRest restore;
          * `options` are pgBackRest restore flags (PGO adds --target-action=promote when --target is set).
          */
-        dataSource: { postgresCluster: { clusterName: string; repoName: string; options?: string[] } };
+        dataSource: { postgresCluster: { clusterName: string; repoName: DrillRepoName; options?: string[] } };
     };
 }
 
@@ -107,15 +115,19 @@ export interface DataVolume {
 /** The lab's defaults, for a live cluster whose spec does not say (it always does when this program made it). */
 export const DEFAULT_DATA_VOLUME: DataVolume = { storageClassName: STORAGE_CLASS, storage: `${CONFIG_DEFAULTS.postgresVolumeGiB}Gi` };
 
+/** The live cluster's repositories a restore drill reads: the local volume, or the off-site bucket (`--repo offsite`). */
+export const DRILL_REPOS = { local: "repo1", offsite: "repo2" } as const;
+export type DrillRepoName = (typeof DRILL_REPOS)[keyof typeof DRILL_REPOS];
+
 /** Where backup-restore restores from: a pgBackRest repo of the live cluster, up to a named restore point. */
 export interface RestoreSource {
-    /** repo1: the in-cluster repository the live spec defines. */
-    repoName: string;
+    /** repo1, the in-cluster repository, or repo2, the off-site bucket. */
+    repoName: DrillRepoName;
     /** pg_create_restore_point's name: recovery stops there (`--type=name`), not at the end of the archived WAL. */
     restorePoint?: string;
 }
 
-export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME, source: RestoreSource = { repoName: "repo1" }): ScratchPostgresCluster {
+export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME, source: RestoreSource = { repoName: DRILL_REPOS.local }): ScratchPostgresCluster {
     return {
         ...POSTGRES_CLUSTER,
         metadata: { name: DRILLS.scratchCluster, namespace: POSTGRES.namespace, labels: { "homelab.drill": "true" } },
@@ -135,6 +147,8 @@ export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME,
                     resources: resourceRequirements(POSTGRES.resources),
                 },
             ],
+            // From the live cluster's repo: PGO copies its repository definitions and credentials (repo2's bucket keys and
+            // cipher) for the restore Job (controller/postgrescluster/pgbackrest.go:1695-1700 at v6.0.3).
             dataSource: {
                 postgresCluster: {
                     clusterName: POSTGRES.clusterName,

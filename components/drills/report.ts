@@ -12,7 +12,7 @@ export interface DrillReport {
     loadRun: string | undefined;
     measurement: DrillMeasurement | undefined;
     /** backup-restore: the live and restored short-URL counts, and how long backup and restore took. */
-    backup?: { counts: { live: number; restored: number }; backupSeconds: number; restoreSeconds: number; restorePoint?: string };
+    backup?: { counts: { live: number; restored: number }; backupSeconds: number; restoreSeconds: number; restorePoint?: string; repoName?: string };
     /** The skew applied to this machine's times to put them on the cluster's clock (ms, ±). */
     clock?: { skewMs: number; uncertaintyMs: number };
     verdict: Verdict;
@@ -60,6 +60,7 @@ export function reportRows(r: DrillReport): [string, string][] {
     }
     if (r.backup !== undefined) {
         rows.push(
+            ...(r.backup.repoName === undefined ? [] : [["repository", r.backup.repoName] as [string, string]]),
             ["backup took", secs(r.backup.backupSeconds)],
             ["restore took", secs(r.backup.restoreSeconds)],
             ["short URLs (live, at the restore point)", String(r.backup.counts.live)],

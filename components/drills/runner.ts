@@ -6,7 +6,7 @@ import { DRILLS } from "../defaults";
 import { EXIT } from "../load/cli";
 import { parseLoadLog, parseTimeline } from "../load/scenarios/catalog";
 import { backupRestore } from "./backup";
-import { DRILL_USAGE, drillListText, parseDrillArgs, type DrillName } from "./catalog";
+import { DRILL_USAGE, drillListText, parseDrillArgs, type DrillName, type DrillRepo } from "./catalog";
 import { clockLine, measureClock, type ClusterClock } from "./clock";
 import type { DrillDeps, DrillLab } from "./cluster";
 import { FAULT_DRILLS, Interrupted, type DrillContext, type Preparation } from "./drills";
@@ -51,12 +51,13 @@ export function tracked(deps: DrillDeps): TrackedDeps {
  * The waits every drill shares: each prints what it waits for, and for how long at most, so that no
  * progressSeconds pass without a line.
  */
-export function drillContext(lab: DrillLab, deps: TrackedDeps, node?: string): DrillContext {
+export function drillContext(lab: DrillLab, deps: TrackedDeps, node?: string, repo?: DrillRepo): DrillContext {
     const progress = DRILLS.progressSeconds * 1000;
     const pollMs = DRILLS.pollSeconds * 1000;
     return {
         lab,
         node,
+        repo,
         out: deps.out,
         poll: async (check, timeoutSeconds, what) => {
             const started = deps.now();
@@ -226,7 +227,7 @@ async function backupDrill(ctx: DrillContext, clock: ClusterClock): Promise<Dril
         startedAt: iso(startedAt),
         injectedAt: iso(startedAt),
         endedAt: iso(clock.now()),
-        target: `backup ${result.backupId}`,
+        target: `backup ${result.backupId} in ${result.repoName}`,
         loadRun: undefined,
         measurement: undefined,
         backup: result,
@@ -261,8 +262,8 @@ async function publish(report: DrillReport, lab: DrillLab, deps: DrillDeps): Pro
 }
 
 /** One drill in a locked lab: preflight, the drill, its report. Errors end as exit 2 with what is left broken. */
-export async function runOne(drill: DrillName, node: string | undefined, lab: DrillLab, deps: TrackedDeps, clock: ClusterClock): Promise<DrillOutcome> {
-    const ctx = drillContext(lab, deps, node);
+export async function runOne(drill: DrillName, node: string | undefined, lab: DrillLab, deps: TrackedDeps, clock: ClusterClock, repo?: DrillRepo): Promise<DrillOutcome> {
+    const ctx = drillContext(lab, deps, node, repo);
     const leftBroken: string[] = [];
     try {
         const prepared = await preflight(drill, ctx);
@@ -326,7 +327,7 @@ export async function runDrill(argv: string[], given: DrillDeps): Promise<number
                 }),
             );
         }
-        const ctx = drillContext(lab, deps, command.node);
+        const ctx = drillContext(lab, deps, command.node, command.repo);
         const notReady = await ctx.lab.cluster.notReady(DRILLS.healthNamespaces);
         if (notReady.length > 0) {
             throw new Error(`the lab is not healthy, no drill now: ${notReady.join("; ")}`);
@@ -334,7 +335,7 @@ export async function runDrill(argv: string[], given: DrillDeps): Promise<number
         if (command.drill !== "backup-restore") {
             await FAULT_DRILLS[command.drill].prepare(ctx);
         }
-        const outcome = await withLock(lab, deps, clock, () => runOne(command.drill, command.node, lab, deps, clock));
+        const outcome = await withLock(lab, deps, clock, () => runOne(command.drill, command.node, lab, deps, clock, command.repo));
         return outcome.code;
     } catch (e) {
         deps.out(`${e instanceof Interrupted ? "interrupted" : "error"}: ${message(e)}`);

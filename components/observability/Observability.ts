@@ -4,6 +4,7 @@ import { GRAFANA, KIALI } from "../defaults";
 import { jaeger } from "./jaeger";
 import { kiali } from "./kiali";
 import type { KialiAuthStrategy } from "./kialiCrd";
+import type { BackupWatch } from "./rules";
 import { grafanaAdminPassword, prometheusStack } from "./kubePrometheusStack";
 import { monitoringObjects } from "./monitoring";
 import { jaegerOtlpGrpc } from "./names";
@@ -37,6 +38,8 @@ export interface ObservabilityArgs {
     storageClass?: string;
     /** Where Grafana's login comes from: Vault, through External Secrets. */
     vault: VaultAccess;
+    /** The data layer's pgBackRest repositories and their schedules, for the backup-age alerts. */
+    backups?: readonly BackupWatch[];
 }
 
 /**

@@ -1,5 +1,6 @@
 // Our own Grafana dashboard of the data layer, built in code (pgMonitor's and grafana.com's may not be copied
-// here): PostgreSQL primary, replication lag, connections and TPS; Redis hit rate, memory, clients, master.
+// here): PostgreSQL primary, replication lag, connections and TPS; Redis hit rate, memory, clients, master;
+// the age and size of the newest pgBackRest backups in each repository.
 import { GRAFANA, POSTGRES, REDIS } from "../defaults";
 import { PG_CLUSTER_LABEL, pgClusterName } from "./monitors";
 
@@ -57,6 +58,20 @@ export function dataLayerPanels(): Panel[] {
         { title: "Redis memory", unit: "bytes", targets: [{ expr: `sum by (pod) (redis_memory_used_bytes{${redis}})`, legend: "{{pod}}" }] },
         { title: "Redis connected clients", unit: "none", targets: [{ expr: `sum by (pod) (redis_connected_clients{${redis}})`, legend: "{{pod}}" }] },
         { title: "Redis master", unit: "none", targets: [{ expr: `max by (pod) (redis_instance_info{${redis},role="master"})`, legend: "{{pod}}" }] },
+        // pgMonitor's pgBackRest series (`repo` is the repository's number: 1 local, 2 off-site).
+        {
+            title: "Newest backup age by repository",
+            unit: "s",
+            targets: [{ expr: `min by (repo) (ccp_backrest_last_incr_backup_time_since_completion_seconds{${pg}})`, legend: "repo{{repo}}" }],
+        },
+        {
+            title: "Backup sizes by repository",
+            unit: "bytes",
+            targets: [
+                { expr: `max by (repo, backup_type) (ccp_backrest_last_info_repo_backup_size_bytes{${pg}})`, legend: "repo{{repo}} last {{backup_type}}" },
+                { expr: `max by (repo) (ccp_backrest_last_info_repo_total_size_bytes{${pg}})`, legend: "repo{{repo}} with what it needs" },
+            ],
+        },
     ];
 }
 

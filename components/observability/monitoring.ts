@@ -6,7 +6,7 @@ import { DATA_DASHBOARDS, ISTIO_SCRAPE_INTERVAL } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { DATA_DASHBOARD_UID, dataLayerDashboard } from "./dashboards";
 import { dataMonitors, monitors } from "./monitors";
-import { dataRules, noTrafficRules, platformRules, sloRules } from "./rules";
+import { backupRules, dataRules, noTrafficRules, platformRules, sloRules, type BackupWatch } from "./rules";
 
 export interface MonitoringInputs {
     /** kube-prometheus-stack: its release installs the CRDs, its namespace holds the objects. */
@@ -16,6 +16,8 @@ export interface MonitoringInputs {
     sloTarget: { namespace: string; service: string };
     /** What the istiod monitor waits for (the mesh's namespace and istiod). */
     waitFor: pulumi.Input<pulumi.Resource>[];
+    /** The pgBackRest repositories whose backup age is alerted on; none, no backup rules. */
+    backups?: readonly BackupWatch[];
 }
 
 /** Monitors for Istio, the data layer and cert-manager; SLO, traffic, platform and data alerts; the data dashboard. */
@@ -47,6 +49,9 @@ export function monitoringObjects(component: string, inputs: MonitoringInputs, p
     object("traffic-rules", "PrometheusRule", `${inputs.sloTarget.service}-traffic`, noTrafficRules(target));
     object("platform-rules", "PrometheusRule", "homelab-platform", platformRules());
     object("data-rules", "PrometheusRule", "homelab-data", dataRules());
+    if (inputs.backups && inputs.backups.length > 0) {
+        object("backup-rules", "PrometheusRule", "homelab-backups", backupRules(inputs.backups));
+    }
     new k8s.core.v1.ConfigMap(
         childName(component, "data-dashboard"),
         {

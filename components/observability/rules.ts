@@ -3,6 +3,7 @@
 // alerts (crash loops, volumes, nodes, certificates, Vault) and data-layer alerts (PostgreSQL, Redis).
 
 import { ALERTING, POSTGRES, REDIS, SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../defaults";
+import { longestGapSeconds } from "../kubernetes/cron";
 import { PG_CLUSTER_LABEL, pgClusterName } from "./monitors";
 
 export interface RecordingRule {
@@ -249,6 +250,9 @@ const RUNBOOK = {
     postgres: `kubectl -n ${POSTGRES.namespace} get pods -L postgres-operator.crunchydata.com/role; patronictl list in a database pod.`,
     replication: `kubectl -n ${POSTGRES.namespace} exec <primary> -- psql -c 'select * from pg_stat_replication'; replica pod logs.`,
     redis: `kubectl -n ${REDIS.namespace} get pods -L redisfailovers-role; redis-cli -p 26379 sentinel masters in a sentinel pod.`,
+    backup:
+        `kubectl -n ${POSTGRES.namespace} get cronjobs,jobs -l postgres-operator.crunchydata.com/pgbackrest-cronjob; logs of the last backup Job; ` +
+        "pgbackrest info in a database pod (docs/disaster-recovery.md).",
 } as const;
 
 /** Our node alert: it inhibits the alerts of everything on that node (alertmanager.ts). */
@@ -408,6 +412,74 @@ export function dataRules(): PrometheusRuleSpec {
                         },
                     },
                 ],
+            },
+        ],
+    };
+}
+
+/** One pgBackRest repository the backup alerts watch: pgMonitor's `repo` label (the repo's number) and its schedules. */
+export interface BackupWatch {
+    /** pgMonitor's `repo` label: pgBackRest's repo-key, "1" for repo1. */
+    repo: string;
+    /** What the alert calls it, e.g. "repo1 (local volume)". */
+    name: string;
+    /** Its cron schedules (UTC), every backup type: the newest backup of any type counts. */
+    schedules: readonly string[];
+}
+
+/** Beyond the longest gap between scheduled runs: the backup's own runtime, and pgMonitor reading `pgbackrest info` every 10 min. */
+export const BACKUP_GRACE_SECONDS = 3 * 3600;
+
+/** The newest backup a repository may have, in seconds: its longest gap between runs, plus the grace. */
+export function backupMaxAgeSeconds(watch: BackupWatch): number {
+    return longestGapSeconds(watch.schedules) + BACKUP_GRACE_SECONDS;
+}
+
+/**
+ * A repository whose newest successful backup (full, differential or incremental: pgMonitor's
+ * `ccp_backrest_last_incr_backup_time_since_completion_seconds`, which counts all three) is older than its schedule
+ * allows, or that has none at all for that long. The series come from pgMonitor's queries in PGO's exporter, which
+ * PGO 6.0.3 generates only for PostgreSQL 17 and older (internal/pgmonitor/exporter.go:68-72): with a newer
+ * postgresVersion, the Missing alert is what would say so.
+ */
+export function backupRules(watches: readonly BackupWatch[]): PrometheusRuleSpec {
+    const pg = `${PG_CLUSTER_LABEL}="${pgClusterName(POSTGRES.namespace, POSTGRES.clusterName)}"`;
+    const age = (repo: string) => `ccp_backrest_last_incr_backup_time_since_completion_seconds{${pg},repo="${repo}"}`;
+    return {
+        groups: [
+            {
+                name: "homelab-backups",
+                rules: watches.flatMap((watch): AlertingRule[] => {
+                    const maxAge = backupMaxAgeSeconds(watch);
+                    const labels = { severity: "critical", repo: watch.repo };
+                    return [
+                        {
+                            alert: "HomelabBackupTooOld",
+                            // Every instance's exporter reads the same repositories: the freshest view counts.
+                            expr: `min by (repo) (${age(watch.repo)}) > ${maxAge}`,
+                            for: "15m",
+                            labels,
+                            annotations: {
+                                summary: `The newest backup in ${watch.name} is older than its schedule allows.`,
+                                description:
+                                    `The newest successful backup in ${watch.name} finished {{ $value | humanizeDuration }} ago; ` +
+                                    `its schedules (${watch.schedules.join(", ")}) allow ${maxAge / 3600} h.`,
+                                runbook: RUNBOOK.backup,
+                            },
+                        },
+                        {
+                            alert: "HomelabBackupMissing",
+                            expr: `absent(${age(watch.repo)})`,
+                            for: `${maxAge / 60}m`,
+                            labels,
+                            annotations: {
+                                summary: `No backup in ${watch.name}.`,
+                                description: `pgMonitor has reported no successful backup in ${watch.name} for ${maxAge / 3600} h (or the exporter is gone).`,
+                                runbook: RUNBOOK.backup,
+                            },
+                        },
+                    ];
+                }),
             },
         ],
     };

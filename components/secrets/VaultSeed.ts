@@ -5,8 +5,17 @@ import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES, VAULT_SEED_SE
 import { WAIT_FOR_READY } from "../kubernetes/wait";
 import { ESO_API, pushSecretSpec, secretStoreSpec, seedKey, type VaultEntryName } from "./eso";
 
-/** Every property of every catalog entry: the values Pulumi generated (each handled as a secret). */
-export type SeedValues = { [E in VaultEntryName]: { [P in (typeof VAULT_ENTRIES)[E]["properties"][number]]: pulumi.Input<string> } };
+/** The catalog entries seeded only when their feature is on. */
+type OptionalEntryName = { [E in VaultEntryName]: (typeof VAULT_ENTRIES)[E] extends { optional: true } ? E : never }[VaultEntryName];
+type EntryValues<E extends VaultEntryName> = { [P in (typeof VAULT_ENTRIES)[E]["properties"][number]]: pulumi.Input<string> };
+
+/** Every property of every catalog entry (an optional one's when its feature is on): the values Pulumi generated, each a secret. */
+export type SeedValues = { [E in Exclude<VaultEntryName, OptionalEntryName>]: EntryValues<E> } & { [E in OptionalEntryName]?: EntryValues<E> };
+
+/** The entries with values to seed: every required one, and the optional ones given. */
+export function seededEntries(values: SeedValues): VaultEntryName[] {
+    return (Object.keys(VAULT_ENTRIES) as VaultEntryName[]).filter((name) => (values as Partial<Record<VaultEntryName, unknown>>)[name] !== undefined);
+}
 
 export interface VaultSeedArgs {
     values: SeedValues;
@@ -47,7 +56,7 @@ export class VaultSeed extends pulumi.ComponentResource {
             // The CRD comes with the ESO release; the seeder role exists once Vault has initialised itself.
             { parent: this, dependsOn: [args.operator, account, ...args.vaultReady] },
         );
-        this.pushes = (Object.keys(VAULT_ENTRIES) as VaultEntryName[]).map((entry) =>
+        this.pushes = seededEntries(args.values).map((entry) =>
             pushSecret(`${name}-${VAULT_ENTRIES[entry].path.replace(/\//g, "-")}`, VAULT_ENTRIES[entry], [store, seed], this),
         );
         this.registerOutputs({});
@@ -57,9 +66,9 @@ export class VaultSeed extends pulumi.ComponentResource {
 /** The seed Secret's data: `<path with / as ->-<property>` → the value, every one a secret. */
 export function seedData(values: SeedValues): Record<string, pulumi.Output<string>> {
     const data: Record<string, pulumi.Output<string>> = {};
-    for (const name of Object.keys(VAULT_ENTRIES) as VaultEntryName[]) {
+    for (const name of seededEntries(values)) {
         const entry: VaultEntry = VAULT_ENTRIES[name];
-        const given = values[name] as Record<string, pulumi.Input<string>>;
+        const given = (values as Record<VaultEntryName, Record<string, pulumi.Input<string>>>)[name];
         for (const property of entry.properties) {
             data[seedKey(entry, property)] = pulumi.secret(given[property]);
         }

@@ -10,6 +10,8 @@ export interface VaultEntry {
     properties: readonly string[];
     /** Namespaces whose SecretStore role gets `read` on this path, and nothing else. */
     readers: readonly string[];
+    /** Seeded only when its feature is on (its values exist only then); the policies name it either way. */
+    optional?: boolean;
 }
 
 /** Every application secret in Vault. Pulumi generates the values once; ESO pushes them in and pulls them out. */
@@ -22,6 +24,13 @@ export const VAULT_ENTRIES = {
     redisAuth: { path: "redis/auth", properties: ["password", "previousPassword", "generation"], readers: [REDIS.namespace, SHLINK.namespace] },
     /** Grafana's admin login (Grafana itself, and Kiali, whose CR lives in Istio's namespace, logging into it). */
     grafanaAdmin: { path: "monitoring/grafana-admin", properties: ["user", "password"], readers: [KUBE_PROMETHEUS_STACK.namespace, ISTIO.namespace] },
+    /** The off-site pgBackRest repository's S3 keys and its cipher passphrase (only with homelab:offsiteBackup* set). */
+    postgresOffsiteBackup: {
+        path: "postgres/offsite-backup",
+        properties: ["accessKey", "secretKey", "cipherPass"],
+        readers: [POSTGRES.namespace],
+        optional: true,
+    },
 } as const satisfies Record<string, VaultEntry>;
 
 /** The namespaces that read from Vault: each gets one SecretStore, one ServiceAccount and one Vault role. */

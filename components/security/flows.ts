@@ -60,6 +60,8 @@ export interface FlowInputs {
     apiServer: { cidr: string; ports: number[] };
     /** Addresses the API server's webhook calls come from (see flannelTunnelAddresses). */
     webhookCallers: string[];
+    /** The off-site backup store's port (homelab:offsiteBackupEndpoint); undefined when the off-site repository is off. */
+    offsiteBackupPort?: number;
 }
 
 /** Namespaces whose pods may only open the connections the table lists (the data stores and the app on them). */
@@ -133,6 +135,10 @@ export function labFlows(inputs: FlowInputs): Flow[] {
         { name: "postgres-peers", from: pods(POSTGRES.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni, POD_PORTS.pgbackrest), why: "replication, Patroni between instances, pgBackRest to its repo host and back" },
         { name: "postgres-operator", from: pods(OPERATOR_CHARTS.postgresOperator.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni), why: "PGO managing its clusters" },
         { name: "postgres-api-server", from: pods(POSTGRES.namespace), to: apiServer, ports: tcp(...inputs.apiServer.ports), why: "Patroni keeps its leader lock in the Kubernetes API" },
+        // An S3 endpoint is a DNS name whose addresses change: the port is all a NetworkPolicy can hold it to.
+        ...(inputs.offsiteBackupPort === undefined
+            ? []
+            : [{ name: "postgres-to-offsite-backup", from: pods(POSTGRES.namespace), to: ANYWHERE, ports: tcp(inputs.offsiteBackupPort), why: "pgBackRest to the off-site bucket (repo2): WAL from the instances, backups and restores from PGO's Jobs" }]),
         { name: "redis-peers", from: pods(REDIS.namespace), to: pods(REDIS.namespace), ports: tcp(REDIS.port, POD_PORTS.sentinel), why: "replication, Sentinel watching Redis and each other" },
         { name: "redis-operator", from: pods(OPERATOR_CHARTS.redisOperator.namespace), to: pods(REDIS.namespace), ports: tcp(REDIS.port, POD_PORTS.sentinel), why: "redis-operator checking and configuring its failover" },
         // --- The mesh.

@@ -6,9 +6,12 @@ import { SMOKE_JOB } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
 import { EXTERNAL_SECRETS_API } from "./script";
 
-/** All the Job's ServiceAccount may do: list ExternalSecrets (what the check reads; status only, no secret value). */
+/** All the Job's ServiceAccount may do: list ExternalSecrets and Nodes (what the check reads; status only, no secret value). */
 export function smokeClusterRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
-    return [{ apiGroups: [EXTERNAL_SECRETS_API.group], resources: [EXTERNAL_SECRETS_API.resource], verbs: ["list"] }];
+    return [
+        { apiGroups: [EXTERNAL_SECRETS_API.group], resources: [EXTERNAL_SECRETS_API.resource], verbs: ["list"] },
+        { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
+    ];
 }
 
 /** The Job's spec: one pod, never retried (the script retries itself until its deadline), then failed. */

@@ -4,6 +4,7 @@
 import { ESO_API } from "../secrets/eso";
 import { shq } from "../shell/quote";
 import { heredocLines, script } from "../shell/script";
+import { EXTERNAL_SECRETS_PROMISE, SMOKE_PROMISES as P } from "./promises";
 
 /** How the check reads the cluster: K3s' kubectl through sudo on a node, or the API with the Job pod's ServiceAccount. */
 export type ClusterAccess = { via: "k3s-kubectl" } | { via: "service-account"; apiServerUrl: string; serviceAccountDir: string };
@@ -79,6 +80,13 @@ cleanup() {
     fi
 }
 
+# A check's line: what it proves (and why not, when given), then its id in \`npm run verify\`.
+# An entry is function|id|description.
+described() {
+    local rest="\${1#*|}"
+    echo "\${rest#*|}\${2:+: $2} [\${rest%%|*}]"
+}
+
 # Prints the HTTP status of a request; the body lands in $WORKDIR/body, headers in $WORKDIR/headers.
 # Every HTTPS call is verified against the lab's CA; none skips verification.
 http() {
@@ -128,6 +136,22 @@ check_jaeger() {
     [[ "$(http "$JAEGER_URL/")" == 200 ]]
 }
 
+# Every node Ready; why not, in $WORKDIR/why-nodes_ready.
+check_nodes_ready() {
+    local lines total ready not_ready
+    if ! lines="$(list_nodes)"; then
+        echo "could not list them: $(tail -n 1 "$WORKDIR/list-error" 2>/dev/null || true)" >"$WORKDIR/why-nodes_ready"
+        return 1
+    fi
+    total="$(grep -c . <<<"$lines" || true)"
+    ready="$(grep -c ' True$' <<<"$lines" || true)"
+    if ((total == 0 || ready < total)); then
+        not_ready="$(awk 'NF > 0 && $2 != "True" && $1 != "?" { printf "%s ", $1 }' <<<"$lines")"
+        echo "$ready of $total Ready\${not_ready:+: not Ready: \${not_ready% }}" >"$WORKDIR/why-nodes_ready"
+        return 1
+    fi
+}
+
 check_vault() {
     [[ "$(http "$VAULT_URL/v1/sys/health")" == 200 ]] && grep -q '"initialized": *true' "$WORKDIR/body" && grep -q '"sealed": *false' "$WORKDIR/body"
 }
@@ -165,15 +189,16 @@ SMOKE_API_KEY_EOF
 ${heredocLines('"$WORKDIR/ca.crt"', args.caCertificate, "SMOKE_CA_EOF").join("\n")}
 
 local checks=(
-    "shlink_health:Shlink /rest/health through the ingress gateway ($SHLINK_URL)"
-    "http_redirects:plain HTTP answers 301 to HTTPS ($SHLINK_HTTP_URL)"
-    "api_needs_key:the API refuses calls without X-Api-Key (mesh AuthorizationPolicy)"
-    "short_url_redirects:a short URL created with the API key redirects (302) to its long URL"
-    "grafana:Grafana /api/health ($GRAFANA_URL)"
-    "kiali:Kiali health ($KIALI_HEALTH_URL)"
-    "jaeger:Jaeger UI ($JAEGER_URL)"
-    "vault:Vault /v1/sys/health: initialised, unsealed, active ($VAULT_URL)"
-    ${shq(`external_secrets:every ExternalSecret in ${args.externalSecretNamespaces.join(", ")} reports Ready (synced from Vault)`)}
+    "nodes_ready|${P.nodesReady.id}|${P.nodesReady.proves}"
+    "shlink_health|${P.shlinkHealth.id}|${P.shlinkHealth.proves} ($SHLINK_URL)"
+    "http_redirects|${P.httpRedirects.id}|${P.httpRedirects.proves} ($SHLINK_HTTP_URL)"
+    "api_needs_key|${P.apiNeedsKey.id}|${P.apiNeedsKey.proves}"
+    "short_url_redirects|${P.shortUrlRedirects.id}|${P.shortUrlRedirects.proves}"
+    "grafana|${P.grafana.id}|${P.grafana.proves} ($GRAFANA_URL)"
+    "kiali|${P.kiali.id}|${P.kiali.proves} ($KIALI_HEALTH_URL)"
+    "jaeger|${P.jaeger.id}|${P.jaeger.proves} ($JAEGER_URL)"
+    "vault|${P.vault.id}|${P.vault.proves} ($VAULT_URL)"
+    ${shq(`external_secrets|${EXTERNAL_SECRETS_PROMISE.id}|${EXTERNAL_SECRETS_PROMISE.proves(args.externalSecretNamespaces)}`)}
 )
 local deadline=$((SECONDS + TIMEOUT))
 local pending=("\${checks[@]}")
@@ -182,9 +207,9 @@ while :; do
     local still=()
     local entry
     for entry in "\${pending[@]}"; do
-        rm -f "$WORKDIR/why-\${entry%%:*}"
-        if "check_\${entry%%:*}" 2>/dev/null; then
-            echo "ok: \${entry#*:}"
+        rm -f "$WORKDIR/why-\${entry%%|*}"
+        if "check_\${entry%%|*}" 2>/dev/null; then
+            echo "ok: $(described "$entry")"
         else
             still+=("$entry")
         fi
@@ -203,8 +228,8 @@ done
 echo "smoke check failed after \${TIMEOUT}s; still down:" >&2
 local why
 for entry in "\${pending[@]}"; do
-    why="$(cat "$WORKDIR/why-\${entry%%:*}" 2>/dev/null || true)"
-    echo "  - \${entry#*:}\${why:+: $why}" >&2
+    why="$(cat "$WORKDIR/why-\${entry%%|*}" 2>/dev/null || true)"
+    echo "  - $(described "$entry" "$why")" >&2
 done
 return 1`;
     return script(
@@ -222,9 +247,15 @@ function externalSecretsLister(cluster: ClusterAccess): string {
     const { group, version, resource } = EXTERNAL_SECRETS_API;
     if (cluster.via === "k3s-kubectl") {
         const jsonpath = String.raw`{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`;
+        const nodes = String.raw`{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`;
         return String.raw`# K3s' kubectl reads the admin kubeconfig, root's only: through sudo (passwordless for the SSH user, from cloud-init).
 list_external_secrets() {
     sudo k3s kubectl get ${resource}.${group} -A -o jsonpath=${shq(jsonpath)} 2>"$WORKDIR/list-error"
+}
+
+# One "<node> <Ready status>" line per node.
+list_nodes() {
+    sudo k3s kubectl get nodes -o jsonpath=${shq(nodes)} 2>"$WORKDIR/list-error"
 }`;
     }
     const item = `{"apiVersion":"${group}/${version}","kind":"ExternalSecret",`;
@@ -255,6 +286,22 @@ list_external_secrets() {
             ready=""
         fi
         echo "${"$"}{name:-?} $ready"
+    done
+}
+
+# One "? <Ready status>" line per node (names need a JSON parser; the count and the Ready ones do not): a Node is a
+# core type, written in its struct's field order, so each condition starts with "type" then "status".
+list_nodes() {
+    local status total ready i
+    status="$(kube_api /api/v1/nodes)"
+    if [[ "$status" != 200 ]]; then
+        echo "the API server answered $status" >"$WORKDIR/list-error"
+        return 1
+    fi
+    total="$(grep -o '"nodeInfo":{' "$WORKDIR/api-body" | wc -l)"
+    ready="$(grep -o '"type":"Ready","status":"True"' "$WORKDIR/api-body" | wc -l)"
+    for ((i = 0; i < total; i++)); do
+        if ((i < ready)); then echo "? True"; else echo "? False"; fi
     done
 }`;
 }

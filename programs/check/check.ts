@@ -30,6 +30,8 @@ export interface CheckDeps {
     root: string;
     env: Record<string, string | undefined>;
     out: (line: string) => void;
+    /** Fetches the pinned Pulumi CLI when missing (scripts/pulumi-cli.sh --cli, visibly): true when it is there (--live only). */
+    fetchCli: () => Promise<boolean>;
     /** `pulumi config --json --show-secrets --stack <stack>` through the pinned CLI, bounded (used by --live only). */
     decryptedConfig: (stack: string, timeoutMs: number) => Promise<Record<string, string>>;
     /** The Proxmox facts behind the preflight (--live only). */
@@ -115,6 +117,11 @@ export async function runCheck(argv: string[], deps: CheckDeps): Promise<number>
     const problems: string[] = [];
     const notes: string[] = [];
     if (live) {
+        // Fetched first and visibly: left to the npm wrapper, the download would run unseen inside the CLI call's bound.
+        if (!(await deps.fetchCli())) {
+            deps.out("check: --live decrypts the stack's secrets with the pinned Pulumi CLI, which could not be fetched (the lines above say why)");
+            return 1;
+        }
         deps.out(`Checking stack '${stack}' (${stackFileName(stack)}), its secrets decrypted by the Pulumi CLI...`);
         try {
             config = { ...stackConfig.config, ...(await deps.decryptedConfig(stack, timeoutMs)) };
@@ -152,9 +159,8 @@ export async function runCheck(argv: string[], deps: CheckDeps): Promise<number>
         // configure writes a Proxmox-mode stack; a stack on an existing cluster is set with the commands alone.
         const clusterMode = verdict.raw.homelab.kubeconfig !== undefined || verdict.raw.homelab.publicAddress !== undefined;
         const flag = stack === "homelab" ? "" : ` -- --stack ${stack}`;
-        if (stack !== "homelab") {
-            deps.out(`The commands act on the selected stack: select this one first (${PULUMI_CLI} stack select ${stack}).`);
-        }
+        // Always: on a fresh clone no stack exists yet, and Pulumi would ask to create one under any name.
+        deps.out(`The commands act on the selected stack: create or select this one first (${PULUMI_CLI} stack select --create ${stack}).`);
         deps.out(`Run the commands above${clusterMode ? "" : ` (or \`npm run configure${flag}\`, which asks for each value)`}, then \`npm run check${flag}\` again.`);
         return 1;
     }

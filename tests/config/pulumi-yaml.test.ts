@@ -39,7 +39,7 @@ describe("Pulumi.yaml", () => {
     });
 
     it("leaves the secret keys undeclared, so no value for them ever sits in Pulumi.yaml", () => {
-        for (const key of ["sshPrivateKey", "kubeconfig", "dockerHubToken", "alertWebhookUrl"]) {
+        for (const key of ["sshPrivateKey", "kubeconfig", "dockerHubToken", "alertWebhookUrl", "offsiteBackupAccessKey", "offsiteBackupSecretKey", "offsiteBackupCipherKey", "shlinkApiKey"]) {
             expect(declared[key], key).toBeUndefined();
         }
     });

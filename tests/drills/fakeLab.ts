@@ -45,6 +45,8 @@ export interface Script {
     noVault?: boolean;
     /** backup-restore: short URLs in the live database at the start, a writer adding some every second, rows the restore loses. */
     db?: { rows: number; writesPerSecond?: number; lostInRestore?: number };
+    /** backup-restore: the live cluster's repositories with their stanza (status.pgbackrest.repos). */
+    repos?: string[];
     /** backup-restore: the live cluster's data volume. */
     liveVolume?: { storageClassName: string; storage: string };
     /** Ctrl-C after this many sleeps from the load's start. */
@@ -101,6 +103,7 @@ export function fakeLab(script: Script) {
     let scratch: ScratchPostgresCluster | undefined;
     let scratchAt: number | undefined;
     let patch: object | undefined;
+    const patches: object[] = [];
     let backupAskedAt: number | undefined;
     let restorePoint: { name: string; at: number } | undefined;
     let lockHeld = false;
@@ -328,6 +331,7 @@ export function fakeLab(script: Script) {
         patchPostgresCluster: (ns, name, p) => {
             calls.push(`patch ${ns}/${name}`);
             patch = p;
+            patches.push(p);
             backupAskedAt = now;
             return Promise.resolve();
         },
@@ -340,7 +344,8 @@ export function fakeLab(script: Script) {
                 "postgres-operator.crunchydata.com/pgbackrest-backup"
             ];
             const finished = backupAskedAt !== undefined && now - backupAskedAt >= 30_000;
-            return Promise.resolve(id === undefined ? {} : { pgbackrest: { manualBackup: { id, finished, succeeded: finished ? 1 : 0 } } });
+            const repos = (script.repos ?? ["repo1"]).map((repo) => ({ name: repo, stanzaCreated: true }));
+            return Promise.resolve({ pgbackrest: { repos, ...(id === undefined ? {} : { manualBackup: { id, finished, succeeded: finished ? 1 : 0 } }) } });
         },
         postgresVolume: (ns, name) => {
             expect([ns, name]).toEqual([POSTGRES.namespace, POSTGRES.clusterName]);
@@ -450,6 +455,7 @@ export function fakeLab(script: Script) {
         created: () => created,
         scratch: () => scratch,
         patch: () => patch,
+        patches: () => patches,
         /** The injection on this machine's clock, and on the cluster's. */
         injectedAt: () => injectedAt,
         runStart: () => runStart,

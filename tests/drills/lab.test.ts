@@ -1,8 +1,9 @@
 // The pure parts of the real lab: which outputs it reads, which servers node-loss may stop, the ssh command
 // line, and Grafana's annotation body. (The SSH, the Pulumi CLI and Grafana themselves only a real lab runs.)
+import * as net from "node:net";
 import { describe, expect, it } from "vitest";
 import { DRILLS } from "../../components/defaults";
-import { annotationBody, nodeCandidates, parseDrillOutputs, runSsh, sshArgs, sshNodes } from "../../components/drills/lab";
+import { annotationBody, grafanaAnnotate, nodeCandidates, parseDrillOutputs, runSsh, sshArgs, sshNodes } from "../../components/drills/lab";
 
 const ADDRESSES = { "k3s-1": "192.168.1.21", "k3s-2": "192.168.1.22", "k3s-3": "192.168.1.23" };
 
@@ -88,6 +89,26 @@ describe("the node control over SSH", () => {
             await expect(runSsh(["-o", "BatchMode=yes", "lab@192.0.2.1", "true"], 1000)).rejects.toThrow("ssh lab@192.0.2.1 'true'");
         } finally {
             process.env.PATH = original;
+        }
+    });
+});
+
+describe("the Grafana annotation", () => {
+    it("gives up, with a message naming the call, on a Grafana that accepts the connection and never answers", async () => {
+        const sockets: net.Socket[] = [];
+        const server = net.createServer((socket) => sockets.push(socket));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as net.AddressInfo;
+        try {
+            const started = Date.now();
+            const annotate = grafanaAnnotate({ url: `https://127.0.0.1:${port}/`, password: "pw" }, 300);
+            await expect(annotate("drill x", 0, 1, ["drill"])).rejects.toThrow(
+                `Grafana did not answer POST https://127.0.0.1:${port}/api/annotations within 0.3 s`,
+            );
+            expect(Date.now() - started).toBeLessThan(5000);
+        } finally {
+            sockets.forEach((s) => s.destroy());
+            server.close();
         }
     });
 });

@@ -17,11 +17,16 @@ import {
     drillRunName,
     drillTestRun,
     leaseExpiry,
+    manualBackupRepoPatch,
     scratchPostgresCluster,
 } from "../../components/drills/objects";
 import { TIMELINE } from "../../components/load/scenarios/catalog";
 import { testRun } from "../../components/load/testRun";
+import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
+import { raw } from "../config/raw";
 import { validatePostgresCluster } from "../helpers/crdSchemas";
+import { OFFSITE } from "../helpers/offsite";
 import { T0, TARGET } from "./fakeLab";
 
 describe("the drill lock", () => {
@@ -121,6 +126,17 @@ describe("backup-restore's objects", () => {
         ]);
         expect(() => markRestorePointCommand("x'); DROP TABLE short_urls; --")).toThrow("lowercase letters, digits and dashes only");
         expect(lastArchivedWalCommand().at(-1)).toBe("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+    });
+
+    it("--repo offsite: restores from the live cluster's repo2, the off-site repository the live spec defines when it is on", () => {
+        const offsite = { config: validateConfig(raw(OFFSITE), capacityPlan).config!.offsiteBackup!, configurationSecret: "s" };
+        const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" }, offsite });
+        const fromBucket = scratchPostgresCluster(undefined, { repoName: "repo2" });
+        expect(() => validatePostgresCluster(fromBucket)).not.toThrow();
+        expect(fromBucket.spec.dataSource.postgresCluster).toEqual({ clusterName: POSTGRES.clusterName, repoName: "repo2" });
+        expect(live.backups!.pgbackrest.repos.find((r) => r.name === "repo2")?.s3).toBeDefined();
+        // The patch the drill sends to back up into it, and to set manual backups back.
+        expect(manualBackupRepoPatch("repo2")).toEqual({ spec: { backups: { pgbackrest: { manual: { repoName: "repo2" } } } } });
     });
 
     it("counts Shlink 4.6's short_urls in the Shlink database with psql", () => {

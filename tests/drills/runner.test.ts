@@ -278,6 +278,41 @@ describe("backup-restore", () => {
     });
 });
 
+describe("backup-restore --repo offsite", () => {
+    it("backs up into repo2, sets manual backups back to repo1, restores the scratch cluster from repo2, reports the repository", async () => {
+        const lab = fakeLab({ db: { rows: 99 }, repos: ["repo1", "repo2"] });
+        expect(await runDrill(["backup-restore", "--repo", "offsite"], lab.deps)).toBe(EXIT.ok);
+        const patches = lab.patches() as Record<string, any>[];
+        expect(patches).toHaveLength(3);
+        expect(patches[0]).toEqual({ spec: { backups: { pgbackrest: { manual: { repoName: "repo2" } } } } });
+        expect(Object.keys(patches[1].metadata.annotations)).toEqual(["postgres-operator.crunchydata.com/pgbackrest-backup"]);
+        expect(patches[2]).toEqual({ spec: { backups: { pgbackrest: { manual: { repoName: "repo1" } } } } });
+        expect(lab.scratch()!.spec.dataSource).toEqual({
+            postgresCluster: { clusterName: "shlink-db", repoName: "repo2", options: ["--type=name", expect.stringMatching(/^--target=drill-/)] },
+        });
+        const report = reportOf(lab.files);
+        expect(report.backup!.repoName).toBe("repo2");
+        expect(report.backup!.restoreSeconds).toBeGreaterThan(0);
+        expect(report.target).toMatch(/ in repo2$/);
+        expect(lab.calls).toContain("delete PostgresCluster postgres/drill-restore");
+    });
+
+    it("refuses, before any backup, a lab without the off-site repository", async () => {
+        const lab = fakeLab({ db: { rows: 1 } });
+        expect(await runDrill(["backup-restore", "--repo", "offsite"], lab.deps)).toBe(EXIT.error);
+        expect(lab.lines.join("\n")).toContain("no off-site repository ready");
+        expect(lab.patches()).toEqual([]);
+        expect(lab.calls.some((c) => c.startsWith("create"))).toBe(false);
+    });
+
+    it("parses --repo for backup-restore only", () => {
+        expect(parseDrillArgs(["backup-restore", "--repo", "offsite"])).toEqual({ kind: "run", drill: "backup-restore", repo: "offsite" });
+        expect(parseDrillArgs(["backup-restore", "--repo", "local"])).toEqual({ kind: "run", drill: "backup-restore", repo: "local" });
+        expect(() => parseDrillArgs(["backup-restore", "--repo", "s3"])).toThrow(/usage/);
+        expect(() => parseDrillArgs(["redis-master", "--repo", "offsite"])).toThrow(/usage/);
+    });
+});
+
 describe("steadiness", () => {
     const line = (entries: [number, boolean][]) => `msg="${TIMELINE.marker} ${entries.map(([t, ok]) => `${t}:${ok ? 1 : 0}`).join(" ")}"`;
     it("is steady after steadySeconds of requests with no failure in them, not before", () => {

@@ -1,7 +1,7 @@
 // Schema checks of the custom resources no model package covers (PostgresCluster from the PGO v6.0.3 CRD), shared
 // by the stack's schema test and the drills' tests.
 import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
-import { EnvVar, PersistentVolumeClaimSpec, ResourceRequirements, TopologySpreadConstraint, Volume, VolumeMount } from "kubernetes-models/v1";
+import { EnvVar, PersistentVolumeClaimSpec, ResourceRequirements, TopologySpreadConstraint, Volume, VolumeMount, VolumeProjection } from "kubernetes-models/v1";
 import { POSTGRES_CLUSTER } from "../../components/data/crds";
 
 export type Inputs = Record<string, any>;
@@ -90,23 +90,27 @@ export function validatePostgresCluster(inputs: Inputs): void {
         const pgbackrest = spec.backups.pgbackrest;
         check(Array.isArray(pgbackrest.repos) && pgbackrest.repos.length >= 1, "pgbackrest: at least one repo");
         for (const repo of pgbackrest.repos) {
-            check(/^repo[1-4]/.test(repo.name), "repo name repo1-repo4");
-            if (repo.volume !== undefined) {
-                validateWith(PersistentVolumeClaimSpec, repo.volume.volumeClaimSpec);
-                check(repo.volume.volumeClaimSpec.accessModes?.length > 0, "repo volume: accessModes");
-                check(repo.volume.volumeClaimSpec.resources?.requests?.storage !== undefined, "repo volume: storage request");
-            }
+            validatePGBackRestRepo(repo);
         }
         check(pgbackrest.manual === undefined || /^repo[1-4]/.test(pgbackrest.manual.repoName), "manual.repoName repo1-repo4");
         validateResourcesOf(pgbackrest.sidecars, ["pgbackrest", "pgbackrestConfig"], "pgbackrest.sidecars");
         validateResourcesOf({ repoHost: pgbackrest.repoHost, jobs: pgbackrest.jobs }, ["repoHost", "jobs"], "pgbackrest");
-        for (const value of Object.values(pgbackrest.global ?? {})) {
-            check(typeof value === "string", "pgbackrest global values are strings");
-        }
+        validatePGBackRestSettings(pgbackrest);
+        // CEL on spec.backups.pgbackrest: no log-path in global.
+        check(pgbackrest.global?.["log-path"] === undefined, "pgbackrest global: no log-path");
     }
     if (spec.dataSource !== undefined) {
         const sources = Object.keys(spec.dataSource);
         check(sources.length === 1 && ["pgbackrest", "postgresCluster", "volumes"].includes(sources[0]), "dataSource: one of pgbackrest, postgresCluster, volumes");
+        const cloud = spec.dataSource.pgbackrest;
+        if (cloud !== undefined) {
+            check(typeof cloud.stanza === "string" && cloud.repo !== undefined, "dataSource.pgbackrest: repo and stanza required");
+            validatePGBackRestRepo(cloud.repo);
+            // CEL on dataSource.pgbackrest: "Only S3, GCS or Azure repos can be used as a pgBackRest data source."
+            check(cloud.repo.volume === undefined, "dataSource.pgbackrest.repo: no volume");
+            validatePGBackRestSettings(cloud);
+            check(Array.isArray(cloud.options ?? []) && (cloud.options ?? []).every((o: unknown) => typeof o === "string"), "dataSource.pgbackrest.options: strings");
+        }
         const source = spec.dataSource.postgresCluster;
         if (source !== undefined) {
             check(/^repo[1-4]/.test(source.repoName ?? ""), "dataSource.postgresCluster.repoName required, repo1-repo4");
@@ -156,5 +160,32 @@ export function validateTestRun(inputs: Inputs): void {
         if (spec[part] !== undefined) {
             validateTestRunPod(spec[part], part);
         }
+    }
+}
+
+/** One `repos[]` item (or a data source's `repo`): name `^repo[1-4]`, a volume or a bucket, schedules of at least 6 characters. */
+function validatePGBackRestRepo(repo: Inputs): void {
+    check(/^repo[1-4]/.test(repo.name ?? ""), "repo name repo1-repo4");
+    if (repo.volume !== undefined) {
+        validateWith(PersistentVolumeClaimSpec, repo.volume.volumeClaimSpec);
+        check(repo.volume.volumeClaimSpec.accessModes?.length > 0, "repo volume: accessModes");
+        check(repo.volume.volumeClaimSpec.resources?.requests?.storage !== undefined, "repo volume: storage request");
+    }
+    if (repo.s3 !== undefined) {
+        check(["bucket", "endpoint", "region"].every((k) => typeof repo.s3[k] === "string"), "repo s3: bucket, endpoint and region required");
+        check(Object.keys(repo.s3).every((k) => ["bucket", "endpoint", "region"].includes(k)), "repo s3: known fields only");
+    }
+    for (const [kind, schedule] of Object.entries(repo.schedules ?? {})) {
+        check(["full", "differential", "incremental"].includes(kind) && typeof schedule === "string" && schedule.length >= 6, `repo schedule ${kind}`);
+    }
+}
+
+/** `global` (string values) and `configuration` (core VolumeProjections) of the archive or a data source. */
+function validatePGBackRestSettings(settings: Inputs): void {
+    for (const value of Object.values(settings.global ?? {})) {
+        check(typeof value === "string", "pgbackrest global values are strings");
+    }
+    for (const projection of settings.configuration ?? []) {
+        validateWith(VolumeProjection, projection);
     }
 }

@@ -10,4 +10,9 @@ export const LAB_OBSERVABILITY_ARGS: Omit<ObservabilityArgs, "vault"> = {
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
     alertmanagerPort: 9093,
+    // The lab's repo1, and an off-site repo2 backed up weekly only (a schedule of its own).
+    backups: [
+        { repo: "1", name: "repo1 (local volume)", schedules: ["0 1 * * 0", "0 1 * * 1-6"] },
+        { repo: "2", name: "repo2 (off-site bucket)", schedules: ["0 3 * * 0"] },
+    ],
 };

@@ -17,6 +17,9 @@ export const GENERATED = {
     vaultSealKey: Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1)).toString("base64"),
 } as const;
 
+/** The off-site repository's cipher passphrase (64 letters and digits): generated always, used only with repo2 on. */
+export const OFFSITE_CIPHER_KEY = "Oc".repeat(32);
+
 /** The Redis password of generation 1 (homelab:redisPasswordGeneration 1; not in the default run). */
 export const ROTATED_REDIS_PASSWORD = "Rn".repeat(20);
 
@@ -35,6 +38,7 @@ export const DISTINCT_RANDOMS: MockOptions = {
         "observability-grafana-admin-password": { result: GENERATED.grafanaAdminPassword },
         "argocd-admin-password": { result: ARGOCD_ADMIN.password, bcryptHash: ARGOCD_ADMIN.bcryptHash },
         "vault-admin-password": { result: GENERATED.vaultAdminPassword },
+        "shlink-db-offsite-cipher": { result: OFFSITE_CIPHER_KEY },
         "vault-seal-key-seal-1": { base64: GENERATED.vaultSealKey, hex: Buffer.from(GENERATED.vaultSealKey, "base64").toString("hex") },
     },
 };

@@ -101,8 +101,8 @@ describe("the observability layer under mocks", () => {
         }
         // Envoy sidecars, the gateway, PostgreSQL, Redis, cert-manager.
         expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PodMonitor")).toHaveLength(6);
-        // SLO, traffic, platform, data.
-        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(4);
+        // SLO, traffic, platform, data, backups.
+        expect(kubernetes.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")).toHaveLength(5);
     });
 
     it("gives every Kubernetes resource the provider passed to the component", () => {

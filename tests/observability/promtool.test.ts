@@ -111,7 +111,7 @@ promtool.describe("rules and queries, by promtool", () => {
 
     it("accepts every PrometheusRule the layer sends, templates included", () => {
         const names = Object.keys(specs).sort();
-        expect(names).toEqual(["homelab-data", "homelab-platform", "shlink-slo", "shlink-traffic"]);
+        expect(names).toEqual(["homelab-backups", "homelab-data", "homelab-platform", "shlink-slo", "shlink-traffic"]);
         const out = promtool.run(["check", "rules", ...names.map((name) => `${name}.rules.yml`)], dir);
         for (const name of names) {
             const count = specs[name].groups.reduce((n, g) => n + g.rules.length, 0);
@@ -321,6 +321,35 @@ promtool.describe("rules and queries, by promtool", () => {
                 ),
             },
         ]);
+        expect(out).toContain("SUCCESS");
+    });
+
+    it("backups: a repository whose newest backup is older than its schedule allows, or that has none, fires; fresh ones are silent", () => {
+        // repo1 runs daily (27 h allowed with the grace), repo2 weekly (171 h): tests/helpers/observability.ts.
+        const age = (repo: string, pod: string, values: string) => ({
+            series: `ccp_backrest_last_incr_backup_time_since_completion_seconds{${PG},repo="${repo}",pod="${pod}",stanza="db",config_file="/etc/pgbackrest/pgbackrest.conf"}`,
+            values,
+        });
+        const fires = (alertname: string, labels: Record<string, string>) => ({ alertname, exp_alerts: [{ exp_labels: labels }] });
+        const out = unitTest("backups", ["homelab-backups.testable.yml"], [
+            {
+                // Both fresh, seen by two instances' exporters: nothing for a week.
+                interval: "1h",
+                input_series: [age("1", "a", "3600x200"), age("1", "b", "3600x200"), age("2", "a", "259200x200")],
+                alert_rule_test: at("180h", silent("HomelabBackupTooOld"), silent("HomelabBackupMissing")),
+            },
+            {
+                // repo1's backups stop at 20 h old: past 27 h at 8 h in, firing the hour after; repo2 never had one.
+                interval: "1h",
+                input_series: [age("1", "a", "72000+3600x200"), { series: 'up{job="other"}', values: "1x200" }],
+                alert_rule_test: [
+                    ...at("6h", silent("HomelabBackupTooOld")),
+                    ...at("10h", fires("HomelabBackupTooOld", { severity: "critical", repo: "1" })),
+                    ...at("165h", silent("HomelabBackupMissing")),
+                    ...at("175h", fires("HomelabBackupMissing", { severity: "critical", repo: "2", pg_cluster: "postgres:shlink-db" })),
+                ],
+            },
+        ], "1h");
         expect(out).toContain("SUCCESS");
     });
 });

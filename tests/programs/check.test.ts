@@ -50,6 +50,7 @@ async function checkInProcess(args: string[]): Promise<{ status: number; stdout:
         root: ROOT,
         env: {},
         out: (line) => lines.push(line),
+        fetchCli: () => Promise.reject(new Error("offline")),
         decryptedConfig: () => Promise.reject(new Error("offline")),
         proxmoxFacts: () => Promise.reject(new Error("offline")),
     });
@@ -92,6 +93,8 @@ describe("npm run check on a fresh clone's seed stack file, offline", () => {
             "homelab:sshPrivateKey is not set: npm run pulumi -- config set --secret homelab:sshPrivateKey < ~/.ssh/homelab",
         ]);
         expect(run.seconds).toBeLessThan(30);
+        // On a fresh clone no stack exists yet: the commands need it created (and selected) first.
+        expect(run.stdout).toContain("create or select this one first (npm run pulumi -- stack select --create homelab)");
     });
 
     it("whose commands, pasted into bash (placeholders filled), set each key through the pinned CLI with the README's key file", () => {
@@ -155,7 +158,7 @@ describe("npm run check", () => {
         const run = await checkInProcess(["--dir", project(cluster, "cluster"), "--stack", "cluster"]);
         expect(run.status).toBe(1);
         expect(run.stdout.trim().split("\n").slice(-2)).toEqual([
-            "The commands act on the selected stack: select this one first (npm run pulumi -- stack select cluster).",
+            "The commands act on the selected stack: create or select this one first (npm run pulumi -- stack select --create cluster).",
             "Run the commands above, then `npm run check -- --stack cluster` again.",
         ]);
     });

@@ -55,13 +55,14 @@ openssl.describe("npm run check -- --live", () => {
     });
 
     /** runCheck --live on the seed stack, the secrets as the CLI would decrypt them. */
-    async function live(extra: string[] = []): Promise<{ status: number; out: string }> {
+    async function live(extra: string[] = [], cli = { fetched: true, calls: [] as string[] }): Promise<{ status: number; out: string }> {
         const lines: string[] = [];
         const status = await runCheck(["--live", "--timeout", "2", ...extra], {
             root: ROOT,
             env: {},
             out: (line) => lines.push(line),
-            decryptedConfig: () => Promise.resolve({ ...fullConfig(), "proxmoxve:endpoint": endpoint }),
+            fetchCli: () => (cli.calls.push("fetch"), Promise.resolve(cli.fetched)),
+            decryptedConfig: () => (cli.calls.push("decrypt"), Promise.resolve({ ...fullConfig(), "proxmoxve:endpoint": endpoint })),
             proxmoxFacts: readProxmoxFacts,
         });
         return { status, out: lines.join("\n") };
@@ -73,6 +74,18 @@ openssl.describe("npm run check -- --live", () => {
         expect(out).toContain("and the Proxmox preflight passes");
         expect(status).toBe(0);
         expect(seen).toContain(`PVEAPIToken=${TOKEN} /api2/json/nodes/um790/storage`);
+    });
+
+    openssl.it("fetches the pinned CLI, visibly, before it decrypts, and stops with the cause when it cannot", async () => {
+        memoryTotal = 64 * GiB;
+        const fetched = { fetched: true, calls: [] as string[] };
+        expect((await live([], fetched)).status).toBe(0);
+        expect(fetched.calls).toEqual(["fetch", "decrypt"]);
+        const offline = { fetched: false, calls: [] as string[] };
+        const { status, out } = await live([], offline);
+        expect(out).toContain("the pinned Pulumi CLI, which could not be fetched");
+        expect(status).toBe(1);
+        expect(offline.calls).toEqual(["fetch"]);
     });
 
     openssl.it("refuses a host too small for the VMs with the preflight's own message", async () => {

@@ -136,7 +136,7 @@ sshKeygen.describe("npm run configure, non-interactive, on a fresh clone", () =>
                 pulumi: (args, options) => runPulumi(args, { ...options, env: { ...process.env, ...options.env } as NodeJS.ProcessEnv }),
                 proxmoxNodes: () => Promise.reject(new Error("no network")),
                 sshKeygen: () => Promise.reject(new Error("the key exists")),
-                check: (argv) => runCheck(argv, { root: ROOT, env: {}, out: (line) => lines.push(line), decryptedConfig: () => Promise.reject(new Error("offline")), proxmoxFacts: () => Promise.reject(new Error("offline")) }),
+                check: (argv) => runCheck(argv, { root: ROOT, env: {}, out: (line) => lines.push(line), fetchCli: () => Promise.reject(new Error("offline")), decryptedConfig: () => Promise.reject(new Error("offline")), proxmoxFacts: () => Promise.reject(new Error("offline")) }),
             },
         );
         return { status, out: lines.join("\n") };
@@ -193,7 +193,7 @@ sshKeygen.describe("npm run configure, interactive, taking every proposal with E
                 ]);
             },
             sshKeygen: (file) => Promise.resolve(void spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file])),
-            check: (argv) => runCheck(argv, { root: ROOT, env: {}, out: (line) => lines.push(line), decryptedConfig: () => Promise.reject(new Error("offline")), proxmoxFacts: () => Promise.reject(new Error("offline")) }),
+            check: (argv) => runCheck(argv, { root: ROOT, env: {}, out: (line) => lines.push(line), fetchCli: () => Promise.reject(new Error("offline")), decryptedConfig: () => Promise.reject(new Error("offline")), proxmoxFacts: () => Promise.reject(new Error("offline")) }),
         });
         expect(questions).toEqual([
             "Proxmox API endpoint (https://<host>:8006/)? []",

@@ -87,7 +87,7 @@ describe("bad arguments say what was wrong", () => {
     });
 
     it("npm run drill", () => {
-        expect(() => parseDrillArgs(["redis-master", "--node", "x"])).toThrow(/^--node is for node-loss only, not redis-master; usage: npm run drill/);
+        expect(() => parseDrillArgs(["redis-master", "--node", "x"])).toThrow(/^--node is for node-loss and etcd-member only, not redis-master; usage: npm run drill/);
         expect(() => parseDrillArgs(["node-loss", "--node"])).toThrow(/^--node needs one node name; usage/);
         expect(() => parseDrillArgs(["node-loss", "now"])).toThrow(/^unexpected argument "now"; usage/);
     });

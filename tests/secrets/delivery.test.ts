@@ -8,6 +8,7 @@ import { externalSecretSpec, pushSecretSpec, reloadOnSecrets, secretStoreSpec, s
 import type { Ledger, Recorded } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { externalSecrets, materialise, pushSecrets, seedSecret, vaultAfterPushes } from "../helpers/eso";
+import { OFFSITE } from "../helpers/offsite";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const STORE = "kubernetes:external-secrets.io/v1:SecretStore";
@@ -56,6 +57,10 @@ function secretReferences(ledger: Ledger): Reference[] {
                 refs.push({ namespace: cluster.inputs.metadata.namespace, name, key, reader: cluster.name });
             }
         }
+        // Secrets PGO projects into pgBackRest's conf.d (the off-site repository's credentials).
+        for (const projection of cluster.inputs.spec.backups.pgbackrest.configuration ?? []) {
+            refs.push({ namespace: cluster.inputs.metadata.namespace, name: projection.secret.name, reader: cluster.name });
+        }
     }
     for (const failover of kind("RedisFailover")) {
         // redis-operator v1.2.4 reads key `password` (service/k8s/util.go).
@@ -73,7 +78,8 @@ describe("secrets from Vault to the workloads", () => {
     let targets: Map<string, Recorded>;
 
     beforeAll(async () => {
-        ({ ledger } = await runHomelab());
+        // With the off-site backup on, so its optional Vault entry is seeded, pushed and read like the others.
+        ({ ledger } = await runHomelab(OFFSITE));
         targets = new Map(externalSecrets(ledger).map((es) => [`${es.inputs.metadata.namespace}/${es.inputs.spec.target.name}`, es]));
     });
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readerNamespaces } from "../../components/secrets/catalog";
 import { SMOKE_LONG_URL, smokeCheckScript, type ClusterAccess } from "../../components/smoke/script";
 import { nativeTool } from "../helpers/tools";
+import { FAST_CHECKS } from "../../programs/verify/catalog";
 
 const shellcheck = nativeTool("shellcheck");
 const openssl = nativeTool("openssl", "openssl", ["version"]);
@@ -23,6 +24,12 @@ const API_TOKEN = "t0ken-5a-5a-5a";
 /** The lab's reading namespaces, as the stack passes them. */
 const NAMESPACES = readerNamespaces();
 const ES_CHECK = `every ExternalSecret in ${NAMESPACES.join(", ")} reports Ready (synced from Vault)`;
+/** The id `npm run verify` gives that promise; every line of the smoke check ends with its check's id. */
+const ES_ID = "releases.external-secrets-ready";
+
+/** One node: its name and its Ready condition's status. */
+type FakeNode = [string, "True" | "False" | "Unknown"];
+const LAB_NODES: FakeNode[] = [["k3s-node-01", "True"], ["k3s-node-02", "True"], ["k3s-node-03", "True"]];
 
 /** One ExternalSecret as `namespace/name` and its Ready condition's status (undefined: no status yet). */
 type FakeExternalSecret = [string, "True" | "False" | undefined];
@@ -69,7 +76,7 @@ function kubernetesApi(url: string, req: http.IncomingMessage): [number, string]
     const answers: Record<string, unknown> = {
         "/api": { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] },
         "/version": { major: "1", minor: "34", gitVersion: "v1.34.1+k3s1" },
-        "/api/v1": { kind: "APIResourceList", groupVersion: "v1", resources: [] },
+        "/api/v1": { kind: "APIResourceList", groupVersion: "v1", resources: [{ name: "nodes", singularName: "node", namespaced: false, kind: "Node", verbs: ["get", "list"], shortNames: ["no"] }] },
         "/apis": {
             kind: "APIGroupList",
             apiVersion: "v1",
@@ -82,7 +89,7 @@ function kubernetesApi(url: string, req: http.IncomingMessage): [number, string]
             resources: [{ name: "externalsecrets", singularName: "externalsecret", namespaced: true, kind: "ExternalSecret", verbs: ["get", "list"], shortNames: ["es"] }],
         },
     };
-    if (!(path in answers) && path !== "/apis/external-secrets.io/v1/externalsecrets") {
+    if (!(path in answers) && path !== "/apis/external-secrets.io/v1/externalsecrets" && path !== "/api/v1/nodes") {
         return undefined;
     }
     apiCalls.push(path);
@@ -91,6 +98,22 @@ function kubernetesApi(url: string, req: http.IncomingMessage): [number, string]
     }
     if (path in answers) {
         return [200, JSON.stringify(answers[path])];
+    }
+    if (path === "/api/v1/nodes") {
+        // A core type: Go writes its fields in struct order (NodeCondition: type, status, …), not sorted.
+        const node = ([name, ready]: FakeNode) => ({
+            metadata: { name, labels: { "node-role.kubernetes.io/control-plane": "true" } },
+            spec: { podCIDR: "10.42.0.0/24" },
+            status: {
+                conditions: [
+                    { type: "MemoryPressure", status: "False", reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available" },
+                    { type: "Ready", status: ready, reason: ready === "True" ? "KubeletReady" : "NodeStatusUnknown", message: "{\"detail\": \"quoted\"}" },
+                    { type: "EtcdIsVoter", status: "True", reason: "MemberNotLearner" },
+                ],
+                nodeInfo: { kubeletVersion: "v1.34.9+k3s1", containerRuntimeVersion: "containerd://2.0" },
+            },
+        });
+        return [200, JSON.stringify({ kind: "NodeList", apiVersion: "v1", metadata: { resourceVersion: "77" }, items: behaviour.nodes.map(node) })];
     }
     const items = behaviour.externalSecrets.map((es) => apiJson(externalSecretObject(es)));
     return [200, `{"apiVersion":"external-secrets.io/v1","items":[${items.join(",")}],"kind":"ExternalSecretList","metadata":{"continue":"","resourceVersion":"4243"}}`];
@@ -109,6 +132,7 @@ interface Behaviour {
     plainStatus: number;
     /** What the Kubernetes API lists. */
     externalSecrets: FakeExternalSecret[];
+    nodes: FakeNode[];
 }
 
 let behaviour: Behaviour;
@@ -223,7 +247,7 @@ afterAll(() => {
 });
 
 beforeEach(() => {
-    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200, plainStatus: 301, externalSecrets: labExternalSecrets() };
+    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200, plainStatus: 301, externalSecrets: labExternalSecrets(), nodes: [...LAB_NODES] };
     healthCalls = 0;
     apiCalls = [];
 });
@@ -233,11 +257,12 @@ describe("smokeCheckScript", () => {
         const r = await runScript(script());
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
-        expect(r.stdout).toContain("smoke check passed: all 9 checks");
+        expect(r.stdout).toContain("smoke check passed: all 10 checks");
         expect(r.stdout).toContain("ok: a short URL created with the API key redirects (302) to its long URL");
         expect(r.stdout).toContain(`ok: ${ES_CHECK}`);
         expect(behaviour.externalSecrets).toContainEqual(["default/users-own", "False"]);
-        expect(apiCalls).toEqual(["/apis/external-secrets.io/v1/externalsecrets"]);
+        expect(r.stdout).toContain("ok: every node is Ready [cluster.nodes-ready]");
+        expect(apiCalls).toEqual(["/api/v1/nodes", "/apis/external-secrets.io/v1/externalsecrets"]);
         expect(r.stdout + r.stderr).not.toContain("5ecre7");
         expect(r.stdout + r.stderr).not.toContain("5a-5a");
     });
@@ -248,16 +273,30 @@ describe("smokeCheckScript", () => {
             .map(([id, ready]): FakeExternalSecret => [id, id.startsWith("shlink/") ? "False" : id.startsWith("redis/") ? undefined : ready]);
         const r = await runScript(script(1));
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: redis/redis-credentials shlink/shlink-credentials; none in: postgres\n`);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: redis/redis-credentials shlink/shlink-credentials; none in: postgres [${ES_ID}]\n`);
         expect(r.stderr).not.toContain("Grafana");
         expect(r.stdout).not.toContain(`ok: ${ES_CHECK}`);
+    });
+
+    it("fails counting the nodes not Ready, read through the API (a condition's message with braces and quotes included)", async () => {
+        behaviour.nodes = [["k3s-node-01", "True"], ["k3s-node-02", "Unknown"], ["k3s-node-03", "False"]];
+        const r = await runScript(script(1));
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("- every node is Ready: 1 of 3 Ready [cluster.nodes-ready]\n");
+        expect(r.stderr).not.toContain("Grafana");
+    });
+
+    it("fails when the API lists no node at all", async () => {
+        behaviour.nodes = [];
+        const r = await runScript(script(1));
+        expect(r.stderr).toContain("- every node is Ready: 0 of 0 Ready [cluster.nodes-ready]\n");
     });
 
     it("fails when the API server refuses the ServiceAccount, saying so", async () => {
         const stranger: ClusterAccess = { via: "service-account", apiServerUrl: base, serviceAccountDir: serviceAccountDir("not-the-token", UNUSED_CA) };
         const r = await runScript(script(1, base, UNUSED_CA, "/vault", stranger));
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 401\n`);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 401 [${ES_ID}]\n`);
         expect(r.stderr).not.toContain("Grafana");
     });
 
@@ -332,6 +371,23 @@ describe("smokeCheckScript", () => {
         }
     });
 
+    it("names every promise by its id in npm run verify: its checks are exactly the suite's fast subset, in the suite's words", async () => {
+        const r = await runScript(script());
+        expect(r.status).toBe(0);
+        const lines = r.stdout.split("\n").filter((l) => l.startsWith("ok: "));
+        const named = lines.map((l) => /\[([a-z.-]+)\]$/.exec(l)?.[1]);
+        expect([...named].sort()).toEqual(FAST_CHECKS.map((c) => c.id).sort());
+        for (const check of FAST_CHECKS) {
+            expect(lines.find((l) => l.endsWith(`[${check.id}]`)), check.id).toMatch(new RegExp(`^ok: ${check.proves.replace(/[()]/g, "\\$&")}( \\(|\\s\\[)`));
+        }
+    });
+
+    it("names the failing promise's id on its line, after why", async () => {
+        behaviour.grafanaStatus = 503;
+        const r = await runScript(script(1));
+        expect(r.stderr).toMatch(/^ {2}- Grafana \/api\/health through the gateway, its database ok \(http:\/\/127\.0\.0\.1:\d+\/grafana\) \[observability\.grafana-health\]$/m);
+    });
+
     it("refuses an API key that would break the header file", () => {
         const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: podAccess };
         expect(() => smokeCheckScript({ ...urls, caCertificate: UNUSED_CA, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
@@ -390,10 +446,11 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
         expect(r.stdout).toContain(`ok: ${ES_CHECK}`);
-        expect(r.stdout).toContain("smoke check passed: all 9 checks");
+        expect(r.stdout).toContain("smoke check passed: all 10 checks");
         const calls = fs.readFileSync(path.join(stubRoot, "stub", "calls.log"), "utf8").split("\n").filter(Boolean);
-        expect(calls[0]).toMatch(/^sudo k3s kubectl get externalsecrets\.external-secrets\.io -A -o jsonpath=\{range \.items\[\*\]\}/);
-        expect(calls[1]).toBe(calls[0].slice("sudo ".length));
+        const listing = calls.findIndex((c) => c.startsWith("sudo k3s kubectl get externalsecrets"));
+        expect(calls[listing]).toMatch(/^sudo k3s kubectl get externalsecrets\.external-secrets\.io -A -o jsonpath=\{range \.items\[\*\]\}/);
+        expect(calls[listing + 1]).toBe(calls[listing].slice("sudo ".length));
         expect(apiCalls).toContain("/apis/external-secrets.io/v1/externalsecrets");
     });
 
@@ -403,8 +460,17 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
             .map(([id, ready]): FakeExternalSecret => [id, id.startsWith("istio-system/") ? "False" : id.startsWith("postgres/") ? undefined : ready]);
         const r = await runScript(script(1, base, UNUSED_CA, "/vault", node), env);
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: istio-system/istio-system-credentials postgres/postgres-credentials; none in: monitoring\n`);
+        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: istio-system/istio-system-credentials postgres/postgres-credentials; none in: monitoring [${ES_ID}]\n`);
         expect(r.stderr).not.toContain("Grafana");
+    });
+
+    it("fails naming the nodes not Ready, from K3s' kubectl", async () => {
+        behaviour.nodes = [["k3s-node-01", "True"], ["k3s-node-02", "Unknown"], ["k3s-node-03", "True"]];
+        const r = await runScript(script(1, base, UNUSED_CA, "/vault", node), env);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toContain("- every node is Ready: 2 of 3 Ready: not Ready: k3s-node-02 [cluster.nodes-ready]\n");
+        const calls = fs.readFileSync(path.join(stubRoot, "stub", "calls.log"), "utf8");
+        expect(calls).toMatch(/^sudo k3s kubectl get nodes -o jsonpath=\{range \.items\[\*\]\}\{\.metadata\.name\} /m);
     });
 
     it("fails saying why when kubectl cannot list them", async () => {
@@ -451,7 +517,7 @@ openssl.describe("smokeCheckScript over HTTPS", () => {
         const r = await runScript(script(20, tlsBase, lab.ca));
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
-        expect(r.stdout).toContain("smoke check passed: all 9 checks");
+        expect(r.stdout).toContain("smoke check passed: all 10 checks");
     });
 
     it("reads the API server over HTTPS verified against the ServiceAccount's CA, and fails when it does not chain to it", async () => {
@@ -460,7 +526,7 @@ openssl.describe("smokeCheckScript over HTTPS", () => {
         expect(trusted.stderr).toBe("");
         expect(trusted.stdout).toContain(`ok: ${ES_CHECK}`);
         expect(untrusted.status).not.toBe(0);
-        expect(untrusted.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 000\n`);
+        expect(untrusted.stderr).toContain(`- ${ES_CHECK}: could not list them: the API server answered 000 [${ES_ID}]\n`);
         expect(untrusted.stderr).not.toContain("Grafana");
     });
 

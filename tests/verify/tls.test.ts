@@ -1,0 +1,74 @@
+// The verify clients over real HTTPS (a CA and a server certificate made by openssl): a door's answer verified
+// against the lab CA, a server of another CA refused, and the kubeconfig's own CA, client certificate or
+// insecure-skip-tls-verify honoured as kubectl would.
+import * as fs from "node:fs";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { fetchUrl } from "../../programs/verify/http";
+import { kubeApi } from "../../programs/verify/lab";
+import { nativeTool } from "../helpers/tools";
+
+const openssl = nativeTool("openssl", "openssl", ["version"]);
+
+function makeCa(dir: string, name: string): { ca: string; cert: string; key: string } {
+    const run = (args: string[]) => openssl.run(args, dir);
+    run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}-ca.key`, "-out", `${name}-ca.crt`, "-days", "2", "-subj", `/CN=${name} CA`]);
+    run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", "/CN=127.0.0.1"]);
+    fs.writeFileSync(path.join(dir, `${name}.ext`), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    run(["x509", "-req", "-in", `${name}.csr`, "-CA", `${name}-ca.crt`, "-CAkey", `${name}-ca.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`]);
+    const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+    return { ca: read(`${name}-ca.crt`), cert: read(`${name}.crt`), key: read(`${name}.key`) };
+}
+
+openssl.describe("verify's clients over HTTPS", () => {
+    let server: https.Server;
+    let url = "";
+    let lab: { ca: string };
+    let stranger: { ca: string };
+
+    beforeAll(async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-tls-"));
+        lab = makeCa(dir, "lab");
+        stranger = makeCa(dir, "stranger");
+        const made = lab as { ca: string; cert: string; key: string };
+        server = https.createServer({ cert: made.cert, key: made.key }, (req, res) => res.end(JSON.stringify({ gitVersion: req.headers.authorization ?? "anonymous" })));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    afterAll(() => {
+        server.close();
+    });
+
+    const kubeconfig = (cluster: Record<string, unknown>) =>
+        JSON.stringify({
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name: "lab", cluster: { server: url, ...cluster } }],
+            users: [{ name: "admin", user: { token: "t0ken" } }],
+            contexts: [{ name: "lab", context: { cluster: "lab", user: "admin" } }],
+            "current-context": "lab",
+        });
+
+    it("a door answers when its certificate chains to the lab CA, and is refused when it does not (never skipped)", async () => {
+        expect((await fetchUrl(`${url}/version`, { ca: lab.ca, timeoutMs: 5000 })).status).toBe(200);
+        await expect(fetchUrl(`${url}/version`, { ca: stranger.ca, timeoutMs: 5000, what: "Grafana" })).rejects.toThrow(/^Grafana: (unable to verify|self[- ]signed|unable to get local issuer)/);
+        await expect(fetchUrl(`${url}/version`, { timeoutMs: 5000, what: "Grafana" })).rejects.toThrow(/^Grafana: /);
+    });
+
+    it("the API client trusts the kubeconfig's CA and sends its credentials", async () => {
+        const { api } = await kubeApi(kubeconfig({ "certificate-authority-data": Buffer.from(lab.ca).toString("base64") }));
+        expect(await api.json("/version")).toEqual({ gitVersion: "Bearer t0ken" });
+        const { api: wrong } = await kubeApi(kubeconfig({ "certificate-authority-data": Buffer.from(stranger.ca).toString("base64") }));
+        await expect(wrong.json("/version")).rejects.toThrow(/^the Kubernetes API at https:\/\/127\.0\.0\.1:\d+: /);
+    });
+
+    it("the API client honours insecure-skip-tls-verify, as kubectl does, for a cluster whose kubeconfig says so", async () => {
+        const { api } = await kubeApi(kubeconfig({ "insecure-skip-tls-verify": true }));
+        expect(await api.json("/version")).toEqual({ gitVersion: "Bearer t0ken" });
+    });
+});
