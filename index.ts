@@ -1,7 +1,8 @@
 import { loadConfig } from "./components/config";
+import { capacityPlan } from "./stacks/capacity";
 import { homelab } from "./stacks/homelab";
 
-const outputs = homelab(loadConfig());
+const outputs = homelab(loadConfig(capacityPlan));
 
 export const kubeconfig = outputs.kubeconfig;
 export const apiServerUrl = outputs.apiServerUrl;

@@ -5,7 +5,8 @@ import { backupJobPods, budgetLine as line, budgetTotals, meshedPod, platformBud
 import { requestsFromValues } from "../components/observability/resources";
 import { podRequests } from "../components/kubernetes/resources";
 import type { Ledger, Recorded } from "./helpers/pulumi";
-import { drainedCapacityProblems, validateConfig } from "../components/config";
+import { validateConfig } from "../components/config";
+import { capacityPlan, drainedCapacityProblems } from "../stacks/capacity";
 import { runHomelab } from "./helpers/platform";
 import { problemsOf, raw } from "./config/raw";
 
@@ -220,7 +221,7 @@ describe("the resource budget", () => {
     });
 
     it("counts the node the drain would cost most, and CPU on its own", () => {
-        const lab = validateConfig(raw({})).config!;
+        const lab = validateConfig(raw({}), capacityPlan).config!;
         const [big, ...small] = lab.nodes;
         const uneven = [{ ...big, cores: 8 }, ...small.map((n) => ({ ...n, cores: 2 }))];
         // Losing the 8-core node leaves 2 × (2000 − 1000) = 2000m for the two-node platform's requests.

@@ -11,6 +11,7 @@ import { readerNamespaces } from "../components/secrets/catalog";
 import type { HomelabOutputs } from "../stacks/homelab";
 import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import { loadConfig } from "../components/config";
+import { capacityPlan } from "../stacks/capacity";
 import { homelab } from "../stacks/homelab";
 import { FAKE_LAB_CA, runUnderMocks, valueOf, type Ledger } from "./helpers/pulumi";
 import { CLUSTER_KUBECONFIG as KUBECONFIG, clusterStackConfig } from "./helpers/clusterStack";
@@ -21,7 +22,7 @@ import { pssLabels } from "./helpers/podSecurity";
 function clusterProblems(overrides: Record<string, string | undefined> = {}): string[] {
     const flat = clusterStackConfig(overrides);
     const homelabKeys = Object.fromEntries(Object.entries(flat).map(([k, v]) => [k.slice("homelab:".length), v]));
-    return validateStack({ homelab: homelabKeys, proxmoxve: {} }).problems;
+    return validateStack({ homelab: homelabKeys, proxmoxve: {} }, capacityPlan).problems;
 }
 
 describe("the homelab stack on an existing cluster", () => {
@@ -31,7 +32,7 @@ describe("the homelab stack on an existing cluster", () => {
     beforeAll(async () => {
         // Another StorageClass than K3s' local-path, so the test can tell it reached every volume.
         const config = clusterStackConfig({ "homelab:storageClass": "longhorn" });
-        ({ ledger, result: outputs } = await runUnderMocks(config, () => homelab(loadConfig()), DISTINCT_RANDOMS));
+        ({ ledger, result: outputs } = await runUnderMocks(config, () => homelab(loadConfig(capacityPlan)), DISTINCT_RANDOMS));
     });
 
     it("creates no Proxmox resource and no SSH command", () => {
@@ -186,16 +187,16 @@ describe("the homelab stack on an existing cluster", () => {
 describe("the loader on an existing cluster", () => {
     it("needs no Proxmox, LAN, VM or SSH key: Pulumi.cluster.yaml and a kubeconfig are enough", () => {
         expect(clusterProblems()).toEqual([]);
-        const config = validateStack(raw({ "homelab:nodes": undefined, ...clusterStackConfig() })).config!;
+        const config = validateStack(raw({ "homelab:nodes": undefined, ...clusterStackConfig() }), capacityPlan).config!;
         expect(config.mode).toBe("cluster");
         expect(config.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.50", nodeCount: 3 });
     });
 
     it("refuses both homelab:nodes and homelab:kubeconfig, and neither", () => {
-        expect(validateStack(raw({ "homelab:kubeconfig": KUBECONFIG })).problems).toEqual([
+        expect(validateStack(raw({ "homelab:kubeconfig": KUBECONFIG }), capacityPlan).problems).toEqual([
             expect.stringMatching(/^homelab:nodes and homelab:kubeconfig are both set/),
         ]);
-        expect(validateStack(raw({ "homelab:nodes": undefined })).problems).toEqual([
+        expect(validateStack(raw({ "homelab:nodes": undefined }), capacityPlan).problems).toEqual([
             expect.stringMatching(/^Neither homelab:nodes nor homelab:kubeconfig is set/),
         ]);
     });
@@ -224,24 +225,24 @@ describe("the loader on an existing cluster", () => {
     });
 
     it("notes the budget the other nodes must hold with one drained, since it cannot see their sizes", () => {
-        const { notes } = validateStack({ homelab: Object.fromEntries(Object.entries(clusterStackConfig()).map(([k, v]) => [k.slice(8), v])), proxmoxve: {} });
+        const { notes } = validateStack({ homelab: Object.fromEntries(Object.entries(clusterStackConfig()).map(([k, v]) => [k.slice(8), v])), proxmoxve: {} }, capacityPlan);
         expect(notes).toEqual([expect.stringMatching(/^The platform requests \d+m CPU and \d+ MiB of memory with one of homelab:nodeCount 3 nodes drained/)]);
     });
 
     it("keeps homelab:publicAddress and homelab:nodeCount out of a Proxmox-mode stack, where the nodes give them", () => {
-        expect(validateStack(raw({ "homelab:publicAddress": "192.168.2.50" })).problems).toEqual([
+        expect(validateStack(raw({ "homelab:publicAddress": "192.168.2.50" }), capacityPlan).problems).toEqual([
             expect.stringMatching(/^homelab:publicAddress is for a stack on an existing cluster/),
         ]);
-        const lab = validateStack(raw()).config!;
+        const lab = validateStack(raw(), capacityPlan).config!;
         // Our K3s: Istio's CNI agent takes K3s' CNI paths.
         expect(lab.target).toEqual({ storageClass: "local-path", publicAddress: "192.168.2.242", nodeCount: 3, cniPlatform: "k3s" });
-        expect(validateStack(raw({ "homelab:istioCniPlatform": "k3s" })).problems).toEqual([
+        expect(validateStack(raw({ "homelab:istioCniPlatform": "k3s" }), capacityPlan).problems).toEqual([
             expect.stringMatching(/^homelab:istioCniPlatform is for a stack on an existing cluster/),
         ]);
     });
 
     it("takes Istio's CNI platform profile for an existing cluster from homelab:istioCniPlatform, and refuses an unknown one", () => {
-        const config = validateStack(raw({ "homelab:nodes": undefined, ...clusterStackConfig(), "homelab:istioCniPlatform": "k3s" })).config!;
+        const config = validateStack(raw({ "homelab:nodes": undefined, ...clusterStackConfig(), "homelab:istioCniPlatform": "k3s" }), capacityPlan).config!;
         expect(config.target.cniPlatform).toBe("k3s");
         expect(clusterProblems({ "homelab:istioCniPlatform": "k8s" })).toEqual([
             expect.stringMatching(/^homelab:istioCniPlatform must be one of Istio's platform profiles \(gke, k3d, k3s, microk8s, minikube, openshift\)/),

@@ -24,6 +24,31 @@ describe("package.json", () => {
         expect(pkg.devDependencies.pulumi).toBeDefined();
     });
 
+    it("lints the import rules (no cycle, type-only imports included; shared rooms and the loader import no part) with the repo's one config", async () => {
+        expect(pkg.scripts.lint).toContain("npm run --silent lint:imports");
+        expect(pkg.scripts["lint:imports"]).toMatch(/^depcruise --config \.dependency-cruiser\.cjs index\.ts stacks components programs scripts tests$/);
+        const rules = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default;
+        expect(rules.options.tsPreCompilationDeps).toBe(true);
+        expect(rules.forbidden.map((r: { name: string; severity: string }) => `${r.name}:${r.severity}`)).toEqual(
+            expect.arrayContaining(["no-circular:error", "shared-rooms-import-no-part:error", "config-imports-no-part:error"]),
+        );
+    });
+
+    it("has an inner loop, test:fast, of the files that run no stack, no process and no server, through their helpers too", async () => {
+        expect(pkg.scripts["test:fast"]).toBe("vitest run --config vitest.fast.config.ts");
+        const { FAST_TEST_FILES } = await import("../vitest.fast.config");
+        expect(FAST_TEST_FILES).toEqual(expect.arrayContaining(["tests/config/validate.test.ts", "tests/config/sections.test.ts", "tests/observability/builders.test.ts"]));
+        for (const slow of [
+            "tests/stack.test.ts", // the stack under mocks
+            "tests/config/load.test.ts", // the loader under mocks
+            "tests/k3s/scripts.test.ts", // bash and shellcheck
+            "tests/load/kube.test.ts", // a local server
+            "tests/security/podSecurity.test.ts", // the stack, through tests/security/labStack.ts
+        ]) {
+            expect(FAST_TEST_FILES, slow).not.toContain(slow);
+        }
+    });
+
     it("has the README's two commands", () => {
         expect(pkg.scripts.up).toBe("bash scripts/up.sh");
         expect(pkg.scripts.test).toContain("vitest run");

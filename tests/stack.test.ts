@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../components/config";
+import { capacityPlan } from "../stacks/capacity";
 import { homelab, type HomelabOutputs } from "../stacks/homelab";
 import { readerNamespaces } from "../components/secrets/catalog";
 import { FAKE_LAB_CA, fullConfig, runUnderMocks, TEST_SECRETS, TEST_USER_CONFIG, valueOf, type Ledger } from "./helpers/pulumi";
@@ -16,7 +17,7 @@ describe("the homelab stack under mocks", () => {
     let outputs: HomelabOutputs;
 
     beforeAll(async () => {
-        ({ ledger, result: outputs } = await runUnderMocks(fullConfig(), () => homelab(loadConfig()), DISTINCT_RANDOMS));
+        ({ ledger, result: outputs } = await runUnderMocks(fullConfig(), () => homelab(loadConfig(capacityPlan)), DISTINCT_RANDOMS));
     });
 
     it("creates three VMs with the configured sizes and static addresses", () => {

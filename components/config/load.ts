@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./ConfigError";
-import type { HomelabConfig, OffsiteBackupSecrets, RawConfig } from "./types";
+import type { CapacityPlan, HomelabConfig, OffsiteBackupSecrets, RawConfig } from "./types";
 import { validateStack } from "./validate";
 
 /** Keys of the `homelab` namespace that hold JSON (lists and objects) rather than scalars. */
@@ -10,10 +10,10 @@ const PROXMOX_KEYS = ["endpoint", "insecure", "apiToken"];
 /**
  * Reads every `homelab:*` key the stack sets (secrets included, to check presence and shape without
  * printing them) and the provider's keys, validates, and throws one ConfigError listing every problem
- * before any resource exists.
+ * before any resource exists. `plan` sizes the platform against the nodes (stacks/capacity.ts).
  */
-export function loadConfig(): HomelabConfig {
-    const { raw, result, problems } = checkConfig();
+export function loadConfig(plan: CapacityPlan): HomelabConfig {
+    const { raw, result, problems } = checkConfig(plan);
     if (problems.length > 0 || !result.config) {
         throw new ConfigError(problems);
     }
@@ -45,9 +45,9 @@ export function loadConfig(): HomelabConfig {
  * What loadConfig checks, without making any Output: every problem and note of the config Pulumi's runtime holds
  * (the engine's, or what `npm run check` set from the stack file).
  */
-export function checkConfig(): { raw: RawConfig; result: ReturnType<typeof validateStack>; problems: string[] } {
+export function checkConfig(plan: CapacityPlan): { raw: RawConfig; result: ReturnType<typeof validateStack>; problems: string[] } {
     const { raw, problems } = readRawConfig();
-    const result = validateStack(raw);
+    const result = validateStack(raw, plan);
     return { raw, result, problems: [...problems, ...result.problems] };
 }
 

@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ShlinkRateLimits } from "../contracts/rateLimits";
 
 /** One K3s server VM, after defaults are applied. */
 export interface NodeSpec {
@@ -120,14 +121,6 @@ export interface MeshConfig {
     rateLimits: ShlinkRateLimits;
 }
 
-/** Envoy's local rate limits on Shlink's routes: each gateway pod keeps its own buckets. */
-export interface ShlinkRateLimits {
-    /** URL creations (POST /rest/v{n}/short-urls, GET .../short-urls/shorten; listing GET .../short-urls counts too) per minute. */
-    createPerMinute: number;
-    /** Every other request (redirects above all) per second. */
-    redirectPerSecond: number;
-}
-
 /** Sizes of the data layer and Shlink that a user may tune. */
 export interface PlatformConfig {
     /** Shlink pods, spread over the nodes. */
@@ -216,4 +209,19 @@ export interface Checked<T> {
     problems: string[];
     /** What the loader took the liberty to normalise, for the user to see. */
     notes?: string[];
+}
+
+/**
+ * Whether the platform fits the nodes with one drained: planned above the loader (stacks/capacity.ts sums what
+ * every part requests), handed to it, so parsing config imports no part and still refuses a platform that
+ * cannot fit before any resource exists.
+ */
+export interface CapacityPlan {
+    /**
+     * Proxmox mode: what is missing on VMs that cannot hold the platform with one of them drained (none: it fits);
+     * `offsiteBackup`: the off-site repository is on (its backup Jobs count).
+     */
+    drainedProblems(nodes: NodeSpec[], platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">, offsiteBackup?: boolean): string[];
+    /** Cluster mode, where node sizes are unknown: what the other nodes must leave free, as a note. */
+    drainedNote(nodeCount: number, platform: PlatformConfig, gitops: Pick<GitopsConfig, "argocd">, offsiteBackup?: boolean): string;
 }

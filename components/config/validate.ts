@@ -8,25 +8,26 @@ import { validateK3s } from "./k3s";
 import { validateMesh } from "./mesh";
 import { validateNetwork } from "./network";
 import { validateNodes } from "./nodes";
-import { drainedBudgetNote, drainedCapacityProblems, validatePlatform, volumeProblems } from "./platform";
+import { validatePlatform, volumeProblems } from "./platform";
 import { validateProxmox } from "./proxmox";
 import { validateSsh } from "./ssh";
 import { clusterTarget, proxmoxTarget, stackMode } from "./target";
-import type { Checked, OffsiteBackupConfig, PlainConfig, RawConfig, StackConfig } from "./types";
+import type { CapacityPlan, Checked, OffsiteBackupConfig, PlainConfig, RawConfig, StackConfig } from "./types";
 
 /**
  * Validates either mode's config: Proxmox mode (homelab:nodes) through validateConfig, cluster mode
- * (homelab:kubeconfig) through validateClusterConfig; both or neither set is refused.
+ * (homelab:kubeconfig) through validateClusterConfig; both or neither set is refused. `plan` sizes the platform
+ * against the nodes (stacks/capacity.ts: capacity planning lives above the loader).
  */
-export function validateStack(raw: RawConfig): { config?: StackConfig; problems: string[]; notes: string[] } {
+export function validateStack(raw: RawConfig, plan: CapacityPlan): { config?: StackConfig; problems: string[]; notes: string[] } {
     const { mode, problems } = stackMode(raw.homelab);
     if (mode === undefined) {
         return { problems, notes: [] };
     }
     if (mode === "cluster") {
-        return validateClusterConfig(raw);
+        return validateClusterConfig(raw, plan);
     }
-    const result = validateConfig(raw);
+    const result = validateConfig(raw, plan);
     return { ...result, config: result.config && { mode, ...result.config } };
 }
 
@@ -34,7 +35,7 @@ export function validateStack(raw: RawConfig): { config?: StackConfig; problems:
  * A stack on an existing cluster: only the layers above the cluster are checked (Proxmox, LAN, VM, K3s and
  * SSH keys are not needed). Node sizes are unknown here, so the budget with one node drained is a note.
  */
-export function validateClusterConfig(raw: RawConfig): { config?: StackConfig; problems: string[]; notes: string[] } {
+export function validateClusterConfig(raw: RawConfig, plan: CapacityPlan): { config?: StackConfig; problems: string[]; notes: string[] } {
     const h = raw.homelab;
     const keys: Checked<never> = { problems: unknownKeyProblems(Object.keys(h).filter((key) => h[key] !== undefined)) };
     const platform = validatePlatform(h);
@@ -48,7 +49,7 @@ export function validateClusterConfig(raw: RawConfig): { config?: StackConfig; p
     if (problems.length > 0) {
         return { problems, notes };
     }
-    notes.push(drainedBudgetNote(target.value!.nodeCount, platform.value!, gitops.value!, backup.value !== undefined));
+    notes.push(plan.drainedNote(target.value!.nodeCount, platform.value!, gitops.value!, backup.value !== undefined));
     return { problems, notes, config: { mode: "cluster", platform: platform.value!, mesh: mesh.value!, gitops: gitops.value!, target: target.value!, ...offsite(backup) } };
 }
 
@@ -57,7 +58,7 @@ export function validateClusterConfig(raw: RawConfig): { config?: StackConfig; p
  * found, each naming the key and what to set, so one `pulumi up` shows the whole list; a check that needs
  * an unusable value is skipped, so each mistake is reported once.
  */
-export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems: string[]; notes: string[] } {
+export function validateConfig(raw: RawConfig, plan: CapacityPlan): { config?: PlainConfig; problems: string[]; notes: string[] } {
     const h = raw.homelab;
     const keys: Checked<never> = { problems: unknownKeyProblems(Object.keys(h).filter((key) => h[key] !== undefined)) };
     const proxmox = validateProxmox(raw.proxmoxve);
@@ -83,7 +84,7 @@ export function validateConfig(raw: RawConfig): { config?: PlainConfig; problems
     }
     // Sized against a node list that is itself wrong (an even count, a bad size), it would only repeat that mistake.
     if (nodes.value && nodes.problems.length === 0 && platform.value && gitops.value) {
-        problems.push(...drainedCapacityProblems(nodes.value, platform.value, gitops.value, backup.value !== undefined));
+        problems.push(...plan.drainedProblems(nodes.value, platform.value, gitops.value, backup.value !== undefined));
     }
     if (problems.length > 0) {
         return { problems, notes };

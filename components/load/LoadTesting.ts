@@ -2,7 +2,7 @@
 // Runs themselves are not Pulumi resources: `npm run load` creates and deletes them (they are ephemeral).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ShlinkRateLimits } from "../config";
+import type { ShlinkRateLimits } from "../contracts/rateLimits";
 import { K6, K6_OPERATOR_CHART } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";

@@ -1,6 +1,6 @@
 // Whether a load scenario fits Shlink's rate limits at the ingress gateway (components/mesh/rateLimit.ts): a run
 // over them would measure the gateway's 429s, not Shlink, so `npm run load` refuses it before starting anything.
-import type { ShlinkRateLimits } from "../config";
+import type { ShlinkRateLimits } from "../contracts/rateLimits";
 import { configSet } from "../config/fix";
 import { SHLINK_RATE_LIMIT } from "../defaults";
 import type { RateProfile, ScenarioSpec } from "./scenarios/catalog";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ShlinkRateLimits } from "../config";
+import type { ShlinkRateLimits } from "../contracts/rateLimits";
 import { K6, K6_LAB_CA } from "../defaults";
 import { SCENARIOS, type ScenarioName } from "./scenarios/catalog";
 

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ShlinkRateLimits } from "../config";
+import type { ShlinkRateLimits } from "../contracts/rateLimits";
 import { SHLINK_RATE_LIMIT } from "../defaults";
 import { rateLimitFilterSpec } from "./rateLimit";
 import {

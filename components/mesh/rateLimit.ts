@@ -2,7 +2,7 @@
 // Per route rather than by descriptors: each named route of Shlink's VirtualService gets its own bucket through
 // `typed_per_filter_config`, so the limit follows Istio's own route match (method and path) with no second copy
 // of it in Envoy's descriptor language.
-import type { ShlinkRateLimits } from "../config";
+import type { ShlinkRateLimits } from "../contracts/rateLimits";
 import { SHLINK_RATE_LIMIT } from "../defaults";
 
 type RateLimitedRoute = (typeof SHLINK_RATE_LIMIT.routes)[keyof typeof SHLINK_RATE_LIMIT.routes];

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseArgs } from "node:util";
 import { checkConfig, configSetSecret, PULUMI_CLI, SECRET_KEYS, UNREAD_SECRET, type NodeSpec } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { preflightProblems } from "../../components/proxmox/preflight";
 import { readProxmoxFacts, type ProxmoxApi } from "./proxmoxApi";
 import { readStackConfig, STACK_NAME_PATTERN, stackFileName } from "./stackFile";
@@ -91,7 +92,7 @@ export function offlineConfig(config: Record<string, string>, encrypted: string[
 export function loaderVerdict(config: Record<string, string>): ReturnType<typeof checkConfig> {
     const secretKeys: readonly string[] = SECRET_KEYS;
     pulumi.runtime.setAllConfig(config, Object.keys(config).filter((k) => secretKeys.includes(k)));
-    return checkConfig();
+    return checkConfig(capacityPlan);
 }
 
 export async function runCheck(argv: string[], deps: CheckDeps): Promise<number> {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateNetwork } from "../../components/config/network";
 import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { raw } from "./raw";
 
 const COMPONENTS = path.join(__dirname, "..", "..", "components");
@@ -46,7 +47,7 @@ describe("fix commands", () => {
 
     it("name the key file the README has the user make (~/.ssh/homelab), not ~/.ssh/id_ed25519", () => {
         expect(codeLines().filter(({ line }) => line.includes("id_ed25519"))).toEqual([]);
-        const problems = validateConfig(raw({ "homelab:sshPublicKey": undefined, "homelab:sshPrivateKey": undefined })).problems;
+        const problems = validateConfig(raw({ "homelab:sshPublicKey": undefined, "homelab:sshPrivateKey": undefined }), capacityPlan).problems;
         expect(problems).toEqual([
             'homelab:sshPublicKey is not set: npm run pulumi -- config set homelab:sshPublicKey "$(cat ~/.ssh/homelab.pub)"',
             "homelab:sshPrivateKey is not set: npm run pulumi -- config set --secret homelab:sshPrivateKey < ~/.ssh/homelab",

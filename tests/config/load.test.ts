@@ -2,14 +2,16 @@
 // hands secrets over as secret Outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../components/config";
+import { ConfigError, loadConfig, type CapacityPlan } from "../../components/config";
+import { SHLINK_RATE_LIMIT_MAX } from "../../components/defaults";
+import { capacityPlan } from "../../stacks/capacity";
 import { fullConfig, runUnderMocks } from "../helpers/pulumi";
 import { runRefused } from "../helpers/platform";
 import { node, nodes } from "./raw";
 
 /** loadConfig of a Proxmox-mode stack (the lab's), typed as such. */
 function loadProxmox() {
-    const config = loadConfig();
+    const config = loadConfig(capacityPlan);
     if (config.mode !== "proxmox") {
         throw new Error(`expected a Proxmox-mode config, got ${config.mode}`);
     }
@@ -34,6 +36,27 @@ describe("loadConfig", () => {
         expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
     });
 
+    it("refuses VMs too small for the platform with one drained, through the capacity plan it is handed, before any resource", async () => {
+        const { thrown, ledger } = await runRefused(fullConfig({ "homelab:vmMemoryMiB": "5632" }));
+        expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+        expect((thrown as ConfigError).problems).toEqual([expect.stringMatching(/^With k3s-node-01 drained, the other 2 node\(s\) leave 7168 MiB of memory for pods/)]);
+        expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+        // What the loader refuses is what the plan says: the loader plans nothing itself.
+        const fits: CapacityPlan = { drainedProblems: () => [], drainedNote: () => "" };
+        const { result } = await runUnderMocks(fullConfig({ "homelab:vmMemoryMiB": "5632" }), () => loadConfig(fits));
+        expect(result.mode).toBe("proxmox");
+    });
+
+    it("refuses a bad rate limit with a RunError before any resource is registered", async () => {
+        const { thrown, ledger } = await runRefused(fullConfig({ "homelab:shlinkCreateRatePerMinute": "0" }));
+        expect(thrown).toBeInstanceOf(ConfigError);
+        expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+        expect((thrown as ConfigError).problems).toEqual([
+            `homelab:shlinkCreateRatePerMinute must be between 1 and ${SHLINK_RATE_LIMIT_MAX.createPerMinute} (got 0).`,
+        ]);
+        expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    });
+
     it("returns the secrets as secret Outputs", async () => {
         const { result } = await runUnderMocks(fullConfig(), () => loadProxmox());
         const { isSecret } = await import("@pulumi/pulumi");
@@ -44,7 +67,7 @@ describe("loadConfig", () => {
     it("throws a pulumi.RunError, so Pulumi prints the message alone, without a stack trace", async () => {
         const { result } = await runUnderMocks(fullConfig({ "proxmoxve:apiToken": undefined }), () => {
             try {
-                return loadConfig();
+                return loadConfig(capacityPlan);
             } catch (e) {
                 return e;
             }
@@ -56,7 +79,7 @@ describe("loadConfig", () => {
     it("sees every homelab key the stack sets, a typo included", async () => {
         const { result } = await runUnderMocks(fullConfig({ "homelab:vmMemoryMib": "8192" }), () => {
             try {
-                return loadConfig();
+                return loadConfig(capacityPlan);
             } catch (e) {
                 return e;
             }

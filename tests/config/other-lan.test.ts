@@ -1,6 +1,7 @@
 // Issue 8: a stack for another LAN and another Proxmox node builds with no trace of the seed lab's values.
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { homelab, type HomelabOutputs } from "../../stacks/homelab";
 import { GOOD_HOST, proxmoxInvokes } from "../helpers/proxmoxHost";
 import { runUnderMocks, TEST_SECRETS, valueOf, type Ledger } from "../helpers/pulumi";
@@ -28,7 +29,7 @@ describe("a stack for another LAN", () => {
     beforeAll(async () => {
         // Their Proxmox: a 32 GiB host named pve with 12 threads (3 VMs × 4 vCPUs).
         const pve = { ...GOOD_HOST.nodes[0], name: "pve", memoryGiB: 32, threads: 12 };
-        ({ ledger, result: outputs } = await runUnderMocks(OTHER_LAN, () => homelab(loadConfig()), {
+        ({ ledger, result: outputs } = await runUnderMocks(OTHER_LAN, () => homelab(loadConfig(capacityPlan)), {
             invokes: proxmoxInvokes({ ...GOOD_HOST, nodes: [pve] }),
         }));
     });

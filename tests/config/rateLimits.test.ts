@@ -1,12 +1,10 @@
 // Shlink's rate limits at the ingress gateway and its HTTPS port in the config: defaults, overrides, and each bad
-// value refused (a RunError from loadConfig before any resource) with one message naming the key.
-import * as pulumi from "@pulumi/pulumi";
+// value refused with one message naming the key (as a RunError before any resource: tests/config/load.test.ts).
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../../components/config";
+import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { KNOWN_KEYS } from "../../components/config/keys";
 import { CONFIG_DEFAULTS, SHLINK_RATE_LIMIT_MAX } from "../../components/defaults";
-import { fullConfig } from "../helpers/pulumi";
-import { runRefused } from "../helpers/platform";
 import { problemsOf, raw } from "./raw";
 
 describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond and homelab:shlinkHttpsPort", () => {
@@ -14,7 +12,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
         for (const key of ["shlinkCreateRatePerMinute", "shlinkRedirectRatePerSecond", "shlinkHttpsPort"]) {
             expect(KNOWN_KEYS).toContain(key);
         }
-        const mesh = validateConfig(raw()).config!.mesh;
+        const mesh = validateConfig(raw(), capacityPlan).config!.mesh;
         expect(mesh.rateLimits).toEqual({
             createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute,
             redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond,
@@ -25,6 +23,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
     it("take overrides, the HTTPS port within the port plan", () => {
         const mesh = validateConfig(
             raw({ "homelab:shlinkCreateRatePerMinute": "60", "homelab:shlinkRedirectRatePerSecond": "1000", "homelab:shlinkHttpsPort": "8443" }),
+            capacityPlan,
         ).config?.mesh;
         // 8443 is Argo CD's second port by default: move it too.
         expect(mesh).toBeUndefined();
@@ -35,6 +34,7 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
                 "homelab:shlinkHttpsPort": "8443",
                 "homelab:argocdHttpsPort": "9443",
             }),
+            capacityPlan,
         ).config!.mesh;
         expect(moved.rateLimits).toEqual({ createPerMinute: 60, redirectPerSecond: 1000 });
         expect(moved.ports.shlinkHttps).toBe(8443);
@@ -57,16 +57,6 @@ describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond
         // The port plan names the two keys in the order it meets them; either way one problem.
         expect(problems).toHaveLength(1);
         expect(problems[0] === message || problems[0] === reversedPortClash(message)).toBe(true);
-    });
-
-    it("refuses a bad limit with a RunError before any resource is registered", async () => {
-        const { thrown, ledger } = await runRefused(fullConfig({ "homelab:shlinkCreateRatePerMinute": "0" }));
-        expect(thrown).toBeInstanceOf(ConfigError);
-        expect(pulumi.RunError.isInstance(thrown)).toBe(true);
-        expect((thrown as ConfigError).problems).toEqual([
-            `homelab:shlinkCreateRatePerMinute must be between 1 and ${SHLINK_RATE_LIMIT_MAX.createPerMinute} (got 0).`,
-        ]);
-        expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
     });
 });
 

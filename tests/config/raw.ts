@@ -1,5 +1,6 @@
 // Raw config for the loader's pure validators, built the way loadConfig builds it from the engine's map.
 import { validateConfig, type RawConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { fullConfig } from "../helpers/pulumi";
 
 /** Keys whose value the engine hands over as JSON. */
@@ -20,5 +21,5 @@ export const nodes = (...list: object[]) => JSON.stringify(list);
 export const node = (n: number, extra: object = {}) => ({ name: `k3s-node-0${n}`, ip: `192.168.2.${241 + n}`, ...extra });
 
 export function problemsOf(overrides: Record<string, string | undefined>): string[] {
-    return validateConfig(raw(overrides)).problems;
+    return validateConfig(raw(overrides), capacityPlan).problems;
 }

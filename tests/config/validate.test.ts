@@ -1,11 +1,12 @@
 // validateConfig as a whole: the lab's config, overrides, and every refusal with its message.
 import { describe, expect, it } from "vitest";
 import { capacityProblems, validateConfig, volumeProblems } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { node, nodes, problemsOf, raw } from "./raw";
 
 describe("validateConfig", () => {
     it("accepts the lab's Pulumi.homelab.yaml and applies defaults", () => {
-        const { config, problems } = validateConfig(raw());
+        const { config, problems } = validateConfig(raw(), capacityPlan);
         expect(problems).toEqual([]);
         expect(config!.nodes.map((n) => [n.name, n.ip, n.cores, n.memoryMiB, n.diskGiB, n.proxmoxNode])).toEqual([
             ["k3s-node-01", "192.168.2.242", 4, 10240, 100, "um790"],
@@ -26,6 +27,7 @@ describe("validateConfig", () => {
     it("lets a node override its size and Proxmox host", () => {
         const { config } = validateConfig(
             raw({ "homelab:nodes": nodes(node(1), node(2, { cores: 2, memoryMiB: 4096, proxmoxNode: "pve2", vmId: 9002 }), node(3)) }),
+            capacityPlan,
         );
         expect(config!.nodes[1]).toEqual({
             name: "k3s-node-02",
@@ -97,7 +99,7 @@ describe("validateConfig", () => {
     });
 
     it("applies the platform defaults and takes overrides", () => {
-        expect(validateConfig(raw()).config!.platform).toEqual({
+        expect(validateConfig(raw(), capacityPlan).config!.platform).toEqual({
             shlinkReplicas: 3,
             postgresVolumeGiB: 20,
             postgresBackupVolumeGiB: 20,
@@ -107,6 +109,7 @@ describe("validateConfig", () => {
         });
         const { config } = validateConfig(
             raw({ "homelab:shlinkReplicas": "5", "homelab:postgresBackupVolumeGiB": "40", "homelab:postgresBackupRetentionFull": "4" }),
+            capacityPlan,
         );
         expect(config!.platform).toMatchObject({ shlinkReplicas: 5, postgresBackupVolumeGiB: 40, postgresBackupRetentionFull: 4 });
     });
@@ -121,7 +124,7 @@ describe("validateConfig", () => {
     });
 
     it("applies the port plan and mesh defaults", () => {
-        const { config } = validateConfig(raw());
+        const { config } = validateConfig(raw(), capacityPlan);
         expect(config!.mesh).toEqual({
             ports: { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 },
             tracingSamplingPercent: 100,
@@ -130,22 +133,22 @@ describe("validateConfig", () => {
             smokeCheckTimeoutSeconds: 900,
             rateLimits: { createPerMinute: 900, redirectPerSecond: 500 },
         });
-        expect(validateConfig(raw({ "homelab:kialiAuth": "token" })).config!.mesh.kialiAuth).toBe("token");
+        expect(validateConfig(raw({ "homelab:kialiAuth": "token" }), capacityPlan).config!.mesh.kialiAuth).toBe("token");
         // Behind the gateway a UI may take a port below 1024: the gateway binds it, Kiali keeps its own.
-        expect(validateConfig(raw({ "homelab:kialiPort": "444" })).problems).toEqual([]);
-        expect(validateConfig(raw({ "homelab:domain": "lab.example.org" })).config!.mesh.domain).toBe("lab.example.org");
+        expect(validateConfig(raw({ "homelab:kialiPort": "444" }), capacityPlan).problems).toEqual([]);
+        expect(validateConfig(raw({ "homelab:domain": "lab.example.org" }), capacityPlan).config!.mesh.domain).toBe("lab.example.org");
         expect(config!.gitops).toEqual({ argocd: true });
     });
 
     it("puts Alertmanager's port in the port plan, and refuses a webhook that is not a URL without printing it", () => {
-        expect(validateConfig(raw({ "homelab:alertmanagerPort": "3000" })).problems).toEqual([
+        expect(validateConfig(raw({ "homelab:alertmanagerPort": "3000" }), capacityPlan).problems).toEqual([
             "homelab:alertmanagerPort 3000 is already homelab:grafanaPort: each URL needs a port of its own.",
         ]);
-        const problems = validateConfig(raw({ "homelab:alertWebhookUrl": "ntfy.sh/secret-topic" })).problems;
+        const problems = validateConfig(raw({ "homelab:alertWebhookUrl": "ntfy.sh/secret-topic" }), capacityPlan).problems;
         expect(problems).toEqual([
             "homelab:alertWebhookUrl must be an http(s) URL (value not shown): paste it (e.g. https://ntfy.sh/<topic>) when Pulumi asks: npm run pulumi -- config set --secret homelab:alertWebhookUrl",
         ]);
-        expect(validateConfig(raw({ "homelab:alertWebhookUrl": "https://ntfy.sh/secret-topic" })).problems).toEqual([]);
+        expect(validateConfig(raw({ "homelab:alertWebhookUrl": "https://ntfy.sh/secret-topic" }), capacityPlan).problems).toEqual([]);
     });
 
     it("checks the host capacity per Proxmox node", () => {

@@ -1,20 +1,21 @@
 // homelab:vip and homelab:servicesVip: both or neither, free host addresses of the subnet, distinct.
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { node, nodes, problemsOf, raw } from "./raw";
 
 const VIPS = { "homelab:vip": "192.168.2.240", "homelab:servicesVip": "192.168.2.241" };
 
 describe("homelab:vip", () => {
     it("is optional: unset, the network has no VIP", () => {
-        const { config, problems } = validateConfig(raw());
+        const { config, problems } = validateConfig(raw(), capacityPlan);
         expect(problems).toEqual([]);
         expect(config!.network).not.toHaveProperty("vip");
         expect(config!.network).not.toHaveProperty("servicesVip");
     });
 
     it("accepts two free host addresses of the subnet", () => {
-        const { config, problems } = validateConfig(raw(VIPS));
+        const { config, problems } = validateConfig(raw(VIPS), capacityPlan);
         expect(problems).toEqual([]);
         expect(config!.network.vip).toBe("192.168.2.240");
         expect(config!.network.servicesVip).toBe("192.168.2.241");

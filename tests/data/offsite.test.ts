@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { OFFSITE_REQUIRED } from "../../components/config/backup";
 import { CONFIG_DEFAULTS, POSTGRES } from "../../components/defaults";
 import {
@@ -120,7 +121,7 @@ describe("the off-site repository, on", () => {
     });
 
     it("gives pgBackRest exactly the repo2 options the real-tool test runs (tests/data/pgbackrest.test.ts)", () => {
-        const config = validateConfig(raw(OFFSITE)).config!.offsiteBackup!;
+        const config = validateConfig(raw(OFFSITE), capacityPlan).config!.offsiteBackup!;
         expect(offsiteRepoOptions(config)).toEqual({
             "repo2-type": "s3",
             "repo2-s3-bucket": "homelab-backups",
@@ -170,7 +171,7 @@ describe("a fresh lab restoring from the off-site repository (homelab:offsiteRes
     });
 
     it("builds the data source from the same settings as the repository itself", () => {
-        const config = validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "2026-12-01 18:30:00+01:00" })).config!.offsiteBackup!;
+        const config = validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "2026-12-01 18:30:00+01:00" }), capacityPlan).config!.offsiteBackup!;
         const source = offsiteDataSource({ config, configurationSecret: "s" });
         const spec = postgresClusterSpec({
             clusterName: "shlink-db",
@@ -198,10 +199,10 @@ describe("the old lab's Shlink API key (homelab:shlinkApiKey)", () => {
     });
 
     it("is noted when a restore goes without it (the end-to-end check would be refused), and refused when malformed", () => {
-        const restoring = validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest" }));
+        const restoring = validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest" }), capacityPlan);
         expect(restoring.problems).toEqual([]);
         expect(restoring.notes.join("\n")).toContain("npm run pulumi -- config set --secret homelab:shlinkApiKey (paste");
-        expect(validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": OLD_KEY })).notes.join("\n")).not.toContain("shlinkApiKey");
+        expect(validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": OLD_KEY }), capacityPlan).notes.join("\n")).not.toContain("shlinkApiKey");
         expect(problems({ "homelab:shlinkApiKey": "not a key!" })).toEqual([
             "homelab:shlinkApiKey must be a Shlink API key, 16-128 letters, digits or hyphens (value not shown): npm run pulumi -- config set --secret homelab:shlinkApiKey",
         ]);
@@ -210,7 +211,7 @@ describe("the old lab's Shlink API key (homelab:shlinkApiKey)", () => {
 
 describe("the off-site config", () => {
     it("accepts the five keys, with the defaults of Pulumi.yaml for the rest", () => {
-        const result = validateConfig(raw(OFFSITE));
+        const result = validateConfig(raw(OFFSITE), capacityPlan);
         expect(result.problems).toEqual([]);
         expect(result.config!.offsiteBackup).toEqual({
             endpoint: "s3.eu-central-003.backblazeb2.com",
@@ -221,7 +222,7 @@ describe("the off-site config", () => {
             schedules: { full: "0 3 * * 0", differential: "0 3 * * 1-6" },
             retentionFull: 4,
         });
-        expect(validateConfig(raw({})).config!.offsiteBackup).toBeUndefined();
+        expect(validateConfig(raw({}), capacityPlan).config!.offsiteBackup).toBeUndefined();
     });
 
     it("refuses half a configuration with one message naming what is missing, how to set it, and how to turn it off", () => {

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, expect, vi } from "vitest";
 import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { OFFSITE_CONFIGURATION_FILE, offsiteConfigurationText, postgresClusterSpec, PGBACKREST_STANZA } from "../../components/data/postgresSpec";
 import type { PGBackRestArchive } from "../../components/data/crds";
 import { raw } from "../config/raw";
@@ -143,6 +144,7 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
                 "homelab:offsiteBackupAccessKey": S3_KEY,
                 "homelab:offsiteBackupSecretKey": S3_KEY,
             }),
+            capacityPlan,
         );
         expect(checked.problems).toEqual([]);
         const spec = postgresClusterSpec({

@@ -23,6 +23,7 @@ import {
 import { TIMELINE } from "../../components/load/scenarios/catalog";
 import { testRun } from "../../components/load/testRun";
 import { validateConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { raw } from "../config/raw";
 import { validatePostgresCluster } from "../helpers/crdSchemas";
 import { OFFSITE } from "../helpers/offsite";
@@ -128,7 +129,7 @@ describe("backup-restore's objects", () => {
     });
 
     it("--repo offsite: restores from the live cluster's repo2, the off-site repository the live spec defines when it is on", () => {
-        const offsite = { config: validateConfig(raw(OFFSITE)).config!.offsiteBackup!, configurationSecret: "s" };
+        const offsite = { config: validateConfig(raw(OFFSITE), capacityPlan).config!.offsiteBackup!, configurationSecret: "s" };
         const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" }, offsite });
         const fromBucket = scratchPostgresCluster(undefined, { repoName: "repo2" });
         expect(() => validatePostgresCluster(fromBucket)).not.toThrow();

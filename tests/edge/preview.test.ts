@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { homelab } from "../../stacks/homelab";
 import { clusterStackConfig } from "../helpers/clusterStack";
 import { fullConfig, runUnderMocks, UNKNOWN_ID } from "../helpers/pulumi";
@@ -13,7 +14,7 @@ describe.each([
     ["cluster mode", () => clusterStackConfig()],
 ])("the first preview of a new stack (%s)", (_mode, config) => {
     it("makes no read with an id known before the object it reads exists", async () => {
-        const { ledger, result } = await runUnderMocks(config(), () => homelab(loadConfig()), { preview: true });
+        const { ledger, result } = await runUnderMocks(config(), () => homelab(loadConfig(capacityPlan)), { preview: true });
         // A preview indeed: what only the cluster knows (the CA's certificate, read back) is unknown.
         expect(pulumi.runtime.isDryRun()).toBe(true);
         expect(await (result.labCaCertificate as unknown as { isKnown: Promise<boolean> }).isKnown).toBe(false);

@@ -2,6 +2,7 @@
 // tell which secret reached which resource.
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { homelab, type HomelabOutputs } from "../../stacks/homelab";
 import { fullConfig, runUnderMocks, type Ledger, type MockOptions } from "./pulumi";
 
@@ -55,7 +56,7 @@ export function runHomelab(overrides: Record<string, string | undefined> = {}): 
     const key = JSON.stringify(Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)));
     let run = runs.get(key);
     if (run === undefined) {
-        run = runUnderMocks(fullConfig(overrides), () => homelab(loadConfig()), DISTINCT_RANDOMS).then((r) => deepFreeze(r));
+        run = runUnderMocks(fullConfig(overrides), () => homelab(loadConfig(capacityPlan)), DISTINCT_RANDOMS).then((r) => deepFreeze(r));
         runs.set(key, run);
     }
     return run;
@@ -77,7 +78,7 @@ export async function runRefused(config: ReturnType<typeof fullConfig>): Promise
     let thrown: unknown;
     const { ledger } = await runUnderMocks(config, () => {
         try {
-            return homelab(loadConfig());
+            return homelab(loadConfig(capacityPlan));
         } catch (e) {
             thrown = e;
             return undefined;

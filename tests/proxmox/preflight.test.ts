@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { preflightProblems, type PreflightPlan, type ProxmoxFacts } from "../../components/proxmox/preflight";
 import { homelab } from "../../stacks/homelab";
 import { fullConfig, runUnderMocks, type Ledger } from "../helpers/pulumi";
@@ -107,7 +108,7 @@ describe("the stack under mocks, asking a good Proxmox host", () => {
     let ledger: Ledger;
 
     beforeAll(async () => {
-        ({ ledger } = await runUnderMocks(fullConfig(), () => homelab(loadConfig()), {
+        ({ ledger } = await runUnderMocks(fullConfig(), () => homelab(loadConfig(capacityPlan)), {
             invokes: proxmoxInvokes(GOOD_HOST),
         }));
     });
@@ -123,7 +124,7 @@ describe("the stack under mocks, asking a bad Proxmox host", () => {
 
     beforeAll(async () => {
         for (const [what, { host }] of Object.entries(BAD_HOSTS)) {
-            runs[what] = await runUnderMocks(fullConfig(), () => homelab(loadConfig()), {
+            runs[what] = await runUnderMocks(fullConfig(), () => homelab(loadConfig(capacityPlan)), {
                 invokes: proxmoxInvokes(host),
                 expectFailure: true,
             });

@@ -2,6 +2,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../components/config";
+import { capacityPlan } from "../../stacks/capacity";
 import { ServerVms } from "../../components/proxmox/ServerVms";
 import { fullConfig, runUnderMocks, type Ledger } from "../helpers/pulumi";
 import { GOOD_HOST, proxmoxInvokes } from "../helpers/proxmoxHost";
@@ -26,7 +27,7 @@ describe("ServerVms on two Proxmox hosts", () => {
             // Five 5 GiB VMs hold the platform (Argo CD off) with one drained.
             fullConfig({ "homelab:nodes": JSON.stringify(nodes), "homelab:shlinkReplicas": "3", "homelab:argocd": "false" }),
             () => {
-                const config = loadConfig();
+                const config = loadConfig(capacityPlan);
                 if (config.mode !== "proxmox") {
                     throw new Error("a stack with homelab:nodes is in Proxmox mode");
                 }

@@ -1,0 +1,62 @@
+// The import rules of docs/architecture.md, checked by `npm run lint` (dependency-cruiser): one direction, no cycle.
+// Shared rooms (defaults.ts, contracts/, kubernetes/, shell/) import no part; the config loader imports only shared
+// rooms (capacity planning sits above it, in stacks/); programs use the parts' pure modules, never a component
+// class or the stack. Type-only imports count: a cycle through types is still a cycle.
+
+/** The rooms every part may use: they import no part themselves. */
+const SHARED = "^components/(defaults\\.ts$|contracts/|kubernetes/|shell/)";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+    forbidden: [
+        {
+            name: "no-circular",
+            severity: "error",
+            comment: "An import cycle, type-only imports included: move the shared piece down (a contract, a shared room) or the planner up (stacks/).",
+            from: {},
+            to: { circular: true },
+        },
+        {
+            name: "shared-rooms-import-no-part",
+            severity: "error",
+            comment: "defaults.ts, contracts/, kubernetes/ and shell/ are used by every part, so they import none.",
+            from: { path: SHARED },
+            to: { path: "^components/", pathNot: SHARED },
+        },
+        {
+            name: "config-imports-no-part",
+            severity: "error",
+            comment: "The config loader parses keys, the bottom of the flow: it imports shared rooms only. A check over the parts (capacity) is handed to it from stacks/.",
+            from: { path: "^components/config/" },
+            to: { path: "^components/", pathNot: `${SHARED}|^components/config/` },
+        },
+        {
+            name: "components-import-no-stack-program-or-test",
+            severity: "error",
+            comment: "The parts are below the stack, the programs and the tests: only those import the parts.",
+            from: { path: "^components/" },
+            to: { path: "^(stacks|programs|scripts|tests)/|^index\\.ts$" },
+        },
+        {
+            name: "programs-import-no-component-class",
+            severity: "error",
+            comment: "Command-line programs read the stack's outputs and use the parts' pure modules and contracts, never a Pulumi component or the stack.",
+            from: { path: "^(programs|scripts)/" },
+            to: { path: "^components/.*/[A-Z][A-Za-z0-9]*\\.ts$|^stacks/homelab\\.ts$|^index\\.ts$" },
+        },
+        {
+            name: "nothing-imports-tests",
+            severity: "error",
+            comment: "Tests use the program; the program never uses a test.",
+            from: { pathNot: "^tests/" },
+            to: { path: "^tests/" },
+        },
+    ],
+    options: {
+        doNotFollow: { path: "node_modules" },
+        exclude: { path: "node_modules" },
+        // Type-only imports are edges too (import type, export type): cycles through types count.
+        tsPreCompilationDeps: true,
+        tsConfig: { fileName: "tsconfig.json" },
+    },
+};
