@@ -2,13 +2,13 @@
 // is bounded (DRILLS.apiTimeoutSeconds; exec: execTimeoutSeconds) and names itself when it expires.
 import * as http from "node:http";
 import * as https from "node:https";
-import { Writable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { DRILLS } from "../defaults";
 import { POSTGRES_CLUSTER } from "../data/crds";
 import { bounded, kubeCluster, timedKubeConfig } from "../load/kube";
 import type { DrillCluster, PostgresClusterStatus } from "./cluster";
 import { DEFAULT_DATA_VOLUME, leaseExpiry, type DrillLease } from "./objects";
+import { textSink } from "../kubernetes/textSink";
 
 const isStatus = (e: unknown, code: number): boolean => e instanceof k8s.ApiException && e.code === code;
 const PGC = { group: POSTGRES_CLUSTER.apiVersion.split("/")[0], version: POSTGRES_CLUSTER.apiVersion.split("/")[1], plural: "postgresclusters" };
@@ -184,19 +184,12 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
         async exec(ns, pod, container, command) {
             let stdout = "";
             let stderr = "";
-            const sink = (append: (s: string) => void) =>
-                new Writable({
-                    write(chunk: Buffer, _enc, done) {
-                        append(chunk.toString());
-                        done();
-                    },
-                });
             const status = await bounded(config, `running ${command[0]} in ${ns}/${pod}`, DRILLS.execTimeoutSeconds * 1000, async () => {
                 let socket: { close(): void } | undefined;
                 try {
                     return await new Promise<k8s.V1Status>((resolve, reject) => {
                         new k8s.Exec(config)
-                            .exec(ns, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, resolve)
+                            .exec(ns, pod, container, command, textSink((s) => (stdout += s)), textSink((s) => (stderr += s)), null, false, resolve)
                             .then((ws) => (socket = ws), reject);
                     });
                 } finally {

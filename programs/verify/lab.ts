@@ -4,7 +4,6 @@
 import { execFileSync } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
-import { Writable } from "node:stream";
 import * as k8s from "@kubernetes/client-node";
 import { GRAFANA, VAULT } from "../../components/defaults";
 import { parseDrillOutputs } from "../../components/drills/lab";
@@ -14,6 +13,7 @@ import { parseStackOutputs } from "../../components/load/stackOutputs";
 import type { Exec, LabOutputs, LoadSmoke } from "./check";
 import { fetchUrl, httpApi, type HttpApi } from "./http";
 import type { LabContext } from "./runner";
+import { textSink } from "../../components/kubernetes/textSink";
 
 const REPO_ROOT = path.join(__dirname, "..", "..");
 /** Deadline of one call to the lab (a list of pods, a door's answer). */
@@ -88,20 +88,13 @@ export function kubeExec(config: k8s.KubeConfig): Exec {
         new Promise<string>((resolve, reject) => {
             let stdout = "";
             let stderr = "";
-            const sink = (append: (s: string) => void) =>
-                new Writable({
-                    write(chunk: Buffer, _enc, done) {
-                        append(chunk.toString());
-                        done();
-                    },
-                });
             let socket: { close(): void } | undefined;
             const timer = setTimeout(() => {
                 socket?.close();
                 reject(new Error(`${command[0]} in ${namespace}/${pod} did not finish within ${Math.round(timeoutMs / 1000)} s`));
             }, timeoutMs);
             new k8s.Exec(config)
-                .exec(namespace, pod, container, command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (status) => {
+                .exec(namespace, pod, container, command, textSink((s) => (stdout += s)), textSink((s) => (stderr += s)), null, false, (status) => {
                     clearTimeout(timer);
                     if (status.status === "Success") resolve(stdout);
                     else reject(new Error(`${command[0]} in ${namespace}/${pod}: ${status.message ?? ""} ${stderr}`.trim()));
