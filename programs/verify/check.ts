@@ -84,6 +84,8 @@ export interface Check {
     timeoutSeconds: number;
     /** Part of the fast subset (the checks the smoke check at the end of `pulumi up` runs too). */
     fast?: boolean;
+    /** Runs last, with no other check beside it: it spends something the others need (the gateway's creation bucket). */
+    alone?: boolean;
     run(ctx: VerifyContext): Promise<Outcome>;
 }
 

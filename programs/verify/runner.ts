@@ -141,9 +141,11 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
     const ticker = setInterval(() => deps.out(`  ... ${Math.round((deps.now() - startedAt) / 1000)} s: ${results.length}/${checks.length} done; running ${[...running].join(", ")}`), deps.progressMs ?? PROGRESS_SECONDS * 1000);
     deps.out(`verifying ${checks.length} checks (${suite} suite, ${lab.lab.mode} mode)`);
     try {
-        const left = [...checks.filter((c) => c.group === "load"), ...checks.filter((c) => c.group !== "load")];
-        const worker = async () => {
-            for (let check = left.shift(); check !== undefined; check = left.shift()) {
+        const together = checks.filter((c) => !c.alone);
+        const left = [...together.filter((c) => c.group === "load"), ...together.filter((c) => c.group !== "load")];
+        const alone = checks.filter((c) => c.alone);
+        const worker = async (queue: Check[]) => {
+            for (let check = queue.shift(); check !== undefined; check = queue.shift()) {
                 running.add(check.id);
                 const late = deps.now() - startedAt > (deps.suiteDeadlineMs ?? SUITE_DEADLINE_SECONDS * 1000);
                 const notRun = (why: string): CheckResult => ({ id: check!.id, group: check!.group, proves: check!.proves, status: "error", evidence: why, seconds: 0 });
@@ -157,7 +159,9 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
                 resultLines(result).forEach((l) => deps.out(l));
             }
         };
-        await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+        await Promise.all(Array.from({ length: CONCURRENCY }, () => worker(left)));
+        // Then, one at a time, the checks that must have the lab to themselves.
+        await worker(alone);
     } finally {
         clearInterval(ticker);
         // A probe run still under way (started early, or its rows timed out) ends first: nothing is created after the clean-up.

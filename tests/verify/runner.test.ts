@@ -87,6 +87,29 @@ describe("a run", () => {
         expect(d.files.get(md)).toMatch(/\| a\.one \| a\.one holds \| PASS \| fine \|/);
     });
 
+    it("runs a check that must have the lab to itself (the rate-limit burst) after every other, with none beside it", async () => {
+        const running = new Set<string>();
+        const overlaps: string[] = [];
+        const timed = (id: string, ms: number, alone = false): Check => ({
+            ...check(id, async () => {
+                running.add(id);
+                if (running.size > 1 && [...running].some((r) => r === "e.burst")) {
+                    overlaps.push([...running].sort().join("+"));
+                }
+                await new Promise((resolve) => setTimeout(resolve, ms));
+                running.delete(id);
+                return pass("ok");
+            }),
+            ...(alone ? { alone: true } : {}),
+        });
+        // Listed first and short: run with the others, it would overlap the long ones.
+        const d = deps({ checks: [timed("e.burst", 20, true), timed("l.load", 80), timed("e.create", 60), timed("a.other", 40)] });
+        expect(await runVerify([], d)).toBe(EXIT.ok);
+        expect(overlaps).toEqual([]);
+        expect(d.lines.filter((l) => l.startsWith("PASS")).at(-1)).toMatch(/^PASS  e\.burst/);
+        expect(CHECKS.find((c) => c.id === "edge.rate-limit")?.alone).toBe(true);
+    });
+
     it("exits 1 when a promise is broken, printing the likely cause and where to look", async () => {
         const d = deps({ checks: [check("a.one", () => Promise.resolve(fail("2/3", "a node is down", "kubectl get nodes"))), check("a.two", () => Promise.reject(new Error("boom")))] });
         expect(await runVerify([], d)).toBe(EXIT.broken);
