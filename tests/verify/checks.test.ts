@@ -140,6 +140,11 @@ describe("checks that do not apply to this lab skip, saying why", () => {
         }
     });
 
+    it("STRICT mTLS: a probe dropped by a policy (curl timed out) proves nothing, and says so", async () => {
+        lab.plainHttp = "000 28";
+        await expect(run("mesh.strict-mtls")).rejects.toThrow(/could not tell: curl exit 28 \(timed out: a NetworkPolicy dropped the probe\), not an mTLS refusal/);
+    });
+
     it("without a webhook receiver", async () => {
         lab.routes["GET /am/api/v2/status"] = { body: { config: { original: 'receivers:\n- name: "null"\n' } } };
         expect(await run("observability.alert-webhook")).toMatchObject({ status: "skip", evidence: expect.stringMatching(/no webhook receiver configured/) });
