@@ -43,7 +43,7 @@ const CASES: Case[] = [
     { id: "releases.argocd-apps", breaks: "an app out of sync", break: (lab) => void (items(lab, "GET /k8s/apis/argoproj.io/v1alpha1/namespaces/argocd/applications")[0].status.sync.status = "OutOfSync"), cause: /user-apps \(OutOfSync, Healthy\)/ },
     { id: "data.postgres-topology", breaks: "two primaries", break: (lab) => void (pod(lab, "shlink-db-pgha1-2").metadata.labels["postgres-operator.crunchydata.com/role"] = "master"), cause: /2 pods labelled primary: Patroni has a split brain/ },
     { id: "data.postgres-replication", breaks: "one replica not streaming", break: (lab) => void (lab.execs["postgres/shlink-db-pgha1-0/database"] = "shlink-db-pgha1-1|streaming|0\nshlink-db-pgha1-2|catchup|0\n"), cause: /want 2 streaming replicas/ },
-    { id: "data.backups-recent", breaks: "the newest backup 40 h old", break: (lab) => void (body<any>(lab, PGC).status.pgbackrest.scheduledBackups[0].completionTime = "2026-12-05T20:00:00Z"), cause: /repo1 has no backup within 26 h \(the newest is 40 h old\)/ },
+    { id: "data.backups-recent", breaks: "the newest backup 40 h old", break: (lab) => void (body<any>(lab, PGC).status.pgbackrest.scheduledBackups[0].completionTime = "2026-12-05T20:00:00Z"), cause: /repo1 has no backup within 27 h, what its schedules allow \(the newest is 40 h old\)/ },
     { id: "data.shlink-login", breaks: "the password refused", break: (lab) => void (lab.execs["shlink/shlink/shlink"] = new Error('SQLSTATE[08006] FATAL: password authentication failed for user "shlink"')), cause: /PGO did not adopt the user Secret's verifier/ },
     { id: "data.redis-topology", breaks: "no master", break: (lab) => void (pod(lab, "rfr-shlink-redis-0").metadata.labels["redisfailovers-role"] = "slave"), cause: /0 pods labelled master/ },
     { id: "data.sentinels-agree", breaks: "a sentinel naming another master", break: (lab) => void (lab.execs["redis/rfs-shlink-redis-ghi/sentinel"] = "10.42.1.201\n6379\n"), cause: /the sentinels disagree on the master/ },
@@ -153,11 +153,12 @@ describe("checks that do not apply to this lab skip, saying why", () => {
     it("backups: repo2 absent is skipped with its reason; configured, it must hold a recent backup too", async () => {
         expect(await run("data.backups-recent")).toMatchObject({ status: "pass", evidence: "repo1: diff backup 11 h ago; repo2: not configured (no off-site repository: skipped)" });
         const cluster = body<any>(lab, PGC);
-        cluster.spec.backups.pgbackrest.repos.push({ name: "repo2" });
+        // repo2 backed up weekly only (homelab:offsiteBackup*Schedule): its limit is a week and the grace, as the alert's.
+        cluster.spec.backups.pgbackrest.repos.push({ name: "repo2", schedules: { full: "0 3 * * 0" } });
         cluster.status.pgbackrest.repos.push({ name: "repo2", stanzaCreated: true });
-        expect(await run("data.backups-recent")).toMatchObject({ status: "fail", cause: "repo2 has no backup within 26 h (none completed)" });
-        cluster.status.pgbackrest.scheduledBackups.push({ repo: "repo2", type: "full", succeeded: 1, completionTime: "2026-12-07T02:00:00Z" });
-        expect(await run("data.backups-recent")).toMatchObject({ status: "pass", evidence: "repo1: diff backup 11 h ago; repo2: full backup 10 h ago" });
+        expect(await run("data.backups-recent")).toMatchObject({ status: "fail", cause: "repo2 has no backup within 171 h, what its schedules allow (none completed)" });
+        cluster.status.pgbackrest.scheduledBackups.push({ repo: "repo2", type: "full", succeeded: 1, completionTime: "2026-12-03T02:00:00Z" });
+        expect(await run("data.backups-recent")).toMatchObject({ status: "pass", evidence: "repo1: diff backup 11 h ago; repo2: full backup 106 h ago" });
     });
 
     it("backups: a cluster younger than a night counts its first backup", async () => {

@@ -49,7 +49,7 @@ export function healthyRoutes(lab: FakeLab, now = Date.parse("2026-12-07T12:00:0
         [`GET /k8s/apis/${POSTGRES_CLUSTER.apiVersion}/namespaces/postgres/postgresclusters/shlink-db`]: {
             body: {
                 metadata: { name: "shlink-db", namespace: "postgres", creationTimestamp: hoursAgo(24 * 10) },
-                spec: { backups: { pgbackrest: { repos: [{ name: "repo1" }] } } },
+                spec: { backups: { pgbackrest: { repos: [{ name: "repo1", schedules: { ...POSTGRES.backupSchedules } }] } } },
                 status: {
                     instances: [{ name: "pgha1", replicas: 3, readyReplicas: 3 }],
                     pgbackrest: { repos: [{ name: "repo1", stanzaCreated: true, replicaCreateBackupComplete: true }], scheduledBackups: [{ repo: "repo1", type: "diff", succeeded: 1, completionTime: hoursAgo(11) }] },

@@ -6,11 +6,24 @@ import { primarySelector } from "../../../components/drills/objects";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES } from "../../../components/secrets/catalog";
 import { fail, isReady, items, names, pass, selector, type Check, type KubeObject, type VerifyContext } from "../check";
+import { backupMaxAgeSeconds } from "../../../components/observability/rules";
 
 /** Longest replay lag a healthy replica may show. */
 export const MAX_REPLICATION_LAG_SECONDS = 30;
-/** A repository's newest backup may be this old: the schedules back up every night (full on Sundays). */
+/** A repository without schedules in the spec (none of ours): its newest backup may be this old. */
 export const MAX_BACKUP_AGE_HOURS = 26;
+
+/** A repository as the live spec defines it: its name and its cron schedules (full, differential, incremental). */
+export interface SpecRepo {
+    name: string;
+    schedules?: Record<string, string>;
+}
+
+/** How old a repository's newest backup may be: the same rule as the backup alerts (its longest gap between runs, plus grace). */
+export function backupLimitHours(repo: SpecRepo): number {
+    const schedules = Object.values(repo.schedules ?? {});
+    return schedules.length === 0 ? MAX_BACKUP_AGE_HOURS : backupMaxAgeSeconds({ repo: repo.name, name: repo.name, schedules }) / 3600;
+}
 
 /** What the replication check asks the primary: one line per replica, `name|state|replay lag in seconds`. */
 export const REPLICATION_QUERY =
@@ -64,16 +77,16 @@ interface PgBackRestStatus {
  * counts its first backup (replicaCreateBackupComplete). repo2 (off-site) may not be configured at all.
  */
 export function backupVerdict(
-    specRepos: string[],
+    specRepos: SpecRepo[],
     status: PgBackRestStatus | undefined,
     createdAt: number,
     now: number,
 ): { ok: boolean; lines: string[]; problems: string[] } {
     const lines: string[] = [];
     const problems: string[] = [];
-    const young = now - createdAt < MAX_BACKUP_AGE_HOURS * 3_600_000;
     for (const repo of ["repo1", "repo2"]) {
-        if (!specRepos.includes(repo)) {
+        const spec = specRepos.find((r) => r.name === repo);
+        if (spec === undefined) {
             lines.push(`${repo}: not configured${repo === "repo2" ? " (no off-site repository: skipped)" : ""}`);
             if (repo === "repo1") problems.push("repo1 is not configured");
             continue;
@@ -83,16 +96,18 @@ export function backupVerdict(
             .map((b) => ({ at: Date.parse(b.completionTime!), type: b.type ?? "?" }))
             .sort((a, b) => b.at - a.at)[0];
         const repoStatus = status?.repos?.find((r) => r.name === repo);
-        if (newest !== undefined && now - newest.at <= MAX_BACKUP_AGE_HOURS * 3_600_000) {
+        const limitHours = backupLimitHours(spec);
+        const young = now - createdAt < limitHours * 3_600_000;
+        if (newest !== undefined && now - newest.at <= limitHours * 3_600_000) {
             lines.push(`${repo}: ${newest.type} backup ${Math.round((now - newest.at) / 3_600_000)} h ago`);
         } else if (young && repoStatus?.replicaCreateBackupComplete === true) {
-            lines.push(`${repo}: first backup complete (the cluster is younger than ${MAX_BACKUP_AGE_HOURS} h, no scheduled run yet)`);
+            lines.push(`${repo}: first backup complete (the cluster is younger than ${limitHours} h, no scheduled run yet)`);
         } else if (young && repo === "repo2" && repoStatus?.stanzaCreated === true) {
-            lines.push(`${repo}: stanza created, first scheduled backup tonight (the cluster is younger than ${MAX_BACKUP_AGE_HOURS} h)`);
+            lines.push(`${repo}: stanza created, first scheduled backup still to come (the cluster is younger than ${limitHours} h)`);
         } else {
             const last = newest === undefined ? "none completed" : `the newest is ${Math.round((now - newest.at) / 3_600_000)} h old`;
             lines.push(`${repo}: ${last}`);
-            problems.push(`${repo} has no backup within ${MAX_BACKUP_AGE_HOURS} h (${last})`);
+            problems.push(`${repo} has no backup within ${limitHours} h, what its schedules allow (${last})`);
         }
     }
     return { ok: problems.length === 0, lines, problems };
@@ -156,13 +171,13 @@ export const DATA_CHECKS: Check[] = [
     {
         id: "data.backups-recent",
         group: "data",
-        proves: `both pgBackRest repositories hold a backup younger than ${MAX_BACKUP_AGE_HOURS} h (repo2 skipped when not configured)`,
+        proves: "both pgBackRest repositories hold a backup as recent as their schedules allow (repo2 skipped when not configured)",
         timeoutSeconds: 15,
         async run(ctx) {
-            const cluster = await ctx.kube.json<KubeObject & { spec?: { backups?: { pgbackrest?: { repos?: { name: string }[] } } }; status?: { pgbackrest?: PgBackRestStatus } }>(
+            const cluster = await ctx.kube.json<KubeObject & { spec?: { backups?: { pgbackrest?: { repos?: SpecRepo[] } } }; status?: { pgbackrest?: PgBackRestStatus } }>(
                 `/apis/${POSTGRES_CLUSTER.apiVersion}/namespaces/${POSTGRES.namespace}/postgresclusters/${POSTGRES.clusterName}`,
             );
-            const specRepos = (cluster.spec?.backups?.pgbackrest?.repos ?? []).map((r) => r.name);
+            const specRepos = cluster.spec?.backups?.pgbackrest?.repos ?? [];
             const verdict = backupVerdict(specRepos, cluster.status?.pgbackrest, Date.parse(cluster.metadata.creationTimestamp ?? "1970-01-01T00:00:00Z"), ctx.now());
             return verdict.ok
                 ? pass(verdict.lines.join("; "))
