@@ -1,9 +1,7 @@
 // The real lab behind `npm run verify`: the stack's outputs through the pinned Pulumi CLI, the Kubernetes API with
 // the kubeconfig output (bounded calls of our own client; exec through @kubernetes/client-node, bounded here), the
 // doors over HTTPS verified against the lab CA, Prometheus through Grafana's datasource proxy.
-import { execFileSync } from "node:child_process";
 import * as net from "node:net";
-import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { GRAFANA, VAULT } from "../../components/defaults";
 import { parseDrillOutputs } from "../../components/drills/lab";
@@ -14,8 +12,8 @@ import type { Exec, LabOutputs, LoadSmoke } from "./check";
 import { fetchUrl, httpApi, type HttpApi } from "./http";
 import type { LabContext } from "./runner";
 import { textSink } from "../../components/kubernetes/textSink";
+import { stackOutputJson } from "../../components/load/stackOutputs";
 
-const REPO_ROOT = path.join(__dirname, "..", "..");
 /** Deadline of one call to the lab (a list of pods, a door's answer). */
 export const CALL_TIMEOUT_MS = 15_000;
 
@@ -137,11 +135,8 @@ function loadSmoke(kubeconfig: string, target: ReturnType<typeof parseStackOutpu
 }
 
 export async function realLab(stack: string = process.env.PULUMI_STACK ?? "homelab"): Promise<LabContext> {
-    const json = execFileSync(path.join(REPO_ROOT, "node_modules", ".bin", "pulumi"), ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-        stdio: ["inherit", "pipe", "inherit"],
-    });
+    // Bounded, and a stack never brought up says "run npm run up first" (the load and drill commands read it the same way).
+    const json = stackOutputJson(stack);
     const { lab, kubeconfig, secrets } = parseVerifyOutputs(json);
     const { api: kube, config } = await kubeApi(kubeconfig);
     const door = (base: string, what: string, headers: Record<string, string> = {}) => httpApi(base, { ca: secrets.ca, headers, timeoutMs: CALL_TIMEOUT_MS, what });

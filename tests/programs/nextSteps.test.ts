@@ -9,6 +9,8 @@ import { realLab } from "../../components/drills/lab";
 import { runDrill } from "../../components/drills/runner";
 import { parseArgs, runLoad } from "../../components/load/cli";
 import { readStackOutputs, stackOutputFailure } from "../../components/load/stackOutputs";
+import { realLab as realVerifyLab } from "../../programs/verify/lab";
+import { runVerify } from "../../programs/verify/runner";
 
 describe("npm run load and npm run drill on a stack that was never built", () => {
     let dir = "";
@@ -50,6 +52,22 @@ describe("npm run load and npm run drill on a stack that was never built", () =>
             }),
         );
         expect(lines).toEqual(["error: the stack 'homelab' does not exist yet: run `npm run up` first"]);
+        expect(code).toBe(2);
+    });
+
+    it("npm run verify says to run npm run up first, and exits 2", async () => {
+        const lines: string[] = [];
+        const code = await withStandIn(() =>
+            runVerify([], {
+                connect: () => realVerifyLab(),
+                out: (line) => lines.push(line),
+                now: () => 0,
+                sleep: () => Promise.resolve(),
+                signal: new AbortController().signal,
+                write: () => undefined,
+            }),
+        );
+        expect(lines).toEqual(["reading the stack's outputs", "error: the stack 'homelab' does not exist yet: run `npm run up` first"]);
         expect(code).toBe(2);
     });
 
