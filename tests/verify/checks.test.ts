@@ -145,6 +145,11 @@ describe("checks that do not apply to this lab skip, saying why", () => {
         await expect(run("mesh.strict-mtls")).rejects.toThrow(/could not tell: curl exit 28 \(timed out: a NetworkPolicy dropped the probe\), not an mTLS refusal/);
     });
 
+    it("a webhook receiver that was never sent anything is unproven (a skip), not a pass", async () => {
+        lab.routes["GET /prom/api/v1/query?*"] = { body: { status: "success", data: { result: [] } } };
+        expect(await run("observability.alert-webhook")).toMatchObject({ status: "skip", evidence: expect.stringMatching(/0 notifications, 0 failed: unproven until/) });
+    });
+
     it("without a webhook receiver", async () => {
         lab.routes["GET /am/api/v2/status"] = { body: { config: { original: 'receivers:\n- name: "null"\n' } } };
         expect(await run("observability.alert-webhook")).toMatchObject({ status: "skip", evidence: expect.stringMatching(/no webhook receiver configured/) });

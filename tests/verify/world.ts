@@ -102,7 +102,10 @@ export function healthyRoutes(lab: FakeLab, now = Date.parse("2026-12-07T12:00:0
         // Observability.
         "GET /prom/api/v1/targets?state=active": { body: { data: { activeTargets: [{ labels: {}, scrapePool: "serviceMonitor/shlink/envoy", health: "up", scrapeUrl: "http://10.42.1.10:15090/stats/prometheus" }] } } },
         "GET /am/api/v2/alerts?active=true&silenced=false&inhibited=false": { body: [{ labels: { alertname: "Watchdog", severity: "none" } }] },
-        "GET /prom/api/v1/query?*": { body: { status: "success", data: { result: [{ metric: {}, value: [0, "0"] }] } } },
+        // Every query answers 0, but the webhook's notifications: a healthy lab with a receiver has sent some.
+        "GET /prom/api/v1/query?*": (req) => ({
+            body: { status: "success", data: { result: [{ metric: {}, value: [0, decodeURIComponent(req.path).includes("alertmanager_notifications_total") ? "3" : "0"] }] } },
+        }),
         "GET /grafana/api/search?type=dash-db&limit=5000": {
             body: [
                 ...Object.entries(EXPECTED_DASHBOARDS.folders).flatMap(([folder, n]) => Array.from({ length: n }, (_, i) => ({ uid: `${folder}-${i}`, title: `${folder} ${i}`, folderTitle: folder }))),
