@@ -2,6 +2,7 @@
 // for `pulumi config` users and tests/config/pulumi-yaml.test.ts keeps the two equal.
 
 /** K3s release installed on every server (https://github.com/k3s-io/k3s/releases). */
+// renovate: datasource=github-releases depName=k3s-io/k3s versioning=regex:^v(?<major>\d+)\.(?<minor>\d+)\.(?<patch>\d+)(-(?<prerelease>[0-9A-Za-z.]+))?\+k3s(?<build>\d+)$
 export const K3S_VERSION = "v1.34.9+k3s1";
 
 /** A K3s release tag: `v1.34.9+k3s1`, or a pre-release such as `v1.35.0-rc1+k3s1`. */
@@ -16,9 +17,12 @@ export const DNS_LABEL_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * http (https resets); the bucket's S3 REST endpoint serves the same files over https.
  */
 export const UBUNTU_IMAGE = {
+    // renovate: datasource=custom.ubuntu-cloud-images depName=ubuntu-24.04-cloud-image
     url: "https://s3.us-east-1.amazonaws.com/cloud-images-archive.ubuntu.com/releases/noble/release-20250516/ubuntu-24.04-server-cloudimg-amd64.img",
+    // renovate: datasource=custom.ubuntu-cloud-images depName=ubuntu-24.04-cloud-image
     sha256: "8d6161defd323d24d66f85dda40e64e2b9021aefa4ca879dcbc4ec775ad1bbc5",
     // Proxmox's `import` content type only accepts known disk extensions; the .img is a qcow2.
+    // renovate: datasource=custom.ubuntu-cloud-images depName=ubuntu-24.04-cloud-image
     fileName: "ubuntu-24.04-server-cloudimg-amd64-20250516.qcow2",
 } as const;
 
@@ -119,7 +123,9 @@ export const K3S_DISABLED_COMPONENTS = ["traefik"];
  * (kube-vip/kube-vip#464: two nodes end up answering ARP for it).
  */
 export const KUBE_VIP = {
+    // renovate: datasource=docker depName=ghcr.io/kube-vip/kube-vip
     image: "ghcr.io/kube-vip/kube-vip:v1.2.3",
+    // renovate: datasource=docker depName=ghcr.io/kube-vip/kube-vip
     version: "v1.2.3",
     name: "kube-vip",
     namespace: "kube-system",
@@ -194,6 +200,7 @@ export const OPERATOR_CHARTS = {
     certManager: {
         release: "cert-manager",
         chart: "cert-manager",
+        // renovate: datasource=helm depName=cert-manager registryUrl=https://charts.jetstack.io
         version: "v1.19.6",
         repo: "https://charts.jetstack.io",
         namespace: "cert-manager",
@@ -202,6 +209,7 @@ export const OPERATOR_CHARTS = {
     postgresOperator: {
         release: "pgo",
         chart: "oci://registry.developers.crunchydata.com/crunchydata/pgo",
+        // renovate: datasource=docker depName=registry.developers.crunchydata.com/crunchydata/pgo
         version: "6.0.3",
         namespace: "postgres-operator",
     },
@@ -209,6 +217,7 @@ export const OPERATOR_CHARTS = {
     redisOperator: {
         release: "redis-operator",
         chart: "redis-operator",
+        // renovate: datasource=helm depName=redis-operator registryUrl=https://spotahome.github.io/redis-operator
         version: "3.2.9",
         repo: "https://spotahome.github.io/redis-operator",
         namespace: "redis-operator",
@@ -229,6 +238,7 @@ export const OPERATOR_RESOURCES = {
 } as const satisfies Record<string, ContainerResources>;
 
 /** The operator image chart 3.2.9 ships; set explicitly so the pin is visible here. */
+// renovate: datasource=docker depName=quay.io/spotahome/redis-operator
 export const REDIS_OPERATOR_IMAGE_TAG = "v1.2.4";
 
 /** Requests (what the scheduler reserves) and limits of one container, as Kubernetes quantities. */
@@ -268,6 +278,7 @@ export const REDIS = {
     name: "shlink-redis",
     // The operator's built-in default is redis:6.2.6-alpine (end of life); 7.2 runs with operator 1.2.x
     // by swapping the image (maintainers in spotahome/redis-operator#652).
+    // renovate: datasource=docker depName=redis
     image: "redis:7.2.8-alpine",
     redisReplicas: 3,
     sentinelReplicas: 3,
@@ -281,6 +292,7 @@ export const SHLINK = {
     namespace: "shlink",
     name: "shlink",
     // 4.6.0 (last 4.x) resolves visitor addresses without TRUSTED_PROXIES; 5.x needs the proxy count right.
+    // renovate: datasource=docker depName=shlinkio/shlink
     image: "shlinkio/shlink:4.6.0",
     /** USER of the image's Dockerfile (numeric, so runAsNonRoot can verify it). */
     uid: 1001,
@@ -305,6 +317,7 @@ export const SHLINK = {
 export const ISTIO = {
     /** Charts base, istiod and gateway from the official repository, one version for all three. */
     repo: "https://istio-release.storage.googleapis.com/charts",
+    // renovate: datasource=helm depName=istiod registryUrl=https://istio-release.storage.googleapis.com/charts
     version: "1.30.3",
     hub: "docker.io/istio",
     namespace: "istio-system",
@@ -365,6 +378,7 @@ export const ISTIO_SCRAPE_INTERVAL = "15s";
 
 export const KUBE_PROMETHEUS_STACK = {
     chart: "kube-prometheus-stack",
+    // renovate: datasource=helm depName=kube-prometheus-stack registryUrl=https://prometheus-community.github.io/helm-charts
     version: "88.5.3",
     repo: "https://prometheus-community.github.io/helm-charts",
     release: "kube-prometheus-stack",
@@ -418,6 +432,7 @@ export const ISTIO_DASHBOARDS = {
 
 export const JAEGER = {
     chart: "jaeger",
+    // renovate: datasource=helm depName=jaeger registryUrl=https://jaegertracing.github.io/helm-charts
     version: "4.11.1",
     repo: "https://jaegertracing.github.io/helm-charts",
     release: "jaeger",
@@ -425,6 +440,7 @@ export const JAEGER = {
     /** nameOverride and fullnameOverride: the Service and the pods' name label. */
     name: "jaeger",
     /** The chart's appVersion, pinned so a chart default never moves the image. */
+    // renovate: datasource=docker depName=jaegertracing/jaeger
     imageTag: "2.19.0",
     storageGi: 10,
     dataMountPath: "/badger",
@@ -435,6 +451,7 @@ export const JAEGER = {
 
 export const KIALI = {
     chart: "kiali-operator",
+    // renovate: datasource=helm depName=kiali-operator registryUrl=https://kiali.org/helm-charts
     version: "2.29.0",
     repo: "https://kiali.org/helm-charts",
     release: "kiali-operator",
@@ -521,6 +538,7 @@ export const DATA_SCRAPE_INTERVAL = "30s";
  * One container per redis pod and one per sentinel pod.
  */
 export const REDIS_EXPORTER = {
+    // renovate: datasource=docker depName=quay.io/oliver006/redis_exporter
     image: "quay.io/oliver006/redis_exporter:v1.88.0",
     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
 } as const satisfies { resources: ResourceSpec } & Record<string, unknown>;
@@ -560,12 +578,14 @@ export const DATA_DASHBOARDS = {
 // --- Load testing: k6 in the cluster ------------------------------------------------------------------------------
 
 /** The k6-operator's version: chart 4.6.0's appVersion (grafana/k6-operator charts/k6-operator/Chart.yaml). */
+// renovate: datasource=github-releases depName=grafana/k6-operator extractVersion=^v(?<version>.+)$
 export const K6_OPERATOR_VERSION = "1.6.0";
 
 /** The k6-operator chart (app K6_OPERATOR_VERSION): it runs a TestRun's k6 pods. Its namespace is the load tests' own. */
 export const K6_OPERATOR_CHART = {
     release: "k6-operator",
     chart: "k6-operator",
+    // renovate: datasource=helm depName=k6-operator registryUrl=https://grafana.github.io/helm-charts
     version: "4.6.0",
     repo: "https://grafana.github.io/helm-charts",
     namespace: "load",
@@ -575,6 +595,7 @@ export const K6_OPERATOR_CHART = {
 export const K6 = {
     namespace: K6_OPERATOR_CHART.namespace,
     /** The operator runs the floating "latest" k6 image unless told: pinned (k6 runs the TypeScript scenarios natively). */
+    // renovate: datasource=docker depName=grafana/k6
     runnerImage: "grafana/k6:2.2.0",
     /**
      * The starter (it tells the runners to begin) defaults to the floating `latest-starter` (k6-operator v1.6.0
@@ -675,6 +696,7 @@ export const DRILLS = {
 export const ARGO_CD_CHART = {
     release: "argocd",
     chart: "argo-cd",
+    // renovate: datasource=helm depName=argo-cd registryUrl=https://argoproj.github.io/argo-helm
     version: "10.1.1",
     repo: "https://argoproj.github.io/argo-helm",
     namespace: "argocd",
@@ -745,6 +767,7 @@ export const SMOKE_JOB = {
 export const OPENBAO_CHART = {
     release: "openbao",
     chart: "openbao",
+    // renovate: datasource=helm depName=openbao registryUrl=https://openbao.github.io/openbao-helm
     version: "0.29.2",
     repo: "https://openbao.github.io/openbao-helm",
     namespace: "vault",
@@ -754,6 +777,7 @@ export const OPENBAO_CHART = {
 export const EXTERNAL_SECRETS_CHART = {
     release: "external-secrets",
     chart: "external-secrets",
+    // renovate: datasource=helm depName=external-secrets registryUrl=https://charts.external-secrets.io
     version: "2.9.0",
     repo: "https://charts.external-secrets.io",
     namespace: "external-secrets",
@@ -763,6 +787,7 @@ export const EXTERNAL_SECRETS_CHART = {
 export const RELOADER_CHART = {
     release: "reloader",
     chart: "reloader",
+    // renovate: datasource=helm depName=reloader registryUrl=https://stakater.github.io/stakater-charts
     version: "2.2.16",
     repo: "https://stakater.github.io/stakater-charts",
     namespace: "reloader",
@@ -771,6 +796,7 @@ export const RELOADER_CHART = {
 /** OpenBao in the lab: names the chart derives from the release, the KV mount and the API port. */
 export const VAULT = {
     namespace: OPENBAO_CHART.namespace,
+    // renovate: datasource=docker depName=quay.io/openbao/openbao
     image: "quay.io/openbao/openbao:2.6.2",
     replicas: 3,
     /** API and UI (the chart's `openbao-active` Service follows the leader). */
