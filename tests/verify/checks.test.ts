@@ -5,6 +5,7 @@ import { CHECKS } from "../../programs/verify/catalog";
 import type { Check, Outcome, VerifyContext } from "../../programs/verify/check";
 import { fakeContext, helmSecret, startFakeLab, type FakeLab, type Reply } from "./fakeLab";
 import { healthyExecs, healthyRoutes } from "./world";
+import { truthTable, type ProbeResult } from "../../programs/verify/probes";
 
 /** One check's failing case: what breaks, the cause it must name; `ctx` applies to both cases. */
 interface Case {
@@ -140,14 +141,27 @@ describe("checks that do not apply to this lab skip, saying why", () => {
         }
     });
 
-    it("STRICT mTLS: a probe dropped by a policy (curl timed out) proves nothing, and says so", async () => {
+    it("STRICT mTLS: a probe rejected by a policy (kube-router answers icmp-port-unreachable) or timed out proves nothing, and says so", async () => {
+        lab.plainHttp = "000 7";
+        await expect(run("mesh.strict-mtls")).rejects.toThrow(/could not tell: curl exit 7 \(refused: a NetworkPolicy rejected the probe, or nothing listens\), not an mTLS refusal/);
         lab.plainHttp = "000 28";
-        await expect(run("mesh.strict-mtls")).rejects.toThrow(/could not tell: curl exit 28 \(timed out: a NetworkPolicy dropped the probe\), not an mTLS refusal/);
+        await expect(run("mesh.strict-mtls")).rejects.toThrow(/could not tell: curl exit 28 \(timed out: dropped on the way\), not an mTLS refusal/);
     });
 
     it("a webhook receiver that was never sent anything is unproven (a skip), not a pass", async () => {
         lab.routes["GET /prom/api/v1/query?*"] = { body: { status: "success", data: { result: [] } } };
         expect(await run("observability.alert-webhook")).toMatchObject({ status: "skip", evidence: expect.stringMatching(/0 notifications, 0 failed: unproven until/) });
+    });
+
+    it("a denied flow proves the policy only beside an allowed flow to the same port (kube-router refuses both a denial and a closed port)", async () => {
+        const blockedAll = new Map(truthTable(true).rows.map((r) => [r.id, { kind: "blocked" as const }]));
+        await expect(run("netpol.deny.default-to-postgres", { probes: () => Promise.resolve(blockedAll) })).rejects.toThrow(
+            /could not tell: refused or timed out, but no allowed flow to the same port connected either \(netpol\.allow\.shlink-to-postgres/,
+        );
+        const withControl = new Map<string, ProbeResult>(blockedAll).set("netpol.allow.shlink-to-postgres", { kind: "open" });
+        expect(await run("netpol.deny.default-to-postgres", { probes: () => Promise.resolve(withControl) })).toMatchObject({ status: "pass" });
+        // The API server needs no control: the suite itself talks to it.
+        expect(await run("netpol.deny.shlink-to-api-server", { probes: () => Promise.resolve(blockedAll) })).toMatchObject({ status: "pass" });
     });
 
     it("without a webhook receiver", async () => {

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POD_SECURITY_LEVELS } from "../../components/defaults";
 import { CHECKS } from "../../programs/verify/catalog";
 import { parseWarnings } from "../../programs/verify/checks/podSecurity";
+import { controlRows } from "../../programs/verify/checks/netpol";
 import { parseProbeLog, PROBE_LABEL, PROBE_SCRIPT, probePod, truthTable, type TruthRow } from "../../programs/verify/probes";
 import { nativeTool } from "../helpers/tools";
 import { violations, type PodSpec } from "../security/podSecurity";
@@ -75,9 +76,11 @@ describe("the truth table", () => {
     });
 
     for (const row of table.rows) {
+        // A denied row is judged beside the allowed rows to the same port (they show the port listens).
+        const probed = [row, ...(row.expect === "blocked" ? controlRows(row) : [])];
         describe(row.id, () => {
             it(`${row.expect === "open" ? "connects" : "is blocked"} on the lab's policies`, async () => {
-                const outcome = await check(row.id).run(fakeContext(lab, {}, [row]));
+                const outcome = await check(row.id).run(fakeContext(lab, {}, probed));
                 expect(outcome, JSON.stringify(outcome)).toMatchObject({ status: "pass" });
             });
             it(row.expect === "open" ? "fails when its policies are taken away" : "fails when a wide policy lets it through", async () => {
@@ -86,7 +89,7 @@ describe("the truth table", () => {
                 } else {
                     lab.policies = [...lab.policies, openEverything(row.from.namespace), ...(row.to === "api-server" ? [] : [openEverything(row.to.namespace)])];
                 }
-                const outcome = await check(row.id).run(fakeContext(lab, {}, [row]));
+                const outcome = await check(row.id).run(fakeContext(lab, {}, probed));
                 expect(outcome.status, JSON.stringify(outcome)).toBe("fail");
                 expect(outcome.status === "fail" && outcome.cause).toMatch(row.expect === "open" ? /the flow table allows it but the connection did not open/ : /the table does not allow it, yet it opened/);
             });

@@ -89,14 +89,15 @@ export const MESH_EDGE_CHECKS: Check[] = [
             if (result.kind !== "http") {
                 throw new Error(`unexpected probe result ${result.kind}`);
             }
-            // The sidecar cuts a plaintext connection (curl 52: empty reply, 56: reset). A timeout (28) is a NetworkPolicy
-            // dropping the probe and a refusal (7) nothing listening: neither says anything about mTLS.
+            // The sidecar cuts a plaintext connection (curl 52: empty reply, 56: reset). A refusal (7) is kube-router's
+            // NetworkPolicy REJECT (icmp-port-unreachable, pkg/controllers/netpol) or nothing listening, a timeout (28) a
+            // drop on the way: neither says anything about mTLS.
             if (result.exit === 52 || result.exit === 56) {
                 return pass(`plaintext HTTP to a Shlink pod: the connection was cut with no HTTP answer (curl exit ${result.exit})`);
             }
             if (result.exit !== 0 || result.code === "000") {
                 throw new Error(
-                    `the probe could not tell: curl exit ${result.exit} (${result.exit === 28 ? "timed out: a NetworkPolicy dropped the probe" : result.exit === 7 ? "refused: nothing listens" : "no HTTP answer"}), not an mTLS refusal`,
+                    `the probe could not tell: curl exit ${result.exit} (${result.exit === 28 ? "timed out: dropped on the way" : result.exit === 7 ? "refused: a NetworkPolicy rejected the probe, or nothing listens" : "no HTTP answer"}), not an mTLS refusal`,
                 );
             }
             return fail(`plaintext HTTP to a Shlink pod answered ${result.code}`, "Shlink accepts plaintext: the PeerAuthentication is not STRICT, or the pod has no sidecar", `kubectl -n ${SHLINK.namespace} get peerauthentication -o yaml; kubectl -n ${SHLINK.namespace} get pods`);

@@ -46,7 +46,7 @@ export const OBSERVABILITY_CHECKS: Check[] = [
                 ? fail(
                       evidence,
                       targets.length === 0 ? "Prometheus has no target" : `down: ${names(down.map((t) => `${t.scrapePool} ${t.scrapeUrl ?? ""} (${(t.lastError ?? t.health).slice(0, 80)})`), 4)}`,
-                      "Prometheus' Targets page (Grafana → Explore → up == 0); a timeout is a NetworkPolicy (the flow table's scrape-* rows), a refusal a wrong port",
+                      "Prometheus' Targets page (Grafana → Explore → up == 0); a refusal is a NetworkPolicy (kube-router rejects with icmp-port-unreachable: the flow table's scrape rows) or a wrong port, a timeout a dead pod or node",
                   )
                 : pass(evidence);
         },
