@@ -9,7 +9,7 @@ import { backupAnnotationPatch, DEFAULT_DATA_VOLUME, drillLease, scratchPostgres
 import { runDrill } from "../../components/drills/runner";
 import { EXIT } from "../../components/load/cli";
 import { fakeLab, T0 } from "./fakeLab";
-import { fakeKubeconfig } from "../helpers/fakeKube";
+import { fakeKubeconfig, silentKubeServer } from "../helpers/fakeKube";
 
 type Seen = { method: string; url: string; type?: string; body: string };
 const seen: Seen[] = [];
@@ -160,19 +160,14 @@ describe("the cluster's clock and the game day's lock", () => {
 });
 
 describe("an API server that accepts connections and never answers", () => {
-    let silent: http.Server;
     let silentConfig: string;
+    let close: () => Promise<void>;
 
     beforeAll(async () => {
-        silent = http.createServer(() => undefined);
-        await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-        silentConfig = fakeKubeconfig((silent.address() as AddressInfo).port);
+        ({ kubeconfig: silentConfig, close } = await silentKubeServer());
     });
 
-    afterAll(() => {
-        silent.closeAllConnections();
-        return new Promise<void>((resolve) => silent.close(() => resolve()));
-    });
+    afterAll(() => close());
 
     it("bounds every call of the drill's client, each expiry naming the call", async () => {
         const cluster = kubeDrillCluster(silentConfig, 100);

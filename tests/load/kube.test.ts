@@ -9,7 +9,7 @@ import { EXIT, runLoad } from "../../components/load/cli";
 import { kubeCluster } from "../../components/load/kube";
 import { loadTarget } from "../../components/load/manifests";
 import { testRun } from "../../components/load/testRun";
-import { fakeKubeconfig } from "../helpers/fakeKube";
+import { fakeKubeconfig, silentKubeServer } from "../helpers/fakeKube";
 
 const seen: { method: string; url: string; auth?: string; body: string }[] = [];
 let server: http.Server;
@@ -76,17 +76,13 @@ describe("kubeCluster", () => {
 describe("an API server that accepts connections and never answers", () => {
     let silent: http.Server;
     let silentConfig: string;
+    let close: () => Promise<void>;
 
     beforeAll(async () => {
-        silent = http.createServer(() => undefined);
-        await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-        silentConfig = fakeKubeconfig((silent.address() as AddressInfo).port);
+        ({ server: silent, kubeconfig: silentConfig, close } = await silentKubeServer());
     });
 
-    afterAll(() => {
-        silent.closeAllConnections();
-        return new Promise<void>((resolve) => silent.close(() => resolve()));
-    });
+    afterAll(() => close());
 
     it("bounds every call of the load's client, each expiry naming the call and the server", async () => {
         const cluster = kubeCluster(silentConfig, 150);

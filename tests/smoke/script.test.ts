@@ -14,6 +14,7 @@ import { readerNamespaces } from "../../components/secrets/catalog";
 import { SMOKE_LONG_URL, smokeCheckScript, type ClusterAccess } from "../../components/smoke/script";
 import { nativeTool } from "../helpers/tools";
 import { FAST_CHECKS } from "../../programs/verify/catalog";
+import { makeCa } from "../helpers/tls";
 
 const shellcheck = nativeTool("shellcheck");
 const openssl = nativeTool("openssl", "openssl", ["version"]);
@@ -418,7 +419,7 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
 
     beforeAll(async () => {
         stubRoot = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-k3s-"));
-        const api = makeCa(stubRoot, "api");
+        const api = makeCa(openssl, stubRoot, "api");
         fs.writeFileSync(path.join(stubRoot, "api-ca.crt"), api.ca);
         apiServer = https.createServer({ cert: api.cert, key: api.key }, handle);
         await new Promise<void>((resolve) => apiServer.listen(0, "127.0.0.1", resolve));
@@ -481,16 +482,6 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
     });
 });
 
-/** A CA and a server certificate for 127.0.0.1 signed by it, made by openssl in a scratch directory. */
-function makeCa(dir: string, name: string): { ca: string; cert: string; key: string } {
-    const run = (args: string[]) => openssl.run(args, dir);
-    run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}-ca.key`, "-out", `${name}-ca.crt`, "-days", "2", "-subj", `/CN=${name} CA`]);
-    run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", "/CN=127.0.0.1"]);
-    fs.writeFileSync(path.join(dir, `${name}.ext`), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-    run(["x509", "-req", "-in", `${name}.csr`, "-CA", `${name}-ca.crt`, "-CAkey", `${name}-ca.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`]);
-    const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
-    return { ca: read(`${name}-ca.crt`), cert: read(`${name}.crt`), key: read(`${name}.key`) };
-}
 
 openssl.describe("smokeCheckScript over HTTPS", () => {
     let tlsServer: https.Server;
@@ -500,9 +491,9 @@ openssl.describe("smokeCheckScript over HTTPS", () => {
 
     beforeAll(async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-tls-"));
-        const made = makeCa(dir, "lab");
+        const made = makeCa(openssl, dir, "lab");
         lab = made;
-        stranger = makeCa(dir, "stranger");
+        stranger = makeCa(openssl, dir, "stranger");
         tlsServer = https.createServer({ cert: made.cert, key: made.key }, handle);
         await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
         tlsBase = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;

@@ -10,18 +10,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { fetchUrl } from "../../programs/verify/http";
 import { kubeApi } from "../../programs/verify/lab";
 import { nativeTool } from "../helpers/tools";
+import { makeCa } from "../helpers/tls";
 
 const openssl = nativeTool("openssl", "openssl", ["version"]);
 
-function makeCa(dir: string, name: string): { ca: string; cert: string; key: string } {
-    const run = (args: string[]) => openssl.run(args, dir);
-    run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}-ca.key`, "-out", `${name}-ca.crt`, "-days", "2", "-subj", `/CN=${name} CA`]);
-    run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", "/CN=127.0.0.1"]);
-    fs.writeFileSync(path.join(dir, `${name}.ext`), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-    run(["x509", "-req", "-in", `${name}.csr`, "-CA", `${name}-ca.crt`, "-CAkey", `${name}-ca.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", "-extfile", `${name}.ext`]);
-    const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
-    return { ca: read(`${name}-ca.crt`), cert: read(`${name}.crt`), key: read(`${name}.key`) };
-}
 
 openssl.describe("verify's clients over HTTPS", () => {
     let server: https.Server;
@@ -31,8 +23,8 @@ openssl.describe("verify's clients over HTTPS", () => {
 
     beforeAll(async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-tls-"));
-        lab = makeCa(dir, "lab");
-        stranger = makeCa(dir, "stranger");
+        lab = makeCa(openssl, dir, "lab");
+        stranger = makeCa(openssl, dir, "stranger");
         const made = lab as { ca: string; cert: string; key: string };
         server = https.createServer({ cert: made.cert, key: made.key }, (req, res) => res.end(JSON.stringify({ gitVersion: req.headers.authorization ?? "anonymous" })));
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
