@@ -1,0 +1,6 @@
+import type { Part } from "../contracts/part";
+import { appsChecks } from "./checks";
+import { appsOperations } from "./operations";
+import { appsPlacement } from "./placement";
+
+export const appsPart: Part = { name: "apps", ...appsPlacement, ...appsOperations, ...appsChecks };

@@ -1,0 +1,6 @@
+import type { Part } from "../contracts/part";
+import { dataChecks } from "./checks";
+import { dataOperations } from "./operations";
+import { dataPlacement } from "./placement";
+
+export const dataPart: Part = { name: "data", ...dataPlacement, ...dataOperations, ...dataChecks };

@@ -1,0 +1,3 @@
+import type { PartChecks } from "../contracts/checks";
+
+export const k3sChecks: PartChecks = {};

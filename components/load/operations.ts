@@ -1,0 +1,3 @@
+import type { PartOperations } from "../contracts/operations";
+
+export const loadOperations: PartOperations = {};

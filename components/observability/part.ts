@@ -1,0 +1,6 @@
+import type { Part } from "../contracts/part";
+import { observabilityChecks } from "./checks";
+import { observabilityOperations } from "./operations";
+import { observabilityPlacement } from "./placement";
+
+export const observabilityPart: Part = { name: "observability", ...observabilityPlacement, ...observabilityOperations, ...observabilityChecks };

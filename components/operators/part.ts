@@ -1,0 +1,6 @@
+import type { Part } from "../contracts/part";
+import { operatorsChecks } from "./checks";
+import { operatorsOperations } from "./operations";
+import { operatorsPlacement } from "./placement";
+
+export const operatorsPart: Part = { name: "operators", ...operatorsPlacement, ...operatorsOperations, ...operatorsChecks };

@@ -1,0 +1,3 @@
+import type { PartPlacement } from "../contracts/placement";
+
+export const operatorsPlacement: PartPlacement = {};

@@ -1,0 +1,6 @@
+import type { Part } from "../contracts/part";
+import { proxmoxChecks } from "./checks";
+import { proxmoxOperations } from "./operations";
+import { proxmoxPlacement } from "./placement";
+
+export const proxmoxPart: Part = { name: "proxmox", ...proxmoxPlacement, ...proxmoxOperations, ...proxmoxChecks };

@@ -1,0 +1,6 @@
+import type { Part } from "../contracts/part";
+import { secretsChecks } from "./checks";
+import { secretsOperations } from "./operations";
+import { secretsPlacement } from "./placement";
+
+export const secretsPart: Part = { name: "secrets", ...secretsPlacement, ...secretsOperations, ...secretsChecks };
