@@ -3,10 +3,11 @@
 // are generic functions over them. Every field is required, so the compiler names what a new part forgot.
 // A shared contract: it imports no part.
 import type { PartChecks } from "./checks";
+import type { PartTelemetry } from "./telemetry";
 import type { PartOperations } from "./operations";
 import type { PartPlacement } from "./placement";
 
-export interface Part extends PartPlacement, PartOperations, PartChecks {
+export interface Part extends PartPlacement, PartOperations, PartTelemetry, PartChecks {
     /** The part's folder under components/. */
     readonly name: string;
 }

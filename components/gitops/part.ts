@@ -1,6 +1,7 @@
 import type { Part } from "../contracts/part";
 import { gitopsChecks } from "./checks";
+import { gitopsTelemetry } from "./telemetry";
 import { gitopsOperations } from "./operations";
 import { gitopsPlacement } from "./placement";
 
-export const gitopsPart: Part = { name: "gitops", ...gitopsPlacement, ...gitopsOperations, ...gitopsChecks };
+export const gitopsPart: Part = { name: "gitops", ...gitopsPlacement, ...gitopsOperations, ...gitopsTelemetry, ...gitopsChecks };

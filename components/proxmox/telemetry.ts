@@ -1,0 +1,3 @@
+import type { PartTelemetry } from "../contracts/telemetry";
+
+export const proxmoxTelemetry: PartTelemetry = {};
