@@ -31,6 +31,14 @@ module.exports = {
             to: { path: "^components/", pathNot: `${SHARED}|^components/config/` },
         },
         {
+            name: "no-sibling-part",
+            // A warning until the last sibling import is gone (python3 /work/tools/bin/sib.py lists them), then an error.
+            severity: "warn",
+            comment: "A part folder imports no other part folder: what crosses is a typed contract (contracts/) handed over by the stack. Shared rooms and config/ are the floor every part stands on.",
+            from: { path: "^components/([^/]+)/" },
+            to: { path: "^components/", pathNot: `${SHARED}|^components/config/|^components/$1/` },
+        },
+        {
             name: "components-import-no-stack-program-or-test",
             severity: "error",
             comment: "The parts are below the stack, the programs and the tests: only those import the parts.",

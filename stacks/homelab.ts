@@ -5,7 +5,7 @@ import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import * as k8s from "@pulumi/kubernetes";
 import { kubeconfigServer, offsiteEndpointPort, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
-import { Redis, restartRedisAfterClients } from "../components/data/Redis";
+import { Redis } from "../components/data/Redis";
 import {
     API_SERVER_PORTS,
     ARGO_CD,
@@ -126,7 +126,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
         onCluster,
     );
     // A rotated Redis password: the redis pods restart (dropping the previous one) once Shlink runs with the new one.
-    restartRedisAfterClients("shlink-redis", redis, config.platform.redisPasswordGeneration, [shlink.deployment]);
+    redis.restartAfterClients([shlink.deployment]);
     const seed = vaultSeed({ operators, openbao, postgres, redis, shlink, observability }, onCluster);
     seeded.resolve(seed.pushes);
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, tls), onCluster);

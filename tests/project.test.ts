@@ -30,8 +30,25 @@ describe("package.json", () => {
         const rules = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default;
         expect(rules.options.tsPreCompilationDeps).toBe(true);
         expect(rules.forbidden.map((r: { name: string; severity: string }) => `${r.name}:${r.severity}`)).toEqual(
-            expect.arrayContaining(["no-circular:error", "shared-rooms-import-no-part:error", "config-imports-no-part:error"]),
+            expect.arrayContaining(["no-circular:error", "shared-rooms-import-no-part:error", "config-imports-no-part:error", "no-sibling-part:warn"]),
         );
+    });
+
+    it("warns of a part folder importing a sibling part folder, not of one using a shared room, config/ or itself", async () => {
+        const rules = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default;
+        const rule = rules.forbidden.find((r: { name: string }) => r.name === "no-sibling-part");
+        // dependency-cruiser's reading of the rule: from.path's groups ($1, the importer's folder) fill the to patterns.
+        const flags = (from: string, to: string) => {
+            const match = new RegExp(rule.from.path).exec(from);
+            const fill = (pattern: string) => new RegExp(pattern.replace(/\$(\d)/g, (_, n: string) => match?.[Number(n)] ?? ""));
+            return match !== null && fill(rule.to.path).test(to) && !fill(rule.to.pathNot).test(to);
+        };
+        expect(flags("components/apps/Shlink.ts", "components/data/Redis.ts")).toBe(true);
+        expect(flags("components/drills/runner.ts", "components/load/scenarios/catalog.ts")).toBe(true);
+        for (const allowed of ["components/contracts/connections.ts", "components/defaults.ts", "components/kubernetes/namespace.ts", "components/shell/quote.ts", "components/config/types.ts", "components/apps/shlinkEnv.ts"]) {
+            expect(flags("components/apps/Shlink.ts", allowed), allowed).toBe(false);
+        }
+        expect(flags("stacks/homelab.ts", "components/data/Redis.ts")).toBe(false);
     });
 
     it("has an inner loop, test:fast, of the files that run no stack, no process and no server, through their helpers too", async () => {

@@ -1,23 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { DatabaseConnection } from "../data/Postgres";
-import type { RedisConnection } from "../data/Redis";
+import type { DatabaseConnection, RedisConnection } from "../contracts/connections";
 import { GENERATED_SECRET_LENGTH, REDIS_ROTATION, SHLINK } from "../defaults";
-import {
-    REDIS_CLIENT_TEMPLATE_KEYS,
-    redisClientGenerationTemplate,
-    redisClientPasswordTemplate,
-    redisClientWaitJobSpec,
-    redisGenerationAnnotation,
-} from "../data/redisRotation";
-import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { reloadOnSecrets, templateRef } from "../secrets/eso";
 import { externalSecret, vaultReader, type VaultAccess, type VaultReader } from "../secrets/reader";
 import { SHLINK_ROLLOUT_TIMEOUT_SECONDS, SHLINK_SELECTOR, shlinkDeploymentSpec } from "./shlinkSpec";
-import { SHLINK_SECRET_KEYS } from "./shlinkEnv";
+import { redisServersUri, SHLINK_SECRET_KEYS } from "./shlinkEnv";
 
 export interface ShlinkArgs {
     /** Pods, spread one per node as far as the nodes go. */
@@ -71,7 +62,7 @@ export class Shlink extends pulumi.ComponentResource {
 
         const secretName = `${SHLINK.name}-credentials`;
         const credentials = shlinkCredentials(`${name}-credentials`, vaultReader(name, this.namespace, args.vault, this), secretName, args, this);
-        const redisSwitched = redisSwitchJob(`${name}-redis-switch`, this.namespace, secretName, args.redis.readyGeneration, credentials, this);
+        const redisSwitched = redisSwitchJob(`${name}-redis-switch`, this.namespace, secretName, args.redis, credentials, this);
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
@@ -85,7 +76,7 @@ export class Shlink extends pulumi.ComponentResource {
                     database: { host: args.database.host, port: args.database.port, name: args.database.database, user: args.database.user },
                     secretName,
                     publicDomain: args.publicDomain,
-                }, redisGenerationAnnotation(args.redis.readyGeneration)),
+                }, args.redis.rotation.podAnnotations),
             },
             // Its credentials synced (no CrashLoop while ESO syncs), and istiod, or meshed pods start without a sidecar.
             // A rotated Redis password: its Secret proven switched, so the rollout Pulumi awaits leaves no pod on the old one.
@@ -113,10 +104,11 @@ function redisSwitchJob(
     name: string,
     namespace: pulumi.Input<string>,
     secretName: string,
-    generation: number,
+    redis: ShlinkArgs["redis"],
     credentials: pulumi.Resource,
     parent: pulumi.Resource,
 ): k8s.batch.v1.Job[] {
+    const generation = redis.readyGeneration;
     if (generation === 0) {
         return [];
     }
@@ -125,7 +117,7 @@ function redisSwitchJob(
         name,
         {
             metadata: { name: `${SHLINK.name}-redis-switch-${generation}`, namespace, annotations: { "pulumi.com/replaceUnready": "true" } },
-            spec: redisClientWaitJobSpec({ secretName, generation }),
+            spec: redis.rotation.waitJobSpec(secretName),
         },
         // ESO rewrites the Secret once Pulumi updated its ExternalSecret (after the rotation Job).
         { parent, dependsOn: [credentials], customTimeouts: { create: timeout, update: timeout } },
@@ -160,20 +152,21 @@ function shlinkCredentials(
     args: ShlinkArgs,
     parent: pulumi.Resource,
 ): k8s.apiextensions.CustomResource {
+    const rotation = args.redis.rotation;
     const reads = [
         { secretKey: "dbPassword", entry: "postgresShlinkUser", property: "password" },
         { secretKey: "apiKey", entry: "shlinkApiKey", property: "apiKey" },
-        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.password, entry: "redisAuth", property: "password" },
-        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.previous, entry: "redisAuth", property: "previousPassword" },
-        { secretKey: REDIS_CLIENT_TEMPLATE_KEYS.generation, entry: "redisAuth", property: "generation" },
+        { secretKey: rotation.templateKeys.password, entry: "redisAuth", property: "password" },
+        { secretKey: rotation.templateKeys.previous, entry: "redisAuth", property: "previousPassword" },
+        { secretKey: rotation.templateKeys.generation, entry: "redisAuth", property: "generation" },
     ] as const;
-    // The new Redis password only once every redis pod accepts it (redisClientPasswordTemplate).
-    const redisPassword = redisClientPasswordTemplate(args.redis.readyGeneration);
+    // The new Redis password only once every redis pod accepts it (the connection's passwordTemplate).
+    const redisPassword = rotation.passwordTemplate;
     const template = {
         [SHLINK_SECRET_KEYS.dbPassword]: templateRef("dbPassword"),
         [SHLINK_SECRET_KEYS.initialApiKey]: templateRef("apiKey"),
         [SHLINK_SECRET_KEYS.redisServers]: pulumi.output(args.redis.host).apply((host) => redisServersUri(host, args.redis.port, redisPassword)),
-        [REDIS_ROTATION.clientGenerationKey]: redisClientGenerationTemplate(args.redis.readyGeneration),
+        [rotation.generationKey]: rotation.generationTemplate,
     };
     // After this generation's Redis rotation Job, when one runs: its new template then switches Shlink over.
     return externalSecret(name, reader, secretName, reads, { template, parent, after: args.redis.rotated });

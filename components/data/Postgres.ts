@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { OffsiteBackupConfig, OffsiteBackupSecrets } from "../config/types";
+import type { DatabaseConnection } from "../contracts/connections";
 import { GENERATED_SECRET_LENGTH, POSTGRES } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { templateRef } from "../secrets/eso";
@@ -35,17 +36,6 @@ export interface OffsiteSeed {
     accessKey: pulumi.Output<string>;
     secretKey: pulumi.Output<string>;
     cipherPass: pulumi.Output<string>;
-}
-
-/** How a client reaches the database; resolves once the cluster is ready. */
-export interface DatabaseConnection {
-    /** DNS name of the Service that follows the primary. */
-    host: pulumi.Output<string>;
-    port: number;
-    database: string;
-    user: string;
-    /** The user's password (secret). */
-    password: pulumi.Output<string>;
 }
 
 /** Key of the init SQL in its ConfigMap. */

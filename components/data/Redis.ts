@@ -2,10 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, REDIS, REDIS_ROTATION } from "../defaults";
+import type { RedisConnection } from "../contracts/connections";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
 import { REDIS_FAILOVER } from "./crds";
-import { REDIS_ROTATION_FILES, redisGenerationAnnotation, redisRotationJobSpec } from "./redisRotation";
+import { REDIS_ROTATION_FILES, redisClientRotation, redisGenerationAnnotation, redisRotationJobSpec } from "./redisRotation";
 import { REDIS_PASSWORD_KEY, redisAuthSecretName, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 
@@ -29,18 +30,6 @@ export interface RedisSeed {
     generation: string;
 }
 
-/** How a client reaches the current master; resolves once a master is serving. */
-export interface RedisConnection {
-    /** DNS name of our Service that selects the master pod. */
-    host: pulumi.Output<string>;
-    port: number;
-    /** requirepass of every redis pod (secret). */
-    password: pulumi.Output<string>;
-    /** The generation clients may switch to, and what must complete before (the rotation Job, when one runs). */
-    readyGeneration: number;
-    rotated: pulumi.Resource[];
-}
-
 /**
  * Redis with Sentinel failover for Shlink's cache and locks, run by Spotahome's redis-operator in the
  * `redis` namespace: three redis pods with volumes, three sentinels, a password generated here (seeded into
@@ -55,9 +44,13 @@ export class Redis extends pulumi.ComponentResource {
     public readonly seed: RedisSeed;
     /** The rotation Job of this generation (none for the first password): clients switch after it. */
     public readonly rotation?: k8s.batch.v1.Job;
+    private readonly resourceName: string;
+    private readonly generation: number;
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:data:Redis", name, {}, opts);
+        this.resourceName = name;
+        this.generation = args.passwordGeneration;
 
         const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(REDIS.namespace, false), { parent: this });
         this.namespace = namespace.metadata.name;
@@ -107,37 +100,33 @@ export class Redis extends pulumi.ComponentResource {
             password: secretPassword,
             readyGeneration: generation,
             rotated: this.rotation ? [this.rotation] : [],
+            rotation: redisClientRotation(generation),
         };
 
         this.registerOutputs({ namespace: this.namespace, host: this.connection.host });
     }
-}
 
-/**
- * The rotation's last step, once every client runs with the new password (`clients`, e.g. Shlink's Deployment, whose
- * rollout Pulumi awaits): the operator restarts the redis pods, which come back with only the new password (its
- * ConfigMap) and the new REDIS_PASSWORD for their probes and exporter. Nothing at generation 0.
- */
-export function restartRedisAfterClients(
-    name: string,
-    redis: Redis,
-    generation: number,
-    clients: pulumi.Resource[],
-): k8s.apiextensions.CustomResourcePatch | undefined {
-    const podAnnotations = redisGenerationAnnotation(generation);
-    if (!podAnnotations) {
-        return undefined;
+    /**
+     * The rotation's last step, once every client runs with the new password (`clients`, e.g. Shlink's Deployment,
+     * whose rollout Pulumi awaits): the operator restarts the redis pods, which come back with only the new password
+     * (its ConfigMap) and the new REDIS_PASSWORD for their probes and exporter. Nothing at generation 0.
+     */
+    public restartAfterClients(clients: pulumi.Resource[]): k8s.apiextensions.CustomResourcePatch | undefined {
+        const podAnnotations = redisGenerationAnnotation(this.generation);
+        if (!podAnnotations) {
+            return undefined;
+        }
+        return new k8s.apiextensions.CustomResourcePatch(
+            `${this.resourceName}-restart`,
+            {
+                ...REDIS_FAILOVER,
+                metadata: { name: this.failover.metadata.name, namespace: this.namespace },
+                spec: { redis: { podAnnotations } },
+            },
+            // Only after the clients switched: the restarted pods refuse the previous password.
+            { parent: this, dependsOn: clients },
+        );
     }
-    return new k8s.apiextensions.CustomResourcePatch(
-        `${name}-restart`,
-        {
-            ...REDIS_FAILOVER,
-            metadata: { name: redis.failover.metadata.name, namespace: redis.namespace },
-            spec: { redis: { podAnnotations } },
-        },
-        // Only after the clients switched: the restarted pods refuse the previous password.
-        { parent: redis, dependsOn: clients },
-    );
 }
 
 /** Generation 0 keeps the original resource (and its value); each later one is a new resource, the previous kept. */

@@ -8,6 +8,7 @@
 // until it restarts), so the old password leaves with the pods, restarted by the operator.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { RedisClientRotation } from "../contracts/connections";
 import { POD_PORTS, REDIS, REDIS_ROTATION } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
 
@@ -195,4 +196,16 @@ export function redisGenerationAnnotation(generation: number): Record<string, st
 export function redisClientGenerationTemplate(readyGeneration: number): string {
     const k = REDIS_CLIENT_TEMPLATE_KEYS;
     return `{{ if eq .${k.generation} "${readyGeneration}" }}${readyGeneration}{{ else }}previous{{ end }}`;
+}
+
+/** What a client needs to follow the rotation to `readyGeneration`, handed over on the Redis connection. */
+export function redisClientRotation(readyGeneration: number): RedisClientRotation {
+    return {
+        templateKeys: REDIS_CLIENT_TEMPLATE_KEYS,
+        passwordTemplate: redisClientPasswordTemplate(readyGeneration),
+        generationTemplate: redisClientGenerationTemplate(readyGeneration),
+        generationKey: REDIS_ROTATION.clientGenerationKey,
+        podAnnotations: redisGenerationAnnotation(readyGeneration),
+        waitJobSpec: (secretName) => redisClientWaitJobSpec({ secretName, generation: readyGeneration }),
+    };
 }

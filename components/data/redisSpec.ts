@@ -84,16 +84,3 @@ export function redisFailoverSpec(args: {
         },
     };
 }
-
-/**
- * The address Shlink's REDIS_SERVERS takes: one master, password inside the URI. Shlink 4.6 (shlink-common
- * 7.2 `RedisFactory`) applies REDIS_SERVERS_PASSWORD only in Sentinel mode, and several addresses would
- * make Predis assume Redis Cluster. The password is letters and digits, or ESO template actions only
- * (`{{ .redisPassword }}`, redisClientPasswordTemplate) that render to a generated one (no URL-encoding needed).
- */
-export function redisServersUri(host: string, port: number, password: string): string {
-    if (!/^(?:[A-Za-z0-9]+|(?:\{\{ [^{}@]+ \}\})+)$/.test(password)) {
-        throw new Error("redisServersUri: the password must be letters and digits, or it needs URL-encoding.");
-    }
-    return `tcp://:${password}@${host}:${port}`;
-}

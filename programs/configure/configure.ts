@@ -154,32 +154,48 @@ export async function runConfigure(argv: string[], deps: ConfigureDeps): Promise
     }
 }
 
+/** The value of one setting: the flag, else (interactive) the answer with the proposal, else the proposal. */
+type PickValue = (name: string, question: string, proposal: string | undefined, required?: boolean) => Promise<string | undefined>;
+
+/** What the stack file holds now: a value, and whether a key (a secret one too) is set. */
+interface Current {
+    now: (key: string) => string | undefined;
+    isSet: (key: string) => boolean;
+}
+
+/** Every value configure sets, and what it read to propose them. */
+interface Values {
+    endpoint: string;
+    insecure: string;
+    token?: string;
+    proxmoxNode: string;
+    subnet: string;
+    gateway: string;
+    dns: string[];
+    currentDns?: string;
+    currentNodes: { name: string; ip: string }[];
+    nodes: { name: string; ip: string }[];
+    keyFile: string;
+    privateKey: string;
+    publicKey: string;
+}
+
+/** A config write with the pinned CLI; `input` (a secret) goes on stdin. */
+interface Write {
+    label: string;
+    args: string[];
+    input?: string;
+}
+
 async function configure(o: Options, deps: ConfigureDeps): Promise<number> {
     const dir = o.dir ?? deps.root;
     const flag = (name: string) => o.flags[name] as string | undefined;
-    /** The value: the flag, else (interactive) the answer with the proposal, else the proposal; required ones must exist. */
-    const pick = async (name: string, question: string, proposal: string | undefined, required = true): Promise<string | undefined> => {
-        const given = flag(name);
-        if (given !== undefined) {
-            return given;
-        }
-        const value = o.interactive ? (await deps.ask(question, proposal)).trim() || proposal : proposal;
-        if (required && (value === undefined || value === "")) {
-            throw new Refused(`${question.replace(/\?$/, "")} is needed: pass --${name} <value>`);
-        }
-        return value;
-    };
+    const pick = picker(o, deps, flag);
 
     if (deps.env.PULUMI === undefined && !(await deps.fetchCli())) {
         return 1;
     }
-    const env = { ...deps.env };
-    if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-        if (!o.interactive) {
-            throw new Refused("the stack's secrets need its passphrase: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE");
-        }
-        env.PULUMI_CONFIG_PASSPHRASE = await deps.askSecret("Passphrase of the stack's secrets (a new stack takes this one)");
-    }
+    const env = await passphraseEnv(o, deps);
     const pulumi = async (args: string[], input?: string) => {
         const run = await deps.pulumi([...args, "--stack", o.stack], { input, timeoutMs: o.timeoutMs, env, cwd: dir });
         if (run.status !== 0) {
@@ -191,11 +207,58 @@ async function configure(o: Options, deps: ConfigureDeps): Promise<number> {
     if (select.status !== 0) {
         throw new Refused(`pulumi stack select --create ${o.stack} failed: ${select.stderr.trim().split("\n").slice(-3).join(" ")}`);
     }
-    const current = stackFileValues(dir, o.stack);
-    const now = (key: string) => current.config[key];
-    const isSet = (key: string) => now(key) !== undefined || current.encrypted.includes(key);
+    const stackFile = stackFileValues(dir, o.stack);
+    const now = (key: string) => stackFile.config[key];
+    const current: Current = { now, isSet: (key: string) => now(key) !== undefined || stackFile.encrypted.includes(key) };
 
-    // Proxmox: the endpoint, whether to accept its certificate, the token.
+    const proxmox = await proxmoxValues(o, deps, pick, flag, current);
+    const lan = await lanValues(pick, current, proxmox.endpoint);
+    const key = await sshKeyPair(o, deps, flag);
+    const writes = plannedWrites({ ...proxmox, ...lan, ...key }, current);
+    deps.out(writes.length === 0 ? "Nothing to change." : `Writing ${writes.length} value(s) with the pinned Pulumi CLI:`);
+    for (const write of writes) {
+        deps.out(`  ${write.label}`);
+        await pulumi(write.args, write.input);
+    }
+    deps.out("");
+    return deps.check(["--stack", o.stack, "--dir", dir]);
+}
+
+/** The value: the flag, else (interactive) the answer with the proposal, else the proposal; required ones must exist. */
+function picker(o: Options, deps: ConfigureDeps, flag: (name: string) => string | undefined): PickValue {
+    return async (name, question, proposal, required = true) => {
+        const given = flag(name);
+        if (given !== undefined) {
+            return given;
+        }
+        const value = o.interactive ? (await deps.ask(question, proposal)).trim() || proposal : proposal;
+        if (required && (value === undefined || value === "")) {
+            throw new Refused(`${question.replace(/\?$/, "")} is needed: pass --${name} <value>`);
+        }
+        return value;
+    };
+}
+
+/** The environment of the CLI: the stack's passphrase given, or asked when interactive. */
+async function passphraseEnv(o: Options, deps: ConfigureDeps): Promise<Record<string, string | undefined>> {
+    const env = { ...deps.env };
+    if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+        if (!o.interactive) {
+            throw new Refused("the stack's secrets need its passphrase: set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE");
+        }
+        env.PULUMI_CONFIG_PASSPHRASE = await deps.askSecret("Passphrase of the stack's secrets (a new stack takes this one)");
+    }
+    return env;
+}
+
+/** Proxmox: the endpoint, whether to accept its certificate, the token, and the node of the VMs. */
+async function proxmoxValues(
+    o: Options,
+    deps: ConfigureDeps,
+    pick: PickValue,
+    flag: (name: string) => string | undefined,
+    { now, isSet }: Current,
+): Promise<Pick<Values, "endpoint" | "insecure" | "token" | "proxmoxNode">> {
     const endpoint = (await pick("endpoint", "Proxmox API endpoint (https://<host>:8006/)?", now("proxmoxve:endpoint")))!;
     const insecure = (await pick("insecure", "Accept the host's self-signed certificate (true/false)?", now("proxmoxve:insecure") ?? "true"))!;
     let token: string | undefined;
@@ -211,21 +274,34 @@ async function configure(o: Options, deps: ConfigureDeps): Promise<number> {
     if (token !== undefined && !PROXMOX_TOKEN_PATTERN.test(token)) {
         throw new Refused("the API token must look like USER@REALM!TOKENID=UUID (value not shown)");
     }
+    const proposal = await nodeProposal(o, deps, flag, now("homelab:proxmoxNode"), { endpoint, insecure, token });
+    const proxmoxNode = (await pick("proxmox-node", "Proxmox node of the VMs?", proposal))!;
+    return { endpoint, insecure, token, proxmoxNode };
+}
 
-    // The Proxmox node: proposed from the API's list when it answers in time.
-    let nodeProposal = now("homelab:proxmoxNode");
-    if (token !== undefined && flag("proxmox-node") === undefined) {
-        try {
-            const nodes = await deps.proxmoxNodes({ endpoint, token, insecure: insecure === "true", timeoutMs: o.timeoutMs });
-            deps.out(`The Proxmox API lists: ${nodes.map((n) => `${n.name}${n.online ? "" : " (offline)"}`).join(", ")}`);
-            nodeProposal = nodes.some((n) => n.name === nodeProposal) ? nodeProposal : (nodes.find((n) => n.online)?.name ?? nodeProposal);
-        } catch (e) {
-            deps.out(`(the node list is not available: ${e instanceof Error ? e.message : String(e)})`);
-        }
+/** The Proxmox node: proposed from the API's list when it answers in time, else the stack's. */
+async function nodeProposal(
+    o: Options,
+    deps: ConfigureDeps,
+    flag: (name: string) => string | undefined,
+    stored: string | undefined,
+    api: { endpoint: string; insecure: string; token?: string },
+): Promise<string | undefined> {
+    if (api.token === undefined || flag("proxmox-node") !== undefined) {
+        return stored;
     }
-    const proxmoxNode = (await pick("proxmox-node", "Proxmox node of the VMs?", nodeProposal))!;
+    try {
+        const nodes = await deps.proxmoxNodes({ endpoint: api.endpoint, token: api.token, insecure: api.insecure === "true", timeoutMs: o.timeoutMs });
+        deps.out(`The Proxmox API lists: ${nodes.map((n) => `${n.name}${n.online ? "" : " (offline)"}`).join(", ")}`);
+        return nodes.some((n) => n.name === stored) ? stored : (nodes.find((n) => n.online)?.name ?? stored);
+    } catch (e) {
+        deps.out(`(the node list is not available: ${e instanceof Error ? e.message : String(e)})`);
+        return stored;
+    }
+}
 
-    // The LAN: a subnet kept unless changed; the gateway and DNS follow it unless given.
+/** The LAN: a subnet kept unless changed; the gateway, DNS and nodes follow it unless given. */
+async function lanValues(pick: PickValue, { now }: Current, endpoint: string): Promise<Pick<Values, "subnet" | "gateway" | "dns" | "currentDns" | "currentNodes" | "nodes">> {
     const subnet = (await pick("subnet", "The VMs' LAN (CIDR)?", subnetProposal(now("homelab:subnet"), endpoint)))!;
     const parsed = parseSubnet(subnet);
     if (!parsed) {
@@ -245,8 +321,11 @@ async function configure(o: Options, deps: ConfigureDeps): Promise<number> {
     const currentNodes = now("homelab:nodes") === undefined ? [] : (JSON.parse(now("homelab:nodes")!) as { name: string; ip: string }[]);
     const nodesProposal = currentNodes.length > 0 && currentNodes.every((n) => inSubnet(n.ip)) ? currentNodes.map((n) => `${n.name}=${n.ip}`).join(",") : undefined;
     const nodes = parseNodes((await pick("nodes", "The K3s VMs (name=ip, comma-separated; free addresses outside DHCP)?", nodesProposal))!);
+    return { subnet, gateway, dns, currentDns, currentNodes, nodes };
+}
 
-    // The SSH key pair: the README's passphrase-less ~/.ssh/homelab, made here when asked.
+/** The SSH key pair: the README's passphrase-less ~/.ssh/homelab, made here when asked. */
+async function sshKeyPair(o: Options, deps: ConfigureDeps, flag: (name: string) => string | undefined): Promise<Pick<Values, "keyFile" | "privateKey" | "publicKey">> {
     const keyFile = expandHome(flag("ssh-key") ?? path.join(deps.home, ".ssh", "homelab"), deps.home);
     if (!fs.existsSync(keyFile)) {
         const create = o.flags["create-ssh-key"] === true || (o.interactive && !(await deps.ask(`No ${keyFile}: create it with ssh-keygen, without passphrase (Y/n)?`, "y")).toLowerCase().startsWith("n"));
@@ -261,35 +340,32 @@ async function configure(o: Options, deps: ConfigureDeps): Promise<number> {
         throw new Refused(`${keyFile} has a passphrase, which nothing can type during \`pulumi up\`: pass --create-ssh-key with another --ssh-key file`);
     }
     const publicKey = fs.readFileSync(`${keyFile}.pub`, "utf8").trim();
+    return { keyFile, privateKey, publicKey };
+}
 
-    // Only what differs from the stack file is written.
-    const writes: { label: string; args: string[]; input?: string }[] = [];
+/** Only what differs from the stack file is written. */
+function plannedWrites(v: Values, { now, isSet }: Current): Write[] {
+    const writes: Write[] = [];
     const set = (key: string, value: string) => {
         if (now(key) !== value) {
             writes.push({ label: `${key} = ${value}`, args: ["config", "set", key, value] });
         }
     };
-    set("proxmoxve:endpoint", endpoint);
-    set("proxmoxve:insecure", insecure);
-    if (token !== undefined) {
-        writes.push({ label: "proxmoxve:apiToken (secret)", args: ["config", "set", "--secret", "proxmoxve:apiToken"], input: token });
+    set("proxmoxve:endpoint", v.endpoint);
+    set("proxmoxve:insecure", v.insecure);
+    if (v.token !== undefined) {
+        writes.push({ label: "proxmoxve:apiToken (secret)", args: ["config", "set", "--secret", "proxmoxve:apiToken"], input: v.token });
     }
-    set("homelab:proxmoxNode", proxmoxNode);
-    set("homelab:subnet", subnet);
-    set("homelab:gateway", gateway);
-    setList(writes, "homelab:dnsServers", currentDns?.split(","), dns);
-    setNodes(writes, currentNodes, nodes);
-    set("homelab:sshPublicKey", publicKey);
-    if (now("homelab:sshPublicKey") !== publicKey || !isSet("homelab:sshPrivateKey")) {
-        writes.push({ label: `homelab:sshPrivateKey (secret, from ${keyFile})`, args: ["config", "set", "--secret", "homelab:sshPrivateKey"], input: privateKey });
+    set("homelab:proxmoxNode", v.proxmoxNode);
+    set("homelab:subnet", v.subnet);
+    set("homelab:gateway", v.gateway);
+    setList(writes, "homelab:dnsServers", v.currentDns?.split(","), v.dns);
+    setNodes(writes, v.currentNodes, v.nodes);
+    set("homelab:sshPublicKey", v.publicKey);
+    if (now("homelab:sshPublicKey") !== v.publicKey || !isSet("homelab:sshPrivateKey")) {
+        writes.push({ label: `homelab:sshPrivateKey (secret, from ${v.keyFile})`, args: ["config", "set", "--secret", "homelab:sshPrivateKey"], input: v.privateKey });
     }
-    deps.out(writes.length === 0 ? "Nothing to change." : `Writing ${writes.length} value(s) with the pinned Pulumi CLI:`);
-    for (const write of writes) {
-        deps.out(`  ${write.label}`);
-        await pulumi(write.args, write.input);
-    }
-    deps.out("");
-    return deps.check(["--stack", o.stack, "--dir", dir]);
+    return writes;
 }
 
 function setList(writes: { label: string; args: string[] }[], key: string, before: string[] | undefined, after: string[]): void {

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Shlink } from "../../components/apps/Shlink";
-import { SHLINK_SECRET_KEYS, shlinkEnv } from "../../components/apps/shlinkEnv";
+import { redisServersUri, SHLINK_SECRET_KEYS, shlinkEnv } from "../../components/apps/shlinkEnv";
+import { redisClientRotation } from "../../components/data/redisRotation";
 import { REDIS_ROTATION, SHLINK } from "../../components/defaults";
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
@@ -220,7 +221,7 @@ describe("the Shlink component on its own", () => {
     const args = {
         replicas: 4,
         database: { host: pulumi.output("db"), port: 5432, database: "shlink", user: "shlink" },
-        redis: { host: pulumi.output("redis"), port: 6379, readyGeneration: 0, rotated: [] },
+        redis: { host: pulumi.output("redis"), port: 6379, readyGeneration: 0, rotated: [], rotation: redisClientRotation(0) },
     };
 
     it("takes its replicas from the caller, makes the pods wait for waitFor, and labels the namespace for injection", async () => {
@@ -237,5 +238,24 @@ describe("the Shlink component on its own", () => {
         // Refused before anything is created, so the Vault access is never looked at.
         const vault = {} as VaultAccess;
         expect(() => new Shlink("too-few", { ...args, vault, replicas: SHLINK.minAvailable })).toThrow(/homelab:shlinkReplicas/);
+    });
+});
+
+describe("redisServersUri", () => {
+    it("is one tcp:// address carrying the password, so Predis uses a single connection", () => {
+        const uri = redisServersUri("shlink-redis-master.redis.svc.cluster.local", 6379, "abc123");
+        expect(uri).toBe("tcp://:abc123@shlink-redis-master.redis.svc.cluster.local:6379");
+        expect(uri).not.toContain(",");
+        const parsed = new URL(uri);
+        expect([parsed.username, parsed.password, parsed.port]).toEqual(["", "abc123", "6379"]);
+    });
+
+    it("refuses a password that would need URL-encoding", () => {
+        expect(() => redisServersUri("h", 6379, "a@b")).toThrow(/URL-encoding/);
+        expect(() => redisServersUri("h", 6379, "{{ .a }}@b")).toThrow(/URL-encoding/);
+    });
+
+    it("leaves an ESO template reference in place, to be rendered in the cluster", () => {
+        expect(redisServersUri("h", 6379, "{{ .redisPassword }}")).toBe("tcp://:{{ .redisPassword }}@h:6379");
     });
 });

@@ -5,7 +5,6 @@ import {
     redisFailoverSpec,
     redisMasterSelector,
     redisPodLabels,
-    redisServersUri,
 } from "../../components/data/redisSpec";
 import { CONFIG_DEFAULTS, REDIS } from "../../components/defaults";
 import type { Ledger } from "../helpers/pulumi";
@@ -83,25 +82,6 @@ describe("the master selector", () => {
             "app.kubernetes.io/part-of": "redis-failover",
             "redisfailovers-role": "master",
         });
-    });
-});
-
-describe("redisServersUri", () => {
-    it("is one tcp:// address carrying the password, so Predis uses a single connection", () => {
-        const uri = redisServersUri("shlink-redis-master.redis.svc.cluster.local", 6379, "abc123");
-        expect(uri).toBe("tcp://:abc123@shlink-redis-master.redis.svc.cluster.local:6379");
-        expect(uri).not.toContain(",");
-        const parsed = new URL(uri);
-        expect([parsed.username, parsed.password, parsed.port]).toEqual(["", "abc123", "6379"]);
-    });
-
-    it("refuses a password that would need URL-encoding", () => {
-        expect(() => redisServersUri("h", 6379, "a@b")).toThrow(/URL-encoding/);
-        expect(() => redisServersUri("h", 6379, "{{ .a }}@b")).toThrow(/URL-encoding/);
-    });
-
-    it("leaves an ESO template reference in place, to be rendered in the cluster", () => {
-        expect(redisServersUri("h", 6379, "{{ .redisPassword }}")).toBe("tcp://:{{ .redisPassword }}@h:6379");
     });
 });
 
