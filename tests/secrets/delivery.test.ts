@@ -219,6 +219,10 @@ describe("secrets from Vault to the workloads", () => {
 
     it("builds the ExternalSecret specs the stack sends from the catalog", () => {
         expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "nope" as "password" }], LAB_VAULT_ENTRIES)).toThrow(/redis\/auth has no property nope/);
+        // A read of an entry no part declares (here: the data part's entries left out) has no path to read.
+        const { redisAuth, ...withoutRedis } = LAB_VAULT_ENTRIES;
+        expect(redisAuth?.path).toBe("redis/auth");
+        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "password" }], withoutRedis)).toThrow("no part declares the Vault entry redisAuth");
         expect(reloadOnSecrets("b", "a")).toEqual({ [RELOAD]: "a,b" });
     });
 });
