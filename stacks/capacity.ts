@@ -1,14 +1,14 @@
 // Capacity planning over the whole platform, above the config loader: the loader parses the keys
-// (components/config), this sums what every part requests (components/budget.ts) and tells the loader what the
+// (components/config), this sums what every part requests (stacks/budget.ts) and tells the loader what the
 // nodes lack, through the CapacityPlan it is handed (index.ts), so a platform that cannot fit is refused with the
 // other config problems, before any resource exists.
-import { budgetTotals, platformBudget, podCapacity } from "../components/budget";
+import { budgetTotals, platformBudget, podCapacity } from "./budget";
 import type { CapacityPlan, GitopsConfig, NodeSpec, PlatformConfig } from "../components/config";
 import { NODE_RESERVE } from "../components/defaults";
 
 /**
  * Refuses VMs too small for what the platform requests with one node drained (an upgrade, a lost VM): the
- * other nodes, less what K3s and Ubuntu keep on each, must hold every request (components/budget.ts, the
+ * other nodes, less what K3s and Ubuntu keep on each, must hold every request (stacks/budget.ts, the
  * same sum tests/budget.test.ts proves equal to what the program sends). Each resource is checked against
  * the node whose loss costs the most of it. A single node has nothing to drain: it must hold everything.
  */

@@ -45,8 +45,9 @@ import { Observability, type ObservabilityArgs } from "../components/observabili
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
 import { readerNamespaces } from "../components/secrets/catalog";
+import { LAB_VAULT_ENTRIES } from "./vault";
 import { Vault, type VaultService } from "../components/secrets/Vault";
-import type { VaultAccess } from "../components/secrets/reader";
+import type { VaultAccess } from "../components/contracts/vault";
 import { VaultSeed } from "../components/secrets/VaultSeed";
 import { NetworkPolicies } from "../components/security/NetworkPolicies";
 import { flannelTunnelAddresses, type FlowInputs } from "../components/security/flows";
@@ -103,10 +104,10 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
-    const openbao = new Vault("vault", { storageClass: config.target.storageClass }, onCluster);
+    const openbao = new Vault("vault", { storageClass: config.target.storageClass, entries: LAB_VAULT_ENTRIES }, onCluster);
     // The layers generate the values Vault is seeded with, so the seed comes after them; their ExternalSecrets wait for it.
     const seeded = deferred<pulumi.Resource[]>();
-    const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise };
+    const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise, entries: LAB_VAULT_ENTRIES };
     const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault, ...offsiteBackup(config) }, onCluster);
     const redis = new Redis("shlink-redis", redisArgs(config, operators, vault), onCluster);
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
@@ -194,6 +195,7 @@ function vaultSeed(
     return new VaultSeed(
         "vault-seed",
         {
+            entries: LAB_VAULT_ENTRIES,
             values: {
                 shlinkApiKey: { apiKey: shlink.apiKey },
                 postgresShlinkUser: postgres.seed,
@@ -315,7 +317,7 @@ function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: Checked
             kialiHealthUrl: at(ports.kiali, `${KIALI.webRoot}/healthz`),
             jaegerUrl: at(ports.jaeger),
             vaultUrl: at(ports.vault),
-            externalSecretNamespaces: readerNamespaces(),
+            externalSecretNamespaces: readerNamespaces(LAB_VAULT_ENTRIES),
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.

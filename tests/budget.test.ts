@@ -1,7 +1,9 @@
 // The resource budget: every CPU and memory request the program sets, read from what it actually sends
 // (resource inputs and Helm values in the ledger), summed and checked against the three VMs with headroom.
 import { beforeAll, describe, expect, it } from "vitest";
-import { backupJobPods, budgetLine as line, budgetTotals, meshedPod, platformBudget, podCapacity, podLine, postgresPods, redisPod, type BudgetLine } from "../components/budget";
+import { budgetLine as line, meshedPod, podLine, type BudgetLine } from "../components/contracts/budget";
+import { backupJobPods, postgresPods, redisPod } from "../components/data/budget";
+import { budgetTotals, platformBudget, podCapacity } from "../stacks/budget";
 import { requestsFromValues } from "../components/observability/resources";
 import { podRequests } from "../components/kubernetes/resources";
 import type { Ledger, Recorded } from "./helpers/pulumi";

@@ -8,6 +8,7 @@ import { Job } from "kubernetes-models/batch/v1";
 import { ServiceAccount } from "kubernetes-models/v1";
 import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { readerNamespaces } from "../components/secrets/catalog";
+import { LAB_VAULT_ENTRIES } from "../stacks/vault";
 import type { HomelabOutputs } from "../stacks/homelab";
 import { DISTINCT_RANDOMS, GENERATED } from "./helpers/platform";
 import { loadConfig } from "../components/config";
@@ -99,7 +100,7 @@ describe("the homelab stack on an existing cluster", () => {
         expect(script).toContain("KUBE_API_URL='https://kubernetes.default.svc'");
         expect(script).toContain("SA_DIR='/var/run/secrets/kubernetes.io/serviceaccount'");
         expect(script).toContain("status=\"$(kube_api /apis/external-secrets.io/v1/externalsecrets)\"");
-        expect(script).toContain(`ES_NAMESPACES=(${readerNamespaces().map((ns) => `'${ns}'`).join(" ")})`);
+        expect(script).toContain(`ES_NAMESPACES=(${readerNamespaces(LAB_VAULT_ENTRIES).map((ns) => `'${ns}'`).join(" ")})`);
         expect(script).not.toContain("kubectl");
     });
 

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { budgetTotals, platformBudget, podCapacity } from "../components/budget";
+import { budgetTotals, platformBudget, podCapacity } from "../stacks/budget";
 import { CONFIG_DEFAULTS, K3S_VERSION_PATTERN, K6, OPERATOR_CHARTS, ARGO_CD_CHART } from "../components/defaults";
 import * as defaults from "../components/defaults";
 import { DRILL_CATALOG } from "../components/drills/catalog";
@@ -13,6 +13,7 @@ import { listText } from "../components/load/cli";
 import { rateLimitProblems } from "../components/load/limits";
 import { SCENARIOS } from "../components/load/scenarios/catalog";
 import { readerNamespaces } from "../components/secrets/catalog";
+import { LAB_VAULT_ENTRIES } from "../stacks/vault";
 import { labFlows } from "../components/security/flows";
 import { smokeCheckScript } from "../components/smoke/script";
 import type { HomelabOutputs } from "../stacks/homelab";
@@ -395,7 +396,7 @@ describe("docs/operating.md", () => {
             kialiHealthUrl: urls.KIALI_HEALTH_URL,
             jaegerUrl: urls.JAEGER_URL,
             vaultUrl: urls.VAULT_URL,
-            externalSecretNamespaces: readerNamespaces(),
+            externalSecretNamespaces: readerNamespaces(LAB_VAULT_ENTRIES),
             cluster: { via: "k3s-kubectl" },
             timeoutSeconds: 60,
         });

@@ -4,6 +4,7 @@ import { loadConfig } from "../components/config";
 import { capacityPlan } from "../stacks/capacity";
 import { homelab, type HomelabOutputs } from "../stacks/homelab";
 import { readerNamespaces } from "../components/secrets/catalog";
+import { LAB_VAULT_ENTRIES } from "../stacks/vault";
 import { FAKE_LAB_CA, fullConfig, runUnderMocks, TEST_SECRETS, TEST_USER_CONFIG, valueOf, type Ledger } from "./helpers/pulumi";
 import { DISTINCT_RANDOMS, GENERATED, runHomelab } from "./helpers/platform";
 import * as pulumi from "@pulumi/pulumi";
@@ -304,11 +305,11 @@ describe("the homelab stack under mocks", () => {
         expect(smoke.secretInputs).toContain("stdin");
         expect(smoke.inputs.create).toBe("bash -s");
         // Every ExternalSecret of the namespaces that read Vault must be Ready: K3s' kubectl through sudo lists them.
-        expect(script).toContain(`ES_NAMESPACES=(${readerNamespaces().map((ns) => `'${ns}'`).join(" ")})`);
+        expect(script).toContain(`ES_NAMESPACES=(${readerNamespaces(LAB_VAULT_ENTRIES).map((ns) => `'${ns}'`).join(" ")})`);
         expect(script).toContain("    sudo k3s kubectl get externalsecrets.external-secrets.io -A -o jsonpath=");
         expect(script).not.toContain("SA_DIR");
         for (const es of ledger.ofType("kubernetes:external-secrets.io/v1:ExternalSecret")) {
-            expect(readerNamespaces(), es.name).toContain(es.inputs.metadata.namespace);
+            expect(readerNamespaces(LAB_VAULT_ENTRIES), es.name).toContain(es.inputs.metadata.namespace);
             expect(waits, es.name).toContain(es.name);
         }
         // No Job, no ServiceAccount or ClusterRole of the check's on the lab's own K3s.

@@ -5,8 +5,8 @@ import type { DatabaseConnection, RedisConnection } from "../contracts/connectio
 import { GENERATED_SECRET_LENGTH, REDIS_ROTATION, SHLINK } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
-import { reloadOnSecrets, templateRef } from "../secrets/eso";
-import { externalSecret, vaultReader, type VaultAccess, type VaultReader } from "../secrets/reader";
+import { externalSecret, vaultReader, type VaultReader, reloadOnSecrets, templateRef } from "../kubernetes/externalSecrets";
+import type { VaultAccess } from "../contracts/vault";
 import { SHLINK_ROLLOUT_TIMEOUT_SECONDS, SHLINK_SELECTOR, shlinkDeploymentSpec } from "./shlinkSpec";
 import { redisServersUri, SHLINK_SECRET_KEYS } from "./shlinkEnv";
 

@@ -5,8 +5,8 @@ import type { OffsiteBackupConfig, OffsiteBackupSecrets } from "../config/types"
 import type { DatabaseConnection } from "../contracts/connections";
 import { GENERATED_SECRET_LENGTH, POSTGRES } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
-import { templateRef } from "../secrets/eso";
-import { externalSecret, vaultReader, type VaultAccess, type VaultReader } from "../secrets/reader";
+import { externalSecret, vaultReader, type VaultReader, templateRef } from "../kubernetes/externalSecrets";
+import type { VaultAccess } from "../contracts/vault";
 import { POSTGRES_CLUSTER } from "./crds";
 import {
     databaseInitSql,

@@ -1,3 +1,3 @@
 import type { PartOperations } from "../contracts/operations";
 
-export const edgeOperations: PartOperations = {};
+export const edgeOperations: PartOperations = { vaultEntries: {}, budget: () => [] };

@@ -1,3 +1,3 @@
 import type { PartOperations } from "../contracts/operations";
 
-export const k3sOperations: PartOperations = {};
+export const k3sOperations: PartOperations = { vaultEntries: {}, budget: () => [] };

@@ -8,7 +8,7 @@ import type { BackupWatch } from "./rules";
 import { grafanaAdminPassword, prometheusStack } from "./kubePrometheusStack";
 import { monitoringObjects } from "./monitoring";
 import { jaegerOtlpGrpc } from "./names";
-import type { VaultAccess } from "../secrets/reader";
+import type { VaultAccess } from "../contracts/vault";
 import { httpsUrl } from "../edge/doors";
 
 export interface ObservabilityArgs {

@@ -6,7 +6,8 @@ import { GRAFANA, KIALI } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
-import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
+import { externalSecret, vaultReader } from "../kubernetes/externalSecrets";
+import type { VaultAccess } from "../contracts/vault";
 
 /** Values of the kiali-operator chart 2.29.0; the Kiali CR is ours (`cr.create: false`) so tests can read it. */
 export function kialiOperatorValues() {

@@ -19,8 +19,8 @@ import { namespace } from "../kubernetes/namespace";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { alertmanagerConfig, webhookSecret } from "./alertmanager";
 import { grafanaServiceName, prometheusServiceName } from "./names";
-import { reloadOnSecrets } from "../secrets/eso";
-import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
+import { externalSecret, vaultReader, reloadOnSecrets } from "../kubernetes/externalSecrets";
+import type { VaultAccess } from "../contracts/vault";
 
 export interface KubePrometheusStackInputs {
     /** Port of Grafana's in-cluster Service (the ingress gateway's door forwards to it). */

@@ -1,3 +1,3 @@
 import type { PartOperations } from "../contracts/operations";
 
-export const proxmoxOperations: PartOperations = {};
+export const proxmoxOperations: PartOperations = { vaultEntries: {}, budget: () => [] };

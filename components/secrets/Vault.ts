@@ -7,10 +7,13 @@ import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
 import { ADMIN_PASSWORD_FILE, SELF_INIT_GUARD_FILE, sealKeyFile, selfInitConfig, selfInitGuardScript } from "./openbaoConfig";
 import { openbaoValues } from "./openbaoValues";
+import type { VaultEntries } from "../contracts/vault";
 
 export interface VaultArgs {
     /** StorageClass of the Raft volumes (homelab:storageClass). */
     storageClass?: string;
+    /** The lab's entries (every part's): the policies and roles the self-init writes. */
+    entries: VaultEntries;
 }
 
 /** The in-cluster Service the ingress gateway routes the UI and API to. */
@@ -51,7 +54,7 @@ export class Vault extends pulumi.ComponentResource {
         );
         const selfInit = new k8s.core.v1.ConfigMap(
             childName(name, "self-init"),
-            { metadata: { name: VAULT.selfInitConfigMap, namespace: ns.metadata.name }, data: { [VAULT.selfInitFile]: selfInitConfig(), [SELF_INIT_GUARD_FILE]: selfInitGuardScript() } },
+            { metadata: { name: VAULT.selfInitConfigMap, namespace: ns.metadata.name }, data: { [VAULT.selfInitFile]: selfInitConfig(args.entries), [SELF_INIT_GUARD_FILE]: selfInitGuardScript() } },
             { parent: this },
         );
         const values = openbaoValues({

@@ -1,23 +1,35 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_DELIVERY } from "../defaults";
-import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES, VAULT_SEED_SECRET, type VaultEntry } from "./catalog";
+import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES, type SeedValues, type VaultEntries, type VaultEntry, type VaultEntryName } from "../contracts/vault";
+import { catalogEntries, VAULT_SEED_SECRET } from "./catalog";
 import { WAIT_FOR_READY } from "../kubernetes/wait";
-import { ESO_API, pushSecretSpec, secretStoreSpec, seedKey, type VaultEntryName } from "./eso";
+import { ESO_API, secretStoreSpec } from "../kubernetes/externalSecrets";
+import { pushSecretSpec, seedKey } from "./eso";
 
-/** The catalog entries seeded only when their feature is on. */
-type OptionalEntryName = { [E in VaultEntryName]: (typeof VAULT_ENTRIES)[E] extends { optional: true } ? E : never }[VaultEntryName];
-type EntryValues<E extends VaultEntryName> = { [P in (typeof VAULT_ENTRIES)[E]["properties"][number]]: pulumi.Input<string> };
-
-/** Every property of every catalog entry (an optional one's when its feature is on): the values Pulumi generated, each a secret. */
-export type SeedValues = { [E in Exclude<VaultEntryName, OptionalEntryName>]: EntryValues<E> } & { [E in OptionalEntryName]?: EntryValues<E> };
-
-/** The entries with values to seed: every required one, and the optional ones given. */
-export function seededEntries(values: SeedValues): VaultEntryName[] {
-    return (Object.keys(VAULT_ENTRIES) as VaultEntryName[]).filter((name) => (values as Partial<Record<VaultEntryName, unknown>>)[name] !== undefined);
+/**
+ * The entries with values to seed, in the catalog's order: every required one, and the optional ones given.
+ * Refuses a required entry without values, and values for an entry no part declares (nothing would read them).
+ */
+export function seededEntries(entries: VaultEntries, values: SeedValues): [VaultEntryName, VaultEntry][] {
+    const given = values as Partial<Record<string, unknown>>;
+    const declared = catalogEntries(entries);
+    for (const name of Object.keys(given).filter((n) => given[n] !== undefined)) {
+        if (!declared.some(([n]) => n === name)) {
+            throw new Error(`VaultSeed: values for ${name}, an entry no part declares`);
+        }
+    }
+    for (const [name, entry] of declared) {
+        if (given[name] === undefined && entry.optional !== true) {
+            throw new Error(`VaultSeed: no values for the required entry ${name}`);
+        }
+    }
+    return declared.filter(([name]) => given[name] !== undefined);
 }
 
 export interface VaultSeedArgs {
+    /** The lab's entries (every part's): one PushSecret each that has values. */
+    entries: VaultEntries;
     values: SeedValues;
     /** The ESO release: it installs the external-secrets.io CRDs. */
     operator: pulumi.Resource;
@@ -40,7 +52,7 @@ export class VaultSeed extends pulumi.ComponentResource {
         const namespace = VAULT_SEED_SECRET.namespace;
         const seed = new k8s.core.v1.Secret(
             `${name}-secret`,
-            { metadata: { name: VAULT_SEED_SECRET.name, namespace }, type: "Opaque", stringData: seedData(args.values) },
+            { metadata: { name: VAULT_SEED_SECRET.name, namespace }, type: "Opaque", stringData: seedData(args.entries, args.values) },
             // The namespace comes with Vault's release.
             { parent: this, dependsOn: args.vaultReady, additionalSecretOutputs: ["stringData", "data"] },
         );
@@ -56,18 +68,17 @@ export class VaultSeed extends pulumi.ComponentResource {
             // The CRD comes with the ESO release; the seeder role exists once Vault has initialised itself.
             { parent: this, dependsOn: [args.operator, account, ...args.vaultReady] },
         );
-        this.pushes = seededEntries(args.values).map((entry) =>
-            pushSecret(`${name}-${VAULT_ENTRIES[entry].path.replace(/\//g, "-")}`, VAULT_ENTRIES[entry], [store, seed], this),
+        this.pushes = seededEntries(args.entries, args.values).map(([, entry]) =>
+            pushSecret(`${name}-${entry.path.replace(/\//g, "-")}`, entry, [store, seed], this),
         );
         this.registerOutputs({});
     }
 }
 
 /** The seed Secret's data: `<path with / as ->-<property>` → the value, every one a secret. */
-export function seedData(values: SeedValues): Record<string, pulumi.Output<string>> {
+export function seedData(entries: VaultEntries, values: SeedValues): Record<string, pulumi.Output<string>> {
     const data: Record<string, pulumi.Output<string>> = {};
-    for (const name of seededEntries(values)) {
-        const entry: VaultEntry = VAULT_ENTRIES[name];
+    for (const [name, entry] of seededEntries(entries, values)) {
         const given = (values as Record<VaultEntryName, Record<string, pulumi.Input<string>>>)[name];
         for (const property of entry.properties) {
             data[seedKey(entry, property)] = pulumi.secret(given[property]);

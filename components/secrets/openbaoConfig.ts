@@ -1,9 +1,10 @@
 // OpenBao's server configuration as HCL: the file every pod loads (listener, Raft, seal, audit) and the
 // self-initialisation file only pod 0 loads (mounts, auth, policies, roles, the admin login), both derived from
-// the secrets catalog. Pure builders; tests parse their output with HashiCorp's HCL parser and run the shell.
+// the secrets catalog (every part's entries). Pure builders; tests parse their output with HashiCorp's HCL parser and run the shell.
 import { OPENBAO_CHART, VAULT } from "../defaults";
 import { shq } from "../shell/quote";
-import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES, type VaultEntry } from "./catalog";
+import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES, type VaultEntries, type VaultEntry } from "../contracts/vault";
+import { catalogEntries, readerNamespaces } from "./catalog";
 
 /** Names OpenBao accepts for `initialize` and `request` blocks (openbao `docs/configuration/self-init.mdx` v2.6.2). */
 export const SELF_INIT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -100,10 +101,10 @@ export function sealStanza(sealKeyIds: readonly string[]): string[] {
 }
 
 /** The reader policy of each reading namespace: `read` on exactly the entries that list it, nothing else. */
-export function readerPolicies(): Record<string, PolicyRule[]> {
-    const entries: readonly VaultEntry[] = Object.values(VAULT_ENTRIES);
+export function readerPolicies(catalog: VaultEntries): Record<string, PolicyRule[]> {
+    const entries: readonly VaultEntry[] = catalogEntries(catalog).map(([, e]) => e);
     return Object.fromEntries(
-        readerNamespaces().map((ns) => [
+        readerNamespaces(catalog).map((ns) => [
             VAULT_ROLES.reader(ns),
             entries.filter((e) => e.readers.includes(ns)).map((e) => ({ path: kvPath("data", e.path), capabilities: CAPABILITIES.reader })),
         ]),
@@ -111,10 +112,10 @@ export function readerPolicies(): Record<string, PolicyRule[]> {
 }
 
 /** Every policy the self-init writes: the readers, the seeder (data and metadata: ESO's PushSecret needs both), admin. */
-export function vaultPolicies(): Record<string, PolicyRule[]> {
-    const entries: readonly VaultEntry[] = Object.values(VAULT_ENTRIES);
+export function vaultPolicies(catalog: VaultEntries): Record<string, PolicyRule[]> {
+    const entries: readonly VaultEntry[] = catalogEntries(catalog).map(([, e]) => e);
     return {
-        ...readerPolicies(),
+        ...readerPolicies(catalog),
         [VAULT_ROLES.seeder]: entries.flatMap((e) =>
             (["data", "metadata"] as const).map((kind) => ({ path: kvPath(kind, e.path), capabilities: CAPABILITIES.seeder })),
         ),
@@ -123,9 +124,9 @@ export function vaultPolicies(): Record<string, PolicyRule[]> {
 }
 
 /** The Kubernetes auth roles: one reader per reading namespace, the seeder in OpenBao's own namespace. */
-export function kubernetesRoles(): KubernetesRole[] {
+export function kubernetesRoles(catalog: VaultEntries): KubernetesRole[] {
     const role = (name: string, namespace: string): KubernetesRole => ({ name, namespace, serviceAccount: VAULT_CLIENT_SERVICE_ACCOUNT, policy: name });
-    return [...readerNamespaces().map((ns) => role(VAULT_ROLES.reader(ns), ns)), role(VAULT_ROLES.seeder, VAULT.namespace)];
+    return [...readerNamespaces(catalog).map((ns) => role(VAULT_ROLES.reader(ns), ns)), role(VAULT_ROLES.seeder, VAULT.namespace)];
 }
 
 /** An ACL policy document. */
@@ -137,13 +138,13 @@ export function policyHcl(rules: readonly PolicyRule[]): string {
  * The self-initialisation only pod 0 loads: it runs once, on empty storage, with a root token OpenBao revokes
  * itself. The admin password is read from its mounted file: no secret is in this text.
  */
-export function selfInitConfig(): string {
+export function selfInitConfig(catalog: VaultEntries): string {
     const request = (name: string, path: string, data: Record<string, HclValue>) =>
         block("request", [name], [attr("operation", "update"), attr("path", path), attr("data", data)]);
-    const policies = Object.entries(vaultPolicies()).map(([name, rules]) =>
+    const policies = Object.entries(vaultPolicies(catalog)).map(([name, rules]) =>
         request(`policy-${name}`, `sys/policies/acl/${name}`, { policy: policyHcl(rules) }),
     );
-    const roles = kubernetesRoles().map((r) =>
+    const roles = kubernetesRoles(catalog).map((r) =>
         request(`role-${r.name}`, `auth/${VAULT.kubernetesAuthPath}/role/${r.name}`, {
             bound_service_account_names: [r.serviceAccount],
             bound_service_account_namespaces: [r.namespace],

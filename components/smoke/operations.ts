@@ -1,3 +1,3 @@
 import type { PartOperations } from "../contracts/operations";
 
-export const smokeOperations: PartOperations = {};
+export const smokeOperations: PartOperations = { vaultEntries: {}, budget: () => [] };

@@ -1,7 +1,7 @@
 // The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
 // network) that exercises every public URL, checks every ExternalSecret of the lab is synced from Vault, and
 // fails naming what is down. Pure builder; tests run it.
-import { ESO_API } from "../secrets/eso";
+import { ESO_API } from "../kubernetes/externalSecrets";
 import { shq } from "../shell/quote";
 import { heredocLines, script } from "../shell/script";
 import { EXTERNAL_SECRETS_PROMISE, SMOKE_PROMISES as P } from "./promises";

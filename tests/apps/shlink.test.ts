@@ -10,7 +10,7 @@ import { runUnderMocks, valueOf, type Ledger, type Recorded } from "../helpers/p
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { materialise } from "../helpers/eso";
 import { standInVault } from "../helpers/vault";
-import type { VaultAccess } from "../../components/secrets/reader";
+import type { VaultAccess } from "../../components/contracts/vault";
 import { pssLabels } from "../helpers/podSecurity";
 
 /**

@@ -3,8 +3,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pguserSecretMetadata } from "../../components/data/postgresSpec";
 import { SECRET_DELIVERY, VAULT } from "../../components/defaults";
-import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES, VAULT_SEED_SECRET, readerNamespaces } from "../../components/secrets/catalog";
-import { externalSecretSpec, pushSecretSpec, reloadOnSecrets, secretStoreSpec, seedKey } from "../../components/secrets/eso";
+import { VAULT_SEED_SECRET, catalogEntries, readerNamespaces } from "../../components/secrets/catalog";
+import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES } from "../../components/contracts/vault";
+import { pushSecretSpec, seedKey } from "../../components/secrets/eso";
+import { externalSecretSpec, reloadOnSecrets, secretStoreSpec } from "../../components/kubernetes/externalSecrets";
+import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 import type { Ledger, Recorded } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { externalSecrets, materialise, pushSecrets, seedSecret, vaultAfterPushes } from "../helpers/eso";
@@ -84,8 +87,8 @@ describe("secrets from Vault to the workloads", () => {
     });
 
     it("writes no Secret of its own in a namespace that reads from Vault (shlink, postgres, redis, monitoring, istio-system)", () => {
-        expect(readerNamespaces()).toEqual(["istio-system", "monitoring", "postgres", "redis", "shlink"]);
-        const written = ledger.ofType(SECRET).filter((s) => !s.read && readerNamespaces().includes(s.inputs.metadata.namespace));
+        expect(readerNamespaces(LAB_VAULT_ENTRIES)).toEqual(["istio-system", "monitoring", "postgres", "redis", "shlink"]);
+        const written = ledger.ofType(SECRET).filter((s) => !s.read && readerNamespaces(LAB_VAULT_ENTRIES).includes(s.inputs.metadata.namespace));
         expect(written.map((s) => s.name)).toEqual([]);
     });
 
@@ -118,7 +121,7 @@ describe("secrets from Vault to the workloads", () => {
 
     it("makes every ExternalSecret wait for ESO's release, its namespace's store, and every push into Vault", () => {
         const pushes = pushSecrets(ledger).map((p) => p.name);
-        expect(pushes).toHaveLength(Object.keys(VAULT_ENTRIES).length);
+        expect(pushes).toHaveLength(catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).length);
         for (const es of externalSecrets(ledger)) {
             const store = ledger.ofType(STORE).find((s) => s.inputs.metadata.namespace === es.inputs.metadata.namespace)!;
             expect(es.dependsOn, es.name).toEqual(expect.arrayContaining(["operators-external-secrets", store.name, ...pushes]));
@@ -134,7 +137,7 @@ describe("secrets from Vault to the workloads", () => {
         const seed = seedSecret(ledger);
         expect(seed.inputs.metadata).toEqual({ name: VAULT_SEED_SECRET.name, namespace: VAULT.namespace });
         expect(seed.secretInputs).toContain("stringData");
-        const keys = Object.values(VAULT_ENTRIES).flatMap((e) => e.properties.map((p) => seedKey(e, p)));
+        const keys = catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).flatMap((e) => e.properties.map((p) => seedKey(e, p)));
         expect(Object.keys(seed.inputs.stringData).sort()).toEqual(keys.sort());
         expect(vaultAfterPushes(ledger)).toMatchObject({
             "shlink/api-key": { apiKey: GENERATED.shlinkApiKey },
@@ -151,7 +154,7 @@ describe("secrets from Vault to the workloads", () => {
     });
 
     it("pushes each catalog entry once, every property to its path, replaced on change and re-pushed within minutes", () => {
-        for (const entry of Object.values(VAULT_ENTRIES)) {
+        for (const entry of catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e)) {
             const push = pushSecrets(ledger).filter((p) => p.inputs.spec.data[0].match.remoteRef.remoteKey === entry.path);
             expect(push, entry.path).toHaveLength(1);
             expect(push[0].inputs.metadata.namespace).toBe(VAULT.namespace);
@@ -163,8 +166,8 @@ describe("secrets from Vault to the workloads", () => {
     it("gives each reading namespace one store logging in as reader-<namespace> with its own ServiceAccount, and the seed one as seeder", () => {
         const stores = ledger.ofType(STORE);
         const byNamespace: Record<string, Recorded> = Object.fromEntries(stores.map((s) => [s.inputs.metadata.namespace, s]));
-        expect(Object.keys(byNamespace).sort()).toEqual([...readerNamespaces(), VAULT.namespace].sort());
-        expect(stores).toHaveLength(readerNamespaces().length + 1);
+        expect(Object.keys(byNamespace).sort()).toEqual([...readerNamespaces(LAB_VAULT_ENTRIES), VAULT.namespace].sort());
+        expect(stores).toHaveLength(readerNamespaces(LAB_VAULT_ENTRIES).length + 1);
         for (const [namespace, store] of Object.entries(byNamespace)) {
             const role = namespace === VAULT.namespace ? VAULT_ROLES.seeder : VAULT_ROLES.reader(namespace);
             expect(store.inputs.spec, namespace).toEqual(secretStoreSpec(role));
@@ -182,7 +185,7 @@ describe("secrets from Vault to the workloads", () => {
     });
 
     it("has each ExternalSecret read only paths the catalog lets its namespace read (what its Vault role's policy grants)", () => {
-        const readable = (namespace: string) => Object.values(VAULT_ENTRIES).filter((e) => (e.readers as readonly string[]).includes(namespace));
+        const readable = (namespace: string) => catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).filter((e) => (e.readers as readonly string[]).includes(namespace));
         for (const es of externalSecrets(ledger)) {
             const namespace = es.inputs.metadata.namespace;
             for (const read of es.inputs.spec.data) {
@@ -194,7 +197,7 @@ describe("secrets from Vault to the workloads", () => {
             expect(es.inputs.spec.refreshInterval).toBe("1m");
         }
         // And every reader namespace reads something: no role without a use.
-        expect([...new Set(externalSecrets(ledger).map((es) => es.inputs.metadata.namespace))].sort()).toEqual(readerNamespaces());
+        expect([...new Set(externalSecrets(ledger).map((es) => es.inputs.metadata.namespace))].sort()).toEqual(readerNamespaces(LAB_VAULT_ENTRIES));
     });
 
     it("puts Reloader's annotation exactly on the workloads of ours that read a Secret ESO writes, naming exactly those Secrets", () => {
@@ -215,7 +218,11 @@ describe("secrets from Vault to the workloads", () => {
     });
 
     it("builds the ExternalSecret specs the stack sends from the catalog", () => {
-        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "nope" }])).toThrow(/redis\/auth has no property nope/);
+        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "nope" as "password" }], LAB_VAULT_ENTRIES)).toThrow(/redis\/auth has no property nope/);
+        // A read of an entry no part declares (here: the data part's entries left out) has no path to read.
+        const { redisAuth, ...withoutRedis } = LAB_VAULT_ENTRIES;
+        expect(redisAuth?.path).toBe("redis/auth");
+        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "password" }], withoutRedis)).toThrow("no part declares the Vault entry redisAuth");
         expect(reloadOnSecrets("b", "a")).toEqual({ [RELOAD]: "a,b" });
     });
 });

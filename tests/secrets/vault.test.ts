@@ -8,7 +8,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS, VAULT } from "../../components/defaults";
-import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES } from "../../components/secrets/catalog";
+import { catalogEntries, readerNamespaces } from "../../components/secrets/catalog";
+import { VAULT_CLIENT_SERVICE_ACCOUNT } from "../../components/contracts/vault";
+import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 import { SELF_INIT_GUARD_FILE, SELF_INIT_NAME, SELF_INIT_PENDING_FILE, serverConfig } from "../../components/secrets/openbaoConfig";
 import { Vault } from "../../components/secrets/Vault";
 import type { HomelabOutputs } from "../../stacks/homelab";
@@ -433,9 +435,9 @@ describe("OpenBao (Vault)", () => {
     });
 
     it("gives each reading namespace a role bound to its vault-client ServiceAccount, with a policy reading exactly its entries", () => {
-        expect(readerNamespaces()).toEqual(["istio-system", "monitoring", "postgres", "redis", "shlink"]);
-        for (const ns of readerNamespaces()) {
-            const expected = Object.values(VAULT_ENTRIES)
+        expect(readerNamespaces(LAB_VAULT_ENTRIES)).toEqual(["istio-system", "monitoring", "postgres", "redis", "shlink"]);
+        for (const ns of readerNamespaces(LAB_VAULT_ENTRIES)) {
+            const expected = catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e)
                 .filter((e) => (e.readers as readonly string[]).includes(ns))
                 .map((e) => `secret/data/${e.path}`)
                 .sort();
@@ -452,7 +454,7 @@ describe("OpenBao (Vault)", () => {
     });
 
     it("lets the seeder in vault create, read and update every entry's data and metadata (ESO's PushSecret), nothing more", () => {
-        const expected = Object.values(VAULT_ENTRIES).flatMap((e) => [`secret/data/${e.path}`, `secret/metadata/${e.path}`]);
+        const expected = catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).flatMap((e) => [`secret/data/${e.path}`, `secret/metadata/${e.path}`]);
         expect(Object.keys(policies.seeder).sort()).toEqual(expected.sort());
         for (const capabilities of Object.values(policies.seeder)) {
             expect(capabilities).toEqual(["create", "read", "update"]);
@@ -465,7 +467,7 @@ describe("OpenBao (Vault)", () => {
     });
 
     it("writes exactly the readers', the seeder's and admin's policies; nothing but admin grants sudo or a wildcard", () => {
-        expect(Object.keys(policies).sort()).toEqual([...readerNamespaces().map((ns) => `reader-${ns}`), "admin", "seeder"].sort());
+        expect(Object.keys(policies).sort()).toEqual([...readerNamespaces(LAB_VAULT_ENTRIES).map((ns) => `reader-${ns}`), "admin", "seeder"].sort());
         for (const [name, rules] of Object.entries(policies).filter(([n]) => n !== "admin")) {
             for (const [path, capabilities] of Object.entries(rules)) {
                 expect(path, name).not.toMatch(/[*+]/);
@@ -562,7 +564,7 @@ describe("OpenBao (Vault)", () => {
 
 describe("the Vault component alone", () => {
     it("exposes the release as what a SecretStore waits for, and the in-cluster UI Service for the gateway", async () => {
-        const { result } = await runUnderMocks({}, () => new Vault("vault", {}));
+        const { result } = await runUnderMocks({}, () => new Vault("vault", { entries: LAB_VAULT_ENTRIES }));
         expect(result.ready).toBe(result.release);
         expect(result.uiService).toEqual({ name: "openbao-ui", namespace: "vault", port: 8200 });
     });

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readerNamespaces } from "../../components/secrets/catalog";
+import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 import { SMOKE_LONG_URL, smokeCheckScript, type ClusterAccess } from "../../components/smoke/script";
 import { nativeTool } from "../helpers/tools";
 import { FAST_CHECKS } from "../../programs/verify/catalog";
@@ -23,7 +24,7 @@ const API_KEY = "k3y-5ecre7-5ecre7-5ecre7";
 /** The ServiceAccount token the fake API server accepts (and kubectl's stub sends). */
 const API_TOKEN = "t0ken-5a-5a-5a";
 /** The lab's reading namespaces, as the stack passes them. */
-const NAMESPACES = readerNamespaces();
+const NAMESPACES = readerNamespaces(LAB_VAULT_ENTRIES);
 const ES_CHECK = `every ExternalSecret in ${NAMESPACES.join(", ")} reports Ready (synced from Vault)`;
 /** The id `npm run verify` gives that promise; every line of the smoke check ends with its check's id. */
 const ES_ID = "releases.external-secrets-ready";

@@ -1,7 +1,8 @@
 // The healthy lab as the fake APIs answer it: every check passes against these routes. Each test breaks one thing.
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../../components/data/crds";
 import { K3S_VERSION, POD_SECURITY_LEVELS, POD_SECURITY_VERSION, POSTGRES, REDIS, SHLINK_RATE_LIMIT, type PodSecurityLevel } from "../../components/defaults";
-import { VAULT_ENTRIES, readerNamespaces } from "../../components/secrets/catalog";
+import { catalogEntries, readerNamespaces } from "../../components/secrets/catalog";
+import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 import { SMOKE_LONG_URL } from "../../components/smoke/script";
 import { ETCD_VOTER_CONDITION } from "../../programs/verify/checks/cluster";
 import { EXPECTED_DASHBOARDS } from "../../programs/verify/checks/observability";
@@ -23,7 +24,7 @@ export const PASSES: Record<string, PodSecurityLevel> = { ...POD_SECURITY_LEVELS
 function capabilities(role: string, paths: string[]): Record<string, string[]> {
     const ns = role.replace(/^reader-/, "");
     return Object.fromEntries(
-        paths.map((p) => [p, Object.values(VAULT_ENTRIES).some((e) => `secret/data/${e.path}` === p && (e.readers as readonly string[]).includes(ns)) ? ["read"] : ["deny"]]),
+        paths.map((p) => [p, catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).some((e) => `secret/data/${e.path}` === p && (e.readers as readonly string[]).includes(ns)) ? ["read"] : ["deny"]]),
     );
 }
 
@@ -135,7 +136,7 @@ export function healthyRoutes(lab: FakeLab, now = Date.parse("2026-12-07T12:00:0
     }
     routes["GET /k8s/apis/apps/v1/namespaces/shlink/deployments"] = list({ metadata: { name: "shlink", namespace: "shlink" }, spec: { replicas: 3 }, status: { readyReplicas: 3 } });
     routes["GET /k8s/apis/apps/v1/namespaces/monitoring/daemonsets"] = list({ metadata: { name: "node-exporter", namespace: "monitoring" }, status: { desiredNumberScheduled: 3, numberReady: 3 } });
-    for (const ns of readerNamespaces()) {
+    for (const ns of readerNamespaces(LAB_VAULT_ENTRIES)) {
         routes[`GET /k8s/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets`] = list(obj(ns, `${ns}-secret`));
         routes[`GET /k8s/apis/external-secrets.io/v1/namespaces/${ns}/secretstores`] = list(obj(ns, "vault"));
     }

@@ -4,7 +4,9 @@ import { POSTGRES_CLUSTER } from "../../../components/data/crds";
 import { POSTGRES, REDIS, REDIS_ROTATION, SHLINK, VAULT, POD_PORTS } from "../../../components/defaults";
 import { primarySelector } from "../../../components/drills/objects";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
-import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES } from "../../../components/secrets/catalog";
+import { catalogEntries, readerNamespaces } from "../../../components/secrets/catalog";
+import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES } from "../../../components/contracts/vault";
+import { LAB_VAULT_ENTRIES } from "../../../stacks/vault";
 import { fail, isReady, items, names, pass, selector, type Check, type KubeObject, type VerifyContext } from "../check";
 import { backupMaxAgeSeconds } from "../../../components/observability/rules";
 
@@ -120,9 +122,9 @@ export function readerTokenRequest() {
 
 /** The reader roles and, for each, one path it must read and one of another namespace it must not. */
 export function readerExpectations(): { namespace: string; role: string; own: string; foreign: string | undefined }[] {
-    const entries = Object.values(VAULT_ENTRIES);
+    const entries = catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e);
     const kvPath = (path: string) => `${VAULT.kvMount}/data/${path}`;
-    return readerNamespaces().map((ns) => {
+    return readerNamespaces(LAB_VAULT_ENTRIES).map((ns) => {
         const own = entries.find((e) => (e.readers as readonly string[]).includes(ns))!;
         const foreign = entries.find((e) => !(e.readers as readonly string[]).includes(ns));
         return { namespace: ns, role: VAULT_ROLES.reader(ns), own: kvPath(own.path), foreign: foreign === undefined ? undefined : kvPath(foreign.path) };
@@ -356,7 +358,7 @@ export const DATA_CHECKS: Check[] = [
             }
             return problems.length === 0
                 ? pass(names(seen, 6))
-                : fail(names(seen, 6), names(problems, 5), "components/secrets/catalog.ts (who reads what); bao policy read reader-<ns>; the role's bound namespace and ServiceAccount");
+                : fail(names(seen, 6), names(problems, 5), "each part's operations.ts vaultEntries (who reads what); bao policy read reader-<ns>; the role's bound namespace and ServiceAccount");
         },
     },
 ];

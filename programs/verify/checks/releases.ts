@@ -22,8 +22,9 @@ import {
     type ChartPin,
 } from "../../../components/defaults";
 import { KIALI_API_VERSION } from "../../../components/observability/kialiCrd";
-import { ESO_API } from "../../../components/secrets/eso";
+import { ESO_API } from "../../../components/kubernetes/externalSecrets";
 import { readerNamespaces } from "../../../components/secrets/catalog";
+import { LAB_VAULT_ENTRIES } from "../../../stacks/vault";
 import { EXTERNAL_SECRETS_PROMISE } from "../../../components/smoke/promises";
 import { condition, fail, isReady, items, nameOf, names, pass, skip, type Check, type KubeObject, type VerifyContext } from "../check";
 
@@ -147,12 +148,12 @@ export const RELEASE_CHECKS: Check[] = [
     {
         id: EXTERNAL_SECRETS_PROMISE.id,
         group: "releases",
-        proves: EXTERNAL_SECRETS_PROMISE.proves(readerNamespaces()),
+        proves: EXTERNAL_SECRETS_PROMISE.proves(readerNamespaces(LAB_VAULT_ENTRIES)),
         timeoutSeconds: 15,
         fast: true,
         async run(ctx) {
-            const objects = await inNamespaces(ctx, ESO_API.externalSecret.apiVersion, "externalsecrets", readerNamespaces());
-            return allReady("ExternalSecrets", objects, readerNamespaces(), "kubectl -n <ns> describe externalsecret <name>; kubectl -n <ns> get secretstore vault");
+            const objects = await inNamespaces(ctx, ESO_API.externalSecret.apiVersion, "externalsecrets", readerNamespaces(LAB_VAULT_ENTRIES));
+            return allReady("ExternalSecrets", objects, readerNamespaces(LAB_VAULT_ENTRIES), "kubectl -n <ns> describe externalsecret <name>; kubectl -n <ns> get secretstore vault");
         },
     },
     {
@@ -161,7 +162,7 @@ export const RELEASE_CHECKS: Check[] = [
         proves: "every namespace that reads Vault has its SecretStore Ready (its role logs in)",
         timeoutSeconds: 15,
         async run(ctx) {
-            const namespaces = [...readerNamespaces(), VAULT.namespace];
+            const namespaces = [...readerNamespaces(LAB_VAULT_ENTRIES), VAULT.namespace];
             const objects = (await inNamespaces(ctx, ESO_API.externalSecret.apiVersion, "secretstores", namespaces)).filter((o) => o.metadata.name === SECRET_DELIVERY.storeName);
             return allReady("SecretStores", objects, namespaces, "kubectl -n <ns> describe secretstore vault (permission denied: the role reader-<ns>); kubectl -n vault get pods");
         },
