@@ -6,7 +6,7 @@ import { primarySelector } from "../../../components/drills/objects";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { readerNamespaces, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENTRIES, VAULT_ROLES } from "../../../components/secrets/catalog";
 import { fail, isReady, items, names, pass, selector, type Check, type KubeObject, type VerifyContext } from "../check";
-import { backupMaxAgeSeconds } from "../../../components/observability/rules";
+import { backupMaxAgeSeconds } from "../../../components/data/alerts";
 
 /** Longest replay lag a healthy replica may show. */
 export const MAX_REPLICATION_LAG_SECONDS = 30;
