@@ -6,7 +6,7 @@ import { kiali } from "./kiali";
 import type { KialiAuthStrategy } from "./kialiCrd";
 import type { PartTelemetry, TelemetryInputs } from "../contracts/telemetry";
 import { grafanaAdminPassword, prometheusStack } from "./kubePrometheusStack";
-import { monitoringObjects } from "./monitoring";
+import { checkedRuleSets, monitoringObjects } from "./monitoring";
 import { jaegerOtlpGrpc } from "./names";
 import type { VaultAccess } from "../secrets/reader";
 import { httpsUrl } from "../edge/doors";
@@ -67,6 +67,7 @@ export class Observability extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:observability:Observability", name, {}, opts);
+        const rules = checkedRuleSets(args.telemetry, { backups: args.backups ?? [] });
         const waitFor = args.waitFor ?? [];
         const publicUrl = (port: number, path = "") => httpsUrl(args.publicAddress, port, path);
         this.grafanaUrl = pulumi.output(publicUrl(args.ports.grafana));
@@ -96,7 +97,7 @@ export class Observability extends pulumi.ComponentResource {
             this,
         );
         this.prometheusUrl = metrics.prometheusUrl;
-        monitoringObjects(name, { ...args, stack: metrics, waitFor }, this);
+        monitoringObjects(name, { telemetry: args.telemetry, rules, stack: metrics, waitFor }, this);
         const kialiOperator = kiali(
             name,
             {

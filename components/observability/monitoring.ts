@@ -14,8 +14,8 @@ export interface MonitoringInputs {
     waitFor: pulumi.Input<pulumi.Resource>[];
     /** Every part's telemetry, in the order of the parts. */
     telemetry: readonly PartTelemetry[];
-    /** What the parts' rules depend on. */
-    backups?: TelemetryInputs["backups"];
+    /** The parts' rule sets, checked (checkedRuleSets). */
+    rules: readonly RuleSet[];
 }
 
 /**
@@ -59,6 +59,13 @@ export function checkRuleSets(sets: readonly RuleSet[]): void {
     }
 }
 
+/** The parts' rule sets, refused before anything is created when one would page nobody. */
+export function checkedRuleSets(parts: readonly PartTelemetry[], inputs: TelemetryInputs): RuleSet[] {
+    const sets = ruleSets(parts, inputs);
+    checkRuleSets(sets);
+    return sets;
+}
+
 /** Every part's monitors, rules and code-built dashboards, as objects in the kube-prometheus-stack's namespace. */
 export function monitoringObjects(component: string, inputs: MonitoringInputs, parent: pulumi.Resource): void {
     const object = (role: string, kind: string, name: string, spec: object, extraDeps: pulumi.Input<pulumi.Resource>[] = []) =>
@@ -71,9 +78,7 @@ export function monitoringObjects(component: string, inputs: MonitoringInputs, p
     for (const m of inputs.telemetry.flatMap((part) => part.monitors)) {
         object(m.role, m.kind, m.name, m.spec, m.afterWaitFor ? inputs.waitFor : []);
     }
-    const sets = ruleSets(inputs.telemetry, { backups: inputs.backups ?? [] });
-    checkRuleSets(sets);
-    for (const set of sets) {
+    for (const set of inputs.rules) {
         object(set.role, "PrometheusRule", set.name, { groups: set.groups });
     }
     for (const d of inputs.telemetry.flatMap((part) => part.dashboards)) {
