@@ -16,7 +16,7 @@ export interface ObservabilityArgs {
     ports: { grafana: number; jaeger: number; kiali: number };
     /** Host every URL names: homelab:domain, or the lab's address (the services VIP, the first node, homelab:publicAddress). */
     publicAddress: string;
-    /** Namespace istiod runs in ("istio-system") — Kiali and the istiod ServiceMonitor need it. */
+    /** Namespace istiod runs in ("istio-system"): Kiali needs it. */
     istioNamespace: string;
     /** Every part's monitors, rules and dashboards (components/contracts/telemetry.ts), in the order of the parts. */
     telemetry: readonly PartTelemetry[];
