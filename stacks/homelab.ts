@@ -42,6 +42,7 @@ import { MeshRouting } from "../components/mesh/MeshRouting";
 import type { RoutingTarget } from "../components/mesh/values";
 import { jaegerOtlpGrpc, observabilityDoors } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
+import { PARTS } from "./parts";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
 import { readerNamespaces } from "../components/secrets/catalog";
@@ -395,8 +396,7 @@ function observabilityArgs(config: HomelabConfig, publicAddress: string, istio: 
         ports: { grafana: config.mesh.ports.grafana, jaeger: config.mesh.ports.jaeger, kiali: config.mesh.ports.kiali },
         publicAddress,
         istioNamespace: ISTIO.namespace,
-        ingressGateway: { namespace: ISTIO.gatewayNamespace, labels: { istio: ISTIO.gatewayLabel }, workload: ISTIO.gatewayRelease },
-        sloTarget: { namespace: SHLINK.namespace, service: SHLINK.name },
+        telemetry: PARTS,
         kialiAuth: config.mesh.kialiAuth,
         prometheusRetentionDays: config.mesh.prometheusRetentionDays,
         alertWebhookUrl: config.secrets.alertWebhookUrl,

@@ -1,3 +1,3 @@
-import type { PartTelemetry } from "../contracts/telemetry";
+import { NO_TELEMETRY, type PartTelemetry } from "../contracts/telemetry";
 
-export const edgeTelemetry: PartTelemetry = {};
+export const edgeTelemetry: PartTelemetry = NO_TELEMETRY;

@@ -1,3 +1,3 @@
-import type { PartTelemetry } from "../contracts/telemetry";
+import { NO_TELEMETRY, type PartTelemetry } from "../contracts/telemetry";
 
-export const gitopsTelemetry: PartTelemetry = {};
+export const gitopsTelemetry: PartTelemetry = NO_TELEMETRY;

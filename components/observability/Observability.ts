@@ -4,9 +4,9 @@ import { GRAFANA, KIALI } from "../defaults";
 import { jaeger } from "./jaeger";
 import { kiali } from "./kiali";
 import type { KialiAuthStrategy } from "./kialiCrd";
-import type { BackupWatch } from "./rules";
+import type { PartTelemetry, TelemetryInputs } from "../contracts/telemetry";
 import { grafanaAdminPassword, prometheusStack } from "./kubePrometheusStack";
-import { monitoringObjects } from "./monitoring";
+import { checkedRuleSets, monitoringObjects } from "./monitoring";
 import { jaegerOtlpGrpc } from "./names";
 import type { VaultAccess } from "../contracts/vault";
 import { httpsUrl } from "../edge/doors";
@@ -16,18 +16,16 @@ export interface ObservabilityArgs {
     ports: { grafana: number; jaeger: number; kiali: number };
     /** Host every URL names: homelab:domain, or the lab's address (the services VIP, the first node, homelab:publicAddress). */
     publicAddress: string;
-    /** Namespace istiod runs in ("istio-system") — Kiali and the istiod ServiceMonitor need it. */
+    /** Namespace istiod runs in ("istio-system"): Kiali needs it. */
     istioNamespace: string;
-    /** The ingress gateway: its namespace, its pods' labels (e.g. { istio: "ingressgateway" }) and its Deployment's name. */
-    ingressGateway: { namespace: string; labels: Record<string, string>; workload: string };
-    /** Namespace and Service name of the app whose SLOs the rules watch (Shlink: "shlink"/"shlink"). */
-    sloTarget: { namespace: string; service: string };
+    /** Every part's monitors, rules and dashboards (components/contracts/telemetry.ts), in the order of the parts. */
+    telemetry: readonly PartTelemetry[];
     kialiAuth: KialiAuthStrategy;
     /** Days Prometheus keeps samples (10 in the lab). */
     prometheusRetentionDays: number;
     /**
-     * Resources that must exist before what this layer puts in the Istio namespace and before the istiod
-     * monitor (the namespace itself, the istiod release) — optional.
+     * Resources that must exist before what this layer puts in the Istio namespace and before the monitors
+     * marked `afterWaitFor` (istiod's: the namespace itself, the istiod release) — optional.
      */
     waitFor?: pulumi.Input<pulumi.Resource>[];
     /** Webhook alerts go to (secret: ntfy or any endpoint taking Alertmanager's JSON); unset, alerts only show in the UIs. */
@@ -39,13 +37,12 @@ export interface ObservabilityArgs {
     /** Where Grafana's login comes from: Vault, through External Secrets. */
     vault: VaultAccess;
     /** The data layer's pgBackRest repositories and their schedules, for the backup-age alerts. */
-    backups?: readonly BackupWatch[];
+    backups?: TelemetryInputs["backups"];
 }
 
 /**
  * Metrics, dashboards, traces and the mesh console: kube-prometheus-stack (Prometheus, Alertmanager,
- * Grafana with Istio's and the data layer's dashboards), monitors for istiod, the ingress gateway, every
- * sidecar, the PostgreSQL and Redis exporters and cert-manager, SLO, traffic, platform and data alerts routed
+ * Grafana), every part's monitors, rules and dashboards (their telemetry.ts), alerts routed
  * by severity to an optional webhook (Alertmanager's UI always), Jaeger v2 on badger storage, and Kiali. Every in-cluster address one part gives another
  * is derived from the names this component sets.
  */
@@ -70,6 +67,7 @@ export class Observability extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:observability:Observability", name, {}, opts);
+        const rules = checkedRuleSets(args.telemetry, { backups: args.backups ?? [] });
         const waitFor = args.waitFor ?? [];
         const publicUrl = (port: number, path = "") => httpsUrl(args.publicAddress, port, path);
         this.grafanaUrl = pulumi.output(publicUrl(args.ports.grafana));
@@ -94,11 +92,12 @@ export class Observability extends pulumi.ComponentResource {
                 alertWebhookUrl: args.alertWebhookUrl,
                 storageClass: args.storageClass,
                 vault: args.vault,
+                dashboards: args.telemetry.flatMap((part) => part.dashboards),
             },
             this,
         );
         this.prometheusUrl = metrics.prometheusUrl;
-        monitoringObjects(name, { ...args, stack: metrics, waitFor }, this);
+        monitoringObjects(name, { telemetry: args.telemetry, rules, stack: metrics, waitFor }, this);
         const kialiOperator = kiali(
             name,
             {

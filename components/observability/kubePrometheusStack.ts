@@ -4,15 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
     ALERTING,
-    DATA_DASHBOARDS,
-    K6,
     GENERATED_SECRET_LENGTH,
     GRAFANA,
     GRAFANA_ADMIN_SECRET,
-    ISTIO_DASHBOARDS,
     KUBE_PROMETHEUS_STACK,
     OBSERVABILITY_STORAGE,
 } from "../defaults";
+import type { DashboardFolder, Dashboards, GrafanaComDashboard } from "../contracts/telemetry";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
@@ -35,6 +33,8 @@ export interface KubePrometheusStackInputs {
     alertmanagerExternalUrl: string;
     /** StorageClass of Prometheus', Alertmanager's and Grafana's volumes (homelab:storageClass); local-path when unset. */
     storageClass?: string;
+    /** Every part's dashboards: the grafana.com ones are the chart's to download. */
+    dashboards: readonly Dashboards[];
     /** Whether alerts go to the webhook Secret (`ALERTING.webhookSecret`) or only to the UI. */
     hasWebhook: boolean;
 }
@@ -51,13 +51,8 @@ function volumeClaimTemplate(sizeGi: number, storageClass: string) {
     };
 }
 
-/** Grafana's provider for the Istio dashboards: the chart downloads `dashboards.<provider>` into its path. */
-export function istioDashboardProvider() {
-    return dashboardProvider(GRAFANA.dashboardProvider);
-}
-
 /** A file provider for downloaded dashboards: `dashboards.<name>` land in its path, shown in `folder`. */
-export function dashboardProvider({ name, folder }: { name: string; folder: string }) {
+export function dashboardProvider({ name, folder }: DashboardFolder) {
     return {
         name,
         orgId: 1,
@@ -69,39 +64,21 @@ export function dashboardProvider({ name, folder }: { name: string; folder: stri
     };
 }
 
-/** Istio's grafana.com dashboards at pinned revisions, bound to the Prometheus datasource. */
-export function istioDashboards() {
-    return Object.fromEntries(
-        Object.entries(ISTIO_DASHBOARDS).map(([key, { gnetId, revision }]) => [
-            key,
-            { gnetId, revision, datasource: GRAFANA.datasource.name },
-        ]),
-    );
-}
-
 /**
- * The Redis exporter's grafana.com dashboard. The list form of `datasource` makes the chart replace each named
- * `${input}` with our datasource's uid (grafana chart `_config.tpl`); the dashboard's input name is UNVERIFIED,
- * so both usual names are given (a name the file lacks changes nothing).
+ * The parts' grafana.com dashboards as the chart's values: one file provider per folder, Grafana's first folder
+ * (GRAFANA.dashboardProvider, where Istio's dashboards are) first, then the others in the order of the parts.
  */
-export function dataDashboards() {
-    const { gnetId, revision, datasourceInputs } = DATA_DASHBOARDS.redis;
-    return {
-        redis: { gnetId, revision, datasource: datasourceInputs.map((name) => ({ name, value: GRAFANA.datasource.uid })) },
-    };
+export function downloadedDashboards(dashboards: readonly Dashboards[]) {
+    const first = (folder: DashboardFolder) => (folder.name === GRAFANA.dashboardProvider.name ? 0 : 1);
+    const downloads = dashboards.flatMap((d) => (d.kind === "grafana.com" ? [d] : [])).sort((a, b) => first(a.provider) - first(b.provider));
+    const providers: DashboardFolder[] = [];
+    const byProvider: Record<string, Record<string, GrafanaComDashboard>> = {};
+    for (const { provider, dashboards: files } of downloads) {
+        if (!(provider.name in byProvider)) providers.push(provider);
+        byProvider[provider.name] = { ...byProvider[provider.name], ...files };
+    }
+    return { providers: providers.map(dashboardProvider), dashboards: byProvider };
 }
-
-/**
- * The official k6 dashboard (grafana.com 19665), next to Istio's: its queries filter on `testid`, which
- * `npm run load` sets to the run's name. It declares the `${DS_PROMETHEUS}` input (facts-next §3).
- */
-export function loadDashboards() {
-    const { gnetId, revision } = K6.dashboard;
-    return { k6: { gnetId, revision, datasource: [{ name: "DS_PROMETHEUS", value: GRAFANA.datasource.uid }] } };
-}
-
-/** Where the k6 dashboard is shown. */
-export const LOAD_DASHBOARD_PROVIDER = { name: "load", folder: "Load tests" } as const;
 
 /**
  * Values of kube-prometheus-stack 88.5.3: fixed object names, Prometheus selecting every monitor and rule
@@ -113,6 +90,7 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
     const kps = KUBE_PROMETHEUS_STACK;
     const r = kps.resources;
     const g = GRAFANA.resources;
+    const downloads = downloadedDashboards(inputs.dashboards);
     return {
         fullnameOverride: kps.fullnameOverride,
         // K3s runs these inside the k3s process, bound to loopback: their default scrape targets are
@@ -201,21 +179,8 @@ export function kubePrometheusStackValues(inputs: KubePrometheusStackInputs) {
                     url: inputs.jaegerQueryUrl,
                 },
             ],
-            dashboardProviders: {
-                "dashboardproviders.yaml": {
-                    apiVersion: 1,
-                    providers: [
-                        istioDashboardProvider(),
-                        dashboardProvider(DATA_DASHBOARDS.provider),
-                        dashboardProvider(LOAD_DASHBOARD_PROVIDER),
-                    ],
-                },
-            },
-            dashboards: {
-                [GRAFANA.dashboardProvider.name]: istioDashboards(),
-                [DATA_DASHBOARDS.provider.name]: dataDashboards(),
-                [LOAD_DASHBOARD_PROVIDER.name]: loadDashboards(),
-            },
+            dashboardProviders: { "dashboardproviders.yaml": { apiVersion: 1, providers: downloads.providers } },
+            dashboards: downloads.dashboards,
         },
     };
 }

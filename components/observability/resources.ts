@@ -79,6 +79,8 @@ export function referenceWorkloads(): ObservabilityWorkloads {
             alertmanagerPort: 1,
             alertmanagerExternalUrl: url,
             hasWebhook: false,
+            // Downloaded dashboards change no workload size.
+            dashboards: [],
         }),
         jaeger: jaegerValues("placeholder"),
         kialiOperator: kialiOperatorValues(),

@@ -1,3 +1,5 @@
-import type { PartTelemetry } from "../contracts/telemetry";
+import { NO_TELEMETRY, type PartTelemetry } from "../contracts/telemetry";
 
-export const observabilityTelemetry: PartTelemetry = {};
+// kube-prometheus-stack monitors itself, Kubernetes and the nodes (the chart's defaults); the cluster's own alerts
+// are the k3s part's.
+export const observabilityTelemetry: PartTelemetry = NO_TELEMETRY;

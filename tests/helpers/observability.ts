@@ -1,12 +1,12 @@
 import type { ObservabilityArgs } from "../../components/observability/Observability";
+import { PARTS } from "../../stacks/parts";
 
 /** The lab's observability arguments, as stacks/homelab.ts passes them (add `vault: standInVault()` inside the run). */
 export const LAB_OBSERVABILITY_ARGS: Omit<ObservabilityArgs, "vault"> = {
     ports: { grafana: 3000, jaeger: 16686, kiali: 20001 },
     publicAddress: "192.168.2.242",
     istioNamespace: "istio-system",
-    ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" }, workload: "istio-ingressgateway" },
-    sloTarget: { namespace: "shlink", service: "shlink" },
+    telemetry: PARTS,
     kialiAuth: "anonymous",
     prometheusRetentionDays: 10,
     alertmanagerPort: 9093,

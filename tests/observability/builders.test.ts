@@ -6,23 +6,15 @@ import { CONFIG_DEFAULTS } from "../../components/defaults";
 import { jaegerConfig, jaegerValues } from "../../components/observability/jaeger";
 import { kialiSpec, type KialiSpecInputs } from "../../components/observability/kiali";
 import { kubePrometheusStackValues } from "../../components/observability/kubePrometheusStack";
-import { dataMonitors, dropGatewayRelabeling, monitors, podLabelMeta } from "../../components/observability/monitors";
+import { podLabelMeta, type PodMonitorSpec, type ServiceMonitorSpec } from "../../components/contracts/telemetry";
+import { dropGatewayRelabeling, monitors } from "../../components/mesh/telemetry";
+import { ruleSets } from "../../components/observability/monitoring";
+import { VAULT_JOB_REGEX } from "../../components/secrets/telemetry";
+import { PARTS } from "../../stacks/parts";
 import { jaegerOtlpGrpc, kubePrometheusStackFullname, prometheusServiceName } from "../../components/observability/names";
 import { cpuMillicores, memoryMiB } from "../../components/kubernetes/resources";
-import {
-    BURN_RATE_ALERTS,
-    dataRules,
-    errorRatioRecord,
-    leLabelValue,
-    noTrafficRules,
-    requestRateRecord,
-    platformRules,
-    SLI_WINDOWS,
-    sloRules,
-    type AlertingRule,
-    type RecordingRule,
-    VAULT_JOB_REGEX,
-} from "../../components/observability/rules";
+import { BURN_RATE_ALERTS, errorRatioRecord, leLabelValue, requestRateRecord, SLI_WINDOWS, sloRules } from "../../components/apps/slo";
+import type { AlertingRule, RecordingRule } from "../../components/contracts/telemetry";
 import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../../components/defaults";
 import { resourceRequests } from "../../components/observability/resources";
 
@@ -125,8 +117,21 @@ describe("SLO rules", () => {
     });
 });
 
-describe("data-layer monitors", () => {
-    const data = dataMonitors();
+/** Every part's monitors by name: a PodMonitor's or a ServiceMonitor's spec. */
+const MONITORS = PARTS.flatMap((p) => p.monitors);
+function podMonitor(name: string): { name: string; spec: PodMonitorSpec } {
+    const m = MONITORS.find((x) => x.name === name);
+    if (m?.kind !== "PodMonitor") throw new Error(`no PodMonitor ${name}`);
+    return m;
+}
+function serviceMonitor(name: string): { name: string; spec: ServiceMonitorSpec } {
+    const m = MONITORS.find((x) => x.name === name);
+    if (m?.kind !== "ServiceMonitor") throw new Error(`no ServiceMonitor ${name}`);
+    return m;
+}
+
+describe("data-layer, cert-manager and Vault monitors", () => {
+    const data = { postgres: podMonitor("postgres-exporter"), redis: podMonitor("redis-exporter"), certManager: podMonitor("cert-manager"), vault: podMonitor("openbao") };
 
     it("scrapes PGO's exporter on its port in namespace postgres, with pgMonitor's pg_cluster and role labels", () => {
         expect(data.postgres.spec.selector).toEqual({ matchLabels: { "postgres-operator.crunchydata.com/crunchy-postgres-exporter": "true" } });
@@ -178,9 +183,9 @@ describe("data-layer monitors", () => {
 });
 
 describe("every alert the layer defines", () => {
-    const alerts = [...sloRules(TARGET).groups, ...noTrafficRules(TARGET).groups, ...platformRules().groups, ...dataRules().groups].flatMap(
-        (g) => g.rules.filter(isAlert),
-    );
+    const alerts = ruleSets(PARTS, { backups: [] })
+        .flatMap((set) => set.groups)
+        .flatMap((g) => g.rules.filter(isAlert));
 
     it("has a severity, a summary and a one-line runbook; every alert but the burn-rate pairs waits with a `for`", () => {
         expect(alerts.length).toBe(6 + 1 + 7 + 3);
@@ -205,7 +210,9 @@ describe("every alert the layer defines", () => {
 });
 
 describe("platform rules", () => {
-    const rules = platformRules().groups[0].rules.filter(isAlert);
+    const rules = ruleSets(PARTS, { backups: [] })
+        .find((set) => set.name === "homelab-platform")!
+        .groups[0].rules.filter(isAlert);
     const rule = (name: string) => rules.find((r) => r.alert === name)!;
 
     it("alerts on crash-looping containers under our own name", () => {
@@ -316,16 +323,21 @@ describe("monitors", () => {
             ingressGateway: { namespace: "istio-ingress", labels: { istio: "ingressgateway" } },
             interval: "15s",
         });
-        expect(m.istiod.spec).toMatchObject({
+        expect(m.map((x) => [x.role, x.kind, x.name])).toEqual([
+            ["istiod-monitor", "ServiceMonitor", "istiod"],
+            ["envoy-monitor", "PodMonitor", "envoy-sidecars"],
+            ["gateway-monitor", "PodMonitor", "ingress-gateway"],
+        ]);
+        expect(serviceMonitor("istiod").spec).toMatchObject({
             jobLabel: "istio",
             targetLabels: ["app"],
             selector: { matchLabels: { istio: "pilot" } },
             endpoints: [{ port: "http-monitoring", interval: "15s" }],
         });
-        expect(m.envoySidecars.spec.selector).toEqual({
+        expect(podMonitor("envoy-sidecars").spec.selector).toEqual({
             matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }],
         });
-        expect(m.ingressGateway.spec.podMetricsEndpoints).toEqual([
+        expect(podMonitor("ingress-gateway").spec.podMetricsEndpoints).toEqual([
             { port: "http-envoy-prom", path: "/stats/prometheus", interval: "15s" },
         ]);
     });
@@ -377,6 +389,7 @@ describe("resource requests", () => {
             alertmanagerPort: 1,
             alertmanagerExternalUrl: "",
             hasWebhook: false,
+            dashboards: [],
         });
         const all = [
             values.prometheus.prometheusSpec.resources,

@@ -404,8 +404,8 @@ describe("the observability layer under mocks", () => {
         expect(istiod.namespaceSelector.matchNames).toEqual([ARGS.istioNamespace]);
         expect(istiod.endpoints.map((e: any) => e.port)).toEqual(["http-monitoring"]);
         const gateway = ledger.byName("obs-gateway-monitor").inputs.spec;
-        expect(gateway.selector.matchLabels).toEqual(ARGS.ingressGateway.labels);
-        expect(gateway.namespaceSelector.matchNames).toEqual([ARGS.ingressGateway.namespace]);
+        expect(gateway.selector.matchLabels).toEqual({ istio: "ingressgateway" });
+        expect(gateway.namespaceSelector.matchNames).toEqual(["istio-ingress"]);
         const sidecars = ledger.byName("obs-envoy-monitor").inputs.spec;
         expect(sidecars.namespaceSelector).toEqual({ any: true });
         const [endpoint] = sidecars.podMetricsEndpoints;

@@ -8,7 +8,7 @@ import { catalogEntries, readerNamespaces } from "../../../components/secrets/ca
 import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES } from "../../../components/contracts/vault";
 import { LAB_VAULT_ENTRIES } from "../../../stacks/vault";
 import { fail, isReady, items, names, pass, selector, type Check, type KubeObject, type VerifyContext } from "../check";
-import { backupMaxAgeSeconds } from "../../../components/observability/rules";
+import { backupMaxAgeSeconds } from "../../../components/data/alerts";
 
 /** Longest replay lag a healthy replica may show. */
 export const MAX_REPLICATION_LAG_SECONDS = 30;

@@ -2,10 +2,10 @@
 // dashboards present, the webhook receiver delivering, and the UIs' health through the gateway.
 import { DATA_DASHBOARDS, GRAFANA, ISTIO_DASHBOARDS, KIALI } from "../../../components/defaults";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
-import { DATA_DASHBOARD_UID } from "../../../components/observability/dashboards";
-import { LOAD_DASHBOARD_PROVIDER } from "../../../components/observability/kubePrometheusStack";
+import { DATA_DASHBOARD_UID } from "../../../components/data/dashboard";
+import { LOAD_DASHBOARD_PROVIDER } from "../../../components/load/telemetry";
 import { RECEIVERS } from "../../../components/observability/alertmanager";
-import { errorRatioRecord, requestRateRecord, SLI_WINDOWS } from "../../../components/observability/rules";
+import { errorRatioRecord, requestRateRecord, SLI_WINDOWS } from "../../../components/apps/slo";
 import { fail, names, pass, skip, type Check, type VerifyContext } from "../check";
 
 /** Alerts that fire by design: the dead man's switch and the inhibitor of info alerts (kube-prometheus-stack). */

@@ -2,7 +2,7 @@
 // here): PostgreSQL primary, replication lag, connections and TPS; Redis hit rate, memory, clients, master;
 // the age and size of the newest pgBackRest backups in each repository.
 import { GRAFANA, POSTGRES, REDIS } from "../defaults";
-import { PG_CLUSTER_LABEL, pgClusterName } from "./monitors";
+import { PG_CLUSTER_LABEL, pgClusterName } from "./alerts";
 
 export interface Panel {
     title: string;
