@@ -13,7 +13,7 @@ import { listText } from "../components/load/cli";
 import { rateLimitProblems } from "../components/load/limits";
 import { SCENARIOS } from "../components/load/scenarios/catalog";
 import { readerNamespaces } from "../components/secrets/catalog";
-import { labFlows } from "../components/security/flows";
+import { labFlows } from "../stacks/placement";
 import { smokeCheckScript } from "../components/smoke/script";
 import type { HomelabOutputs } from "../stacks/homelab";
 import { fakeLab } from "./drills/fakeLab";

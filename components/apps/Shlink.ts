@@ -13,6 +13,7 @@ import {
 } from "../data/redisRotation";
 import { redisServersUri } from "../data/redisSpec";
 import { namespaceArgs } from "../kubernetes/namespace";
+import { SHLINK_NAMESPACE } from "./placement";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { reloadOnSecrets, templateRef } from "../secrets/eso";
 import { externalSecret, vaultReader, type VaultAccess, type VaultReader } from "../secrets/reader";
@@ -63,7 +64,7 @@ export class Shlink extends pulumi.ComponentResource {
         super("homelab:apps:Shlink", name, {}, opts);
         const child = { parent: this };
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(SHLINK.namespace, args.meshInjection ?? false), child);
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(SHLINK_NAMESPACE, args.meshInjection ?? false), child);
         this.namespace = namespace.metadata.name;
         const apiKey = new random.RandomPassword(`${name}-api-key`, { length: GENERATED_SECRET_LENGTH, special: false }, child);
         // A restored database keeps the old lab's keys, and Shlink creates its initial key only while it has none.

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import type { OffsiteBackupConfig, OffsiteBackupSecrets } from "../config/types";
 import { GENERATED_SECRET_LENGTH, POSTGRES } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
+import { POSTGRES_NAMESPACE } from "./placement";
 import { templateRef } from "../secrets/eso";
 import { externalSecret, vaultReader, type VaultAccess, type VaultReader } from "../secrets/reader";
 import { POSTGRES_CLUSTER } from "./crds";
@@ -81,7 +82,7 @@ export class Postgres extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:data:Postgres", name, {}, opts);
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(POSTGRES.namespace, false), { parent: this });
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(POSTGRES_NAMESPACE, false), { parent: this });
         this.namespace = namespace.metadata.name;
 
         const password = new random.RandomPassword(

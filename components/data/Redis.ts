@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GENERATED_SECRET_LENGTH, REDIS, REDIS_ROTATION } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
+import { REDIS_NAMESPACE } from "./placement";
 import { externalSecret, vaultReader, type VaultAccess } from "../secrets/reader";
 import { REDIS_FAILOVER } from "./crds";
 import { REDIS_ROTATION_FILES, redisGenerationAnnotation, redisRotationJobSpec } from "./redisRotation";
@@ -59,7 +60,7 @@ export class Redis extends pulumi.ComponentResource {
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:data:Redis", name, {}, opts);
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(REDIS.namespace, false), { parent: this });
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(REDIS_NAMESPACE, false), { parent: this });
         this.namespace = namespace.metadata.name;
 
         const generation = args.passwordGeneration;
