@@ -3,7 +3,7 @@
 // NetworkPolicies allow, and the doors at the ingress gateway. Only the stack knows which part owns which peer.
 import type { PodSecurityLevel } from "../components/defaults";
 import { doorServicePorts, type EdgeDoor } from "../components/contracts/doors";
-import type { Flow } from "../components/contracts/flows";
+import { isPodPeer, type Flow } from "../components/contracts/flows";
 import { ownNamespaces, type FlowContext, type FlowPeers, type OwnNamespace, type PartPlacement, type PlacementConfig } from "../components/contracts/placement";
 import { SHLINK_PODS } from "../components/apps/placement";
 import { CLUSTER_DNS_PODS, CLUSTER_DNS_PORTS } from "../components/k3s/placement";
@@ -83,3 +83,37 @@ export function labFlows(inputs: FlowInputs, parts: readonly Pick<PartPlacement,
 
 /** The gateway's listener ports: every door's. */
 export const gatewayPorts = (doors: readonly EdgeDoor[]): number[] => doorServicePorts(doors).map((p) => p.port);
+
+/** `host` of a door's destination (`<service>.<namespace>.svc.cluster.local`): its namespace. */
+const doorNamespace = (door: EdgeDoor): string => door.destination.host.split(".")[1];
+
+/**
+ * What a part forgot in its placement, for `config`: a namespace reachable by flows none of its own flows reaches
+ * (or declared unreachable yet reached), a namespace or flow name declared twice, a door whose namespace no part
+ * owns or the gateway may not reach. Empty when the placements hold together.
+ */
+export function placementProblems(parts: readonly (PartPlacement & { name: string })[], config: PlacementConfig, inputs: FlowInputs): string[] {
+    const context = flowContext(inputs);
+    const namespaces = parts.flatMap((part) => part.namespaces);
+    const flowsOf = new Map(parts.map((part) => [part.name, part.flows({ ...context, namespaces })]));
+    const all = [...flowsOf.values()].flat();
+    const reached = (flows: readonly Flow[], ns: string) => flows.some((f) => isPodPeer(f.to) && f.to.namespace === ns);
+    const problems: string[] = [];
+    for (const part of parts) {
+        for (const ns of ownNamespaces(part.namespaces)) {
+            if (ns.ingress === "flows" && !reached(flowsOf.get(part.name)!, ns.name)) problems.push(`${part.name}: namespace ${ns.name} takes flows, but none of the part's flows reaches it`);
+            if (ns.ingress === "none" && reached(all, ns.name)) problems.push(`${part.name}: namespace ${ns.name} takes no flow, but a flow reaches it`);
+        }
+    }
+    const twice = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
+    problems.push(...twice(namespaces.map((ns) => ns.name)).map((n) => `namespace ${n} declared twice`));
+    problems.push(...twice(all.map((f) => f.name)).map((n) => `flow ${n} declared twice`));
+    const owned = new Set(ownNamespaces(namespaces).map((ns) => ns.name));
+    const fromGateway = all.filter((f) => isPodPeer(f.from) && f.from.namespace === context.peers.gateway.namespace);
+    for (const door of labDoors(config, parts).all) {
+        const ns = doorNamespace(door);
+        if (!owned.has(ns)) problems.push(`door ${door.name}: its namespace ${ns} is no part's`);
+        else if (!reached(fromGateway, ns)) problems.push(`door ${door.name}: no flow lets the gateway reach ${ns}`);
+    }
+    return problems;
+}
