@@ -947,53 +947,6 @@ export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 export const POD_SECURITY_VERSION = K3S_VERSION.replace(/^(v\d+\.\d+)\..*$/, "$1");
 
 /**
- * The level each namespace of ours enforces: the strictest its workloads pass (warn and audit are always
- * `restricted`, so a real cluster reports what keeps the others lower). Charts whose pods we cannot check from
- * our values stay at `baseline` until a real cluster shows `restricted` warnings are gone.
- */
-export const POD_SECURITY_LEVELS: Record<string, PodSecurityLevel> = {
-    // The chart's defaults set runAsNonRoot, seccomp RuntimeDefault, drop ALL, no privilege escalation on every pod.
-    "cert-manager": "restricted",
-    // PGO's chart: non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation, no volumes (helm/install
-    // templates/manager.yaml; tests/security/chartPods.ts checks it against the restricted rules).
-    "postgres-operator": "restricted",
-    // The chart sets runAsNonRoot only (no seccomp profile, no dropped capabilities).
-    "redis-operator": "baseline",
-    // PGO builds the instance, repo-host and backup pods; their securityContext is the operator's, not ours.
-    postgres: "baseline",
-    // redis-operator builds the redis and sentinel pods (no seccomp profile, no dropped capabilities).
-    redis: "baseline",
-    // Meshed through Istio's CNI: istio-validation and istio-proxy run as 1337 with drop ALL and no added capabilities
-    // (istio-discovery 1.30.3 files/injection-template.yaml with pilot.cni.enabled), seccomp from the pod and global.proxy.
-    shlink: "restricted",
-    // Istio's CNI DaemonSet writes the node's CNI config through hostPath with added capabilities.
-    "istio-system": "privileged",
-    // The gateway pods set the safe sysctl net.ipv4.ip_unprivileged_port_start but no seccomp profile.
-    "istio-ingress": "baseline",
-    // kube-prometheus-stack's node-exporter runs with hostNetwork, hostPID and hostPath.
-    monitoring: "privileged",
-    // The Jaeger chart sets no securityContext.
-    observability: "baseline",
-    // The Kiali operator's chart: non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation, one emptyDir
-    // (the Kiali server runs in Istio's namespace; tests/security/chartPods.ts checks the operator's pod).
-    "kiali-operator": "restricted",
-    // k6-operator's controller and the runner, initializer and starter pods it makes set no securityContext.
-    load: "baseline",
-    // Argo CD's chart defaults: every container non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation;
-    // only configMap, secret and emptyDir volumes (tests/security/chartPods.ts checks each pod it renders).
-    argocd: "restricted",
-    // Our own Job: non-root, seccomp RuntimeDefault, drop ALL (tests/security/podSecurity.test.ts checks it).
-    "smoke-check": "restricted",
-    // Our OpenBao values: non-root uid 100, seccomp RuntimeDefault, drop ALL, no privilege escalation, only secret,
-    // configMap, emptyDir and PVC volumes (tests/secrets/vault.test.ts checks them against the restricted rules).
-    vault: "restricted",
-    // The chart's defaults set runAsNonRoot, seccomp RuntimeDefault, drop ALL, no privilege escalation on every pod.
-    "external-secrets": "restricted",
-    // Reloader's chart defaults are not checked here.
-    reloader: "baseline",
-};
-
-/**
  * K3s' default cluster-cidr (every node's podCIDR is a /24 of it). The API server runs on the host network of
  * every server: its calls to a webhook on another node arrive over flannel from that node's tunnel address,
  * the first IP of its podCIDR (facts-next §7).

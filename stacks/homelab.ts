@@ -8,31 +8,19 @@ import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
 import {
     API_SERVER_PORTS,
-    ARGO_CD,
-    EXTERNAL_SECRETS_CHART,
     GRAFANA,
     ISTIO,
-    JAEGER,
     K3S_API_PORT,
     K3S_CLUSTER_CIDR,
     K3S_NODE_CIDR_MASK_BITS,
-    K6,
     KIALI,
-    KUBE_PROMETHEUS_STACK,
-    OPERATOR_CHARTS,
-    POSTGRES,
-    REDIS,
-    RELOADER_CHART,
     SHLINK,
-    SMOKE_JOB,
-    SYSTEM_NAMESPACES,
-    VAULT,
 } from "../components/defaults";
-import { ArgoCd, argoCdDoor } from "../components/gitops/ArgoCd";
+import { ArgoCd } from "../components/gitops/ArgoCd";
 import { EdgeDoors } from "../components/edge/EdgeDoors";
 import { LabTls } from "../components/edge/LabTls";
 import type { LabAddresses } from "../components/edge/certificates";
-import { doorServicePorts, httpsHost, httpsUrl, httpUrl, vaultDoor, type EdgeDoor } from "../components/edge/doors";
+import { doorServicePorts, httpsHost, httpsUrl, httpUrl, type EdgeDoor } from "../components/contracts/doors";
 import { serviceFqdn } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
@@ -40,20 +28,21 @@ import { Cluster } from "../components/k3s/Cluster";
 import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
 import type { RoutingTarget } from "../components/mesh/values";
-import { jaegerOtlpGrpc, observabilityDoors } from "../components/observability/names";
+import { jaegerOtlpGrpc } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { PARTS } from "./parts";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
 import { readerNamespaces } from "../components/secrets/catalog";
 import { LAB_VAULT_ENTRIES } from "./vault";
-import { Vault, type VaultService } from "../components/secrets/Vault";
+import { Vault } from "../components/secrets/Vault";
 import type { VaultAccess } from "../components/contracts/vault";
 import { VaultSeed } from "../components/secrets/VaultSeed";
 import { NetworkPolicies } from "../components/security/NetworkPolicies";
-import { flannelTunnelAddresses, type FlowInputs } from "../components/security/flows";
+import { flannelTunnelAddresses } from "../components/security/flows";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
+import { createdNamespaces, gatewayPorts, labDoors, labFlows, managedNamespaces, type FlowInputs } from "./placement";
 
 /** What the stack exports; index.ts turns these into stack outputs. */
 export interface HomelabOutputs {
@@ -117,9 +106,10 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const lb = cluster.loadBalancerAnnotations;
     // Every URL names homelab:domain when set, else the lab's address; the certificate names both.
     const host = config.mesh.domain ?? publicAddress;
-    const doors = labDoors(config, openbao.uiService);
-    const istio = new Istio("istio", { ...istioArgs(config, [doors.shlink, ...doors.uis]), serviceAnnotations: lb }, onCluster);
-    const { tls, edge } = labEdge(config, operators, istio, doors.uis, onCluster);
+    // Every part's doors: Shlink's routed by its own MeshRouting, the UIs' by EdgeDoors.
+    const doors = labDoors(config);
+    const istio = new Istio("istio", { ...istioArgs(config, doors.all), serviceAnnotations: lb }, onCluster);
+    const { tls, edge } = labEdge(config, operators, istio, doors.edge, onCluster);
     const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault, backups: postgres.backupRepos }, onCluster);
     const shlinkHost = httpsHost(host, config.mesh.ports.shlinkHttps);
     const shlink = new Shlink(
@@ -133,10 +123,10 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     seeded.resolve(seed.pushes);
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, tls), onCluster);
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, host), onCluster) : undefined;
-    const routing = shlinkRouting(config, doors.shlink, { istio, tls, shlink }, onCluster);
+    const routing = shlinkRouting(config, doors.own[0], { istio, tls, shlink }, onCluster);
     const shlinkUrl = pulumi.output(`https://${shlinkHost}`);
     const layers = [operators, openbao, postgres, redis, istio, tls, edge, observability, shlink, seed, load, routing, ...(argocd ? [argocd] : [])];
-    const policies = networkPolicies(config, [doors.shlink, ...doors.uis], layers, onCluster);
+    const policies = networkPolicies(config, doors.all, layers, onCluster);
     const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge, openbao, policies] };
 
     return {
@@ -233,9 +223,9 @@ function shlinkRouting(
     );
 }
 
-/** Default-deny and the flow table's allows in every namespace of the stack, once every layer is in place. */
+/** Default-deny and every part's flows' allows in every namespace of the stack, once every layer is in place. */
 function networkPolicies(config: HomelabConfig, doors: EdgeDoor[], layers: pulumi.Resource[], onCluster: pulumi.ComponentResourceOptions): NetworkPolicies {
-    return new NetworkPolicies("network-policies", { namespaces: stackNamespaces(config), flows: flowInputs(config, doors), waitFor: layers }, onCluster);
+    return new NetworkPolicies("network-policies", { namespaces: createdNamespaces(config), flows: labFlows(flowInputs(config, doors)), waitFor: layers }, onCluster);
 }
 
 /** A value known only later in the program, as a promise (Pulumi awaits a dependsOn promise before registering). */
@@ -423,47 +413,17 @@ function argoCdArgs(config: HomelabConfig, host: string) {
         ports: argoCdPorts(config),
         publicAddress: host,
         repo: config.gitops.repo,
-        managedNamespaces: MANAGED_NAMESPACES,
+        managedNamespaces: managedNamespaces(),
     };
 }
 
 /** The ingress gateway's in-cluster name: what k6 targets, so the serving certificate names it. */
 const GATEWAY_FQDN = serviceFqdn(ISTIO.gatewayRelease, ISTIO.gatewayNamespace);
 
-/** Every namespace the stack creates or K3s runs its system in: none is the user's apps' to write. */
-const MANAGED_NAMESPACES: readonly string[] = [
-    ...Object.values(OPERATOR_CHARTS).map((chart) => chart.namespace),
-    EXTERNAL_SECRETS_CHART.namespace,
-    RELOADER_CHART.namespace,
-    VAULT.namespace,
-    POSTGRES.namespace,
-    REDIS.namespace,
-    SHLINK.namespace,
-    ISTIO.namespace,
-    ISTIO.gatewayNamespace,
-    KUBE_PROMETHEUS_STACK.namespace,
-    JAEGER.namespace,
-    KIALI.namespace,
-    K6.namespace,
-    ARGO_CD.namespace,
-    SMOKE_JOB.namespace,
-    ...SYSTEM_NAMESPACES,
-];
-
-/** The namespaces the stack creates (the smoke check's only in cluster mode, Argo CD's only when installed). */
-function stackNamespaces(config: HomelabConfig): string[] {
-    return MANAGED_NAMESPACES.filter(
-        (ns) =>
-            !(SYSTEM_NAMESPACES as readonly string[]).includes(ns) &&
-            (ns !== ARGO_CD.namespace || config.gitops.argocd) &&
-            (ns !== SMOKE_JOB.namespace || config.mode === "cluster"),
-    );
-}
-
 /** What the flow table needs from the config: the gateway's listener ports, Kiali's port, where the API server answers. */
 function flowInputs(config: HomelabConfig, doors: readonly EdgeDoor[]): FlowInputs {
     return {
-        gatewayPorts: doorServicePorts(doors).map((p) => p.port),
+        gatewayPorts: gatewayPorts(doors),
         // Our K3s: the servers on the LAN; another cluster's API server could be anywhere.
         apiServer:
             config.mode === "proxmox"
@@ -487,21 +447,6 @@ function shlinkRoute(door: EdgeDoor, credentialName: string): RoutingTarget {
         door,
         credentialName,
     };
-}
-
-/**
- * Every door of the lab at the ingress gateway: Shlink's (its MeshRouting serves it) and the UIs'. Shlink and
- * Argo CD on HTTPS with their HTTP port answering 301, each observability UI on HTTPS on its port.
- */
-function labDoors(config: HomelabConfig, vaultUi: VaultService): { shlink: EdgeDoor; uis: EdgeDoor[] } {
-    const ports = config.mesh.ports;
-    const shlink: EdgeDoor = {
-        name: "shlink",
-        httpPort: ports.shlink,
-        httpsPort: ports.shlinkHttps,
-        destination: { host: serviceFqdn(SHLINK.name, SHLINK.namespace), port: SHLINK.port },
-    };
-    return { shlink, uis: [...observabilityDoors(ports, ISTIO.namespace), vaultDoor(ports.vault, vaultUi), ...(config.gitops.argocd ? [argoCdDoor(argoCdPorts(config))] : [])] };
 }
 
 function argoCdPorts(config: HomelabConfig) {

@@ -14,7 +14,7 @@ import { rateLimitProblems } from "../components/load/limits";
 import { SCENARIOS } from "../components/load/scenarios/catalog";
 import { readerNamespaces } from "../components/secrets/catalog";
 import { LAB_VAULT_ENTRIES } from "../stacks/vault";
-import { labFlows } from "../components/security/flows";
+import { labFlows } from "../stacks/placement";
 import { smokeCheckScript } from "../components/smoke/script";
 import type { HomelabOutputs } from "../stacks/homelab";
 import { fakeLab } from "./drills/fakeLab";

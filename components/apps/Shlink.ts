@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import type { DatabaseConnection, RedisConnection } from "../contracts/connections";
 import { GENERATED_SECRET_LENGTH, REDIS_ROTATION, SHLINK } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
+import { SHLINK_NAMESPACE } from "./placement";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { externalSecret, vaultReader, type VaultReader, reloadOnSecrets, templateRef } from "../kubernetes/externalSecrets";
 import type { VaultAccess } from "../contracts/vault";
@@ -54,7 +55,7 @@ export class Shlink extends pulumi.ComponentResource {
         super("homelab:apps:Shlink", name, {}, opts);
         const child = { parent: this };
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(SHLINK.namespace, args.meshInjection ?? false), child);
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(SHLINK_NAMESPACE, args.meshInjection ?? false), child);
         this.namespace = namespace.metadata.name;
         const apiKey = new random.RandomPassword(`${name}-api-key`, { length: GENERATED_SECRET_LENGTH, special: false }, child);
         // A restored database keeps the old lab's keys, and Shlink creates its initial key only while it has none.

@@ -7,6 +7,7 @@ import { GENERATED_SECRET_LENGTH, POSTGRES } from "../defaults";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { externalSecret, vaultReader, type VaultReader, templateRef } from "../kubernetes/externalSecrets";
 import type { VaultAccess } from "../contracts/vault";
+import { POSTGRES_NAMESPACE } from "./placement";
 import { POSTGRES_CLUSTER } from "./crds";
 import {
     databaseInitSql,
@@ -71,7 +72,7 @@ export class Postgres extends pulumi.ComponentResource {
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:data:Postgres", name, {}, opts);
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(POSTGRES.namespace, false), { parent: this });
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(POSTGRES_NAMESPACE, false), { parent: this });
         this.namespace = namespace.metadata.name;
 
         const password = new random.RandomPassword(

@@ -6,6 +6,7 @@ import type { RedisConnection } from "../contracts/connections";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { externalSecret, vaultReader } from "../kubernetes/externalSecrets";
 import type { VaultAccess } from "../contracts/vault";
+import { REDIS_NAMESPACE } from "./placement";
 import { REDIS_FAILOVER } from "./crds";
 import { REDIS_ROTATION_FILES, redisClientRotation, redisGenerationAnnotation, redisRotationJobSpec } from "./redisRotation";
 import { REDIS_PASSWORD_KEY, redisAuthSecretName, redisFailoverSpec, redisMasterSelector } from "./redisSpec";
@@ -53,7 +54,7 @@ export class Redis extends pulumi.ComponentResource {
         this.resourceName = name;
         this.generation = args.passwordGeneration;
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(REDIS.namespace, false), { parent: this });
+        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(REDIS_NAMESPACE, false), { parent: this });
         this.namespace = namespace.metadata.name;
 
         const generation = args.passwordGeneration;

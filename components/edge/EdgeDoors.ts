@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childName } from "../kubernetes/names";
-import { doorServers, doorVirtualServiceSpec, type EdgeDoor } from "./doors";
+import { doorServers, doorVirtualServiceSpec, type EdgeDoor } from "../contracts/doors";
 
 export interface EdgeDoorsArgs {
     /** The UIs' doors (Shlink's are its MeshRouting's). */

@@ -1,3 +1,4 @@
 import type { PartPlacement } from "../contracts/placement";
 
-export const edgePlacement: PartPlacement = {};
+/** No namespace, no pod of its own in the cluster, no door. */
+export const edgePlacement: PartPlacement = { namespaces: [], flows: () => [], doors: () => [] };

@@ -16,8 +16,8 @@ import {
     type UserRepo,
 } from "./crds";
 import { argoCdValues } from "./values";
-import { httpsUrl, type EdgeDoor } from "../edge/doors";
-import { serviceFqdn } from "../kubernetes/serviceNames";
+import { httpsUrl } from "../contracts/doors";
+import { ARGO_CD_NAMESPACE } from "./placement";
 
 export interface ArgoCdArgs {
     /** Argo CD's doors on the ingress gateway: HTTPS, and plain HTTP answering 301 to it (the port plan's two ports). */
@@ -44,7 +44,7 @@ export class ArgoCd extends pulumi.ComponentResource {
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:gitops:ArgoCd", name, {}, opts);
         // Argo CD's own pods stay out of the mesh.
-        const ns = namespace(childName(name, "namespace"), ARGO_CD.namespace, false, { parent: this });
+        const ns = namespace(childName(name, "namespace"), ARGO_CD_NAMESPACE, false, { parent: this });
         const password = new random.RandomPassword(
             childName(name, "admin-password"),
             { length: GENERATED_SECRET_LENGTH, special: false },
@@ -99,12 +99,3 @@ function userRepo(name: string, repo: UserRepo, managedNamespaces: readonly stri
     );
 }
 
-/** Argo CD's door on the ingress gateway: HTTPS on the https port, 301 from the http port, on to the server's Service. */
-export function argoCdDoor(ports: { http: number; https: number }): EdgeDoor {
-    return {
-        name: "argocd",
-        httpPort: ports.http,
-        httpsPort: ports.https,
-        destination: { host: serviceFqdn(ARGO_CD.serverService, ARGO_CD.namespace), port: ARGO_CD.serverPort },
-    };
-}

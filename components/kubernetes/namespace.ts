@@ -1,7 +1,7 @@
 // Namespaces of ours, with the mesh decision and the Pod Security level written down.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { POD_SECURITY_LEVELS, POD_SECURITY_VERSION, type PodSecurityLevel } from "../defaults";
+import { POD_SECURITY_VERSION, type PodSecurityLevel } from "../defaults";
 
 /** Istio's namespace label: `enabled` makes istiod inject a sidecar into every new pod there. */
 export const ISTIO_INJECTION_LABEL = "istio-injection";
@@ -12,18 +12,17 @@ const PSA = "pod-security.kubernetes.io";
 /** The level every namespace warns and audits at: a real cluster reports whatever keeps a namespace below it. */
 const PSA_REPORT_LEVEL: PodSecurityLevel = "restricted";
 
+/** A namespace of ours and the Pod Security level its part's placement declares for it. */
+export interface PlacedNamespace {
+    name: string;
+    podSecurity: PodSecurityLevel;
+}
+
 /**
- * Pod Security admission labels of one namespace: `enforce` at its level in POD_SECURITY_LEVELS, `warn` and
- * `audit` at `restricted`, each pinned to the K3s minor. A namespace with no level is a mistake, not a default.
+ * Pod Security admission labels of one namespace: `enforce` at the level its part declares (components/<part>/placement.ts),
+ * `warn` and `audit` at `restricted`, each pinned to the K3s minor.
  */
-export function podSecurityLabels(namespaceName: string): Record<string, string> {
-    const level = POD_SECURITY_LEVELS[namespaceName];
-    if (level === undefined) {
-        throw new Error(
-            `namespace "${namespaceName}" has no Pod Security level: add it to POD_SECURITY_LEVELS in components/defaults.ts ` +
-                `(the strictest of privileged, baseline, restricted its pods pass)`,
-        );
-    }
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
     const labels: Record<string, string> = {};
     for (const [mode, modeLevel] of [["enforce", level], ["warn", PSA_REPORT_LEVEL], ["audit", PSA_REPORT_LEVEL]] as const) {
         labels[`${PSA}/${mode}`] = modeLevel;
@@ -38,17 +37,17 @@ export function podSecurityLabels(namespaceName: string): Record<string, string>
  * left undefined, the namespace carries no injection label (the mesh's and observability's own namespaces).
  * Every namespace carries its Pod Security labels (podSecurityLabels).
  */
-export function namespaceArgs(name: string, meshInjection?: boolean): k8s.core.v1.NamespaceArgs {
+export function namespaceArgs(placed: PlacedNamespace, meshInjection?: boolean): k8s.core.v1.NamespaceArgs {
     const mesh: Record<string, string> = meshInjection === undefined ? {} : { [ISTIO_INJECTION_LABEL]: meshInjection ? "enabled" : "disabled" };
-    return { metadata: { name, labels: { ...mesh, ...podSecurityLabels(name) } } };
+    return { metadata: { name: placed.name, labels: { ...mesh, ...podSecurityLabels(placed.podSecurity) } } };
 }
 
 /** A Namespace of ours (see namespaceArgs). */
 export function namespace(
     name: string,
-    namespaceName: string,
+    placed: PlacedNamespace,
     meshInjection: boolean | undefined,
     opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(name, namespaceArgs(namespaceName, meshInjection), opts);
+    return new k8s.core.v1.Namespace(name, namespaceArgs(placed, meshInjection), opts);
 }

@@ -3,10 +3,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ShlinkRateLimits } from "../contracts/rateLimits";
-import { K6, K6_OPERATOR_CHART } from "../defaults";
+import { K6_OPERATOR_CHART } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
+import { LOAD_NAMESPACE } from "./placement";
 import { apiKeySecretArgs, labCaConfigMapArgs, loadTarget, operatorValues, scenarioFiles, scriptsConfigMapArgs, type LoadTarget } from "./manifests";
 
 export interface LoadTestingArgs {
@@ -36,7 +37,7 @@ export class LoadTesting extends pulumi.ComponentResource {
         super("homelab:load:LoadTesting", name, {}, opts);
         const child = { parent: this };
         // No sidecars: k6 pods reach Shlink through the gateway like any client, and their Jobs can complete.
-        this.namespace = namespace(childName(name, "namespace"), K6.namespace, false, child);
+        this.namespace = namespace(childName(name, "namespace"), LOAD_NAMESPACE, false, child);
         const ns = this.namespace.metadata.name;
         this.operator = helmRelease(childName(name, "operator"), K6_OPERATOR_CHART, ns, operatorValues(), child);
         this.scripts = new k8s.core.v1.ConfigMap(childName(name, "scenarios"), scriptsConfigMapArgs(ns, scenarioFiles()), child);

@@ -4,6 +4,7 @@ import { cniValues, gatewayValues, istiodValues, telemetrySpec, type GatewayServ
 import { ISTIO, ISTIO_CHARTS } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
+import { GATEWAY_NAMESPACE, ISTIO_NAMESPACE } from "./placement";
 
 export interface IstioArgs {
     /** Jaeger's OTLP gRPC endpoint, derived from the names the observability layer gives its services. */
@@ -43,8 +44,8 @@ export class Istio extends pulumi.ComponentResource {
     constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:mesh:Istio", name, {}, opts);
 
-        this.namespace = namespace(`${name}-system`, ISTIO.namespace, undefined, { parent: this });
-        this.gatewayNamespace = namespace(`${name}-ingress`, ISTIO.gatewayNamespace, undefined, { parent: this });
+        this.namespace = namespace(`${name}-system`, ISTIO_NAMESPACE, undefined, { parent: this });
+        this.gatewayNamespace = namespace(`${name}-ingress`, GATEWAY_NAMESPACE, undefined, { parent: this });
         const charts = ISTIO_CHARTS;
         this.base = helmRelease(`${name}-base`, charts.base, this.namespace.metadata.name, { defaultRevision: "default" }, {
             parent: this,

@@ -1,6 +1,6 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
 import { ISTIO } from "../defaults";
-import { doorServers, forwardRoute, redirectRoutes, type EdgeDoor } from "../edge/doors";
+import { doorServers, forwardRoute, redirectRoutes, type EdgeDoor } from "../contracts/doors";
 import { loadBalancerAnnotations } from "../kubernetes/service";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 import { rateLimitedRoutes, rateLimitStatsAnnotation } from "./rateLimit";

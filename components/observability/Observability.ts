@@ -9,7 +9,7 @@ import { grafanaAdminPassword, prometheusStack } from "./kubePrometheusStack";
 import { checkedRuleSets, monitoringObjects } from "./monitoring";
 import { jaegerOtlpGrpc } from "./names";
 import type { VaultAccess } from "../contracts/vault";
-import { httpsUrl } from "../edge/doors";
+import { httpsUrl } from "../contracts/doors";
 
 export interface ObservabilityArgs {
     /** The UIs' HTTPS ports on the ingress gateway (the config loader refuses collisions). */

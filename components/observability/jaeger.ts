@@ -5,6 +5,7 @@ import { JAEGER, OBSERVABILITY_STORAGE } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
+import { JAEGER_NAMESPACE } from "./namespaces";
 import { serviceUrl } from "../kubernetes/serviceNames";
 
 const VOLUME = "badger";
@@ -122,7 +123,7 @@ export function jaeger(
     const role = "observability-namespace";
     const nsName = childName(component, role);
     const stuttered = `${component}-${role}`;
-    const ns = namespace(nsName, JAEGER.namespace, undefined, {
+    const ns = namespace(nsName, JAEGER_NAMESPACE, undefined, {
         parent,
         // Named `observability-observability-namespace` in the lab's stack until the stutter went.
         aliases: nsName === stuttered ? [] : [{ name: stuttered }],

@@ -8,6 +8,7 @@ import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
 import { externalSecret, vaultReader } from "../kubernetes/externalSecrets";
 import type { VaultAccess } from "../contracts/vault";
+import { KIALI_OPERATOR_NAMESPACE } from "./namespaces";
 
 /** Values of the kiali-operator chart 2.29.0; the Kiali CR is ours (`cr.create: false`) so tests can read it. */
 export function kialiOperatorValues() {
@@ -91,7 +92,7 @@ export interface KialiInputs {
  * Secret holding the Grafana password it logs in with (written by External Secrets from Vault). Returns the operator's release.
  */
 export function kiali(component: string, inputs: KialiInputs, parent: pulumi.Resource): k8s.helm.v3.Release {
-    const ns = namespace(childName(component, "kiali-operator-namespace"), KIALI.namespace, undefined, { parent });
+    const ns = namespace(childName(component, "kiali-operator-namespace"), KIALI_OPERATOR_NAMESPACE, undefined, { parent });
     const operator = helmRelease(childName(component, "kiali-operator"), KIALI, ns.metadata.name, kialiOperatorValues(), {
         parent,
     });

@@ -14,6 +14,7 @@ import type { DashboardFolder, Dashboards, GrafanaComDashboard } from "../contra
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
+import { MONITORING_NAMESPACE } from "./namespaces";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { alertmanagerConfig, webhookSecret } from "./alertmanager";
 import { grafanaServiceName, prometheusServiceName } from "./names";
@@ -231,7 +232,7 @@ export function prometheusStack(
     parent: pulumi.Resource,
 ): PrometheusStack {
     const kps = KUBE_PROMETHEUS_STACK;
-    const ns = namespace(childName(component, "monitoring-namespace"), kps.namespace, undefined, { parent });
+    const ns = namespace(childName(component, "monitoring-namespace"), MONITORING_NAMESPACE, undefined, { parent });
     const { alertWebhookUrl, vault, ...rest } = inputs;
     const values = kubePrometheusStackValues({ ...rest, hasWebhook: alertWebhookUrl !== undefined });
     const secret = alertWebhookUrl === undefined ? [] : [webhookSecret(component, ns.metadata.name, alertWebhookUrl, parent)];

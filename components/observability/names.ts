@@ -1,5 +1,5 @@
 import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "../defaults";
-import type { EdgeDoor } from "../edge/doors";
+import type { EdgeDoor } from "../contracts/doors";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 import { JAEGER_UI_SERVICE } from "./jaeger";
 

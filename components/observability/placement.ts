@@ -1,3 +1,44 @@
-import type { PartPlacement } from "../contracts/placement";
+import { pods, tcp, type Flow, type PodPeer } from "../contracts/flows";
+import { ownNamespaces, type PartPlacement } from "../contracts/placement";
+import { ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, POD_PORTS } from "../defaults";
+import { observabilityDoors } from "./names";
+import { JAEGER_NAMESPACE, KIALI_OPERATOR_NAMESPACE, MONITORING_NAMESPACE } from "./namespaces";
 
-export const observabilityPlacement: PartPlacement = {};
+export const PROMETHEUS_PODS: PodPeer = pods(KUBE_PROMETHEUS_STACK.namespace, { "app.kubernetes.io/name": "prometheus" });
+export const GRAFANA_PODS: PodPeer = pods(KUBE_PROMETHEUS_STACK.namespace, { "app.kubernetes.io/name": "grafana" });
+/** The Kiali server runs where its CR is: Istio's namespace. */
+export const KIALI_PODS: PodPeer = pods(ISTIO.namespace, { "app.kubernetes.io/name": "kiali" });
+export const JAEGER_PODS: PodPeer = pods(JAEGER.namespace);
+
+/** Flows every Envoy of the lab needs from observability: its spans into Jaeger, its stats scraped by Prometheus. */
+function envoyFlows(meshed: readonly string[]): { spans: Flow[]; scrapes: Flow[] } {
+    return {
+        spans: meshed.map((ns): Flow => ({ name: `${ns}-to-jaeger`, from: pods(ns), to: JAEGER_PODS, ports: tcp(JAEGER.ports.otlpGrpc), why: "Envoy's spans (OTLP gRPC)" })),
+        scrapes: meshed.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS_PODS, to: pods(ns), ports: tcp(POD_PORTS.envoyMetrics), why: "Envoy's stats, by number: a native sidecar's port names resolve to nothing" })),
+    };
+}
+
+/** Prometheus, Grafana, Alertmanager, Jaeger and Kiali: their UIs through the gateway, their reads of each other. */
+export const observabilityPlacement: PartPlacement = {
+    namespaces: [MONITORING_NAMESPACE, JAEGER_NAMESPACE, KIALI_OPERATOR_NAMESPACE],
+    flows: ({ webhookCallers, namespaces, peers }): Flow[] => {
+        const envoys = envoyFlows(ownNamespaces(namespaces).filter((ns) => ns.mesh === "envoy").map((ns) => ns.name));
+        return [
+            { name: "gateway-to-grafana", from: peers.gateway, to: GRAFANA_PODS, ports: tcp(POD_PORTS.grafana), why: "Grafana's UI through the gateway" },
+            { name: "gateway-to-alertmanager", from: peers.gateway, to: pods(KUBE_PROMETHEUS_STACK.namespace, { "app.kubernetes.io/name": "alertmanager" }), ports: tcp(POD_PORTS.alertmanager), why: "Alertmanager's UI through the gateway" },
+            { name: "gateway-to-jaeger", from: peers.gateway, to: JAEGER_PODS, ports: tcp(JAEGER.ports.queryHttp), why: "Jaeger's UI through the gateway" },
+            { name: "gateway-to-kiali", from: peers.gateway, to: KIALI_PODS, ports: tcp(KIALI.serverPort), why: "Kiali's UI through the gateway (its own server port, whatever homelab:kialiPort)" },
+            ...envoys.spans,
+            { name: "prometheus-operator-webhook", from: webhookCallers, to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: tcp(POD_PORTS.webhooks), why: "prometheus-operator's admission webhook (PrometheusRule validation)" },
+            { name: "monitoring-internal", from: pods(KUBE_PROMETHEUS_STACK.namespace), to: pods(KUBE_PROMETHEUS_STACK.namespace), ports: [], why: "Prometheus, Alertmanager, Grafana, the operator and kube-state-metrics among themselves" },
+            ...envoys.scrapes,
+            { name: "kiali-to-prometheus", from: KIALI_PODS, to: PROMETHEUS_PODS, ports: tcp(KUBE_PROMETHEUS_STACK.prometheusPort), why: "Kiali's graphs" },
+            { name: "kiali-to-grafana", from: KIALI_PODS, to: GRAFANA_PODS, ports: tcp(POD_PORTS.grafana), why: "Kiali's links to dashboards" },
+            { name: "kiali-to-jaeger", from: KIALI_PODS, to: JAEGER_PODS, ports: tcp(JAEGER.ports.queryGrpc), why: "Kiali's traces (gRPC query)" },
+            { name: "grafana-to-jaeger", from: GRAFANA_PODS, to: JAEGER_PODS, ports: tcp(JAEGER.ports.queryHttp), why: "Grafana's Jaeger datasource" },
+            { name: "k6-to-prometheus", from: pods(K6.namespace), to: PROMETHEUS_PODS, ports: tcp(KUBE_PROMETHEUS_STACK.prometheusPort), why: "k6's metrics, remote-written" },
+        ];
+    },
+    // HTTPS on each configured port; after Shlink's, before Vault's and Argo CD's in the gateway's ports.
+    doors: (config) => observabilityDoors(config.mesh.ports, ISTIO.namespace).map((door, i) => ({ door, routing: "edge", order: 1 + i })),
+};

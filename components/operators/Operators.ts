@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, RELOADER_CHART, type ChartPin } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
+import { ownNamespace } from "../contracts/placement";
+import { OPERATORS_NAMESPACES } from "./placement";
 import { certManagerValues, externalSecretsValues, postgresOperatorValues, redisOperatorValues, reloaderValues } from "./operatorValues";
 
 /**
@@ -29,7 +31,7 @@ export class Operators extends pulumi.ComponentResource {
         });
         const release = (role: string, pin: ChartPin, values: Record<string, unknown>): k8s.helm.v3.Release => {
             // Operators and their webhooks stay out of the mesh.
-            const ns = namespace(`${name}-${role}-ns`, pin.namespace, false, { parent: this });
+            const ns = namespace(`${name}-${role}-ns`, ownNamespace(OPERATORS_NAMESPACES, pin.namespace), false, { parent: this });
             return helmRelease(`${name}-${role}`, pin, ns.metadata.name, values, { parent: this });
         };
 

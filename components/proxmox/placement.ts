@@ -1,3 +1,4 @@
 import type { PartPlacement } from "../contracts/placement";
 
-export const proxmoxPlacement: PartPlacement = {};
+/** No namespace, no pod of its own in the cluster, no door. */
+export const proxmoxPlacement: PartPlacement = { namespaces: [], flows: () => [], doors: () => [] };

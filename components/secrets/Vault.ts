@@ -5,6 +5,7 @@ import { GENERATED_SECRET_LENGTH, OPENBAO_CHART, VAULT } from "../defaults";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
+import { VAULT_NAMESPACE } from "./placement";
 import { ADMIN_PASSWORD_FILE, SELF_INIT_GUARD_FILE, sealKeyFile, selfInitConfig, selfInitGuardScript } from "./openbaoConfig";
 import { openbaoValues } from "./openbaoValues";
 import type { VaultEntries } from "../contracts/vault";
@@ -27,7 +28,7 @@ export interface VaultService {
  * OpenBao (Vault) for the lab's application secrets: three pods on Raft, unsealed by a static key Pulumi generates,
  * initialised by pod 0 from its config (KV v2, Kubernetes auth, one least-privilege role per reader, the seeder,
  * an admin login); no unseal step, no root token anywhere. Its UI and API reach users through the ingress gateway
- * (edge/doors.ts vaultDoor), over HTTPS from the lab CA.
+ * (its door: secrets/placement.ts), over HTTPS from the lab CA.
  */
 export class Vault extends pulumi.ComponentResource {
     /** Secret. */
@@ -43,7 +44,7 @@ export class Vault extends pulumi.ComponentResource {
     constructor(name: string, args: VaultArgs, opts?: pulumi.ComponentResourceOptions) {
         super("homelab:secrets:Vault", name, {}, opts);
         // Outside the mesh: Raft joins and replicates pod to pod (8201 with OpenBao's own TLS), and no sidecar gates readiness.
-        const ns = namespace(childName(name, "namespace"), VAULT.namespace, false, { parent: this });
+        const ns = namespace(childName(name, "namespace"), VAULT_NAMESPACE, false, { parent: this });
         const sealKeys = sealKeySecret(name, ns.metadata.name, this);
         const password = new random.RandomPassword(childName(name, "admin-password"), { length: GENERATED_SECRET_LENGTH, special: false }, { parent: this });
         this.adminPassword = pulumi.secret(password.result);

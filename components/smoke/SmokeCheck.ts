@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SMOKE_JOB } from "../defaults";
 import { namespace } from "../kubernetes/namespace";
+import { SMOKE_NAMESPACE } from "./placement";
 import { smokeClusterRoleRules, smokeJobSpec } from "./job";
 import { smokeCheckScript, type ClusterAccess } from "./script";
 
@@ -91,7 +92,7 @@ function overSsh(
 
 /** The script as a Job in a namespace outside the mesh; Pulumi waits for it to complete, or fails the update. */
 function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<string>, parent: pulumi.Resource): pulumi.Output<string> {
-    const ns = namespace(`${name}-namespace`, SMOKE_JOB.namespace, false, { parent });
+    const ns = namespace(`${name}-namespace`, SMOKE_NAMESPACE, false, { parent });
     const secret = new k8s.core.v1.Secret(
         `${name}-script`,
         // The script carries the API key.

@@ -5,7 +5,7 @@ import { SHLINK_SELECTOR } from "../../components/apps/shlinkSpec";
 import { ISTIO } from "../../components/defaults";
 import type { HttpApi } from "./http";
 import { parseProbeLog, PROBE_LABEL, probePod, sourceKey, STRICT_MTLS_ROW, type ProbeLine, type ProbeResults, type TruthRow } from "./probes";
-import type { PodPeer } from "../../components/security/flows";
+import type { PodPeer } from "../../components/contracts/flows";
 
 interface LivePod {
     metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string };

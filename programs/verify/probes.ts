@@ -15,7 +15,8 @@ import {
 } from "../../components/defaults";
 import { resourceRequirements } from "../../components/kubernetes/resources";
 import { SHLINK_SELECTOR } from "../../components/apps/shlinkSpec";
-import { isPodPeer, labFlows, type Flow, type FlowPort, type PodPeer } from "../../components/security/flows";
+import { isPodPeer, type Flow, type FlowPort, type PodPeer } from "../../components/contracts/flows";
+import { labFlows } from "../../stacks/placement";
 
 /** The one label every object `npm run verify` creates carries (and the selector its clean-up deletes by). */
 export const PROBE_LABEL = { key: "homelab.verify", value: "probe" } as const;

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../components/config";
 import { ISTIO, JAEGER, KIALI, KUBE_PROMETHEUS_STACK, LAB_TLS, OPERATOR_CHARTS } from "../../components/defaults";
 import { subjectAltNames } from "../../components/edge/certificates";
-import { doorServers, doorServicePorts, doorVirtualServiceSpec, httpsUrl, vaultDoor } from "../../components/edge/doors";
+import { doorServers, doorServicePorts, doorVirtualServiceSpec, httpsUrl } from "../../components/contracts/doors";
+import { secretsPlacement } from "../../components/secrets/placement";
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { FAKE_LAB_CA, fullConfig, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { runHomelab, runRefused } from "../helpers/platform";
@@ -250,7 +251,9 @@ describe("the lab's TLS with homelab:domain", () => {
 
 describe("the doors' builders", () => {
     it("gives Vault an HTTPS door to OpenBao's UI Service on its API port, with the serving certificate", () => {
-        const door = vaultDoor(8200, { name: "openbao-ui", namespace: "vault", port: 8200 });
+        const ports = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
+        const [{ door, routing }] = secretsPlacement.doors({ mode: "proxmox", gitops: { argocd: false }, mesh: { ports } });
+        expect(routing).toBe("edge");
         expect(doorServers(door, LAB_TLS.servingSecret)).toEqual([
             { port: { number: 8200, name: "https-vault", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: LAB_TLS.servingSecret } },
         ]);

@@ -7,7 +7,7 @@ import { MeshRouting } from "../../components/mesh/MeshRouting";
 import { RATE_LIMITED_BODY, rateLimitedRoutes } from "../../components/mesh/rateLimit";
 import { gatewayPrincipal, virtualServiceSpec, type RoutingTarget } from "../../components/mesh/values";
 import { CONFIG_DEFAULTS, SHLINK, SHLINK_RATE_LIMIT } from "../../components/defaults";
-import { doorServicePorts } from "../../components/edge/doors";
+import { doorServicePorts } from "../../components/contracts/doors";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";
 import { allowedPer, envoyRoutes, patchRoutes } from "./istioRoutes";
 

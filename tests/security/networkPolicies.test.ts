@@ -3,7 +3,8 @@
 // nothing else reaches the data stores, the webhooks or anything from outside.
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTERNAL_SECRETS_CHART, OPENBAO_CHART, RELOADER_CHART } from "../../components/defaults";
-import { flannelTunnelAddresses, flowRows, labFlows, networkPolicies, type FlowInputs } from "../../components/security/flows";
+import { flannelTunnelAddresses, flowRows, networkPolicies } from "../../components/security/flows";
+import { labFlows, ownedNamespaces, type FlowInputs } from "../../stacks/placement";
 import { chartName, chartPolicies, CHART_MODELS, operatorPolicies, type CustomResourceInputs, type ReleaseInputs } from "./chartPolicies";
 import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
@@ -12,7 +13,7 @@ import { ADDRESSES, LAB_PODS } from "./labPods";
 
 /** What the lab's config (Pulumi.homelab.yaml) gives the flow table. */
 const LAB_FLOW_INPUTS: FlowInputs = {
-    // Every door of the port plan on the gateway (stacks/homelab.ts labDoors): Shlink, the UIs, Vault, Argo CD.
+    // Every door of the port plan on the gateway (stacks/placement.ts labDoors): Shlink, the UIs, Vault, Argo CD.
     gatewayPorts: [80, 443, 3000, 16686, 20001, 9093, 8200, 8080, 8443],
     apiServer: { cidr: "192.168.2.0/24", ports: [6443] },
     webhookCallers: flannelTunnelAddresses("10.42.0.0/16", 24),
@@ -126,7 +127,7 @@ describe("the stack's NetworkPolicies", () => {
         const created = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
         const key = (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`;
         const byKey = <T extends { metadata: { namespace: string; name: string } }>(list: T[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
-        expect(byKey(created.map((r) => r.inputs as NetworkPolicy))).toEqual(byKey(networkPolicies(labFlows(LAB_FLOW_INPUTS), stackNamespaces)));
+        expect(byKey(created.map((r) => r.inputs as NetworkPolicy))).toEqual(byKey(networkPolicies(labFlows(LAB_FLOW_INPUTS), ownedNamespaces().filter((ns) => stackNamespaces.includes(ns.name)))));
         const namespaceOwners = new Map(ledger.ofType("kubernetes:core/v1:Namespace").map((r) => [r.inputs.metadata.name, r.name]));
         for (const r of created) {
             expect(ledger.waitsFor(r.name), r.name).toContain(namespaceOwners.get(r.inputs.metadata.namespace));

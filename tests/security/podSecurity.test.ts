@@ -3,9 +3,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { kubeVipObjects } from "../../components/k3s/kubeVip";
 import { namespaceArgs } from "../../components/kubernetes/namespace";
+import { ownNamespace } from "../../components/contracts/placement";
+import { SMOKE_NAMESPACE } from "../../components/smoke/placement";
+import { ownedNamespaces } from "../../stacks/placement";
 import { testRun } from "../../components/load/testRun";
 import { smokeJobSpec } from "../../components/smoke/job";
-import { K6, SMOKE_JOB } from "../../components/defaults";
+import { K6 } from "../../components/defaults";
 import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
 import { pssLabels } from "../helpers/podSecurity";
@@ -136,8 +139,10 @@ describe("the stack's Pod Security levels", () => {
         }
     });
 
-    it("refuses a namespace with no level, saying where to add one", () => {
-        expect(() => namespaceArgs("my-apps", false)).toThrow(/namespace "my-apps" has no Pod Security level: add it to POD_SECURITY_LEVELS in components\/defaults.ts/);
+    it("refuses a namespace with no level: the type requires one, and a name no part places is refused saying where to add it", () => {
+        // @ts-expect-error -- a namespace of ours names its Pod Security level
+        expect(namespaceArgs({ name: "my-apps" }, false).metadata).toBeDefined();
+        expect(() => ownNamespace(ownedNamespaces(), "my-apps")).toThrow(/namespace "my-apps" is not in the part's placement: add it to its placement.ts namespaces/);
     });
 
     it("runs every pod template it creates at its namespace's enforce level, sidecars included where injected", () => {
@@ -186,7 +191,7 @@ describe("the stack's Pod Security levels", () => {
     });
 
     it("runs the cluster-mode smoke Job at restricted, its namespace's level", () => {
-        const labels = (namespaceArgs(SMOKE_JOB.namespace, false).metadata as { labels: Record<string, string> }).labels;
+        const labels = (namespaceArgs(SMOKE_NAMESPACE, false).metadata as { labels: Record<string, string> }).labels;
         expect(labels).toMatchObject(pssLabels("restricted"));
         const spec = (smokeJobSpec({ secretName: "s", serviceAccountName: "a", timeoutSeconds: 60, triggers: "t" }).template as { spec: unknown }).spec as PodSpec;
         expect(restrictedViolations(spec)).toEqual([]);

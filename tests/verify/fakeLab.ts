@@ -5,8 +5,9 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { POD_SECURITY_LEVELS, K3S_VERSION, SMOKE_JOB } from "../../components/defaults";
-import { flannelTunnelAddresses, labFlows, networkPolicies } from "../../components/security/flows";
+import { K3S_VERSION, SMOKE_JOB } from "../../components/defaults";
+import { labFlows, ownedNamespaces } from "../../stacks/placement";
+import { flannelTunnelAddresses, networkPolicies } from "../../components/security/flows";
 import type { VerifyContext } from "../../programs/verify/check";
 import { fetchUrl, httpApi } from "../../programs/verify/http";
 import { tcpConnect } from "../../programs/verify/lab";
@@ -108,7 +109,7 @@ function matches(labels: Record<string, string>, selector: string): boolean {
 /** The policies the stack sends for the lab (the same builder, the lab's inputs). */
 export function labPolicies(): NetworkPolicy[] {
     const inputs = { gatewayPorts: [80, 443, 3000], apiServer: { cidr: "192.168.2.0/24", ports: [6443] }, webhookCallers: flannelTunnelAddresses("10.42.0.0/16", 24) };
-    return networkPolicies(labFlows(inputs), Object.keys(POD_SECURITY_LEVELS)) as unknown as NetworkPolicy[];
+    return networkPolicies(labFlows(inputs), ownedNamespaces()) as unknown as NetworkPolicy[];
 }
 
 /** A Helm storage Secret for a release at a chart version (what Helm 3 writes: base64 of gzip of JSON, in data). */

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Pod } from "kubernetes-models/v1";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { POD_SECURITY_LEVELS } from "../../components/defaults";
+import { podSecurityLevels } from "../../stacks/placement";
 import { CHECKS } from "../../programs/verify/catalog";
 import { parseWarnings } from "../../programs/verify/checks/podSecurity";
 import { controlRows } from "../../programs/verify/checks/netpol";
@@ -44,7 +44,7 @@ describe("the truth table", () => {
     });
 
     it("skips only the flows whose source is the API server, saying why", async () => {
-        expect(table.skipped.map((s) => s.id)).toEqual(["netpol.allow.istiod-webhooks", "netpol.allow.cert-manager-webhook", "netpol.allow.external-secrets-webhook", "netpol.allow.prometheus-operator-webhook"]);
+        expect(table.skipped.map((s) => s.id)).toEqual(["netpol.allow.cert-manager-webhook", "netpol.allow.external-secrets-webhook", "netpol.allow.istiod-webhooks", "netpol.allow.prometheus-operator-webhook"]);
         const outcome = await check(table.skipped[0].id).run(fakeContext(lab));
         expect(outcome).toMatchObject({ status: "skip", evidence: expect.stringMatching(/the API server \(webhook calls\), not a pod/) });
     });
@@ -59,7 +59,7 @@ describe("the truth table", () => {
         for (const pod of created) {
             expect(() => new Pod(pod).validate()).not.toThrow();
             expect(violations("restricted", pod.spec as PodSpec), pod.metadata.namespace).toEqual([]);
-            expect(violations(POD_SECURITY_LEVELS[pod.metadata.namespace] ?? "restricted", pod.spec as PodSpec)).toEqual([]);
+            expect(violations(podSecurityLevels()[pod.metadata.namespace] ?? "restricted", pod.spec as PodSpec)).toEqual([]);
             expect(pod.metadata.labels[PROBE_LABEL.key]).toBe(PROBE_LABEL.value);
             expect(pod.metadata.annotations["sidecar.istio.io/inject"]).toBe("false");
         }
@@ -110,7 +110,7 @@ describe("the truth table", () => {
 });
 
 describe("Pod Security, per namespace", () => {
-    for (const [ns, level] of Object.entries(POD_SECURITY_LEVELS)) {
+    for (const [ns, level] of Object.entries(podSecurityLevels())) {
         it(`${ns} passes ${level} with no warning, and fails when its pods would warn`, async () => {
             const ok = await check(`pod-security.${ns}`).run(fakeContext(lab));
             expect(ok, JSON.stringify(ok)).toMatchObject({ status: "pass" });

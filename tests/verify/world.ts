@@ -1,6 +1,7 @@
 // The healthy lab as the fake APIs answer it: every check passes against these routes. Each test breaks one thing.
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../../components/data/crds";
-import { K3S_VERSION, POD_SECURITY_LEVELS, POD_SECURITY_VERSION, POSTGRES, REDIS, SHLINK_RATE_LIMIT, type PodSecurityLevel } from "../../components/defaults";
+import { podSecurityLevels } from "../../stacks/placement";
+import { K3S_VERSION, POD_SECURITY_VERSION, POSTGRES, REDIS, SHLINK_RATE_LIMIT, type PodSecurityLevel } from "../../components/defaults";
 import { catalogEntries, readerNamespaces } from "../../components/secrets/catalog";
 import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 import { SMOKE_LONG_URL } from "../../components/smoke/script";
@@ -18,7 +19,7 @@ const q = (s: string) => encodeURIComponent(s);
 const RANK: Record<PodSecurityLevel, number> = { privileged: 0, baseline: 1, restricted: 2 };
 
 /** The strictest level each namespace's live pods pass (what the fake admission judges a dry run by). */
-export const PASSES: Record<string, PodSecurityLevel> = { ...POD_SECURITY_LEVELS, "external-secrets": "restricted", reloader: "restricted" };
+export const PASSES: Record<string, PodSecurityLevel> = { ...podSecurityLevels(), "external-secrets": "restricted", reloader: "restricted" };
 
 /** What the fake OpenBao lets a role do: read what the catalog gives its namespace. */
 function capabilities(role: string, paths: string[]): Record<string, string[]> {
@@ -125,7 +126,7 @@ export function healthyRoutes(lab: FakeLab, now = Date.parse("2026-12-07T12:00:0
     }
     for (const ns of LAB_NAMESPACES) {
         for (const kind of ["deployments", "statefulsets", "daemonsets"]) routes[`GET /k8s/apis/apps/v1/namespaces/${ns}/${kind}`] = list();
-        const level = POD_SECURITY_LEVELS[ns];
+        const level = podSecurityLevels()[ns];
         routes[`GET /k8s/api/v1/namespaces/${ns}`] = { body: { metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/enforce-version": POD_SECURITY_VERSION } } } };
         routes[`PATCH /k8s/api/v1/namespaces/${ns}?dryRun=All&fieldManager=homelab-verify`] = (req) => {
             const wanted = (JSON.parse(req.body) as { metadata: { labels: Record<string, string> } }).metadata.labels["pod-security.kubernetes.io/enforce"] as PodSecurityLevel;

@@ -158,7 +158,7 @@ export const MESH_EDGE_CHECKS: Check[] = [
                 if (res.status !== 301 || !/^https:\/\/[^/]+\/rest\/health$/.test(location)) problems.push(`${p.name} (${p.port}) answered ${res.status}${location ? ` to ${location}` : ""}`);
             }
             return problems.length > 0 || ports.length === 0
-                ? fail(names(seen), ports.length === 0 ? "the gateway publishes no plain-HTTP port" : names(problems), `kubectl -n ${SHLINK.namespace} get virtualservice -o yaml (the redirect route); components/edge/doors.ts`)
+                ? fail(names(seen), ports.length === 0 ? "the gateway publishes no plain-HTTP port" : names(problems), `kubectl -n ${SHLINK.namespace} get virtualservice -o yaml (the redirect route); components/contracts/doors.ts`)
                 : pass(names(seen));
         },
     },

@@ -1,6 +1,7 @@
 // Pod Security: each namespace of ours passes a server-side dry run of its own `enforce` level with no warning, and
 // the next stricter level is tried too, so the report says which namespaces could be raised.
-import { POD_SECURITY_LEVELS, POD_SECURITY_VERSION, type PodSecurityLevel } from "../../../components/defaults";
+import { POD_SECURITY_VERSION, type PodSecurityLevel } from "../../../components/defaults";
+import { podSecurityLevels } from "../../../stacks/placement";
 import { fail, pass, skip, type Check, type VerifyContext } from "../check";
 
 const STRICTER: Record<PodSecurityLevel, PodSecurityLevel | undefined> = { privileged: "baseline", baseline: "restricted", restricted: undefined };
@@ -56,11 +57,11 @@ function namespaceCheck(ns: string, level: PodSecurityLevel): Check {
             const raise = stricter === undefined ? undefined : await dryRunLevel(ctx, ns, stricter, version);
             const note = stricter === undefined ? "" : raise === "absent" || (raise?.length ?? 0) > 0 ? `; ${stricter} would warn` : `; would also pass ${stricter}: could be raised`;
             if (own.length > 0) {
-                return fail(`${level}: ${own.length} warnings${note}`, own.slice(0, 4).join(" | ").slice(0, 400), `kubectl label --dry-run=server --overwrite ns ${ns} pod-security.kubernetes.io/enforce=${level}; components/defaults.ts POD_SECURITY_LEVELS`);
+                return fail(`${level}: ${own.length} warnings${note}`, own.slice(0, 4).join(" | ").slice(0, 400), `kubectl label --dry-run=server --overwrite ns ${ns} pod-security.kubernetes.io/enforce=${level}; components/<part>/placement.ts podSecurity`);
             }
             return pass(`${level}: no warning${note}`);
         },
     };
 }
 
-export const POD_SECURITY_CHECKS: Check[] = Object.entries(POD_SECURITY_LEVELS).map(([ns, level]) => namespaceCheck(ns, level));
+export const POD_SECURITY_CHECKS: Check[] = Object.entries(podSecurityLevels()).map(([ns, level]) => namespaceCheck(ns, level));

@@ -1,6 +1,7 @@
 // Releases and objects: every Helm release at its pin, every custom resource the stack made reporting Ready.
 import { gunzipSync } from "node:zlib";
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../../../components/data/crds";
+import { podSecurityLevels } from "../../../stacks/placement";
 import {
     ARGO_CD,
     ARGO_CD_CHART,
@@ -13,7 +14,6 @@ import {
     KUBE_PROMETHEUS_STACK,
     OPENBAO_CHART,
     OPERATOR_CHARTS,
-    POD_SECURITY_LEVELS,
     POSTGRES,
     REDIS,
     RELOADER_CHART,
@@ -51,7 +51,7 @@ export function decodeHelmRelease(data: string): { name: string; info: { status:
 }
 
 /** The lab's namespaces: every one with a Pod Security level of ours. */
-export const LAB_NAMESPACES = Object.keys(POD_SECURITY_LEVELS);
+export const LAB_NAMESPACES = Object.keys(podSecurityLevels());
 
 const api = (apiVersion: string) => (apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
 

@@ -1,6 +1,6 @@
-// Pure builders of the lab's doors at the Istio ingress gateway: one HTTPS server per port (TLS ends there with
-// the lab CA's certificate), plain HTTP answering 301 to HTTPS where a URL had an HTTP port; tests call them directly.
-import { serviceFqdn } from "../kubernetes/serviceNames";
+// The lab's doors at the Istio ingress gateway, as each part declares them (PartPlacement.doors), and the URL
+// helpers every part names its addresses with, and the gateway's servers and routes for a door (the mesh and the
+// edge build them). Pure: tests call them directly. A shared contract: it imports no part.
 
 /** One door: HTTPS on `httpsPort` (and, where set, plain HTTP on `httpPort` redirecting to it), sent on to a Service. */
 export interface EdgeDoor {
@@ -66,9 +66,4 @@ export function httpsUrl(host: string, port: number, path = ""): string {
 /** `http://host[:port]`, leaving out HTTP's default port (the door that answers 301). */
 export function httpUrl(host: string, port: number): string {
     return `http://${host}${port === 80 ? "" : `:${port}`}`;
-}
-
-/** Vault's (OpenBao's) door: HTTPS on `httpsPort` to the Service its component names (API and UI, plain HTTP in-cluster). */
-export function vaultDoor(httpsPort: number, ui: { name: string; namespace: string; port: number }): EdgeDoor {
-    return { name: "vault", httpsPort, destination: { host: serviceFqdn(ui.name, ui.namespace), port: ui.port } };
 }
