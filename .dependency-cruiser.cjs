@@ -1,7 +1,7 @@
 // The import rules of docs/architecture.md, checked by `npm run lint` (dependency-cruiser): one direction, no cycle.
 // Shared rooms (defaults.ts, contracts/, kubernetes/, shell/) import no part; the config loader imports only shared
 // rooms (capacity planning sits above it, in stacks/); programs use the parts' pure modules, never a component
-// class or the stack. Type-only imports count: a cycle through types is still a cycle.
+// class or the stack, and share their own code through programs/shared/. Type-only imports count: a cycle through types is still a cycle.
 
 /** The rooms every part may use: they import no part themselves. */
 const SHARED = "^components/(defaults\\.ts$|contracts/|kubernetes/|shell/)";
@@ -51,6 +51,27 @@ module.exports = {
             comment: "Command-line programs read the stack's outputs and use the parts' pure modules and contracts, never a Pulumi component or the stack.",
             from: { path: "^(programs|scripts)/" },
             to: { path: "^components/.*/[A-Z][A-Za-z0-9]*\\.ts$|^stacks/homelab\\.ts$|^index\\.ts$" },
+        },
+        {
+            name: "program-shared-room-imports-no-program",
+            comment: "programs/shared/ (the kube client, the stack's outputs, exit codes, the drill lock) is used by every program, so it imports none.",
+            severity: "error",
+            from: { path: "^programs/shared/" },
+            to: { path: "^programs/", pathNot: "^programs/shared/" },
+        },
+        {
+            name: "programs-share-through-the-shared-room",
+            severity: "error",
+            comment: "A program uses another program's code only through programs/shared/, so drills never lean on load's internals (verify/lab.ts: below).",
+            from: { path: "^programs/([^/]+)/", pathNot: "^programs/(shared/|verify/lab\\.ts$)" },
+            to: { path: "^programs/", pathNot: ["^programs/$1/", "^programs/shared/"] },
+        },
+        {
+            name: "verify-reuses-only-the-load-command",
+            severity: "error",
+            comment: "verify's load check runs `npm run load` itself (programs/load/cli.ts, a whole command reused): that, and nothing else of another program.",
+            from: { path: "^programs/verify/lab\\.ts$" },
+            to: { path: "^programs/", pathNot: ["^programs/(verify|shared)/", "^programs/load/cli\\.ts$"] },
         },
         {
             name: "nothing-imports-tests",

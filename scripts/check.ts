@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { runCheck } from "../programs/check/check";
-import { readProxmoxFacts } from "../programs/check/proxmoxApi";
+import { readProxmoxFacts } from "../programs/shared/proxmoxApi";
 import { decryptedConfig } from "../programs/check/pulumiCli";
 
 const root = path.join(__dirname, "..");

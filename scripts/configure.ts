@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { runCheck } from "../programs/check/check";
-import { proxmoxNodes, readProxmoxFacts } from "../programs/check/proxmoxApi";
+import { proxmoxNodes, readProxmoxFacts } from "../programs/shared/proxmoxApi";
 import { decryptedConfig, runPulumi } from "../programs/check/pulumiCli";
 import { runConfigure } from "../programs/configure/configure";
 

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { DRILLS } from "../components/defaults";
-import { runDrill } from "../components/drills/runner";
+import { runDrill } from "../programs/drills/runner";
 
 const interrupt = new AbortController();
 process.once("SIGINT", () => {
@@ -15,7 +15,7 @@ process.once("SIGINT", () => {
 
 void runDrill(process.argv.slice(2), {
     // Loaded on demand: `--list` works without the stack, the cluster or the Kubernetes client.
-    connect: async () => (await import("../components/drills/lab")).realLab({ stop: DRILLS.nodeStop, stopService: DRILLS.nodeStopService, start: DRILLS.nodeStart }),
+    connect: async () => (await import("../programs/drills/lab")).realLab({ stop: DRILLS.nodeStop, stopService: DRILLS.nodeStopService, start: DRILLS.nodeStart }),
     out: (line) => console.log(line),
     now: () => Date.now(),
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),

@@ -1,7 +1,7 @@
 // Entry of `npm run load` (run by tsx): wires the real stack, cluster, clock and Ctrl-C into runLoad.
 import { setTimeout as delay } from "node:timers/promises";
-import { runLoad } from "../components/load/cli";
-import { readStackOutputs } from "../components/load/stackOutputs";
+import { runLoad } from "../programs/load/cli";
+import { readStackOutputs } from "../programs/shared/stackOutputs";
 
 const interrupt = new AbortController();
 process.once("SIGINT", () => {
@@ -13,7 +13,7 @@ process.once("SIGINT", () => {
 void runLoad(process.argv.slice(2), {
     // Loaded on demand: `--list` works without the stack, the cluster or the Kubernetes client.
     connect: async () => {
-        const { kubeCluster } = await import("../components/load/kube");
+        const { kubeCluster } = await import("../programs/shared/kube");
         const { kubeconfig, target } = readStackOutputs();
         return { target, cluster: kubeCluster(kubeconfig) };
     },

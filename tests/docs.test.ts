@@ -7,17 +7,17 @@ import { describe, expect, it } from "vitest";
 import { budgetTotals, platformBudget, podCapacity } from "../stacks/budget";
 import { CONFIG_DEFAULTS, K3S_VERSION_PATTERN, K6, OPERATOR_CHARTS, ARGO_CD_CHART } from "../components/defaults";
 import * as defaults from "../components/defaults";
-import { DRILL_CATALOG } from "../components/drills/catalog";
-import { runDrill } from "../components/drills/runner";
-import { listText } from "../components/load/cli";
-import { rateLimitProblems } from "../components/load/limits";
+import { DRILL_CATALOG } from "../programs/drills/catalog";
+import { runDrill } from "../programs/drills/runner";
+import { listText } from "../programs/load/cli";
+import { rateLimitProblems } from "../programs/load/limits";
 import { SCENARIOS } from "../components/load/scenarios/catalog";
 import { readerNamespaces } from "../components/secrets/catalog";
 import { LAB_VAULT_ENTRIES } from "../stacks/vault";
 import { labFlows } from "../stacks/placement";
 import { smokeCheckScript } from "../components/smoke/script";
 import type { HomelabOutputs } from "../stacks/homelab";
-import { fakeLab } from "./drills/fakeLab";
+import { fakeLab } from "./programs/drills/fakeLab";
 import { labStack } from "./security/labStack";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -185,7 +185,7 @@ describe("the README", () => {
     it("names, among the prerequisites, every program the project's own commands run", () => {
         const prerequisites = section(readme, "## Prerequisites");
         const programs = new Set<string>();
-        for (const dir of ["components", "scripts"]) {
+        for (const dir of ["components", "programs", "scripts"]) {
             for (const file of fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"))) {
                 for (const [, program] of read(path.join(dir, file)).matchAll(/\b(?:execFileSync|execFile|spawnSync|spawn)\(\s*"([\w-]+)"/g)) {
                     programs.add(program);

@@ -59,7 +59,7 @@ describe("package.json", () => {
             "tests/stack.test.ts", // the stack under mocks
             "tests/config/load.test.ts", // the loader under mocks
             "tests/k3s/scripts.test.ts", // bash and shellcheck
-            "tests/load/kube.test.ts", // a local server
+            "tests/programs/load/kube.test.ts", // a local server
             "tests/security/podSecurity.test.ts", // the stack, through tests/security/labStack.ts
         ]) {
             expect(FAST_TEST_FILES, slow).not.toContain(slow);

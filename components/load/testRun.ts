@@ -1,8 +1,10 @@
-// The TestRun `npm run load` creates: k6.io/v1alpha1, the k6-operator's only version (CRD: parallelism and
-// script required). Pure builder; tests check it against the CRD's required fields.
+// The TestRun that runs one of the scenarios the stack ships (the scripts ConfigMap, the lab CA, the API key Secret,
+// the operator's CRD): k6.io/v1alpha1, the k6-operator's only version (CRD: parallelism and script required). The
+// load part's pure contract with the programs that start runs (programs/load, programs/drills); tests check it
+// against the CRD's required fields and the load namespace's Pod Security level.
 import { K6, K6_LAB_CA } from "../defaults";
 import type { LoadTarget } from "./manifests";
-import { SCENARIOS, SUMMARY_MARKERS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
+import { SUMMARY_MARKERS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
 
 export const TEST_RUN_API = { group: "k6.io", version: "v1alpha1", plural: "testruns", kind: "TestRun" } as const;
 
@@ -51,12 +53,6 @@ export interface TestRun {
     };
 }
 
-/** `<scenario>-<UTC yyyymmdd-hhmmss>`: a DNS label, unique per second, sortable; also the run's testid tag. */
-export function runName(scenario: ScenarioName, at: Date): string {
-    const stamp = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-    return `${scenario}-${stamp}`;
-}
-
 /** Where the runner finds the lab CA: SSL_CERT_FILE names it, so k6 (Go) verifies the gateway's certificate. */
 export const LAB_CA_FILE = `${K6_LAB_CA.mountPath}/${K6_LAB_CA.key}`;
 
@@ -93,11 +89,6 @@ export function testRun(target: LoadTarget, scenario: ScenarioName, name: string
             starter: { image: K6.starterImage },
         },
     };
-}
-
-/** How long a run may take before `npm run load` gives up on it. */
-export function runDeadlineSeconds(scenario: ScenarioName, durationSeconds?: number): number {
-    return (durationSeconds ?? SCENARIOS[scenario].defaultDurationSeconds) + K6.graceSeconds;
 }
 
 /** The summary a run printed between its markers (the last one, if a log holds several), or undefined. */

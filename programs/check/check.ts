@@ -6,8 +6,8 @@ import { parseArgs } from "node:util";
 import { checkConfig, configSetSecret, PULUMI_CLI, SECRET_KEYS, UNREAD_SECRET, type NodeSpec } from "../../components/config";
 import { capacityPlan } from "../../stacks/capacity";
 import { preflightProblems } from "../../components/proxmox/preflight";
-import { readProxmoxFacts, type ProxmoxApi } from "./proxmoxApi";
-import { readStackConfig, STACK_NAME_PATTERN, stackFileName } from "./stackFile";
+import { readProxmoxFacts, type ProxmoxApi } from "../shared/proxmoxApi";
+import { readStackConfig, STACK_NAME_PATTERN, stackFileName } from "../shared/stackFile";
 
 export const CHECK_USAGE = `usage: npm run check -- [--stack <name>] [--live] [--timeout <seconds>] [--dir <folder>]
 

@@ -7,8 +7,8 @@ import { parseArgs } from "node:util";
 import { PROXMOX_TOKEN_PATTERN } from "../../components/config/patterns";
 import { formatIpv4, parseIpv4, parseSubnet } from "../../components/config/ipv4";
 import { privateKeyFacts } from "../../components/config/sshKeys";
-import type { ProxmoxApi } from "../check/proxmoxApi";
-import { STACK_NAME_PATTERN, stackFileValues } from "../check/stackFile";
+import type { ProxmoxApi } from "../shared/proxmoxApi";
+import { STACK_NAME_PATTERN, stackFileValues } from "../shared/stackFile";
 
 /** Every flag, documented once: --help prints this table. */
 export const CONFIGURE_FLAGS = [

@@ -4,15 +4,13 @@
 import * as net from "node:net";
 import * as k8s from "@kubernetes/client-node";
 import { GRAFANA, VAULT } from "../../components/defaults";
-import { parseDrillOutputs } from "../../components/drills/lab";
-import { runLoad } from "../../components/load/cli";
-import { kubeCluster } from "../../components/load/kube";
-import { parseStackOutputs } from "../../components/load/stackOutputs";
+import { runLoad } from "../load/cli";
+import { kubeCluster } from "../shared/kube";
+import { parseLabOutputs, parseStackOutputs, stackOutputJson } from "../shared/stackOutputs";
 import type { Exec, LabOutputs, LoadSmoke } from "./check";
 import { fetchUrl, httpApi, type HttpApi } from "./http";
 import type { LabContext } from "./runner";
 import { textSink } from "../../components/kubernetes/textSink";
-import { stackOutputJson } from "../../components/load/stackOutputs";
 
 /** Deadline of one call to the lab (a list of pods, a door's answer). */
 export const CALL_TIMEOUT_MS = 15_000;
@@ -25,7 +23,7 @@ export function parseVerifyOutputs(json: string): {
 } {
     const o = JSON.parse(json) as Record<string, unknown>;
     const { kubeconfig, target } = parseStackOutputs(json);
-    const { nodeAddresses, apiServerUrl } = parseDrillOutputs(json);
+    const { nodeAddresses, apiServerUrl } = parseLabOutputs(json);
     const str = (key: string): string => {
         if (typeof o[key] !== "string" || o[key] === "") throw new Error(`the stack has no '${key}' output: run \`npm run up\` first`);
         return o[key] as string;

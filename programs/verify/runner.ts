@@ -2,7 +2,8 @@
 // line per check and progress every 10 s, delete every probe object on every path, write the reports, exit
 // 0 (all hold), 1 (a promise broken) or 2 (could not run). The lab and the clock are injected: tests use fakes.
 import { DRILLS } from "../../components/defaults";
-import { leaseExpiry, type DrillLease } from "../../components/drills/objects";
+import { EXIT as PROGRAM_EXIT } from "../shared/exit";
+import { leaseExpiry, type DrillLease } from "../shared/lease";
 import { CHECKS, listText } from "./catalog";
 import type { Check, Outcome, VerifyContext } from "./check";
 import { Unreachable } from "./http";
@@ -10,7 +11,8 @@ import { cleanupProbes, runProbes } from "./probeRun";
 import { STRICT_MTLS_ROW, truthTable, type ProbeResults } from "./probes";
 import { reportBase, reportMarkdown, resultLines, summaryLine, type CheckResult, type VerifyReport } from "./report";
 
-export const EXIT = { ok: 0, broken: 1, couldNotRun: 2 } as const;
+/** The programs' one set of exit codes (programs/shared/exit.ts), in verify's words: a promise broken, or not judged. */
+export const EXIT = { ok: PROGRAM_EXIT.ok, broken: PROGRAM_EXIT.breach, couldNotRun: PROGRAM_EXIT.error } as const;
 
 /** How many checks run at once (the truth table's pods run as one of them). */
 export const CONCURRENCY = 4;

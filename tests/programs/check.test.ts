@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { UNREAD_SECRET } from "../../components/config";
 import { offlineConfig, runCheck } from "../../programs/check/check";
-import { projectDefaults, readStackConfig } from "../../programs/check/stackFile";
+import { projectDefaults, readStackConfig } from "../../programs/shared/stackFile";
 import { fullConfig, TEST_SECRETS } from "../helpers/pulumi";
 import { ed25519Pair } from "../helpers/sshKeys";
 

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import { runCheck } from "../../programs/check/check";
-import { proxmoxNodes, readProxmoxFacts } from "../../programs/check/proxmoxApi";
+import { proxmoxNodes, readProxmoxFacts } from "../../programs/shared/proxmoxApi";
 import { fullConfig, TEST_SECRETS } from "../helpers/pulumi";
 import { nativeTool } from "../helpers/tools";
 

@@ -4,11 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDrillArgs } from "../../components/drills/catalog";
-import { realLab } from "../../components/drills/lab";
-import { runDrill } from "../../components/drills/runner";
-import { parseArgs, runLoad } from "../../components/load/cli";
-import { readStackOutputs, stackOutputFailure } from "../../components/load/stackOutputs";
+import { parseDrillArgs } from "../../programs/drills/catalog";
+import { realLab } from "../../programs/drills/lab";
+import { runDrill } from "../../programs/drills/runner";
+import { parseArgs, runLoad } from "../../programs/load/cli";
+import { readStackOutputs, stackOutputFailure } from "../../programs/shared/stackOutputs";
 import { realLab as realVerifyLab } from "../../programs/verify/lab";
 import { runVerify } from "../../programs/verify/runner";
 

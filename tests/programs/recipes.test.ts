@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loaderVerdict } from "../../programs/check/check";
-import { readStackConfig } from "../../programs/check/stackFile";
+import { readStackConfig } from "../../programs/shared/stackFile";
 import { CONFIGURE_FLAGS } from "../../programs/configure/configure";
 import { TEST_SECRETS, TEST_USER_CONFIG } from "../helpers/pulumi";
 

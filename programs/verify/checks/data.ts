@@ -2,7 +2,7 @@
 // OpenBao's Raft peers, seal and readers.
 import { POSTGRES_CLUSTER } from "../../../components/data/crds";
 import { POSTGRES, REDIS, REDIS_ROTATION, SHLINK, VAULT, POD_PORTS } from "../../../components/defaults";
-import { primarySelector } from "../../../components/drills/objects";
+import { primarySelector } from "../../shared/postgres";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { catalogEntries, readerNamespaces } from "../../../components/secrets/catalog";
 import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES } from "../../../components/contracts/vault";

@@ -1,27 +1,14 @@
 // `npm run load`: start a k6 TestRun of one scenario in the cluster, follow it, print its verdicts, clean up.
-// The cluster and the stack are interfaces, so tests drive this with fakes; kube.ts has the real ones.
-import { K6 } from "../defaults";
+// The cluster and the stack are interfaces, so tests drive this with fakes; programs/shared has the real ones (kube.ts,
+// stackOutputs.ts). The TestRun it creates is the load part's (components/load/testRun.ts): the run of a script the
+// stack ships.
+import { K6 } from "../../components/defaults";
+import type { LoadTarget } from "../../components/load/manifests";
+import { LOAD_SLO, SCENARIOS, type LoadSummary, type ScenarioName } from "../../components/load/scenarios/catalog";
+import { parseSummary, testRun, type TestRun } from "../../components/load/testRun";
+import { EXIT } from "../shared/exit";
+import type { LoadCluster } from "../shared/kube";
 import { rateLimitProblems } from "./limits";
-import type { LoadTarget } from "./manifests";
-import { LOAD_SLO, SCENARIOS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
-import { parseSummary, runDeadlineSeconds, runName, testRun, type TestRun } from "./testRun";
-
-/**
- * Exit codes: thresholds held, a threshold was breached, the run could not be judged (error, timeout, Ctrl-C); a
- * drill's load could not vouch for its fault window (INCONCLUSIVE).
- */
-export const EXIT = { ok: 0, breach: 1, error: 2, inconclusive: 3 } as const;
-
-/** What `npm run load` does to the cluster. */
-export interface LoadCluster {
-    create(run: TestRun): Promise<void>;
-    /** The run's `status.stage`; undefined while the operator has not set it, null once the run is gone. */
-    stage(namespace: string, name: string): Promise<string | undefined | null>;
-    /** Logs of the run's runner pods, concatenated. */
-    runnerLogs(namespace: string, name: string): Promise<string>;
-    /** Deletes the run (its Jobs and pods go with it); a run already gone is not an error. */
-    remove(namespace: string, name: string): Promise<void>;
-}
 
 export interface LoadDeps {
     /** Reads the stack outputs: the load target and a cluster client built from the kubeconfig output. */
@@ -94,6 +81,17 @@ export function verdictExit(summary: LoadSummary): number {
         return EXIT.error;
     }
     return blocking.every((v) => v.ok === true) ? EXIT.ok : EXIT.breach;
+}
+
+/** `<scenario>-<UTC yyyymmdd-hhmmss>`: a DNS label, unique per second, sortable; also the run's testid tag. */
+export function runName(scenario: ScenarioName, at: Date): string {
+    const stamp = at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+    return `${scenario}-${stamp}`;
+}
+
+/** How long a run may take before `npm run load` gives up on it. */
+export function runDeadlineSeconds(scenario: ScenarioName, durationSeconds?: number): number {
+    return (durationSeconds ?? SCENARIOS[scenario].defaultDurationSeconds) + K6.graceSeconds;
 }
 
 const minutes = (seconds: number): string => `${Math.floor(seconds / 60)}m${String(Math.floor(seconds % 60)).padStart(2, "0")}s`;

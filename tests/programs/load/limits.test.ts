@@ -1,9 +1,9 @@
 // The load scenarios against Shlink's rate limits at the gateway: every shipped scenario fits the default limits
 // (so `npm run load` and the drills run as shipped), and what a scenario needs is counted per bucket refill.
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, DRILLS, SHLINK_RATE_LIMIT } from "../../components/defaults";
-import { peakRate, rateLimitProblems, scenarioDemand } from "../../components/load/limits";
-import { SCENARIOS, type ScenarioSpec } from "../../components/load/scenarios/catalog";
+import { CONFIG_DEFAULTS, DRILLS, SHLINK_RATE_LIMIT } from "../../../components/defaults";
+import { peakRate, rateLimitProblems, scenarioDemand } from "../../../programs/load/limits";
+import { SCENARIOS, type ScenarioSpec } from "../../../components/load/scenarios/catalog";
 
 const DEFAULT_LIMITS = {
     createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute,

@@ -2,16 +2,17 @@
 // measure, report, unlock), restore on every path (success, failure at each step, synchronous throws, Ctrl-C), the
 // runner kept off the node a drill takes away, one clock, progress, INCONCLUSIVE, and the numbers of a scripted fault.
 import { describe, expect, it } from "vitest";
-import { DRILLS, K6_OPERATOR_VERSION, SHLINK } from "../../components/defaults";
-import { validateTestRun } from "../helpers/crdSchemas";
-import { DRILL_CATALOG, drillListText, parseDrillArgs, type DrillName } from "../../components/drills/catalog";
-import { FAULT_DRILLS } from "../../components/drills/drills";
-import { monthlyBudget } from "../../components/drills/measure";
-import { drillLease, markRestorePointCommand } from "../../components/drills/objects";
-import type { DrillReport } from "../../components/drills/report";
-import { isSteady, runDrill } from "../../components/drills/runner";
-import { EXIT } from "../../components/load/cli";
-import { TIMELINE } from "../../components/load/scenarios/catalog";
+import { DRILLS, K6_OPERATOR_VERSION, SHLINK } from "../../../components/defaults";
+import { validateTestRun } from "../../helpers/crdSchemas";
+import { DRILL_CATALOG, drillListText, parseDrillArgs, type DrillName } from "../../../programs/drills/catalog";
+import { FAULT_DRILLS } from "../../../programs/drills/drills";
+import { monthlyBudget } from "../../../programs/drills/measure";
+import { markRestorePointCommand } from "../../../programs/drills/objects";
+import { drillLease } from "../../../programs/shared/lease";
+import type { DrillReport } from "../../../programs/drills/report";
+import { isSteady, runDrill } from "../../../programs/drills/runner";
+import { EXIT } from "../../../programs/shared/exit";
+import { TIMELINE } from "../../../components/load/scenarios/catalog";
 import { API_SERVER_NODE, FAKE_RATE, fakeLab, LOAD_WARMUP, QUIET_NODE, T0, type Failure, type Script } from "./fakeLab";
 
 const reportOf = (files: Map<string, string>): DrillReport => {

@@ -1,6 +1,6 @@
 // The drills as data: what each takes away, what it proves, what upstream defaults let us expect. Offline:
 // `npm run drill -- --list` prints this without the stack or the cluster.
-import { DRILLS, ISTIO, POSTGRES, REDIS, SHLINK } from "../defaults";
+import { DRILLS, ISTIO, POSTGRES, REDIS, SHLINK } from "../../components/defaults";
 
 export interface DrillInfo {
     /** What the drill takes away and how. */

@@ -4,11 +4,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, K6, K6_LAB_CA, K6_OPERATOR_VERSION } from "../../components/defaults";
-import { validateTestRun } from "../helpers/crdSchemas";
-import { EXIT, listText, parseArgs, runLoad, verdictExit, verdictTable, type LoadCluster, type LoadDeps } from "../../components/load/cli";
-import { parseStackOutputs } from "../../components/load/stackOutputs";
-import { loadTarget, scenarioFiles, type LoadTarget } from "../../components/load/manifests";
+import { CONFIG_DEFAULTS, K6, K6_LAB_CA, K6_OPERATOR_VERSION } from "../../../components/defaults";
+import { validateTestRun } from "../../helpers/crdSchemas";
+import { listText, parseArgs, runDeadlineSeconds, runLoad, runName, verdictExit, verdictTable, type LoadDeps } from "../../../programs/load/cli";
+import { EXIT } from "../../../programs/shared/exit";
+import { parseStackOutputs } from "../../../programs/shared/stackOutputs";
+import type { LoadCluster } from "../../../programs/shared/kube";
+import { loadTarget, scenarioFiles, type LoadTarget } from "../../../components/load/manifests";
 import {
     buildSummary,
     METRICS,
@@ -18,8 +20,8 @@ import {
     SUMMARY_MARKERS,
     type LoadSummary,
     type ScenarioName,
-} from "../../components/load/scenarios/catalog";
-import { LAB_CA_FILE, parseSummary, runDeadlineSeconds, runName, runnerPodSelector, testRun, type TestRun } from "../../components/load/testRun";
+} from "../../../components/load/scenarios/catalog";
+import { LAB_CA_FILE, parseSummary, runnerPodSelector, testRun, type TestRun } from "../../../components/load/testRun";
 
 const LIMITS = { createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute, redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond };
 const TARGET: LoadTarget = loadTarget("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443", "http://prom:9090/api/v1/write", LIMITS);
@@ -304,25 +306,6 @@ describe("a run", () => {
     });
 });
 
-describe("stack outputs", () => {
-    it("reads the kubeconfig and the load target, and names what is missing", () => {
-        const json = JSON.stringify({ kubeconfig: "apiVersion: v1", loadTesting: TARGET, shlinkApiKey: "s" });
-        expect(parseStackOutputs(json)).toEqual({ kubeconfig: "apiVersion: v1", target: TARGET });
-        expect(() => parseStackOutputs(JSON.stringify({ loadTesting: TARGET }))).toThrow(/no 'kubeconfig' output/);
-        expect(() => parseStackOutputs(JSON.stringify({ kubeconfig: "x", loadTesting: {} }))).toThrow(/no 'loadTesting' output/);
-    });
-
-    it("refuses a load target without the gateway's rate limits (a stack not updated since), asking for `npm run up`", () => {
-        const older: Partial<LoadTarget> = { ...TARGET };
-        delete older.rateLimits;
-        expect(() => parseStackOutputs(JSON.stringify({ kubeconfig: "x", loadTesting: older }))).toThrow(
-            /'loadTesting' output predates the gateway's rate limits: run `npm run up`/,
-        );
-        const partial = { ...TARGET, rateLimits: { createPerMinute: 900 } };
-        expect(() => parseStackOutputs(JSON.stringify({ kubeconfig: "x", loadTesting: partial }))).toThrow(/predates/);
-    });
-});
-
 describe("the gateway's rate limits", () => {
     it("refuse a scenario above them before anything is created, naming the key, the need and how to raise it", async () => {
         const fake = fakeCluster(["finished"]);
@@ -352,7 +335,7 @@ describe("the gateway's rate limits", () => {
 });
 
 describe("npm run load", () => {
-    const root = path.join(__dirname, "..", "..");
+    const root = path.join(__dirname, "..", "..", "..");
 
     it("is the tsx entry scripts/load.ts, and `-- --list` runs offline through it with exit 0", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };

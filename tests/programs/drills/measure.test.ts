@@ -1,15 +1,15 @@
 // The numbers and the verdict from hand-made timelines, the report's table and Markdown, and the k6 side of
 // the timeline: what the scenario logs when a drill asks, and that the drill reads it back from a k6 log line.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DRILLS } from "../../components/defaults";
-import { longestSilence, measure, monthlyBudget, verdict, type RequestEvent } from "../../components/drills/measure";
-import { reportMarkdown, reportTable, type DrillReport } from "../../components/drills/report";
-import { heartbeatLine, parseLoadLog, parseTimeline, TIMELINE, timelineLine, type LoadLog } from "../../components/load/scenarios/catalog";
+import { DRILLS } from "../../../components/defaults";
+import { longestSilence, measure, monthlyBudget, verdict, type RequestEvent } from "../../../programs/drills/measure";
+import { reportMarkdown, reportTable, type DrillReport } from "../../../programs/drills/report";
+import { heartbeatLine, parseLoadLog, parseTimeline, TIMELINE, timelineLine, type LoadLog } from "../../../components/load/scenarios/catalog";
 
-vi.mock("k6", async () => (await import("../load/k6shim")).k6Module);
-vi.mock("k6/http", async () => (await import("../load/k6shim")).httpModule);
-vi.mock("k6/metrics", async () => (await import("../load/k6shim")).metricsModule);
-vi.mock("k6/execution", async () => (await import("../load/k6shim")).executionModule);
+vi.mock("k6", async () => (await import("../../load/k6shim")).k6Module);
+vi.mock("k6/http", async () => (await import("../../load/k6shim")).httpModule);
+vi.mock("k6/metrics", async () => (await import("../../load/k6shim")).metricsModule);
+vi.mock("k6/execution", async () => (await import("../../load/k6shim")).executionModule);
 
 const I = 1_000_000;
 /** ok/failed requests at the given ms offsets from the injection. */
@@ -179,7 +179,7 @@ describe("the k6 timeline", () => {
         let clock = 5000;
         vi.spyOn(Date, "now").mockImplementation(() => clock);
         // A computed path: the root tsconfig does not compile the k6 files.
-        const shlink = "../../components/load/scenarios/shlink.ts";
+        const shlink = "../../../components/load/scenarios/shlink.ts";
         // A fresh copy: k6 keeps module state per VU, and another file of this worker may have run the scenario.
         vi.resetModules();
         const { record } = (await import(shlink)) as { record(startedMs: number, ok: boolean): void };

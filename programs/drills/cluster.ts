@@ -1,7 +1,8 @@
 // What a drill does to the lab, as interfaces: tests drive the runner with stand-ins, kube.ts and ssh.ts are the real ones.
-import type { LoadCluster } from "../load/cli";
-import type { LoadTarget } from "../load/manifests";
-import type { DataVolume, DrillLease, ScratchPostgresCluster } from "./objects";
+import type { LoadCluster } from "../shared/kube";
+import type { LoadTarget } from "../../components/load/manifests";
+import type { DrillLease } from "../shared/lease";
+import type { DataVolume, ScratchPostgresCluster } from "./objects";
 
 export interface PodInfo {
     name: string;

@@ -3,12 +3,13 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import * as k8s from "@kubernetes/client-node";
-import { DRILLS } from "../defaults";
-import { POSTGRES_CLUSTER } from "../data/crds";
-import { bounded, kubeCluster, timedKubeConfig } from "../load/kube";
+import { DRILLS } from "../../components/defaults";
+import { POSTGRES_CLUSTER } from "../../components/data/crds";
+import { bounded, kubeCluster, timedKubeConfig } from "../shared/kube";
 import type { DrillCluster, PostgresClusterStatus } from "./cluster";
-import { DEFAULT_DATA_VOLUME, leaseExpiry, type DrillLease } from "./objects";
-import { textSink } from "../kubernetes/textSink";
+import { leaseExpiry, type DrillLease } from "../shared/lease";
+import { DEFAULT_DATA_VOLUME } from "./objects";
+import { textSink } from "../../components/kubernetes/textSink";
 
 const isStatus = (e: unknown, code: number): boolean => e instanceof k8s.ApiException && e.code === code;
 const PGC = { group: POSTGRES_CLUSTER.apiVersion.split("/")[0], version: POSTGRES_CLUSTER.apiVersion.split("/")[1], plural: "postgresclusters" };

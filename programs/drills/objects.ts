@@ -1,34 +1,10 @@
 // Every Kubernetes object a drill creates or patches: pure builders, validated against their schemas in tests.
-import { CONFIG_DEFAULTS, DRILLS, POSTGRES, STORAGE_CLASS } from "../defaults";
-import { POSTGRES_CLUSTER, type PostgresClusterSpec } from "../data/crds";
-import type { LoadTarget } from "../load/manifests";
-import { SCENARIOS, TIMELINE, type ScenarioName } from "../load/scenarios/catalog";
-import { testRun, type RunnerAffinity, type TestRun } from "../load/testRun";
-import { resourceRequirements } from "../kubernetes/resources";
-
-/** coordination.k8s.io/v1 Lease: the lock that keeps two drills from running at once. */
-export interface DrillLease {
-    apiVersion: "coordination.k8s.io/v1";
-    kind: "Lease";
-    metadata: { name: string; namespace: string; resourceVersion?: string };
-    spec: { holderIdentity: string; leaseDurationSeconds: number; acquireTime: string; renewTime: string };
-}
-
-/** The lock `holder` takes at `now` (MicroTime: RFC 3339 with microseconds). */
-export function drillLease(holder: string, now: number): DrillLease {
-    const at = new Date(now).toISOString().replace("Z", "000Z");
-    return {
-        apiVersion: "coordination.k8s.io/v1",
-        kind: "Lease",
-        metadata: { name: DRILLS.lock.name, namespace: DRILLS.lock.namespace },
-        spec: { holderIdentity: holder, leaseDurationSeconds: DRILLS.lock.leaseSeconds, acquireTime: at, renewTime: at },
-    };
-}
-
-/** When a lease lapses: its renewTime plus its duration (ms since the epoch). */
-export function leaseExpiry(lease: Pick<DrillLease, "spec">): number {
-    return Date.parse(lease.spec.renewTime) + lease.spec.leaseDurationSeconds * 1000;
-}
+import { CONFIG_DEFAULTS, DRILLS, POSTGRES, STORAGE_CLASS } from "../../components/defaults";
+import { POSTGRES_CLUSTER, type PostgresClusterSpec } from "../../components/data/crds";
+import type { LoadTarget } from "../../components/load/manifests";
+import { SCENARIOS, TIMELINE, type ScenarioName } from "../../components/load/scenarios/catalog";
+import { testRun, type RunnerAffinity, type TestRun } from "../../components/load/testRun";
+import { resourceRequirements } from "../../components/kubernetes/resources";
 
 /**
  * The steady load of a drill: the drill scenario's TestRun, long enough for the drill, with the timeline on, kept
@@ -192,9 +168,4 @@ export function markRestorePointCommand(name: string): string[] {
 /** The last WAL file the live cluster archived (pg_stat_archiver), to wait for the restore point's. */
 export function lastArchivedWalCommand(): string[] {
     return ["psql", "-d", POSTGRES.database, "-X", "-q", "-t", "-A", "-c", "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver"];
-}
-
-/** The primary pod of a PostgresCluster: PGO's role label (internal/naming/labels.go at v6.0.3). */
-export function primarySelector(clusterName: string): string {
-    return `postgres-operator.crunchydata.com/cluster=${clusterName},postgres-operator.crunchydata.com/role=master`;
 }

@@ -1,11 +1,22 @@
-// The real cluster side of `npm run load`: @kubernetes/client-node with the stack's kubeconfig output loaded in
-// memory (never a file the user wrote). Every call is bounded: an API server that accepts the connection and never
-// answers ends the command with a message naming the call, not a silent hang.
+// The programs' Kubernetes client: @kubernetes/client-node with the stack's kubeconfig output loaded in memory (never
+// a file the user wrote), and the TestRun side `npm run load`, `npm run drill` and `npm run verify` share. Every call
+// is bounded: an API server that accepts the connection and never answers ends the command with a message naming
+// the call, not a silent hang.
 import * as k8s from "@kubernetes/client-node";
 import type { RequestContext } from "@kubernetes/client-node";
-import { K6 } from "../defaults";
-import type { LoadCluster } from "./cli";
-import { runnerPodSelector, TEST_RUN_API } from "./testRun";
+import { K6 } from "../../components/defaults";
+import { runnerPodSelector, TEST_RUN_API, type TestRun } from "../../components/load/testRun";
+
+/** What a program does to the load part's TestRuns. */
+export interface LoadCluster {
+    create(run: TestRun): Promise<void>;
+    /** The run's `status.stage`; undefined while the operator has not set it, null once the run is gone. */
+    stage(namespace: string, name: string): Promise<string | undefined | null>;
+    /** Logs of the run's runner pods, concatenated. */
+    runnerLogs(namespace: string, name: string): Promise<string>;
+    /** Deletes the run (its Jobs and pods go with it); a run already gone is not an error. */
+    remove(namespace: string, name: string): Promise<void>;
+}
 
 const isNotFound = (e: unknown): boolean => e instanceof k8s.ApiException && e.code === 404;
 

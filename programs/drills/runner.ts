@@ -2,9 +2,9 @@
 // steady, restore on every path (success, failure, a synchronous throw, Ctrl-C), measure on the cluster's clock,
 // report; `--all` runs the game day (gameday.ts). Cluster, clock and output are injected, so tests drive it with
 // stand-ins; kube.ts and lab.ts are the real ones.
-import { DRILLS } from "../defaults";
-import { EXIT } from "../load/cli";
-import { parseLoadLog, parseTimeline } from "../load/scenarios/catalog";
+import { DRILLS } from "../../components/defaults";
+import { EXIT } from "../shared/exit";
+import { parseLoadLog, parseTimeline } from "../../components/load/scenarios/catalog";
 import { backupRestore } from "./backup";
 import { DRILL_USAGE, drillListText, parseDrillArgs, type DrillName, type DrillRepo } from "./catalog";
 import { clockLine, measureClock, type ClusterClock } from "./clock";
@@ -12,7 +12,8 @@ import type { DrillDeps, DrillLab } from "./cluster";
 import { FAULT_DRILLS, Interrupted, type DrillContext, type Preparation } from "./drills";
 import { gameDay, GAME_DAY_NAMESPACES } from "./gameday";
 import { measure, verdict, type Verdict } from "./measure";
-import { drillLease, drillLoadSeconds, drillPlannedRate, drillRunName, drillTestRun, leaseExpiry } from "./objects";
+import { drillLease, leaseExpiry } from "../shared/lease";
+import { drillLoadSeconds, drillPlannedRate, drillRunName, drillTestRun } from "./objects";
 import { reportBase, reportMarkdown, reportTable, type DrillOutcome, type DrillReport } from "./report";
 
 export type { DrillDeps } from "./cluster";

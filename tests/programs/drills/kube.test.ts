@@ -3,13 +3,14 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DRILLS } from "../../components/defaults";
-import { kubeDrillCluster } from "../../components/drills/kube";
-import { backupAnnotationPatch, DEFAULT_DATA_VOLUME, drillLease, scratchPostgresCluster } from "../../components/drills/objects";
-import { runDrill } from "../../components/drills/runner";
-import { EXIT } from "../../components/load/cli";
+import { DRILLS } from "../../../components/defaults";
+import { kubeDrillCluster } from "../../../programs/drills/kube";
+import { backupAnnotationPatch, DEFAULT_DATA_VOLUME, scratchPostgresCluster } from "../../../programs/drills/objects";
+import { drillLease } from "../../../programs/shared/lease";
+import { runDrill } from "../../../programs/drills/runner";
+import { EXIT } from "../../../programs/shared/exit";
 import { fakeLab, T0 } from "./fakeLab";
-import { fakeKubeconfig, silentKubeServer } from "../helpers/fakeKube";
+import { fakeKubeconfig, silentKubeServer } from "../../helpers/fakeKube";
 
 type Seen = { method: string; url: string; type?: string; body: string };
 const seen: Seen[] = [];

@@ -4,12 +4,13 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { K6 } from "../../components/defaults";
-import { EXIT, runLoad } from "../../components/load/cli";
-import { kubeCluster } from "../../components/load/kube";
-import { loadTarget } from "../../components/load/manifests";
-import { testRun } from "../../components/load/testRun";
-import { fakeKubeconfig, silentKubeServer } from "../helpers/fakeKube";
+import { K6 } from "../../../components/defaults";
+import { runLoad } from "../../../programs/load/cli";
+import { EXIT } from "../../../programs/shared/exit";
+import { kubeCluster } from "../../../programs/shared/kube";
+import { loadTarget } from "../../../components/load/manifests";
+import { testRun } from "../../../components/load/testRun";
+import { fakeKubeconfig, silentKubeServer } from "../../helpers/fakeKube";
 
 const seen: { method: string; url: string; auth?: string; body: string }[] = [];
 let server: http.Server;

@@ -1,9 +1,9 @@
 // Whether a load scenario fits Shlink's rate limits at the ingress gateway (components/mesh/rateLimit.ts): a run
 // over them would measure the gateway's 429s, not Shlink, so `npm run load` refuses it before starting anything.
-import type { ShlinkRateLimits } from "../contracts/rateLimits";
-import { configSet } from "../config/fix";
-import { SHLINK_RATE_LIMIT } from "../defaults";
-import type { RateProfile, ScenarioSpec } from "./scenarios/catalog";
+import type { ShlinkRateLimits } from "../../components/contracts/rateLimits";
+import { configSet } from "../../components/config/fix";
+import { SHLINK_RATE_LIMIT } from "../../components/defaults";
+import type { RateProfile, ScenarioSpec } from "../../components/load/scenarios/catalog";
 
 /** The highest rate a profile reaches, per second. */
 export function peakRate(profile: RateProfile | undefined): number {

@@ -1,6 +1,6 @@
 // backup-restore: a manual pgBackRest backup, a restore point right after it, a scratch cluster restored from the
 // backup up to that point, the counts compared, the scratch cluster deleted on every path.
-import { DRILLS, POSTGRES } from "../defaults";
+import { DRILLS, POSTGRES } from "../../components/defaults";
 import type { DrillContext } from "./drills";
 import {
     backupAnnotationPatch,
@@ -9,10 +9,10 @@ import {
     lastArchivedWalCommand,
     manualBackupRepoPatch,
     markRestorePointCommand,
-    primarySelector,
     scratchPostgresCluster,
     type DrillRepoName,
 } from "./objects";
+import { primarySelector } from "../shared/postgres";
 
 /** PGO's database container in an instance pod. */
 const DATABASE_CONTAINER = "database";

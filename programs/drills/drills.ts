@@ -1,8 +1,8 @@
 // The fault drills: how each one takes its part away, gives it back, and tells that it is healthy again.
-import { DRILLS, POSTGRES, REDIS, SHLINK } from "../defaults";
+import { DRILLS, POSTGRES, REDIS, SHLINK } from "../../components/defaults";
 import type { DrillRepo } from "./catalog";
 import type { DrillLab, PodInfo } from "./cluster";
-import { primarySelector } from "./objects";
+import { primarySelector } from "../shared/postgres";
 
 /** Ctrl-C while a drill waits: it restores, cleans up and exits 2. */
 export class Interrupted extends Error {}

@@ -1,14 +1,14 @@
 // `npm run drill -- --all`, the game day: every drill in a safe order, the whole lab healthy between them, one
 // scorecard (reports/gameday-<stamp>.md and .json). It stops at the first drill that leaves the lab broken or
 // unhealthy: the drills after it would measure that drill's damage, not their own part.
-import { DRILLS, ISTIO } from "../defaults";
-import { EXIT } from "../load/cli";
+import { DRILLS, ISTIO } from "../../components/defaults";
+import { EXIT } from "../shared/exit";
 import type { DrillName } from "./catalog";
 import type { ClusterClock } from "./clock";
 import type { DrillDeps, DrillLab } from "./cluster";
 import { Interrupted, type DrillContext } from "./drills";
 import { percent } from "./measure";
-import { drillLease } from "./objects";
+import { drillLease } from "../shared/lease";
 import type { DrillOutcome } from "./report";
 
 /** Where the game day looks for "the whole lab healthy": the drills' namespaces, the mesh, its gateway, Vault. */

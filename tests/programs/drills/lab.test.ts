@@ -1,26 +1,13 @@
-// The pure parts of the real lab: which outputs it reads, which servers node-loss may stop, the ssh command
+// The pure parts of the real lab: which servers node-loss may stop, the ssh command
 // line, and Grafana's annotation body. (The SSH, the Pulumi CLI and Grafana themselves only a real lab runs.)
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
-import { DRILLS } from "../../components/defaults";
-import { annotationBody, grafanaAnnotate, nodeCandidates, parseDrillOutputs, runSsh, sshArgs, sshNodes } from "../../components/drills/lab";
+import { DRILLS } from "../../../components/defaults";
+import { annotationBody, grafanaAnnotate, nodeCandidates, runSsh, sshArgs, sshNodes } from "../../../programs/drills/lab";
 
 const ADDRESSES = { "k3s-1": "192.168.1.21", "k3s-2": "192.168.1.22", "k3s-3": "192.168.1.23" };
 
 describe("the real lab's pure parts", () => {
-    it("reads nodeAddresses, apiServerUrl and (optionally) Grafana from the stack outputs, refusing a stack without them", () => {
-        const json = JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafanaUrl: "http://192.168.1.21:30300", grafanaAdminPassword: "pw" });
-        expect(parseDrillOutputs(json)).toEqual({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafana: { url: "http://192.168.1.21:30300", password: "pw" } });
-        expect(parseDrillOutputs(JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://x:6443" })).grafana).toBeUndefined();
-        // Grafana is served over HTTPS from the lab's CA: the drills verify against the exported CA.
-        const ca = "-----BEGIN CERTIFICATE-----\nQ0EK\n-----END CERTIFICATE-----\n";
-        const withCa = JSON.stringify({ apiServerUrl: "https://x:6443", grafanaUrl: "https://192.168.1.21:3000", grafanaAdminPassword: "pw", labCaCertificate: ca });
-        expect(parseDrillOutputs(withCa).grafana).toEqual({ url: "https://192.168.1.21:3000", password: "pw", ca });
-        expect(() => parseDrillOutputs("{}")).toThrow("run `npm run up` first");
-        // A stack on an existing cluster has no node addresses: every drill but node-loss still runs.
-        expect(parseDrillOutputs(JSON.stringify({ apiServerUrl: "https://k3d:6443" })).nodeAddresses).toEqual({});
-    });
-
     it("never offers the server the kubeconfig talks to for node-loss, nor the first server behind a VIP", () => {
         expect(nodeCandidates(ADDRESSES, "https://192.168.1.21:6443")).toEqual(["k3s-2", "k3s-3"]);
         expect(nodeCandidates(ADDRESSES, "https://192.168.1.240:6443")).toEqual(["k3s-2", "k3s-3"]);

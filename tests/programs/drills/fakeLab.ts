@@ -4,13 +4,15 @@
 // and a cluster whose pods, nodes, workloads and database change when the runner kills, stops or starts something.
 // Every call that changes something is recorded in order; every printed line with the time it was printed.
 import { expect } from "vitest";
-import { CONFIG_DEFAULTS, DRILLS, ISTIO, POSTGRES, SHLINK } from "../../components/defaults";
-import type { DrillCluster, DrillDeps, DrillLab, NodeInfo, PodInfo } from "../../components/drills/cluster";
-import type { DrillLease, ScratchPostgresCluster } from "../../components/drills/objects";
-import { lastArchivedWalCommand, markRestorePointCommand, primarySelector } from "../../components/drills/objects";
-import { loadTarget } from "../../components/load/manifests";
-import { heartbeatLine, timelineLine } from "../../components/load/scenarios/catalog";
-import type { TestRun } from "../../components/load/testRun";
+import { CONFIG_DEFAULTS, DRILLS, ISTIO, POSTGRES, SHLINK } from "../../../components/defaults";
+import type { DrillCluster, DrillDeps, DrillLab, NodeInfo, PodInfo } from "../../../programs/drills/cluster";
+import type { ScratchPostgresCluster } from "../../../programs/drills/objects";
+import { lastArchivedWalCommand, markRestorePointCommand } from "../../../programs/drills/objects";
+import type { DrillLease } from "../../../programs/shared/lease";
+import { primarySelector } from "../../../programs/shared/postgres";
+import { loadTarget } from "../../../components/load/manifests";
+import { heartbeatLine, timelineLine } from "../../../components/load/scenarios/catalog";
+import type { TestRun } from "../../../components/load/testRun";
 
 export const T0 = Date.UTC(2026, 10, 22, 3, 0, 0);
 export const TARGET = loadTarget("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443", "http://prom:9090/api/v1/write", { createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute, redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond });

@@ -1,7 +1,8 @@
-// The stack outputs `npm run load` needs, read through the project's pinned Pulumi CLI.
+// The stack's outputs the programs read (`npm run load`, `npm run drill`, `npm run verify`), through the project's
+// pinned Pulumi CLI.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import type { LoadTarget } from "./manifests";
+import type { LoadTarget } from "../../components/load/manifests";
 
 /** Stack outputs `npm run load` reads (index.ts exports them). */
 export const STACK_OUTPUTS = { kubeconfig: "kubeconfig", target: "loadTesting" } as const;
@@ -24,6 +25,26 @@ export function parseStackOutputs(json: string): { kubeconfig: string; target: L
         throw new Error(`the stack's '${STACK_OUTPUTS.target}' output predates the gateway's rate limits: run \`npm run up\``);
     }
     return { kubeconfig, target };
+}
+
+/**
+ * The outputs besides the load layer's: the API server, Grafana, and the node addresses (Proxmox mode only: a
+ * stack on an existing cluster has none, and only node-loss needs them).
+ */
+export function parseLabOutputs(json: string): {
+    nodeAddresses: Record<string, string>;
+    apiServerUrl: string;
+    /** Grafana over HTTPS, and the lab CA's certificate its certificate chains to (labCaCertificate). */
+    grafana?: { url: string; password: string; ca?: string };
+} {
+    const o = JSON.parse(json) as Record<string, unknown>;
+    const nodeAddresses = (o.nodeAddresses as Record<string, string> | undefined) ?? {};
+    if (typeof o.apiServerUrl !== "string") {
+        throw new Error("the stack has no 'apiServerUrl' output: run `npm run up` first");
+    }
+    const ca = typeof o.labCaCertificate === "string" ? { ca: o.labCaCertificate } : {};
+    const grafana = typeof o.grafanaUrl === "string" && typeof o.grafanaAdminPassword === "string" ? { url: o.grafanaUrl, password: o.grafanaAdminPassword, ...ca } : undefined;
+    return { nodeAddresses, apiServerUrl: o.apiServerUrl, grafana };
 }
 
 /** How long `pulumi stack output` may take (it decrypts the outputs; a hung backend must not hang the program). */

@@ -1,6 +1,6 @@
 // A drill's numbers from the load's request timeline: pure functions, tested with fake timelines.
-import { DRILLS, SLO_DEFAULTS } from "../defaults";
-import type { LoadLog } from "../load/scenarios/catalog";
+import { DRILLS, SLO_DEFAULTS } from "../../components/defaults";
+import type { LoadLog } from "../../components/load/scenarios/catalog";
 
 export interface RequestEvent {
     /** Start of the request, ms since the epoch (the runner pod's clock). */

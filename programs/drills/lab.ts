@@ -5,8 +5,8 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CONFIG_DEFAULTS, DRILLS } from "../defaults";
-import { parseStackOutputs, stackOutputJson } from "../load/stackOutputs";
+import { CONFIG_DEFAULTS, DRILLS } from "../../components/defaults";
+import { parseLabOutputs, parseStackOutputs, stackOutputJson } from "../shared/stackOutputs";
 import type { Annotate, DrillLab, NodeControl } from "./cluster";
 import { kubeDrillCluster } from "./kube";
 
@@ -21,26 +21,6 @@ function pulumi(args: string[]): string {
         // Bounded like every other call: a CLI that hangs (a passphrase prompt nobody answers) ends the drill.
         timeout: DRILLS.cliTimeoutSeconds * 1000,
     });
-}
-
-/**
- * The outputs besides the load layer's: the API server, Grafana, and the node addresses (Proxmox mode only: a
- * stack on an existing cluster has none, and only node-loss needs them).
- */
-export function parseDrillOutputs(json: string): {
-    nodeAddresses: Record<string, string>;
-    apiServerUrl: string;
-    /** Grafana over HTTPS, and the lab CA's certificate its certificate chains to (labCaCertificate). */
-    grafana?: { url: string; password: string; ca?: string };
-} {
-    const o = JSON.parse(json) as Record<string, unknown>;
-    const nodeAddresses = (o.nodeAddresses as Record<string, string> | undefined) ?? {};
-    if (typeof o.apiServerUrl !== "string") {
-        throw new Error("the stack has no 'apiServerUrl' output: run `npm run up` first");
-    }
-    const ca = typeof o.labCaCertificate === "string" ? { ca: o.labCaCertificate } : {};
-    const grafana = typeof o.grafanaUrl === "string" && typeof o.grafanaAdminPassword === "string" ? { url: o.grafanaUrl, password: o.grafanaAdminPassword, ...ca } : undefined;
-    return { nodeAddresses, apiServerUrl: o.apiServerUrl, grafana };
 }
 
 /** ssh's arguments: the stack's key, a throw-away known_hosts (the user's own is left alone), no prompts. */
@@ -176,7 +156,7 @@ export function grafanaAnnotate(grafana: { url: string; password: string; ca?: s
 export function realLab(commands: NodeCommands): DrillLab {
     const json = stackOutputJson(STACK);
     const { kubeconfig, target } = parseStackOutputs(json);
-    const { nodeAddresses, apiServerUrl, grafana } = parseDrillOutputs(json);
+    const { nodeAddresses, apiServerUrl, grafana } = parseLabOutputs(json);
     return {
         target,
         cluster: kubeDrillCluster(kubeconfig),

@@ -3,12 +3,11 @@
 import { Lease } from "kubernetes-models/coordination.k8s.io/v1";
 import { Affinity } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { DNS_LABEL_PATTERN, DRILLS, POSTGRES } from "../../components/defaults";
-import { postgresClusterSpec } from "../../components/data/postgresSpec";
+import { DNS_LABEL_PATTERN, DRILLS, POSTGRES } from "../../../components/defaults";
+import { postgresClusterSpec } from "../../../components/data/postgresSpec";
 import {
     backupAnnotationPatch,
     countShortUrlsCommand,
-    drillLease,
     drillLoadSeconds,
     drillPlannedRate,
     lastArchivedWalCommand,
@@ -16,17 +15,17 @@ import {
     runnerAvoiding,
     drillRunName,
     drillTestRun,
-    leaseExpiry,
     manualBackupRepoPatch,
     scratchPostgresCluster,
-} from "../../components/drills/objects";
-import { TIMELINE } from "../../components/load/scenarios/catalog";
-import { testRun } from "../../components/load/testRun";
-import { validateConfig } from "../../components/config";
-import { capacityPlan } from "../../stacks/capacity";
-import { raw } from "../config/raw";
-import { validatePostgresCluster } from "../helpers/crdSchemas";
-import { OFFSITE } from "../helpers/offsite";
+} from "../../../programs/drills/objects";
+import { drillLease, leaseExpiry } from "../../../programs/shared/lease";
+import { TIMELINE } from "../../../components/load/scenarios/catalog";
+import { testRun } from "../../../components/load/testRun";
+import { validateConfig } from "../../../components/config";
+import { capacityPlan } from "../../../stacks/capacity";
+import { raw } from "../../config/raw";
+import { validatePostgresCluster } from "../../helpers/crdSchemas";
+import { OFFSITE } from "../../helpers/offsite";
 import { T0, TARGET } from "./fakeLab";
 
 describe("the drill lock", () => {

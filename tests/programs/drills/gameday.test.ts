@@ -2,11 +2,11 @@
 // one scorecard (Markdown and JSON under reports/) and a Grafana annotation per drill; it stops at the first drill
 // that leaves the lab unhealthy or broken.
 import { describe, expect, it } from "vitest";
-import { DRILLS } from "../../components/defaults";
-import { gameDayExit, scorecard, scorecardMarkdown, type Scorecard } from "../../components/drills/gameday";
-import { percent } from "../../components/drills/measure";
-import { runDrill } from "../../components/drills/runner";
-import { EXIT } from "../../components/load/cli";
+import { DRILLS } from "../../../components/defaults";
+import { gameDayExit, scorecard, scorecardMarkdown, type Scorecard } from "../../../programs/drills/gameday";
+import { percent } from "../../../programs/drills/measure";
+import { runDrill } from "../../../programs/drills/runner";
+import { EXIT } from "../../../programs/shared/exit";
 import { fakeLab, type Script } from "./fakeLab";
 
 /** A fault every drill of the day survives: brief failures, a quick promotion, healthy within a minute. */
