@@ -3,7 +3,8 @@
 // fails naming what is down. Pure builder; tests run it.
 import { ESO_API } from "../secrets/eso";
 import { shq } from "../shell/quote";
-import { heredocLines, script } from "../shell/script";
+import * as path from "node:path";
+import { heredocLines, scriptFromFile } from "../shell/script";
 import { EXTERNAL_SECRETS_PROMISE, SMOKE_PROMISES as P } from "./promises";
 
 /** How the check reads the cluster: K3s' kubectl through sudo on a node, or the API with the Job pod's ServiceAccount. */
@@ -40,6 +41,9 @@ export interface SmokeCheckArgs {
     maxBackoffSeconds?: number;
 }
 
+/** The check as a real bash file, framed and given its inputs by smokeCheckScript. */
+const SMOKE_CHECK_FILE = path.join(__dirname, "scripts", "smoke-check.sh");
+
 /** The long URL the check shortens; findIfExists keeps re-runs from piling up short URLs. */
 export const SMOKE_LONG_URL = "https://github.com/shlinkio/shlink?from=homelab-smoke-check";
 
@@ -59,184 +63,49 @@ export function smokeCheckScript(args: SmokeCheckArgs): string {
     if (args.externalSecretNamespaces.length === 0 || args.externalSecretNamespaces.some((ns) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns))) {
         throw new Error(`externalSecretNamespaces must be namespace names, got ${JSON.stringify(args.externalSecretNamespaces)}`);
     }
-    const body = JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true });
-    const preamble = `SHLINK_URL=${shq(args.shlinkUrl)}
-GRAFANA_URL=${shq(args.grafanaUrl)}
-KIALI_HEALTH_URL=${shq(args.kialiHealthUrl)}
-JAEGER_URL=${shq(args.jaegerUrl)}
-SHLINK_HTTP_URL=${shq(args.shlinkHttpUrl)}
-VAULT_URL=${shq(args.vaultUrl)}
-LONG_URL=${shq(SMOKE_LONG_URL)}
-CREATE_BODY=${shq(body)}
-TIMEOUT=${args.timeoutSeconds}
-MAX_BACKOFF=${args.maxBackoffSeconds ?? 30}
-ES_NAMESPACES=(${args.externalSecretNamespaces.map(shq).join(" ")})
-${externalSecretsLister(args.cluster)}
-WORKDIR=""
-
-cleanup() {
-    if [[ -n "$WORKDIR" ]]; then
-        rm -rf "$WORKDIR"
-    fi
+    return scriptFromFile(SMOKE_CHECK_FILE, "End-to-end smoke check of the homelab: every URL the stack exports, through the paths users take.", {
+        variables: {
+            SHLINK_URL: args.shlinkUrl,
+            GRAFANA_URL: args.grafanaUrl,
+            KIALI_HEALTH_URL: args.kialiHealthUrl,
+            JAEGER_URL: args.jaegerUrl,
+            SHLINK_HTTP_URL: args.shlinkHttpUrl,
+            VAULT_URL: args.vaultUrl,
+            LONG_URL: SMOKE_LONG_URL,
+            CREATE_BODY: JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true }),
+            TIMEOUT: args.timeoutSeconds,
+            MAX_BACKOFF: args.maxBackoffSeconds ?? 30,
+            ES_NAMESPACES: args.externalSecretNamespaces,
+        },
+        inserts: {
+            "external-secrets-lister": externalSecretsLister(args.cluster).split("\n"),
+            // Quoted heredocs: the key and the CA are written verbatim to private files, never expanded or echoed.
+            "api-key-header": heredocLines('"$WORKDIR/api-key-header"', `X-Api-Key: ${args.apiKey}`, "SMOKE_API_KEY_EOF"),
+            "ca-certificate": heredocLines('"$WORKDIR/ca.crt"', args.caCertificate, "SMOKE_CA_EOF"),
+            checks: checkEntries(args.externalSecretNamespaces),
+        },
+    });
 }
 
-# A check's line: what it proves (and why not, when given), then its id in \`npm run verify\`.
-# An entry is function|id|description.
-described() {
-    local rest="\${1#*|}"
-    echo "\${rest#*|}\${2:+: $2} [\${rest%%|*}]"
-}
-
-# Prints the HTTP status of a request; the body lands in $WORKDIR/body, headers in $WORKDIR/headers.
-# Every HTTPS call is verified against the lab's CA; none skips verification.
-http() {
-    curl -s --max-time 10 --cacert "$WORKDIR/ca.crt" -o "$WORKDIR/body" -D "$WORKDIR/headers" -w '%{http_code}' "$@" || echo 000
-}
-
-# The Location header of the last response.
-location() {
-    tr -d '\\r' <"$WORKDIR/headers" | sed -n 's/^[Ll]ocation: //p'
-}
-
-check_shlink_health() {
-    [[ "$(http "$SHLINK_URL/rest/health")" == 200 ]] && grep -q '"status":"pass"' "$WORKDIR/body"
-}
-
-check_api_needs_key() {
-    # The mesh's AuthorizationPolicy answers 403 before Shlink sees a keyless API call.
-    [[ "$(http -X POST -H 'Content-Type: application/json' --data "$CREATE_BODY" "$SHLINK_URL/rest/v3/short-urls")" == 403 ]]
-}
-
-check_short_url_redirects() {
-    local status code location
-    status="$(http -X POST -H @"$WORKDIR/api-key-header" -H 'Content-Type: application/json' \\
-        --data "$CREATE_BODY" "$SHLINK_URL/rest/v3/short-urls")"
-    [[ "$status" == 200 ]] || return 1
-    code="$(sed -n 's/.*"shortCode":"\\([^"]*\\)".*/\\1/p' "$WORKDIR/body")"
-    [[ -n "$code" ]] || return 1
-    [[ "$(http "$SHLINK_URL/$code")" == 302 ]] || return 1
-    location="$(location)"
-    [[ "$location" == "$LONG_URL" ]]
-}
-
-check_http_redirects() {
-    # Plain HTTP answers 301 to the same path over HTTPS.
-    [[ "$(http "$SHLINK_HTTP_URL/rest/health")" == 301 ]] && [[ "$(location)" == https://*/rest/health ]]
-}
-
-check_grafana() {
-    [[ "$(http "$GRAFANA_URL/api/health")" == 200 ]] && grep -q '"database": *"ok"' "$WORKDIR/body"
-}
-
-check_kiali() {
-    [[ "$(http "$KIALI_HEALTH_URL")" == 200 ]]
-}
-
-check_jaeger() {
-    [[ "$(http "$JAEGER_URL/")" == 200 ]]
-}
-
-# Every node Ready; why not, in $WORKDIR/why-nodes_ready.
-check_nodes_ready() {
-    local lines total ready not_ready
-    if ! lines="$(list_nodes)"; then
-        echo "could not list them: $(tail -n 1 "$WORKDIR/list-error" 2>/dev/null || true)" >"$WORKDIR/why-nodes_ready"
-        return 1
-    fi
-    total="$(grep -c . <<<"$lines" || true)"
-    ready="$(grep -c ' True$' <<<"$lines" || true)"
-    if ((total == 0 || ready < total)); then
-        not_ready="$(awk 'NF > 0 && $2 != "True" && $1 != "?" { printf "%s ", $1 }' <<<"$lines")"
-        echo "$ready of $total Ready\${not_ready:+: not Ready: \${not_ready% }}" >"$WORKDIR/why-nodes_ready"
-        return 1
-    fi
-}
-
-check_vault() {
-    [[ "$(http "$VAULT_URL/v1/sys/health")" == 200 ]] && grep -q '"initialized": *true' "$WORKDIR/body" && grep -q '"sealed": *false' "$WORKDIR/body"
-}
-
-# Every ExternalSecret in ES_NAMESPACES reports Ready=True, and each of them holds one; why not, in $WORKDIR/why-<check>.
-check_external_secrets() {
-    local lines name status ns
-    local ours=" \${ES_NAMESPACES[*]} " not_ready=() missing=() why=""
-    if ! lines="$(list_external_secrets)"; then
-        echo "could not list them: $(tail -n 1 "$WORKDIR/list-error" 2>/dev/null || true)" >"$WORKDIR/why-external_secrets"
-        return 1
-    fi
-    for ns in "\${ES_NAMESPACES[@]}"; do
-        grep -q "^$ns/" <<<"$lines" || missing+=("$ns")
-    done
-    while read -r name status; do
-        if [[ -n "$name" && "$ours" == *" \${name%%/*} "* && "$status" != True ]]; then
-            not_ready+=("$name")
-        fi
-    done <<<"$lines"
-    ((\${#not_ready[@]} == 0)) || why+="not Ready: \${not_ready[*]}; "
-    ((\${#missing[@]} == 0)) || why+="none in: \${missing[*]}; "
-    [[ -z "$why" ]] || {
-        echo "\${why%; }" >"$WORKDIR/why-external_secrets"
-        return 1
-    }
-}`;
-    const main = `WORKDIR="$(mktemp -d)"
-trap cleanup EXIT
-# Quoted heredoc: the key is written verbatim to a private file, never expanded or echoed.
-umask 077
-cat >"$WORKDIR/api-key-header" <<'SMOKE_API_KEY_EOF'
-X-Api-Key: ${args.apiKey}
-SMOKE_API_KEY_EOF
-${heredocLines('"$WORKDIR/ca.crt"', args.caCertificate, "SMOKE_CA_EOF").join("\n")}
-
-local checks=(
-    "nodes_ready|${P.nodesReady.id}|${P.nodesReady.proves}"
-    "shlink_health|${P.shlinkHealth.id}|${P.shlinkHealth.proves} ($SHLINK_URL)"
-    "http_redirects|${P.httpRedirects.id}|${P.httpRedirects.proves} ($SHLINK_HTTP_URL)"
-    "api_needs_key|${P.apiNeedsKey.id}|${P.apiNeedsKey.proves}"
-    "short_url_redirects|${P.shortUrlRedirects.id}|${P.shortUrlRedirects.proves}"
-    "grafana|${P.grafana.id}|${P.grafana.proves} ($GRAFANA_URL)"
-    "kiali|${P.kiali.id}|${P.kiali.proves} ($KIALI_HEALTH_URL)"
-    "jaeger|${P.jaeger.id}|${P.jaeger.proves} ($JAEGER_URL)"
-    "vault|${P.vault.id}|${P.vault.proves} ($VAULT_URL)"
-    ${shq(`external_secrets|${EXTERNAL_SECRETS_PROMISE.id}|${EXTERNAL_SECRETS_PROMISE.proves(args.externalSecretNamespaces)}`)}
-)
-local deadline=$((SECONDS + TIMEOUT))
-local pending=("\${checks[@]}")
-local backoff=1
-while :; do
-    local still=()
-    local entry
-    for entry in "\${pending[@]}"; do
-        rm -f "$WORKDIR/why-\${entry%%|*}"
-        if "check_\${entry%%|*}" 2>/dev/null; then
-            echo "ok: $(described "$entry")"
-        else
-            still+=("$entry")
-        fi
-    done
-    pending=("\${still[@]+"\${still[@]}"}")
-    if ((\${#pending[@]} == 0)); then
-        echo "smoke check passed: all \${#checks[@]} checks"
-        return 0
-    fi
-    if ((SECONDS + backoff >= deadline)); then
-        break
-    fi
-    sleep "$backoff"
-    backoff=$((backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF : backoff * 2))
-done
-echo "smoke check failed after \${TIMEOUT}s; still down:" >&2
-local why
-for entry in "\${pending[@]}"; do
-    why="$(cat "$WORKDIR/why-\${entry%%|*}" 2>/dev/null || true)"
-    echo "  - $(described "$entry" "$why")" >&2
-done
-return 1`;
-    return script(
-        "End-to-end smoke check of the homelab: every URL the stack exports, through the paths users take.",
-        preamble.split("\n"),
-        main.split("\n"),
-    );
+/**
+ * The script's checks, in the order it runs them: `function|id|description`, the id and words those of the promise
+ * `npm run verify` proves the same way; a check's URL variable is expanded by bash when the line is printed.
+ */
+function checkEntries(externalSecretNamespaces: readonly string[]): string[] {
+    return [
+        "local checks=(",
+        `    "nodes_ready|${P.nodesReady.id}|${P.nodesReady.proves}"`,
+        `    "shlink_health|${P.shlinkHealth.id}|${P.shlinkHealth.proves} ($SHLINK_URL)"`,
+        `    "http_redirects|${P.httpRedirects.id}|${P.httpRedirects.proves} ($SHLINK_HTTP_URL)"`,
+        `    "api_needs_key|${P.apiNeedsKey.id}|${P.apiNeedsKey.proves}"`,
+        `    "short_url_redirects|${P.shortUrlRedirects.id}|${P.shortUrlRedirects.proves}"`,
+        `    "grafana|${P.grafana.id}|${P.grafana.proves} ($GRAFANA_URL)"`,
+        `    "kiali|${P.kiali.id}|${P.kiali.proves} ($KIALI_HEALTH_URL)"`,
+        `    "jaeger|${P.jaeger.id}|${P.jaeger.proves} ($JAEGER_URL)"`,
+        `    "vault|${P.vault.id}|${P.vault.proves} ($VAULT_URL)"`,
+        `    ${shq(`external_secrets|${EXTERNAL_SECRETS_PROMISE.id}|${EXTERNAL_SECRETS_PROMISE.proves(externalSecretNamespaces)}`)}`,
+        ")",
+    ];
 }
 
 /**
