@@ -44,7 +44,6 @@ import { jaegerOtlpGrpc, observabilityDoors } from "../components/observability/
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { Operators } from "../components/operators/Operators";
 import { ServerVms } from "../components/proxmox/ServerVms";
-import { readerNamespaces } from "../components/secrets/catalog";
 import { Vault, type VaultService } from "../components/secrets/Vault";
 import type { VaultAccess } from "../components/secrets/reader";
 import { VaultSeed } from "../components/secrets/VaultSeed";
@@ -52,6 +51,9 @@ import { NetworkPolicies } from "../components/security/NetworkPolicies";
 import { flannelTunnelAddresses, type FlowInputs } from "../components/security/flows";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
+import { smokeTargets } from "../components/smoke/probes";
+import type { ProbeDoor } from "../components/contracts/checks";
+import { PARTS } from "./parts";
 
 /** What the stack exports; index.ts turns these into stack outputs. */
 export interface HomelabOutputs {
@@ -301,21 +303,16 @@ interface CheckedUrls {
  */
 function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
     const proxmox = config.mode === "proxmox" ? config : undefined;
-    const ports = config.mesh.ports;
-    const at = (port: number, path = "") => httpsUrl(config.target.publicAddress, port, path);
+    const address = config.target.publicAddress;
+    // The parts' probes name their doors; only the stack knows the address they answer on.
+    const door = (d: ProbeDoor) => (d.scheme === "https" ? httpsUrl(address, d.port, d.path) : httpUrl(address, d.port));
     const smoke = new SmokeCheck(
         "smoke-check",
         {
             ...(proxmox ? { connection: sshConnection(cluster.firstNode!, { user: proxmox.ssh.user, privateKey: proxmox.secrets.sshPrivateKey }) } : {}),
-            shlinkUrl: at(ports.shlinkHttps),
-            shlinkHttpUrl: httpUrl(config.target.publicAddress, ports.shlink),
+            ...smokeTargets(PARTS, config.mesh.ports, door),
             caCertificate: urls.caCertificate,
             apiKey: urls.apiKey,
-            grafanaUrl: at(ports.grafana),
-            kialiHealthUrl: at(ports.kiali, `${KIALI.webRoot}/healthz`),
-            jaegerUrl: at(ports.jaeger),
-            vaultUrl: at(ports.vault),
-            externalSecretNamespaces: readerNamespaces(),
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.

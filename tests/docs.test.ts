@@ -395,6 +395,7 @@ describe("docs/operating.md", () => {
             kialiHealthUrl: urls.KIALI_HEALTH_URL,
             jaegerUrl: urls.JAEGER_URL,
             vaultUrl: urls.VAULT_URL,
+            externalSecretsApiVersion: "external-secrets.io/v1",
             externalSecretNamespaces: readerNamespaces(),
             cluster: { via: "k3s-kubectl" },
             timeoutSeconds: 60,

@@ -1,7 +1,6 @@
 // The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
 // network) that exercises every public URL, checks every ExternalSecret of the lab is synced from Vault, and
 // fails naming what is down. Pure builder; tests run it.
-import { ESO_API } from "../secrets/eso";
 import { shq } from "../shell/quote";
 import * as path from "node:path";
 import { heredocLines, scriptFromFile } from "../shell/script";
@@ -11,11 +10,13 @@ import { EXTERNAL_SECRETS_PROMISE, SMOKE_PROMISES as P } from "./promises";
 export type ClusterAccess = { via: "k3s-kubectl" } | { via: "service-account"; apiServerUrl: string; serviceAccountDir: string };
 
 /** The ExternalSecret kind's API group, version and resource (what the Job's ClusterRole grants, what the check lists). */
-export const EXTERNAL_SECRETS_API = {
-    group: ESO_API.externalSecret.apiVersion.split("/")[0],
-    version: ESO_API.externalSecret.apiVersion.split("/")[1],
-    resource: "externalsecrets",
-} as const;
+export function externalSecretsApi(apiVersion: string): { group: string; version: string; resource: string } {
+    const [group, version, ...rest] = apiVersion.split("/");
+    if (!group || !version || rest.length > 0) {
+        throw new Error(`the ExternalSecret apiVersion must be <group>/<version>, got ${JSON.stringify(apiVersion)}`);
+    }
+    return { group, version, resource: "externalsecrets" };
+}
 
 export interface SmokeCheckArgs {
     /** Base URL of Shlink through the ingress gateway, e.g. https://192.168.2.242 */
@@ -32,6 +33,8 @@ export interface SmokeCheckArgs {
     jaegerUrl: string;
     /** OpenBao's (Vault's) URL: its health answers 200 only when initialised, unsealed and active. */
     vaultUrl: string;
+    /** The ExternalSecret kind's apiVersion (external-secrets.io/v1): what the check lists. */
+    externalSecretsApiVersion: string;
     /** Namespaces whose ExternalSecrets must all report Ready (each must hold at least one); others are not the lab's. */
     externalSecretNamespaces: readonly string[];
     cluster: ClusterAccess;
@@ -78,7 +81,7 @@ export function smokeCheckScript(args: SmokeCheckArgs): string {
             ES_NAMESPACES: args.externalSecretNamespaces,
         },
         inserts: {
-            "external-secrets-lister": externalSecretsLister(args.cluster).split("\n"),
+            "external-secrets-lister": externalSecretsLister(args.cluster, externalSecretsApi(args.externalSecretsApiVersion)).split("\n"),
             // Quoted heredocs: the key and the CA are written verbatim to private files, never expanded or echoed.
             "api-key-header": heredocLines('"$WORKDIR/api-key-header"', `X-Api-Key: ${args.apiKey}`, "SMOKE_API_KEY_EOF"),
             "ca-certificate": heredocLines('"$WORKDIR/ca.crt"', args.caCertificate, "SMOKE_CA_EOF"),
@@ -112,8 +115,7 @@ function checkEntries(externalSecretNamespaces: readonly string[]): string[] {
  * Bash that defines `list_external_secrets`: one `<namespace>/<name> <Ready status>` line per ExternalSecret in the
  * cluster (status empty when it has no Ready condition yet); on failure, the reason in $WORKDIR/list-error.
  */
-function externalSecretsLister(cluster: ClusterAccess): string {
-    const { group, version, resource } = EXTERNAL_SECRETS_API;
+function externalSecretsLister(cluster: ClusterAccess, { group, version, resource }: ReturnType<typeof externalSecretsApi>): string {
     if (cluster.via === "k3s-kubectl") {
         const jsonpath = String.raw`{range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`;
         const nodes = String.raw`{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`;
