@@ -29,3 +29,15 @@ export interface PartChecks {
     /** The drills (`npm run drill`) that take something of this part away and prove it recovers: drill catalog ids. */
     readonly drills: readonly string[];
 }
+
+/**
+ * What is wrong with the parts' drill claims against the drill catalog's ids (`[]` when nothing): every drill must be
+ * exactly one part's, and every drill a part claims must be in the catalog.
+ */
+export function drillClaimErrors(parts: readonly (Pick<PartChecks, "drills"> & { readonly name: string })[], drillIds: readonly string[]): string[] {
+    const claimed = (drill: string) => parts.filter((part) => part.drills.includes(drill)).map((part) => part.name);
+    const unclaimed = drillIds.filter((drill) => claimed(drill).length === 0).map((drill) => `drill ${drill} is no part's`);
+    const shared = drillIds.filter((drill) => claimed(drill).length > 1).map((drill) => `drill ${drill} is claimed by ${claimed(drill).join(" and ")}`);
+    const unknown = parts.flatMap((part) => part.drills.filter((drill) => !drillIds.includes(drill)).map((drill) => `${part.name} claims ${drill}, which is no drill`));
+    return [...unclaimed, ...shared, ...unknown];
+}
