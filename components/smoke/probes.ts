@@ -1,6 +1,7 @@
 // The smoke check's inputs from the parts' probes (PartChecks.probes): the stack hands it every part, and the URL of
 // a door on the lab's address (which only the stack knows); each check the script runs must be one part's probe.
 import type { DoorPorts, PartChecks, ProbeDoor, SmokeCheckName, SmokeProbe } from "../contracts/checks";
+import { SMOKE_CHECK_NAMES } from "./script";
 
 /** What the probes give the smoke check (SmokeCheckArgs): the URLs its checks call, the ExternalSecrets it reads. */
 export interface SmokeTargets {
@@ -13,21 +14,6 @@ export interface SmokeTargets {
     externalSecretsApiVersion: string;
     externalSecretNamespaces: readonly string[];
 }
-
-/** Every check the script runs (components/smoke/scripts/smoke-check.sh): the compiler makes this name them all. */
-const EVERY_CHECK: Record<SmokeCheckName, true> = {
-    nodes_ready: true,
-    shlink_health: true,
-    http_redirects: true,
-    api_needs_key: true,
-    short_url_redirects: true,
-    grafana: true,
-    kiali: true,
-    jaeger: true,
-    vault: true,
-    external_secrets: true,
-};
-export const SMOKE_CHECK_NAMES = Object.keys(EVERY_CHECK) as SmokeCheckName[];
 
 /** The probes of every part, checked to claim each of the script's checks exactly once, as the script's inputs. */
 export function smokeTargets(parts: readonly Pick<PartChecks, "probes">[], ports: DoorPorts, url: (door: ProbeDoor) => string): SmokeTargets {

@@ -1,10 +1,11 @@
 // The end-to-end check that closes `pulumi up`: a bash script run on the first node (inside the lab's
 // network) that exercises every public URL, checks every ExternalSecret of the lab is synced from Vault, and
 // fails naming what is down. Pure builder; tests run it.
-import { shq } from "../shell/quote";
 import * as path from "node:path";
+import { shq } from "../shell/quote";
 import { heredocLines, scriptFromFile } from "../shell/script";
-import { EXTERNAL_SECRETS_PROMISE, SMOKE_PROMISES as P } from "./promises";
+import type { SmokeCheckName } from "../contracts/checks";
+import { EXTERNAL_SECRETS_PROMISE, SMOKE_PROMISES as P, type SmokePromise } from "./promises";
 
 /** How the check reads the cluster: K3s' kubectl through sudo on a node, or the API with the Job pod's ServiceAccount. */
 export type ClusterAccess = { via: "k3s-kubectl" } | { via: "service-account"; apiServerUrl: string; serviceAccountDir: string };
@@ -91,24 +92,35 @@ export function smokeCheckScript(args: SmokeCheckArgs): string {
 }
 
 /**
- * The script's checks, in the order it runs them: `function|id|description`, the id and words those of the promise
- * `npm run verify` proves the same way; a check's URL variable is expanded by bash when the line is printed.
+ * Each check the script runs (its `check_<name>` function), in the order it runs them: the promise it proves, named as
+ * `npm run verify` names it, and the URL variable its line shows (expanded by bash when the line is printed). The
+ * compiler holds this to the checks a part's probe may name (SmokeCheckName); the parts' probes give their inputs.
  */
+const CHECK_LINES: Record<SmokeCheckName, (externalSecretNamespaces: readonly string[]) => string> = {
+    nodes_ready: () => line("nodes_ready", P.nodesReady),
+    shlink_health: () => line("shlink_health", P.shlinkHealth, "$SHLINK_URL"),
+    http_redirects: () => line("http_redirects", P.httpRedirects, "$SHLINK_HTTP_URL"),
+    api_needs_key: () => line("api_needs_key", P.apiNeedsKey),
+    short_url_redirects: () => line("short_url_redirects", P.shortUrlRedirects),
+    grafana: () => line("grafana", P.grafana, "$GRAFANA_URL"),
+    kiali: () => line("kiali", P.kiali, "$KIALI_HEALTH_URL"),
+    jaeger: () => line("jaeger", P.jaeger, "$JAEGER_URL"),
+    vault: () => line("vault", P.vault, "$VAULT_URL"),
+    // Generated words (the namespaces), so single-quoted: nothing in them is expanded.
+    external_secrets: (namespaces) => shq(`external_secrets|${EXTERNAL_SECRETS_PROMISE.id}|${EXTERNAL_SECRETS_PROMISE.proves(namespaces)}`),
+};
+
+/** The checks the script runs, in its order: every one some part's probe must claim (components/smoke/probes.ts). */
+export const SMOKE_CHECK_NAMES = Object.keys(CHECK_LINES) as SmokeCheckName[];
+
+/** One `"function|id|description"` entry, double-quoted so bash expands the URL variable it shows. */
+function line(check: SmokeCheckName, promise: SmokePromise, shows?: string): string {
+    return `"${check}|${promise.id}|${promise.proves}${shows === undefined ? "" : ` (${shows})`}"`;
+}
+
+/** The `checks` array main() runs. */
 function checkEntries(externalSecretNamespaces: readonly string[]): string[] {
-    return [
-        "local checks=(",
-        `    "nodes_ready|${P.nodesReady.id}|${P.nodesReady.proves}"`,
-        `    "shlink_health|${P.shlinkHealth.id}|${P.shlinkHealth.proves} ($SHLINK_URL)"`,
-        `    "http_redirects|${P.httpRedirects.id}|${P.httpRedirects.proves} ($SHLINK_HTTP_URL)"`,
-        `    "api_needs_key|${P.apiNeedsKey.id}|${P.apiNeedsKey.proves}"`,
-        `    "short_url_redirects|${P.shortUrlRedirects.id}|${P.shortUrlRedirects.proves}"`,
-        `    "grafana|${P.grafana.id}|${P.grafana.proves} ($GRAFANA_URL)"`,
-        `    "kiali|${P.kiali.id}|${P.kiali.proves} ($KIALI_HEALTH_URL)"`,
-        `    "jaeger|${P.jaeger.id}|${P.jaeger.proves} ($JAEGER_URL)"`,
-        `    "vault|${P.vault.id}|${P.vault.proves} ($VAULT_URL)"`,
-        `    ${shq(`external_secrets|${EXTERNAL_SECRETS_PROMISE.id}|${EXTERNAL_SECRETS_PROMISE.proves(externalSecretNamespaces)}`)}`,
-        ")",
-    ];
+    return ["local checks=(", ...SMOKE_CHECK_NAMES.map((check) => `    ${CHECK_LINES[check](externalSecretNamespaces)}`), ")"];
 }
 
 /**

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { drillClaimErrors, type DoorPorts, type PartChecks } from "../../components/contracts/checks";
 import { DRILL_CATALOG } from "../../components/drills/catalog";
-import { SMOKE_CHECK_NAMES, smokeTargets } from "../../components/smoke/probes";
+import { smokeTargets } from "../../components/smoke/probes";
+import { SMOKE_CHECK_NAMES } from "../../components/smoke/script";
 import { ESO_API } from "../../components/secrets/eso";
 import { readerNamespaces } from "../../components/secrets/catalog";
 import { KIALI } from "../../components/defaults";

@@ -405,6 +405,15 @@ describe("smokeCheckScript", () => {
         }
     });
 
+    it("reads the ExternalSecret kind the secrets part names, and refuses an apiVersion that is not <group>/<version>", () => {
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: { via: "k3s-kubectl" } as const };
+        const args = { ...urls, caCertificate: UNUSED_CA, apiKey: API_KEY, timeoutSeconds: 5 };
+        expect(smokeCheckScript({ ...args, externalSecretsApiVersion: "example.io/v2" })).toContain("sudo k3s kubectl get externalsecrets.example.io -A");
+        for (const externalSecretsApiVersion of ["v1", "a/b/c", "/v1", ""]) {
+            expect(() => smokeCheckScript({ ...args, externalSecretsApiVersion })).toThrow(/must be <group>\/<version>/);
+        }
+    });
+
     it("refuses a CA that is not one PEM certificate (a key, or text that would end its heredoc)", () => {
         const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretsApiVersion: ES_API_VERSION, externalSecretNamespaces: NAMESPACES, cluster: podAccess };
         const key = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
