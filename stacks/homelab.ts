@@ -13,7 +13,6 @@ import {
     K3S_API_PORT,
     K3S_CLUSTER_CIDR,
     K3S_NODE_CIDR_MASK_BITS,
-    KIALI,
     SHLINK,
 } from "../components/defaults";
 import { ArgoCd } from "../components/gitops/ArgoCd";
@@ -43,6 +42,8 @@ import { flannelTunnelAddresses } from "../components/security/flows";
 import { sshConnection } from "../components/shell/ssh";
 import { SmokeCheck } from "../components/smoke/SmokeCheck";
 import { createdNamespaces, gatewayPorts, labDoors, labFlows, managedNamespaces, type FlowInputs } from "./placement";
+import { smokeTargets } from "../components/smoke/probes";
+import type { ProbeDoor } from "../components/contracts/checks";
 
 /** What the stack exports; index.ts turns these into stack outputs. */
 export interface HomelabOutputs {
@@ -294,21 +295,16 @@ interface CheckedUrls {
  */
 function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
     const proxmox = config.mode === "proxmox" ? config : undefined;
-    const ports = config.mesh.ports;
-    const at = (port: number, path = "") => httpsUrl(config.target.publicAddress, port, path);
+    const address = config.target.publicAddress;
+    // The parts' probes name their doors; only the stack knows the address they answer on.
+    const door = (d: ProbeDoor) => (d.scheme === "https" ? httpsUrl(address, d.port, d.path) : httpUrl(address, d.port));
     const smoke = new SmokeCheck(
         "smoke-check",
         {
             ...(proxmox ? { connection: sshConnection(cluster.firstNode!, { user: proxmox.ssh.user, privateKey: proxmox.secrets.sshPrivateKey }) } : {}),
-            shlinkUrl: at(ports.shlinkHttps),
-            shlinkHttpUrl: httpUrl(config.target.publicAddress, ports.shlink),
+            ...smokeTargets(PARTS, config.mesh.ports, door, readerNamespaces(LAB_VAULT_ENTRIES)),
             caCertificate: urls.caCertificate,
             apiKey: urls.apiKey,
-            grafanaUrl: at(ports.grafana),
-            kialiHealthUrl: at(ports.kiali, `${KIALI.webRoot}/healthz`),
-            jaegerUrl: at(ports.jaeger),
-            vaultUrl: at(ports.vault),
-            externalSecretNamespaces: readerNamespaces(LAB_VAULT_ENTRIES),
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.

@@ -396,6 +396,7 @@ describe("docs/operating.md", () => {
             kialiHealthUrl: urls.KIALI_HEALTH_URL,
             jaegerUrl: urls.JAEGER_URL,
             vaultUrl: urls.VAULT_URL,
+            externalSecretsApiVersion: "external-secrets.io/v1",
             externalSecretNamespaces: readerNamespaces(LAB_VAULT_ENTRIES),
             cluster: { via: "k3s-kubectl" },
             timeoutSeconds: 60,

@@ -1,3 +1,7 @@
 import type { PartChecks } from "../contracts/checks";
 
-export const appsChecks: PartChecks = {};
+/** Shlink healthy through its HTTPS door, a short URL created with the API key redirecting; its pods killed in turn. */
+export const appsChecks: PartChecks = {
+    probes: (ports) => [{ check: "shlink_health", door: { scheme: "https", port: ports.shlinkHttps } }, { check: "short_url_redirects" }],
+    drills: ["shlink-pod"],
+};

@@ -1,3 +1,7 @@
 import type { PartChecks } from "../contracts/checks";
 
-export const dataChecks: PartChecks = {};
+/** Shlink's checks go through PostgreSQL and Redis; the drills kill their primaries and restore a backup. */
+export const dataChecks: PartChecks = {
+    probes: () => [],
+    drills: ["postgres-primary", "redis-master", "backup-restore"],
+};

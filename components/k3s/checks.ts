@@ -1,3 +1,7 @@
 import type { PartChecks } from "../contracts/checks";
 
-export const k3sChecks: PartChecks = {};
+/** Every node Ready; a whole server, then only its k3s (etcd member, API server, kubelet), taken away. */
+export const k3sChecks: PartChecks = {
+    probes: () => [{ check: "nodes_ready" }],
+    drills: ["node-loss", "etcd-member"],
+};

@@ -1,3 +1,4 @@
 import type { PartChecks } from "../contracts/checks";
 
-export const loadChecks: PartChecks = {};
+/** The load generator: it drives the drills (their verdicts read its results), none takes it away. */
+export const loadChecks: PartChecks = { probes: () => [], drills: [] };

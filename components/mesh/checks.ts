@@ -1,3 +1,7 @@
 import type { PartChecks } from "../contracts/checks";
 
-export const meshChecks: PartChecks = {};
+/** The AuthorizationPolicy refusing a keyless API call (through Shlink's door); istiod killed under load. */
+export const meshChecks: PartChecks = {
+    probes: () => [{ check: "api_needs_key" }],
+    drills: ["istiod"],
+};

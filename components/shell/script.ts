@@ -60,9 +60,9 @@ export function heredocLines(target: string, content: string, delimiter: string)
 
 /** What a builder gives a script file: the values of its inputs and the lines it generates. */
 export interface ScriptFileInputs {
-    /** The value of each empty `NAME=` line at the file's top level: a string single-quoted, a number as written. */
-    variables: Record<string, string | number>;
-    /** The lines each `# @insert <name>` line in main() becomes (heredocs of generated files, optional parts). */
+    /** The value of each empty `NAME=` line at the file's top level: a string single-quoted, a number as written, a list as a bash array of quoted words. */
+    variables: Record<string, string | number | readonly string[]>;
+    /** The lines each `# @insert <name>` line (at the top level, or in main()) becomes (heredocs of generated files, optional parts). */
     inserts?: Record<string, string[]>;
 }
 
@@ -88,9 +88,13 @@ export function scriptFromText(text: string, description: string, inputs: Script
     const forNode = (line: string) => !/^\s*(##|# shellcheck )/.test(line);
     const variables = new Map(Object.entries(inputs.variables));
     const inserts = new Map(Object.entries(inputs.inserts ?? {}));
-    const preamble = trimBlankLines(lines.slice(headerEnd + 1, mainStart).filter(forNode)).map((line) => {
+    const preamble = trimBlankLines(lines.slice(headerEnd + 1, mainStart).filter(forNode)).flatMap((line) => {
+        const insert = /^# @insert (\S+)$/.exec(line)?.[1];
+        if (insert !== undefined) {
+            return take(inserts, insert, `its insert ${insert}`, what);
+        }
         const name = /^([A-Z_][A-Z0-9_]*)=$/.exec(line)?.[1];
-        return name === undefined ? line : `${name}=${variableValue(what, name, take(variables, name, `its input ${name}`, what))}`;
+        return [name === undefined ? line : `${name}=${variableValue(what, name, take(variables, name, `its input ${name}`, what))}`];
     });
     const body = lines
         .slice(mainStart + 1, mainEnd)
@@ -119,9 +123,12 @@ function take<T>(left: Map<string, T>, name: string, which: string, what: string
     return value;
 }
 
-function variableValue(what: string, name: string, value: string | number): string {
+function variableValue(what: string, name: string, value: string | number | readonly string[]): string {
     if (typeof value === "string") {
         return shq(value);
+    }
+    if (typeof value !== "number") {
+        return `(${value.map(shq).join(" ")})`;
     }
     if (!Number.isFinite(value)) {
         throw new Error(`${what}: ${name} must be a finite number, got ${value}`);

@@ -23,6 +23,8 @@ export interface SmokeCheckArgs {
     kialiHealthUrl: pulumi.Input<string>;
     jaegerUrl: pulumi.Input<string>;
     vaultUrl: pulumi.Input<string>;
+    /** The ExternalSecret kind's apiVersion, what the check lists (and the Job's ClusterRole allows). */
+    externalSecretsApiVersion: string;
     /** The namespaces that read Vault: every ExternalSecret in them must report Ready. */
     externalSecretNamespaces: readonly string[];
     timeoutSeconds: number;
@@ -55,6 +57,7 @@ export class SmokeCheck extends pulumi.ComponentResource {
                     kialiHealthUrl,
                     jaegerUrl,
                     vaultUrl,
+                    externalSecretsApiVersion: args.externalSecretsApiVersion,
                     externalSecretNamespaces: args.externalSecretNamespaces,
                     cluster,
                     timeoutSeconds: args.timeoutSeconds,
@@ -99,7 +102,7 @@ function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<stri
         { metadata: { name: SMOKE_JOB.scriptSecret, namespace: ns.metadata.name }, stringData: { [SMOKE_JOB.scriptKey]: pulumi.secret(script) } },
         { parent },
     );
-    const account = reader(name, ns, parent);
+    const account = reader(name, ns, args.externalSecretsApiVersion, parent);
     const triggers = pulumi.output(args.triggers).apply((values) => JSON.stringify(values));
     const deadline = `${args.timeoutSeconds + SMOKE_JOB.graceSeconds}s`;
     const job = new k8s.batch.v1.Job(
@@ -119,9 +122,9 @@ function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<stri
 }
 
 /** The Job's ServiceAccount, bound to a ClusterRole that may only list ExternalSecrets (smokeClusterRoleRules). */
-function reader(name: string, ns: k8s.core.v1.Namespace, parent: pulumi.Resource): { name: pulumi.Output<string>; binding: pulumi.Resource } {
+function reader(name: string, ns: k8s.core.v1.Namespace, externalSecretsApiVersion: string, parent: pulumi.Resource): { name: pulumi.Output<string>; binding: pulumi.Resource } {
     const account = new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata: { name: SMOKE_JOB.serviceAccount, namespace: ns.metadata.name } }, { parent });
-    const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: SMOKE_JOB.clusterRole }, rules: smokeClusterRoleRules() }, { parent });
+    const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: SMOKE_JOB.clusterRole }, rules: smokeClusterRoleRules(externalSecretsApiVersion) }, { parent });
     const binding = new k8s.rbac.v1.ClusterRoleBinding(
         `${name}-role-binding`,
         {

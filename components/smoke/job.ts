@@ -4,12 +4,13 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { SMOKE_JOB } from "../defaults";
 import { resourceRequirements } from "../kubernetes/resources";
-import { EXTERNAL_SECRETS_API } from "./script";
+import { externalSecretsApi } from "./script";
 
 /** All the Job's ServiceAccount may do: list ExternalSecrets and Nodes (what the check reads; status only, no secret value). */
-export function smokeClusterRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
+export function smokeClusterRoleRules(externalSecretsApiVersion: string): k8s.types.input.rbac.v1.PolicyRule[] {
+    const externalSecrets = externalSecretsApi(externalSecretsApiVersion);
     return [
-        { apiGroups: [EXTERNAL_SECRETS_API.group], resources: [EXTERNAL_SECRETS_API.resource], verbs: ["list"] },
+        { apiGroups: [externalSecrets.group], resources: [externalSecrets.resource], verbs: ["list"] },
         { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
     ];
 }

@@ -87,4 +87,12 @@ describe("a script kept as a bash file", () => {
             /main\(\)'s lines are indented by four spaces/,
         );
     });
+
+    it("gives a list input as a bash array of quoted words, and inserts generated lines at the top level too", () => {
+        const file = ["#!/usr/bin/env bash", "", "NAMES=", "# @insert helpers", "", "main() {", '    greet "${NAMES[@]}"', "}", ""].join("\n");
+        const text = scriptFromText(file, "d", { variables: { NAMES: ["a b", "it's"] }, inserts: { helpers: ["greet() {", '    printf "<%s>" "$@"', "}"] } }, "list.sh");
+        expect(text).toBe(script("d", ["NAMES=('a b' 'it'\\''s')", "greet() {", '    printf "<%s>" "$@"', "}"], ['greet "${NAMES[@]}"']));
+        const run = spawnSync("bash", ["-s"], { input: text, encoding: "utf8" });
+        expect(run.stdout).toBe("<a b><it's>");
+    });
 });

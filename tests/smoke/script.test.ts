@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readerNamespaces } from "../../components/secrets/catalog";
 import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
+import { ESO_API } from "../../components/kubernetes/externalSecrets";
 import { SMOKE_LONG_URL, smokeCheckScript, type ClusterAccess } from "../../components/smoke/script";
 import { nativeTool } from "../helpers/tools";
 import { FAST_CHECKS } from "../../programs/verify/catalog";
@@ -23,6 +24,8 @@ const kubectl = nativeTool("kubectl", "kubernetes-client", ["version", "--client
 const API_KEY = "k3y-5ecre7-5ecre7-5ecre7";
 /** The ServiceAccount token the fake API server accepts (and kubectl's stub sends). */
 const API_TOKEN = "t0ken-5a-5a-5a";
+/** The ExternalSecret kind the secrets part's probe names. */
+const ES_API_VERSION = ESO_API.externalSecret.apiVersion;
 /** The lab's reading namespaces, as the stack passes them. */
 const NAMESPACES = readerNamespaces(LAB_VAULT_ENTRIES);
 const ES_CHECK = `every ExternalSecret in ${NAMESPACES.join(", ")} reports Ready (synced from Vault)`;
@@ -227,6 +230,7 @@ function script(timeoutSeconds = 20, at = base, caCertificate = UNUSED_CA, vault
         kialiHealthUrl: `${at}/kiali/healthz`,
         jaegerUrl: `${at}/jaeger`,
         vaultUrl: `${at}${vaultPath}`,
+        externalSecretsApiVersion: ES_API_VERSION,
         externalSecretNamespaces: NAMESPACES,
         cluster,
         timeoutSeconds,
@@ -391,19 +395,28 @@ describe("smokeCheckScript", () => {
     });
 
     it("refuses an API key that would break the header file", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: podAccess };
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretsApiVersion: ES_API_VERSION, externalSecretNamespaces: NAMESPACES, cluster: podAccess };
         expect(() => smokeCheckScript({ ...urls, caCertificate: UNUSED_CA, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
     });
 
     it("refuses reading namespaces that are missing or not namespace names", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", cluster: podAccess };
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretsApiVersion: ES_API_VERSION, cluster: podAccess };
         for (const externalSecretNamespaces of [[], ["shlink", "a b"], ["$(reboot)"]]) {
             expect(() => smokeCheckScript({ ...urls, externalSecretNamespaces, caCertificate: UNUSED_CA, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(/namespace names/);
         }
     });
 
+    it("reads the ExternalSecret kind the secrets part names, and refuses an apiVersion that is not <group>/<version>", () => {
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: { via: "k3s-kubectl" } as const };
+        const args = { ...urls, caCertificate: UNUSED_CA, apiKey: API_KEY, timeoutSeconds: 5 };
+        expect(smokeCheckScript({ ...args, externalSecretsApiVersion: "example.io/v2" })).toContain("sudo k3s kubectl get externalsecrets.example.io -A");
+        for (const externalSecretsApiVersion of ["v1", "a/b/c", "/v1", ""]) {
+            expect(() => smokeCheckScript({ ...args, externalSecretsApiVersion })).toThrow(/must be <group>\/<version>/);
+        }
+    });
+
     it("refuses a CA that is not one PEM certificate (a key, or text that would end its heredoc)", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: podAccess };
+        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretsApiVersion: ES_API_VERSION, externalSecretNamespaces: NAMESPACES, cluster: podAccess };
         const key = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
         for (const caCertificate of [key, `${UNUSED_CA}SMOKE_CA_EOF\nrm -rf /\n`, ""]) {
             expect(() => smokeCheckScript({ ...urls, caCertificate, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(/one PEM certificate/);
