@@ -32,8 +32,7 @@ module.exports = {
         },
         {
             name: "no-sibling-part",
-            // A warning until the last sibling import is gone (python3 /work/tools/bin/sib.py lists them), then an error.
-            severity: "warn",
+            severity: "error",
             comment: "A part folder imports no other part folder: what crosses is a typed contract (contracts/) handed over by the stack. Shared rooms and config/ are the floor every part stands on.",
             from: { path: "^components/([^/]+)/" },
             to: { path: "^components/", pathNot: `${SHARED}|^components/config/|^components/$1/` },

@@ -30,11 +30,11 @@ describe("package.json", () => {
         const rules = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default;
         expect(rules.options.tsPreCompilationDeps).toBe(true);
         expect(rules.forbidden.map((r: { name: string; severity: string }) => `${r.name}:${r.severity}`)).toEqual(
-            expect.arrayContaining(["no-circular:error", "shared-rooms-import-no-part:error", "config-imports-no-part:error", "no-sibling-part:warn"]),
+            expect.arrayContaining(["no-circular:error", "shared-rooms-import-no-part:error", "config-imports-no-part:error", "no-sibling-part:error"]),
         );
     });
 
-    it("warns of a part folder importing a sibling part folder, not of one using a shared room, config/ or itself", async () => {
+    it("refuses a part folder importing a sibling part folder, not of one using a shared room, config/ or itself", async () => {
         const rules = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default;
         const rule = rules.forbidden.find((r: { name: string }) => r.name === "no-sibling-part");
         // dependency-cruiser's reading of the rule: from.path's groups ($1, the importer's folder) fill the to patterns.
