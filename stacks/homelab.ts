@@ -1,9 +1,7 @@
-import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import { Shlink } from "../components/apps/Shlink";
 import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
-import * as k8s from "@pulumi/kubernetes";
-import { kubeconfigServer, offsiteEndpointPort, type ClusterHomelabConfig, type HomelabConfig, type ProxmoxHomelabConfig } from "../components/config";
+import { offsiteEndpointPort, type HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
 import {
@@ -19,40 +17,29 @@ import { ArgoCd } from "../components/gitops/ArgoCd";
 import { EdgeDoors } from "../components/edge/EdgeDoors";
 import { LabTls } from "../components/edge/LabTls";
 import type { LabAddresses } from "../components/edge/certificates";
-import { doorServicePorts, httpsHost, httpsUrl, httpUrl, type EdgeDoor } from "../components/contracts/doors";
+import { doorServicePorts, httpsHost, httpsUrl, type EdgeDoor } from "../components/contracts/doors";
 import { serviceFqdn } from "../components/kubernetes/serviceNames";
 import { LoadTesting, type LoadTestingArgs } from "../components/load/LoadTesting";
 import { remoteWriteUrl, type LoadTarget } from "../components/load/manifests";
-import { Cluster } from "../components/k3s/Cluster";
 import { Istio, type IstioArgs } from "../components/mesh/Istio";
 import { MeshRouting } from "../components/mesh/MeshRouting";
 import type { RoutingTarget } from "../components/mesh/values";
 import { jaegerOtlpGrpc } from "../components/observability/names";
 import { Observability, type ObservabilityArgs } from "../components/observability/Observability";
 import { PARTS } from "./parts";
+import { targetCluster, type ClusterOutputs } from "./cluster";
+import { smokeCheck, type CheckedUrls } from "./smoke";
 import { Operators } from "../components/operators/Operators";
-import { ServerVms } from "../components/proxmox/ServerVms";
-import { readerNamespaces } from "../components/secrets/catalog";
 import { LAB_VAULT_ENTRIES } from "./vault";
 import { Vault } from "../components/secrets/Vault";
 import type { VaultAccess } from "../components/contracts/vault";
 import { VaultSeed } from "../components/secrets/VaultSeed";
 import { NetworkPolicies } from "../components/security/NetworkPolicies";
 import { flannelTunnelAddresses } from "../components/security/flows";
-import { sshConnection } from "../components/shell/ssh";
-import { SmokeCheck } from "../components/smoke/SmokeCheck";
 import { createdNamespaces, gatewayPorts, labDoors, labFlows, managedNamespaces, type FlowInputs } from "./placement";
-import { smokeTargets } from "../components/smoke/probes";
-import type { ProbeDoor } from "../components/contracts/checks";
 
 /** What the stack exports; index.ts turns these into stack outputs. */
-export interface HomelabOutputs {
-    kubeconfig: pulumi.Output<string>;
-    apiServerUrl: pulumi.Output<string>;
-    /** Proxmox mode only: the K3s servers' addresses. */
-    nodeAddresses?: pulumi.Output<Record<string, string>>;
-    /** Proxmox mode only: the K3s release the servers run. */
-    k3sVersion?: pulumi.Output<string>;
+export interface HomelabOutputs extends ClusterOutputs {
     /** Shlink's first API key (secret). */
     shlinkApiKey: pulumi.Output<string>;
     /** Shlink's in-cluster URL. */
@@ -91,7 +78,7 @@ export interface HomelabOutputs {
  * the cluster; what crosses between layers is visible here.
  */
 export function homelab(config: HomelabConfig): HomelabOutputs {
-    const cluster = config.mode === "proxmox" ? k3sOnProxmox(config) : existingCluster(config);
+    const cluster = targetCluster(config);
     // Every Kubernetes resource below reaches the cluster through this provider, never an ambient kubeconfig.
     const onCluster: pulumi.ComponentResourceOptions = { providers: [cluster.provider] };
     const operators = new Operators("operators", onCluster);
@@ -236,33 +223,6 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
     return { promise, resolve };
 }
 
-/** The cluster the platform goes onto: its provider, its outputs, and in Proxmox mode the node the smoke check runs on. */
-interface TargetCluster {
-    provider: k8s.Provider;
-    outputs: Pick<HomelabOutputs, "kubeconfig" | "apiServerUrl" | "nodeAddresses" | "k3sVersion">;
-    firstNode?: pulumi.Output<string>;
-    /** What every LoadBalancer Service carries: kube-vip's address with a services VIP, else nothing. */
-    loadBalancerAnnotations: Record<string, string>;
-}
-
-/** Proxmox mode: the VMs and K3s on them. */
-function k3sOnProxmox(config: ProxmoxHomelabConfig): TargetCluster {
-    const vms = serverVms(config);
-    const cluster = k3sCluster(config, vms);
-    const outputs = { kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, nodeAddresses: cluster.nodeAddresses, k3sVersion: cluster.k3sVersion };
-    return { provider: cluster.provider, outputs, firstNode: vms.servers[0].address, loadBalancerAnnotations: cluster.loadBalancerAnnotations };
-}
-
-/** Cluster mode: a provider built from homelab:kubeconfig; no Proxmox, no SSH, no K3s of ours. */
-function existingCluster(config: ClusterHomelabConfig): TargetCluster {
-    const kubeconfig = config.secrets.kubeconfig;
-    const provider = new k8s.Provider("cluster-k8s", { kubeconfig, enableServerSideApply: true });
-    // The loader checked the kubeconfig names an https:// server; the URL itself is no secret.
-    const apiServerUrl = pulumi.unsecret(kubeconfig.apply((text) => kubeconfigServer(text) ?? ""));
-    // The cluster's own LoadBalancer implementation gives the Services their addresses.
-    return { provider, outputs: { kubeconfig, apiServerUrl }, loadBalancerAnnotations: {} };
-}
-
 /** The lab's CA and serving certificate (cert-manager), and the UIs' doors on the ingress gateway presenting it. */
 function labEdge(config: HomelabConfig, operators: Operators, istio: Istio, uis: EdgeDoor[], onCluster: pulumi.ComponentResourceOptions) {
     const gatewayNamespace = istio.gatewayNamespace.metadata.name;
@@ -279,82 +239,6 @@ function labEdge(config: HomelabConfig, operators: Operators, istio: Istio, uis:
         onCluster,
     );
     return { tls, edge };
-}
-
-/** What the end-to-end check needs beyond the config: the API key, the CA it verifies against, what it waits for. */
-interface CheckedUrls {
-    apiKey: pulumi.Output<string>;
-    caCertificate: pulumi.Output<string>;
-    waitFor: pulumi.Resource[];
-}
-
-/**
- * The end-to-end check, last: over SSH on the first node in Proxmox mode (inside the lab's network), as a
- * Kubernetes Job on a cluster not of ours (no node to SSH into). It calls the lab's address, not homelab:domain
- * (which the node may not resolve): the certificate names both.
- */
-function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
-    const proxmox = config.mode === "proxmox" ? config : undefined;
-    const address = config.target.publicAddress;
-    // The parts' probes name their doors; only the stack knows the address they answer on.
-    const door = (d: ProbeDoor) => (d.scheme === "https" ? httpsUrl(address, d.port, d.path) : httpUrl(address, d.port));
-    const smoke = new SmokeCheck(
-        "smoke-check",
-        {
-            ...(proxmox ? { connection: sshConnection(cluster.firstNode!, { user: proxmox.ssh.user, privateKey: proxmox.secrets.sshPrivateKey }) } : {}),
-            ...smokeTargets(PARTS, config.mesh.ports, door, readerNamespaces(LAB_VAULT_ENTRIES)),
-            caCertificate: urls.caCertificate,
-            apiKey: urls.apiKey,
-            timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
-            waitFor: urls.waitFor,
-            // Re-run whenever a version or the mesh settings change.
-            triggers: [...(proxmox ? [proxmox.k3s.version] : []), ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],
-        },
-        // Proxmox mode's check is an SSH command: no Kubernetes provider, as before.
-        proxmox ? {} : onCluster,
-    );
-    return smoke.report;
-}
-
-/** The K3s servers' VMs on Proxmox, through an explicit provider built from the provider's own config keys. */
-function serverVms(config: ProxmoxHomelabConfig): ServerVms {
-    const proxmox = new proxmoxve.Provider("proxmox", {
-        endpoint: config.proxmox.endpoint,
-        apiToken: config.secrets.proxmoxApiToken,
-        insecure: config.proxmox.insecure,
-    });
-    return new ServerVms(
-        "vms",
-        {
-            nodes: config.nodes,
-            image: config.image,
-            vmDatastore: config.vmDatastore,
-            reservedMemoryGiB: config.host.reservedMemoryGiB,
-            network: config.network,
-            ssh: config.ssh,
-            provider: proxmox,
-        },
-        // Named `k3s-vms` until the stutter in its children's names (`k3s-vms-k3s-node-01`) was dropped.
-        { aliases: [{ name: "k3s-vms" }] },
-    );
-}
-
-/** HA K3s over SSH on the VMs, in the order the config lists them. */
-function k3sCluster(config: ProxmoxHomelabConfig, vms: ServerVms): Cluster {
-    return new Cluster("k3s", {
-        servers: vms.servers.map((s) => ({ name: s.spec.name, ip: s.spec.ip, address: s.address, vmId: s.vm.id })),
-        k3sVersion: config.k3s.version,
-        readyTimeoutSeconds: config.k3s.readyTimeoutSeconds,
-        sshUser: config.ssh.user,
-        sshPrivateKey: config.secrets.sshPrivateKey,
-        sshConnectTimeoutSeconds: config.ssh.connectTimeoutSeconds,
-        registries: {
-            dockerHubMirror: config.k3s.dockerHubMirror,
-            dockerHubUsername: config.k3s.dockerHubUsername,
-            dockerHubToken: config.secrets.dockerHubToken,
-        },
-        vip: config.network.vip ? { apiServer: config.network.vip, services: config.network.servicesVip! } : undefined,
-    });
 }
 
 function postgresSizing(config: HomelabConfig) {
