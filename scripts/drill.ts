@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { DRILLS } from "../components/defaults";
+import { DRILLS } from "../programs/shared/facts";
 import { runDrill } from "../programs/drills/runner";
 
 const interrupt = new AbortController();

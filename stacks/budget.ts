@@ -2,7 +2,7 @@
 // capacity check (stacks/capacity.ts). tests/budget.test.ts proves the lines equal what the program actually sends.
 import type { BudgetLine, BudgetPlan } from "../components/contracts/budget";
 import type { Part } from "../components/contracts/part";
-import { NODE_RESERVE } from "../components/defaults";
+import { NODE_RESERVE } from "../components/k3s/facts";
 import { PARTS } from "./parts";
 
 /** Every request of the platform, one line per kind of pod, each part's from its own builders, in the parts' order. */

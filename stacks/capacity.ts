@@ -4,7 +4,7 @@
 // other config problems, before any resource exists.
 import { budgetTotals, platformBudget, podCapacity } from "./budget";
 import type { CapacityPlan, GitopsConfig, NodeSpec, PlatformConfig } from "../components/config";
-import { NODE_RESERVE } from "../components/defaults";
+import { NODE_RESERVE } from "../components/k3s/facts";
 
 /**
  * Refuses VMs too small for what the platform requests with one node drained (an upgrade, a lost VM): the

@@ -4,15 +4,10 @@ import { SHLINK_SELECTOR } from "../components/apps/shlinkSpec";
 import { offsiteEndpointPort, type HomelabConfig } from "../components/config";
 import { Postgres } from "../components/data/Postgres";
 import { Redis } from "../components/data/Redis";
-import {
-    API_SERVER_PORTS,
-    GRAFANA,
-    ISTIO,
-    K3S_API_PORT,
-    K3S_CLUSTER_CIDR,
-    K3S_NODE_CIDR_MASK_BITS,
-    SHLINK,
-} from "../components/defaults";
+import { SHLINK } from "../components/apps/facts";
+import { API_SERVER_PORTS, K3S_API_PORT, K3S_CLUSTER_CIDR, K3S_NODE_CIDR_MASK_BITS } from "../components/k3s/facts";
+import { ISTIO } from "../components/mesh/facts";
+import { GRAFANA } from "../components/observability/facts";
 import { ArgoCd } from "../components/gitops/ArgoCd";
 import { EdgeDoors } from "../components/edge/EdgeDoors";
 import { LabTls } from "../components/edge/LabTls";

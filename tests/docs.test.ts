@@ -5,8 +5,11 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { budgetTotals, platformBudget, podCapacity } from "../stacks/budget";
-import { CONFIG_DEFAULTS, K3S_VERSION_PATTERN, K6, OPERATOR_CHARTS, ARGO_CD_CHART } from "../components/defaults";
-import * as defaults from "../components/defaults";
+import { CONFIG_DEFAULTS, K3S_VERSION_PATTERN } from "../components/config/defaults";
+import { ARGO_CD_CHART } from "../components/gitops/facts";
+import { K6 } from "../components/load/facts";
+import { OPERATOR_CHARTS } from "../components/operators/facts";
+import { FACT_VALUES } from "./facts";
 import { DRILL_CATALOG } from "../programs/drills/catalog";
 import { runDrill } from "../programs/drills/runner";
 import { listText } from "../programs/load/cli";
@@ -161,7 +164,7 @@ describe("the README", () => {
             }
             Object.values(value).forEach((v) => walk(v, seen));
         };
-        walk(defaults, new Set());
+        walk(FACT_VALUES, new Set());
         const hosts = new Set(pins.map((p) => new URL(p.repo ?? p.chart.replace(/^oci:/, "https:")).host));
         expect(hosts.size).toBeGreaterThan(10);
         for (const host of hosts) {
@@ -321,7 +324,7 @@ describe("pinned versions quoted in the docs", () => {
         "v1.35.1+k3s1": { why: "an example of a newer K3s tag in the upgrade walk-through", holds: K3S_VERSION_PATTERN.test("v1.35.1+k3s1") },
     };
 
-    it("quotes only versions components/defaults.ts pins (or one named above while it holds)", () => {
+    it("quotes only versions the facts modules pin (or one named above while it holds)", () => {
         const pinned: string[] = [];
         const walk = (value: unknown, seen: Set<unknown>) => {
             if (typeof value === "string") {
@@ -331,7 +334,7 @@ describe("pinned versions quoted in the docs", () => {
                 Object.values(value).forEach((v) => walk(v, seen));
             }
         };
-        walk(defaults, new Set());
+        walk(FACT_VALUES, new Set());
         let quoted = 0;
         for (const doc of ["README.md", "docs/architecture.md", "docs/configuration.md", "docs/operating.md", "docs/testing.md"]) {
             for (const [version] of read(doc).matchAll(/(?<![\w.])v?\d+\.\d+\.\d+(?:[-+][\w.+-]*\w)?(?![\w.]*\d)/g)) {
@@ -340,7 +343,7 @@ describe("pinned versions quoted in the docs", () => {
                     expect(NOT_OURS[version].holds, `${doc}: ${version}, ${NOT_OURS[version].why}`).toBe(true);
                     continue;
                 }
-                expect(pinned.some((s) => s.includes(version.replace(/^v/, ""))), `${doc} quotes ${version}, which components/defaults.ts does not pin`).toBe(true);
+                expect(pinned.some((s) => s.includes(version.replace(/^v/, ""))), `${doc} quotes ${version}, which no facts module pins`).toBe(true);
             }
         }
         expect(quoted).toBeGreaterThan(20);

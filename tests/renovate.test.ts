@@ -11,6 +11,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as defaults from "../components/defaults";
+import { UBUNTU_IMAGE } from "../components/config/defaults";
+import { KUBE_VIP } from "../components/k3s/facts";
+import { FACT_MODULES, FACT_VALUES } from "./facts";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -160,18 +163,16 @@ describe("renovate.json", () => {
     });
 
     it("fails a new pin without an annotation, and a malformed annotation", () => {
-        const file = "components/defaults.ts";
-        const original = read(file);
-        const edits = {
-            unannotated: `${original}\nexport const NEW_CHART = { chart: "x", version: "1.2.3", repo: "https://example.org" };\n`,
-            unannotatedImage: `${original}\nexport const NEW_IMAGE = "ghcr.io/example/tool:v0.4.1";\n`,
-            misspelt: original.replace("// renovate: datasource=helm depName=argo-cd", "// renovate: datasource=helm depname=argo-cd"),
+        const [shared, gitops, apps] = ["components/defaults.ts", "components/gitops/facts.ts", "components/apps/facts.ts"];
+        const edits: Record<string, [string, string]> = {
+            unannotated: [shared, `${read(shared)}\nexport const NEW_CHART = { chart: "x", version: "1.2.3", repo: "https://example.org" };\n`],
+            unannotatedImage: [gitops, `${read(gitops)}\nexport const NEW_IMAGE = "ghcr.io/example/tool:v0.4.1";\n`],
+            misspelt: [gitops, read(gitops).replace("// renovate: datasource=helm depName=argo-cd", "// renovate: datasource=helm depname=argo-cd")],
             // A comment slipped between the annotation and its pin.
-            detached: original.replace("depName=shlinkio/shlink\n", "depName=shlinkio/shlink\n    // 4.6.0 is the last 4.x.\n"),
+            detached: [apps, read(apps).replace("depName=shlinkio/shlink\n", "depName=shlinkio/shlink\n    // 4.6.0 is the last 4.x.\n")],
         };
-        expect(edits.misspelt).not.toBe(original);
-        expect(edits.detached).not.toBe(original);
-        for (const [name, text] of Object.entries(edits)) {
+        for (const [name, [file, text]] of Object.entries(edits)) {
+            expect(text, name).not.toBe(read(file));
             const content = (f: string) => (f === file ? text : read(f));
             expect(invisible(scanPins(FILES, content), extract(config, FILES, content)).length, name).toBeGreaterThan(0);
         }
@@ -190,13 +191,13 @@ describe("renovate.json", () => {
         }
     });
 
-    it("names a datasource Renovate has for every dependency, and each chart of components/defaults.ts with its own registry", () => {
+    it("names a datasource Renovate has for every dependency, and each chart of the facts modules with its own registry", () => {
         const custom = Object.keys(config.customDatasources ?? {}).map((name) => `custom.${name}`);
         for (const dep of DEPS) {
             expect(["helm", "docker", "github-releases", "github-tags", ...custom], `${dep.file} ${dep.depName}`).toContain(dep.datasource);
         }
         // Every exported chart pin (chart, version, repo or an oci:// chart) found with the registry it is pulled from.
-        const charts = Object.values(defaults).flatMap((value) =>
+        const charts = FACT_VALUES.flatMap((value) =>
             value && typeof value === "object" ? [value, ...Object.values(value)].filter((v) => typeof v?.chart === "string" && typeof v?.version === "string") : [],
         ) as { chart: string; version: string; repo?: string }[];
         expect(charts.length).toBeGreaterThanOrEqual(15);
@@ -221,7 +222,16 @@ describe("renovate.json", () => {
         }
     });
 
-    it("keeps every pin-shaped export of components/defaults.ts current, directly or through the pin it is built from", () => {
+    it("reads every part's facts: each components/<part>/facts.ts is a facts module", () => {
+        const onDisk = fs
+            .readdirSync(path.join(ROOT, "components"))
+            .map((part) => `components/${part}/facts.ts`)
+            .filter((file) => fs.existsSync(path.join(ROOT, file)));
+        expect(onDisk.length).toBeGreaterThanOrEqual(12);
+        expect(Object.keys(FACT_MODULES)).toEqual(expect.arrayContaining(onDisk));
+    });
+
+    it("keeps every pin-shaped export of the facts modules current, directly or through the pin it is built from", () => {
         const values: string[] = [];
         const walk = (value: unknown): void => {
             if (typeof value === "string") {
@@ -230,10 +240,10 @@ describe("renovate.json", () => {
                 Object.values(value).forEach(walk);
             }
         };
-        Object.values(defaults).forEach(walk);
+        FACT_VALUES.forEach(walk);
         const pinned = values.filter(isPinShaped);
         expect(pinned).toContain(defaults.K3S_VERSION);
-        expect(pinned).toContain(defaults.KUBE_VIP.image);
+        expect(pinned).toContain(KUBE_VIP.image);
         const tracked = DEPS.filter(isValid);
         const untracked = pinned.filter(
             (value) =>
@@ -258,7 +268,7 @@ describe("renovate.json", () => {
     it("finds the cloud image's release and checksum but never updates them: Renovate cannot compute the checksum", () => {
         const image = DEPS.filter((dep) => dep.depName === "ubuntu-24.04-cloud-image");
         expect(image.map((dep) => dep.currentValue ?? dep.currentDigest).sort()).toEqual(
-            ["20250516", "20250516", "20250516", "20250516", defaults.UBUNTU_IMAGE.sha256, defaults.UBUNTU_IMAGE.sha256].sort(),
+            ["20250516", "20250516", "20250516", "20250516", UBUNTU_IMAGE.sha256, UBUNTU_IMAGE.sha256].sort(),
         );
         const rules = JSON.parse(read("renovate.json")).packageRules as Record<string, unknown>[];
         expect(rules).toContainEqual(expect.objectContaining({ matchDatasources: [image[0].datasource], enabled: false }));

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { DatabaseConnection, RedisConnection } from "../contracts/connections";
-import { GENERATED_SECRET_LENGTH, REDIS_ROTATION, SHLINK } from "../defaults";
+import { GENERATED_SECRET_LENGTH } from "../defaults";
+import { SHLINK } from "./facts";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { SHLINK_NAMESPACE } from "./placement";
 import { serviceUrl } from "../kubernetes/serviceNames";
@@ -113,7 +114,7 @@ function redisSwitchJob(
     if (generation === 0) {
         return [];
     }
-    const timeout = `${REDIS_ROTATION.waitSeconds * 2}s`;
+    const timeout = `${redis.rotation.waitSeconds * 2}s`;
     const job = new k8s.batch.v1.Job(
         name,
         {

@@ -1,7 +1,7 @@
 import { serviceFqdn } from "../kubernetes/serviceNames";
 import { pods, tcp, type PodPeer } from "../contracts/flows";
 import { ALWAYS, type OwnNamespace, type PartPlacement } from "../contracts/placement";
-import { SHLINK } from "../defaults";
+import { SHLINK } from "./facts";
 import { SHLINK_SELECTOR } from "./shlinkSpec";
 
 /** Shlink's pods: what the data stores' flows name as their client. */

@@ -1,7 +1,7 @@
 // The environment Shlink gets: pure, so tests check every variable against the ones Shlink reads.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { SHLINK } from "../defaults";
+import { SHLINK } from "./facts";
 
 /** Keys of the Secret in Shlink's namespace; every credential reaches the pod through it, never as a plain value. */
 export const SHLINK_SECRET_KEYS = {

@@ -1,6 +1,6 @@
 // Shlink's Deployment spec: a pure builder, so tests read exactly what the cluster receives.
 import type * as k8s from "@pulumi/kubernetes";
-import { SHLINK } from "../defaults";
+import { SHLINK } from "./facts";
 import { resourceRequirements } from "../kubernetes/resources";
 import { shlinkEnv, type ShlinkEnvArgs } from "./shlinkEnv";
 

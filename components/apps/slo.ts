@@ -1,6 +1,6 @@
 // Shlink's SLOs from Istio's metrics, with the multiwindow, multi-burn-rate alerts of Google's SRE workbook
 // (chapter "Alerting on SLOs"), and the alert on Shlink getting no traffic at all.
-import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../defaults";
+import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "./facts";
 import type { AlertingRule, PrometheusRuleSpec, RecordingRule } from "../contracts/telemetry";
 
 export interface SloTarget {

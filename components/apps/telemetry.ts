@@ -1,10 +1,11 @@
 // Shlink's SLOs and its no-traffic alert, measured at the ingress gateway (components/apps/slo.ts).
-import { ISTIO, SHLINK } from "../defaults";
+import { MESH } from "../contracts/mesh";
+import { SHLINK } from "./facts";
 import type { PartTelemetry } from "../contracts/telemetry";
 import { noTrafficRules, sloRules, type SloTarget } from "./slo";
 
 /** Shlink's Service, as users reach it through the ingress gateway. */
-export const SLO_TARGET: SloTarget = { namespace: SHLINK.namespace, service: SHLINK.name, gateway: { workload: ISTIO.gatewayRelease, namespace: ISTIO.gatewayNamespace } };
+export const SLO_TARGET: SloTarget = { namespace: SHLINK.namespace, service: SHLINK.name, gateway: { workload: MESH.gatewayRelease, namespace: MESH.gatewayNamespace } };
 
 export const appsTelemetry: PartTelemetry = {
     monitors: [],

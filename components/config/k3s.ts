@@ -1,6 +1,6 @@
 // K3s: the release installed on every server, how long a node may take to become Ready, and where the
 // nodes pull Docker Hub images from.
-import { CONFIG_DEFAULTS, K3S_VERSION_PATTERN } from "../defaults";
+import { CONFIG_DEFAULTS, K3S_VERSION_PATTERN } from "./defaults";
 import { DOCKER_HUB_USER_PATTERN } from "./patterns";
 import { Reader } from "./read";
 import type { Checked, K3sConfig } from "./types";

@@ -1,5 +1,5 @@
 // The `homelab:*` keys the loader knows, and the refusal of any other (a typo would silently be ignored).
-import { CONFIG_DEFAULTS } from "../defaults";
+import { CONFIG_DEFAULTS } from "./defaults";
 import { configRm, configSet } from "./fix";
 
 /** Keys without a default: required ones, ones derived from others, and optional ones. */

@@ -1,5 +1,5 @@
 // The URLs' ports and host name, the mesh and the observability settings, and the port plan ServiceLB can serve.
-import { DOMAIN_PATTERN, RESERVED_NODE_PORTS, SHLINK_RATE_LIMIT_MAX } from "../defaults";
+import { DOMAIN_PATTERN, RESERVED_NODE_PORTS, SHLINK_RATE_LIMIT_MAX } from "./defaults";
 import { Reader, UNREAD_SECRET } from "./read";
 import type { Checked, MeshConfig } from "./types";
 import { configSet, configSetSecret } from "./fix";

@@ -1,5 +1,5 @@
 // The K3s server VMs: the list, each entry's overrides of the VM defaults, and what K3s and the LAN require.
-import { DNS_LABEL_PATTERN, K3S_SERVER_MINIMUMS } from "../defaults";
+import { DNS_LABEL_PATTERN, K3S_SERVER_MINIMUMS } from "./defaults";
 import { isHostInSubnet, parseIpv4 } from "./ipv4";
 import type { Lan } from "./network";
 import { intValue, Reader } from "./read";

@@ -1,13 +1,14 @@
 // Sizes of the data layer and Shlink, and the check that the nodes' disks hold its volumes (whether their CPU and
 // memory hold its requests is planned above the loader: stacks/capacity.ts).
-import { K3S_SERVER_MINIMUMS, SHLINK } from "../defaults";
+import { HA_MIN_NODES, K3S_SERVER_MINIMUMS } from "./defaults";
 import { Reader } from "./read";
 import type { Checked, NodeSpec, PlatformConfig } from "./types";
 
 export function validatePlatform(h: Record<string, unknown>): Checked<PlatformConfig> {
     const read = new Reader(h);
     const platform = {
-        shlinkReplicas: read.int("shlinkReplicas", SHLINK.minAvailable + 1, 12),
+        // Shlink's PodDisruptionBudget keeps 2 up (SHLINK.minAvailable, components/apps/facts.ts): 3 replicas at least, one per node.
+        shlinkReplicas: read.int("shlinkReplicas", HA_MIN_NODES, 12),
         postgresVolumeGiB: read.int("postgresVolumeGiB", 1, 16_384),
         postgresBackupVolumeGiB: read.int("postgresBackupVolumeGiB", 1, 16_384),
         postgresBackupRetentionFull: read.int("postgresBackupRetentionFull", 1, 30),

@@ -1,5 +1,5 @@
 // The Proxmox connection: the provider's own `proxmoxve:*` keys.
-import { PROXMOX_API_PORT } from "../defaults";
+import { PROXMOX_API_PORT } from "./defaults";
 import { PROXMOX_TOKEN_PATTERN } from "./patterns";
 import { booleanValue, UNREAD_SECRET } from "./read";
 import type { Checked, PlainConfig } from "./types";

@@ -1,5 +1,5 @@
 // Reading raw values: at most one problem per key, and `undefined` for a value no later check may build on.
-import { CONFIG_DEFAULTS } from "../defaults";
+import { CONFIG_DEFAULTS } from "./defaults";
 
 export type DefaultedKey = keyof typeof CONFIG_DEFAULTS;
 

@@ -1,7 +1,7 @@
 // Where the platform runs: the VMs this program makes (Proxmox mode, homelab:nodes) or a cluster the user
 // already has (cluster mode, homelab:kubeconfig), and what the platform assumes of it in either case.
 import { parse } from "yaml";
-import { DNS_LABEL_PATTERN, HA_MIN_NODES, ISTIO } from "../defaults";
+import { DNS_LABEL_PATTERN, HA_MIN_NODES, ISTIO_CNI } from "./defaults";
 import { parseIpv4 } from "./ipv4";
 import { Reader, intValue, UNREAD_SECRET } from "./read";
 import type { Checked, NodeSpec, PlatformTarget } from "./types";
@@ -50,7 +50,7 @@ export function proxmoxTarget(h: Record<string, unknown>, nodes: NodeSpec[] | un
     }
     // The services VIP (kube-vip, checked with the network) when set; else ServiceLB answers on every node.
     const publicAddress = typeof h.servicesVip === "string" && h.servicesVip !== "" ? h.servicesVip : nodes[0].ip;
-    return { problems, value: { storageClass, publicAddress, nodeCount: nodes.length, cniPlatform: ISTIO.cniPlatform } };
+    return { problems, value: { storageClass, publicAddress, nodeCount: nodes.length, cniPlatform: ISTIO_CNI.platform } };
 }
 
 /**
@@ -84,9 +84,9 @@ export function clusterTarget(h: Record<string, unknown>): Checked<PlatformTarge
         }
     }
     const cniPlatform = read.optional("istioCniPlatform");
-    if (cniPlatform !== undefined && !(ISTIO.cniPlatforms as readonly string[]).includes(cniPlatform)) {
+    if (cniPlatform !== undefined && !(ISTIO_CNI.platforms as readonly string[]).includes(cniPlatform)) {
         problems.push(
-            `homelab:istioCniPlatform must be one of Istio's platform profiles (${ISTIO.cniPlatforms.join(", ")}) or unset for a cluster ` +
+            `homelab:istioCniPlatform must be one of Istio's platform profiles (${ISTIO_CNI.platforms.join(", ")}) or unset for a cluster ` +
                 `with CNI files in /etc/cni/net.d and /opt/cni/bin (got "${cniPlatform}").`,
         );
     }

@@ -30,6 +30,8 @@ export interface RedisClientRotation {
     generationKey: string;
     /** The client's pod-template annotation of a rotated generation (none for the first password, so nothing restarts). */
     podAnnotations: Record<string, string> | undefined;
+    /** How long the wait Job's script waits for the client's Secret (the client gives its Job twice that). */
+    waitSeconds: number;
     /** The spec of the Job that completes once the client's Secret `secretName` holds the ready generation. */
     waitJobSpec(secretName: pulumi.Input<string>): k8s.types.input.batch.v1.JobSpec;
 }
@@ -47,3 +49,6 @@ export interface RedisConnection {
     /** How the client's Secret and pods follow a rotation to `readyGeneration`. */
     rotation: RedisClientRotation;
 }
+
+/** The namespace of the data stores' one client (Shlink: apps' SHLINK.namespace is this): it reads their Vault entries. */
+export const DATA_CLIENT_NAMESPACE = "shlink";

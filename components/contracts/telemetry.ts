@@ -136,3 +136,15 @@ export function platformRuleSet(rules: AlertingRule[]): RuleSet {
 
 /** A part that contributes nothing to monitoring. */
 export const NO_TELEMETRY: PartTelemetry = { monitors: [], rules: () => [], dashboards: [] };
+
+/** Scrape interval of the exporters (the data layer's, OpenBao's, cert-manager's): every part scrapes at this pace. */
+export const DATA_SCRAPE_INTERVAL = "30s";
+
+/** The Prometheus datasource kube-prometheus-stack provisions in Grafana: every part's dashboards and Kiali refer to it. */
+export const PROMETHEUS_DATASOURCE = { name: "Prometheus", uid: "prometheus" } as const;
+
+/** The folder of the mesh's dashboards: Grafana's first provider (an existing lab keeps its providers' order). */
+export const ISTIO_DASHBOARD_FOLDER = { name: "istio", folder: "Istio" } as const;
+
+/** Prometheus' port (kube-prometheus-stack): its API, and the remote-write receiver the load tests push to. */
+export const PROMETHEUS_PORT = 9090;

@@ -74,3 +74,26 @@ export const VAULT_ROLES = {
 
 /** The ServiceAccount each reading namespace's SecretStore authenticates as (and the seeder's, in `vault`). */
 export const VAULT_CLIENT_SERVICE_ACCOUNT = "vault-client";
+
+/**
+ * Where every reading namespace's SecretStore finds Vault (the secrets part's VAULT is built on it): the active
+ * server's Service (the chart's `openbao-active` follows the leader), its API port, the KV version 2 mount at
+ * `secret/` and Kubernetes auth at `auth/kubernetes`.
+ */
+export const VAULT_ENDPOINT = {
+    namespace: "vault",
+    activeService: "openbao-active",
+    apiPort: 8200,
+    kvMount: "secret",
+    kubernetesAuthPath: "kubernetes",
+} as const;
+
+/** How application secrets travel from Vault into the namespaces (ESO) and back into the pods (Reloader). */
+export const SECRET_DELIVERY = {
+    /** Name of the namespaced SecretStore in every namespace that talks to Vault (readers and the seeder's). */
+    storeName: "vault",
+    /** How often ESO re-reads Vault and re-pushes the seed: a rotation reaches the pods within minutes. */
+    refreshInterval: "1m",
+    /** Reloader's annotation: the listed Secrets (comma-separated) restart the workload carrying it. */
+    reloadAnnotation: "secret.reloader.stakater.com/reload",
+} as const;

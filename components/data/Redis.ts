@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GENERATED_SECRET_LENGTH, REDIS, REDIS_ROTATION } from "../defaults";
+import { GENERATED_SECRET_LENGTH } from "../defaults";
+import { REDIS, REDIS_ROTATION } from "./facts";
 import type { RedisConnection } from "../contracts/connections";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { externalSecret, vaultReader } from "../kubernetes/externalSecrets";

@@ -1,5 +1,5 @@
 // The data layer's alerts: PostgreSQL and Redis (data rules), and the age of the newest pgBackRest backups.
-import { ALERTING, POSTGRES, REDIS } from "../defaults";
+import { ALERTING, POSTGRES, REDIS } from "./facts";
 import { longestGapSeconds } from "../kubernetes/cron";
 import type { AlertingRule, BackupWatch, PrometheusRuleSpec } from "../contracts/telemetry";
 

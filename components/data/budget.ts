@@ -2,7 +2,7 @@
 // RedisFailover's, counted from the specs the layer sends. tests/budget.test.ts reads the same from the ledger.
 import type { BudgetLine, BudgetPlan } from "../contracts/budget";
 import { podLine } from "../contracts/budget";
-import { POSTGRES, REDIS } from "../defaults";
+import { POSTGRES, REDIS } from "./facts";
 import { postgresClusterSpec } from "./postgresSpec";
 import { redisFailoverSpec } from "./redisSpec";
 import type { PostgresClusterSpec } from "./crds";

@@ -1,7 +1,8 @@
 // Our own Grafana dashboard of the data layer, built in code (pgMonitor's and grafana.com's may not be copied
 // here): PostgreSQL primary, replication lag, connections and TPS; Redis hit rate, memory, clients, master;
 // the age and size of the newest pgBackRest backups in each repository.
-import { GRAFANA, POSTGRES, REDIS } from "../defaults";
+import { PROMETHEUS_DATASOURCE } from "../contracts/telemetry";
+import { POSTGRES, REDIS } from "./facts";
 import { PG_CLUSTER_LABEL, pgClusterName } from "./alerts";
 
 export interface Panel {
@@ -77,7 +78,7 @@ export function dataLayerPanels(): Panel[] {
 
 /** The dashboard JSON (Grafana schema 39), two panels a row, bound to kube-prometheus-stack's datasource uid. */
 export function dataLayerDashboard(): object {
-    const datasource = { type: "prometheus", uid: GRAFANA.datasource.uid };
+    const datasource = { type: "prometheus", uid: PROMETHEUS_DATASOURCE.uid };
     return {
         uid: DATA_DASHBOARD_UID,
         title: "Data layer (PostgreSQL, Redis)",

@@ -1,7 +1,8 @@
 // The PostgresCluster spec, the schema fix and the user Secret PGO adopts: pure builders, tested directly.
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { POSTGRES, POSTGRES_EXPORTER, POSTGRES_PGO_CONTAINERS, STORAGE_CLASS } from "../defaults";
+import { STORAGE_CLASS } from "../defaults";
+import { POSTGRES, POSTGRES_EXPORTER, POSTGRES_PGO_CONTAINERS } from "./facts";
 import { resourceRequirements } from "../kubernetes/resources";
 import type { OffsiteBackupConfig } from "../config/types";
 import type { PGBackRestCloudDataSource, PGBackRestRepo, PostgresClusterSpec } from "./crds";

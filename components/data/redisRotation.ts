@@ -9,7 +9,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { RedisClientRotation } from "../contracts/connections";
-import { POD_PORTS, REDIS, REDIS_ROTATION } from "../defaults";
+import { POD_PORTS, REDIS, REDIS_ROTATION } from "./facts";
 import { resourceRequirements } from "../kubernetes/resources";
 
 /** Keys of the mounted auth Secret the script reads: the current and previous passwords, and their generation. */
@@ -206,6 +206,7 @@ export function redisClientRotation(readyGeneration: number): RedisClientRotatio
         generationTemplate: redisClientGenerationTemplate(readyGeneration),
         generationKey: REDIS_ROTATION.clientGenerationKey,
         podAnnotations: redisGenerationAnnotation(readyGeneration),
+        waitSeconds: REDIS_ROTATION.waitSeconds,
         waitJobSpec: (secretName) => redisClientWaitJobSpec({ secretName, generation: readyGeneration }),
     };
 }

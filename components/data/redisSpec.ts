@@ -1,6 +1,7 @@
 // The RedisFailover spec and the Service that follows the master: pure builders, tested directly.
 import type * as pulumi from "@pulumi/pulumi";
-import { REDIS, REDIS_EXPORTER, STORAGE_CLASS } from "../defaults";
+import { STORAGE_CLASS } from "../defaults";
+import { REDIS, REDIS_EXPORTER } from "./facts";
 import { resourceRequirements } from "../kubernetes/resources";
 import type { RedisFailoverSpec } from "./crds";
 

@@ -1,7 +1,7 @@
 // What Prometheus scrapes of the data layer (PGO's exporter, both redis_exporters of the failover), its alerts
 // (components/data/alerts.ts) and its dashboards: our own (components/data/dashboard.ts) and the Redis exporter's.
-import { DATA_DASHBOARDS, DATA_SCRAPE_INTERVAL, GRAFANA, POSTGRES, REDIS } from "../defaults";
-import { podLabelMeta, type Dashboards, type Monitor, type PartTelemetry } from "../contracts/telemetry";
+import { DATA_DASHBOARDS, POSTGRES, REDIS } from "./facts";
+import { DATA_SCRAPE_INTERVAL, PROMETHEUS_DATASOURCE, podLabelMeta, type Dashboards, type Monitor, type PartTelemetry } from "../contracts/telemetry";
 import { PG_CLUSTER_LABEL, backupRules, dataRules } from "./alerts";
 import { DATA_DASHBOARD_UID, dataLayerDashboard } from "./dashboard";
 import { POSTGRES_EXPORTER_POD_LABEL, POSTGRES_EXPORTER_PORT } from "./postgresSpec";
@@ -57,7 +57,7 @@ export function dataMonitors(): Monitor[] {
  */
 export function dataDashboards(): Dashboards[] {
     const { gnetId, revision, datasourceInputs } = DATA_DASHBOARDS.redis;
-    const redis = { gnetId, revision, datasource: datasourceInputs.map((name) => ({ name, value: GRAFANA.datasource.uid })) };
+    const redis = { gnetId, revision, datasource: datasourceInputs.map((name) => ({ name, value: PROMETHEUS_DATASOURCE.uid })) };
     return [
         { kind: "grafana.com", provider: DATA_DASHBOARDS.provider, dashboards: { redis } },
         { kind: "configMap", role: "data-dashboard", uid: DATA_DASHBOARD_UID, json: dataLayerDashboard() },

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LAB_TLS, OPERATOR_CHARTS } from "../defaults";
+import { OPERATOR_NAMESPACES } from "../contracts/operators";
+import { LAB_TLS } from "./facts";
 import { childName } from "../kubernetes/names";
 import { WAIT_FOR_READY } from "../kubernetes/wait";
 import {
@@ -42,7 +43,7 @@ export class LabTls extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(childName(name, role), { apiVersion: CERT_MANAGER_API_VERSION, kind, metadata, spec }, afterCertManager(more));
 
         const selfSigned = object("selfsigned-issuer", "ClusterIssuer", { name: LAB_TLS.selfSignedIssuer }, selfSignedIssuerSpec());
-        const ca = object("ca-certificate", "Certificate", certificateMetadata(LAB_TLS.caCertificate, OPERATOR_CHARTS.certManager.namespace), caCertificateSpec(), [selfSigned]);
+        const ca = object("ca-certificate", "Certificate", certificateMetadata(LAB_TLS.caCertificate, OPERATOR_NAMESPACES.certManager), caCertificateSpec(), [selfSigned]);
         const caIssuer = object("ca-issuer", "ClusterIssuer", { name: LAB_TLS.caIssuer }, caIssuerSpec(), [ca]);
         this.servingCertificate = object(
             "serving-certificate",

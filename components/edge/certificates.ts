@@ -1,5 +1,5 @@
 // Pure builders of the lab's CA and serving certificate (cert-manager v1): tests call them directly.
-import { LAB_TLS } from "../defaults";
+import { LAB_TLS } from "./facts";
 import { parseIpv4 } from "../config/ipv4";
 
 export const CERT_MANAGER_API_VERSION = "cert-manager.io/v1";

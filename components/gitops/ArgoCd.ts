@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ARGO_CD, ARGO_CD_CHART, GENERATED_SECRET_LENGTH } from "../defaults";
+import { GENERATED_SECRET_LENGTH } from "../defaults";
+import { ARGO_CD, ARGO_CD_CHART } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";

@@ -1,6 +1,6 @@
 // Argo CD's custom resources (`argoproj.io/v1alpha1`, the only version of the CRDs chart 10.1.1 installs), for
 // the fields this program sets, and the builders of the user's project and root Application.
-import { ARGO_CD } from "../defaults";
+import { ARGO_CD } from "./facts";
 
 export const ARGO_API_VERSION = "argoproj.io/v1alpha1";
 export const APP_PROJECT_KIND = "AppProject";

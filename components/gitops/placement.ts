@@ -1,7 +1,7 @@
 import type { EdgeDoor } from "../contracts/doors";
 import { pods, tcp } from "../contracts/flows";
 import type { OwnNamespace, PartPlacement } from "../contracts/placement";
-import { ARGO_CD, POD_PORTS } from "../defaults";
+import { ARGO_CD, POD_PORTS } from "./facts";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 
 export const ARGO_CD_NAMESPACE: OwnNamespace = {

@@ -1,6 +1,6 @@
 // Values of the argo-cd chart (10.1.1): what runs, what each container requests, and how the UI is reached.
 import type * as pulumi from "@pulumi/pulumi";
-import { ARGO_CD } from "../defaults";
+import { ARGO_CD } from "./facts";
 
 /** What the values depend on. */
 export interface ArgoCdValuesArgs {

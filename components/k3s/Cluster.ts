@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { K3S_API_PORT, K3S_DISABLED_COMPONENTS, KUBE_VIP } from "../defaults";
+import { K3S_API_PORT, K3S_DISABLED_COMPONENTS, KUBE_VIP } from "./facts";
 import { childName } from "../kubernetes/names";
 import { shq } from "../shell/quote";
 import { sshConnection, type SshLogin, sshPortProbeScript } from "../shell/ssh";

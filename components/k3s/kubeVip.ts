@@ -2,7 +2,7 @@
 // daemonset --inCluster --taint --controlplane --services --arp --leaderElection` print), as one YAML file that K3s
 // deploys from its auto-deploy directory.
 import * as YAML from "yaml";
-import { K3S_API_PORT, KUBE_VIP } from "../defaults";
+import { K3S_API_PORT, KUBE_VIP } from "./facts";
 
 /** The two addresses kube-vip holds: the API server's and the LoadBalancer Services'. */
 export interface VipAddresses {

@@ -1,6 +1,6 @@
 import type { PartPlacement } from "../contracts/placement";
 import { pods, type Flow, type FlowPort, type PodPeer } from "../contracts/flows";
-import { CLUSTER_DNS, SYSTEM_NAMESPACES } from "../defaults";
+import { CLUSTER_DNS, SYSTEM_NAMESPACES } from "./facts";
 
 /** CoreDNS, which K3s runs in kube-system. */
 export const CLUSTER_DNS_PODS: PodPeer = pods(CLUSTER_DNS.namespace, CLUSTER_DNS.podLabels);

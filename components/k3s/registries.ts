@@ -1,5 +1,5 @@
 // /etc/rancher/k3s/registries.yaml: where every node pulls images from (k3s-io/docs private-registry.md).
-import { REGISTRY_MIRRORS } from "../defaults";
+import { REGISTRY_MIRRORS } from "./facts";
 import { yamlString } from "../shell/quote";
 
 export interface RegistriesConfig {

@@ -2,7 +2,8 @@
 // Every script is run as root with `sudo bash -s` and fed on stdin, so secrets never reach a process list.
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { K3S_API_PORT, K3S_DRAIN_TIMEOUT_SECONDS, K3S_VERSION_PATTERN, KUBE_VIP } from "../defaults";
+import { K3S_VERSION_PATTERN } from "../config/defaults";
+import { K3S_API_PORT, K3S_DRAIN_TIMEOUT_SECONDS, KUBE_VIP } from "./facts";
 import { shq, yamlString } from "../shell/quote";
 import { heredocLines, script, scriptFromFile } from "../shell/script";
 import { registriesYaml, type RegistriesConfig } from "./registries";

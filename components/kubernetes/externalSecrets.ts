@@ -4,8 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { VaultAccess, VaultEntries, VaultEntry, VaultRead } from "../contracts/vault";
-import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES } from "../contracts/vault";
-import { SECRET_DELIVERY, VAULT } from "../defaults";
+import { SECRET_DELIVERY, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ENDPOINT, VAULT_ROLES } from "../contracts/vault";
 import { childName } from "./names";
 import { serviceUrl } from "./serviceNames";
 import { WAIT_FOR_READY } from "./wait";
@@ -19,7 +18,7 @@ export const ESO_API = {
 
 /** Where every store reaches Vault: the chart's `openbao-active` Service, which follows the Raft leader. */
 export function vaultServerUrl(): string {
-    return serviceUrl(VAULT.activeService, VAULT.namespace, VAULT.apiPort);
+    return serviceUrl(VAULT_ENDPOINT.activeService, VAULT_ENDPOINT.namespace, VAULT_ENDPOINT.apiPort);
 }
 
 /** A namespaced SecretStore on Vault's KV v2 at `secret/`, logging in with Kubernetes auth as `role`. */
@@ -28,11 +27,11 @@ export function secretStoreSpec(role: string) {
         provider: {
             vault: {
                 server: vaultServerUrl(),
-                path: VAULT.kvMount,
+                path: VAULT_ENDPOINT.kvMount,
                 version: "v2",
                 auth: {
                     kubernetes: {
-                        mountPath: VAULT.kubernetesAuthPath,
+                        mountPath: VAULT_ENDPOINT.kubernetesAuthPath,
                         role,
                         // The namespace's own ServiceAccount, not ESO's: Vault's role binds exactly this one.
                         serviceAccountRef: { name: VAULT_CLIENT_SERVICE_ACCOUNT },

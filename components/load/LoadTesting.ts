@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ShlinkRateLimits } from "../contracts/rateLimits";
-import { K6_OPERATOR_CHART } from "../defaults";
+import { K6_OPERATOR_CHART } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";

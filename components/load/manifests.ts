@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ShlinkRateLimits } from "../contracts/rateLimits";
-import { K6, K6_LAB_CA } from "../defaults";
+import { K6, K6_LAB_CA } from "./facts";
 import { SCENARIOS, type ScenarioName } from "./scenarios/catalog";
 
 /** Directory of the k6 scripts: every `.ts` file in it ships, so the scenarios' sibling imports resolve. */

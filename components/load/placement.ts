@@ -1,6 +1,7 @@
 import { pods, tcp } from "../contracts/flows";
 import { ALWAYS, type OwnNamespace, type PartPlacement } from "../contracts/placement";
-import { K6, POD_PORTS } from "../defaults";
+import { PROMETHEUS_PORT } from "../contracts/telemetry";
+import { K6, POD_PORTS } from "./facts";
 
 export const LOAD_NAMESPACE: OwnNamespace = {
     kind: "own",
@@ -14,9 +15,12 @@ export const LOAD_NAMESPACE: OwnNamespace = {
     createdWhen: ALWAYS,
 };
 
-/** k6: its operator drives the runner's REST API. */
+/** k6: its operator drives the runner's REST API; the runner remote-writes its metrics to Prometheus. */
 export const loadPlacement: PartPlacement = {
     namespaces: [LOAD_NAMESPACE],
-    flows: () => [{ name: "k6-internal", from: pods(K6.namespace), to: pods(K6.namespace), ports: tcp(POD_PORTS.k6RunnerApi), why: "k6-operator's starter and controller drive the runner's REST API" }],
+    flows: ({ peers }) => [
+        { name: "k6-internal", from: pods(K6.namespace), to: pods(K6.namespace), ports: tcp(POD_PORTS.k6RunnerApi), why: "k6-operator's starter and controller drive the runner's REST API" },
+        { name: "k6-to-prometheus", from: pods(K6.namespace), to: peers.prometheus, ports: tcp(PROMETHEUS_PORT), why: "k6's metrics, remote-written" },
+    ],
     doors: () => [],
 };

@@ -1,5 +1,5 @@
-import { GRAFANA, K6 } from "../defaults";
-import type { PartTelemetry } from "../contracts/telemetry";
+import { K6 } from "./facts";
+import { PROMETHEUS_DATASOURCE, type PartTelemetry } from "../contracts/telemetry";
 
 /** Where the k6 dashboard is shown. */
 export const LOAD_DASHBOARD_PROVIDER = { name: "load", folder: "Load tests" } as const;
@@ -15,7 +15,7 @@ export const loadTelemetry: PartTelemetry = {
         {
             kind: "grafana.com",
             provider: LOAD_DASHBOARD_PROVIDER,
-            dashboards: { k6: { gnetId: K6.dashboard.gnetId, revision: K6.dashboard.revision, datasource: [{ name: "DS_PROMETHEUS", value: GRAFANA.datasource.uid }] } },
+            dashboards: { k6: { gnetId: K6.dashboard.gnetId, revision: K6.dashboard.revision, datasource: [{ name: "DS_PROMETHEUS", value: PROMETHEUS_DATASOURCE.uid }] } },
         },
     ],
 };

@@ -2,7 +2,7 @@
 // the operator's CRD): k6.io/v1alpha1, the k6-operator's only version (CRD: parallelism and script required). The
 // load part's pure contract with the programs that start runs (programs/load, programs/drills); tests check it
 // against the CRD's required fields and the load namespace's Pod Security level.
-import { K6, K6_LAB_CA } from "../defaults";
+import { K6, K6_LAB_CA } from "./facts";
 import type { LoadTarget } from "./manifests";
 import { SUMMARY_MARKERS, type LoadSummary, type ScenarioName } from "./scenarios/catalog";
 

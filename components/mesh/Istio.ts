@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { cniValues, gatewayValues, istiodValues, telemetrySpec, type GatewayServicePort, type TracingTarget } from "./values";
-import { ISTIO, ISTIO_CHARTS } from "../defaults";
+import { ISTIO, ISTIO_CHARTS } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
 import { GATEWAY_NAMESPACE, ISTIO_NAMESPACE } from "./placement";

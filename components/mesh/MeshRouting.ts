@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ShlinkRateLimits } from "../contracts/rateLimits";
-import { SHLINK_RATE_LIMIT } from "../defaults";
+import { SHLINK_RATE_LIMIT } from "./facts";
 import { rateLimitFilterSpec } from "./rateLimit";
 import {
     authorizationPolicySpec,

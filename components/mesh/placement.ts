@@ -1,6 +1,6 @@
 import { ANYWHERE, pods, tcp, type Flow, type PodPeer } from "../contracts/flows";
 import { ALWAYS, ownNamespaces, type OwnNamespace, type PartPlacement } from "../contracts/placement";
-import { ISTIO, POD_PORTS } from "../defaults";
+import { ISTIO, POD_PORTS } from "./facts";
 
 /** The ingress gateway's pods: the lab's front door, the client of every UI. */
 export const GATEWAY_PODS: PodPeer = pods(ISTIO.gatewayNamespace, { istio: ISTIO.gatewayLabel });

@@ -3,7 +3,7 @@
 // `typed_per_filter_config`, so the limit follows Istio's own route match (method and path) with no second copy
 // of it in Envoy's descriptor language.
 import type { ShlinkRateLimits } from "../contracts/rateLimits";
-import { SHLINK_RATE_LIMIT } from "../defaults";
+import { SHLINK_RATE_LIMIT } from "./facts";
 
 type RateLimitedRoute = (typeof SHLINK_RATE_LIMIT.routes)[keyof typeof SHLINK_RATE_LIMIT.routes];
 

@@ -1,7 +1,7 @@
 // What Prometheus scrapes of the mesh, after Istio's documented prometheus-operator example
 // (samples/addons/extras/prometheus-operator.yaml): istiod, every sidecar, the ingress gateway; and Istio's dashboards.
-import { GRAFANA, ISTIO, ISTIO_DASHBOARDS, ISTIO_SCRAPE_INTERVAL } from "../defaults";
-import { escapeRegex, podLabelMeta, type Dashboards, type Monitor, type PartTelemetry, type RelabelConfig } from "../contracts/telemetry";
+import { ISTIO, ISTIO_DASHBOARDS, ISTIO_SCRAPE_INTERVAL } from "./facts";
+import { ISTIO_DASHBOARD_FOLDER, PROMETHEUS_DATASOURCE, escapeRegex, podLabelMeta, type Dashboards, type Monitor, type PartTelemetry, type RelabelConfig } from "../contracts/telemetry";
 
 export interface MonitorInputs {
     /** Namespace of istiod's Service. */
@@ -74,9 +74,9 @@ export function monitors(inputs: MonitorInputs): Monitor[] {
 /** Istio's grafana.com dashboards at pinned revisions, bound to the Prometheus datasource, in Grafana's first folder. */
 export function istioDashboards(): Dashboards {
     const dashboards = Object.fromEntries(
-        Object.entries(ISTIO_DASHBOARDS).map(([key, { gnetId, revision }]) => [key, { gnetId, revision, datasource: GRAFANA.datasource.name }]),
+        Object.entries(ISTIO_DASHBOARDS).map(([key, { gnetId, revision }]) => [key, { gnetId, revision, datasource: PROMETHEUS_DATASOURCE.name }]),
     );
-    return { kind: "grafana.com", provider: GRAFANA.dashboardProvider, dashboards };
+    return { kind: "grafana.com", provider: ISTIO_DASHBOARD_FOLDER, dashboards };
 }
 
 export const meshTelemetry: PartTelemetry = {

@@ -1,5 +1,5 @@
 // Pure builders for the Istio charts' values and the mesh's custom resources; tests call them directly.
-import { ISTIO } from "../defaults";
+import { ISTIO } from "./facts";
 import { doorServers, forwardRoute, redirectRoutes, type EdgeDoor } from "../contracts/doors";
 import { loadBalancerAnnotations } from "../kubernetes/service";
 import { serviceFqdn } from "../kubernetes/serviceNames";

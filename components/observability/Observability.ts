@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GRAFANA, KIALI } from "../defaults";
+import { GRAFANA, KIALI } from "./facts";
 import { jaeger } from "./jaeger";
 import { kiali } from "./kiali";
 import type { KialiAuthStrategy } from "./kialiCrd";

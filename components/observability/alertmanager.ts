@@ -2,7 +2,7 @@
 // routes by severity to the webhook chosen in stack config, or to nobody (alerts still in the UI and Grafana).
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ALERTING } from "../defaults";
+import { ALERTING } from "./facts";
 import { childName } from "../kubernetes/names";
 import { NODE_NOT_READY_ALERT } from "../contracts/telemetry";
 

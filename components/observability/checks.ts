@@ -1,5 +1,5 @@
 import type { PartChecks } from "../contracts/checks";
-import { KIALI } from "../defaults";
+import { KIALI } from "./facts";
 
 /** Grafana, Kiali and Jaeger answering through their HTTPS doors; no drill takes them away. */
 export const observabilityChecks: PartChecks = {

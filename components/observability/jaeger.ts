@@ -1,7 +1,7 @@
 // Jaeger v2 (all-in-one, badger storage): its config and chart values, and the resources that run it.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { JAEGER, OBSERVABILITY_STORAGE } from "../defaults";
+import { JAEGER, OBSERVABILITY_STORAGE } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KIALI_API_VERSION, KIALI_KIND, type KialiAuthStrategy, type KialiSpec } from "./kialiCrd";
-import { GRAFANA, KIALI } from "../defaults";
+import { GRAFANA, KIALI } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";

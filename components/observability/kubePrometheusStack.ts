@@ -2,14 +2,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import {
-    ALERTING,
-    GENERATED_SECRET_LENGTH,
-    GRAFANA,
-    GRAFANA_ADMIN_SECRET,
-    KUBE_PROMETHEUS_STACK,
-    OBSERVABILITY_STORAGE,
-} from "../defaults";
+import { GENERATED_SECRET_LENGTH } from "../defaults";
+import { ALERTING, GRAFANA, GRAFANA_ADMIN_SECRET, KUBE_PROMETHEUS_STACK, OBSERVABILITY_STORAGE } from "./facts";
 import type { DashboardFolder, Dashboards, GrafanaComDashboard } from "../contracts/telemetry";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";

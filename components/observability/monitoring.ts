@@ -3,9 +3,9 @@
 // stack hands it every part's telemetry, in the order of the parts.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { DATA_DASHBOARDS } from "../defaults";
 import { childName } from "../kubernetes/names";
 import { ROUTED_SEVERITIES, type PartTelemetry, type RuleSet, type TelemetryInputs } from "../contracts/telemetry";
+import { GRAFANA } from "./facts";
 
 export interface MonitoringInputs {
     /** kube-prometheus-stack: its release installs the CRDs, its namespace holds the objects. */
@@ -87,7 +87,7 @@ export function monitoringObjects(component: string, inputs: MonitoringInputs, p
             childName(component, d.role),
             {
                 // Grafana's sidecar loads every ConfigMap with this label (searchNamespace ALL in the chart's values).
-                metadata: { name: d.uid, namespace: inputs.stack.namespace, labels: { ...DATA_DASHBOARDS.sidecarLabel } },
+                metadata: { name: d.uid, namespace: inputs.stack.namespace, labels: { ...GRAFANA.sidecarLabel } },
                 data: { [`${d.uid}.json`]: JSON.stringify(d.json) },
             },
             { parent },

@@ -1,4 +1,4 @@
-import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "../defaults";
+import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "./facts";
 import type { EdgeDoor } from "../contracts/doors";
 import { serviceFqdn } from "../kubernetes/serviceNames";
 import { JAEGER_UI_SERVICE } from "./jaeger";

@@ -1,7 +1,7 @@
 // Observability's namespaces and their stance (observability/placement.ts), apart so the components creating
 // them import no door or flow (names.ts, which the doors use, imports the Jaeger component's module).
 import { ALWAYS, type OwnNamespace } from "../contracts/placement";
-import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "../defaults";
+import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "./facts";
 
 const observabilityNamespace = (name: string, podSecurity: OwnNamespace["podSecurity"], ingress: OwnNamespace["ingress"]): OwnNamespace => ({
     kind: "own",

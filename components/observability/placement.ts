@@ -1,20 +1,21 @@
 import { pods, tcp, type Flow, type PodPeer } from "../contracts/flows";
 import { ownNamespaces, type PartPlacement } from "../contracts/placement";
-import { ISTIO, JAEGER, K6, KIALI, KUBE_PROMETHEUS_STACK, POD_PORTS } from "../defaults";
+import { MESH } from "../contracts/mesh";
+import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK, POD_PORTS } from "./facts";
 import { observabilityDoors } from "./names";
 import { JAEGER_NAMESPACE, KIALI_OPERATOR_NAMESPACE, MONITORING_NAMESPACE } from "./namespaces";
 
 export const PROMETHEUS_PODS: PodPeer = pods(KUBE_PROMETHEUS_STACK.namespace, { "app.kubernetes.io/name": "prometheus" });
 export const GRAFANA_PODS: PodPeer = pods(KUBE_PROMETHEUS_STACK.namespace, { "app.kubernetes.io/name": "grafana" });
 /** The Kiali server runs where its CR is: Istio's namespace. */
-export const KIALI_PODS: PodPeer = pods(ISTIO.namespace, { "app.kubernetes.io/name": "kiali" });
+export const KIALI_PODS: PodPeer = pods(MESH.namespace, { "app.kubernetes.io/name": "kiali" });
 export const JAEGER_PODS: PodPeer = pods(JAEGER.namespace);
 
 /** Flows every Envoy of the lab needs from observability: its spans into Jaeger, its stats scraped by Prometheus. */
 function envoyFlows(meshed: readonly string[]): { spans: Flow[]; scrapes: Flow[] } {
     return {
         spans: meshed.map((ns): Flow => ({ name: `${ns}-to-jaeger`, from: pods(ns), to: JAEGER_PODS, ports: tcp(JAEGER.ports.otlpGrpc), why: "Envoy's spans (OTLP gRPC)" })),
-        scrapes: meshed.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS_PODS, to: pods(ns), ports: tcp(POD_PORTS.envoyMetrics), why: "Envoy's stats, by number: a native sidecar's port names resolve to nothing" })),
+        scrapes: meshed.map((ns): Flow => ({ name: `scrape-envoy-${ns}`, from: PROMETHEUS_PODS, to: pods(ns), ports: tcp(MESH.envoyMetricsPort), why: "Envoy's stats, by number: a native sidecar's port names resolve to nothing" })),
     };
 }
 
@@ -36,9 +37,8 @@ export const observabilityPlacement: PartPlacement = {
             { name: "kiali-to-grafana", from: KIALI_PODS, to: GRAFANA_PODS, ports: tcp(POD_PORTS.grafana), why: "Kiali's links to dashboards" },
             { name: "kiali-to-jaeger", from: KIALI_PODS, to: JAEGER_PODS, ports: tcp(JAEGER.ports.queryGrpc), why: "Kiali's traces (gRPC query)" },
             { name: "grafana-to-jaeger", from: GRAFANA_PODS, to: JAEGER_PODS, ports: tcp(JAEGER.ports.queryHttp), why: "Grafana's Jaeger datasource" },
-            { name: "k6-to-prometheus", from: pods(K6.namespace), to: PROMETHEUS_PODS, ports: tcp(KUBE_PROMETHEUS_STACK.prometheusPort), why: "k6's metrics, remote-written" },
         ];
     },
     // HTTPS on each configured port; after Shlink's, before Vault's and Argo CD's in the gateway's ports.
-    doors: (config) => observabilityDoors(config.mesh.ports, ISTIO.namespace).map((door, i) => ({ door, routing: "edge", order: 1 + i })),
+    doors: (config) => observabilityDoors(config.mesh.ports, MESH.namespace).map((door, i) => ({ door, routing: "edge", order: 1 + i })),
 };

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, RELOADER_CHART, type ChartPin } from "../defaults";
+import type { ChartPin } from "../defaults";
+import { EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, RELOADER_CHART } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
 import { ownNamespace } from "../contracts/placement";

@@ -1,5 +1,5 @@
 // Helm values of the operators: pure, so tests read exactly what Helm receives.
-import { OPERATOR_RESOURCES, REDIS_OPERATOR_IMAGE_TAG, SECRET_DELIVERY } from "../defaults";
+import { OPERATOR_RESOURCES, REDIS_OPERATOR_IMAGE_TAG, SECRET_DELIVERY } from "./facts";
 
 /** cert-manager: the chart installs and upgrades its CRDs (`installCRDs` is deprecated). */
 export function certManagerValues(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { tcp, pods } from "../contracts/flows";
 import { ALWAYS, type OwnNamespace, type PartPlacement } from "../contracts/placement";
-import { CERT_MANAGER_METRICS, EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, POD_PORTS, RELOADER_CHART } from "../defaults";
+import { CERT_MANAGER_METRICS, EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, POD_PORTS, RELOADER_CHART } from "./facts";
 
 /** An operator's namespace: out of the mesh, egress open (they talk to the API server and pull from the world). */
 const operatorNamespace = (name: string, podSecurity: OwnNamespace["podSecurity"], ingress: OwnNamespace["ingress"]): OwnNamespace => ({

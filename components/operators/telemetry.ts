@@ -1,6 +1,6 @@
 // cert-manager's controller metrics, and the alert on a certificate it failed to renew.
-import { ALERTING, CERT_MANAGER_METRICS, DATA_SCRAPE_INTERVAL, OPERATOR_CHARTS } from "../defaults";
-import { platformRuleSet, type PartTelemetry } from "../contracts/telemetry";
+import { ALERTING, CERT_MANAGER_METRICS, OPERATOR_CHARTS } from "./facts";
+import { DATA_SCRAPE_INTERVAL, platformRuleSet, type PartTelemetry } from "../contracts/telemetry";
 
 const RUNBOOK = "kubectl -n {{ $labels.namespace }} describe certificate {{ $labels.name }}; kubectl -n cert-manager logs deploy/cert-manager.";
 

@@ -1,7 +1,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeSpec, PlainConfig } from "../config";
-import { IMAGE_CONTENT_TYPE, VM_CPU_TYPE } from "../defaults";
+import { IMAGE_CONTENT_TYPE, VM_CPU_TYPE } from "./facts";
 import { preflight, type PreflightPlan, type ProxmoxFacts } from "./preflight";
 
 export interface ServerVmsArgs {

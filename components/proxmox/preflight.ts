@@ -1,7 +1,7 @@
 import * as proxmoxve from "@muhlba91/pulumi-proxmoxve";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeSpec } from "../config";
-import { IMAGE_CONTENT_TYPE, PROXMOX_MIN_VERSION, VM_DISK_CONTENT_TYPE } from "../defaults";
+import { IMAGE_CONTENT_TYPE, PROXMOX_MIN_VERSION, VM_DISK_CONTENT_TYPE } from "./facts";
 
 /** What the Proxmox API reports about the cluster, as far as the VMs need it. */
 export interface ProxmoxFacts {

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { GENERATED_SECRET_LENGTH, OPENBAO_CHART, VAULT } from "../defaults";
+import { GENERATED_SECRET_LENGTH } from "../defaults";
+import { OPENBAO_CHART, VAULT } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";

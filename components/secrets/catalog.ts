@@ -2,7 +2,7 @@
 // catalog, the one place the OpenBao policies, the seeding PushSecrets and the reading namespaces derive from.
 import type { PartOperations } from "../contracts/operations";
 import { VAULT_ENTRY_ORDER, type VaultEntries, type VaultEntry, type VaultEntryName } from "../contracts/vault";
-import { VAULT } from "../defaults";
+import { VAULT } from "./facts";
 
 /**
  * The lab's entries, every part's, in VAULT_ENTRY_ORDER (the policies' order). Refuses an entry two parts declare

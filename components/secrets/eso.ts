@@ -1,7 +1,6 @@
 // The seed's External Secrets pieces as pure builders, tested directly: the key of each value in the seed Secret
 // and the PushSecret of each entry. The stores and ExternalSecrets every reading part uses: kubernetes/externalSecrets.ts.
-import { SECRET_DELIVERY } from "../defaults";
-import type { VaultEntry } from "../contracts/vault";
+import { SECRET_DELIVERY, type VaultEntry } from "../contracts/vault";
 import { ESO_API } from "../kubernetes/externalSecrets";
 
 /** Key of one property in the seed Secret: `<path with / as ->-<property>` (the catalog's contract). */

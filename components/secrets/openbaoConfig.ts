@@ -1,7 +1,7 @@
 // OpenBao's server configuration as HCL: the file every pod loads (listener, Raft, seal, audit) and the
 // self-initialisation file only pod 0 loads (mounts, auth, policies, roles, the admin login), both derived from
 // the secrets catalog (every part's entries). Pure builders; tests parse their output with HashiCorp's HCL parser and run the shell.
-import { OPENBAO_CHART, VAULT } from "../defaults";
+import { OPENBAO_CHART, VAULT } from "./facts";
 import { shq } from "../shell/quote";
 import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES, type VaultEntries, type VaultEntry } from "../contracts/vault";
 import { catalogEntries, readerNamespaces } from "./catalog";

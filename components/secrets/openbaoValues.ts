@@ -1,7 +1,8 @@
 // Values of the openbao chart 0.29.2: HA on Raft, one pod per node, the static seal, self-init on pod 0 only,
 // a ClusterIP UI Service on the leader. Pure builder; every path is one the chart's templates read (see the test).
 import type * as pulumi from "@pulumi/pulumi";
-import { STORAGE_CLASS, VAULT } from "../defaults";
+import { STORAGE_CLASS } from "../defaults";
+import { VAULT } from "./facts";
 import { resourceRequirements } from "../kubernetes/resources";
 import { selfInitArgs, serverConfig } from "./openbaoConfig";
 

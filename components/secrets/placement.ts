@@ -1,7 +1,8 @@
 import { serviceFqdn } from "../kubernetes/serviceNames";
 import { pods, tcp } from "../contracts/flows";
 import { ALWAYS, type OwnNamespace, type PartPlacement } from "../contracts/placement";
-import { EXTERNAL_SECRETS_CHART, VAULT } from "../defaults";
+import { OPERATOR_NAMESPACES } from "../contracts/operators";
+import { VAULT } from "./facts";
 
 export const VAULT_NAMESPACE: OwnNamespace = {
     kind: "own",
@@ -21,7 +22,7 @@ export const secretsPlacement: PartPlacement = {
     flows: ({ peers }) => [
         { name: "gateway-to-vault", from: peers.gateway, to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort), why: "OpenBao's UI and API through the gateway" },
         { name: "scrape-vault", from: peers.prometheus, to: pods(VAULT.namespace, { ...VAULT.podLabels }), ports: tcp(VAULT.apiPort), why: "OpenBao's /v1/sys/metrics (no token: nothing else reaches 8200 but ESO and the gateway)" },
-        { name: "external-secrets-to-vault", from: pods(EXTERNAL_SECRETS_CHART.namespace), to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort), why: "External Secrets reading and pushing secrets" },
+        { name: "external-secrets-to-vault", from: pods(OPERATOR_NAMESPACES.externalSecrets), to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort), why: "External Secrets reading and pushing secrets" },
         { name: "vault-peers", from: pods(VAULT.namespace), to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort, VAULT.clusterPort), why: "Raft and request forwarding between OpenBao pods" },
     ],
     // HTTPS on homelab:vaultPort to OpenBao's UI Service (API and UI, plain HTTP in-cluster).

@@ -1,6 +1,6 @@
 // Every OpenBao pod's own metrics, and the alerts on a sealed or unscraped Vault.
-import { DATA_SCRAPE_INTERVAL, VAULT } from "../defaults";
-import { platformRuleSet, type PartTelemetry } from "../contracts/telemetry";
+import { VAULT } from "./facts";
+import { DATA_SCRAPE_INTERVAL, platformRuleSet, type PartTelemetry } from "../contracts/telemetry";
 
 /** Scrape jobs of a Vault or OpenBao (the job label follows the Service name). */
 export const VAULT_JOB_REGEX = ".*(openbao|vault).*";

@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SMOKE_JOB } from "../defaults";
+import { SMOKE_JOB } from "./facts";
 import { namespace } from "../kubernetes/namespace";
 import { SMOKE_NAMESPACE } from "./placement";
 import { smokeClusterRoleRules, smokeJobSpec } from "./job";

@@ -2,7 +2,7 @@
 // mounted from a Secret (it carries the API key), run once per change; Pulumi waits for the Job to complete.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { SMOKE_JOB } from "../defaults";
+import { SMOKE_JOB } from "./facts";
 import { resourceRequirements } from "../kubernetes/resources";
 import { externalSecretsApi } from "./script";
 

@@ -1,5 +1,5 @@
 import type { OwnNamespace, PartPlacement } from "../contracts/placement";
-import { SMOKE_JOB } from "../defaults";
+import { SMOKE_JOB } from "./facts";
 
 export const SMOKE_NAMESPACE: OwnNamespace = {
     kind: "own",

@@ -1,6 +1,7 @@
 // backup-restore: a manual pgBackRest backup, a restore point right after it, a scratch cluster restored from the
 // backup up to that point, the counts compared, the scratch cluster deleted on every path.
-import { DRILLS, POSTGRES } from "../../components/defaults";
+import { POSTGRES } from "../../components/data/facts";
+import { DRILLS } from "../shared/facts";
 import type { DrillContext } from "./drills";
 import {
     backupAnnotationPatch,

@@ -1,6 +1,9 @@
 // The drills as data: what each takes away, what it proves, what upstream defaults let us expect. Offline:
 // `npm run drill -- --list` prints this without the stack or the cluster.
-import { DRILLS, ISTIO, POSTGRES, REDIS, SHLINK } from "../../components/defaults";
+import { SHLINK } from "../../components/apps/facts";
+import { POSTGRES, REDIS } from "../../components/data/facts";
+import { ISTIO } from "../../components/mesh/facts";
+import { DRILLS } from "../shared/facts";
 
 export interface DrillInfo {
     /** What the drill takes away and how. */

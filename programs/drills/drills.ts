@@ -1,5 +1,7 @@
 // The fault drills: how each one takes its part away, gives it back, and tells that it is healthy again.
-import { DRILLS, POSTGRES, REDIS, SHLINK } from "../../components/defaults";
+import { SHLINK } from "../../components/apps/facts";
+import { POSTGRES, REDIS } from "../../components/data/facts";
+import { DRILLS } from "../shared/facts";
 import type { DrillRepo } from "./catalog";
 import type { DrillLab, PodInfo } from "./cluster";
 import { primarySelector } from "../shared/postgres";

@@ -1,7 +1,8 @@
 // `npm run drill -- --all`, the game day: every drill in a safe order, the whole lab healthy between them, one
 // scorecard (reports/gameday-<stamp>.md and .json). It stops at the first drill that leaves the lab broken or
 // unhealthy: the drills after it would measure that drill's damage, not their own part.
-import { DRILLS, ISTIO } from "../../components/defaults";
+import { ISTIO } from "../../components/mesh/facts";
+import { DRILLS } from "../shared/facts";
 import { EXIT } from "../shared/exit";
 import type { DrillName } from "./catalog";
 import type { ClusterClock } from "./clock";

@@ -3,7 +3,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import * as k8s from "@kubernetes/client-node";
-import { DRILLS } from "../../components/defaults";
+import { DRILLS } from "../shared/facts";
 import { POSTGRES_CLUSTER } from "../../components/data/crds";
 import { bounded, kubeCluster, timedKubeConfig } from "../shared/kube";
 import type { DrillCluster, PostgresClusterStatus } from "./cluster";

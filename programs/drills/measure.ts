@@ -1,5 +1,6 @@
 // A drill's numbers from the load's request timeline: pure functions, tested with fake timelines.
-import { DRILLS, SLO_DEFAULTS } from "../../components/defaults";
+import { SLO_DEFAULTS } from "../../components/apps/facts";
+import { DRILLS } from "../shared/facts";
 import type { LoadLog } from "../../components/load/scenarios/catalog";
 
 export interface RequestEvent {

@@ -1,5 +1,8 @@
 // Every Kubernetes object a drill creates or patches: pure builders, validated against their schemas in tests.
-import { CONFIG_DEFAULTS, DRILLS, POSTGRES, STORAGE_CLASS } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
+import { POSTGRES } from "../../components/data/facts";
+import { STORAGE_CLASS } from "../../components/defaults";
+import { DRILLS } from "../shared/facts";
 import { POSTGRES_CLUSTER, type PostgresClusterSpec } from "../../components/data/crds";
 import type { LoadTarget } from "../../components/load/manifests";
 import { SCENARIOS, TIMELINE, type ScenarioName } from "../../components/load/scenarios/catalog";

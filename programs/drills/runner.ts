@@ -2,7 +2,7 @@
 // steady, restore on every path (success, failure, a synchronous throw, Ctrl-C), measure on the cluster's clock,
 // report; `--all` runs the game day (gameday.ts). Cluster, clock and output are injected, so tests drive it with
 // stand-ins; kube.ts and lab.ts are the real ones.
-import { DRILLS } from "../../components/defaults";
+import { DRILLS } from "../shared/facts";
 import { EXIT } from "../shared/exit";
 import { parseLoadLog, parseTimeline } from "../../components/load/scenarios/catalog";
 import { backupRestore } from "./backup";

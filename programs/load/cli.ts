@@ -2,7 +2,7 @@
 // The cluster and the stack are interfaces, so tests drive this with fakes; programs/shared has the real ones (kube.ts,
 // stackOutputs.ts). The TestRun it creates is the load part's (components/load/testRun.ts): the run of a script the
 // stack ships.
-import { K6 } from "../../components/defaults";
+import { K6 } from "../../components/load/facts";
 import type { LoadTarget } from "../../components/load/manifests";
 import { LOAD_SLO, SCENARIOS, type LoadSummary, type ScenarioName } from "../../components/load/scenarios/catalog";
 import { parseSummary, testRun, type TestRun } from "../../components/load/testRun";

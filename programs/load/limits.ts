@@ -2,7 +2,7 @@
 // over them would measure the gateway's 429s, not Shlink, so `npm run load` refuses it before starting anything.
 import type { ShlinkRateLimits } from "../../components/contracts/rateLimits";
 import { configSet } from "../../components/config/fix";
-import { SHLINK_RATE_LIMIT } from "../../components/defaults";
+import { SHLINK_RATE_LIMIT } from "../../components/mesh/facts";
 import type { RateProfile, ScenarioSpec } from "../../components/load/scenarios/catalog";
 
 /** The highest rate a profile reaches, per second. */

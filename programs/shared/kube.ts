@@ -4,7 +4,7 @@
 // the call, not a silent hang.
 import * as k8s from "@kubernetes/client-node";
 import type { RequestContext } from "@kubernetes/client-node";
-import { K6 } from "../../components/defaults";
+import { K6 } from "../../components/load/facts";
 import { runnerPodSelector, TEST_RUN_API, type TestRun } from "../../components/load/testRun";
 
 /** What a program does to the load part's TestRuns. */

@@ -3,7 +3,8 @@
 // doors over HTTPS verified against the lab CA, Prometheus through Grafana's datasource proxy.
 import * as net from "node:net";
 import * as k8s from "@kubernetes/client-node";
-import { GRAFANA, VAULT } from "../../components/defaults";
+import { GRAFANA } from "../../components/observability/facts";
+import { VAULT } from "../../components/secrets/facts";
 import { runLoad } from "../load/cli";
 import { kubeCluster } from "../shared/kube";
 import { parseLabOutputs, parseStackOutputs, stackOutputJson } from "../shared/stackOutputs";

@@ -1,8 +1,8 @@
 // Runs the truth table's probe pods on the live cluster: resolve each row's target, one pod per source, wait for
 // them to finish, read their logs, delete them. Every call goes through the bounded Kubernetes client.
-import { SHLINK } from "../../components/defaults";
+import { SHLINK } from "../../components/apps/facts";
 import { SHLINK_SELECTOR } from "../../components/apps/shlinkSpec";
-import { ISTIO } from "../../components/defaults";
+import { ISTIO } from "../../components/mesh/facts";
 import type { HttpApi } from "./http";
 import { parseProbeLog, PROBE_LABEL, probePod, sourceKey, STRICT_MTLS_ROW, type ProbeLine, type ProbeResults, type TruthRow } from "./probes";
 import type { PodPeer } from "../../components/contracts/flows";

@@ -1,18 +1,12 @@
 // The network-policy truth table (the cyclonus idea, driven by our own flow table): short-lived probe pods, one
 // per source (namespace and labels), try every row's connection from there. Pods are Pod Security `restricted`,
 // out of the mesh, never Ready (so no Service sends them traffic), carry one label and are deleted on every path.
-import {
-    ARGO_CD,
-    ISTIO,
-    JAEGER,
-    KIALI,
-    KUBE_PROMETHEUS_STACK,
-    POD_PORTS,
-    POSTGRES,
-    REDIS,
-    SMOKE_JOB,
-    VAULT,
-} from "../../components/defaults";
+import { POSTGRES, REDIS } from "../../components/data/facts";
+import { ARGO_CD, POD_PORTS as GITOPS_PORTS } from "../../components/gitops/facts";
+import { ISTIO } from "../../components/mesh/facts";
+import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK, POD_PORTS as OBSERVABILITY_PORTS } from "../../components/observability/facts";
+import { VAULT } from "../../components/secrets/facts";
+import { SMOKE_JOB } from "../../components/smoke/facts";
 import { resourceRequirements } from "../../components/kubernetes/resources";
 import { SHLINK_SELECTOR } from "../../components/apps/shlinkSpec";
 import { isPodPeer, type Flow, type FlowPort, type PodPeer } from "../../components/contracts/flows";
@@ -51,12 +45,12 @@ export function deniedRows(withArgoCd: boolean): TruthRow[] {
     return [
         { id: "netpol.deny.default-to-postgres", expect: "blocked", from: stranger, to: { namespace: POSTGRES.namespace }, port: POSTGRES.port, why: "only Shlink (and PostgreSQL's own) reach the database" },
         { id: "netpol.deny.default-to-redis", expect: "blocked", from: stranger, to: { namespace: REDIS.namespace, pods: { "app.kubernetes.io/component": "redis" } }, port: REDIS.port, why: "only Shlink (and Redis' own) reach Redis" },
-        ui("grafana", { namespace: KUBE_PROMETHEUS_STACK.namespace, pods: { "app.kubernetes.io/name": "grafana" } }, POD_PORTS.grafana),
-        ui("alertmanager", { namespace: KUBE_PROMETHEUS_STACK.namespace, pods: { "app.kubernetes.io/name": "alertmanager" } }, POD_PORTS.alertmanager),
+        ui("grafana", { namespace: KUBE_PROMETHEUS_STACK.namespace, pods: { "app.kubernetes.io/name": "grafana" } }, OBSERVABILITY_PORTS.grafana),
+        ui("alertmanager", { namespace: KUBE_PROMETHEUS_STACK.namespace, pods: { "app.kubernetes.io/name": "alertmanager" } }, OBSERVABILITY_PORTS.alertmanager),
         ui("jaeger", { namespace: JAEGER.namespace }, JAEGER.ports.queryHttp),
         ui("kiali", { namespace: ISTIO.namespace, pods: { "app.kubernetes.io/name": "kiali" } }, KIALI.serverPort),
         ui("vault", { namespace: VAULT.namespace, pods: { ...VAULT.podLabels } }, VAULT.apiPort),
-        ...(withArgoCd ? [ui("argocd", { namespace: ARGO_CD.namespace, pods: { "app.kubernetes.io/name": "argocd-server" } }, POD_PORTS.argocdServer)] : []),
+        ...(withArgoCd ? [ui("argocd", { namespace: ARGO_CD.namespace, pods: { "app.kubernetes.io/name": "argocd-server" } }, GITOPS_PORTS.argocdServer)] : []),
         { id: "netpol.deny.shlink-to-vault", expect: "blocked", from: { namespace: "shlink", pods: { ...SHLINK_SELECTOR } }, to: { namespace: VAULT.namespace, pods: { ...VAULT.podLabels } }, port: VAULT.apiPort, why: "Shlink's secrets come through External Secrets, never from OpenBao directly" },
         { id: "netpol.deny.shlink-to-api-server", expect: "blocked", from: { namespace: "shlink", pods: { ...SHLINK_SELECTOR } }, to: "api-server", why: "Shlink's egress is restricted to its data stores, DNS and the mesh" },
         { id: "netpol.deny.redis-to-postgres", expect: "blocked", from: { namespace: REDIS.namespace }, to: { namespace: POSTGRES.namespace }, port: POSTGRES.port, why: "the data stores do not talk to each other" },

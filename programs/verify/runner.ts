@@ -1,7 +1,7 @@
 // `npm run verify`: refuse while a drill holds the lab, run every check bounded in time (a few at once), print a
 // line per check and progress every 10 s, delete every probe object on every path, write the reports, exit
 // 0 (all hold), 1 (a promise broken) or 2 (could not run). The lab and the clock are injected: tests use fakes.
-import { DRILLS } from "../../components/defaults";
+import { DRILLS } from "../shared/facts";
 import { EXIT as PROGRAM_EXIT } from "../shared/exit";
 import { leaseExpiry, type DrillLease } from "../shared/lease";
 import { CHECKS, listText } from "./catalog";

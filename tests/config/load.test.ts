@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, type CapacityPlan } from "../../components/config";
-import { SHLINK_RATE_LIMIT_MAX } from "../../components/defaults";
+import { SHLINK_RATE_LIMIT_MAX } from "../../components/config/defaults";
 import { capacityPlan } from "../../stacks/capacity";
 import { fullConfig, runUnderMocks } from "../helpers/pulumi";
 import { runRefused } from "../helpers/platform";

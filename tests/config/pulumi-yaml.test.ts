@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { KEYS_WITHOUT_DEFAULT, KNOWN_KEYS } from "../../components/config/keys";
-import { CONFIG_DEFAULTS } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
 
 describe("Pulumi.yaml", () => {
     const project = parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8"));

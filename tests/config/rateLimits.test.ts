@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../components/config";
 import { capacityPlan } from "../../stacks/capacity";
 import { KNOWN_KEYS } from "../../components/config/keys";
-import { CONFIG_DEFAULTS, SHLINK_RATE_LIMIT_MAX } from "../../components/defaults";
+import { CONFIG_DEFAULTS, SHLINK_RATE_LIMIT_MAX } from "../../components/config/defaults";
 import { problemsOf, raw } from "./raw";
 
 describe("homelab:shlinkCreateRatePerMinute, homelab:shlinkRedirectRatePerSecond and homelab:shlinkHttpsPort", () => {

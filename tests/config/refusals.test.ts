@@ -7,7 +7,7 @@ import { capacityPlan } from "../../stacks/capacity";
 import { closestKey, editDistance } from "../../components/config/keys";
 import { normaliseEndpoint } from "../../components/config/proxmox";
 import { privateKeyFacts } from "../../components/config/sshKeys";
-import { CONFIG_DEFAULTS } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
 import { node, nodes, problemsOf, raw } from "./raw";
 import { ed25519Pair } from "../helpers/sshKeys";
 

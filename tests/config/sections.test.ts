@@ -9,7 +9,7 @@ import { validateNodes } from "../../components/config/nodes";
 import { validatePlatform } from "../../components/config/platform";
 import { validateProxmox } from "../../components/config/proxmox";
 import { validateSsh } from "../../components/config/ssh";
-import { CONFIG_DEFAULTS, UBUNTU_IMAGE } from "../../components/defaults";
+import { CONFIG_DEFAULTS, UBUNTU_IMAGE } from "../../components/config/defaults";
 import { TEST_USER_CONFIG } from "../helpers/pulumi";
 import { node, nodes, raw } from "./raw";
 

@@ -1,6 +1,8 @@
 // validateConfig as a whole: the lab's config, overrides, and every refusal with its message.
 import { describe, expect, it } from "vitest";
 import { capacityProblems, validateConfig, volumeProblems } from "../../components/config";
+import { HA_MIN_NODES } from "../../components/config/defaults";
+import { SHLINK } from "../../components/apps/facts";
 import { capacityPlan } from "../../stacks/capacity";
 import { node, nodes, problemsOf, raw } from "./raw";
 
@@ -88,6 +90,12 @@ describe("validateConfig", () => {
     ])("rejects %s, naming the key and what to set", (_label, overrides, message) => {
         const problems = problemsOf(overrides);
         expect(problems.join("\n")).toMatch(message);
+    });
+
+    it("asks for one Shlink pod more than its disruption budget keeps up (the loader's floor, the app's budget, agreed)", () => {
+        expect(HA_MIN_NODES).toBe(SHLINK.minAvailable + 1);
+        expect(problemsOf({ "homelab:shlinkReplicas": String(SHLINK.minAvailable) }).join("\n")).toMatch(/homelab:shlinkReplicas must be between/);
+        expect(problemsOf({ "homelab:shlinkReplicas": String(SHLINK.minAvailable + 1) }).join("\n")).not.toMatch(/homelab:shlinkReplicas/);
     });
 
     it("never puts a secret's value in a message", () => {

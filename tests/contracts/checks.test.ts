@@ -7,7 +7,7 @@ import { smokeTargets } from "../../components/smoke/probes";
 import { SMOKE_CHECK_NAMES } from "../../components/smoke/script";
 import { ESO_API } from "../../components/kubernetes/externalSecrets";
 import { readerNamespaces } from "../../components/secrets/catalog";
-import { KIALI } from "../../components/defaults";
+import { KIALI } from "../../components/observability/facts";
 import { PARTS } from "../../stacks/parts";
 import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 

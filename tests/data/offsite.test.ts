@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../components/config";
 import { capacityPlan } from "../../stacks/capacity";
 import { OFFSITE_REQUIRED } from "../../components/config/backup";
-import { CONFIG_DEFAULTS, POSTGRES } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
+import { POSTGRES } from "../../components/data/facts";
 import {
     OFFSITE_CONFIGURATION_FILE,
     offsiteConfigurationText,

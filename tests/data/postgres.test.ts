@@ -9,7 +9,8 @@ import {
     primaryServiceHost,
     scramSha256Verifier,
 } from "../../components/data/postgresSpec";
-import { CONFIG_DEFAULTS, POSTGRES } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
+import { POSTGRES } from "../../components/data/facts";
 import type { Ledger } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { materialise, seedSecret } from "../helpers/eso";

@@ -6,7 +6,8 @@ import {
     redisMasterSelector,
     redisPodLabels,
 } from "../../components/data/redisSpec";
-import { CONFIG_DEFAULTS, REDIS } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
+import { REDIS } from "../../components/data/facts";
 import type { Ledger } from "../helpers/pulumi";
 import { GENERATED, runHomelab } from "../helpers/platform";
 import { materialise, seedSecret } from "../helpers/eso";

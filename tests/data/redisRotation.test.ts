@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { POD_PORTS, REDIS, REDIS_ROTATION } from "../../components/defaults";
+import { POD_PORTS, REDIS, REDIS_ROTATION } from "../../components/data/facts";
 import { REDIS_ROTATION_FILES, redisClientWaitScript, redisRotationJobSpec, redisRotationScript } from "../../components/data/redisRotation";
 import { restrictedViolations, type PodSpec } from "../security/podSecurity";
 import { nativeTool } from "../helpers/tools";

@@ -4,7 +4,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../components/config";
-import { ISTIO, JAEGER, KIALI, KUBE_PROMETHEUS_STACK, LAB_TLS, OPERATOR_CHARTS } from "../../components/defaults";
+import { LAB_TLS } from "../../components/edge/facts";
+import { ISTIO } from "../../components/mesh/facts";
+import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "../../components/observability/facts";
+import { OPERATOR_CHARTS } from "../../components/operators/facts";
 import { subjectAltNames } from "../../components/edge/certificates";
 import { doorServers, doorServicePorts, doorVirtualServiceSpec, httpsUrl } from "../../components/contracts/doors";
 import { secretsPlacement } from "../../components/secrets/placement";

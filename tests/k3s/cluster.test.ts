@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as YAML from "yaml";
-import { CONFIG_DEFAULTS, SSH_DIAL } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
+import { SSH_DIAL } from "../../components/defaults";
 import { Cluster } from "../../components/k3s/Cluster";
 import { sshConnection, sshPortProbeScript } from "../../components/shell/ssh";
 import { runUnderMocks, type Ledger } from "../helpers/pulumi";

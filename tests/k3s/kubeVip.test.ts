@@ -4,7 +4,7 @@ import { DaemonSet } from "kubernetes-models/apps/v1";
 import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { describe, expect, it } from "vitest";
 import * as YAML from "yaml";
-import { KUBE_VIP } from "../../components/defaults";
+import { KUBE_VIP } from "../../components/k3s/facts";
 import { kubeVipManifest, kubeVipObjects, kubeVipServiceAnnotations } from "../../components/k3s/kubeVip";
 
 const VIP = { apiServer: "192.168.2.240", services: "192.168.2.241" };

@@ -20,7 +20,7 @@ import {
 } from "../../components/k3s/scripts";
 import { registriesYaml, type RegistriesConfig } from "../../components/k3s/registries";
 import { kubeVipManifest } from "../../components/k3s/kubeVip";
-import { CONFIG_DEFAULTS } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
 import { nativeTool } from "../helpers/tools";
 import { heredocLines } from "../../components/shell/script";
 

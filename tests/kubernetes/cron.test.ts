@@ -1,7 +1,7 @@
 // Cron schedules as PGO's CronJobs read them: refused when malformed, and the longest wait between runs.
 import { describe, expect, it } from "vitest";
 import { cronProblem, longestGapSeconds } from "../../components/kubernetes/cron";
-import { POSTGRES } from "../../components/defaults";
+import { POSTGRES } from "../../components/data/facts";
 
 const HOUR = 3600;
 

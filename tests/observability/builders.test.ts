@@ -2,7 +2,7 @@
 // Kiali spec per auth mode, the Jaeger config, the monitors and resource requests (the arguments' checks are
 // the config loader's, in tests/config.test.ts).
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../components/config/defaults";
 import { jaegerConfig, jaegerValues } from "../../components/observability/jaeger";
 import { kialiSpec, type KialiSpecInputs } from "../../components/observability/kiali";
 import { kubePrometheusStackValues } from "../../components/observability/kubePrometheusStack";
@@ -15,7 +15,7 @@ import { jaegerOtlpGrpc, kubePrometheusStackFullname, prometheusServiceName } fr
 import { cpuMillicores, memoryMiB } from "../../components/kubernetes/resources";
 import { BURN_RATE_ALERTS, errorRatioRecord, leLabelValue, requestRateRecord, SLI_WINDOWS, sloRules } from "../../components/apps/slo";
 import type { AlertingRule, RecordingRule } from "../../components/contracts/telemetry";
-import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../../components/defaults";
+import { SLO_DEFAULTS, SLO_MIN_REQUESTS_PER_MINUTE } from "../../components/apps/facts";
 import { resourceRequests } from "../../components/observability/resources";
 
 const TARGET = { namespace: "shlink", service: "shlink", gateway: { workload: "istio-ingressgateway", namespace: "istio-ingress" } };

@@ -2,7 +2,7 @@
 // set, Grafana's chart takes the user and the password from that Secret and ignores its own `adminUser` and
 // `adminPassword` values: one set anyway would be a second login that nothing uses.
 import { beforeAll, describe, expect, it } from "vitest";
-import { KIALI } from "../../components/defaults";
+import { KIALI } from "../../components/observability/facts";
 import { materialise } from "../helpers/eso";
 import { runHomelab } from "../helpers/platform";
 import type { Ledger } from "../helpers/pulumi";

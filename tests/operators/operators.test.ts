@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, REDIS_OPERATOR_IMAGE_TAG, RELOADER_CHART, SECRET_DELIVERY } from "../../components/defaults";
+import { EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, REDIS_OPERATOR_IMAGE_TAG, RELOADER_CHART, SECRET_DELIVERY } from "../../components/operators/facts";
 import { helmReleaseArgs } from "../../components/kubernetes/helm";
 import {
     certManagerValues,

@@ -11,6 +11,7 @@ import { loaderVerdict } from "../../programs/check/check";
 import { readStackConfig } from "../../programs/shared/stackFile";
 import { CONFIGURE_FLAGS } from "../../programs/configure/configure";
 import { TEST_SECRETS, TEST_USER_CONFIG } from "../helpers/pulumi";
+import { FACT_MODULES } from "../facts";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PAGE = fs.readFileSync(path.join(ROOT, "docs", "configure.md"), "utf8");
@@ -69,9 +70,9 @@ describe("Make it yours, by hand: the two recipes", () => {
 });
 
 describe("docs/configure.md", () => {
-    it("names every host whose Helm charts the workstation fetches (components/defaults.ts)", () => {
-        const defaults = fs.readFileSync(path.join(ROOT, "components", "defaults.ts"), "utf8");
-        const hosts = new Set([...defaults.matchAll(/(?:repo: "https:\/\/|chart: "oci:\/\/)([^/"]+)/g)].map((m) => m[1]));
+    it("names every host whose Helm charts the workstation fetches (every facts module)", () => {
+        const facts = Object.keys(FACT_MODULES).map((file) => fs.readFileSync(path.join(ROOT, file), "utf8")).join("\n");
+        const hosts = new Set([...facts.matchAll(/(?:repo: "https:\/\/|chart: "oci:\/\/)([^/"]+)/g)].map((m) => m[1]));
         expect(hosts.size).toBeGreaterThan(10);
         for (const host of hosts) {
             expect(PAGE, host).toContain(`\`${host}\``);

@@ -2,7 +2,8 @@
 // and that every Secret a workload reads is one ESO writes in that workload's namespace, synced before it starts.
 import { beforeAll, describe, expect, it } from "vitest";
 import { pguserSecretMetadata } from "../../components/data/postgresSpec";
-import { SECRET_DELIVERY, VAULT } from "../../components/defaults";
+import { SECRET_DELIVERY } from "../../components/contracts/vault";
+import { VAULT } from "../../components/secrets/facts";
 import { VAULT_SEED_SECRET, catalogEntries, readerNamespaces } from "../../components/secrets/catalog";
 import { VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES } from "../../components/contracts/vault";
 import { pushSecretSpec, seedKey } from "../../components/secrets/eso";

@@ -2,7 +2,8 @@
 // sends them, evaluated together over the lab's pods as the charts label them: every needed flow gets through, and
 // nothing else reaches the data stores, the webhooks or anything from outside.
 import { beforeAll, describe, expect, it } from "vitest";
-import { EXTERNAL_SECRETS_CHART, OPENBAO_CHART, RELOADER_CHART } from "../../components/defaults";
+import { EXTERNAL_SECRETS_CHART, RELOADER_CHART } from "../../components/operators/facts";
+import { OPENBAO_CHART } from "../../components/secrets/facts";
 import { flannelTunnelAddresses, flowRows, networkPolicies } from "../../components/security/flows";
 import { labFlows, ownedNamespaces, type FlowInputs } from "../../stacks/placement";
 import { chartName, chartPolicies, CHART_MODELS, operatorPolicies, type CustomResourceInputs, type ReleaseInputs } from "./chartPolicies";

@@ -8,7 +8,7 @@ import { SMOKE_NAMESPACE } from "../../components/smoke/placement";
 import { ownedNamespaces } from "../../stacks/placement";
 import { testRun } from "../../components/load/testRun";
 import { smokeJobSpec } from "../../components/smoke/job";
-import { K6 } from "../../components/defaults";
+import { K6 } from "../../components/load/facts";
 import { labStack } from "./labStack";
 import type { Ledger } from "../helpers/pulumi";
 import { pssLabels } from "../helpers/podSecurity";

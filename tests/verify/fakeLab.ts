@@ -5,7 +5,8 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { K3S_VERSION, SMOKE_JOB } from "../../components/defaults";
+import { K3S_VERSION } from "../../components/defaults";
+import { SMOKE_JOB } from "../../components/smoke/facts";
 import { labFlows, ownedNamespaces } from "../../stacks/placement";
 import { flannelTunnelAddresses, networkPolicies } from "../../components/security/flows";
 import type { VerifyContext } from "../../programs/verify/check";

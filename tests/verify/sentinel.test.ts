@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
-import { POD_PORTS, REDIS_ROTATION } from "../../components/defaults";
+import { POD_PORTS, REDIS_ROTATION } from "../../components/data/facts";
 import { CHECKS } from "../../programs/verify/catalog";
 import { nativeTool } from "../helpers/tools";
 import { fakeContext, startFakeLab, type FakeLab, type Reply } from "./fakeLab";

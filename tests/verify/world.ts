@@ -1,7 +1,9 @@
 // The healthy lab as the fake APIs answer it: every check passes against these routes. Each test breaks one thing.
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../../components/data/crds";
 import { podSecurityLevels } from "../../stacks/placement";
-import { K3S_VERSION, POD_SECURITY_VERSION, POSTGRES, REDIS, SHLINK_RATE_LIMIT, type PodSecurityLevel } from "../../components/defaults";
+import { POSTGRES, REDIS } from "../../components/data/facts";
+import { K3S_VERSION, POD_SECURITY_VERSION, type PodSecurityLevel } from "../../components/defaults";
+import { SHLINK_RATE_LIMIT } from "../../components/mesh/facts";
 import { catalogEntries, readerNamespaces } from "../../components/secrets/catalog";
 import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 import { SMOKE_LONG_URL } from "../../components/smoke/script";

@@ -1,5 +1,5 @@
 // Cluster: the nodes, etcd, the VIPs, the K3s version, the registry mirror.
-import { ISTIO } from "../../../components/defaults";
+import { ISTIO } from "../../../components/mesh/facts";
 import { SMOKE_PROMISES } from "../../../components/smoke/promises";
 import { condition, fail, items, isReady, names, pass, skip, type Check, type KubeObject } from "../check";
 

@@ -1,7 +1,9 @@
 // Data: PostgreSQL's primary, replicas, lag, backups and Shlink's login; Redis' master, replicas and Sentinels;
 // OpenBao's Raft peers, seal and readers.
 import { POSTGRES_CLUSTER } from "../../../components/data/crds";
-import { POSTGRES, REDIS, REDIS_ROTATION, SHLINK, VAULT, POD_PORTS } from "../../../components/defaults";
+import { SHLINK } from "../../../components/apps/facts";
+import { POD_PORTS, POSTGRES, REDIS, REDIS_ROTATION } from "../../../components/data/facts";
+import { VAULT } from "../../../components/secrets/facts";
 import { primarySelector } from "../../shared/postgres";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { catalogEntries, readerNamespaces } from "../../../components/secrets/catalog";

@@ -1,7 +1,8 @@
 // Mesh and edge: sidecars and their sync, STRICT mTLS, every door over HTTPS with the lab CA, the redirects, the
 // API key, the rate limit's 429 and a trace of our own request in Jaeger.
 import { randomBytes, randomUUID } from "node:crypto";
-import { ISTIO, SHLINK, SHLINK_RATE_LIMIT } from "../../../components/defaults";
+import { SHLINK } from "../../../components/apps/facts";
+import { ISTIO, SHLINK_RATE_LIMIT } from "../../../components/mesh/facts";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { SMOKE_LONG_URL } from "../../../components/smoke/script";
 import { fail, isReady, items, names, pass, selector, type Check, type KubeObject, type VerifyContext } from "../check";

@@ -1,6 +1,6 @@
 // Network policies as a truth table: one check per row of the flow table (must connect) and per chosen flow the
 // table does not allow (must not). The probe pods run once per suite; each row reads its result.
-import { ARGO_CD } from "../../../components/defaults";
+import { ARGO_CD } from "../../../components/gitops/facts";
 import { fail, pass, skip, type Check } from "../check";
 import { truthTable, type TruthRow } from "../probes";
 

@@ -1,6 +1,8 @@
 // Observability: every target up, no alert firing but the always-on ones, the SLO rules recording, the
 // dashboards present, the webhook receiver delivering, and the UIs' health through the gateway.
-import { DATA_DASHBOARDS, GRAFANA, ISTIO_DASHBOARDS, KIALI } from "../../../components/defaults";
+import { DATA_DASHBOARDS } from "../../../components/data/facts";
+import { ISTIO_DASHBOARDS } from "../../../components/mesh/facts";
+import { GRAFANA, KIALI } from "../../../components/observability/facts";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { DATA_DASHBOARD_UID } from "../../../components/data/dashboard";
 import { LOAD_DASHBOARD_PROVIDER } from "../../../components/load/telemetry";

@@ -2,25 +2,15 @@
 import { gunzipSync } from "node:zlib";
 import { POSTGRES_CLUSTER, REDIS_FAILOVER } from "../../../components/data/crds";
 import { podSecurityLevels } from "../../../stacks/placement";
-import {
-    ARGO_CD,
-    ARGO_CD_CHART,
-    EXTERNAL_SECRETS_CHART,
-    ISTIO,
-    ISTIO_CHARTS,
-    JAEGER,
-    K6_OPERATOR_CHART,
-    KIALI,
-    KUBE_PROMETHEUS_STACK,
-    OPENBAO_CHART,
-    OPERATOR_CHARTS,
-    POSTGRES,
-    REDIS,
-    RELOADER_CHART,
-    SECRET_DELIVERY,
-    VAULT,
-    type ChartPin,
-} from "../../../components/defaults";
+import { POSTGRES, REDIS } from "../../../components/data/facts";
+import type { ChartPin } from "../../../components/defaults";
+import { ARGO_CD, ARGO_CD_CHART } from "../../../components/gitops/facts";
+import { K6_OPERATOR_CHART } from "../../../components/load/facts";
+import { ISTIO, ISTIO_CHARTS } from "../../../components/mesh/facts";
+import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "../../../components/observability/facts";
+import { EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, RELOADER_CHART } from "../../../components/operators/facts";
+import { SECRET_DELIVERY } from "../../../components/contracts/vault";
+import { OPENBAO_CHART, VAULT } from "../../../components/secrets/facts";
 import { KIALI_API_VERSION } from "../../../components/observability/kialiCrd";
 import { ESO_API } from "../../../components/kubernetes/externalSecrets";
 import { readerNamespaces } from "../../../components/secrets/catalog";

@@ -4,7 +4,11 @@
 // and a cluster whose pods, nodes, workloads and database change when the runner kills, stops or starts something.
 // Every call that changes something is recorded in order; every printed line with the time it was printed.
 import { expect } from "vitest";
-import { CONFIG_DEFAULTS, DRILLS, ISTIO, POSTGRES, SHLINK } from "../../../components/defaults";
+import { SHLINK } from "../../../components/apps/facts";
+import { CONFIG_DEFAULTS } from "../../../components/config/defaults";
+import { POSTGRES } from "../../../components/data/facts";
+import { ISTIO } from "../../../components/mesh/facts";
+import { DRILLS } from "../../../programs/shared/facts";
 import type { DrillCluster, DrillDeps, DrillLab, NodeInfo, PodInfo } from "../../../programs/drills/cluster";
 import type { ScratchPostgresCluster } from "../../../programs/drills/objects";
 import { lastArchivedWalCommand, markRestorePointCommand } from "../../../programs/drills/objects";

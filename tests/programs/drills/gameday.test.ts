@@ -2,7 +2,7 @@
 // one scorecard (Markdown and JSON under reports/) and a Grafana annotation per drill; it stops at the first drill
 // that leaves the lab unhealthy or broken.
 import { describe, expect, it } from "vitest";
-import { DRILLS } from "../../../components/defaults";
+import { DRILLS } from "../../../programs/shared/facts";
 import { gameDayExit, scorecard, scorecardMarkdown, type Scorecard } from "../../../programs/drills/gameday";
 import { percent } from "../../../programs/drills/measure";
 import { runDrill } from "../../../programs/drills/runner";

@@ -3,7 +3,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DRILLS } from "../../../components/defaults";
+import { DRILLS } from "../../../programs/shared/facts";
 import { kubeDrillCluster } from "../../../programs/drills/kube";
 import { backupAnnotationPatch, DEFAULT_DATA_VOLUME, scratchPostgresCluster } from "../../../programs/drills/objects";
 import { drillLease } from "../../../programs/shared/lease";

@@ -2,7 +2,7 @@
 // line, and Grafana's annotation body. (The SSH, the Pulumi CLI and Grafana themselves only a real lab runs.)
 import * as net from "node:net";
 import { describe, expect, it } from "vitest";
-import { DRILLS } from "../../../components/defaults";
+import { DRILLS } from "../../../programs/shared/facts";
 import { annotationBody, grafanaAnnotate, nodeCandidates, runSsh, sshArgs, sshNodes } from "../../../programs/drills/lab";
 
 const ADDRESSES = { "k3s-1": "192.168.1.21", "k3s-2": "192.168.1.22", "k3s-3": "192.168.1.23" };

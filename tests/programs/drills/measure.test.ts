@@ -1,7 +1,7 @@
 // The numbers and the verdict from hand-made timelines, the report's table and Markdown, and the k6 side of
 // the timeline: what the scenario logs when a drill asks, and that the drill reads it back from a k6 log line.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DRILLS } from "../../../components/defaults";
+import { DRILLS } from "../../../programs/shared/facts";
 import { longestSilence, measure, monthlyBudget, verdict, type RequestEvent } from "../../../programs/drills/measure";
 import { reportMarkdown, reportTable, type DrillReport } from "../../../programs/drills/report";
 import { heartbeatLine, parseLoadLog, parseTimeline, TIMELINE, timelineLine, type LoadLog } from "../../../components/load/scenarios/catalog";

@@ -3,7 +3,9 @@
 import { Lease } from "kubernetes-models/coordination.k8s.io/v1";
 import { Affinity } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { DNS_LABEL_PATTERN, DRILLS, POSTGRES } from "../../../components/defaults";
+import { DNS_LABEL_PATTERN } from "../../../components/config/defaults";
+import { POSTGRES } from "../../../components/data/facts";
+import { DRILLS } from "../../../programs/shared/facts";
 import { postgresClusterSpec } from "../../../components/data/postgresSpec";
 import {
     backupAnnotationPatch,

@@ -2,7 +2,9 @@
 // measure, report, unlock), restore on every path (success, failure at each step, synchronous throws, Ctrl-C), the
 // runner kept off the node a drill takes away, one clock, progress, INCONCLUSIVE, and the numbers of a scripted fault.
 import { describe, expect, it } from "vitest";
-import { DRILLS, K6_OPERATOR_VERSION, SHLINK } from "../../../components/defaults";
+import { SHLINK } from "../../../components/apps/facts";
+import { K6_OPERATOR_VERSION } from "../../../components/load/facts";
+import { DRILLS } from "../../../programs/shared/facts";
 import { validateTestRun } from "../../helpers/crdSchemas";
 import { DRILL_CATALOG, drillListText, parseDrillArgs, type DrillName } from "../../../programs/drills/catalog";
 import { FAULT_DRILLS } from "../../../programs/drills/drills";

@@ -4,7 +4,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { K6 } from "../../../components/defaults";
+import { K6 } from "../../../components/load/facts";
 import { runLoad } from "../../../programs/load/cli";
 import { EXIT } from "../../../programs/shared/exit";
 import { kubeCluster } from "../../../programs/shared/kube";

@@ -1,7 +1,9 @@
 // The load scenarios against Shlink's rate limits at the gateway: every shipped scenario fits the default limits
 // (so `npm run load` and the drills run as shipped), and what a scenario needs is counted per bucket refill.
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS, DRILLS, SHLINK_RATE_LIMIT } from "../../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../../components/config/defaults";
+import { SHLINK_RATE_LIMIT } from "../../../components/mesh/facts";
+import { DRILLS } from "../../../programs/shared/facts";
 import { peakRate, rateLimitProblems, scenarioDemand } from "../../../programs/load/limits";
 import { SCENARIOS, type ScenarioSpec } from "../../../components/load/scenarios/catalog";
 

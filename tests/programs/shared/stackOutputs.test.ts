@@ -1,7 +1,7 @@
 // The stack's outputs as the programs read them (programs/shared/stackOutputs.ts): the load target and kubeconfig
 // (load, drill, verify), the API server, Grafana and the node addresses (drill, verify), each missing one named.
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../../../components/defaults";
+import { CONFIG_DEFAULTS } from "../../../components/config/defaults";
 import { loadTarget, type LoadTarget } from "../../../components/load/manifests";
 import { parseLabOutputs, parseStackOutputs } from "../../../programs/shared/stackOutputs";
 
