@@ -5,10 +5,10 @@ import type { PodSecurityLevel } from "../components/defaults";
 import { doorServicePorts, type EdgeDoor } from "../components/contracts/doors";
 import { isPodPeer, type Flow } from "../components/contracts/flows";
 import { ownNamespaces, type FlowContext, type FlowPeers, type OwnNamespace, type PartPlacement, type PlacementConfig } from "../components/contracts/placement";
-import { SHLINK_PODS } from "../components/apps/placement";
-import { CLUSTER_DNS_PODS, CLUSTER_DNS_PORTS } from "../components/k3s/placement";
-import { GATEWAY_PODS, ISTIOD_PODS } from "../components/mesh/placement";
-import { GRAFANA_PODS, JAEGER_PODS, KIALI_PODS, PROMETHEUS_PODS } from "../components/observability/placement";
+import { SHLINK_PODS } from "../components/apps/part";
+import { CLUSTER_DNS_PODS, CLUSTER_DNS_PORTS } from "../components/k3s/part";
+import { GATEWAY_PODS, ISTIOD_PODS } from "../components/mesh/part";
+import { GRAFANA_PODS, JAEGER_PODS, KIALI_PODS, PROMETHEUS_PODS } from "../components/observability/part";
 import { partFlows } from "../components/security/flows";
 import { PARTS } from "./parts";
 

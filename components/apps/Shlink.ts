@@ -5,7 +5,7 @@ import type { DatabaseConnection, RedisConnection } from "../contracts/connectio
 import { GENERATED_SECRET_LENGTH } from "../defaults";
 import { SHLINK } from "./facts";
 import { namespaceArgs } from "../kubernetes/namespace";
-import { SHLINK_NAMESPACE } from "./placement";
+import { SHLINK_NAMESPACE } from "./part";
 import { serviceUrl } from "../kubernetes/serviceNames";
 import { externalSecret, vaultReader, type VaultReader, reloadOnSecrets, templateRef } from "../kubernetes/externalSecrets";
 import type { VaultAccess } from "../contracts/vault";

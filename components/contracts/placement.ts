@@ -94,7 +94,7 @@ export const ownNamespaces = (namespaces: readonly PartNamespace[]): OwnNamespac
 export function ownNamespace(namespaces: readonly PartNamespace[], name: string): OwnNamespace {
     const found = ownNamespaces(namespaces).find((ns) => ns.name === name);
     if (found === undefined) {
-        throw new Error(`namespace "${name}" is not in the part's placement: add it to its placement.ts namespaces`);
+        throw new Error(`namespace "${name}" is not in the part's placement: add it to its part.ts namespaces`);
     }
     return found;
 }

@@ -134,9 +134,6 @@ export function platformRuleSet(rules: AlertingRule[]): RuleSet {
     return { role: "platform-rules", name: "homelab-platform", groups: [{ name: "homelab-platform", rules }] };
 }
 
-/** A part that contributes nothing to monitoring. */
-export const NO_TELEMETRY: PartTelemetry = { monitors: [], rules: () => [], dashboards: [] };
-
 /** Scrape interval of the exporters (the data layer's, OpenBao's, cert-manager's): every part scrapes at this pace. */
 export const DATA_SCRAPE_INTERVAL = "30s";
 

@@ -8,7 +8,7 @@ import { POSTGRES } from "./facts";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { externalSecret, vaultReader, type VaultReader, templateRef } from "../kubernetes/externalSecrets";
 import type { VaultAccess } from "../contracts/vault";
-import { POSTGRES_NAMESPACE } from "./placement";
+import { POSTGRES_NAMESPACE } from "./part";
 import { POSTGRES_CLUSTER } from "./crds";
 import {
     databaseInitSql,

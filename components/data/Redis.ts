@@ -7,7 +7,7 @@ import type { RedisConnection } from "../contracts/connections";
 import { namespaceArgs } from "../kubernetes/namespace";
 import { externalSecret, vaultReader } from "../kubernetes/externalSecrets";
 import type { VaultAccess } from "../contracts/vault";
-import { REDIS_NAMESPACE } from "./placement";
+import { REDIS_NAMESPACE } from "./part";
 import { REDIS_FAILOVER } from "./crds";
 import { REDIS_ROTATION_FILES, redisClientRotation, redisGenerationAnnotation, redisRotationJobSpec } from "./redisRotation";
 import { REDIS_PASSWORD_KEY, redisAuthSecretName, redisFailoverSpec, redisMasterSelector } from "./redisSpec";

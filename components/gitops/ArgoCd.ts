@@ -18,7 +18,7 @@ import {
 } from "./crds";
 import { argoCdValues } from "./values";
 import { httpsUrl } from "../contracts/doors";
-import { ARGO_CD_NAMESPACE } from "./placement";
+import { ARGO_CD_NAMESPACE } from "./part";
 
 export interface ArgoCdArgs {
     /** Argo CD's doors on the ingress gateway: HTTPS, and plain HTTP answering 301 to it (the port plan's two ports). */

@@ -12,7 +12,7 @@ export interface ArgoCdValuesArgs {
 
 /**
  * Dex (SSO) and notifications are off: a homelab logs in as admin and has nowhere to notify. Every container
- * the chart still runs gets requests, so the part's budget (operations.ts) can count them.
+ * the chart still runs gets requests, so the part's budget (part.ts) can count them.
  */
 export function argoCdValues(args: ArgoCdValuesArgs) {
     const r = ARGO_CD.resources;

@@ -19,7 +19,7 @@ export interface PlacedNamespace {
 }
 
 /**
- * Pod Security admission labels of one namespace: `enforce` at the level its part declares (components/<part>/placement.ts),
+ * Pod Security admission labels of one namespace: `enforce` at the level its part declares (components/<part>/part.ts),
  * `warn` and `audit` at `restricted`, each pinned to the K3s minor.
  */
 export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {

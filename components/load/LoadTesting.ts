@@ -7,7 +7,7 @@ import { K6_OPERATOR_CHART } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
-import { LOAD_NAMESPACE } from "./placement";
+import { LOAD_NAMESPACE } from "./part";
 import { apiKeySecretArgs, labCaConfigMapArgs, loadTarget, operatorValues, scenarioFiles, scriptsConfigMapArgs, type LoadTarget } from "./manifests";
 
 export interface LoadTestingArgs {

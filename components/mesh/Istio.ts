@@ -4,7 +4,7 @@ import { cniValues, gatewayValues, istiodValues, telemetrySpec, type GatewayServ
 import { ISTIO, ISTIO_CHARTS } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
-import { GATEWAY_NAMESPACE, ISTIO_NAMESPACE } from "./placement";
+import { GATEWAY_NAMESPACE, ISTIO_NAMESPACE } from "./part";
 
 export interface IstioArgs {
     /** Jaeger's OTLP gRPC endpoint, derived from the names the observability layer gives its services. */

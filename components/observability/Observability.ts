@@ -42,7 +42,7 @@ export interface ObservabilityArgs {
 
 /**
  * Metrics, dashboards, traces and the mesh console: kube-prometheus-stack (Prometheus, Alertmanager,
- * Grafana), every part's monitors, rules and dashboards (their telemetry.ts), alerts routed
+ * Grafana), every part's monitors, rules and dashboards (their part.ts), alerts routed
  * by severity to an optional webhook (Alertmanager's UI always), Jaeger v2 on badger storage, and Kiali. Every in-cluster address one part gives another
  * is derived from the names this component sets.
  */

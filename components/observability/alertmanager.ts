@@ -74,7 +74,7 @@ export function alertmanagerConfig(hasWebhook: boolean): AlertmanagerConfig {
             ...(hasWebhook ? [{ name: RECEIVERS.webhook, webhook_configs: [{ url_file: webhookUrlFile(), send_resolved: true }] }] : []),
         ],
         inhibit_rules: [
-            // A node that is down: its pods' alerts carry its `node` label (components/k3s/telemetry.ts joins kube_pod_info) and wait.
+            // A node that is down: its pods' alerts carry its `node` label (components/k3s/part.ts joins kube_pod_info) and wait.
             { source_matchers: [nodeDown], target_matchers: [`alertname!~"${NODE_DOWN_ALERTS.join("|")}"`], equal: ["node"] },
             // kube-prometheus-stack 88.5.3's defaults, kept since this config replaces the chart's.
             { source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ["namespace", "alertname"] },

@@ -1,4 +1,4 @@
-// Observability's namespaces and their stance (observability/placement.ts), apart so the components creating
+// Observability's namespaces and their stance (observability/part.ts), apart so the components creating
 // them import no door or flow (names.ts, which the doors use, imports the Jaeger component's module).
 import { ALWAYS, type OwnNamespace } from "../contracts/placement";
 import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "./facts";

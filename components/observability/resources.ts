@@ -66,7 +66,7 @@ export function requestsFromValues(values: ObservabilityWorkloads, nodeCount: nu
 
 /**
  * The values the layer builds, with placeholder addresses: only their workload sizes are read (the platform
- * budget (operations.ts, summed by stacks/budget.ts) counts them; the component test checks they equal what it hands to Helm and Kiali).
+ * budget (part.ts, summed by stacks/budget.ts) counts them; the component test checks they equal what it hands to Helm and Kiali).
  */
 export function referenceWorkloads(): ObservabilityWorkloads {
     const url = "http://placeholder:1";

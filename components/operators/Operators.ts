@@ -5,7 +5,7 @@ import { EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, RELOADER_CHART } from "./facts
 import { helmRelease } from "../kubernetes/helm";
 import { namespace } from "../kubernetes/namespace";
 import { ownNamespace } from "../contracts/placement";
-import { OPERATORS_NAMESPACES } from "./placement";
+import { OPERATORS_NAMESPACES } from "./part";
 import { certManagerValues, externalSecretsValues, postgresOperatorValues, redisOperatorValues, reloaderValues } from "./operatorValues";
 
 /**

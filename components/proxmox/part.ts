@@ -1,7 +1,18 @@
+// The Proxmox VMs the lab's servers run on (proxmox mode): outside the cluster, so the part brings it nothing.
 import type { Part } from "../contracts/part";
-import { proxmoxChecks } from "./checks";
-import { proxmoxTelemetry } from "./telemetry";
-import { proxmoxOperations } from "./operations";
-import { proxmoxPlacement } from "./placement";
 
-export const proxmoxPart: Part = { name: "proxmox", ...proxmoxPlacement, ...proxmoxOperations, ...proxmoxTelemetry, ...proxmoxChecks };
+export const proxmoxPart: Part = {
+    name: "proxmox",
+    // No namespace, no pod of its own in the cluster, no door.
+    namespaces: [],
+    flows: () => [],
+    doors: () => [],
+    vaultEntries: {},
+    budget: () => [],
+    monitors: [],
+    rules: () => [],
+    dashboards: [],
+    // Proven by no smoke check and taken away by no drill of its own.
+    probes: () => [],
+    drills: [],
+};

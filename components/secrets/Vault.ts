@@ -6,7 +6,7 @@ import { OPENBAO_CHART, VAULT } from "./facts";
 import { helmRelease } from "../kubernetes/helm";
 import { childName } from "../kubernetes/names";
 import { namespace } from "../kubernetes/namespace";
-import { VAULT_NAMESPACE } from "./placement";
+import { VAULT_NAMESPACE } from "./part";
 import { ADMIN_PASSWORD_FILE, SELF_INIT_GUARD_FILE, sealKeyFile, selfInitConfig, selfInitGuardScript } from "./openbaoConfig";
 import { openbaoValues } from "./openbaoValues";
 import type { VaultEntries } from "../contracts/vault";
@@ -29,7 +29,7 @@ export interface VaultService {
  * OpenBao (Vault) for the lab's application secrets: three pods on Raft, unsealed by a static key Pulumi generates,
  * initialised by pod 0 from its config (KV v2, Kubernetes auth, one least-privilege role per reader, the seeder,
  * an admin login); no unseal step, no root token anywhere. Its UI and API reach users through the ingress gateway
- * (its door: secrets/placement.ts), over HTTPS from the lab CA.
+ * (its door: secrets/part.ts), over HTTPS from the lab CA.
  */
 export class Vault extends pulumi.ComponentResource {
     /** Secret. */

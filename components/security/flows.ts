@@ -1,4 +1,4 @@
-// The lab's NetworkPolicies, generated from the flows every part declares (components/<part>/placement.ts).
+// The lab's NetworkPolicies, generated from the flows every part declares (components/<part>/part.ts).
 // Pure: tests evaluate the generated policies and docs/architecture.md shows the table.
 import { EVERY_ADDRESS, isPodPeer, type Flow, type FlowPort, type Peer, type PodPeer } from "../contracts/flows";
 import type { FlowContext, OwnNamespace, PartPlacement } from "../contracts/placement";
@@ -23,7 +23,7 @@ export function flannelTunnelAddresses(clusterCidr: string, nodeMaskBits: number
 }
 
 /**
- * Every connection the lab needs, and nothing else: each part's flows (components/<part>/placement.ts), in the
+ * Every connection the lab needs, and nothing else: each part's flows (components/<part>/part.ts), in the
  * parts' order, given every part's namespaces (the stance the mesh's, observability's and DNS's flows derive from).
  */
 export function partFlows(parts: readonly Pick<PartPlacement, "namespaces" | "flows">[], context: Omit<FlowContext, "namespaces">): Flow[] {

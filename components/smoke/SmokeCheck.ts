@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SMOKE_JOB } from "./facts";
 import { namespace } from "../kubernetes/namespace";
-import { SMOKE_NAMESPACE } from "./placement";
+import { SMOKE_NAMESPACE } from "./part";
 import { smokeClusterRoleRules, smokeJobSpec } from "./job";
 import { smokeCheckScript, type ClusterAccess } from "./script";
 

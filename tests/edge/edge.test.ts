@@ -10,7 +10,7 @@ import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK } from "../../components/observabi
 import { OPERATOR_CHARTS } from "../../components/operators/facts";
 import { subjectAltNames } from "../../components/edge/certificates";
 import { doorServers, doorServicePorts, doorVirtualServiceSpec, httpsUrl } from "../../components/contracts/doors";
-import { secretsPlacement } from "../../components/secrets/placement";
+import { secretsPart } from "../../components/secrets/part";
 import type { HomelabOutputs } from "../../stacks/homelab";
 import { FAKE_LAB_CA, fullConfig, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { runHomelab, runRefused } from "../helpers/platform";
@@ -255,7 +255,7 @@ describe("the lab's TLS with homelab:domain", () => {
 describe("the doors' builders", () => {
     it("gives Vault an HTTPS door to OpenBao's UI Service on its API port, with the serving certificate", () => {
         const ports = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
-        const [{ door, routing }] = secretsPlacement.doors({ mode: "proxmox", gitops: { argocd: false }, mesh: { ports } });
+        const [{ door, routing }] = secretsPart.doors({ mode: "proxmox", gitops: { argocd: false }, mesh: { ports } });
         expect(routing).toBe("edge");
         expect(doorServers(door, LAB_TLS.servingSecret)).toEqual([
             { port: { number: 8200, name: "https-vault", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: LAB_TLS.servingSecret } },

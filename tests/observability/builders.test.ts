@@ -7,9 +7,9 @@ import { jaegerConfig, jaegerValues } from "../../components/observability/jaege
 import { kialiSpec, type KialiSpecInputs } from "../../components/observability/kiali";
 import { kubePrometheusStackValues } from "../../components/observability/kubePrometheusStack";
 import { podLabelMeta, type PodMonitorSpec, type ServiceMonitorSpec } from "../../components/contracts/telemetry";
-import { dropGatewayRelabeling, monitors } from "../../components/mesh/telemetry";
+import { dropGatewayRelabeling, monitors } from "../../components/mesh/part";
 import { ruleSets } from "../../components/observability/monitoring";
-import { VAULT_JOB_REGEX } from "../../components/secrets/telemetry";
+import { VAULT_JOB_REGEX } from "../../components/secrets/part";
 import { PARTS } from "../../stacks/parts";
 import { jaegerOtlpGrpc, kubePrometheusStackFullname, prometheusServiceName } from "../../components/observability/names";
 import { cpuMillicores, memoryMiB } from "../../components/kubernetes/resources";

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { kubeVipObjects } from "../../components/k3s/kubeVip";
 import { namespaceArgs } from "../../components/kubernetes/namespace";
 import { ownNamespace } from "../../components/contracts/placement";
-import { SMOKE_NAMESPACE } from "../../components/smoke/placement";
+import { SMOKE_NAMESPACE } from "../../components/smoke/part";
 import { ownedNamespaces } from "../../stacks/placement";
 import { testRun } from "../../components/load/testRun";
 import { smokeJobSpec } from "../../components/smoke/job";
@@ -142,7 +142,7 @@ describe("the stack's Pod Security levels", () => {
     it("refuses a namespace with no level: the type requires one, and a name no part places is refused saying where to add it", () => {
         // @ts-expect-error -- a namespace of ours names its Pod Security level
         expect(namespaceArgs({ name: "my-apps" }, false).metadata).toBeDefined();
-        expect(() => ownNamespace(ownedNamespaces(), "my-apps")).toThrow(/namespace "my-apps" is not in the part's placement: add it to its placement.ts namespaces/);
+        expect(() => ownNamespace(ownedNamespaces(), "my-apps")).toThrow(/namespace "my-apps" is not in the part's placement: add it to its part.ts namespaces/);
     });
 
     it("runs every pod template it creates at its namespace's enforce level, sidecars included where injected", () => {

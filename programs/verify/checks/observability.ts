@@ -5,7 +5,7 @@ import { ISTIO_DASHBOARDS } from "../../../components/mesh/facts";
 import { GRAFANA, KIALI } from "../../../components/observability/facts";
 import { SMOKE_PROMISES as P } from "../../../components/smoke/promises";
 import { DATA_DASHBOARD_UID } from "../../../components/data/dashboard";
-import { LOAD_DASHBOARD_PROVIDER } from "../../../components/load/telemetry";
+import { LOAD_DASHBOARD_PROVIDER } from "../../../components/load/part";
 import { RECEIVERS } from "../../../components/observability/alertmanager";
 import { errorRatioRecord, requestRateRecord, SLI_WINDOWS } from "../../../components/apps/slo";
 import { fail, names, pass, skip, type Check, type VerifyContext } from "../check";

@@ -1,4 +1,0 @@
-import type { PartPlacement } from "../contracts/placement";
-
-/** No namespace, no pod of its own in the cluster, no door. */
-export const edgePlacement: PartPlacement = { namespaces: [], flows: () => [], doors: () => [] };

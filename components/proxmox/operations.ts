@@ -1,3 +1,0 @@
-import type { PartOperations } from "../contracts/operations";
-
-export const proxmoxOperations: PartOperations = { vaultEntries: {}, budget: () => [] };
