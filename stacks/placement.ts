@@ -5,7 +5,7 @@ import type { PodSecurityLevel } from "../components/defaults";
 import { doorServicePorts, type EdgeDoor } from "../components/contracts/doors";
 import { isPodPeer, type Flow } from "../components/contracts/flows";
 import { ownNamespaces, type FlowContext, type FlowPeers, type OwnNamespace, type PartPlacement, type PlacementConfig } from "../components/contracts/placement";
-import { SHLINK_PODS } from "../components/apps/part";
+import { POSTGRES_PEER, REDIS_PEER } from "../components/data/part";
 import { CLUSTER_DNS_PODS, CLUSTER_DNS_PORTS } from "../components/k3s/part";
 import { GATEWAY_PODS, ISTIOD_PODS } from "../components/mesh/part";
 import { GRAFANA_PODS, JAEGER_PODS, KIALI_PODS, PROMETHEUS_PODS } from "../components/observability/part";
@@ -22,7 +22,8 @@ export const FLOW_PEERS: FlowPeers = {
     kiali: KIALI_PODS,
     istiod: ISTIOD_PODS,
     jaeger: JAEGER_PODS,
-    shlink: SHLINK_PODS,
+    postgres: POSTGRES_PEER,
+    redis: REDIS_PEER,
     dns: { pods: CLUSTER_DNS_PODS, ports: CLUSTER_DNS_PORTS },
 };
 

@@ -10,8 +10,8 @@ import { SHLINK } from "./facts";
 import { SHLINK_SELECTOR, shlinkDeploymentSpec } from "./shlinkSpec";
 import { noTrafficRules, sloRules, type SloTarget } from "./slo";
 
-/** Shlink's pods: what the data stores' flows name as their client. */
-export const SHLINK_PODS: PodPeer = pods(SHLINK.namespace, { ...SHLINK_SELECTOR });
+/** Shlink's pods. */
+const SHLINK_PODS: PodPeer = pods(SHLINK.namespace, { ...SHLINK_SELECTOR });
 
 export const SHLINK_NAMESPACE: OwnNamespace = {
     kind: "own",
@@ -43,7 +43,12 @@ export const appsPart: Part = {
     name: "apps",
     namespaces: [SHLINK_NAMESPACE],
     // Reached by the gateway alone.
-    flows: ({ peers }) => [{ name: "gateway-to-shlink", from: peers.gateway, to: SHLINK_PODS, ports: tcp(SHLINK.port), why: "Shlink behind the gateway (mTLS)" }],
+    // What reaches Shlink, and what Shlink opens (its namespace's egress is restricted): its two data stores.
+    flows: ({ peers }) => [
+        { name: "gateway-to-shlink", from: peers.gateway, to: SHLINK_PODS, ports: tcp(SHLINK.port), why: "Shlink behind the gateway (mTLS)" },
+        { name: "shlink-to-postgres", from: SHLINK_PODS, to: peers.postgres.pods, ports: tcp(peers.postgres.port), why: "Shlink's database" },
+        { name: "shlink-to-redis", from: SHLINK_PODS, to: peers.redis.pods, ports: tcp(peers.redis.port), why: "Shlink's cache and locks (the master, through our Service)" },
+    ],
     // HTTPS on homelab:shlinkHttpsPort, its HTTP port answering 301; served by its own routing (MeshRouting, rate-limited).
     doors: (config) => [
         {

@@ -48,8 +48,9 @@ export interface FlowPeers {
     kiali: PodPeer;
     istiod: PodPeer;
     jaeger: PodPeer;
-    /** Shlink's pods: the client of the data stores. */
-    shlink: PodPeer;
+    /** The data stores a client connects to: PostgreSQL's instances, Redis' master (through its Service), and their ports. */
+    postgres: { pods: PodPeer; port: number };
+    redis: { pods: PodPeer; port: number };
     /** The cluster's DNS pods and ports. */
     dns: { pods: PodPeer; ports: FlowPort[] };
 }

@@ -28,6 +28,9 @@ const storeNamespace = (name: string): OwnNamespace => ({
 });
 
 export const POSTGRES_NAMESPACE = storeNamespace(POSTGRES.namespace);
+/** What a client of the data stores connects to (the stack hands them to the clients' flows as peers). */
+export const POSTGRES_PEER = { pods: pods(POSTGRES.namespace), port: POSTGRES.port };
+export const REDIS_PEER = { pods: pods(REDIS.namespace, { "app.kubernetes.io/component": "redis" }), port: REDIS.port };
 export const REDIS_NAMESPACE = storeNamespace(REDIS.namespace);
 
 /** The data layer's secrets in Vault: PGO adopts the user's verifier, the redis pods and sentinels take requirepass, Shlink (their one client) reads both. */
@@ -107,8 +110,6 @@ export const dataPart: Part = {
     namespaces: [POSTGRES_NAMESPACE, REDIS_NAMESPACE],
     // Reached by Shlink, their operators, Prometheus and their own peers; PostgreSQL also calls out.
     flows: ({ peers, apiServer, offsiteBackupPort }): Flow[] => [
-        { name: "shlink-to-postgres", from: peers.shlink, to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port), why: "Shlink's database" },
-        { name: "shlink-to-redis", from: peers.shlink, to: pods(REDIS.namespace, { "app.kubernetes.io/component": "redis" }), ports: tcp(REDIS.port), why: "Shlink's cache and locks (the master, through our Service)" },
         { name: "postgres-peers", from: pods(POSTGRES.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni, POD_PORTS.pgbackrest), why: "replication, Patroni between instances, pgBackRest to its repo host and back" },
         { name: "postgres-operator", from: pods(OPERATOR_NAMESPACES.postgresOperator), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni), why: "PGO managing its clusters" },
         { name: "postgres-api-server", from: pods(POSTGRES.namespace), to: apiServer.peer, ports: tcp(...apiServer.ports), why: "Patroni keeps its leader lock in the Kubernetes API" },
