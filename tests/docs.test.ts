@@ -245,7 +245,7 @@ describe("docs/architecture.md", () => {
     it("names every component the program defines in its layer table, and no other", () => {
         const tokens = new Set<string>();
         for (const file of fs.readdirSync(path.join(ROOT, "components"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"))) {
-            for (const [, token] of read(path.join("components", file)).matchAll(/super\("(homelab:\w+:\w+)"/g)) {
+            for (const [, token] of read(path.join("components", file)).matchAll(/super\(\s*"(homelab:\w+:\w+)"/g)) {
                 tokens.add(token);
             }
         }

@@ -51,8 +51,12 @@ describe("the parts' placements", () => {
         const noFlows: PartPlacement = { namespaces: [], doors: () => [] };
         // @ts-expect-error -- a placement without doors
         const noDoors: PartPlacement = { namespaces: [], flows: () => [] };
-        // @ts-expect-error -- a namespace of ours without its Pod Security level
-        const noLevel: PartPlacement = { namespaces: [{ kind: "own", name: "x", egress: "open", mesh: "none", ingress: "none", createdWhen: ALWAYS }], flows: () => [], doors: () => [] };
+        const noLevel: PartPlacement = {
+            // @ts-expect-error -- a namespace of ours without its Pod Security level
+            namespaces: [{ kind: "own", name: "x", egress: "open", mesh: "none", ingress: "none", createdWhen: ALWAYS }],
+            flows: () => [],
+            doors: () => [],
+        };
         expect([noFlows, noDoors, noLevel]).toHaveLength(3);
     });
 });
