@@ -26,14 +26,16 @@ module.exports = {
         {
             name: "config-imports-no-part",
             severity: "error",
-            comment: "The config loader parses keys, the bottom of the flow: it imports shared rooms only. A check over the parts (capacity) is handed to it from stacks/.",
+            comment:
+                "The config loader parses keys, the bottom of the flow: it imports shared rooms only. A check over the parts (capacity) is handed to it from stacks/.",
             from: { path: "^components/config/" },
             to: { path: "^components/", pathNot: `${SHARED}|^components/config/` },
         },
         {
             name: "no-sibling-part",
             severity: "error",
-            comment: "A part folder imports no other part folder: what crosses is a typed contract (contracts/) handed over by the stack. Shared rooms and config/ are the floor every part stands on.",
+            comment:
+                "A part folder imports no other part folder: what crosses is a typed contract (contracts/) handed over by the stack. Shared rooms and config/ are the floor every part stands on.",
             from: { path: "^components/([^/]+)/" },
             to: { path: "^components/", pathNot: `${SHARED}|^components/config/|^components/$1/` },
         },
@@ -68,7 +70,8 @@ module.exports = {
         {
             name: "verify-reuses-only-the-load-command",
             severity: "error",
-            comment: "verify's load check runs `npm run load` itself (programs/load/cli.ts, a whole command reused): that, and nothing else of another program.",
+            comment:
+                "verify's load check runs `npm run load` itself (programs/load/cli.ts, a whole command reused): that, and nothing else of another program.",
             from: { path: "^programs/verify/lab\\.ts$" },
             to: { path: "^programs/", pathNot: ["^programs/(verify|shared)/", "^programs/load/cli\\.ts$"] },
         },

@@ -12,7 +12,12 @@ void runCheck(process.argv.slice(2), {
     env: process.env,
     out: (line) => console.log(line),
     // Its progress goes to stderr; the script bounds its own downloads.
-    fetchCli: () => new Promise((resolve) => spawn("bash", [path.join(root, "scripts", "pulumi-cli.sh"), "--cli"], { stdio: ["ignore", "inherit", "inherit"] }).on("close", (code) => resolve(code === 0))),
+    fetchCli: () =>
+        new Promise((resolve) =>
+            spawn("bash", [path.join(root, "scripts", "pulumi-cli.sh"), "--cli"], { stdio: ["ignore", "inherit", "inherit"] }).on("close", (code) =>
+                resolve(code === 0),
+            ),
+        ),
     decryptedConfig,
     proxmoxFacts: readProxmoxFacts,
 }).then((code) => process.exit(code));

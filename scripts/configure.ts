@@ -31,7 +31,9 @@ function question(text: string, hidden = false): Promise<string> {
 }
 
 const run = (file: string, args: string[]) =>
-    new Promise<void>((resolve, reject) => execFile(file, args, { timeout: 60_000 }, (e, _out, err) => (e ? reject(new Error(`${file} failed: ${err || e.message}`)) : resolve())));
+    new Promise<void>((resolve, reject) =>
+        execFile(file, args, { timeout: 60_000 }, (e, _out, err) => (e ? reject(new Error(`${file} failed: ${err || e.message}`)) : resolve())),
+    );
 
 void runConfigure(process.argv.slice(2), {
     root,
@@ -41,10 +43,21 @@ void runConfigure(process.argv.slice(2), {
     ask: (text, proposal) => question(`${text}${proposal === undefined ? "" : ` [${proposal}]`} `),
     askSecret: (text) => question(`${text}: `, true),
     // In view: the script says where from and how big, curl shows its progress, a failure explains itself.
-    fetchCli: () => new Promise((resolve) => spawn("bash", [path.join(root, "scripts", "pulumi-cli.sh"), "--cli"], { stdio: "inherit" }).on("close", (code) => resolve(code === 0))),
+    fetchCli: () =>
+        new Promise((resolve) =>
+            spawn("bash", [path.join(root, "scripts", "pulumi-cli.sh"), "--cli"], { stdio: "inherit" }).on("close", (code) => resolve(code === 0)),
+        ),
     pulumi: (args, options) => runPulumi(args, { ...options, env: options.env as NodeJS.ProcessEnv }),
     proxmoxNodes,
     sshKeygen: (file) => run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `homelab@${os.hostname()}`, "-f", file]),
     // configure fetched the CLI before it wrote anything.
-    check: (argv) => runCheck(argv, { root, env: process.env, out: (line) => console.log(line), fetchCli: () => Promise.resolve(true), decryptedConfig, proxmoxFacts: readProxmoxFacts }),
+    check: (argv) =>
+        runCheck(argv, {
+            root,
+            env: process.env,
+            out: (line) => console.log(line),
+            fetchCli: () => Promise.resolve(true),
+            decryptedConfig,
+            proxmoxFacts: readProxmoxFacts,
+        }),
 }).then((code) => process.exit(code));

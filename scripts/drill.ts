@@ -15,7 +15,8 @@ process.once("SIGINT", () => {
 
 void runDrill(process.argv.slice(2), {
     // Loaded on demand: `--list` works without the stack, the cluster or the Kubernetes client.
-    connect: async () => (await import("../programs/drills/lab")).realLab({ stop: DRILLS.nodeStop, stopService: DRILLS.nodeStopService, start: DRILLS.nodeStart }),
+    connect: async () =>
+        (await import("../programs/drills/lab")).realLab({ stop: DRILLS.nodeStop, stopService: DRILLS.nodeStopService, start: DRILLS.nodeStart }),
     out: (line) => console.log(line),
     now: () => Date.now(),
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),

@@ -23,7 +23,11 @@ export interface RetiredResource {
  */
 export const RETIRED_RESOURCES: readonly RetiredResource[] = [
     { type: "homelab:apps:Shlink$kubernetes:core/v1:Secret", name: "shlink-credentials", why: "ExternalSecret shlink-credentials writes it" },
-    { type: "homelab:data:Postgres$kubernetes:core/v1:Secret", name: "shlink-db-pguser", why: "ExternalSecret shlink-db-pguser merges into it (PGO keeps its keys)" },
+    {
+        type: "homelab:data:Postgres$kubernetes:core/v1:Secret",
+        name: "shlink-db-pguser",
+        why: "ExternalSecret shlink-db-pguser merges into it (PGO keeps its keys)",
+    },
     { type: "homelab:data:Redis$kubernetes:core/v1:Secret", name: "shlink-redis-auth", why: "ExternalSecret shlink-redis-auth writes it" },
     {
         type: "homelab:observability:Observability$kubernetes:core/v1:Secret",
@@ -71,9 +75,7 @@ export function retireResources(state: ExportedState, retired: readonly RetiredR
                 next.dependencies = keep(r.dependencies);
             }
             if (r.propertyDependencies) {
-                next.propertyDependencies = Object.fromEntries(
-                    Object.entries(r.propertyDependencies).map(([property, urns]) => [property, keep(urns)]),
-                );
+                next.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([property, urns]) => [property, keep(urns)]));
             }
             if (r.deletedWith && gone.has(r.deletedWith)) {
                 delete next.deletedWith;
@@ -92,7 +94,13 @@ function main(stack: string): void {
     let exported: ExportedState;
     try {
         // Pulumi's own message reaches the terminal (stderr is not captured); this adds what to do next.
-        exported = JSON.parse(execFileSync(pulumi, ["stack", "export", "--stack", stack], { encoding: "utf8", stdio: ["inherit", "pipe", "inherit"], timeout: EXPORT_TIMEOUT_MS })) as ExportedState;
+        exported = JSON.parse(
+            execFileSync(pulumi, ["stack", "export", "--stack", stack], {
+                encoding: "utf8",
+                stdio: ["inherit", "pipe", "inherit"],
+                timeout: EXPORT_TIMEOUT_MS,
+            }),
+        ) as ExportedState;
     } catch (e) {
         const { status, code } = e as { status?: number | null; code?: string };
         const why =

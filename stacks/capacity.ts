@@ -28,9 +28,7 @@ export function drainedCapacityProblems(nodes: NodeSpec[], platform: PlatformCon
         const drained = nodes.length > 1 ? capacities.reduce((max, c) => (c.have > max.have ? c : max)) : undefined;
         const have = capacities.filter((c) => c !== drained).reduce((sum, c) => sum + c.have, 0);
         if (need[key] > have) {
-            const which = drained
-                ? `With ${drained.node.name} drained, the other ${remaining} node(s) leave`
-                : `The single node ${nodes[0].name} leaves`;
+            const which = drained ? `With ${drained.node.name} drained, the other ${remaining} node(s) leave` : `The single node ${nodes[0].name} leaves`;
             problems.push(
                 `${which} ${have}${unit} for pods (after ${NODE_RESERVE.cpuMillicores}m CPU and ${NODE_RESERVE.memoryMiB} MiB ` +
                     `per node for K3s and Ubuntu), but the platform requests ${need[key]}${unit}: ${need[key] - have}${unit} ` +

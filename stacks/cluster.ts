@@ -34,7 +34,12 @@ export interface TargetCluster {
 function k3sOnProxmox(config: ProxmoxHomelabConfig): TargetCluster {
     const vms = serverVms(config);
     const cluster = k3sCluster(config, vms);
-    const outputs = { kubeconfig: cluster.kubeconfig, apiServerUrl: cluster.apiServerUrl, nodeAddresses: cluster.nodeAddresses, k3sVersion: cluster.k3sVersion };
+    const outputs = {
+        kubeconfig: cluster.kubeconfig,
+        apiServerUrl: cluster.apiServerUrl,
+        nodeAddresses: cluster.nodeAddresses,
+        k3sVersion: cluster.k3sVersion,
+    };
     return { provider: cluster.provider, outputs, firstNode: vms.servers[0].address, loadBalancerAnnotations: cluster.loadBalancerAnnotations };
 }
 

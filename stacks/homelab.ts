@@ -81,7 +81,11 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     // The layers generate the values Vault is seeded with, so the seed comes after them; their ExternalSecrets wait for it.
     const seeded = deferred<pulumi.Resource[]>();
     const vault: VaultAccess = { operator: operators.externalSecrets, seeded: seeded.promise, entries: LAB_VAULT_ENTRIES };
-    const postgres = new Postgres("shlink-db", { sizing: postgresSizing(config), operator: operators.postgresOperator, vault, ...offsiteBackup(config) }, onCluster);
+    const postgres = new Postgres(
+        "shlink-db",
+        { sizing: postgresSizing(config), operator: operators.postgresOperator, vault, ...offsiteBackup(config) },
+        onCluster,
+    );
     const redis = new Redis("shlink-redis", redisArgs(config, operators, vault), onCluster);
     // The services VIP or the first node (Proxmox mode), or homelab:publicAddress (cluster mode).
     const publicAddress = config.target.publicAddress;
@@ -95,11 +99,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const { tls, edge } = labEdge(config, operators, istio, doors.edge, onCluster);
     const observability = new Observability("observability", { ...observabilityArgs(config, host, istio), vault, backups: postgres.backupRepos }, onCluster);
     const shlinkHost = httpsHost(host, config.mesh.ports.shlinkHttps);
-    const shlink = new Shlink(
-        "shlink",
-        { ...shlinkArgs(config, shlinkHost, postgres, redis), vault, waitFor: [istio.istiod] },
-        onCluster,
-    );
+    const shlink = new Shlink("shlink", { ...shlinkArgs(config, shlinkHost, postgres, redis), vault, waitFor: [istio.istiod] }, onCluster);
     // A rotated Redis password: the redis pods restart (dropping the previous one) once Shlink runs with the new one.
     redis.restartAfterClients([shlink.deployment]);
     const seed = vaultSeed({ operators, openbao, postgres, redis, shlink, observability }, onCluster);
@@ -110,7 +110,11 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     const shlinkUrl = pulumi.output(`https://${shlinkHost}`);
     const layers = [operators, openbao, postgres, redis, istio, tls, edge, observability, shlink, seed, load, routing, ...(argocd ? [argocd] : [])];
     const policies = networkPolicies(config, doors.all, layers, onCluster);
-    const checked: CheckedUrls = { apiKey: shlink.apiKey, caCertificate: tls.caCertificate, waitFor: [shlink, routing, istio, observability, edge, openbao, policies] };
+    const checked: CheckedUrls = {
+        apiKey: shlink.apiKey,
+        caCertificate: tls.caCertificate,
+        waitFor: [shlink, routing, istio, observability, edge, openbao, policies],
+    };
 
     return {
         ...cluster.outputs,
@@ -208,7 +212,11 @@ function shlinkRouting(
 
 /** Default-deny and every part's flows' allows in every namespace of the stack, once every layer is in place. */
 function networkPolicies(config: HomelabConfig, doors: EdgeDoor[], layers: pulumi.Resource[], onCluster: pulumi.ComponentResourceOptions): NetworkPolicies {
-    return new NetworkPolicies("network-policies", { namespaces: createdNamespaces(config), flows: labFlows(flowInputs(config, doors)), waitFor: layers }, onCluster);
+    return new NetworkPolicies(
+        "network-policies",
+        { namespaces: createdNamespaces(config), flows: labFlows(flowInputs(config, doors)), waitFor: layers },
+        onCluster,
+    );
 }
 
 /** A value known only later in the program, as a promise (Pulumi awaits a dependsOn promise before registering). */
@@ -300,10 +308,7 @@ function flowInputs(config: HomelabConfig, doors: readonly EdgeDoor[]): FlowInpu
     return {
         gatewayPorts: gatewayPorts(doors),
         // Our K3s: the servers on the LAN; another cluster's API server could be anywhere.
-        apiServer:
-            config.mode === "proxmox"
-                ? { cidr: config.network.subnet, ports: [K3S_API_PORT] }
-                : { cidr: "0.0.0.0/0", ports: [...API_SERVER_PORTS] },
+        apiServer: config.mode === "proxmox" ? { cidr: config.network.subnet, ports: [K3S_API_PORT] } : { cidr: "0.0.0.0/0", ports: [...API_SERVER_PORTS] },
         // Another cluster's CNI decides where webhook calls come from: its webhooks stay open to every address.
         webhookCallers: config.mode === "proxmox" ? flannelTunnelAddresses(K3S_CLUSTER_CIDR, K3S_NODE_CIDR_MASK_BITS) : ["0.0.0.0/0"],
         // pgBackRest's way out to the off-site bucket, when there is one.

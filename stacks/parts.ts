@@ -14,4 +14,17 @@ import { gitopsPart } from "../components/gitops/part";
 import { loadPart } from "../components/load/part";
 import { smokePart } from "../components/smoke/part";
 
-export const PARTS: readonly Part[] = [proxmoxPart, k3sPart, operatorsPart, secretsPart, dataPart, appsPart, meshPart, edgePart, observabilityPart, gitopsPart, loadPart, smokePart];
+export const PARTS: readonly Part[] = [
+    proxmoxPart,
+    k3sPart,
+    operatorsPart,
+    secretsPart,
+    dataPart,
+    appsPart,
+    meshPart,
+    edgePart,
+    observabilityPart,
+    gitopsPart,
+    loadPart,
+    smokePart,
+];

@@ -4,7 +4,14 @@
 import type { PodSecurityLevel } from "../components/defaults";
 import { doorServicePorts, type EdgeDoor } from "../components/contracts/doors";
 import { isPodPeer, type Flow } from "../components/contracts/flows";
-import { ownNamespaces, type FlowContext, type FlowPeers, type OwnNamespace, type PartPlacement, type PlacementConfig } from "../components/contracts/placement";
+import {
+    ownNamespaces,
+    type FlowContext,
+    type FlowPeers,
+    type OwnNamespace,
+    type PartPlacement,
+    type PlacementConfig,
+} from "../components/contracts/placement";
 import { POSTGRES_PEER, REDIS_PEER } from "../components/data/part";
 import { CLUSTER_DNS_PODS, CLUSTER_DNS_PORTS } from "../components/k3s/part";
 import { GATEWAY_PODS, ISTIOD_PODS } from "../components/mesh/part";
@@ -48,7 +55,10 @@ export function podSecurityLevels(parts: readonly Placed[] = PARTS): Record<stri
 }
 
 /** Every door of the lab at the ingress gateway, in the gateway's port order; `own` the doors a part routes itself. */
-export function labDoors(config: PlacementConfig, parts: readonly Pick<PartPlacement, "doors">[] = PARTS): { own: EdgeDoor[]; edge: EdgeDoor[]; all: EdgeDoor[] } {
+export function labDoors(
+    config: PlacementConfig,
+    parts: readonly Pick<PartPlacement, "doors">[] = PARTS,
+): { own: EdgeDoor[]; edge: EdgeDoor[]; all: EdgeDoor[] } {
     const doors = parts.flatMap((part) => part.doors(config)).sort((a, b) => a.order - b.order);
     const pick = (routing: "own" | "edge") => doors.filter((d) => d.routing === routing).map((d) => d.door);
     return { own: pick("own"), edge: pick("edge"), all: doors.map((d) => d.door) };
@@ -102,7 +112,8 @@ export function placementProblems(parts: readonly (PartPlacement & { name: strin
     const problems: string[] = [];
     for (const part of parts) {
         for (const ns of ownNamespaces(part.namespaces)) {
-            if (ns.ingress === "flows" && !reached(flowsOf.get(part.name)!, ns.name)) problems.push(`${part.name}: namespace ${ns.name} takes flows, but none of the part's flows reaches it`);
+            if (ns.ingress === "flows" && !reached(flowsOf.get(part.name)!, ns.name))
+                problems.push(`${part.name}: namespace ${ns.name} takes flows, but none of the part's flows reaches it`);
             if (ns.ingress === "none" && reached(all, ns.name)) problems.push(`${part.name}: namespace ${ns.name} takes no flow, but a flow reaches it`);
         }
     }

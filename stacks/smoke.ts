@@ -25,7 +25,12 @@ export interface CheckedUrls {
  * Kubernetes Job on a cluster not of ours (no node to SSH into). It calls the lab's address, not homelab:domain
  * (which the node may not resolve): the certificate names both.
  */
-export function smokeCheck(config: HomelabConfig, cluster: TargetCluster, urls: CheckedUrls, onCluster: pulumi.ComponentResourceOptions): pulumi.Output<string> {
+export function smokeCheck(
+    config: HomelabConfig,
+    cluster: TargetCluster,
+    urls: CheckedUrls,
+    onCluster: pulumi.ComponentResourceOptions,
+): pulumi.Output<string> {
     const proxmox = config.mode === "proxmox" ? config : undefined;
     const address = config.target.publicAddress;
     // The parts' probes name their doors; only the stack knows the address they answer on.

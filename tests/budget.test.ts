@@ -114,7 +114,10 @@ describe("the resource budget", () => {
         const podKinds = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet"];
         const ours = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && podKinds.includes(r.type.split(":")[2]));
         expect(ours.map((r) => r.inputs.metadata.name)).toEqual(["shlink"]);
-        const releases = ledger.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.name).sort();
+        const releases = ledger
+            .ofType("kubernetes:helm.sh/v3:Release")
+            .map((r) => r.name)
+            .sort();
         expect(releases).toEqual(
             [
                 "argocd-release",
@@ -230,7 +233,9 @@ describe("the resource budget", () => {
         const cpu = budgetTotals(platformBudget({ shlinkReplicas: 3, nodeCount: 2, argocd: true })).cpu;
         expect(drainedCapacityProblems(uneven, lab.platform, lab.gitops)).toEqual([
             expect.stringMatching(
-                new RegExp(`^With k3s-node-01 drained, the other 2 node\\(s\\) leave 2000m CPU .* requests ${cpu}m CPU: ${cpu - 2000}m CPU missing\\. Raise homelab:vmCores`),
+                new RegExp(
+                    `^With k3s-node-01 drained, the other 2 node\\(s\\) leave 2000m CPU .* requests ${cpu}m CPU: ${cpu - 2000}m CPU missing\\. Raise homelab:vmCores`,
+                ),
             ),
         ]);
         // One node holds everything or is refused; there is nothing to drain. With Vault and External Secrets, a

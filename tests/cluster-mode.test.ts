@@ -89,7 +89,9 @@ describe("the homelab stack on an existing cluster", () => {
         expect(binding.inputs.subjects).toEqual([{ kind: "ServiceAccount", name: "smoke-check", namespace: "smoke-check" }]);
         // No other binding grants the account (or anyone in its namespace) anything.
         const bindings = ledger.resources.filter((r) => /:rbac\.authorization\.k8s\.io\/v1:(Cluster)?RoleBinding$/.test(r.type));
-        const grantsSmoke = bindings.filter((b) => JSON.stringify(b.inputs.subjects ?? []).includes('"namespace":"smoke-check"') || b.inputs.metadata.namespace === "smoke-check");
+        const grantsSmoke = bindings.filter(
+            (b) => JSON.stringify(b.inputs.subjects ?? []).includes('"namespace":"smoke-check"') || b.inputs.metadata.namespace === "smoke-check",
+        );
         expect(grantsSmoke.map((b) => b.name)).toEqual(["smoke-check-role-binding"]);
         const job = ledger.byName("smoke-check-job");
         const pod = job.inputs.spec.template.spec;
@@ -99,8 +101,12 @@ describe("the homelab stack on an existing cluster", () => {
         const script = ledger.byName("smoke-check-script").inputs.stringData["smoke-check.sh"] as string;
         expect(script).toContain("KUBE_API_URL='https://kubernetes.default.svc'");
         expect(script).toContain("SA_DIR='/var/run/secrets/kubernetes.io/serviceaccount'");
-        expect(script).toContain("status=\"$(kube_api /apis/external-secrets.io/v1/externalsecrets)\"");
-        expect(script).toContain(`ES_NAMESPACES=(${readerNamespaces(LAB_VAULT_ENTRIES).map((ns) => `'${ns}'`).join(" ")})`);
+        expect(script).toContain('status="$(kube_api /apis/external-secrets.io/v1/externalsecrets)"');
+        expect(script).toContain(
+            `ES_NAMESPACES=(${readerNamespaces(LAB_VAULT_ENTRIES)
+                .map((ns) => `'${ns}'`)
+                .join(" ")})`,
+        );
         expect(script).not.toContain("kubectl");
     });
 
@@ -112,7 +118,12 @@ describe("the homelab stack on an existing cluster", () => {
         expect(find("cert-manager", "allow-cert-manager-webhook")?.spec.ingress).toEqual([{ ports: [{ port: 10250, protocol: "TCP" }] }]);
         // Patroni reaches the API server on whichever of 443 and 6443 it answers, wherever it is.
         expect(find("postgres", "egress-postgres-api-server")?.spec.egress).toEqual([
-            { ports: [{ port: 443, protocol: "TCP" }, { port: 6443, protocol: "TCP" }] },
+            {
+                ports: [
+                    { port: 443, protocol: "TCP" },
+                    { port: 6443, protocol: "TCP" },
+                ],
+            },
         ]);
     });
 
@@ -226,7 +237,10 @@ describe("the loader on an existing cluster", () => {
     });
 
     it("notes the budget the other nodes must hold with one drained, since it cannot see their sizes", () => {
-        const { notes } = validateStack({ homelab: Object.fromEntries(Object.entries(clusterStackConfig()).map(([k, v]) => [k.slice(8), v])), proxmoxve: {} }, capacityPlan);
+        const { notes } = validateStack(
+            { homelab: Object.fromEntries(Object.entries(clusterStackConfig()).map(([k, v]) => [k.slice(8), v])), proxmoxve: {} },
+            capacityPlan,
+        );
         expect(notes).toEqual([expect.stringMatching(/^The platform requests \d+m CPU and \d+ MiB of memory with one of homelab:nodeCount 3 nodes drained/)]);
     });
 

@@ -25,7 +25,13 @@ import { labStack } from "./security/labStack";
 
 const ROOT = path.resolve(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
-const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(ROOT, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 
 /** The text outside fenced code blocks (a `# comment` in a bash block is no heading, a link in code no link). */
 const outsideCode = (text: string) => text.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "");
@@ -35,7 +41,11 @@ function anchorsOf(text: string): Set<string> {
     const seen = new Map<string, number>();
     const anchors = new Set<string>();
     for (const [, heading] of outsideCode(text).matchAll(/^#{1,6} (.+)$/gm)) {
-        const slug = heading.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "").replace(/ /g, "-");
+        const slug = heading
+            .trim()
+            .toLowerCase()
+            .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "")
+            .replace(/ /g, "-");
         const n = seen.get(slug) ?? 0;
         seen.set(slug, n + 1);
         anchors.add(n === 0 ? slug : `${slug}-${n}`);
@@ -70,7 +80,12 @@ function tableRows(text: string): string[][] {
         if (!line.startsWith("|")) {
             break;
         }
-        rows.push(line.slice(1, -1).split(" | ").map((c) => c.trim()));
+        rows.push(
+            line
+                .slice(1, -1)
+                .split(" | ")
+                .map((c) => c.trim()),
+        );
     }
     return rows;
 }
@@ -98,7 +113,13 @@ function programsOf(line: string): string[] {
     return line
         .replace(/"\$\([^)]*\)"/g, "substituted")
         .split(/ && | \| /)
-        .map((command) => command.replace(/^(\w+=(?:"[^"]*"|'[^']*'|\S+)(?:\s+|$))+/, "").trim().split(/\s/)[0])
+        .map(
+            (command) =>
+                command
+                    .replace(/^(\w+=(?:"[^"]*"|'[^']*'|\S+)(?:\s+|$))+/, "")
+                    .trim()
+                    .split(/\s/)[0],
+        )
         .filter((word) => word !== undefined && word !== "");
 }
 
@@ -177,7 +198,9 @@ describe("the README", () => {
 
     it("names, among the prerequisites, every program the documented commands run", () => {
         const prerequisites = section(readme, "## Prerequisites");
-        const programs = new Set(["README.md", "docs/operating.md", "docs/architecture.md", "docs/configuration.md"].flatMap((doc) => commandLines(read(doc)).flatMap(programsOf)));
+        const programs = new Set(
+            ["README.md", "docs/operating.md", "docs/architecture.md", "docs/configuration.md"].flatMap((doc) => commandLines(read(doc)).flatMap(programsOf)),
+        );
         const others = [...programs].filter((p) => !SHELL_BASICS.includes(p));
         expect(others).toContain("kubectl");
         for (const program of others) {
@@ -266,11 +289,22 @@ describe("docs/architecture.md", () => {
         const lines = platformBudget({ shlinkReplicas: CONFIG_DEFAULTS.shlinkReplicas, nodeCount: 3, argocd: true });
         // Which table row each namespace's requests belong to (the row's first word).
         const rowOf: Record<string, string> = {
-            shlink: "Shlink", postgres: "Shlink", redis: "Shlink",
-            "cert-manager": "Operators", "postgres-operator": "Operators", "redis-operator": "Operators", load: "Operators",
-            vault: "Secrets", "external-secrets": "Secrets", reloader: "Secrets",
-            "istio-system": "Mesh", "istio-ingress": "Mesh",
-            monitoring: "Observability", observability: "Observability", "kiali-operator": "Observability", kiali: "Observability",
+            shlink: "Shlink",
+            postgres: "Shlink",
+            redis: "Shlink",
+            "cert-manager": "Operators",
+            "postgres-operator": "Operators",
+            "redis-operator": "Operators",
+            load: "Operators",
+            vault: "Secrets",
+            "external-secrets": "Secrets",
+            reloader: "Secrets",
+            "istio-system": "Mesh",
+            "istio-ingress": "Mesh",
+            monitoring: "Observability",
+            observability: "Observability",
+            "kiali-operator": "Observability",
+            kiali: "Observability",
             argocd: "Argo",
         };
         const layers = rows.filter((r) => !r[0].startsWith("**") && !r[0].startsWith("Available"));
@@ -281,7 +315,10 @@ describe("docs/architecture.md", () => {
             expect(figures(row), row[0]).toEqual(budgetTotals(mine));
         }
         for (const line of lines) {
-            expect(layers.map((r) => r[0].split(" ")[0]), `${line.what} belongs to no row of the table`).toContain(rowOf[line.what.split("/")[0]]);
+            expect(
+                layers.map((r) => r[0].split(" ")[0]),
+                `${line.what} belongs to no row of the table`,
+            ).toContain(rowOf[line.what.split("/")[0]]);
         }
         const total = rows.find((r) => r[0] === "**Total**")!;
         expect(figures(total)).toEqual(budgetTotals(lines));
@@ -310,7 +347,9 @@ describe("docs/architecture.md", () => {
         }
         const table = /<!-- imports:start -->\n([\s\S]*?)\n<!-- imports:end -->/.exec(architecture);
         expect(table).not.toBeNull();
-        const documented = Object.fromEntries(tableRows(table![1]).map(([room, to]) => [unquote(room).replace(/\/$|\.ts$/, ""), to === "—" ? [] : to.split(", ")]));
+        const documented = Object.fromEntries(
+            tableRows(table![1]).map(([room, to]) => [unquote(room).replace(/\/$|\.ts$/, ""), to === "—" ? [] : to.split(", ")]),
+        );
         expect(documented).toEqual(Object.fromEntries([...imports].map(([room, to]) => [room, [...to].sort()])));
     });
 });
@@ -343,7 +382,10 @@ describe("pinned versions quoted in the docs", () => {
                     expect(NOT_OURS[version].holds, `${doc}: ${version}, ${NOT_OURS[version].why}`).toBe(true);
                     continue;
                 }
-                expect(pinned.some((s) => s.includes(version.replace(/^v/, ""))), `${doc} quotes ${version}, which no facts module pins`).toBe(true);
+                expect(
+                    pinned.some((s) => s.includes(version.replace(/^v/, ""))),
+                    `${doc} quotes ${version}, which no facts module pins`,
+                ).toBe(true);
             }
         }
         expect(quoted).toBeGreaterThan(20);

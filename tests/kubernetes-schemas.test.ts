@@ -13,7 +13,6 @@ import type { Ledger, Recorded } from "./helpers/pulumi";
 import { kubernetesResources, runHomelab } from "./helpers/platform";
 import { OFFSITE } from "./helpers/offsite";
 
-
 /** Model packages of custom resource groups (installed devDependencies, laid out `<package>/<group>/<version>`). */
 const GROUP_PACKAGES: Record<string, string> = {
     "networking.istio.io": "@kubernetes-models/istio",
@@ -108,7 +107,10 @@ function validateKiali(inputs: Inputs): void {
     check(typeof spec.deployment.cluster_wide_access === "boolean", "deployment.cluster_wide_access is a boolean");
     check(["ClusterIP", "NodePort", "LoadBalancer"].includes(spec.deployment.service_type), "deployment.service_type");
     check(spec.deployment.accessible_namespaces === undefined, "no deprecated deployment.accessible_namespaces");
-    check(spec.deployment.network_policy === undefined || typeof spec.deployment.network_policy.enabled === "boolean", "deployment.network_policy.enabled is a boolean");
+    check(
+        spec.deployment.network_policy === undefined || typeof spec.deployment.network_policy.enabled === "boolean",
+        "deployment.network_policy.enabled is a boolean",
+    );
     validateWith(ResourceRequirements, spec.deployment.resources);
     check(Number.isInteger(spec.server.port), "server.port is an integer");
     const services = spec.external_services;
@@ -137,7 +139,10 @@ function validateAppProject(inputs: Inputs): void {
     validateCustomResourceHead(inputs, { apiVersion: ARGO_API_VERSION, kind: APP_PROJECT_KIND });
     const spec = inputs.spec;
     const known = ["description", "sourceRepos", "destinations", "clusterResourceWhitelist", "namespaceResourceWhitelist"];
-    check(Object.keys(spec).every((k) => known.includes(k)), "spec: known fields only");
+    check(
+        Object.keys(spec).every((k) => known.includes(k)),
+        "spec: known fields only",
+    );
     check(Array.isArray(spec.sourceRepos) && spec.sourceRepos.every((r: unknown) => typeof r === "string" && r !== ""), "sourceRepos: strings");
     check(Array.isArray(spec.destinations), "destinations: a list");
     spec.destinations.forEach((d: Inputs, i: number) => checkDestination(d, `destinations[${i}]`));
@@ -173,7 +178,10 @@ function validateHelmRelease(inputs: Inputs): void {
 
 /** A server-side-apply patch that sets metadata only (the CNI readiness wait): its metadata by the ObjectMeta model. */
 function validateMetadataPatch(inputs: Inputs): void {
-    check(Object.keys(inputs).every((k) => ["apiVersion", "kind", "metadata"].includes(k)), "metadata only");
+    check(
+        Object.keys(inputs).every((k) => ["apiVersion", "kind", "metadata"].includes(k)),
+        "metadata only",
+    );
     validateWith(ObjectMeta, inputs.metadata);
     check(typeof inputs.metadata?.name === "string" && typeof inputs.metadata?.namespace === "string", "name and namespace");
 }
@@ -284,8 +292,8 @@ describe("every Kubernetes object of the stack against its schema", () => {
         delete noProject.spec.project;
         await expect(validate({ ...application, inputs: noProject })).rejects.toThrow(/project is required/);
 
-        await expect(
-            validate({ type: "kubernetes:example.com/v1:Widget", name: "w", inputs: {} }),
-        ).rejects.toThrow(/no schema to validate kubernetes:example\.com\/v1:Widget/);
+        await expect(validate({ type: "kubernetes:example.com/v1:Widget", name: "w", inputs: {} })).rejects.toThrow(
+            /no schema to validate kubernetes:example\.com\/v1:Widget/,
+        );
     });
 });

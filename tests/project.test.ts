@@ -45,7 +45,14 @@ describe("package.json", () => {
         };
         expect(flags("components/apps/Shlink.ts", "components/data/Redis.ts")).toBe(true);
         expect(flags("components/drills/runner.ts", "components/load/scenarios/catalog.ts")).toBe(true);
-        for (const allowed of ["components/contracts/connections.ts", "components/defaults.ts", "components/kubernetes/namespace.ts", "components/shell/quote.ts", "components/config/types.ts", "components/apps/shlinkEnv.ts"]) {
+        for (const allowed of [
+            "components/contracts/connections.ts",
+            "components/defaults.ts",
+            "components/kubernetes/namespace.ts",
+            "components/shell/quote.ts",
+            "components/config/types.ts",
+            "components/apps/shlinkEnv.ts",
+        ]) {
             expect(flags("components/apps/Shlink.ts", allowed), allowed).toBe(false);
         }
         expect(flags("stacks/homelab.ts", "components/data/Redis.ts")).toBe(false);
@@ -54,7 +61,9 @@ describe("package.json", () => {
     it("has an inner loop, test:fast, of the files that run no stack, no process and no server, through their helpers too", async () => {
         expect(pkg.scripts["test:fast"]).toBe("vitest run --config vitest.fast.config.ts");
         const { FAST_TEST_FILES } = await import("../vitest.fast.config");
-        expect(FAST_TEST_FILES).toEqual(expect.arrayContaining(["tests/config/validate.test.ts", "tests/config/sections.test.ts", "tests/observability/builders.test.ts"]));
+        expect(FAST_TEST_FILES).toEqual(
+            expect.arrayContaining(["tests/config/validate.test.ts", "tests/config/sections.test.ts", "tests/observability/builders.test.ts"]),
+        );
         for (const slow of [
             "tests/stack.test.ts", // the stack under mocks
             "tests/config/load.test.ts", // the loader under mocks

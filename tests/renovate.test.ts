@@ -198,7 +198,9 @@ describe("renovate.json", () => {
         }
         // Every exported chart pin (chart, version, repo or an oci:// chart) found with the registry it is pulled from.
         const charts = FACT_VALUES.flatMap((value) =>
-            value && typeof value === "object" ? [value, ...Object.values(value)].filter((v) => typeof v?.chart === "string" && typeof v?.version === "string") : [],
+            value && typeof value === "object"
+                ? [value, ...Object.values(value)].filter((v) => typeof v?.chart === "string" && typeof v?.version === "string")
+                : [],
         ) as { chart: string; version: string; repo?: string }[];
         expect(charts.length).toBeGreaterThanOrEqual(15);
         for (const { chart, version, repo } of charts) {

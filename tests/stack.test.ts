@@ -30,14 +30,10 @@ describe("the homelab stack under mocks", () => {
             expect(vm.inputs.memory.dedicated).toBe(10240);
             expect(vm.inputs.disks).toHaveLength(1);
             expect(vm.inputs.disks[0]).toMatchObject({ size: 100, importFrom: "vms-image-um790-id", interface: "scsi0" });
-            expect(vm.inputs.initialization.ipConfigs).toEqual([
-                { ipv4: { address: `192.168.2.${242 + i}/24`, gateway: "192.168.2.1" } },
-            ]);
+            expect(vm.inputs.initialization.ipConfigs).toEqual([{ ipv4: { address: `192.168.2.${242 + i}/24`, gateway: "192.168.2.1" } }]);
             expect(vm.inputs.initialization.dns.servers).toEqual(["192.168.2.1"]);
             expect(vm.inputs.initialization.userAccount.username).toBe("ubuntu");
-            expect(vm.inputs.initialization.userAccount.keys).toEqual([
-                TEST_USER_CONFIG["homelab:sshPublicKey"],
-            ]);
+            expect(vm.inputs.initialization.userAccount.keys).toEqual([TEST_USER_CONFIG["homelab:sshPublicKey"]]);
             expect(vm.inputs.agent).toEqual({ enabled: true, trim: true, waitForIp: { disabled: true } });
             expect(vm.inputs.stopOnDestroy).toBe(true);
             expect(vm.inputs.tags).toEqual(expect.arrayContaining(["homelab", "k3s"]));
@@ -305,7 +301,11 @@ describe("the homelab stack under mocks", () => {
         expect(smoke.secretInputs).toContain("stdin");
         expect(smoke.inputs.create).toBe("bash -s");
         // Every ExternalSecret of the namespaces that read Vault must be Ready: K3s' kubectl through sudo lists them.
-        expect(script).toContain(`ES_NAMESPACES=(${readerNamespaces(LAB_VAULT_ENTRIES).map((ns) => `'${ns}'`).join(" ")})`);
+        expect(script).toContain(
+            `ES_NAMESPACES=(${readerNamespaces(LAB_VAULT_ENTRIES)
+                .map((ns) => `'${ns}'`)
+                .join(" ")})`,
+        );
         expect(script).toContain("    sudo k3s kubectl get externalsecrets.external-secrets.io -A -o jsonpath=");
         expect(script).not.toContain("SA_DIR");
         for (const es of ledger.ofType("kubernetes:external-secrets.io/v1:ExternalSecret")) {

@@ -9,7 +9,6 @@ import type { Registration } from "./helpers/pulumi";
 
 const OLD_URNS: string[] = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "urns-09f9fe5.json"), "utf8"));
 
-
 describe("URNs of an existing stack", () => {
     let registrations: Registration[];
     let match: StateMatch;
@@ -41,19 +40,13 @@ describe("the engine model behind that test", () => {
         const oldParent = stack("x:y:Comp", "old");
         const oldChild = stack("x:y:Comp$k:v:Res", "old-child");
         const newParent = stack("x:y:Comp", "new");
-        const result = matchState(
-            [oldParent, oldChild],
-            [reg(newParent, "", [{ name: "old" }]), reg(stack("x:y:Comp$k:v:Res", "new-child"), newParent)],
-        );
+        const result = matchState([oldParent, oldChild], [reg(newParent, "", [{ name: "old" }]), reg(stack("x:y:Comp$k:v:Res", "new-child"), newParent)]);
         expect(result.deleted).toEqual([]);
     });
 
     it("sees a child renamed without an alias as deleted and created", () => {
         const parent = stack("x:y:Comp", "c");
-        const result = matchState(
-            [parent, stack("x:y:Comp$k:v:Res", "c-a")],
-            [reg(parent, ""), reg(stack("x:y:Comp$k:v:Res", "c-b"), parent)],
-        );
+        const result = matchState([parent, stack("x:y:Comp$k:v:Res", "c-a")], [reg(parent, ""), reg(stack("x:y:Comp$k:v:Res", "c-b"), parent)]);
         expect(result.deleted).toEqual([stack("x:y:Comp$k:v:Res", "c-a")]);
         expect(result.created).toEqual([stack("x:y:Comp$k:v:Res", "c-b")]);
     });
@@ -62,10 +55,7 @@ describe("the engine model behind that test", () => {
         const oldParent = stack("x:old:Comp", "c");
         const result = matchState(
             [oldParent, stack("x:old:Comp$k:v:Res", "c-a")],
-            [
-                reg(stack("x:new:Comp", "c"), "", [{ type: "x:old:Comp" }]),
-                reg(stack("x:new:Comp$k:v:Res", "c-a"), stack("x:new:Comp", "c")),
-            ],
+            [reg(stack("x:new:Comp", "c"), "", [{ type: "x:old:Comp" }]), reg(stack("x:new:Comp$k:v:Res", "c-a"), stack("x:new:Comp", "c"))],
         );
         expect(result.deleted).toEqual([]);
     });

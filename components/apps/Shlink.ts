@@ -74,11 +74,15 @@ export class Shlink extends pulumi.ComponentResource {
                     labels: { ...SHLINK_SELECTOR },
                     annotations: { "pulumi.com/timeoutSeconds": String(SHLINK_ROLLOUT_TIMEOUT_SECONDS), ...reloadOnSecrets(secretName) },
                 },
-                spec: shlinkDeploymentSpec(args.replicas, {
-                    database: { host: args.database.host, port: args.database.port, name: args.database.database, user: args.database.user },
-                    secretName,
-                    publicDomain: args.publicDomain,
-                }, args.redis.rotation.podAnnotations),
+                spec: shlinkDeploymentSpec(
+                    args.replicas,
+                    {
+                        database: { host: args.database.host, port: args.database.port, name: args.database.database, user: args.database.user },
+                        secretName,
+                        publicDomain: args.publicDomain,
+                    },
+                    args.redis.rotation.podAnnotations,
+                ),
             },
             // Its credentials synced (no CrashLoop while ESO syncs), and istiod, or meshed pods start without a sidecar.
             // A rotated Redis password: its Secret proven switched, so the rollout Pulumi awaits leaves no pod on the old one.
@@ -94,9 +98,7 @@ export class Shlink extends pulumi.ComponentResource {
             child,
         );
 
-        this.serviceAddress = pulumi
-            .all([this.service.metadata.name, this.namespace])
-            .apply(([service, ns]) => serviceUrl(service, ns, SHLINK.port));
+        this.serviceAddress = pulumi.all([this.service.metadata.name, this.namespace]).apply(([service, ns]) => serviceUrl(service, ns, SHLINK.port));
         this.registerOutputs({ namespace: this.namespace, serviceAddress: this.serviceAddress, apiKey: this.apiKey });
     }
 }
@@ -147,13 +149,7 @@ function shlinkService(name: string, namespace: pulumi.Input<string>, opts: pulu
  * Shlink's Secret, written by ESO from Vault: the database password, the first API key, and REDIS_SERVERS rendered
  * in the cluster from the Redis password and the master Service the data layer hands over.
  */
-function shlinkCredentials(
-    name: string,
-    reader: VaultReader,
-    secretName: string,
-    args: ShlinkArgs,
-    parent: pulumi.Resource,
-): k8s.apiextensions.CustomResource {
+function shlinkCredentials(name: string, reader: VaultReader, secretName: string, args: ShlinkArgs, parent: pulumi.Resource): k8s.apiextensions.CustomResource {
     const rotation = args.redis.rotation;
     const reads = [
         { secretKey: "dbPassword", entry: "postgresShlinkUser", property: "password" },

@@ -27,7 +27,11 @@ export const SHLINK_NAMESPACE: OwnNamespace = {
 };
 
 /** Shlink's Service, as users reach it through the ingress gateway. */
-const SLO_TARGET: SloTarget = { namespace: SHLINK.namespace, service: SHLINK.name, gateway: { workload: MESH.gatewayRelease, namespace: MESH.gatewayNamespace } };
+const SLO_TARGET: SloTarget = {
+    namespace: SHLINK.namespace,
+    service: SHLINK.name,
+    gateway: { workload: MESH.gatewayRelease, namespace: MESH.gatewayNamespace },
+};
 
 /** Shlink's pods: its namespace is meshed, so every pod carries the sidecar Istio injects (sized by MESH.sidecarResources). */
 function appsBudget(plan: BudgetPlan): BudgetLine[] {
@@ -47,12 +51,23 @@ export const appsPart: Part = {
     flows: ({ peers }) => [
         { name: "gateway-to-shlink", from: peers.gateway, to: SHLINK_PODS, ports: tcp(SHLINK.port), why: "Shlink behind the gateway (mTLS)" },
         { name: "shlink-to-postgres", from: SHLINK_PODS, to: peers.postgres.pods, ports: tcp(peers.postgres.port), why: "Shlink's database" },
-        { name: "shlink-to-redis", from: SHLINK_PODS, to: peers.redis.pods, ports: tcp(peers.redis.port), why: "Shlink's cache and locks (the master, through our Service)" },
+        {
+            name: "shlink-to-redis",
+            from: SHLINK_PODS,
+            to: peers.redis.pods,
+            ports: tcp(peers.redis.port),
+            why: "Shlink's cache and locks (the master, through our Service)",
+        },
     ],
     // HTTPS on homelab:shlinkHttpsPort, its HTTP port answering 301; served by its own routing (MeshRouting, rate-limited).
     doors: (config) => [
         {
-            door: { name: "shlink", httpPort: config.mesh.ports.shlink, httpsPort: config.mesh.ports.shlinkHttps, destination: { host: serviceFqdn(SHLINK.name, SHLINK.namespace), port: SHLINK.port } },
+            door: {
+                name: "shlink",
+                httpPort: config.mesh.ports.shlink,
+                httpsPort: config.mesh.ports.shlinkHttps,
+                destination: { host: serviceFqdn(SHLINK.name, SHLINK.namespace), port: SHLINK.port },
+            },
             routing: "own",
             order: 0,
         },

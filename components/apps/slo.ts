@@ -33,14 +33,10 @@ export const BURN_RATE_ALERTS = [
 const MIN_RATE = `(${SLO_MIN_REQUESTS_PER_MINUTE} / 60)`;
 
 /** Every window an alert reads, each recorded once. */
-export const SLI_WINDOWS: string[] = [
-    ...new Set(BURN_RATE_ALERTS.flatMap((a) => [a.shortWindow, a.longWindow])),
-].sort((a, b) => seconds(a) - seconds(b));
+export const SLI_WINDOWS: string[] = [...new Set(BURN_RATE_ALERTS.flatMap((a) => [a.shortWindow, a.longWindow]))].sort((a, b) => seconds(a) - seconds(b));
 
 /** Envoy's default histogram buckets, which istio_request_duration_milliseconds uses. */
-export const ISTIO_DURATION_BUCKETS_MS = [
-    0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
-];
+export const ISTIO_DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 
 function seconds(window: string): number {
     const match = /^(\d+)([smhd])$/.exec(window);
@@ -150,9 +146,7 @@ export function sloRules(target: SloTarget, objectives: SloObjectives = SLO_DEFA
             ];
             // A page needs enough traffic that one failed request is not a burn (and none when there is none).
             const guard = (a: (typeof BURN_RATE_ALERTS)[number]) =>
-                a.severity === "critical"
-                    ? `\nand\n${requestRateRecord(a.longWindow)}{slo="${slo}"} >= ${MIN_RATE}`
-                    : "";
+                a.severity === "critical" ? `\nand\n${requestRateRecord(a.longWindow)}{slo="${slo}"} >= ${MIN_RATE}` : "";
             const alerts: AlertingRule[] = BURN_RATE_ALERTS.map((a) => {
                 const threshold = `(${a.burnRate} * (1 - ${sli.objective}))`;
                 return {
@@ -165,9 +159,7 @@ export function sloRules(target: SloTarget, objectives: SloObjectives = SLO_DEFA
                         short_window: a.shortWindow,
                     },
                     annotations: {
-                        summary:
-                            `${target.namespace}/${target.service} burns its ${sli.kind} error budget ` +
-                            `${a.burnRate}x too fast.`,
+                        summary: `${target.namespace}/${target.service} burns its ${sli.kind} error budget ` + `${a.burnRate}x too fast.`,
                         // $value is the left operand: the long window's error ratio.
                         description:
                             `${sli.kind} errors are {{ $value | humanizePercentage }} of requests over the last ` +

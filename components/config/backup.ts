@@ -48,7 +48,9 @@ export function validateBackup(h: Record<string, unknown>): Checked<OffsiteBacku
     const problems = read.problems;
     const apiKey = h.shlinkApiKey;
     if (apiKey !== undefined && apiKey !== "" && (typeof apiKey !== "string" || !API_KEY.test(apiKey))) {
-        problems.push("homelab:shlinkApiKey must be a Shlink API key, 16-128 letters, digits or hyphens (value not shown): " + configSetSecret("homelab:shlinkApiKey"));
+        problems.push(
+            "homelab:shlinkApiKey must be a Shlink API key, 16-128 letters, digits or hyphens (value not shown): " + configSetSecret("homelab:shlinkApiKey"),
+        );
     }
     const required = Object.keys(OFFSITE_REQUIRED) as (keyof typeof OFFSITE_REQUIRED)[];
     const set = required.filter((key) => h[key] !== undefined && h[key] !== "");

@@ -16,9 +16,7 @@ export function validateImage(h: Record<string, unknown>): Checked<Pick<PlainCon
     }
     const fileName = read.str("imageFileName");
     if (!IMPORT_FILE_NAME_PATTERN.test(fileName)) {
-        problems.push(
-            `homelab:imageFileName must end in .qcow2, .raw or .vmdk: Proxmox's import storage accepts no other (got "${fileName}").`,
-        );
+        problems.push(`homelab:imageFileName must end in .qcow2, .raw or .vmdk: Proxmox's import storage accepts no other (got "${fileName}").`);
     }
     const image = { url, sha256, fileName, datastore: read.str("imageDatastore") };
     return problems.length > 0 ? { problems } : { problems, value: { image, vmDatastore: read.str("vmDatastore") } };

@@ -9,7 +9,20 @@ export { UNREAD_SECRET } from "./read";
 export { kubeconfigServer } from "./target";
 export { portPlanProblems } from "./mesh";
 export { volumeProblems } from "./platform";
-export type { CapacityPlan, ClusterHomelabConfig, GitopsConfig, HomelabConfig, MeshConfig, NodeSpec, PlainConfig, PlatformConfig, PlatformTarget, ProxmoxHomelabConfig, RawConfig, StackConfig } from "./types";
+export type {
+    CapacityPlan,
+    ClusterHomelabConfig,
+    GitopsConfig,
+    HomelabConfig,
+    MeshConfig,
+    NodeSpec,
+    PlainConfig,
+    PlatformConfig,
+    PlatformTarget,
+    ProxmoxHomelabConfig,
+    RawConfig,
+    StackConfig,
+} from "./types";
 export { validateClusterConfig, validateConfig, validateStack } from "./validate";
 export type { OffsiteBackupConfig, OffsiteBackupSecrets, OffsiteRestore } from "./types";
 export { offsiteEndpointPort } from "./backup";

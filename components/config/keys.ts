@@ -6,8 +6,24 @@ import { configRm, configSet } from "./fix";
 export const KEYS_WITHOUT_DEFAULT = {
     required: ["proxmoxNode", "subnet", "nodes", "sshPublicKey", "sshPrivateKey"],
     derived: ["gateway", "dnsServers"],
-    optional: ["dockerHubUsername", "dockerHubToken", "alertWebhookUrl", "vip", "servicesVip", "gitopsRepoUrl", "domain", "istioCniPlatform",
-        "offsiteBackupEndpoint", "offsiteBackupBucket", "offsiteBackupRegion", "offsiteBackupAccessKey", "offsiteBackupSecretKey", "offsiteBackupCipherKey", "offsiteRestore", "shlinkApiKey"],
+    optional: [
+        "dockerHubUsername",
+        "dockerHubToken",
+        "alertWebhookUrl",
+        "vip",
+        "servicesVip",
+        "gitopsRepoUrl",
+        "domain",
+        "istioCniPlatform",
+        "offsiteBackupEndpoint",
+        "offsiteBackupBucket",
+        "offsiteBackupRegion",
+        "offsiteBackupAccessKey",
+        "offsiteBackupSecretKey",
+        "offsiteBackupCipherKey",
+        "offsiteRestore",
+        "shlinkApiKey",
+    ],
     /** Cluster mode's keys: required there, refused or unused with homelab:nodes. */
     cluster: ["kubeconfig", "publicAddress", "nodeCount"],
 } as const;

@@ -32,15 +32,12 @@ export function validateNodes(h: Record<string, unknown>, lan: Lan): Checked<Nod
         return { problems };
     }
     problems.push(...nodeProblems(drafts, lan));
-    const complete = drafts.every(
-        (n): n is NodeSpec => n.cores !== undefined && n.memoryMiB !== undefined && n.diskGiB !== undefined && n.proxmoxNode !== "",
-    );
+    const complete = drafts.every((n): n is NodeSpec => n.cores !== undefined && n.memoryMiB !== undefined && n.diskGiB !== undefined && n.proxmoxNode !== "");
     return complete ? { problems, value: drafts } : { problems };
 }
 
 function parseNodes(value: unknown, defaults: VmDefaults, problems: string[]): Draft[] | undefined {
-    const example =
-        `${PULUMI_CLI} config set --path "homelab:nodes[0].name" k3s-node-01 && ${PULUMI_CLI} config set --path "homelab:nodes[0].ip" <address in homelab:subnet>`;
+    const example = `${PULUMI_CLI} config set --path "homelab:nodes[0].name" k3s-node-01 && ${PULUMI_CLI} config set --path "homelab:nodes[0].ip" <address in homelab:subnet>`;
     if (value === undefined) {
         problems.push(`homelab:nodes is not set: list the K3s server VMs, e.g. ${example}`);
         return undefined;

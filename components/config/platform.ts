@@ -23,8 +23,7 @@ export function validatePlatform(h: Record<string, unknown>): Checked<PlatformCo
  * hold a PostgreSQL instance, the pgBackRest repository and a Redis pod at once, beside the system.
  */
 export function volumeProblems(nodes: NodeSpec[], platform: PlatformConfig): string[] {
-    const needGiB =
-        platform.postgresVolumeGiB + platform.postgresBackupVolumeGiB + platform.redisVolumeGiB + K3S_SERVER_MINIMUMS.diskGiB;
+    const needGiB = platform.postgresVolumeGiB + platform.postgresBackupVolumeGiB + platform.redisVolumeGiB + K3S_SERVER_MINIMUMS.diskGiB;
     return nodes
         .filter((node) => node.diskGiB < needGiB)
         .map(

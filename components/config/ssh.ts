@@ -7,8 +7,7 @@ import { configSet, configSetSecret, SSH_KEY_FILE } from "./fix";
 
 const SET_PRIVATE_KEY = configSetSecret("homelab:sshPrivateKey", SSH_KEY_FILE);
 const SET_PUBLIC_KEY = configSet("homelab:sshPublicKey", `"$(cat ${SSH_KEY_FILE}.pub)"`);
-const DEPLOY_KEY =
-    `use an unencrypted deploy key: ssh-keygen -t ed25519 -N "" -f ${SSH_KEY_FILE} && ${SET_PUBLIC_KEY} && ${SET_PRIVATE_KEY}`;
+const DEPLOY_KEY = `use an unencrypted deploy key: ssh-keygen -t ed25519 -N "" -f ${SSH_KEY_FILE} && ${SET_PUBLIC_KEY} && ${SET_PRIVATE_KEY}`;
 
 export function validateSsh(h: Record<string, unknown>): Checked<SshConfig> {
     const read = new Reader(h);

@@ -73,7 +73,9 @@ export function clusterTarget(h: Record<string, unknown>): Checked<PlatformTarge
     }
     let nodeCount: number | undefined;
     if (h.nodeCount === undefined) {
-        problems.push(`homelab:nodeCount is not set: how many schedulable nodes the cluster has, at least ${HA_MIN_NODES} (${configSet("homelab:nodeCount", "3")}).`);
+        problems.push(
+            `homelab:nodeCount is not set: how many schedulable nodes the cluster has, at least ${HA_MIN_NODES} (${configSet("homelab:nodeCount", "3")}).`,
+        );
     } else {
         nodeCount = intValue("homelab:nodeCount", h.nodeCount, 1, NODE_COUNT_MAX, problems);
         if (nodeCount !== undefined && nodeCount < HA_MIN_NODES) {
@@ -126,7 +128,11 @@ function kubeconfigProblems(value: unknown): string[] {
 
 /** The API server URL of a kubeconfig's current context (text or parsed), or undefined. */
 export function kubeconfigServer(kubeconfig: unknown): string | undefined {
-    const doc = (typeof kubeconfig === "string" ? parse(kubeconfig) : kubeconfig) as { "current-context"?: unknown; contexts?: unknown; clusters?: unknown } | null;
+    const doc = (typeof kubeconfig === "string" ? parse(kubeconfig) : kubeconfig) as {
+        "current-context"?: unknown;
+        contexts?: unknown;
+        clusters?: unknown;
+    } | null;
     const contexts = Array.isArray(doc?.contexts) ? (doc.contexts as { name?: unknown; context?: { cluster?: unknown } }[]) : [];
     const clusters = Array.isArray(doc?.clusters) ? (doc.clusters as { name?: unknown; cluster?: { server?: unknown } }[]) : [];
     const context = contexts.find((c) => c.name === doc?.["current-context"]);

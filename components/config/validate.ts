@@ -50,7 +50,11 @@ export function validateClusterConfig(raw: RawConfig, plan: CapacityPlan): { con
         return { problems, notes };
     }
     notes.push(plan.drainedNote(target.value!.nodeCount, platform.value!, gitops.value!, backup.value !== undefined));
-    return { problems, notes, config: { mode: "cluster", platform: platform.value!, mesh: mesh.value!, gitops: gitops.value!, target: target.value!, ...offsite(backup) } };
+    return {
+        problems,
+        notes,
+        config: { mode: "cluster", platform: platform.value!, mesh: mesh.value!, gitops: gitops.value!, target: target.value!, ...offsite(backup) },
+    };
 }
 
 /**

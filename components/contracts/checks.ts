@@ -5,7 +5,9 @@
  * The ports of the lab's doors a probe may call: the stack passes the config's `mesh.ports` (so a key renamed there
  * fails to compile here). Named here, not imported, because a shared contract imports no part (nor the config).
  */
-export type DoorPorts = Readonly<Record<"shlink" | "shlinkHttps" | "grafana" | "jaeger" | "kiali" | "alertmanager" | "argocd" | "argocdHttps" | "vault", number>>;
+export type DoorPorts = Readonly<
+    Record<"shlink" | "shlinkHttps" | "grafana" | "jaeger" | "kiali" | "alertmanager" | "argocd" | "argocdHttps" | "vault", number>
+>;
 
 /** A door a probe calls from inside the lab's network: the lab's public address, on this port (and path). */
 export type ProbeDoor = { readonly scheme: "https"; readonly port: number; readonly path?: string } | { readonly scheme: "http"; readonly port: number };
@@ -38,6 +40,8 @@ export function drillClaimErrors(parts: readonly (Pick<PartChecks, "drills"> & {
     const claimed = (drill: string) => parts.filter((part) => part.drills.includes(drill)).map((part) => part.name);
     const unclaimed = drillIds.filter((drill) => claimed(drill).length === 0).map((drill) => `drill ${drill} is no part's`);
     const shared = drillIds.filter((drill) => claimed(drill).length > 1).map((drill) => `drill ${drill} is claimed by ${claimed(drill).join(" and ")}`);
-    const unknown = parts.flatMap((part) => part.drills.filter((drill) => !drillIds.includes(drill)).map((drill) => `${part.name} claims ${drill}, which is no drill`));
+    const unknown = parts.flatMap((part) =>
+        part.drills.filter((drill) => !drillIds.includes(drill)).map((drill) => `${part.name} claims ${drill}, which is no drill`),
+    );
     return [...unclaimed, ...shared, ...unknown];
 }

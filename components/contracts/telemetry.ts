@@ -57,8 +57,7 @@ export interface PrometheusRuleSpec {
 
 /** One ServiceMonitor or PodMonitor; `role` names its Pulumi child (`<component>-<role>`), `name` the object. */
 export type Monitor = { role: string; name: string; afterWaitFor?: true } & (
-    | { kind: "ServiceMonitor"; spec: ServiceMonitorSpec }
-    | { kind: "PodMonitor"; spec: PodMonitorSpec }
+    { kind: "ServiceMonitor"; spec: ServiceMonitorSpec } | { kind: "PodMonitor"; spec: PodMonitorSpec }
 );
 
 /**

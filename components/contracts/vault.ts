@@ -29,7 +29,13 @@ export type OptionalVaultEntryName = "postgresOffsiteBackup";
  * The order the policies list the entries in (OpenBao's self-init text, seeded once: a reorder would change it),
  * whichever part owns each. tests/secrets/catalog.test.ts holds it to the names above.
  */
-export const VAULT_ENTRY_ORDER = ["shlinkApiKey", "postgresShlinkUser", "redisAuth", "grafanaAdmin", "postgresOffsiteBackup"] as const satisfies readonly VaultEntryName[];
+export const VAULT_ENTRY_ORDER = [
+    "shlinkApiKey",
+    "postgresShlinkUser",
+    "redisAuth",
+    "grafanaAdmin",
+    "postgresOffsiteBackup",
+] as const satisfies readonly VaultEntryName[];
 
 /** One KV v2 entry under `secret/`: its path, its properties, and the namespaces whose store may read it. */
 export interface VaultEntry<P extends string = string> {
@@ -45,7 +51,8 @@ export interface VaultEntry<P extends string = string> {
 
 /** Entries by name, each with its own properties; an optional one says so. A part's (PartOperations.vaultEntries), or the lab's catalog. */
 export type VaultEntries = {
-    readonly [N in VaultEntryName]?: VaultEntry<VaultEntryProperties[N]> & (N extends OptionalVaultEntryName ? { readonly optional: true } : { readonly optional?: false });
+    readonly [N in VaultEntryName]?: VaultEntry<VaultEntryProperties[N]> &
+        (N extends OptionalVaultEntryName ? { readonly optional: true } : { readonly optional?: false });
 };
 
 type EntryValues<N extends VaultEntryName> = { [P in VaultEntryProperties[N]]: pulumi.Input<string> };

@@ -76,11 +76,7 @@ export class Postgres extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(POSTGRES_NAMESPACE, false), { parent: this });
         this.namespace = namespace.metadata.name;
 
-        const password = new random.RandomPassword(
-            `${name}-password`,
-            { length: GENERATED_SECRET_LENGTH, special: false },
-            { parent: this },
-        );
+        const password = new random.RandomPassword(`${name}-password`, { length: GENERATED_SECRET_LENGTH, special: false }, { parent: this });
         // Kept in state so the verifier only changes when the password does.
         const salt = new random.RandomBytes(`${name}-verifier-salt`, { length: 16 }, { parent: this });
         const secretPassword = pulumi.secret(password.result);
@@ -110,21 +106,24 @@ export class Postgres extends pulumi.ComponentResource {
             child,
         );
         const offsite = args.offsite && offsiteSecret && { config: args.offsite.config, configurationSecret: offsiteSecret.secretName };
-        this.cluster = postgresCluster(`${name}-cluster`, this.namespace, { sizing: args.sizing, initSqlConfigMap: initSql.metadata.name, offsite }, {
-            parent: this,
-            // The CRD comes with the PGO release; the user Secret must exist first, or PGO generates its own password;
-            // the off-site credentials too, or the pods wait on a projected Secret that is not there yet.
-            dependsOn: [args.operator, userSecret, ...(offsiteSecret ? [offsiteSecret.resource] : [])],
-        });
+        this.cluster = postgresCluster(
+            `${name}-cluster`,
+            this.namespace,
+            { sizing: args.sizing, initSqlConfigMap: initSql.metadata.name, offsite },
+            {
+                parent: this,
+                // The CRD comes with the PGO release; the user Secret must exist first, or PGO generates its own password;
+                // the off-site credentials too, or the pods wait on a projected Secret that is not there yet.
+                dependsOn: [args.operator, userSecret, ...(offsiteSecret ? [offsiteSecret.resource] : [])],
+            },
+        );
 
         this.backupRepos = [
             { repo: "1", name: "repo1 (local volume)", schedules: Object.values(POSTGRES.backupSchedules) },
             ...(args.offsite ? [{ repo: "2", name: "repo2 (off-site bucket)", schedules: Object.values(args.offsite.config.schedules) }] : []),
         ];
         this.connection = {
-            host: pulumi
-                .all([this.cluster.metadata.name, this.cluster.metadata.namespace])
-                .apply(([cluster, ns]) => primaryServiceHost(cluster, ns)),
+            host: pulumi.all([this.cluster.metadata.name, this.cluster.metadata.namespace]).apply(([cluster, ns]) => primaryServiceHost(cluster, ns)),
             port: POSTGRES.port,
             database: POSTGRES.database,
             user: POSTGRES.user,
@@ -174,7 +173,12 @@ interface ClusterInputs {
 }
 
 /** The PostgresCluster, which Pulumi waits on until every instance is ready and the init SQL has run. */
-function postgresCluster(name: string, namespace: pulumi.Input<string>, inputs: ClusterInputs, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+function postgresCluster(
+    name: string,
+    namespace: pulumi.Input<string>,
+    inputs: ClusterInputs,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
     const { sizing, initSqlConfigMap, offsite } = inputs;
     // A restore first downloads the backup and replays the WAL since; then the instances bootstrap as usual.
     const timeoutSeconds = offsite?.config.restore ? RESTORE_TIMEOUT_SECONDS : CREATE_TIMEOUT_SECONDS;

@@ -67,11 +67,17 @@ export class Redis extends pulumi.ComponentResource {
         };
 
         const reader = vaultReader(name, this.namespace, args.vault, this);
-        const auth = externalSecret(`${name}-auth`, reader, redisAuthSecretName(REDIS.name), [
-            { secretKey: REDIS_PASSWORD_KEY, entry: "redisAuth", property: "password" },
-            { secretKey: REDIS_ROTATION_FILES.previous, entry: "redisAuth", property: "previousPassword" },
-            { secretKey: REDIS_ROTATION_FILES.generation, entry: "redisAuth", property: "generation" },
-        ], { parent: this });
+        const auth = externalSecret(
+            `${name}-auth`,
+            reader,
+            redisAuthSecretName(REDIS.name),
+            [
+                { secretKey: REDIS_PASSWORD_KEY, entry: "redisAuth", property: "password" },
+                { secretKey: REDIS_ROTATION_FILES.previous, entry: "redisAuth", property: "previousPassword" },
+                { secretKey: REDIS_ROTATION_FILES.generation, entry: "redisAuth", property: "generation" },
+            ],
+            { parent: this },
+        );
 
         this.failover = new k8s.apiextensions.CustomResource(
             `${name}-failover`,
@@ -94,9 +100,7 @@ export class Redis extends pulumi.ComponentResource {
         // Ours, since operator 1.2.4 creates none for the master: it follows the role label, so clients follow failovers.
         this.masterService = masterService(`${name}-master`, this.namespace, this.failover.metadata.name, { parent: this });
 
-        const host = pulumi
-            .all([this.masterService.metadata.name, this.masterService.metadata.namespace])
-            .apply(([service, ns]) => serviceFqdn(service, ns));
+        const host = pulumi.all([this.masterService.metadata.name, this.masterService.metadata.namespace]).apply(([service, ns]) => serviceFqdn(service, ns));
         this.connection = {
             host,
             port: REDIS.port,
@@ -140,13 +144,7 @@ function generatedPassword(name: string, generation: number, parent: pulumi.Reso
 }
 
 /** The Job adding this generation's password to the running pods and sentinels; Pulumi waits for it to complete. */
-function rotationJob(
-    name: string,
-    namespace: pulumi.Input<string>,
-    generation: number,
-    after: pulumi.Resource[],
-    parent: pulumi.Resource,
-): k8s.batch.v1.Job {
+function rotationJob(name: string, namespace: pulumi.Input<string>, generation: number, after: pulumi.Resource[], parent: pulumi.Resource): k8s.batch.v1.Job {
     const timeout = `${REDIS_ROTATION.waitSeconds * 2}s`;
     return new k8s.batch.v1.Job(
         name,

@@ -35,9 +35,7 @@ export function dataRules(): PrometheusRuleSpec {
                     {
                         alert: "HomelabPostgresNoPrimary",
                         // No exporter answering at all counts too: the cluster always exists in this stack.
-                        expr:
-                            `sum(ccp_is_in_recovery_status{${pg}} == bool 2) < 1\n` +
-                            `or\nabsent(ccp_is_in_recovery_status{${pg}})`,
+                        expr: `sum(ccp_is_in_recovery_status{${pg}} == bool 2) < 1\n` + `or\nabsent(ccp_is_in_recovery_status{${pg}})`,
                         for: "2m",
                         labels: { severity: "critical" },
                         annotations: {

@@ -49,7 +49,17 @@ export function postgresPods(spec: PostgresClusterSpec, backupJobs = 1): BudgetL
     const repo = { name: "pgbackrest", resources: pgbackrest.repoHost?.resources };
     return [
         ...instances,
-        podLine("postgres/repo-host", { containers: [repo, config], initContainers: [{ ...repo, name: "pgbackrest-log-dir" }, { ...repo, name: "nss-wrapper-init" }] }, 1),
+        podLine(
+            "postgres/repo-host",
+            {
+                containers: [repo, config],
+                initContainers: [
+                    { ...repo, name: "pgbackrest-log-dir" },
+                    { ...repo, name: "nss-wrapper-init" },
+                ],
+            },
+            1,
+        ),
         // Scheduled and on-demand backups run one at a time per repository (backupJobPods).
         podLine("postgres/backup-job", { containers: [{ name: "pgbackrest", resources: pgbackrest.jobs?.resources }] }, backupJobs),
     ];
@@ -58,7 +68,16 @@ export function postgresPods(spec: PostgresClusterSpec, backupJobs = 1): BudgetL
 /** A RedisFailover pod: redis (or sentinel) and its exporter. */
 export function redisPod(what: string, settings: { resources?: unknown; exporter?: { resources?: unknown } }, count: number): BudgetLine {
     const name = what.split("/").pop() as string;
-    return podLine(what, { containers: [{ name, resources: settings.resources }, { name: `${name}-exporter`, resources: settings.exporter?.resources }] }, count);
+    return podLine(
+        what,
+        {
+            containers: [
+                { name, resources: settings.resources },
+                { name: `${name}-exporter`, resources: settings.exporter?.resources },
+            ],
+        },
+        count,
+    );
 }
 
 /** The PostgresCluster's pods and the RedisFailover's, from the specs the layer builds (sizes do not change requests). */

@@ -110,17 +110,67 @@ export const dataPart: Part = {
     namespaces: [POSTGRES_NAMESPACE, REDIS_NAMESPACE],
     // Reached by Shlink, their operators, Prometheus and their own peers; PostgreSQL also calls out.
     flows: ({ peers, apiServer, offsiteBackupPort }): Flow[] => [
-        { name: "postgres-peers", from: pods(POSTGRES.namespace), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni, POD_PORTS.pgbackrest), why: "replication, Patroni between instances, pgBackRest to its repo host and back" },
-        { name: "postgres-operator", from: pods(OPERATOR_NAMESPACES.postgresOperator), to: pods(POSTGRES.namespace), ports: tcp(POSTGRES.port, POD_PORTS.patroni), why: "PGO managing its clusters" },
-        { name: "postgres-api-server", from: pods(POSTGRES.namespace), to: apiServer.peer, ports: tcp(...apiServer.ports), why: "Patroni keeps its leader lock in the Kubernetes API" },
+        {
+            name: "postgres-peers",
+            from: pods(POSTGRES.namespace),
+            to: pods(POSTGRES.namespace),
+            ports: tcp(POSTGRES.port, POD_PORTS.patroni, POD_PORTS.pgbackrest),
+            why: "replication, Patroni between instances, pgBackRest to its repo host and back",
+        },
+        {
+            name: "postgres-operator",
+            from: pods(OPERATOR_NAMESPACES.postgresOperator),
+            to: pods(POSTGRES.namespace),
+            ports: tcp(POSTGRES.port, POD_PORTS.patroni),
+            why: "PGO managing its clusters",
+        },
+        {
+            name: "postgres-api-server",
+            from: pods(POSTGRES.namespace),
+            to: apiServer.peer,
+            ports: tcp(...apiServer.ports),
+            why: "Patroni keeps its leader lock in the Kubernetes API",
+        },
         // An S3 endpoint is a DNS name whose addresses change: the port is all a NetworkPolicy can hold it to.
         ...(offsiteBackupPort === undefined
             ? []
-            : [{ name: "postgres-to-offsite-backup", from: pods(POSTGRES.namespace), to: ANYWHERE, ports: tcp(offsiteBackupPort), why: "pgBackRest to the off-site bucket (repo2): WAL from the instances, backups and restores from PGO's Jobs" }]),
-        { name: "redis-peers", from: pods(REDIS.namespace), to: pods(REDIS.namespace), ports: tcp(REDIS.port, POD_PORTS.sentinel), why: "replication, Sentinel watching Redis and each other" },
-        { name: "redis-operator", from: pods(OPERATOR_NAMESPACES.redisOperator), to: pods(REDIS.namespace), ports: tcp(REDIS.port, POD_PORTS.sentinel), why: "redis-operator checking and configuring its failover" },
-        { name: "scrape-postgres", from: peers.prometheus, to: pods(POSTGRES.namespace), ports: tcp(POD_PORTS.postgresExporter), why: "PGO's postgres_exporter" },
-        { name: "scrape-redis", from: peers.prometheus, to: pods(REDIS.namespace), ports: tcp(POD_PORTS.redisExporter, POD_PORTS.sentinelExporter), why: "the redis and sentinel exporters" },
+            : [
+                  {
+                      name: "postgres-to-offsite-backup",
+                      from: pods(POSTGRES.namespace),
+                      to: ANYWHERE,
+                      ports: tcp(offsiteBackupPort),
+                      why: "pgBackRest to the off-site bucket (repo2): WAL from the instances, backups and restores from PGO's Jobs",
+                  },
+              ]),
+        {
+            name: "redis-peers",
+            from: pods(REDIS.namespace),
+            to: pods(REDIS.namespace),
+            ports: tcp(REDIS.port, POD_PORTS.sentinel),
+            why: "replication, Sentinel watching Redis and each other",
+        },
+        {
+            name: "redis-operator",
+            from: pods(OPERATOR_NAMESPACES.redisOperator),
+            to: pods(REDIS.namespace),
+            ports: tcp(REDIS.port, POD_PORTS.sentinel),
+            why: "redis-operator checking and configuring its failover",
+        },
+        {
+            name: "scrape-postgres",
+            from: peers.prometheus,
+            to: pods(POSTGRES.namespace),
+            ports: tcp(POD_PORTS.postgresExporter),
+            why: "PGO's postgres_exporter",
+        },
+        {
+            name: "scrape-redis",
+            from: peers.prometheus,
+            to: pods(REDIS.namespace),
+            ports: tcp(POD_PORTS.redisExporter, POD_PORTS.sentinelExporter),
+            why: "the redis and sentinel exporters",
+        },
     ],
     doors: () => [],
     vaultEntries: DATA_VAULT_ENTRIES,

@@ -4,14 +4,7 @@ import { OPERATOR_NAMESPACES } from "../contracts/operators";
 import { LAB_TLS } from "./facts";
 import { childName } from "../kubernetes/names";
 import { WAIT_FOR_READY } from "../kubernetes/wait";
-import {
-    CERT_MANAGER_API_VERSION,
-    caCertificateSpec,
-    caIssuerSpec,
-    selfSignedIssuerSpec,
-    servingCertificateSpec,
-    type LabAddresses,
-} from "./certificates";
+import { CERT_MANAGER_API_VERSION, caCertificateSpec, caIssuerSpec, selfSignedIssuerSpec, servingCertificateSpec, type LabAddresses } from "./certificates";
 
 export interface LabTlsArgs {
     /** Every address and name the lab is reached on: the serving certificate names them all. */
@@ -43,7 +36,9 @@ export class LabTls extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(childName(name, role), { apiVersion: CERT_MANAGER_API_VERSION, kind, metadata, spec }, afterCertManager(more));
 
         const selfSigned = object("selfsigned-issuer", "ClusterIssuer", { name: LAB_TLS.selfSignedIssuer }, selfSignedIssuerSpec());
-        const ca = object("ca-certificate", "Certificate", certificateMetadata(LAB_TLS.caCertificate, OPERATOR_NAMESPACES.certManager), caCertificateSpec(), [selfSigned]);
+        const ca = object("ca-certificate", "Certificate", certificateMetadata(LAB_TLS.caCertificate, OPERATOR_NAMESPACES.certManager), caCertificateSpec(), [
+            selfSigned,
+        ]);
         const caIssuer = object("ca-issuer", "ClusterIssuer", { name: LAB_TLS.caIssuer }, caIssuerSpec(), [ca]);
         this.servingCertificate = object(
             "serving-certificate",
@@ -73,7 +68,9 @@ function caCertificatePem(name: string, ca: k8s.apiextensions.CustomResource, pa
     const pem = secret.data.apply((data) => {
         const encoded = data?.[LAB_TLS.caKey];
         if (encoded === undefined) {
-            throw new Error(`cert-manager's Secret ${LAB_TLS.caSecret} has no ${LAB_TLS.caKey}: kubectl describe certificate -n cert-manager ${LAB_TLS.caCertificate}`);
+            throw new Error(
+                `cert-manager's Secret ${LAB_TLS.caSecret} has no ${LAB_TLS.caKey}: kubectl describe certificate -n cert-manager ${LAB_TLS.caCertificate}`,
+            );
         }
         return Buffer.from(encoded, "base64").toString("utf8");
     });

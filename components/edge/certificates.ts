@@ -4,7 +4,6 @@ import { parseIpv4 } from "../config/ipv4";
 
 export const CERT_MANAGER_API_VERSION = "cert-manager.io/v1";
 
-
 /** Where the lab is reached: every address and name a URL or an in-cluster client uses. */
 export interface LabAddresses {
     /** The address the URLs name without a domain: the services VIP, the first node, or homelab:publicAddress. */

@@ -46,11 +46,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         super("homelab:gitops:ArgoCd", name, {}, opts);
         // Argo CD's own pods stay out of the mesh.
         const ns = namespace(childName(name, "namespace"), ARGO_CD_NAMESPACE, false, { parent: this });
-        const password = new random.RandomPassword(
-            childName(name, "admin-password"),
-            { length: GENERATED_SECRET_LENGTH, special: false },
-            { parent: this },
-        );
+        const password = new random.RandomPassword(childName(name, "admin-password"), { length: GENERATED_SECRET_LENGTH, special: false }, { parent: this });
         // The hash is secret too: it could be brute-forced offline.
         const adminPasswordHash = pulumi.secret(password.bcryptHash);
         const url = httpsUrl(args.publicAddress, args.ports.https);
@@ -99,4 +95,3 @@ function userRepo(name: string, repo: UserRepo, managedNamespaces: readonly stri
         { parent, dependsOn: [release, ...projects] },
     );
 }
-

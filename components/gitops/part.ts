@@ -56,11 +56,24 @@ export const gitopsPart: Part = {
     name: "gitops",
     namespaces: [ARGO_CD_NAMESPACE],
     flows: ({ peers }) => [
-        { name: "gateway-to-argocd", from: peers.gateway, to: pods(ARGO_CD.namespace, { "app.kubernetes.io/name": "argocd-server" }), ports: tcp(POD_PORTS.argocdServer), why: "Argo CD's UI and API through the gateway" },
-        { name: "argocd-internal", from: pods(ARGO_CD.namespace), to: pods(ARGO_CD.namespace), ports: [], why: "server, repo-server, application controller, ApplicationSet controller and Redis among themselves" },
+        {
+            name: "gateway-to-argocd",
+            from: peers.gateway,
+            to: pods(ARGO_CD.namespace, { "app.kubernetes.io/name": "argocd-server" }),
+            ports: tcp(POD_PORTS.argocdServer),
+            why: "Argo CD's UI and API through the gateway",
+        },
+        {
+            name: "argocd-internal",
+            from: pods(ARGO_CD.namespace),
+            to: pods(ARGO_CD.namespace),
+            ports: [],
+            why: "server, repo-server, application controller, ApplicationSet controller and Redis among themselves",
+        },
     ],
     // Last among the gateway's ports, and only when Argo CD is installed.
-    doors: (config) => (config.gitops.argocd ? [{ door: argoCdDoor({ http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps }), routing: "edge", order: 6 }] : []),
+    doors: (config) =>
+        config.gitops.argocd ? [{ door: argoCdDoor({ http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps }), routing: "edge", order: 6 }] : [],
     vaultEntries: {},
     budget: (plan) => (plan.argocd ? argoCdBudget() : []),
     monitors: [],

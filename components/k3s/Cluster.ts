@@ -96,11 +96,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.kubeconfig = pointedAt(admin, apiAddress(args));
         // Pulumi's own channel stays on the first server, VIP or not: the provider replaces itself, and with it
         // every Kubernetes resource of the stack, when its kubeconfig's server changes (pulumi-kubernetes DiffConfig).
-        this.provider = new k8s.Provider(
-            childName(name, "k8s"),
-            { kubeconfig: pointedAt(admin, first.ip), enableServerSideApply: true },
-            { parent: this },
-        );
+        this.provider = new k8s.Provider(childName(name, "k8s"), { kubeconfig: pointedAt(admin, first.ip), enableServerSideApply: true }, { parent: this });
         this.apiServerUrl = pulumi.output(apiServerUrl(apiAddress(args)));
         this.loadBalancerAnnotations = args.vip ? kubeVipServiceAnnotations(args.vip.services) : {};
         this.nodeAddresses = pulumi.output(Object.fromEntries(args.servers.map((s) => [s.name, s.ip])));
@@ -159,26 +155,38 @@ function prepareServer(step: Step, connectTimeoutSeconds: number): command.remot
         {
             // Node runs Pulumi here, so the probe works on any machine that does (no nc, no GNU timeout).
             interpreter: ["node", "-e"],
-            create: pulumi.interpolate`${pulumi.output(step.server.address).apply((host) =>
-                sshPortProbeScript({ node: step.server.name, host, user: step.login.user, timeoutSeconds: connectTimeoutSeconds }),
-            )}\n// Proxmox VM ${step.server.vmId}: a new VM probes again.\n`,
+            create: pulumi.interpolate`${pulumi
+                .output(step.server.address)
+                .apply((host) =>
+                    sshPortProbeScript({ node: step.server.name, host, user: step.login.user, timeoutSeconds: connectTimeoutSeconds }),
+                )}\n// Proxmox VM ${step.server.vmId}: a new VM probes again.\n`,
             addPreviousOutputInEnv: false,
         },
         { parent: step.cluster },
     );
-    const boot = serverStep(step, "boot", {
-        connection: sshConnection(step.server.address, step.login),
-        create: "sudo bash -s",
-        stdin: forVm(waitForBootScript(), step.server.vmId),
-        addPreviousOutputInEnv: false,
-    }, [reachable] /* the port answers: the login comes next. */);
+    const boot = serverStep(
+        step,
+        "boot",
+        {
+            connection: sshConnection(step.server.address, step.login),
+            create: "sudo bash -s",
+            stdin: forVm(waitForBootScript(), step.server.vmId),
+            addPreviousOutputInEnv: false,
+        },
+        [reachable] /* the port answers: the login comes next. */,
+    );
     // The VMs enable the QEMU agent; Ubuntu's cloud image lacks it. K3s does not need it, so nothing waits on it.
-    serverStep(step, "guest-agent", {
-        connection: sshConnection(step.server.address, step.login),
-        create: "sudo bash -s",
-        stdin: forVm(guestAgentScript(), step.server.vmId),
-        addPreviousOutputInEnv: false,
-    }, [boot] /* apt must not race cloud-init's own package work. */);
+    serverStep(
+        step,
+        "guest-agent",
+        {
+            connection: sshConnection(step.server.address, step.login),
+            create: "sudo bash -s",
+            stdin: forVm(guestAgentScript(), step.server.vmId),
+            addPreviousOutputInEnv: false,
+        },
+        [boot] /* apt must not race cloud-init's own package work. */,
+    );
     return boot;
 }
 
@@ -187,22 +195,21 @@ function prepareServer(step: Step, connectTimeoutSeconds: number): command.remot
  * (k3s-io/k3s#4335). With a VIP that is kube-vip on the first server, which K3s deploys from its manifest.
  */
 function waitForApi(step: Step, args: ClusterArgs, boot: pulumi.Resource, installs: command.remote.Command[]): command.remote.Command {
-    return serverStep(step, "wait-api", {
-        connection: sshConnection(step.server.address, step.login),
-        create: "bash -s",
-        stdin: waitForApiScript(apiAddress(args), args.readyTimeoutSeconds),
-        addPreviousOutputInEnv: false,
-    }, [boot, installs[0], installs[installs.length - 1]] /* side effects: joins go one at a time, through the first server. */);
+    return serverStep(
+        step,
+        "wait-api",
+        {
+            connection: sshConnection(step.server.address, step.login),
+            create: "bash -s",
+            stdin: waitForApiScript(apiAddress(args), args.readyTimeoutSeconds),
+            addPreviousOutputInEnv: false,
+        },
+        [boot, installs[0], installs[installs.length - 1]] /* side effects: joins go one at a time, through the first server. */,
+    );
 }
 
 /** Installs (or upgrades, or reconfigures) K3s on one server; deleting the step uninstalls it. */
-function installServer(
-    step: Step,
-    args: ClusterArgs,
-    index: number,
-    token: pulumi.Output<string>,
-    waits: pulumi.Resource[],
-): command.remote.Command {
+function installServer(step: Step, args: ClusterArgs, index: number, token: pulumi.Output<string>, waits: pulumi.Resource[]): command.remote.Command {
     const registries = args.registries;
     const script = pulumi.all([token, registries.dockerHubToken]).apply(([secretToken, dockerHubToken]) =>
         installK3sScript({
@@ -226,18 +233,23 @@ function installServer(
             },
         }),
     );
-    return serverStep(step, "install", {
-        connection: sshConnection(step.server.address, step.login),
-        // The script (with the tokens) goes over stdin, never on a command line.
-        create: "sudo bash -s",
-        update: "sudo bash -s",
-        stdin: pulumi.secret(forVm(script, step.server.vmId)),
-        delete: `sudo bash -c ${shq(uninstallK3sScript(step.server.name))}`,
-        // No `triggers`: @pulumi/command replaces on a trigger change (pulumi-command#855), and the
-        // replacement's delete would uninstall K3s. Version and config live in stdin, whose change
-        // runs `update` in place.
-        addPreviousOutputInEnv: false,
-    }, waits /* boot must be done (cloud-init) and, for joins, the previous server must be in (side effects). */);
+    return serverStep(
+        step,
+        "install",
+        {
+            connection: sshConnection(step.server.address, step.login),
+            // The script (with the tokens) goes over stdin, never on a command line.
+            create: "sudo bash -s",
+            update: "sudo bash -s",
+            stdin: pulumi.secret(forVm(script, step.server.vmId)),
+            delete: `sudo bash -c ${shq(uninstallK3sScript(step.server.name))}`,
+            // No `triggers`: @pulumi/command replaces on a trigger change (pulumi-command#855), and the
+            // replacement's delete would uninstall K3s. Version and config live in stdin, whose change
+            // runs `update` in place.
+            addPreviousOutputInEnv: false,
+        },
+        waits /* boot must be done (cloud-init) and, for joins, the previous server must be in (side effects). */,
+    );
 }
 
 /** Reads the admin kubeconfig off the first server once every server is in (secret; its server is 127.0.0.1). */

@@ -12,7 +12,11 @@ export interface VipAddresses {
     services: string;
 }
 
-type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } };
+type K8sObject = Record<string, unknown> & {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+};
 
 const LABELS = { "app.kubernetes.io/name": KUBE_VIP.name, "app.kubernetes.io/version": KUBE_VIP.version };
 const SELECTOR = { "app.kubernetes.io/name": KUBE_VIP.name };
@@ -72,22 +76,31 @@ export function kubeVipObjects(vip: VipAddresses): K8sObject[] {
                 template: {
                     metadata: { labels: LABELS },
                     spec: {
-                        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [
-                            { matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists" }] },
-                        ] } } },
-                        containers: [{
-                            name: KUBE_VIP.name,
-                            image: KUBE_VIP.image,
-                            imagePullPolicy: "IfNotPresent",
-                            args: ["manager"],
-                            env: kubeVipEnv(vip),
-                            securityContext: { capabilities: { add: ["NET_ADMIN", "NET_RAW"], drop: ["ALL"] } },
-                        }],
+                        affinity: {
+                            nodeAffinity: {
+                                requiredDuringSchedulingIgnoredDuringExecution: {
+                                    nodeSelectorTerms: [{ matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists" }] }],
+                                },
+                            },
+                        },
+                        containers: [
+                            {
+                                name: KUBE_VIP.name,
+                                image: KUBE_VIP.image,
+                                imagePullPolicy: "IfNotPresent",
+                                args: ["manager"],
+                                env: kubeVipEnv(vip),
+                                securityContext: { capabilities: { add: ["NET_ADMIN", "NET_RAW"], drop: ["ALL"] } },
+                            },
+                        ],
                         // It answers ARP on the node's own interface, and must run before anything else can (--taint).
                         hostNetwork: true,
                         priorityClassName: "system-node-critical",
                         serviceAccountName: KUBE_VIP.name,
-                        tolerations: [{ effect: "NoSchedule", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }],
+                        tolerations: [
+                            { effect: "NoSchedule", operator: "Exists" },
+                            { effect: "NoExecute", operator: "Exists" },
+                        ],
                     },
                 },
             },
@@ -97,7 +110,9 @@ export function kubeVipObjects(vip: VipAddresses): K8sObject[] {
 
 /** The objects as one multi-document YAML file for K3s' auto-deploy directory. */
 export function kubeVipManifest(vip: VipAddresses): string {
-    return `${kubeVipObjects(vip).map((o) => YAML.stringify(o)).join("---\n")}`;
+    return `${kubeVipObjects(vip)
+        .map((o) => YAML.stringify(o))
+        .join("---\n")}`;
 }
 
 /** The annotation that gives a LoadBalancer Service the services VIP (no cloud provider needed). */

@@ -84,7 +84,15 @@ export const k3sPart: Part = {
     flows: (context) =>
         context.namespaces.flatMap((ns): Flow[] =>
             ns.kind === "own" && ns.egress === "restricted"
-                ? [{ name: `${ns.name}-dns`, from: pods(ns.name), to: context.peers.dns.pods, ports: context.peers.dns.ports, why: "name lookups through CoreDNS" }]
+                ? [
+                      {
+                          name: `${ns.name}-dns`,
+                          from: pods(ns.name),
+                          to: context.peers.dns.pods,
+                          ports: context.peers.dns.ports,
+                          why: "name lookups through CoreDNS",
+                      },
+                  ]
                 : [],
         ),
     doors: () => [],

@@ -30,18 +30,15 @@ export function registriesYaml(cfg: RegistriesConfig): string {
             ? [`  ${yamlString(registry)}:`, "    endpoint:", `      - ${yamlString(cfg.dockerHubMirror)}`]
             : [`  ${yamlString(registry)}: {}`],
     );
-    const configs = username === "" ? [] : [
-        "configs:",
-        `  ${yamlString(REGISTRY_MIRRORS.dockerHubHost)}:`,
-        "    auth:",
-        `      username: ${yamlString(username)}`,
-        `      password: ${yamlString(token)}`,
-    ];
-    return [
-        "# Managed by Pulumi (homelab k3s); manual edits are overwritten on the next `pulumi up`.",
-        "mirrors:",
-        ...mirrors,
-        ...configs,
-        "",
-    ].join("\n");
+    const configs =
+        username === ""
+            ? []
+            : [
+                  "configs:",
+                  `  ${yamlString(REGISTRY_MIRRORS.dockerHubHost)}:`,
+                  "    auth:",
+                  `      username: ${yamlString(username)}`,
+                  `      password: ${yamlString(token)}`,
+              ];
+    return ["# Managed by Pulumi (homelab k3s); manual edits are overwritten on the next `pulumi up`.", "mirrors:", ...mirrors, ...configs, ""].join("\n");
 }

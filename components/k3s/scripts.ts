@@ -111,31 +111,32 @@ export function k3sConfigYaml(cfg: K3sServerConfig): string {
 
 export function waitForBootScript(layout: FsLayout = PRODUCTION): string {
     const root = rootOf(layout);
-    return script("Wait until cloud-init has finished first boot (sshd accepts logins earlier).", [
-        `CLOUD_INIT_TIMEOUT=${CLOUD_INIT_TIMEOUT_SECONDS}`,
-        `CLOUD_INIT_LOG=${shq(`${root}/var/log/cloud-init-output.log`)}`,
-    ], [
-        "if ! command -v cloud-init >/dev/null 2>&1; then",
-        "    echo \"cloud-init is not installed; nothing to wait for\"",
-        "    return 0",
-        "fi",
-        "local rc=0",
-        "timeout \"$CLOUD_INIT_TIMEOUT\" cloud-init status --wait || rc=$?",
-        "case \"$rc\" in",
-        "    0)",
-        "        echo \"cloud-init finished\"",
-        "        ;;",
-        "    2)",
-        "        echo \"WARNING: cloud-init finished with recoverable errors; see \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node\" >&2",
-        "        ;;",
-        "    124)",
-        "        fail \"cloud-init did not finish within ${CLOUD_INIT_TIMEOUT}s; check \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node\"",
-        "        ;;",
-        "    *)",
-        "        fail \"cloud-init failed (exit $rc); check \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node\"",
-        "        ;;",
-        "esac",
-    ]);
+    return script(
+        "Wait until cloud-init has finished first boot (sshd accepts logins earlier).",
+        [`CLOUD_INIT_TIMEOUT=${CLOUD_INIT_TIMEOUT_SECONDS}`, `CLOUD_INIT_LOG=${shq(`${root}/var/log/cloud-init-output.log`)}`],
+        [
+            "if ! command -v cloud-init >/dev/null 2>&1; then",
+            '    echo "cloud-init is not installed; nothing to wait for"',
+            "    return 0",
+            "fi",
+            "local rc=0",
+            'timeout "$CLOUD_INIT_TIMEOUT" cloud-init status --wait || rc=$?',
+            'case "$rc" in',
+            "    0)",
+            '        echo "cloud-init finished"',
+            "        ;;",
+            "    2)",
+            '        echo "WARNING: cloud-init finished with recoverable errors; see \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node" >&2',
+            "        ;;",
+            "    124)",
+            '        fail "cloud-init did not finish within ${CLOUD_INIT_TIMEOUT}s; check \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node"',
+            "        ;;",
+            "    *)",
+            '        fail "cloud-init failed (exit $rc); check \\`cloud-init status --long\\` and $CLOUD_INIT_LOG on this node"',
+            "        ;;",
+            "esac",
+        ],
+    );
 }
 
 export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTION): string {
@@ -154,8 +155,8 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
     requirePositive(drainTimeoutSeconds, "drainTimeoutSeconds", true);
     requirePositive(pollSeconds, "pollSeconds", false);
     // Rendered first, so a delimiter collision throws before anything else is built.
-    const configLines = heredocLines("\"$WORKDIR/config.yaml\"", k3sConfigYaml(cfg), CONFIG_HEREDOC);
-    const registriesLines = heredocLines("\"$WORKDIR/registries.yaml\"", registriesYaml(args.registries), REGISTRIES_HEREDOC);
+    const configLines = heredocLines('"$WORKDIR/config.yaml"', k3sConfigYaml(cfg), CONFIG_HEREDOC);
+    const registriesLines = heredocLines('"$WORKDIR/registries.yaml"', registriesYaml(args.registries), REGISTRIES_HEREDOC);
     const kubeVip = kubeVipLines(args.kubeVipManifest);
 
     return scriptFromFile(INSTALL_K3S_FILE, `Install or upgrade the k3s server ${cfg.nodeName} to ${args.k3sVersion}; a no-op when already converged.`, {
@@ -182,20 +183,20 @@ export function installK3sScript(args: InstallArgs, layout: FsLayout = PRODUCTIO
 function kubeVipLines(manifest: string | undefined): string[] {
     if (manifest === undefined) {
         return [
-            "if [[ -f \"$KUBE_VIP_FILE\" ]]; then",
-            "    rm -f \"$KUBE_VIP_FILE\"",
-            "    echo \"homelab:vip is unset: removed $KUBE_VIP_FILE; K3s keeps what it deployed (remove it with \\`k3s kubectl -n kube-system delete daemonset kube-vip\\`)\"",
+            'if [[ -f "$KUBE_VIP_FILE" ]]; then',
+            '    rm -f "$KUBE_VIP_FILE"',
+            '    echo "homelab:vip is unset: removed $KUBE_VIP_FILE; K3s keeps what it deployed (remove it with \\`k3s kubectl -n kube-system delete daemonset kube-vip\\`)"',
             "fi",
         ];
     }
     return [
-        ...heredocLines("\"$WORKDIR/kube-vip.yaml\"", manifest, KUBE_VIP_HEREDOC),
-        "if ! cmp -s \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE\"; then",
-        "    mkdir -p \"$(dirname \"$KUBE_VIP_FILE\")\"",
-        "    install -m 0600 \"$WORKDIR/kube-vip.yaml\" \"$KUBE_VIP_FILE.new\"",
+        ...heredocLines('"$WORKDIR/kube-vip.yaml"', manifest, KUBE_VIP_HEREDOC),
+        'if ! cmp -s "$WORKDIR/kube-vip.yaml" "$KUBE_VIP_FILE"; then',
+        '    mkdir -p "$(dirname "$KUBE_VIP_FILE")"',
+        '    install -m 0600 "$WORKDIR/kube-vip.yaml" "$KUBE_VIP_FILE.new"',
         "    # K3s watches the directory: no restart needed.",
-        "    mv -f \"$KUBE_VIP_FILE.new\" \"$KUBE_VIP_FILE\"",
-        "    echo \"kube-vip manifest written to $KUBE_VIP_FILE on $NODE_NAME\"",
+        '    mv -f "$KUBE_VIP_FILE.new" "$KUBE_VIP_FILE"',
+        '    echo "kube-vip manifest written to $KUBE_VIP_FILE on $NODE_NAME"',
         "fi",
     ];
 }
@@ -204,52 +205,56 @@ export function waitForApiScript(serverIp: string, timeoutSeconds: number, pollS
     requirePositive(timeoutSeconds, "timeoutSeconds", true);
     requirePositive(pollSeconds, "pollSeconds", false);
     const url = `https://${urlHost(serverIp)}:${K3S_API_PORT}/ping`;
-    return script("Wait until the k3s API server answers /ping, before another server joins through it.", [
-        `PING_URL=${shq(url)}`,
-        `TIMEOUT=${timeoutSeconds}`,
-        `POLL_SECONDS=${pollSeconds}`,
-    ], [
-        "local deadline=$((SECONDS + TIMEOUT))",
-        "local answer=\"\"",
-        "while :; do",
-        "    # -k: the serving cert is signed by the cluster's own CA, which this node does not have yet.",
-        "    answer=\"$(curl -ksf --max-time 5 \"$PING_URL\" 2>/dev/null)\" || answer=\"\"",
-        "    if [[ \"$answer\" == *pong* ]]; then",
-        "        echo \"k3s API at $PING_URL is up\"",
-        "        return 0",
-        "    fi",
-        "    if ((SECONDS >= deadline)); then",
-        `        fail "k3s API at $PING_URL did not answer within \${TIMEOUT}s: check \\\`journalctl -u k3s -n 100\\\` on the first server and that port ${K3S_API_PORT} is reachable from this node"`,
-        "    fi",
-        "    sleep \"$POLL_SECONDS\"",
-        "done",
-    ]);
+    return script(
+        "Wait until the k3s API server answers /ping, before another server joins through it.",
+        [`PING_URL=${shq(url)}`, `TIMEOUT=${timeoutSeconds}`, `POLL_SECONDS=${pollSeconds}`],
+        [
+            "local deadline=$((SECONDS + TIMEOUT))",
+            'local answer=""',
+            "while :; do",
+            "    # -k: the serving cert is signed by the cluster's own CA, which this node does not have yet.",
+            '    answer="$(curl -ksf --max-time 5 "$PING_URL" 2>/dev/null)" || answer=""',
+            '    if [[ "$answer" == *pong* ]]; then',
+            '        echo "k3s API at $PING_URL is up"',
+            "        return 0",
+            "    fi",
+            "    if ((SECONDS >= deadline)); then",
+            `        fail "k3s API at $PING_URL did not answer within \${TIMEOUT}s: check \\\`journalctl -u k3s -n 100\\\` on the first server and that port ${K3S_API_PORT} is reachable from this node"`,
+            "    fi",
+            '    sleep "$POLL_SECONDS"',
+            "done",
+        ],
+    );
 }
 
 export function uninstallK3sScript(nodeName: string, layout: FsLayout = PRODUCTION): string {
     requireNonEmpty(nodeName, "nodeName");
     const root = rootOf(layout);
-    return script("Remove k3s from this node; succeeds when it is already gone.", [
-        `NODE_NAME=${shq(nodeName)}`,
-        `UNINSTALL_SCRIPT=${shq(`${root}/usr/local/bin/k3s-uninstall.sh`)}`,
-        `CONFIG_FILE=${shq(`${root}/etc/rancher/k3s/config.yaml`)}`,
-        `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
-        `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
-    ], [
-        "if [[ -x \"$K3S_BIN\" && -f \"$KUBECONFIG_FILE\" ]]; then",
-        "    # Deleting the Node makes K3s drop this server's etcd member, so the remaining servers keep quorum.",
-        "    \"$K3S_BIN\" kubectl --kubeconfig \"$KUBECONFIG_FILE\" --request-timeout=30s delete node \"$NODE_NAME\" --wait=false ||",
-        "        echo \"WARNING: could not delete node $NODE_NAME from the cluster (already gone, or the API is down); uninstalling anyway\" >&2",
-        "fi",
-        "if [[ -f \"$UNINSTALL_SCRIPT\" ]]; then",
-        "    sh \"$UNINSTALL_SCRIPT\" || fail \"k3s-uninstall.sh failed (exit $?); inspect $UNINSTALL_SCRIPT and \\`systemctl status k3s\\` on this node\"",
-        "    echo \"k3s uninstalled\"",
-        "else",
-        "    echo \"k3s is not installed; nothing to do\"",
-        "fi",
-        "# A failed first install can leave our config (with the token) behind without an uninstaller.",
-        "rm -f \"$CONFIG_FILE\"",
-    ]);
+    return script(
+        "Remove k3s from this node; succeeds when it is already gone.",
+        [
+            `NODE_NAME=${shq(nodeName)}`,
+            `UNINSTALL_SCRIPT=${shq(`${root}/usr/local/bin/k3s-uninstall.sh`)}`,
+            `CONFIG_FILE=${shq(`${root}/etc/rancher/k3s/config.yaml`)}`,
+            `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
+            `K3S_BIN=${shq(`${root}/usr/local/bin/k3s`)}`,
+        ],
+        [
+            'if [[ -x "$K3S_BIN" && -f "$KUBECONFIG_FILE" ]]; then',
+            "    # Deleting the Node makes K3s drop this server's etcd member, so the remaining servers keep quorum.",
+            '    "$K3S_BIN" kubectl --kubeconfig "$KUBECONFIG_FILE" --request-timeout=30s delete node "$NODE_NAME" --wait=false ||',
+            '        echo "WARNING: could not delete node $NODE_NAME from the cluster (already gone, or the API is down); uninstalling anyway" >&2',
+            "fi",
+            'if [[ -f "$UNINSTALL_SCRIPT" ]]; then',
+            '    sh "$UNINSTALL_SCRIPT" || fail "k3s-uninstall.sh failed (exit $?); inspect $UNINSTALL_SCRIPT and \\`systemctl status k3s\\` on this node"',
+            '    echo "k3s uninstalled"',
+            "else",
+            '    echo "k3s is not installed; nothing to do"',
+            "fi",
+            "# A failed first install can leave our config (with the token) behind without an uninstaller.",
+            'rm -f "$CONFIG_FILE"',
+        ],
+    );
 }
 
 /**
@@ -257,37 +262,43 @@ export function uninstallK3sScript(nodeName: string, layout: FsLayout = PRODUCTI
  * cleanly and show its addresses. Idempotent.
  */
 export function guestAgentScript(): string {
-    return script("Install and start the QEMU guest agent that the VM's Proxmox config enables.", [
-        "export DEBIAN_FRONTEND=noninteractive",
-        "# Right after first boot, unattended-upgrades may hold the dpkg lock for a while.",
-        "APT_OPTIONS=(-o DPkg::Lock::Timeout=600 -qq)",
-    ], [
-        "if systemctl is-active --quiet qemu-guest-agent; then",
-        "    echo \"qemu-guest-agent is running; nothing to do\"",
-        "    return 0",
-        "fi",
-        "if ! command -v qemu-ga >/dev/null 2>&1; then",
-        "    apt-get \"${APT_OPTIONS[@]}\" update ||",
-        "        fail \"apt-get update failed: check that this node reaches its Ubuntu mirror (DNS, gateway)\"",
-        "    apt-get \"${APT_OPTIONS[@]}\" install -y qemu-guest-agent ||",
-        "        fail \"could not install qemu-guest-agent: check \\`apt-get install qemu-guest-agent\\` on this node\"",
-        "fi",
-        "# The unit is static (udev starts it on later boots); start it for this one.",
-        "systemctl start qemu-guest-agent || fail \"qemu-guest-agent did not start: check \\`systemctl status qemu-guest-agent\\`\"",
-        "echo \"qemu-guest-agent started\"",
-    ]);
+    return script(
+        "Install and start the QEMU guest agent that the VM's Proxmox config enables.",
+        [
+            "export DEBIAN_FRONTEND=noninteractive",
+            "# Right after first boot, unattended-upgrades may hold the dpkg lock for a while.",
+            "APT_OPTIONS=(-o DPkg::Lock::Timeout=600 -qq)",
+        ],
+        [
+            "if systemctl is-active --quiet qemu-guest-agent; then",
+            '    echo "qemu-guest-agent is running; nothing to do"',
+            "    return 0",
+            "fi",
+            "if ! command -v qemu-ga >/dev/null 2>&1; then",
+            '    apt-get "${APT_OPTIONS[@]}" update ||',
+            '        fail "apt-get update failed: check that this node reaches its Ubuntu mirror (DNS, gateway)"',
+            '    apt-get "${APT_OPTIONS[@]}" install -y qemu-guest-agent ||',
+            '        fail "could not install qemu-guest-agent: check \\`apt-get install qemu-guest-agent\\` on this node"',
+            "fi",
+            "# The unit is static (udev starts it on later boots); start it for this one.",
+            'systemctl start qemu-guest-agent || fail "qemu-guest-agent did not start: check \\`systemctl status qemu-guest-agent\\`"',
+            'echo "qemu-guest-agent started"',
+        ],
+    );
 }
 
 export function readKubeconfigScript(layout: FsLayout = PRODUCTION): string {
     const root = rootOf(layout);
-    return script("Print the k3s admin kubeconfig (it holds a client key: treat the output as a secret).", [
-        `KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`,
-    ], [
-        "if [[ ! -s \"$KUBECONFIG_FILE\" ]]; then",
-        "    fail \"$KUBECONFIG_FILE is missing or empty: is k3s installed and running? check \\`systemctl status k3s\\` and \\`journalctl -u k3s -n 100\\`\"",
-        "fi",
-        "cat \"$KUBECONFIG_FILE\"",
-    ]);
+    return script(
+        "Print the k3s admin kubeconfig (it holds a client key: treat the output as a secret).",
+        [`KUBECONFIG_FILE=${shq(`${root}/etc/rancher/k3s/k3s.yaml`)}`],
+        [
+            'if [[ ! -s "$KUBECONFIG_FILE" ]]; then',
+            '    fail "$KUBECONFIG_FILE is missing or empty: is k3s installed and running? check \\`systemctl status k3s\\` and \\`journalctl -u k3s -n 100\\`"',
+            "fi",
+            'cat "$KUBECONFIG_FILE"',
+        ],
+    );
 }
 
 export function rewriteKubeconfig(kubeconfig: string, serverIp: string): string {

@@ -9,11 +9,7 @@ import { HELM_TIMEOUT_SECONDS, type ChartPin } from "../defaults";
  * installs afresh instead of upgrading a half-installed release. Helm waits for Jobs too (webhook patches,
  * start-up checks), and the timeout fits a first image pull on a home uplink.
  */
-export function helmReleaseArgs(
-    pin: ChartPin,
-    namespace: pulumi.Input<string>,
-    values: pulumi.Input<Record<string, unknown>>,
-): k8s.helm.v3.ReleaseArgs {
+export function helmReleaseArgs(pin: ChartPin, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>): k8s.helm.v3.ReleaseArgs {
     return {
         name: pin.release,
         chart: pin.chart,

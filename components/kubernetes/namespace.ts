@@ -24,7 +24,11 @@ export interface PlacedNamespace {
  */
 export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
     const labels: Record<string, string> = {};
-    for (const [mode, modeLevel] of [["enforce", level], ["warn", PSA_REPORT_LEVEL], ["audit", PSA_REPORT_LEVEL]] as const) {
+    for (const [mode, modeLevel] of [
+        ["enforce", level],
+        ["warn", PSA_REPORT_LEVEL],
+        ["audit", PSA_REPORT_LEVEL],
+    ] as const) {
         labels[`${PSA}/${mode}`] = modeLevel;
         labels[`${PSA}/${mode}-version`] = POD_SECURITY_VERSION;
     }

@@ -43,9 +43,7 @@ export class LoadTesting extends pulumi.ComponentResource {
         this.scripts = new k8s.core.v1.ConfigMap(childName(name, "scenarios"), scriptsConfigMapArgs(ns, scenarioFiles()), child);
         this.apiKeySecret = new k8s.core.v1.Secret(childName(name, "api-key"), apiKeySecretArgs(ns, args.apiKey), child);
         this.labCa = new k8s.core.v1.ConfigMap(childName(name, "lab-ca"), labCaConfigMapArgs(ns, args.caCertificate), child);
-        this.target = pulumi
-            .all([args.targetUrl, args.prometheusWriteUrl])
-            .apply(([targetUrl, writeUrl]) => loadTarget(targetUrl, writeUrl, args.rateLimits));
+        this.target = pulumi.all([args.targetUrl, args.prometheusWriteUrl]).apply(([targetUrl, writeUrl]) => loadTarget(targetUrl, writeUrl, args.rateLimits));
         this.registerOutputs({ target: this.target });
     }
 }

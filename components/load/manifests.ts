@@ -29,7 +29,10 @@ export interface LoadTarget {
 
 /** The k6 scripts by file name (`<scenario>.ts` and their shared modules), read from SCENARIO_DIR. */
 export function scenarioFiles(dir: string = SCENARIO_DIR): Record<string, string> {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
+    const files = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".ts"))
+        .sort();
     return Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 }
 

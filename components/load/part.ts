@@ -27,7 +27,13 @@ export const loadPart: Part = {
     name: "load",
     namespaces: [LOAD_NAMESPACE],
     flows: ({ peers }) => [
-        { name: "k6-internal", from: pods(K6.namespace), to: pods(K6.namespace), ports: tcp(POD_PORTS.k6RunnerApi), why: "k6-operator's starter and controller drive the runner's REST API" },
+        {
+            name: "k6-internal",
+            from: pods(K6.namespace),
+            to: pods(K6.namespace),
+            ports: tcp(POD_PORTS.k6RunnerApi),
+            why: "k6-operator's starter and controller drive the runner's REST API",
+        },
         { name: "k6-to-prometheus", from: pods(K6.namespace), to: peers.prometheus, ports: tcp(PROMETHEUS_PORT), why: "k6's metrics, remote-written" },
     ],
     doors: () => [],
@@ -42,7 +48,9 @@ export const loadPart: Part = {
         {
             kind: "grafana.com",
             provider: LOAD_DASHBOARD_PROVIDER,
-            dashboards: { k6: { gnetId: K6.dashboard.gnetId, revision: K6.dashboard.revision, datasource: [{ name: "DS_PROMETHEUS", value: PROMETHEUS_DATASOURCE.uid }] } },
+            dashboards: {
+                k6: { gnetId: K6.dashboard.gnetId, revision: K6.dashboard.revision, datasource: [{ name: "DS_PROMETHEUS", value: PROMETHEUS_DATASOURCE.uid }] },
+            },
         },
     ],
     // The load generator: it drives the drills (their verdicts read its results), none takes it away.

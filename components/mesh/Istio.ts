@@ -47,9 +47,15 @@ export class Istio extends pulumi.ComponentResource {
         this.namespace = namespace(`${name}-system`, ISTIO_NAMESPACE, undefined, { parent: this });
         this.gatewayNamespace = namespace(`${name}-ingress`, GATEWAY_NAMESPACE, undefined, { parent: this });
         const charts = ISTIO_CHARTS;
-        this.base = helmRelease(`${name}-base`, charts.base, this.namespace.metadata.name, { defaultRevision: "default" }, {
-            parent: this,
-        });
+        this.base = helmRelease(
+            `${name}-base`,
+            charts.base,
+            this.namespace.metadata.name,
+            { defaultRevision: "default" },
+            {
+                parent: this,
+            },
+        );
         this.cni = helmRelease(`${name}-cni`, charts.cni, this.namespace.metadata.name, cniValues(args.cniPlatform), { parent: this });
         this.cniReady = cniReadiness(`${name}-cni-ready`, this.namespace.metadata.name, this.cni, this);
         // Helm waits until istiod's pods are Ready: its injection webhook answers once the release is done.
@@ -59,11 +65,17 @@ export class Istio extends pulumi.ComponentResource {
             // node, every node's: whatever waits for istiod (every meshed workload) waits for them too.
             dependsOn: [this.base, this.cniReady],
         });
-        this.gateway = helmRelease(`${name}-gateway`, charts.gateway, this.gatewayNamespace.metadata.name, gatewayValues(args.servicePorts, args.serviceAnnotations), {
-            parent: this,
-            // The gateway's pods are injected by istiod's webhook ("gateway" template).
-            dependsOn: [this.istiod],
-        });
+        this.gateway = helmRelease(
+            `${name}-gateway`,
+            charts.gateway,
+            this.gatewayNamespace.metadata.name,
+            gatewayValues(args.servicePorts, args.serviceAnnotations),
+            {
+                parent: this,
+                // The gateway's pods are injected by istiod's webhook ("gateway" template).
+                dependsOn: [this.istiod],
+            },
+        );
 
         new k8s.apiextensions.CustomResource(
             `${name}-telemetry`,

@@ -3,14 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ShlinkRateLimits } from "../contracts/rateLimits";
 import { SHLINK_RATE_LIMIT } from "./facts";
 import { rateLimitFilterSpec } from "./rateLimit";
-import {
-    authorizationPolicySpec,
-    destinationRuleSpec,
-    gatewaySpec,
-    peerAuthenticationSpec,
-    virtualServiceSpec,
-    type RoutingTarget,
-} from "./values";
+import { authorizationPolicySpec, destinationRuleSpec, gatewaySpec, peerAuthenticationSpec, virtualServiceSpec, type RoutingTarget } from "./values";
 
 export interface MeshRoutingArgs {
     /** The app, its namespace (an Output of our Namespace, so the objects wait for it) and the gateway. */

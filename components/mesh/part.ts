@@ -4,7 +4,15 @@ import type { Part } from "../contracts/part";
 import { ANYWHERE, pods, tcp, type Flow, type PodPeer } from "../contracts/flows";
 import { ALWAYS, ownNamespaces, type OwnNamespace } from "../contracts/placement";
 import { budgetLine, type BudgetLine, type BudgetPlan } from "../contracts/budget";
-import { ISTIO_DASHBOARD_FOLDER, PROMETHEUS_DATASOURCE, escapeRegex, podLabelMeta, type Dashboards, type Monitor, type RelabelConfig } from "../contracts/telemetry";
+import {
+    ISTIO_DASHBOARD_FOLDER,
+    PROMETHEUS_DATASOURCE,
+    escapeRegex,
+    podLabelMeta,
+    type Dashboards,
+    type Monitor,
+    type RelabelConfig,
+} from "../contracts/telemetry";
 import { ISTIO, ISTIO_DASHBOARDS, ISTIO_SCRAPE_INTERVAL, POD_PORTS } from "./facts";
 import { cniValues, gatewayValues, istiodValues } from "./values";
 
@@ -128,11 +136,29 @@ export const meshPart: Part = {
     namespaces: [ISTIO_NAMESPACE, GATEWAY_NAMESPACE],
     // The world reaches the gateway; every Envoy of the lab, istiod.
     flows: ({ gatewayPorts, webhookCallers, namespaces, peers }): Flow[] => [
-        { name: "gateway-clients", from: ANYWHERE, to: GATEWAY_PODS, ports: tcp(...gatewayPorts, ISTIO.gatewayStatusPort), why: "the lab's front door: every URL the stack exports" },
+        {
+            name: "gateway-clients",
+            from: ANYWHERE,
+            to: GATEWAY_PODS,
+            ports: tcp(...gatewayPorts, ISTIO.gatewayStatusPort),
+            why: "the lab's front door: every URL the stack exports",
+        },
         ...ownNamespaces(namespaces)
             .filter((ns) => ns.mesh === "envoy")
-            .map((ns): Flow => ({ name: `${ns.name}-to-istiod`, from: pods(ns.name), to: ISTIOD_PODS, ports: tcp(POD_PORTS.istiodXds), why: "Envoy's config and certificates from istiod" })),
-        { name: "istiod-webhooks", from: webhookCallers, to: ISTIOD_PODS, ports: tcp(POD_PORTS.istiodWebhooks), why: "sidecar injection and config validation" },
+            .map((ns): Flow => ({
+                name: `${ns.name}-to-istiod`,
+                from: pods(ns.name),
+                to: ISTIOD_PODS,
+                ports: tcp(POD_PORTS.istiodXds),
+                why: "Envoy's config and certificates from istiod",
+            })),
+        {
+            name: "istiod-webhooks",
+            from: webhookCallers,
+            to: ISTIOD_PODS,
+            ports: tcp(POD_PORTS.istiodWebhooks),
+            why: "sidecar injection and config validation",
+        },
         { name: "kiali-to-istiod", from: peers.kiali, to: ISTIOD_PODS, ports: tcp(POD_PORTS.istiodMonitoring), why: "Kiali reads istiod's status" },
         { name: "scrape-istiod", from: peers.prometheus, to: ISTIOD_PODS, ports: tcp(POD_PORTS.istiodMonitoring), why: "istiod's metrics" },
     ],

@@ -36,9 +36,7 @@ export function istiodValues(tracing: TracingTarget) {
             // Apps start only once their sidecar is ready, so their first connections (database, Redis) go through.
             defaultConfig: { holdApplicationUntilProxyStarts: true },
             enableTracing: true,
-            extensionProviders: [
-                { name: TRACING_PROVIDER, opentelemetry: { service: tracing.service, port: tracing.port } },
-            ],
+            extensionProviders: [{ name: TRACING_PROVIDER, opentelemetry: { service: tracing.service, port: tracing.port } }],
             defaultProviders: {
                 tracing: [TRACING_PROVIDER],
                 // Setting defaultProviders drops the chart's implicit Prometheus metrics: list them again.
@@ -82,10 +80,7 @@ export function gatewayValues(ports: readonly GatewayServicePort[], serviceAnnot
         service: {
             type: "LoadBalancer",
             ...loadBalancerAnnotations(serviceAnnotations),
-            ports: [
-                { name: "status-port", port: ISTIO.gatewayStatusPort, protocol: "TCP", targetPort: 15021 },
-                ...ports,
-            ],
+            ports: [{ name: "status-port", port: ISTIO.gatewayStatusPort, protocol: "TCP", targetPort: 15021 }, ...ports],
         },
     };
 }
@@ -124,8 +119,7 @@ export interface RoutingTarget {
 }
 
 export const serviceHost = (t: RoutingTarget) => serviceFqdn(t.service, t.namespace);
-export const gatewayPrincipal = (t: RoutingTarget) =>
-    `cluster.local/ns/${t.gateway.namespace}/sa/${t.gateway.serviceAccount}`;
+export const gatewayPrincipal = (t: RoutingTarget) => `cluster.local/ns/${t.gateway.namespace}/sa/${t.gateway.serviceAccount}`;
 
 /** Gateway: the app's door on the ingress gateway pods, HTTPS with the lab CA's certificate and HTTP redirecting, any host. */
 export function gatewaySpec(t: RoutingTarget) {

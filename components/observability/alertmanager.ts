@@ -85,12 +85,7 @@ export function alertmanagerConfig(hasWebhook: boolean): AlertmanagerConfig {
 }
 
 /** The Secret holding the webhook URL, in Alertmanager's namespace; its value never enters the config. */
-export function webhookSecret(
-    component: string,
-    namespace: pulumi.Input<string>,
-    url: pulumi.Input<string>,
-    parent: pulumi.Resource,
-): k8s.core.v1.Secret {
+export function webhookSecret(component: string, namespace: pulumi.Input<string>, url: pulumi.Input<string>, parent: pulumi.Resource): k8s.core.v1.Secret {
     const { name, key } = ALERTING.webhookSecret;
     return new k8s.core.v1.Secret(
         childName(component, "alert-webhook"),

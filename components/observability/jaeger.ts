@@ -113,12 +113,7 @@ export interface JaegerEndpoints {
  * Jaeger in its own namespace: the badger claim, the chart, and a Service for the UI only, which the ingress
  * gateway's door forwards to (the chart's own Service carries OTLP and the query API in-cluster).
  */
-export function jaeger(
-    component: string,
-    uiPort: number,
-    parent: pulumi.Resource,
-    options: { storageClass?: string } = {},
-): JaegerEndpoints {
+export function jaeger(component: string, uiPort: number, parent: pulumi.Resource, options: { storageClass?: string } = {}): JaegerEndpoints {
     const { storageClass } = options;
     const role = "observability-namespace";
     const nsName = childName(component, role);
@@ -128,11 +123,7 @@ export function jaeger(
         // Named `observability-observability-namespace` in the lab's stack until the stutter went.
         aliases: nsName === stuttered ? [] : [{ name: stuttered }],
     });
-    const badger = new k8s.core.v1.PersistentVolumeClaim(
-        childName(component, "jaeger-storage"),
-        badgerClaimArgs(ns.metadata.name, storageClass),
-        { parent },
-    );
+    const badger = new k8s.core.v1.PersistentVolumeClaim(childName(component, "jaeger-storage"), badgerClaimArgs(ns.metadata.name, storageClass), { parent });
     const values = jaegerValues(badger.metadata.name);
     const release = helmRelease(childName(component, "jaeger"), JAEGER, ns.metadata.name, values, { parent });
     new k8s.core.v1.Service(

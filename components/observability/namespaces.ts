@@ -18,4 +18,3 @@ export const JAEGER_NAMESPACE = observabilityNamespace(JAEGER.namespace, "baseli
 // The Kiali operator's chart: non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation, one emptyDir
 // (the Kiali server runs in Istio's namespace; tests/security/chartPods.ts checks the operator's pod). Nothing calls it.
 export const KIALI_OPERATOR_NAMESPACE = observabilityNamespace(KIALI.namespace, "restricted", "none");
-

@@ -55,7 +55,10 @@ export function requestsFromValues(values: ObservabilityWorkloads, nodeCount: nu
         entry("monitoring/node-exporter", { containers: [kps["prometheus-node-exporter"].resources] }, nodeCount),
         entry(
             "monitoring/grafana",
-            { containers: [grafana.resources, grafana.sidecar.resources, grafana.sidecar.resources], initContainers: [grafana.initChownData.resources, grafana.downloadDashboards.resources] },
+            {
+                containers: [grafana.resources, grafana.sidecar.resources, grafana.sidecar.resources],
+                initContainers: [grafana.initChownData.resources, grafana.downloadDashboards.resources],
+            },
             grafana.replicas,
         ),
         entry("observability/jaeger", { containers: [values.jaeger.jaeger.resources] }, values.jaeger.jaeger.replicas),

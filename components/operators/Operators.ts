@@ -26,10 +26,15 @@ export class Operators extends pulumi.ComponentResource {
 
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         // Named homelab:platform:Operators until the layer got its own folder; the alias keeps every child's URN.
-        super("homelab:operators:Operators", name, {}, {
-            ...opts,
-            aliases: [...(opts?.aliases ?? []), { type: "homelab:platform:Operators" }],
-        });
+        super(
+            "homelab:operators:Operators",
+            name,
+            {},
+            {
+                ...opts,
+                aliases: [...(opts?.aliases ?? []), { type: "homelab:platform:Operators" }],
+            },
+        );
         const release = (role: string, pin: ChartPin, values: Record<string, unknown>): k8s.helm.v3.Release => {
             // Operators and their webhooks stay out of the mesh.
             const ns = namespace(`${name}-${role}-ns`, ownNamespace(OPERATORS_NAMESPACES, pin.namespace), false, { parent: this });

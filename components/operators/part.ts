@@ -82,9 +82,27 @@ export const operatorsPart: Part = {
     namespaces: OPERATORS_NAMESPACES,
     // The operators' webhooks (called by the API server) and cert-manager's metrics.
     flows: ({ webhookCallers, peers }) => [
-        { name: "cert-manager-webhook", from: webhookCallers, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(POD_PORTS.webhooks), why: "cert-manager's admission webhook" },
-        { name: "external-secrets-webhook", from: webhookCallers, to: pods(EXTERNAL_SECRETS_CHART.namespace), ports: tcp(POD_PORTS.webhooks), why: "External Secrets' admission webhook" },
-        { name: "scrape-cert-manager", from: peers.prometheus, to: pods(OPERATOR_CHARTS.certManager.namespace), ports: tcp(CERT_MANAGER_METRICS.port), why: "cert-manager's controller" },
+        {
+            name: "cert-manager-webhook",
+            from: webhookCallers,
+            to: pods(OPERATOR_CHARTS.certManager.namespace),
+            ports: tcp(POD_PORTS.webhooks),
+            why: "cert-manager's admission webhook",
+        },
+        {
+            name: "external-secrets-webhook",
+            from: webhookCallers,
+            to: pods(EXTERNAL_SECRETS_CHART.namespace),
+            ports: tcp(POD_PORTS.webhooks),
+            why: "External Secrets' admission webhook",
+        },
+        {
+            name: "scrape-cert-manager",
+            from: peers.prometheus,
+            to: pods(OPERATOR_CHARTS.certManager.namespace),
+            ports: tcp(CERT_MANAGER_METRICS.port),
+            why: "cert-manager's controller",
+        },
     ],
     doors: () => [],
     vaultEntries: {},

@@ -49,17 +49,13 @@ export class ServerVms extends pulumi.ComponentResource {
 
         this.images = {};
         for (const proxmoxNode of new Set(args.nodes.map((n) => n.proxmoxNode))) {
-            this.images[proxmoxNode] = new proxmoxve.download.File(
-                `${name}-image-${proxmoxNode}`,
-                imageArgs(args.image, checkedNode(proxmoxNode)),
-                {
-                    ...childOpts,
-                    // FileLegacy is deprecated for File: same upstream resource and state, so no new download.
-                    aliases: [{ type: "proxmoxve:download/fileLegacy:FileLegacy" }],
-                    // The checksum pins the bits; a new address for the same image must not download it again.
-                    ignoreChanges: ["url"],
-                },
-            );
+            this.images[proxmoxNode] = new proxmoxve.download.File(`${name}-image-${proxmoxNode}`, imageArgs(args.image, checkedNode(proxmoxNode)), {
+                ...childOpts,
+                // FileLegacy is deprecated for File: same upstream resource and state, so no new download.
+                aliases: [{ type: "proxmoxve:download/fileLegacy:FileLegacy" }],
+                // The checksum pins the bits; a new address for the same image must not download it again.
+                ignoreChanges: ["url"],
+            });
         }
 
         const previousOnHost = new Map<string, proxmoxve.VmLegacy>();
@@ -151,9 +147,7 @@ export function vmArgs(
         initialization: {
             datastoreId: args.vmDatastore,
             userAccount: { username: args.ssh.user, keys: [args.ssh.publicKey] },
-            ipConfigs: [
-                { ipv4: { address: `${spec.ip}/${args.network.prefixLength}`, gateway: args.network.gateway } },
-            ],
+            ipConfigs: [{ ipv4: { address: `${spec.ip}/${args.network.prefixLength}`, gateway: args.network.gateway } }],
             dns: { servers: args.network.dnsServers },
         },
     };

@@ -65,8 +65,7 @@ function hostProblems(proxmoxNode: string, host: HostFacts, plan: PreflightPlan)
     const image = datastore(plan.imageDatastore);
     if (!image) {
         problems.push(
-            `Datastore "${plan.imageDatastore}" does not exist on Proxmox node "${proxmoxNode}" (it has: ${known}). ` +
-                "Set homelab:imageDatastore.",
+            `Datastore "${plan.imageDatastore}" does not exist on Proxmox node "${proxmoxNode}" (it has: ${known}). ` + "Set homelab:imageDatastore.",
         );
     } else if (!image.contentTypes.includes(IMAGE_CONTENT_TYPE)) {
         problems.push(
@@ -77,10 +76,7 @@ function hostProblems(proxmoxNode: string, host: HostFacts, plan: PreflightPlan)
     }
     const vmStore = datastore(plan.vmDatastore);
     if (!vmStore) {
-        problems.push(
-            `Datastore "${plan.vmDatastore}" does not exist on Proxmox node "${proxmoxNode}" (it has: ${known}). ` +
-                "Set homelab:vmDatastore.",
-        );
+        problems.push(`Datastore "${plan.vmDatastore}" does not exist on Proxmox node "${proxmoxNode}" (it has: ${known}). ` + "Set homelab:vmDatastore.");
     } else if (!vmStore.contentTypes.includes(VM_DISK_CONTENT_TYPE)) {
         problems.push(
             `Datastore "${plan.vmDatastore}" on Proxmox node "${proxmoxNode}" does not allow the "${VM_DISK_CONTENT_TYPE}" ` +
@@ -111,10 +107,7 @@ function hostProblems(proxmoxNode: string, host: HostFacts, plan: PreflightPlan)
 
 /** The one error a failed preflight stops the program with (a RunError: Pulumi prints it without a stack trace). */
 export function preflightError(problems: string[]): pulumi.RunError {
-    return new pulumi.RunError(
-        `The Proxmox preflight found ${problems.length} problem(s); no VM was created:\n` +
-            problems.map((p) => `  - ${p}`).join("\n"),
-    );
+    return new pulumi.RunError(`The Proxmox preflight found ${problems.length} problem(s); no VM was created:\n` + problems.map((p) => `  - ${p}`).join("\n"));
 }
 
 /**
@@ -141,10 +134,7 @@ export function proxmoxFacts(proxmoxNodes: string[], provider: proxmoxve.Provide
         const reachable = proxmoxNodes.filter((n) => nodes.some((node) => node.name === n && node.online));
         const hosts = reachable.map((nodeName) =>
             pulumi
-                .all([
-                    proxmoxve.getNodeLegacyOutput({ nodeName }, opts),
-                    proxmoxve.getDatastoresOutput({ nodeName }, opts),
-                ])
+                .all([proxmoxve.getNodeLegacyOutput({ nodeName }, opts), proxmoxve.getDatastoresOutput({ nodeName }, opts)])
                 .apply(([node, stores]): [string, HostFacts] => [
                     nodeName,
                     {

@@ -56,7 +56,10 @@ export class Vault extends pulumi.ComponentResource {
         );
         const selfInit = new k8s.core.v1.ConfigMap(
             childName(name, "self-init"),
-            { metadata: { name: VAULT.selfInitConfigMap, namespace: ns.metadata.name }, data: { [VAULT.selfInitFile]: selfInitConfig(args.entries), [SELF_INIT_GUARD_FILE]: selfInitGuardScript() } },
+            {
+                metadata: { name: VAULT.selfInitConfigMap, namespace: ns.metadata.name },
+                data: { [VAULT.selfInitFile]: selfInitConfig(args.entries), [SELF_INIT_GUARD_FILE]: selfInitGuardScript() },
+            },
             { parent: this },
         );
         const values = openbaoValues({

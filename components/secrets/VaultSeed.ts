@@ -1,6 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SECRET_DELIVERY, VAULT_CLIENT_SERVICE_ACCOUNT, VAULT_ROLES, type SeedValues, type VaultEntries, type VaultEntry, type VaultEntryName } from "../contracts/vault";
+import {
+    SECRET_DELIVERY,
+    VAULT_CLIENT_SERVICE_ACCOUNT,
+    VAULT_ROLES,
+    type SeedValues,
+    type VaultEntries,
+    type VaultEntry,
+    type VaultEntryName,
+} from "../contracts/vault";
 import { catalogEntries, VAULT_SEED_SECRET } from "./catalog";
 import { WAIT_FOR_READY } from "../kubernetes/wait";
 import { ESO_API, secretStoreSpec } from "../kubernetes/externalSecrets";

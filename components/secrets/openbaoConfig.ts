@@ -54,18 +54,23 @@ export function serverConfig(sealKeyIds: readonly string[] = VAULT.sealKeyIds): 
     return [
         "ui = true",
         "",
-        block("listener", ["tcp"], [
-            attr("address", `[::]:${VAULT.apiPort}`),
-            attr("cluster_address", `[::]:${VAULT.clusterPort}`),
-            attr("tls_disable", true),
-            // Prometheus scrapes /v1/sys/metrics without a token (only the monitoring namespace may reach it: security/flows.ts).
-            block("telemetry", [], [attr("unauthenticated_metrics_access", true)]),
-        ]),
+        block(
+            "listener",
+            ["tcp"],
+            [
+                attr("address", `[::]:${VAULT.apiPort}`),
+                attr("cluster_address", `[::]:${VAULT.clusterPort}`),
+                attr("tls_disable", true),
+                // Prometheus scrapes /v1/sys/metrics without a token (only the monitoring namespace may reach it: security/flows.ts).
+                block("telemetry", [], [attr("unauthenticated_metrics_access", true)]),
+            ],
+        ),
         "",
-        block("storage", ["raft"], [
-            attr("path", VAULT.dataPath),
-            ...peerApiAddresses().map((address) => block("retry_join", [], [attr("leader_api_addr", address)])),
-        ]),
+        block(
+            "storage",
+            ["raft"],
+            [attr("path", VAULT.dataPath), ...peerApiAddresses().map((address) => block("retry_join", [], [attr("leader_api_addr", address)]))],
+        ),
         "",
         block("service_registration", ["kubernetes"], []),
         "",
@@ -75,10 +80,11 @@ export function serverConfig(sealKeyIds: readonly string[] = VAULT.sealKeyIds): 
         block("seal", ["static"], sealStanza(sealKeyIds)),
         "",
         // To stdout (the pod's log): a file would need rotation, and OpenBao blocks requests it cannot audit.
-        block("audit", ["file", "stdout"], [
-            attr("description", "Every request and response, HMAC'd, to the pod's log."),
-            block("options", [], [attr("file_path", "stdout")]),
-        ]),
+        block(
+            "audit",
+            ["file", "stdout"],
+            [attr("description", "Every request and response, HMAC'd, to the pod's log."), block("options", [], [attr("file_path", "stdout")])],
+        ),
         "",
     ].join("\n");
 }
@@ -153,20 +159,28 @@ export function selfInitConfig(catalog: VaultEntries): string {
     );
     return [
         block("initialize", ["kv"], [request("mount-kv", `sys/mounts/${VAULT.kvMount}`, { type: "kv", options: { version: "2" } })]),
-        block("initialize", ["kubernetes-auth"], [
-            request("enable-kubernetes-auth", `sys/auth/${VAULT.kubernetesAuthPath}`, { type: "kubernetes" }),
-            // In a pod OpenBao reads its own ServiceAccount token and CA: only the API server's address is needed.
-            request("configure-kubernetes-auth", `auth/${VAULT.kubernetesAuthPath}/config`, { kubernetes_host: "https://kubernetes.default.svc" }),
-        ]),
+        block(
+            "initialize",
+            ["kubernetes-auth"],
+            [
+                request("enable-kubernetes-auth", `sys/auth/${VAULT.kubernetesAuthPath}`, { type: "kubernetes" }),
+                // In a pod OpenBao reads its own ServiceAccount token and CA: only the API server's address is needed.
+                request("configure-kubernetes-auth", `auth/${VAULT.kubernetesAuthPath}/config`, { kubernetes_host: "https://kubernetes.default.svc" }),
+            ],
+        ),
         block("initialize", ["policies"], policies),
         block("initialize", ["roles"], roles),
-        block("initialize", ["admin-login"], [
-            request("enable-userpass", "sys/auth/userpass", { type: "userpass" }),
-            request("admin-user", `auth/userpass/users/${VAULT.adminUser}`, {
-                password: { eval_source: "file", eval_type: "string", path: adminPasswordPath() },
-                token_policies: [ADMIN_POLICY],
-            }),
-        ]),
+        block(
+            "initialize",
+            ["admin-login"],
+            [
+                request("enable-userpass", "sys/auth/userpass", { type: "userpass" }),
+                request("admin-user", `auth/userpass/users/${VAULT.adminUser}`, {
+                    password: { eval_source: "file", eval_type: "string", path: adminPasswordPath() },
+                    token_policies: [ADMIN_POLICY],
+                }),
+            ],
+        ),
         "",
     ].join("\n");
 }

@@ -64,11 +64,7 @@ export function openbaoValues(args: OpenbaoValuesArgs) {
                 { name: "admin-password", secret: { secretName: args.adminSecret, defaultMode: 0o440 } },
                 { name: "self-init", configMap: { name: args.selfInitConfigMap } },
             ],
-            volumeMounts: [
-                mount("seal-keys", VAULT.sealKeyDir),
-                mount("admin-password", VAULT.adminPasswordDir),
-                mount("self-init", VAULT.selfInitDir),
-            ],
+            volumeMounts: [mount("seal-keys", VAULT.sealKeyDir), mount("admin-password", VAULT.adminPasswordDir), mount("self-init", VAULT.selfInitDir)],
             statefulSet: { securityContext: openbaoSecurityContext() },
         },
         // The UI and API on the leader only, in the cluster: the ingress gateway publishes it (issue 11).

@@ -68,13 +68,47 @@ export const secretsPart: Part = {
     name: "secrets",
     namespaces: [VAULT_NAMESPACE],
     flows: ({ peers }) => [
-        { name: "gateway-to-vault", from: peers.gateway, to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort), why: "OpenBao's UI and API through the gateway" },
-        { name: "scrape-vault", from: peers.prometheus, to: pods(VAULT.namespace, { ...VAULT.podLabels }), ports: tcp(VAULT.apiPort), why: "OpenBao's /v1/sys/metrics (no token: nothing else reaches 8200 but ESO and the gateway)" },
-        { name: "external-secrets-to-vault", from: pods(OPERATOR_NAMESPACES.externalSecrets), to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort), why: "External Secrets reading and pushing secrets" },
-        { name: "vault-peers", from: pods(VAULT.namespace), to: pods(VAULT.namespace), ports: tcp(VAULT.apiPort, VAULT.clusterPort), why: "Raft and request forwarding between OpenBao pods" },
+        {
+            name: "gateway-to-vault",
+            from: peers.gateway,
+            to: pods(VAULT.namespace),
+            ports: tcp(VAULT.apiPort),
+            why: "OpenBao's UI and API through the gateway",
+        },
+        {
+            name: "scrape-vault",
+            from: peers.prometheus,
+            to: pods(VAULT.namespace, { ...VAULT.podLabels }),
+            ports: tcp(VAULT.apiPort),
+            why: "OpenBao's /v1/sys/metrics (no token: nothing else reaches 8200 but ESO and the gateway)",
+        },
+        {
+            name: "external-secrets-to-vault",
+            from: pods(OPERATOR_NAMESPACES.externalSecrets),
+            to: pods(VAULT.namespace),
+            ports: tcp(VAULT.apiPort),
+            why: "External Secrets reading and pushing secrets",
+        },
+        {
+            name: "vault-peers",
+            from: pods(VAULT.namespace),
+            to: pods(VAULT.namespace),
+            ports: tcp(VAULT.apiPort, VAULT.clusterPort),
+            why: "Raft and request forwarding between OpenBao pods",
+        },
     ],
     // HTTPS on homelab:vaultPort to OpenBao's UI Service (API and UI, plain HTTP in-cluster).
-    doors: (config) => [{ door: { name: "vault", httpsPort: config.mesh.ports.vault, destination: { host: serviceFqdn(VAULT.uiService, VAULT.namespace), port: VAULT.apiPort } }, routing: "edge", order: 5 }],
+    doors: (config) => [
+        {
+            door: {
+                name: "vault",
+                httpsPort: config.mesh.ports.vault,
+                destination: { host: serviceFqdn(VAULT.uiService, VAULT.namespace), port: VAULT.apiPort },
+            },
+            routing: "edge",
+            order: 5,
+        },
+    ],
     vaultEntries: {},
     budget: vaultBudget,
     monitors: [

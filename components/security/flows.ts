@@ -63,10 +63,12 @@ function policyPeers(peer: Peer): PolicyPeer[] {
     if (!isPodPeer(peer)) {
         return peer.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
     }
-    return [{
-        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } },
-        ...(peer.pods === undefined ? {} : { podSelector: { matchLabels: { ...peer.pods } } }),
-    }];
+    return [
+        {
+            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } },
+            ...(peer.pods === undefined ? {} : { podSelector: { matchLabels: { ...peer.pods } } }),
+        },
+    ];
 }
 
 const isAnywhere = (peer: Peer) => !isPodPeer(peer) && peer.cidrs.includes(EVERY_ADDRESS);
@@ -107,7 +109,12 @@ export function networkPolicies(flows: readonly Flow[], namespaces: readonly Pic
             out.push(policy(`allow-${flow.name}`, flow.to.namespace, flow.to, "Ingress", { ...from, ...policyPorts(flow.ports) }));
         }
         if (isPodPeer(flow.from) && restricted.has(flow.from.namespace)) {
-            out.push(policy(`egress-${flow.name}`, flow.from.namespace, flow.from, "Egress", { ...(isAnywhere(flow.to) ? {} : { to: policyPeers(flow.to) }), ...policyPorts(flow.ports) }));
+            out.push(
+                policy(`egress-${flow.name}`, flow.from.namespace, flow.from, "Egress", {
+                    ...(isAnywhere(flow.to) ? {} : { to: policyPeers(flow.to) }),
+                    ...policyPorts(flow.ports),
+                }),
+            );
         }
     }
     return out;
@@ -125,7 +132,12 @@ function describePeer(peer: Peer): string {
     if (!isPodPeer(peer)) {
         return isAnywhere(peer) ? peer.what : `${peer.what} (${peer.cidrs.length > 2 ? `${peer.cidrs.length} addresses` : peer.cidrs.join(", ")})`;
     }
-    const labels = peer.pods === undefined ? "" : ` (${Object.entries(peer.pods).map(([k, v]) => `${k}=${v}`).join(",")})`;
+    const labels =
+        peer.pods === undefined
+            ? ""
+            : ` (${Object.entries(peer.pods)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(",")})`;
     return `${peer.namespace}${labels}`;
 }
 

@@ -7,13 +7,13 @@ export function shq(value: string): string {
 
 // YAML double-quoted scalar with JSON-style escapes; output is pure ASCII so it survives any transport byte for byte.
 export function yamlString(value: string): string {
-    let out = "\"";
+    let out = '"';
     for (const ch of value) {
         const cp = ch.codePointAt(0) as number;
         if (cp >= 0xd800 && cp <= 0xdfff) {
             throw new Error("string contains a lone UTF-16 surrogate and cannot be written as YAML");
         }
-        if (ch === "\"" || ch === "\\") {
+        if (ch === '"' || ch === "\\") {
             out += `\\${ch}`;
         } else if (cp >= 0x20 && cp <= 0x7e) {
             out += ch;

@@ -33,7 +33,7 @@ export function script(description: string, preamble: string[], body: string[]):
         ...preamble,
         "",
         "fail() {",
-        "    echo \"ERROR: $*\" >&2",
+        '    echo "ERROR: $*" >&2',
         "    exit 1",
         "}",
         "",

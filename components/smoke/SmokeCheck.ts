@@ -122,9 +122,22 @@ function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<stri
 }
 
 /** The Job's ServiceAccount, bound to a ClusterRole that may only list ExternalSecrets (smokeClusterRoleRules). */
-function reader(name: string, ns: k8s.core.v1.Namespace, externalSecretsApiVersion: string, parent: pulumi.Resource): { name: pulumi.Output<string>; binding: pulumi.Resource } {
-    const account = new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata: { name: SMOKE_JOB.serviceAccount, namespace: ns.metadata.name } }, { parent });
-    const role = new k8s.rbac.v1.ClusterRole(`${name}-role`, { metadata: { name: SMOKE_JOB.clusterRole }, rules: smokeClusterRoleRules(externalSecretsApiVersion) }, { parent });
+function reader(
+    name: string,
+    ns: k8s.core.v1.Namespace,
+    externalSecretsApiVersion: string,
+    parent: pulumi.Resource,
+): { name: pulumi.Output<string>; binding: pulumi.Resource } {
+    const account = new k8s.core.v1.ServiceAccount(
+        `${name}-account`,
+        { metadata: { name: SMOKE_JOB.serviceAccount, namespace: ns.metadata.name } },
+        { parent },
+    );
+    const role = new k8s.rbac.v1.ClusterRole(
+        `${name}-role`,
+        { metadata: { name: SMOKE_JOB.clusterRole }, rules: smokeClusterRoleRules(externalSecretsApiVersion) },
+        { parent },
+    );
     const binding = new k8s.rbac.v1.ClusterRoleBinding(
         `${name}-role-binding`,
         {

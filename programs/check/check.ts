@@ -45,7 +45,13 @@ export function parseCheckArgs(argv: string[], env: Record<string, string | unde
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, live: { type: "boolean" }, timeout: { type: "string" }, dir: { type: "string" }, help: { type: "boolean", short: "h" } },
+            options: {
+                stack: { type: "string" },
+                live: { type: "boolean" },
+                timeout: { type: "string" },
+                dir: { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
             strict: true,
             allowPositionals: false,
         }));
@@ -91,7 +97,10 @@ export function offlineConfig(config: Record<string, string>, encrypted: string[
 /** The config through the loader, as `pulumi up` runs it: every problem (with its fix) and every note. */
 export function loaderVerdict(config: Record<string, string>): ReturnType<typeof checkConfig> {
     const secretKeys: readonly string[] = SECRET_KEYS;
-    pulumi.runtime.setAllConfig(config, Object.keys(config).filter((k) => secretKeys.includes(k)));
+    pulumi.runtime.setAllConfig(
+        config,
+        Object.keys(config).filter((k) => secretKeys.includes(k)),
+    );
     return checkConfig(capacityPlan);
 }
 
@@ -161,10 +170,15 @@ export async function runCheck(argv: string[], deps: CheckDeps): Promise<number>
         const flag = stack === "homelab" ? "" : ` -- --stack ${stack}`;
         // Always: on a fresh clone no stack exists yet, and Pulumi would ask to create one under any name.
         deps.out(`The commands act on the selected stack: create or select this one first (${PULUMI_CLI} stack select --create ${stack}).`);
-        deps.out(`Run the commands above${clusterMode ? "" : ` (or \`npm run configure${flag}\`, which asks for each value)`}, then \`npm run check${flag}\` again.`);
+        deps.out(
+            `Run the commands above${clusterMode ? "" : ` (or \`npm run configure${flag}\`, which asks for each value)`}, then \`npm run check${flag}\` again.`,
+        );
         return 1;
     }
-    const what = stackConfigValue?.mode === "cluster" ? "an existing cluster" : `${stackConfigValue?.mode === "proxmox" ? stackConfigValue.nodes.length : 0} K3s VMs on Proxmox`;
+    const what =
+        stackConfigValue?.mode === "cluster"
+            ? "an existing cluster"
+            : `${stackConfigValue?.mode === "proxmox" ? stackConfigValue.nodes.length : 0} K3s VMs on Proxmox`;
     deps.out(`✓ the config of stack '${stack}' is complete (${what})${live ? ", and the Proxmox preflight passes" : ""}.`);
     return 0;
 }

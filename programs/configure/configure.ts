@@ -22,7 +22,7 @@ export const CONFIGURE_FLAGS = [
     ["--dns <ip,...>", "homelab:dnsServers, the VMs' DNS servers (default: the gateway)"],
     ["--nodes <name=ip,...|ip,...>", "homelab:nodes, the K3s VMs (an odd count; bare addresses are named k3s-node-01...)"],
     ["--ssh-key <file>", "the private key the program connects with, without passphrase, its .pub beside it (default ~/.ssh/homelab)"],
-    ["--create-ssh-key", "make the key with ssh-keygen -t ed25519 -N \"\" when it is missing (asked when interactive)"],
+    ["--create-ssh-key", 'make the key with ssh-keygen -t ed25519 -N "" when it is missing (asked when interactive)'],
     ["--non-interactive", "ask nothing: flags, then the stack's current values, then the proposals; a value still missing is an error"],
     ["--timeout <seconds>", "bound of each network and CLI call (default 15)"],
     ["--dir <folder>", "where Pulumi.yaml and the stack files are (default: this clone)"],
@@ -51,7 +51,10 @@ export interface ConfigureDeps {
     /** Fetch the pinned CLI (scripts/pulumi-cli.sh --cli): true when it is there. */
     fetchCli: () => Promise<boolean>;
     /** The pinned CLI, bounded, `input` on stdin. */
-    pulumi: (args: string[], options: { input?: string; timeoutMs: number; env: Record<string, string | undefined>; cwd: string }) => Promise<{ status: number | null; stderr: string }>;
+    pulumi: (
+        args: string[],
+        options: { input?: string; timeoutMs: number; env: Record<string, string | undefined>; cwd: string },
+    ) => Promise<{ status: number | null; stderr: string }>;
     /** The Proxmox API's node names (bounded); rejects when unreachable. */
     proxmoxNodes: (api: ProxmoxApi) => Promise<{ name: string; online: boolean }[]>;
     sshKeygen: (file: string) => Promise<void>;
@@ -301,7 +304,11 @@ async function nodeProposal(
 }
 
 /** The LAN: a subnet kept unless changed; the gateway, DNS and nodes follow it unless given. */
-async function lanValues(pick: PickValue, { now }: Current, endpoint: string): Promise<Pick<Values, "subnet" | "gateway" | "dns" | "currentDns" | "currentNodes" | "nodes">> {
+async function lanValues(
+    pick: PickValue,
+    { now }: Current,
+    endpoint: string,
+): Promise<Pick<Values, "subnet" | "gateway" | "dns" | "currentDns" | "currentNodes" | "nodes">> {
     const subnet = (await pick("subnet", "The VMs' LAN (CIDR)?", subnetProposal(now("homelab:subnet"), endpoint)))!;
     const parsed = parseSubnet(subnet);
     if (!parsed) {
@@ -312,23 +319,34 @@ async function lanValues(pick: PickValue, { now }: Current, endpoint: string): P
         return n !== undefined && n > parsed.network && n < parsed.network + parsed.size - 1;
     };
     const sameLan = subnet === now("homelab:subnet");
-    const gateway = (await pick("gateway", "The VMs' gateway?", sameLan && inSubnet(now("homelab:gateway")) ? now("homelab:gateway") : formatIpv4(parsed.network + 1)))!;
+    const gateway = (await pick(
+        "gateway",
+        "The VMs' gateway?",
+        sameLan && inSubnet(now("homelab:gateway")) ? now("homelab:gateway") : formatIpv4(parsed.network + 1),
+    ))!;
     const currentDns = now("homelab:dnsServers") === undefined ? undefined : (JSON.parse(now("homelab:dnsServers")!) as string[]).join(",");
     const dns = (await pick("dns", "The VMs' DNS servers (comma-separated)?", sameLan && currentDns !== undefined ? currentDns : gateway))!
         .split(",")
         .map((s) => s.trim())
         .filter(Boolean);
     const currentNodes = now("homelab:nodes") === undefined ? [] : (JSON.parse(now("homelab:nodes")!) as { name: string; ip: string }[]);
-    const nodesProposal = currentNodes.length > 0 && currentNodes.every((n) => inSubnet(n.ip)) ? currentNodes.map((n) => `${n.name}=${n.ip}`).join(",") : undefined;
+    const nodesProposal =
+        currentNodes.length > 0 && currentNodes.every((n) => inSubnet(n.ip)) ? currentNodes.map((n) => `${n.name}=${n.ip}`).join(",") : undefined;
     const nodes = parseNodes((await pick("nodes", "The K3s VMs (name=ip, comma-separated; free addresses outside DHCP)?", nodesProposal))!);
     return { subnet, gateway, dns, currentDns, currentNodes, nodes };
 }
 
 /** The SSH key pair: the README's passphrase-less ~/.ssh/homelab, made here when asked. */
-async function sshKeyPair(o: Options, deps: ConfigureDeps, flag: (name: string) => string | undefined): Promise<Pick<Values, "keyFile" | "privateKey" | "publicKey">> {
+async function sshKeyPair(
+    o: Options,
+    deps: ConfigureDeps,
+    flag: (name: string) => string | undefined,
+): Promise<Pick<Values, "keyFile" | "privateKey" | "publicKey">> {
     const keyFile = expandHome(flag("ssh-key") ?? path.join(deps.home, ".ssh", "homelab"), deps.home);
     if (!fs.existsSync(keyFile)) {
-        const create = o.flags["create-ssh-key"] === true || (o.interactive && !(await deps.ask(`No ${keyFile}: create it with ssh-keygen, without passphrase (Y/n)?`, "y")).toLowerCase().startsWith("n"));
+        const create =
+            o.flags["create-ssh-key"] === true ||
+            (o.interactive && !(await deps.ask(`No ${keyFile}: create it with ssh-keygen, without passphrase (Y/n)?`, "y")).toLowerCase().startsWith("n"));
         if (!create) {
             throw new Refused(`no SSH key ${keyFile}: pass --create-ssh-key, or --ssh-key <an existing key without passphrase>`);
         }
@@ -363,7 +381,11 @@ function plannedWrites(v: Values, { now, isSet }: Current): Write[] {
     setNodes(writes, v.currentNodes, v.nodes);
     set("homelab:sshPublicKey", v.publicKey);
     if (now("homelab:sshPublicKey") !== v.publicKey || !isSet("homelab:sshPrivateKey")) {
-        writes.push({ label: `homelab:sshPrivateKey (secret, from ${v.keyFile})`, args: ["config", "set", "--secret", "homelab:sshPrivateKey"], input: v.privateKey });
+        writes.push({
+            label: `homelab:sshPrivateKey (secret, from ${v.keyFile})`,
+            args: ["config", "set", "--secret", "homelab:sshPrivateKey"],
+            input: v.privateKey,
+        });
     }
     return writes;
 }
@@ -397,4 +419,3 @@ function setNodes(writes: { label: string; args: string[] }[], before: { name: s
 function expandHome(file: string, home: string): string {
     return file === "~" || file.startsWith("~/") ? path.join(home, file.slice(2)) : path.resolve(file);
 }
-

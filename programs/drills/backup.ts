@@ -54,7 +54,10 @@ function parseCount(out: string, clusterName: string): number {
  */
 async function markRestorePoint(ctx: DrillContext, name: string): Promise<number> {
     const out = await psqlOnPrimary(ctx, POSTGRES.clusterName, markRestorePointCommand(name));
-    const [count, , walFile] = out.trim().split("\n").map((line) => line.trim());
+    const [count, , walFile] = out
+        .trim()
+        .split("\n")
+        .map((line) => line.trim());
     if (walFile === undefined || !/^[0-9A-F]{24}$/.test(walFile)) {
         throw new Error(`unexpected answer to the restore point ${name}: ${JSON.stringify(out)}`);
     }
@@ -65,7 +68,9 @@ async function markRestorePoint(ctx: DrillContext, name: string): Promise<number
         `WAL ${walFile} to be archived`,
     );
     if (!archived) {
-        throw new Error(`WAL ${walFile} was not archived within ${DRILLS.recoverySeconds} s: see the archive status (pg_stat_archiver) of ${POSTGRES.clusterName}`);
+        throw new Error(
+            `WAL ${walFile} was not archived within ${DRILLS.recoverySeconds} s: see the archive status (pg_stat_archiver) of ${POSTGRES.clusterName}`,
+        );
     }
     return parseCount(count, POSTGRES.clusterName);
 }

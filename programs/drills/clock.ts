@@ -17,11 +17,7 @@ export const SKEW_PROBE = { intervalMs: 100, samples: 15 } as const;
  * happened between the request before it was sent and the answer after it came back, and its moment is the
  * midpoint of that span (± half of it). Without a tick (a frozen server clock), the midpoint of one answer ± 0.5 s.
  */
-export async function measureClock(
-    serverTime: () => Promise<number>,
-    now: () => number,
-    sleep: (ms: number) => Promise<void>,
-): Promise<ClusterClock> {
+export async function measureClock(serverTime: () => Promise<number>, now: () => number, sleep: (ms: number) => Promise<void>): Promise<ClusterClock> {
     const ask = async () => {
         const before = now();
         const server = await serverTime();

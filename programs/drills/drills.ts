@@ -63,8 +63,7 @@ async function onePod(ctx: DrillContext, namespace: string, selector: string, mi
     return pods[0];
 }
 
-const allReady = async (ctx: DrillContext, namespaces: readonly string[]): Promise<boolean> =>
-    (await ctx.lab.cluster.notReady(namespaces)).length === 0;
+const allReady = async (ctx: DrillContext, namespaces: readonly string[]): Promise<boolean> => (await ctx.lab.cluster.notReady(namespaces)).length === 0;
 
 /** A drill that kills the one pod `selector` matches; healthy once another ready pod matches and all is ready. */
 function killLeader(namespace: string, selector: string, missing: string, healthNamespaces: readonly string[]): FaultDrill {
@@ -76,8 +75,7 @@ function killLeader(namespace: string, selector: string, missing: string, health
         inject: async (ctx) => {
             const victim = await onePod(ctx, namespace, selector, missing);
             await ctx.lab.cluster.deletePod(namespace, victim.name, DRILLS.killGraceSeconds);
-            const promoted = async () =>
-                (await ctx.lab.cluster.pods(namespace, selector)).some((p) => p.ready && p.uid !== victim.uid);
+            const promoted = async () => (await ctx.lab.cluster.pods(namespace, selector)).some((p) => p.ready && p.uid !== victim.uid);
             return {
                 target: `pod ${namespace}/${victim.name} on ${victim.node ?? "?"}`,
                 holdSeconds: 0,
@@ -150,7 +148,9 @@ const ingressGateway: FaultDrill = {
         const { namespace, selector } = DRILLS.gatewayPods;
         const ready = await readyPods(ctx, namespace, selector);
         if (ready.length < 2) {
-            throw new Error(`only ${ready.length} ready ingress gateway pod(s) (${selector}) in ${namespace}: killing one would take the lab's front door away`);
+            throw new Error(
+                `only ${ready.length} ready ingress gateway pod(s) (${selector}) in ${namespace}: killing one would take the lab's front door away`,
+            );
         }
         return nothingToUndo;
     },

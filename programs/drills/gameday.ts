@@ -138,7 +138,11 @@ export async function gameDay(lab: DrillLab, deps: DrillDeps, clock: ClusterCloc
         let problems: string[] = [];
         const healthy = await parts
             .context()
-            .poll(async () => (problems = await parts.labProblems(lab, GAME_DAY_NAMESPACES)).length === 0, DRILLS.recoverySeconds, "the whole lab to be healthy before the next drill")
+            .poll(
+                async () => (problems = await parts.labProblems(lab, GAME_DAY_NAMESPACES)).length === 0,
+                DRILLS.recoverySeconds,
+                "the whole lab to be healthy before the next drill",
+            )
             .catch((e: unknown) => {
                 if (e instanceof Interrupted) {
                     interrupted = e;

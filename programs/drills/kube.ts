@@ -135,7 +135,9 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
                 }));
         },
         async deletePod(ns, pod, graceSeconds) {
-            await ignoreNotFound(call(`deleting pod ${ns}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace: ns, gracePeriodSeconds: graceSeconds })));
+            await ignoreNotFound(
+                call(`deleting pod ${ns}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace: ns, gracePeriodSeconds: graceSeconds })),
+            );
         },
         async nodes() {
             return (await call("listing nodes", () => core.listNode())).items.map((n) => ({
@@ -153,7 +155,9 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
         },
         async postgresCluster(ns, cluster) {
             try {
-                const object = (await call(`reading PostgresCluster ${ns}/${cluster}`, () => custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster }))) as {
+                const object = (await call(`reading PostgresCluster ${ns}/${cluster}`, () =>
+                    custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster }),
+                )) as {
                     status?: PostgresClusterStatus;
                 };
                 return object.status ?? {};
@@ -165,7 +169,9 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
             }
         },
         async postgresVolume(ns, cluster) {
-            const object = (await call(`reading PostgresCluster ${ns}/${cluster}`, () => custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster }))) as {
+            const object = (await call(`reading PostgresCluster ${ns}/${cluster}`, () =>
+                custom.getNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster }),
+            )) as {
                 spec?: { instances?: { dataVolumeClaimSpec?: { storageClassName?: string; resources?: { requests?: { storage?: string } } } }[] };
             };
             const claim = object.spec?.instances?.[0]?.dataVolumeClaimSpec;
@@ -180,7 +186,9 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
             );
         },
         async deletePostgresCluster(ns, cluster) {
-            await ignoreNotFound(call(`deleting PostgresCluster ${ns}/${cluster}`, () => custom.deleteNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster })));
+            await ignoreNotFound(
+                call(`deleting PostgresCluster ${ns}/${cluster}`, () => custom.deleteNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster })),
+            );
         },
         async exec(ns, pod, container, command) {
             let stdout = "";
@@ -190,7 +198,17 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
                 try {
                     return await new Promise<k8s.V1Status>((resolve, reject) => {
                         new k8s.Exec(config)
-                            .exec(ns, pod, container, command, textSink((s) => (stdout += s)), textSink((s) => (stderr += s)), null, false, resolve)
+                            .exec(
+                                ns,
+                                pod,
+                                container,
+                                command,
+                                textSink((s) => (stdout += s)),
+                                textSink((s) => (stderr += s)),
+                                null,
+                                false,
+                                resolve,
+                            )
                             .then((ws) => (socket = ws), reject);
                     });
                 } finally {

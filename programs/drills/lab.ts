@@ -27,12 +27,18 @@ function pulumi(args: string[]): string {
 /** ssh's arguments: the stack's key, a throw-away known_hosts (the user's own is left alone), no prompts. */
 export function sshArgs(keyFile: string, knownHosts: string, user: string, address: string, command: string): string[] {
     return [
-        "-i", keyFile,
-        "-o", "BatchMode=yes",
-        "-o", "IdentitiesOnly=yes",
-        "-o", "StrictHostKeyChecking=accept-new",
-        "-o", `UserKnownHostsFile=${knownHosts}`,
-        "-o", "ConnectTimeout=10",
+        "-i",
+        keyFile,
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "ConnectTimeout=10",
         `${user}@${address}`,
         command,
     ];
@@ -146,9 +152,7 @@ export function grafanaAnnotate(grafana: { url: string; password: string; ca?: s
                     }
                 },
             );
-            request.setTimeout(timeoutMs, () =>
-                request.destroy(new Error(`Grafana did not answer POST ${url} within ${timeoutMs / 1000} s`)),
-            );
+            request.setTimeout(timeoutMs, () => request.destroy(new Error(`Grafana did not answer POST ${url} within ${timeoutMs / 1000} s`)));
             request.on("error", reject);
             request.end(JSON.stringify(annotationBody(text, from, to, tags)));
         });

@@ -167,7 +167,8 @@ export function verdict(m: DrillMeasurement): Verdict {
     if (reasons.length > 0) {
         return { outcome: "FAIL", pass: false, reasons };
     }
-    const problems = m.requests === 0 ? ["the load sent no request during the fault window: nothing was measured", ...evidenceProblems(m)] : evidenceProblems(m);
+    const problems =
+        m.requests === 0 ? ["the load sent no request during the fault window: nothing was measured", ...evidenceProblems(m)] : evidenceProblems(m);
     return problems.length > 0 ? { outcome: "INCONCLUSIVE", pass: false, reasons: problems } : { outcome: "PASS", pass: true, reasons: [] };
 }
 

@@ -106,7 +106,10 @@ export interface RestoreSource {
     restorePoint?: string;
 }
 
-export function scratchPostgresCluster(volume: DataVolume = DEFAULT_DATA_VOLUME, source: RestoreSource = { repoName: DRILL_REPOS.local }): ScratchPostgresCluster {
+export function scratchPostgresCluster(
+    volume: DataVolume = DEFAULT_DATA_VOLUME,
+    source: RestoreSource = { repoName: DRILL_REPOS.local },
+): ScratchPostgresCluster {
     return {
         ...POSTGRES_CLUSTER,
         metadata: { name: DRILLS.scratchCluster, namespace: POSTGRES.namespace, labels: { "homelab.drill": "true" } },
@@ -158,13 +161,27 @@ export function markRestorePointCommand(name: string): string[] {
     }
     const table = DRILLS.shortUrlsTable;
     return [
-        "psql", "-d", POSTGRES.database, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-        "-c", "BEGIN",
-        "-c", `LOCK TABLE ${table} IN SHARE MODE`,
-        "-c", `SELECT count(*) FROM ${table}`,
-        "-c", `SELECT pg_create_restore_point('${name}')`,
-        "-c", "COMMIT",
-        "-c", "SELECT pg_walfile_name(pg_switch_wal())",
+        "psql",
+        "-d",
+        POSTGRES.database,
+        "-X",
+        "-q",
+        "-t",
+        "-A",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        "BEGIN",
+        "-c",
+        `LOCK TABLE ${table} IN SHARE MODE`,
+        "-c",
+        `SELECT count(*) FROM ${table}`,
+        "-c",
+        `SELECT pg_create_restore_point('${name}')`,
+        "-c",
+        "COMMIT",
+        "-c",
+        "SELECT pg_walfile_name(pg_switch_wal())",
     ];
 }
 

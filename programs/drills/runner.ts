@@ -238,7 +238,9 @@ async function backupDrill(ctx: DrillContext, clock: ClusterClock): Promise<Dril
             : {
                   outcome: "FAIL",
                   pass: false,
-                  reasons: [`the restore holds ${result.counts.restored} short URLs, the live database ${result.counts.live} at restore point ${result.restorePoint}`],
+                  reasons: [
+                      `the restore holds ${result.counts.restored} short URLs, the live database ${result.counts.live} at restore point ${result.restorePoint}`,
+                  ],
               },
     };
 }
@@ -263,12 +265,22 @@ async function publish(report: DrillReport, lab: DrillLab, deps: DrillDeps): Pro
 }
 
 /** One drill in a locked lab: preflight, the drill, its report. Errors end as exit 2 with what is left broken. */
-export async function runOne(drill: DrillName, node: string | undefined, lab: DrillLab, deps: TrackedDeps, clock: ClusterClock, repo?: DrillRepo): Promise<DrillOutcome> {
+export async function runOne(
+    drill: DrillName,
+    node: string | undefined,
+    lab: DrillLab,
+    deps: TrackedDeps,
+    clock: ClusterClock,
+    repo?: DrillRepo,
+): Promise<DrillOutcome> {
     const ctx = drillContext(lab, deps, node, repo);
     const leftBroken: string[] = [];
     try {
         const prepared = await preflight(drill, ctx);
-        const report = prepared === undefined ? await backupDrill(ctx, clock) : await faultDrill(drill as Exclude<DrillName, "backup-restore">, prepared, ctx, deps, clock, leftBroken);
+        const report =
+            prepared === undefined
+                ? await backupDrill(ctx, clock)
+                : await faultDrill(drill as Exclude<DrillName, "backup-restore">, prepared, ctx, deps, clock, leftBroken);
         await publish(report, lab, deps);
         return { drill, code: verdictExit(report.verdict), report, leftBroken };
     } catch (e) {
@@ -293,9 +305,7 @@ async function withLock<T>(lab: DrillLab, deps: DrillDeps, clock: ClusterClock, 
         return await body();
     } finally {
         await attempt(() => lab.cluster.unlock(deps.holder)).catch((e: unknown) =>
-            deps.out(
-                `LEFT BEHIND: the drill lock (${message(e)}); once no drill runs: kubectl -n ${DRILLS.lock.namespace} delete lease ${DRILLS.lock.name}`,
-            ),
+            deps.out(`LEFT BEHIND: the drill lock (${message(e)}); once no drill runs: kubectl -n ${DRILLS.lock.namespace} delete lease ${DRILLS.lock.name}`),
         );
     }
 }
@@ -313,7 +323,11 @@ export async function runDrill(argv: string[], given: DrillDeps): Promise<number
             return EXIT.ok;
         }
         const lab = await deps.connect();
-        const clock = await measureClock(() => lab.cluster.serverTime(), deps.now, (ms) => deps.sleep(ms, deps.signal));
+        const clock = await measureClock(
+            () => lab.cluster.serverTime(),
+            deps.now,
+            (ms) => deps.sleep(ms, deps.signal),
+        );
         deps.out(clockLine(clock));
         if (command.kind === "all") {
             const problems = await labProblems(lab, GAME_DAY_NAMESPACES);

@@ -121,7 +121,9 @@ async function follow(cluster: LoadCluster, run: TestRun, deadlineSeconds: numbe
             return "timeout";
         }
         if (deps.now() - lastProgress >= K6.progressSeconds * 1000) {
-            deps.out(`  ... waiting for the run to finish (${lastStage ?? "the operator has not started it"}): ${minutes(elapsed)} of at most ${minutes(deadlineSeconds)}`);
+            deps.out(
+                `  ... waiting for the run to finish (${lastStage ?? "the operator has not started it"}): ${minutes(elapsed)} of at most ${minutes(deadlineSeconds)}`,
+            );
             lastProgress = deps.now();
         }
         await deps.sleep(K6.pollSeconds * 1000, deps.signal);

@@ -94,7 +94,9 @@ export function kubeCluster(kubeconfig: string, timeoutMs: number = K6.apiTimeou
             );
             const logs = await Promise.all(
                 pods.items.map((pod) =>
-                    call(`reading the log of ${namespace}/${pod.metadata?.name ?? ""}`, () => core.readNamespacedPodLog({ name: pod.metadata?.name ?? "", namespace })),
+                    call(`reading the log of ${namespace}/${pod.metadata?.name ?? ""}`, () =>
+                        core.readNamespacedPodLog({ name: pod.metadata?.name ?? "", namespace }),
+                    ),
                 ),
             );
             return logs.join("\n");

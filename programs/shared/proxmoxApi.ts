@@ -40,7 +40,10 @@ export function proxmoxGet(api: ProxmoxApi, apiPath: string): Promise<unknown> {
         );
         request.on("timeout", () => request.destroy(new Error(`no answer from ${url.origin} within ${api.timeoutMs / 1000} s`)));
         request.on("error", (e: NodeJS.ErrnoException) => {
-            const hint = e.code === "DEPTH_ZERO_SELF_SIGNED_CERT" || e.code === "SELF_SIGNED_CERT_IN_CHAIN" ? " (a self-signed certificate: set proxmoxve:insecure true)" : "";
+            const hint =
+                e.code === "DEPTH_ZERO_SELF_SIGNED_CERT" || e.code === "SELF_SIGNED_CERT_IN_CHAIN"
+                    ? " (a self-signed certificate: set proxmoxve:insecure true)"
+                    : "";
             reject(new Error(`cannot reach ${url.origin}: ${e.message}${hint}`));
         });
     });

@@ -43,7 +43,10 @@ export function parseLabOutputs(json: string): {
         throw new Error("the stack has no 'apiServerUrl' output: run `npm run up` first");
     }
     const ca = typeof o.labCaCertificate === "string" ? { ca: o.labCaCertificate } : {};
-    const grafana = typeof o.grafanaUrl === "string" && typeof o.grafanaAdminPassword === "string" ? { url: o.grafanaUrl, password: o.grafanaAdminPassword, ...ca } : undefined;
+    const grafana =
+        typeof o.grafanaUrl === "string" && typeof o.grafanaAdminPassword === "string"
+            ? { url: o.grafanaUrl, password: o.grafanaAdminPassword, ...ca }
+            : undefined;
     return { nodeAddresses, apiServerUrl: o.apiServerUrl, grafana };
 }
 

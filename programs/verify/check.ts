@@ -19,9 +19,7 @@ export type Group = keyof typeof GROUPS;
 
 /** A check's verdict: the promise holds (with evidence), is broken (why, where to look), or does not apply here. */
 export type Outcome =
-    | { status: "pass"; evidence: string }
-    | { status: "fail"; evidence: string; cause: string; lookAt: string }
-    | { status: "skip"; evidence: string };
+    { status: "pass"; evidence: string } | { status: "fail"; evidence: string; cause: string; lookAt: string } | { status: "skip"; evidence: string };
 
 export const pass = (evidence: string): Outcome => ({ status: "pass", evidence });
 export const fail = (evidence: string, cause: string, lookAt: string): Outcome => ({ status: "fail", evidence, cause, lookAt });
@@ -96,7 +94,14 @@ export async function items<T = KubeObject>(ctx: Pick<VerifyContext, "kube">, pa
 
 /** The parts of an object the checks read. */
 export interface KubeObject {
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string };
+    metadata: {
+        name: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        creationTimestamp?: string;
+        deletionTimestamp?: string;
+    };
     spec?: Record<string, unknown>;
     status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } & Record<string, unknown>;
 }
@@ -117,4 +122,9 @@ export function names(list: string[], max = 8): string {
     return list.length <= max ? list.join(", ") : `${list.slice(0, max).join(", ")} and ${list.length - max} more`;
 }
 
-export const selector = (labels: Record<string, string>): string => encodeURIComponent(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","));
+export const selector = (labels: Record<string, string>): string =>
+    encodeURIComponent(
+        Object.entries(labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(","),
+    );

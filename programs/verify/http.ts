@@ -55,7 +55,10 @@ export class HttpStatusError extends Error {
 }
 
 /** One request to an absolute URL; the deadline covers connecting, the answer and its body. */
-export function fetchUrl(url: string, options: RequestOptions & Omit<ClientOptions, "what" | "timeoutMs"> & { timeoutMs: number; what?: string }): Promise<HttpResponse> {
+export function fetchUrl(
+    url: string,
+    options: RequestOptions & Omit<ClientOptions, "what" | "timeoutMs"> & { timeoutMs: number; what?: string },
+): Promise<HttpResponse> {
     const target = new URL(url);
     const what = options.what ?? url;
     const lib = target.protocol === "https:" ? https : http;
@@ -73,7 +76,9 @@ export function fetchUrl(url: string, options: RequestOptions & Omit<ClientOptio
             {
                 method: options.method ?? "GET",
                 headers: { ...options.headers, ...(options.body === undefined ? {} : { "Content-Length": Buffer.byteLength(options.body) }) },
-                ...(target.protocol === "https:" ? { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: options.rejectUnauthorized !== false } : {}),
+                ...(target.protocol === "https:"
+                    ? { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: options.rejectUnauthorized !== false }
+                    : {}),
                 agent: false,
             },
             (res) => {
@@ -120,7 +125,11 @@ export function httpApi(base: string, client: ClientOptions): HttpApi {
         async json<T>(path: string, options?: RequestOptions): Promise<T> {
             const res = await request(path, options);
             if (res.status < 200 || res.status > 299) {
-                throw new HttpStatusError(`${client.what} answered ${res.status} to ${options?.method ?? "GET"} ${path}: ${res.body.slice(0, 200)}`, res.status, res.body);
+                throw new HttpStatusError(
+                    `${client.what} answered ${res.status} to ${options?.method ?? "GET"} ${path}: ${res.body.slice(0, 200)}`,
+                    res.status,
+                    res.body,
+                );
             }
             try {
                 return JSON.parse(res.body) as T;

@@ -91,11 +91,21 @@ export function kubeExec(config: k8s.KubeConfig): Exec {
                 reject(new Error(`${command[0]} in ${namespace}/${pod} did not finish within ${Math.round(timeoutMs / 1000)} s`));
             }, timeoutMs);
             new k8s.Exec(config)
-                .exec(namespace, pod, container, command, textSink((s) => (stdout += s)), textSink((s) => (stderr += s)), null, false, (status) => {
-                    clearTimeout(timer);
-                    if (status.status === "Success") resolve(stdout);
-                    else reject(new Error(`${command[0]} in ${namespace}/${pod}: ${status.message ?? ""} ${stderr}`.trim()));
-                })
+                .exec(
+                    namespace,
+                    pod,
+                    container,
+                    command,
+                    textSink((s) => (stdout += s)),
+                    textSink((s) => (stderr += s)),
+                    null,
+                    false,
+                    (status) => {
+                        clearTimeout(timer);
+                        if (status.status === "Success") resolve(stdout);
+                        else reject(new Error(`${command[0]} in ${namespace}/${pod}: ${status.message ?? ""} ${stderr}`.trim()));
+                    },
+                )
                 .then((ws) => (socket = ws))
                 .catch((e: unknown) => {
                     clearTimeout(timer);
@@ -126,7 +136,18 @@ function loadSmoke(kubeconfig: string, target: ReturnType<typeof parseStackOutpu
             connect: () => Promise.resolve({ target, cluster: kubeCluster(kubeconfig) }),
             out: (l) => lines.push(l),
             now: () => Date.now(),
-            sleep: (ms, s) => new Promise((r) => { const t = setTimeout(r, ms); s.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true }); }),
+            sleep: (ms, s) =>
+                new Promise((r) => {
+                    const t = setTimeout(r, ms);
+                    s.addEventListener(
+                        "abort",
+                        () => {
+                            clearTimeout(t);
+                            r();
+                        },
+                        { once: true },
+                    );
+                }),
             signal,
         });
         return { code, lines };
@@ -138,7 +159,8 @@ export async function realLab(stack: string = process.env.PULUMI_STACK ?? "homel
     const json = stackOutputJson(stack);
     const { lab, kubeconfig, secrets } = parseVerifyOutputs(json);
     const { api: kube, config } = await kubeApi(kubeconfig);
-    const door = (base: string, what: string, headers: Record<string, string> = {}) => httpApi(base, { ca: secrets.ca, headers, timeoutMs: CALL_TIMEOUT_MS, what });
+    const door = (base: string, what: string, headers: Record<string, string> = {}) =>
+        httpApi(base, { ca: secrets.ca, headers, timeoutMs: CALL_TIMEOUT_MS, what });
     const grafanaAuth = { Authorization: `Basic ${Buffer.from(`${GRAFANA.adminUser}:${secrets.grafanaPassword}`).toString("base64")}` };
     const vault = door(lab.urls.vault, `OpenBao at ${lab.urls.vault}`);
     return {
@@ -147,14 +169,25 @@ export async function realLab(stack: string = process.env.PULUMI_STACK ?? "homel
         web: (url, options) => fetchUrl(url, { ...options, ca: secrets.ca, timeoutMs: options?.timeoutMs ?? CALL_TIMEOUT_MS }),
         tcp: tcpConnect,
         shlinkApiKey: secrets.apiKey,
-        prometheus: door(`${lab.urls.grafana}/api/datasources/proxy/uid/${GRAFANA.datasource.uid}`, "Prometheus (through Grafana's datasource proxy)", grafanaAuth),
+        prometheus: door(
+            `${lab.urls.grafana}/api/datasources/proxy/uid/${GRAFANA.datasource.uid}`,
+            "Prometheus (through Grafana's datasource proxy)",
+            grafanaAuth,
+        ),
         alertmanager: door(lab.urls.alertmanager, `Alertmanager at ${lab.urls.alertmanager}`),
         grafana: door(lab.urls.grafana, `Grafana at ${lab.urls.grafana}`, grafanaAuth),
         vault,
         async vaultAdminToken() {
-            const login = await vault.json<{ auth: { client_token: string } }>(`/v1/auth/userpass/login/${VAULT.adminUser}`, { method: "POST", body: JSON.stringify({ password: secrets.vaultPassword }) });
+            const login = await vault.json<{ auth: { client_token: string } }>(`/v1/auth/userpass/login/${VAULT.adminUser}`, {
+                method: "POST",
+                body: JSON.stringify({ password: secrets.vaultPassword }),
+            });
             const token = login.auth.client_token;
-            return { token, revoke: async () => void (await vault.request("/v1/auth/token/revoke-self", { method: "POST", headers: { "X-Vault-Token": token } }).catch(() => undefined)) };
+            return {
+                token,
+                revoke: async () =>
+                    void (await vault.request("/v1/auth/token/revoke-self", { method: "POST", headers: { "X-Vault-Token": token } }).catch(() => undefined)),
+            };
         },
         jaeger: door(lab.urls.jaeger, `Jaeger at ${lab.urls.jaeger}`),
         ...(lab.urls.argocd === undefined || secrets.argocdPassword === undefined

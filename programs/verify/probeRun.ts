@@ -10,19 +10,26 @@ import type { PodPeer } from "../../components/contracts/flows";
 interface LivePod {
     metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string };
     spec?: { containers?: { ports?: { name?: string; containerPort: number; protocol?: string }[] }[] };
-    status?: { phase?: string; podIP?: string; reason?: string; message?: string; containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[] };
+    status?: {
+        phase?: string;
+        podIP?: string;
+        reason?: string;
+        message?: string;
+        containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[];
+    };
 }
 
 /** Seconds a probe pod may take from creation to done (image pull included). */
 export const PROBE_DEADLINE_SECONDS = 90;
 
-const labelSelector = (peer: PodPeer) =>
-    encodeURIComponent([...Object.entries(peer.pods ?? {}).map(([k, v]) => `${k}=${v}`), `!${PROBE_LABEL.key}`].join(","));
+const labelSelector = (peer: PodPeer) => encodeURIComponent([...Object.entries(peer.pods ?? {}).map(([k, v]) => `${k}=${v}`), `!${PROBE_LABEL.key}`].join(","));
 
 /** A target pod's address and the port to try. */
 export async function resolveTarget(kube: HttpApi, to: TruthRow["to"], port: TruthRow["port"]): Promise<{ host: string; port: number } | { error: string }> {
     if (to === "api-server") {
-        const ep = await kube.json<{ subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[] }>("/api/v1/namespaces/default/endpoints/kubernetes");
+        const ep = await kube.json<{ subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[] }>(
+            "/api/v1/namespaces/default/endpoints/kubernetes",
+        );
         const s = ep.subsets?.[0];
         const host = s?.addresses?.[0]?.ip;
         const p = s?.ports?.[0]?.port;
@@ -46,7 +53,13 @@ export async function resolveTarget(kube: HttpApi, to: TruthRow["to"], port: Tru
     if (typeof port === "number" && pods.length > 0) {
         return { host: pods[0].status!.podIP!, port };
     }
-    const who = `${to.namespace}${to.pods === undefined ? "" : ` (${Object.entries(to.pods).map(([k, v]) => `${k}=${v}`).join(",")})`}`;
+    const who = `${to.namespace}${
+        to.pods === undefined
+            ? ""
+            : ` (${Object.entries(to.pods)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(",")})`
+    }`;
     return { error: pods.length === 0 ? `no running pod in ${who}` : `no pod in ${who} declares port ${String(port ?? "(any)")}` };
 }
 
@@ -89,7 +102,9 @@ export async function runProbes(rows: TruthRow[], deps: ProbeRunDeps): Promise<P
         add(STRICT_MTLS_SOURCE, { id: STRICT_MTLS_ROW, host: mtls.host, port: mtls.port, mode: "plain-http" });
     }
     const pods = [...bySource.values()].map((s, i) => probePod(`homelab-verify-${i}-${deps.runStamp}`, s.from, s.lines));
-    deps.out(`  ... truth table: ${pods.length} probe pods for ${pods.reduce((n, p) => n + p.spec.containers[0].env[0].value.split("\n").length, 0)} connections`);
+    deps.out(
+        `  ... truth table: ${pods.length} probe pods for ${pods.reduce((n, p) => n + p.spec.containers[0].env[0].value.split("\n").length, 0)} connections`,
+    );
     const created: typeof pods = [];
     try {
         for (const pod of pods) {
@@ -97,7 +112,11 @@ export async function runProbes(rows: TruthRow[], deps: ProbeRunDeps): Promise<P
                 rowsOf(pod).forEach((id) => results.set(id, { kind: "error", message: "interrupted" }));
                 continue;
             }
-            const res = await deps.kube.request(`/api/v1/namespaces/${pod.metadata.namespace}/pods`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(pod) });
+            const res = await deps.kube.request(`/api/v1/namespaces/${pod.metadata.namespace}/pods`, {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: JSON.stringify(pod),
+            });
             if (res.status === 201 || res.status === 200) {
                 created.push(pod);
             } else {
@@ -116,7 +135,13 @@ export async function runProbes(rows: TruthRow[], deps: ProbeRunDeps): Promise<P
                     const log = await deps.kube.request(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/log?container=probe`);
                     const seen = parseProbeLog(log.body);
                     for (const id of rowsOf(pod)) {
-                        results.set(id, seen.get(id) ?? { kind: "error", message: `the probe in ${pod.metadata.namespace} did not report it (${phase}: ${log.body.slice(-160)})` });
+                        results.set(
+                            id,
+                            seen.get(id) ?? {
+                                kind: "error",
+                                message: `the probe in ${pod.metadata.namespace} did not report it (${phase}: ${log.body.slice(-160)})`,
+                            },
+                        );
                     }
                 } else if (deps.signal?.aborted) {
                     pending.delete(pod);
@@ -125,7 +150,12 @@ export async function runProbes(rows: TruthRow[], deps: ProbeRunDeps): Promise<P
                     pending.delete(pod);
                     const waiting = live.status?.containerStatuses?.[0]?.state?.waiting;
                     const why = waiting?.reason ?? live.status?.reason ?? phase ?? "unknown";
-                    rowsOf(pod).forEach((id) => results.set(id, { kind: "error", message: `the probe pod in ${pod.metadata.namespace} did not finish within ${PROBE_DEADLINE_SECONDS} s (${why}${waiting?.message ? `: ${waiting.message.slice(0, 120)}` : ""})` }));
+                    rowsOf(pod).forEach((id) =>
+                        results.set(id, {
+                            kind: "error",
+                            message: `the probe pod in ${pod.metadata.namespace} did not finish within ${PROBE_DEADLINE_SECONDS} s (${why}${waiting?.message ? `: ${waiting.message.slice(0, 120)}` : ""})`,
+                        }),
+                    );
                 }
             }
             if (pending.size > 0) await deps.sleep(2000);
@@ -144,7 +174,8 @@ async function deletePod(kube: HttpApi, namespace: string, name: string): Promis
 
 /** Deletes every object carrying the probe label, wherever it is (leftovers of an interrupted run included). */
 export async function cleanupProbes(kube: HttpApi): Promise<string[]> {
-    const left = (await kube.json<{ items?: LivePod[] }>(`/api/v1/pods?labelSelector=${encodeURIComponent(`${PROBE_LABEL.key}=${PROBE_LABEL.value}`)}`)).items ?? [];
+    const left =
+        (await kube.json<{ items?: LivePod[] }>(`/api/v1/pods?labelSelector=${encodeURIComponent(`${PROBE_LABEL.key}=${PROBE_LABEL.value}`)}`)).items ?? [];
     await Promise.all(left.map((p) => deletePod(kube, p.metadata.namespace, p.metadata.name)));
     return left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
 }

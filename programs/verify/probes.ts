@@ -41,19 +41,64 @@ export interface SkippedRow {
 /** Flows the table does not allow, chosen to prove the defaults deny: each must time out (or be refused). */
 export function deniedRows(withArgoCd: boolean): TruthRow[] {
     const stranger: PodPeer = { namespace: "default" };
-    const ui = (name: string, to: PodPeer, port: number): TruthRow => ({ id: `netpol.deny.default-to-${name}`, expect: "blocked", from: stranger, to, port, why: `a pod that is not the gateway cannot reach ${name}'s UI` });
+    const ui = (name: string, to: PodPeer, port: number): TruthRow => ({
+        id: `netpol.deny.default-to-${name}`,
+        expect: "blocked",
+        from: stranger,
+        to,
+        port,
+        why: `a pod that is not the gateway cannot reach ${name}'s UI`,
+    });
     return [
-        { id: "netpol.deny.default-to-postgres", expect: "blocked", from: stranger, to: { namespace: POSTGRES.namespace }, port: POSTGRES.port, why: "only Shlink (and PostgreSQL's own) reach the database" },
-        { id: "netpol.deny.default-to-redis", expect: "blocked", from: stranger, to: { namespace: REDIS.namespace, pods: { "app.kubernetes.io/component": "redis" } }, port: REDIS.port, why: "only Shlink (and Redis' own) reach Redis" },
+        {
+            id: "netpol.deny.default-to-postgres",
+            expect: "blocked",
+            from: stranger,
+            to: { namespace: POSTGRES.namespace },
+            port: POSTGRES.port,
+            why: "only Shlink (and PostgreSQL's own) reach the database",
+        },
+        {
+            id: "netpol.deny.default-to-redis",
+            expect: "blocked",
+            from: stranger,
+            to: { namespace: REDIS.namespace, pods: { "app.kubernetes.io/component": "redis" } },
+            port: REDIS.port,
+            why: "only Shlink (and Redis' own) reach Redis",
+        },
         ui("grafana", { namespace: KUBE_PROMETHEUS_STACK.namespace, pods: { "app.kubernetes.io/name": "grafana" } }, OBSERVABILITY_PORTS.grafana),
-        ui("alertmanager", { namespace: KUBE_PROMETHEUS_STACK.namespace, pods: { "app.kubernetes.io/name": "alertmanager" } }, OBSERVABILITY_PORTS.alertmanager),
+        ui(
+            "alertmanager",
+            { namespace: KUBE_PROMETHEUS_STACK.namespace, pods: { "app.kubernetes.io/name": "alertmanager" } },
+            OBSERVABILITY_PORTS.alertmanager,
+        ),
         ui("jaeger", { namespace: JAEGER.namespace }, JAEGER.ports.queryHttp),
         ui("kiali", { namespace: ISTIO.namespace, pods: { "app.kubernetes.io/name": "kiali" } }, KIALI.serverPort),
         ui("vault", { namespace: VAULT.namespace, pods: { ...VAULT.podLabels } }, VAULT.apiPort),
         ...(withArgoCd ? [ui("argocd", { namespace: ARGO_CD.namespace, pods: { "app.kubernetes.io/name": "argocd-server" } }, GITOPS_PORTS.argocdServer)] : []),
-        { id: "netpol.deny.shlink-to-vault", expect: "blocked", from: { namespace: "shlink", pods: { ...SHLINK_SELECTOR } }, to: { namespace: VAULT.namespace, pods: { ...VAULT.podLabels } }, port: VAULT.apiPort, why: "Shlink's secrets come through External Secrets, never from OpenBao directly" },
-        { id: "netpol.deny.shlink-to-api-server", expect: "blocked", from: { namespace: "shlink", pods: { ...SHLINK_SELECTOR } }, to: "api-server", why: "Shlink's egress is restricted to its data stores, DNS and the mesh" },
-        { id: "netpol.deny.redis-to-postgres", expect: "blocked", from: { namespace: REDIS.namespace }, to: { namespace: POSTGRES.namespace }, port: POSTGRES.port, why: "the data stores do not talk to each other" },
+        {
+            id: "netpol.deny.shlink-to-vault",
+            expect: "blocked",
+            from: { namespace: "shlink", pods: { ...SHLINK_SELECTOR } },
+            to: { namespace: VAULT.namespace, pods: { ...VAULT.podLabels } },
+            port: VAULT.apiPort,
+            why: "Shlink's secrets come through External Secrets, never from OpenBao directly",
+        },
+        {
+            id: "netpol.deny.shlink-to-api-server",
+            expect: "blocked",
+            from: { namespace: "shlink", pods: { ...SHLINK_SELECTOR } },
+            to: "api-server",
+            why: "Shlink's egress is restricted to its data stores, DNS and the mesh",
+        },
+        {
+            id: "netpol.deny.redis-to-postgres",
+            expect: "blocked",
+            from: { namespace: REDIS.namespace },
+            to: { namespace: POSTGRES.namespace },
+            port: POSTGRES.port,
+            why: "the data stores do not talk to each other",
+        },
     ];
 }
 
@@ -73,7 +118,11 @@ export function allowedRows(flows: Flow[]): { rows: TruthRow[]; skipped: Skipped
                 // "From anywhere": a pod with nothing special stands for any client.
                 rows.push({ id, expect: "open", from: { namespace: "default" }, to: flow.to, port: ISTIO.gatewayStatusPort, why: flow.why });
             } else {
-                skipped.push({ id, why: flow.why, reason: `the source is ${flow.from.what}, not a pod: proven by the webhook answering (every object the stack made was admitted)` });
+                skipped.push({
+                    id,
+                    why: flow.why,
+                    reason: `the source is ${flow.from.what}, not a pod: proven by the webhook answering (every object the stack made was admitted)`,
+                });
             }
             continue;
         }
@@ -86,7 +135,7 @@ export function allowedRows(flows: Flow[]): { rows: TruthRow[]; skipped: Skipped
 /** The lab's flow table (the inputs only change the gateway's and the API server's addresses, which rows resolve live). */
 export function truthTable(withArgoCd: boolean): { rows: TruthRow[]; skipped: SkippedRow[] } {
     const flows = labFlows({ gatewayPorts: [], apiServer: { cidr: "0.0.0.0/32", ports: [] }, webhookCallers: [] }).filter(
-        (f) => withArgoCd || !f.name.startsWith("argocd") && !f.name.endsWith("-argocd"),
+        (f) => withArgoCd || (!f.name.startsWith("argocd") && !f.name.endsWith("-argocd")),
     );
     const allowed = allowedRows(flows);
     return { rows: [...allowed.rows, ...deniedRows(withArgoCd)], skipped: allowed.skipped };

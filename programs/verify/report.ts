@@ -44,7 +44,12 @@ export function summaryLine(counts: VerifyReport["counts"], seconds: number): st
 const cell = (s: string | undefined) => (s ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function reportMarkdown(r: VerifyReport): string {
-    const out = [`# npm run verify, ${r.startedAt} (${r.mode} mode, ${r.suite} suite)`, "", summaryLine(r.counts, (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000), ""];
+    const out = [
+        `# npm run verify, ${r.startedAt} (${r.mode} mode, ${r.suite} suite)`,
+        "",
+        summaryLine(r.counts, (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000),
+        "",
+    ];
     for (const [group, title] of Object.entries(GROUPS)) {
         const rows = r.results.filter((x) => x.group === group);
         if (rows.length === 0) continue;

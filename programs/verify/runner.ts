@@ -97,7 +97,9 @@ async function drillLock(lab: LabContext, now: number): Promise<string | undefin
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw new Error(`could not read the drill lock ${namespace}/${name}: the API answered ${res.status}`);
     const lease = JSON.parse(res.body) as DrillLease;
-    return leaseExpiry(lease) > now ? `a drill is running: ${namespace}/${name} is held by ${lease.spec.holderIdentity} until ${new Date(leaseExpiry(lease)).toISOString()}; run verify after it` : undefined;
+    return leaseExpiry(lease) > now
+        ? `a drill is running: ${namespace}/${name} is held by ${lease.spec.holderIdentity} until ${new Date(leaseExpiry(lease)).toISOString()}; run verify after it`
+        : undefined;
 }
 
 async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], deps: VerifyDeps): Promise<number> {
@@ -108,7 +110,9 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
     try {
         await lab.kube.json("/version", { timeoutMs: deps.apiAnswerMs ?? API_ANSWER_SECONDS * 1000 });
     } catch (e) {
-        deps.out(`error: cannot check the lab: ${e instanceof Error ? e.message : String(e)}. Is the cluster up, and is ${lab.lab.apiServerUrl} reachable from here?`);
+        deps.out(
+            `error: cannot check the lab: ${e instanceof Error ? e.message : String(e)}. Is the cluster up, and is ${lab.lab.apiServerUrl} reachable from here?`,
+        );
         return EXIT.couldNotRun;
     }
     const held = await drillLock(lab, deps.now());
@@ -140,7 +144,10 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
     }
     const results: CheckResult[] = [];
     const running = new Set<string>();
-    const ticker = setInterval(() => deps.out(`  ... ${Math.round((deps.now() - startedAt) / 1000)} s: ${results.length}/${checks.length} done; running ${[...running].join(", ")}`), deps.progressMs ?? PROGRESS_SECONDS * 1000);
+    const ticker = setInterval(
+        () => deps.out(`  ... ${Math.round((deps.now() - startedAt) / 1000)} s: ${results.length}/${checks.length} done; running ${[...running].join(", ")}`),
+        deps.progressMs ?? PROGRESS_SECONDS * 1000,
+    );
     deps.out(`verifying ${checks.length} checks (${suite} suite, ${lab.lab.mode} mode)`);
     try {
         const together = checks.filter((c) => !c.alone);
@@ -150,11 +157,20 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
             for (let check = queue.shift(); check !== undefined; check = queue.shift()) {
                 running.add(check.id);
                 const late = deps.now() - startedAt > (deps.suiteDeadlineMs ?? SUITE_DEADLINE_SECONDS * 1000);
-                const notRun = (why: string): CheckResult => ({ id: check!.id, group: check!.group, proves: check!.proves, status: "error", evidence: why, seconds: 0 });
+                const notRun = (why: string): CheckResult => ({
+                    id: check!.id,
+                    group: check!.group,
+                    proves: check!.proves,
+                    status: "error",
+                    evidence: why,
+                    seconds: 0,
+                });
                 const result: CheckResult = deps.signal.aborted
                     ? notRun("interrupted before it ran")
                     : late
-                      ? notRun(`not started: the suite passed its ${Math.round((deps.suiteDeadlineMs ?? SUITE_DEADLINE_SECONDS * 1000) / 1000)} s deadline (the lab answers slowly; npm run verify -- --only ${check.id})`)
+                      ? notRun(
+                            `not started: the suite passed its ${Math.round((deps.suiteDeadlineMs ?? SUITE_DEADLINE_SECONDS * 1000) / 1000)} s deadline (the lab answers slowly; npm run verify -- --only ${check.id})`,
+                        )
                       : await runOne(check, base, deps);
                 running.delete(check.id);
                 results.push(result);
@@ -177,7 +193,15 @@ async function runSuite(suite: VerifyReport["suite"], checks: readonly Check[], 
     const counts = { pass: 0, fail: 0, skip: 0, error: 0 };
     ordered.forEach((r) => counts[r.status]++);
     const exitCode = counts.fail > 0 ? EXIT.broken : counts.error > 0 || deps.signal.aborted ? EXIT.couldNotRun : EXIT.ok;
-    const report: VerifyReport = { startedAt: new Date(startedAt).toISOString(), endedAt: new Date(deps.now()).toISOString(), mode: lab.lab.mode, suite, counts, exitCode, results: ordered };
+    const report: VerifyReport = {
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: new Date(deps.now()).toISOString(),
+        mode: lab.lab.mode,
+        suite,
+        counts,
+        exitCode,
+        results: ordered,
+    };
     deps.out(summaryLine(counts, (deps.now() - startedAt) / 1000));
     const file = reportBase(REPORTS_DIR, report.startedAt);
     deps.write(`${file}.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -200,4 +224,3 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<numbe
         return EXIT.couldNotRun;
     }
 }
-

@@ -19,32 +19,93 @@ import { pssLabels } from "../helpers/podSecurity";
  * v4.6.0), plus the ones RoadRunner's config reads (config/roadrunner/.rr.yml).
  */
 const SHLINK_READS = new Set([
-    "APP_ENV", "DELETE_SHORT_URL_THRESHOLD", "DB_DRIVER", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_HOST",
-    "DB_UNIX_SOCKET", "DB_PORT", "DB_USE_ENCRYPTION", "GEOLITE_LICENSE_KEY", "CACHE_NAMESPACE", "REDIS_SERVERS",
-    "REDIS_SENTINEL_SERVICE", "REDIS_SERVERS_USER", "REDIS_SERVERS_PASSWORD", "REDIS_PUB_SUB_ENABLED",
-    "MERCURE_ENABLED", "MERCURE_PUBLIC_HUB_URL", "MERCURE_INTERNAL_HUB_URL", "MERCURE_JWT_SECRET",
-    "RABBITMQ_ENABLED", "RABBITMQ_HOST", "RABBITMQ_PORT", "RABBITMQ_USER", "RABBITMQ_PASSWORD", "RABBITMQ_VHOST",
-    "RABBITMQ_USE_SSL", "MATOMO_ENABLED", "MATOMO_BASE_URL", "MATOMO_SITE_ID", "MATOMO_API_TOKEN",
-    "DEFAULT_INVALID_SHORT_URL_REDIRECT", "DEFAULT_REGULAR_404_REDIRECT", "DEFAULT_BASE_URL_REDIRECT",
-    "REDIRECT_STATUS_CODE", "REDIRECT_CACHE_LIFETIME", "REDIRECT_CACHE_VISIBILITY", "BASE_PATH",
-    "SHORT_URL_TRAILING_SLASH", "SHORT_URL_MODE", "ANONYMIZE_REMOTE_ADDR", "TRACK_ORPHAN_VISITS",
-    "DISABLE_TRACK_PARAM", "DISABLE_TRACKING", "DISABLE_IP_TRACKING", "DISABLE_REFERRER_TRACKING",
-    "DISABLE_UA_TRACKING", "DISABLE_TRACKING_FROM", "DEFAULT_SHORT_CODES_LENGTH", "IS_HTTPS_ENABLED",
-    "DEFAULT_DOMAIN", "AUTO_RESOLVE_TITLES", "REDIRECT_EXTRA_PATH_MODE", "MULTI_SEGMENT_SLUGS_ENABLED",
-    "ROBOTS_ALLOW_ALL_SHORT_URLS", "ROBOTS_USER_AGENTS", "TIMEZONE", "MEMORY_LIMIT", "INITIAL_API_KEY",
-    "SKIP_INITIAL_GEOLITE_DOWNLOAD", "REAL_TIME_UPDATES_TOPICS", "CORS_ALLOW_ORIGIN", "CORS_ALLOW_CREDENTIALS",
-    "CORS_MAX_AGE", "TRUSTED_PROXIES", "LOGS_FORMAT", "REDIRECT_APPEND_EXTRA_PATH", "DEFAULT_QR_CODE_SIZE",
-    "DEFAULT_QR_CODE_MARGIN", "DEFAULT_QR_CODE_FORMAT", "DEFAULT_QR_CODE_ERROR_CORRECTION",
-    "DEFAULT_QR_CODE_ROUND_BLOCK_SIZE", "QR_CODE_FOR_DISABLED_SHORT_URLS", "DEFAULT_QR_CODE_COLOR",
-    "DEFAULT_QR_CODE_BG_COLOR", "DEFAULT_QR_CODE_LOGO_URL",
+    "APP_ENV",
+    "DELETE_SHORT_URL_THRESHOLD",
+    "DB_DRIVER",
+    "DB_NAME",
+    "DB_USER",
+    "DB_PASSWORD",
+    "DB_HOST",
+    "DB_UNIX_SOCKET",
+    "DB_PORT",
+    "DB_USE_ENCRYPTION",
+    "GEOLITE_LICENSE_KEY",
+    "CACHE_NAMESPACE",
+    "REDIS_SERVERS",
+    "REDIS_SENTINEL_SERVICE",
+    "REDIS_SERVERS_USER",
+    "REDIS_SERVERS_PASSWORD",
+    "REDIS_PUB_SUB_ENABLED",
+    "MERCURE_ENABLED",
+    "MERCURE_PUBLIC_HUB_URL",
+    "MERCURE_INTERNAL_HUB_URL",
+    "MERCURE_JWT_SECRET",
+    "RABBITMQ_ENABLED",
+    "RABBITMQ_HOST",
+    "RABBITMQ_PORT",
+    "RABBITMQ_USER",
+    "RABBITMQ_PASSWORD",
+    "RABBITMQ_VHOST",
+    "RABBITMQ_USE_SSL",
+    "MATOMO_ENABLED",
+    "MATOMO_BASE_URL",
+    "MATOMO_SITE_ID",
+    "MATOMO_API_TOKEN",
+    "DEFAULT_INVALID_SHORT_URL_REDIRECT",
+    "DEFAULT_REGULAR_404_REDIRECT",
+    "DEFAULT_BASE_URL_REDIRECT",
+    "REDIRECT_STATUS_CODE",
+    "REDIRECT_CACHE_LIFETIME",
+    "REDIRECT_CACHE_VISIBILITY",
+    "BASE_PATH",
+    "SHORT_URL_TRAILING_SLASH",
+    "SHORT_URL_MODE",
+    "ANONYMIZE_REMOTE_ADDR",
+    "TRACK_ORPHAN_VISITS",
+    "DISABLE_TRACK_PARAM",
+    "DISABLE_TRACKING",
+    "DISABLE_IP_TRACKING",
+    "DISABLE_REFERRER_TRACKING",
+    "DISABLE_UA_TRACKING",
+    "DISABLE_TRACKING_FROM",
+    "DEFAULT_SHORT_CODES_LENGTH",
+    "IS_HTTPS_ENABLED",
+    "DEFAULT_DOMAIN",
+    "AUTO_RESOLVE_TITLES",
+    "REDIRECT_EXTRA_PATH_MODE",
+    "MULTI_SEGMENT_SLUGS_ENABLED",
+    "ROBOTS_ALLOW_ALL_SHORT_URLS",
+    "ROBOTS_USER_AGENTS",
+    "TIMEZONE",
+    "MEMORY_LIMIT",
+    "INITIAL_API_KEY",
+    "SKIP_INITIAL_GEOLITE_DOWNLOAD",
+    "REAL_TIME_UPDATES_TOPICS",
+    "CORS_ALLOW_ORIGIN",
+    "CORS_ALLOW_CREDENTIALS",
+    "CORS_MAX_AGE",
+    "TRUSTED_PROXIES",
+    "LOGS_FORMAT",
+    "REDIRECT_APPEND_EXTRA_PATH",
+    "DEFAULT_QR_CODE_SIZE",
+    "DEFAULT_QR_CODE_MARGIN",
+    "DEFAULT_QR_CODE_FORMAT",
+    "DEFAULT_QR_CODE_ERROR_CORRECTION",
+    "DEFAULT_QR_CODE_ROUND_BLOCK_SIZE",
+    "QR_CODE_FOR_DISABLED_SHORT_URLS",
+    "DEFAULT_QR_CODE_COLOR",
+    "DEFAULT_QR_CODE_BG_COLOR",
+    "DEFAULT_QR_CODE_LOGO_URL",
     // RoadRunner
-    "ADDRESS", "PORT", "WEB_WORKER_NUM", "TASK_WORKER_NUM",
+    "ADDRESS",
+    "PORT",
+    "WEB_WORKER_NUM",
+    "TASK_WORKER_NUM",
 ]);
 /** Read by 4.6.0 but gone in 5.0 (UPGRADE.md): none may be set, so an upgrade changes only the image. */
 const REMOVED_IN_5 = ["REDIRECT_APPEND_EXTRA_PATH", ...[...SHLINK_READS].filter((v) => v.includes("QR_CODE"))];
 
-const env = (deployment: Recorded): { name: string; value?: string; valueFrom?: any }[] =>
-    deployment.inputs.spec.template.spec.containers[0].env;
+const env = (deployment: Recorded): { name: string; value?: string; valueFrom?: any }[] => deployment.inputs.spec.template.spec.containers[0].env;
 
 describe("shlinkEnv", () => {
     const vars = shlinkEnv({
@@ -78,9 +139,7 @@ describe("shlinkEnv", () => {
     });
 
     it("takes every credential from the Secret, never as a plain value", () => {
-        const fromSecret = Object.fromEntries(
-            vars.filter((v) => v.valueFrom !== undefined).map((v) => [v.name, v.valueFrom]),
-        );
+        const fromSecret = Object.fromEntries(vars.filter((v) => v.valueFrom !== undefined).map((v) => [v.name, v.valueFrom]));
         expect(fromSecret).toEqual({
             DB_PASSWORD: { secretKeyRef: { name: "creds", key: SHLINK_SECRET_KEYS.dbPassword } },
             REDIS_SERVERS: { secretKeyRef: { name: "creds", key: SHLINK_SECRET_KEYS.redisServers } },
@@ -116,7 +175,11 @@ describe("Shlink in the stack", () => {
     });
 
     it("reaches the database at PGO's primary Service and Redis at our master Service", async () => {
-        const plain = Object.fromEntries(env(deployment).filter((v) => v.value !== undefined).map((v) => [v.name, v.value]));
+        const plain = Object.fromEntries(
+            env(deployment)
+                .filter((v) => v.value !== undefined)
+                .map((v) => [v.name, v.value]),
+        );
         expect(plain.DB_HOST).toBe("shlink-db-primary.postgres.svc.cluster.local");
         // The Secret ESO writes from Vault, which the seed filled with the generated values.
         const credentials = materialise(ledger, "shlink-credentials");

@@ -41,7 +41,10 @@ describe("fix commands", () => {
         const root = path.join(COMPONENTS, "..");
         for (const file of fs.readdirSync(root).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f))) {
             const text = fs.readFileSync(path.join(root, file), "utf8");
-            expect(text.split("\n").filter((line) => /(?<!npm run )\bpulumi (config|stack) |npx pulumi|id_ed25519/.test(line)), file).toEqual([]);
+            expect(
+                text.split("\n").filter((line) => /(?<!npm run )\bpulumi (config|stack) |npx pulumi|id_ed25519/.test(line)),
+                file,
+            ).toEqual([]);
         }
     });
 

@@ -39,7 +39,9 @@ describe("loadConfig", () => {
     it("refuses VMs too small for the platform with one drained, through the capacity plan it is handed, before any resource", async () => {
         const { thrown, ledger } = await runRefused(fullConfig({ "homelab:vmMemoryMiB": "5632" }));
         expect(pulumi.RunError.isInstance(thrown)).toBe(true);
-        expect((thrown as ConfigError).problems).toEqual([expect.stringMatching(/^With k3s-node-01 drained, the other 2 node\(s\) leave 7168 MiB of memory for pods/)]);
+        expect((thrown as ConfigError).problems).toEqual([
+            expect.stringMatching(/^With k3s-node-01 drained, the other 2 node\(s\) leave 7168 MiB of memory for pods/),
+        ]);
         expect(ledger.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
         // What the loader refuses is what the plan says: the loader plans nothing itself.
         const fits: CapacityPlan = { drainedProblems: () => [], drainedNote: () => "" };
@@ -94,9 +96,8 @@ describe("loadConfig", () => {
         const without = await runUnderMocks(fullConfig(), () => loadProxmox());
         expect(without.result.secrets.dockerHubToken).toBeUndefined();
         expect(without.result.k3s.dockerHubUsername).toBeUndefined();
-        const withToken = await runUnderMocks(
-            fullConfig({ "homelab:dockerHubUsername": "homelabber", "homelab:dockerHubToken": "dckr_pat_secret" }),
-            () => loadProxmox(),
+        const withToken = await runUnderMocks(fullConfig({ "homelab:dockerHubUsername": "homelabber", "homelab:dockerHubToken": "dckr_pat_secret" }), () =>
+            loadProxmox(),
         );
         expect(withToken.result.k3s.dockerHubUsername).toBe("homelabber");
         expect(await pulumi.isSecret(withToken.result.secrets.dockerHubToken!)).toBe(true);

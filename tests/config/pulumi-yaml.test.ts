@@ -27,7 +27,12 @@ describe("Pulumi.yaml", () => {
         for (const key of ["proxmoxNode", "subnet", "sshPublicKey", "sshPrivateKey"]) {
             expect(KEYS_WITHOUT_DEFAULT.required, key).toContain(key);
         }
-        for (const key of [...KEYS_WITHOUT_DEFAULT.required, ...KEYS_WITHOUT_DEFAULT.derived, ...KEYS_WITHOUT_DEFAULT.optional, ...KEYS_WITHOUT_DEFAULT.cluster]) {
+        for (const key of [
+            ...KEYS_WITHOUT_DEFAULT.required,
+            ...KEYS_WITHOUT_DEFAULT.derived,
+            ...KEYS_WITHOUT_DEFAULT.optional,
+            ...KEYS_WITHOUT_DEFAULT.cluster,
+        ]) {
             expect(declared[key], key).toBeUndefined();
         }
     });
@@ -39,7 +44,16 @@ describe("Pulumi.yaml", () => {
     });
 
     it("leaves the secret keys undeclared, so no value for them ever sits in Pulumi.yaml", () => {
-        for (const key of ["sshPrivateKey", "kubeconfig", "dockerHubToken", "alertWebhookUrl", "offsiteBackupAccessKey", "offsiteBackupSecretKey", "offsiteBackupCipherKey", "shlinkApiKey"]) {
+        for (const key of [
+            "sshPrivateKey",
+            "kubeconfig",
+            "dockerHubToken",
+            "alertWebhookUrl",
+            "offsiteBackupAccessKey",
+            "offsiteBackupSecretKey",
+            "offsiteBackupCipherKey",
+            "shlinkApiKey",
+        ]) {
             expect(declared[key], key).toBeUndefined();
         }
     });

@@ -102,7 +102,9 @@ describe("the SSH key pair", () => {
         const other = ed25519Pair("other@test");
         const problems = withKeys({ publicKey: other.publicKey, privateKey: pair.privateKey });
         expect(problems).toEqual([
-            expect.stringMatching(/^homelab:sshPrivateKey does not belong to homelab:sshPublicKey \(the private key's public half is SHA256:\S+, homelab:sshPublicKey is SHA256:\S+\)/),
+            expect.stringMatching(
+                /^homelab:sshPrivateKey does not belong to homelab:sshPublicKey \(the private key's public half is SHA256:\S+, homelab:sshPublicKey is SHA256:\S+\)/,
+            ),
         ]);
         expect(problems[0]).not.toContain(other.publicKey.split(" ")[1]);
     });

@@ -39,7 +39,7 @@ describe("validateNetwork", () => {
         expect(problems).toEqual([]);
         expect(value).toEqual({ subnet: "192.168.2.0/24", prefixLength: 24, gateway: "192.168.2.1", dnsServers: ["192.168.2.1"], bridge: "vmbr0" });
         expect(lan.subnet?.prefixLength).toBe(24);
-        expect(lan.gatewayIp).toBe((192 << 24 >>> 0) + (168 << 16) + (2 << 8) + 1);
+        expect(lan.gatewayIp).toBe(((192 << 24) >>> 0) + (168 << 16) + (2 << 8) + 1);
     });
 
     it("refuses a DNS server that is no address", () => {
@@ -96,9 +96,7 @@ describe("validateSsh", () => {
     });
 
     it("refuses a user name Linux does not take", () => {
-        expect(validateSsh(h({ "homelab:sshUser": "Root User" })).problems).toEqual([
-            'homelab:sshUser must be a Linux user name (got "Root User").',
-        ]);
+        expect(validateSsh(h({ "homelab:sshUser": "Root User" })).problems).toEqual(['homelab:sshUser must be a Linux user name (got "Root User").']);
     });
 });
 
@@ -111,9 +109,7 @@ describe("validateImage", () => {
     });
 
     it("refuses an image URL that is no URL", () => {
-        expect(validateImage(h({ "homelab:imageUrl": "noble.img" })).problems).toEqual([
-            'homelab:imageUrl must be an http(s) URL (got "noble.img").',
-        ]);
+        expect(validateImage(h({ "homelab:imageUrl": "noble.img" })).problems).toEqual(['homelab:imageUrl must be an http(s) URL (got "noble.img").']);
     });
 });
 

@@ -23,11 +23,11 @@ describe("homelab:vip", () => {
 
     it("needs homelab:servicesVip with it, since kube-vip cannot share one address (kube-vip#464)", () => {
         expect(problemsOf({ "homelab:vip": "192.168.2.240" })).toEqual([
-            expect.stringMatching(/^homelab:vip is set without homelab:servicesVip: .*kube-vip\/kube-vip#464.*npm run pulumi -- config set homelab:servicesVip/),
+            expect.stringMatching(
+                /^homelab:vip is set without homelab:servicesVip: .*kube-vip\/kube-vip#464.*npm run pulumi -- config set homelab:servicesVip/,
+            ),
         ]);
-        expect(problemsOf({ "homelab:servicesVip": "192.168.2.241" })).toEqual([
-            expect.stringMatching(/^homelab:servicesVip is set without homelab:vip/),
-        ]);
+        expect(problemsOf({ "homelab:servicesVip": "192.168.2.241" })).toEqual([expect.stringMatching(/^homelab:servicesVip is set without homelab:vip/)]);
     });
 
     it("refuses the same address for both", () => {
@@ -52,7 +52,10 @@ describe("homelab:vip", () => {
     });
 
     it("refuses a node that owns either address", () => {
-        for (const [key, ip] of [["homelab:vip", "192.168.2.243"], ["homelab:servicesVip", "192.168.2.244"]]) {
+        for (const [key, ip] of [
+            ["homelab:vip", "192.168.2.243"],
+            ["homelab:servicesVip", "192.168.2.244"],
+        ]) {
             const problems = problemsOf({ ...VIPS, [key]: ip });
             expect(problems, key).toEqual([
                 `homelab:nodes[${ip === "192.168.2.243" ? 1 : 2}].ip ${ip} is ${key}: kube-vip moves that address between the nodes, so no node may own it.`,

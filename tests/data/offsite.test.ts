@@ -107,13 +107,18 @@ describe("the off-site repository, on", () => {
         expect(secret.data[OFFSITE_CONFIGURATION_FILE]).toBe(
             `[global]\nrepo2-s3-key=${OFFSITE_ACCESS_KEY}\nrepo2-s3-key-secret=${OFFSITE_SECRET_KEY}\nrepo2-cipher-pass=${OFFSITE_CIPHER_KEY}\n`,
         );
-        expect(offsiteConfigurationText({ accessKey: "a", secretKey: "s", cipherPass: "c" })).toBe("[global]\nrepo2-s3-key=a\nrepo2-s3-key-secret=s\nrepo2-cipher-pass=c\n");
+        expect(offsiteConfigurationText({ accessKey: "a", secretKey: "s", cipherPass: "c" })).toBe(
+            "[global]\nrepo2-s3-key=a\nrepo2-s3-key-secret=s\nrepo2-cipher-pass=c\n",
+        );
     });
 
     it("keeps the keys and the cipher passphrase secret end to end: only in the seed Secret's secret stringData, and a secret output", async () => {
         for (const value of [OFFSITE_ACCESS_KEY, OFFSITE_SECRET_KEY, OFFSITE_CIPHER_KEY]) {
             const holders = ledger.resources.filter((r) => JSON.stringify(r.inputs).includes(value));
-            expect(holders.map((r) => r.name), value).toEqual(["vault-seed-secret"]);
+            expect(
+                holders.map((r) => r.name),
+                value,
+            ).toEqual(["vault-seed-secret"]);
             expect(holders[0].secretInputs).toContain("stringData");
         }
         expect(seedSecret(ledger).secretInputs).toContain("stringData");
@@ -166,7 +171,10 @@ describe("a fresh lab restoring from the off-site repository (homelab:offsiteRes
         const cluster = ledger.byName(CLUSTER).inputs;
         expect(cluster.spec.dataSource.pgbackrest.options).toEqual(["--type=time", '--target="2026-12-01 18:30:00+00"']);
         for (const refused of ["--repo", "--stanza", "--pg1-path", "--target-action", "--link-map"]) {
-            expect(cluster.spec.dataSource.pgbackrest.options.some((o: string) => o.startsWith(refused)), refused).toBe(false);
+            expect(
+                cluster.spec.dataSource.pgbackrest.options.some((o: string) => o.startsWith(refused)),
+                refused,
+            ).toBe(false);
         }
         validatePostgresCluster(cluster);
     });
@@ -203,7 +211,9 @@ describe("the old lab's Shlink API key (homelab:shlinkApiKey)", () => {
         const restoring = validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest" }), capacityPlan);
         expect(restoring.problems).toEqual([]);
         expect(restoring.notes.join("\n")).toContain("npm run pulumi -- config set --secret homelab:shlinkApiKey (paste");
-        expect(validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": OLD_KEY }), capacityPlan).notes.join("\n")).not.toContain("shlinkApiKey");
+        expect(
+            validateConfig(raw({ ...OFFSITE, "homelab:offsiteRestore": "latest", "homelab:shlinkApiKey": OLD_KEY }), capacityPlan).notes.join("\n"),
+        ).not.toContain("shlinkApiKey");
         expect(problems({ "homelab:shlinkApiKey": "not a key!" })).toEqual([
             "homelab:shlinkApiKey must be a Shlink API key, 16-128 letters, digits or hyphens (value not shown): npm run pulumi -- config set --secret homelab:shlinkApiKey",
         ]);
@@ -269,7 +279,10 @@ describe("the off-site config", () => {
             "offsiteBackupSecretKey",
             "offsiteRestore",
         ]) {
-            expect(found.filter((p) => p.startsWith(`homelab:${key} `)), key).toHaveLength(1);
+            expect(
+                found.filter((p) => p.startsWith(`homelab:${key} `)),
+                key,
+            ).toHaveLength(1);
         }
         expect(found.join("\n")).not.toContain("two words");
         // A time whose quoting could break out of PGO's restore command, or without an offset (ambiguous), is no time.
@@ -279,7 +292,12 @@ describe("the off-site config", () => {
     });
 
     it("accepts a MinIO-style endpoint with a port and path-style addressing, and the old lab's cipher key", async () => {
-        const minio = { ...OFFSITE, "homelab:offsiteBackupEndpoint": "nas.lan:9000", "homelab:offsiteBackupUriStyle": "path", "homelab:offsiteBackupCipherKey": "Ck".repeat(32) };
+        const minio = {
+            ...OFFSITE,
+            "homelab:offsiteBackupEndpoint": "nas.lan:9000",
+            "homelab:offsiteBackupUriStyle": "path",
+            "homelab:offsiteBackupCipherKey": "Ck".repeat(32),
+        };
         expect(problems(minio)).toEqual([]);
         const { ledger, result } = await runHomelab(minio);
         expect(vaultAfterPushes(ledger)[PATH].cipherPass).toBe("Ck".repeat(32));
@@ -337,7 +355,16 @@ describe("the way out to the bucket (NetworkPolicies: the postgres namespace's e
             policyTypes: ["Egress"],
             egress: [{ ports: [{ port: 443, protocol: "TCP" }] }],
         });
-        const minio = egress((await runHomelab({ ...OFFSITE, "homelab:offsiteBackupEndpoint": "nas.lan:9000", "homelab:offsiteBackupUriStyle": "path", "homelab:offsiteBackupCipherKey": "Ck".repeat(32) })).ledger)!;
+        const minio = egress(
+            (
+                await runHomelab({
+                    ...OFFSITE,
+                    "homelab:offsiteBackupEndpoint": "nas.lan:9000",
+                    "homelab:offsiteBackupUriStyle": "path",
+                    "homelab:offsiteBackupCipherKey": "Ck".repeat(32),
+                })
+            ).ledger,
+        )!;
         expect(minio.inputs.spec.egress[0].ports).toEqual([{ port: 9000, protocol: "TCP" }]);
         expect(problems({ ...OFFSITE, "homelab:offsiteBackupEndpoint": "nas.lan:70000" })[0]).toMatch(/^homelab:offsiteBackupEndpoint /);
     });

@@ -98,7 +98,8 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
     let run: (command: string, args: string[]) => Promise<string>;
     let repoOptions: Record<string, string>;
     const pg = (...args: string[]) => run(`${PG_BIN}/psql`, ["-h", dir, "-p", String(PG_PORT), "-U", "postgres", "-d", "postgres", "-Atc", ...args]);
-    const backrest = (...args: string[]) => run("pgbackrest", [`--config=${dir}/pgbackrest.conf`, `--config-include-path=${dir}/conf.d`, `--stanza=${PGBACKREST_STANZA}`, ...args]);
+    const backrest = (...args: string[]) =>
+        run("pgbackrest", [`--config=${dir}/pgbackrest.conf`, `--config-include-path=${dir}/conf.d`, `--stanza=${PGBACKREST_STANZA}`, ...args]);
     const start = (data: string) => run(`${PG_BIN}/pg_ctl`, ["-D", data, "-l", `${dir}/log/${path.basename(data)}.log`, "-w", "-t", "30", "start"]);
     const stop = (data: string) => run(`${PG_BIN}/pg_ctl`, ["-D", data, "-w", "-t", "30", "-m", "fast", "stop"]);
 
@@ -111,7 +112,10 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
         const user = process.getuid?.() === 0 ? (spawnSync("id", ["postgres"]).status === 0 ? "postgres" : "nobody") : undefined;
         run = async (command, args) => {
             try {
-                const { stdout } = await promisify(execFile)(user ? "runuser" : command, user ? ["-u", user, "--", command, ...args] : args, { encoding: "utf8", timeout: 30_000 });
+                const { stdout } = await promisify(execFile)(user ? "runuser" : command, user ? ["-u", user, "--", command, ...args] : args, {
+                    encoding: "utf8",
+                    timeout: 30_000,
+                });
                 return stdout;
             } catch (e) {
                 const err = e as { stdout?: string; stderr?: string; message: string };
@@ -120,8 +124,25 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
         };
 
         // The store's TLS certificate, for the address pgBackRest reaches (it matches the endpoint against DNS names only).
-        openssl.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1", "-keyout", `${dir}/store.key`, "-out", `${dir}/store.crt`]);
+        openssl.run([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1",
+            "-keyout",
+            `${dir}/store.key`,
+            "-out",
+            `${dir}/store.crt`,
+        ]);
         s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: `${dir}/s3`, configureBuckets: [{ name: BUCKET, configs: [] }] });
         const { port: s3Port } = await s3.run();
         proxy = tls.createServer({ key: fs.readFileSync(`${dir}/store.key`), cert: fs.readFileSync(`${dir}/store.crt`) }, (client) => {
@@ -156,10 +177,19 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
         const global = pgoInstanceGlobal(spec.backups!.pgbackrest, `${dir}/repo1`);
         repoOptions = Object.fromEntries(Object.entries(global).filter(([k]) => k.startsWith("repo2-")));
         // PGO's file, the configuration Secret's file (as ESO renders it), beside each other in conf.d as PGO projects them.
-        fs.writeFileSync(`${dir}/conf.d/pgbackrest_instance.conf`, ini({ global, [PGBACKREST_STANZA]: { "pg1-path": `${dir}/pg`, "pg1-port": String(PG_PORT), "pg1-socket-path": dir } }));
-        fs.writeFileSync(`${dir}/conf.d/${OFFSITE_CONFIGURATION_FILE}`, offsiteConfigurationText({ accessKey: S3_KEY, secretKey: S3_KEY, cipherPass: CIPHER_PASS }));
+        fs.writeFileSync(
+            `${dir}/conf.d/pgbackrest_instance.conf`,
+            ini({ global, [PGBACKREST_STANZA]: { "pg1-path": `${dir}/pg`, "pg1-port": String(PG_PORT), "pg1-socket-path": dir } }),
+        );
+        fs.writeFileSync(
+            `${dir}/conf.d/${OFFSITE_CONFIGURATION_FILE}`,
+            offsiteConfigurationText({ accessKey: S3_KEY, secretKey: S3_KEY, cipherPass: CIPHER_PASS }),
+        );
         // This machine's own: where to log and lock, and the test CA (a real store has a publicly trusted certificate).
-        fs.writeFileSync(`${dir}/pgbackrest.conf`, ini({ global: { "log-path": `${dir}/log`, "lock-path": `${dir}/log`, "spool-path": `${dir}/spool`, "repo2-storage-ca-file": `${dir}/store.crt` } }));
+        fs.writeFileSync(
+            `${dir}/pgbackrest.conf`,
+            ini({ global: { "log-path": `${dir}/log`, "lock-path": `${dir}/log`, "spool-path": `${dir}/spool`, "repo2-storage-ca-file": `${dir}/store.crt` } }),
+        );
         if (user) {
             execFileSync("chown", ["-R", user, dir]);
         }
@@ -167,8 +197,15 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
         await run(`${PG_BIN}/initdb`, ["-D", `${dir}/pg`, "-A", "trust", "-U", "postgres", "--no-sync"]);
         fs.appendFileSync(
             `${dir}/pg/postgresql.conf`,
-            [`port=${PG_PORT}`, `unix_socket_directories='${dir}'`, "listen_addresses=''", "archive_mode=on", "fsync=off",
-                `archive_command='pgbackrest --config=${dir}/pgbackrest.conf --config-include-path=${dir}/conf.d --stanza=${PGBACKREST_STANZA} archive-push %p'`, ""].join("\n"),
+            [
+                `port=${PG_PORT}`,
+                `unix_socket_directories='${dir}'`,
+                "listen_addresses=''",
+                "archive_mode=on",
+                "fsync=off",
+                `archive_command='pgbackrest --config=${dir}/pgbackrest.conf --config-include-path=${dir}/conf.d --stanza=${PGBACKREST_STANZA} archive-push %p'`,
+                "",
+            ].join("\n"),
         );
         await start(`${dir}/pg`);
     }, 60_000);
@@ -221,7 +258,10 @@ gate.describe("pgBackRest to and from the off-site S3 repository, for real", () 
         expect(info[0].cipher).toBe("aes-256-cbc");
         expect(info[0].backup.map((b: { type: string }) => b.type)).toEqual(["full"]);
         // Encrypted in the bucket: none of pgBackRest's plain-text manifests or the table's name is readable there.
-        const stored = fs.readdirSync(`${dir}/s3/${BUCKET}`, { recursive: true }).map(String).filter((f) => fs.statSync(`${dir}/s3/${BUCKET}/${f}`).isFile());
+        const stored = fs
+            .readdirSync(`${dir}/s3/${BUCKET}`, { recursive: true })
+            .map(String)
+            .filter((f) => fs.statSync(`${dir}/s3/${BUCKET}/${f}`).isFile());
         expect(stored.some((f) => f.startsWith("homelab/shlink-db/backup/db/"))).toBe(true);
         for (const file of stored) {
             const text = fs.readFileSync(`${dir}/s3/${BUCKET}/${file}`, "latin1");

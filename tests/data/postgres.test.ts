@@ -182,9 +182,7 @@ describe("the PostgreSQL cluster in the stack", () => {
     it("sizes volumes and retention from the config defaults", () => {
         const spec = ledger.byName("shlink-db-cluster").inputs.spec;
         expect(spec.instances[0].dataVolumeClaimSpec.resources.requests.storage).toBe(`${CONFIG_DEFAULTS.postgresVolumeGiB}Gi`);
-        expect(spec.backups.pgbackrest.repos[0].volume.volumeClaimSpec.resources.requests.storage).toBe(
-            `${CONFIG_DEFAULTS.postgresBackupVolumeGiB}Gi`,
-        );
+        expect(spec.backups.pgbackrest.repos[0].volume.volumeClaimSpec.resources.requests.storage).toBe(`${CONFIG_DEFAULTS.postgresBackupVolumeGiB}Gi`);
         expect(spec.backups.pgbackrest.global["repo1-retention-full"]).toBe(String(CONFIG_DEFAULTS.postgresBackupRetentionFull));
         expect(spec.instances[0].resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } });
     });

@@ -1,11 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { REDIS_FAILOVER } from "../../components/data/crds";
-import {
-    REDIS_PASSWORD_KEY,
-    redisFailoverSpec,
-    redisMasterSelector,
-    redisPodLabels,
-} from "../../components/data/redisSpec";
+import { REDIS_PASSWORD_KEY, redisFailoverSpec, redisMasterSelector, redisPodLabels } from "../../components/data/redisSpec";
 import { CONFIG_DEFAULTS } from "../../components/config/defaults";
 import { REDIS } from "../../components/data/facts";
 import type { Ledger } from "../helpers/pulumi";
@@ -100,9 +95,7 @@ describe("the Redis failover in the stack", () => {
             name: "redis",
             labels: { "istio-injection": "disabled", ...pssLabels("baseline") },
         });
-        expect(failover.inputs.spec.redis.storage.persistentVolumeClaim.spec.resources.requests.storage).toBe(
-            `${CONFIG_DEFAULTS.redisVolumeGiB}Gi`,
-        );
+        expect(failover.inputs.spec.redis.storage.persistentVolumeClaim.spec.resources.requests.storage).toBe(`${CONFIG_DEFAULTS.redisVolumeGiB}Gi`);
     });
 
     it("gives the operator the generated password through a Secret key it reads, written by ESO from Vault", () => {

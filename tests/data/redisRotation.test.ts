@@ -79,7 +79,10 @@ describe("redisRotationScript", () => {
         mkdirSync(bin);
         mkdirSync(auth);
         writeFileSync(path.join(bin, "redis-cli"), STUB);
-        writeFileSync(path.join(bin, "sleep"), opts.syncs ? `#!/bin/sh\nprintf 2 >"${auth}/generation"\necho sleep >>"$STUB/sleeps"\n` : `#!/bin/sh\necho sleep >>"$STUB/sleeps"\n`);
+        writeFileSync(
+            path.join(bin, "sleep"),
+            opts.syncs ? `#!/bin/sh\nprintf 2 >"${auth}/generation"\necho sleep >>"$STUB/sleeps"\n` : `#!/bin/sh\necho sleep >>"$STUB/sleeps"\n`,
+        );
         chmodSync(path.join(bin, "redis-cli"), 0o755);
         chmodSync(path.join(bin, "sleep"), 0o755);
         writeFileSync(path.join(auth, REDIS_ROTATION_FILES.generation), opts.generationAtStart);
@@ -92,7 +95,14 @@ describe("redisRotationScript", () => {
         writeFileSync(path.join(dir, "rotate.sh"), script);
         const result = spawnSync("sh", [path.join(dir, "rotate.sh")], {
             encoding: "utf8",
-            env: { PATH: `${bin}:${process.env.PATH}`, STUB: dir, GENERATION: "2", SENTINEL_HOST: "rfs-shlink-redis", SENTINEL_PORT: "26379", REDIS_PORT: "6379" },
+            env: {
+                PATH: `${bin}:${process.env.PATH}`,
+                STUB: dir,
+                GENERATION: "2",
+                SENTINEL_HOST: "rfs-shlink-redis",
+                SENTINEL_PORT: "26379",
+                REDIS_PORT: "6379",
+            },
         });
         const log = path.join(dir, "calls");
         const calls: Call[] = (existsSync(log) ? readFileSync(log, "utf8") : "")
@@ -152,7 +162,10 @@ describe("redisRotationScript", () => {
     });
 
     it("the client-side wait: exits 0 once the Secret shows the generation, 1 when it never does", () => {
-        for (const [syncs, status] of [[true, 0], [false, 1]] as const) {
+        for (const [syncs, status] of [
+            [true, 0],
+            [false, 1],
+        ] as const) {
             const d = mkdtempSync(path.join(tmpdir(), "redis-client-wait-"));
             try {
                 const file = path.join(d, REDIS_ROTATION.clientGenerationKey);
@@ -228,9 +241,9 @@ describe("the rotation in the stack (homelab:redisPasswordGeneration)", () => {
 
     it("at generation 0 runs no Job and keeps the one original password resource", () => {
         expect(first.resources.filter((r) => r.type === "kubernetes:batch/v1:Job" && r.name.startsWith("shlink-redis"))).toEqual([]);
-        expect(first.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("shlink-redis")).map((r) => r.name)).toEqual([
-            "shlink-redis-password",
-        ]);
+        expect(
+            first.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("shlink-redis")).map((r) => r.name),
+        ).toEqual(["shlink-redis-password"]);
     });
 
     it("at generation 1 keeps the first password as the previous one and seeds both with the generation", () => {
@@ -244,7 +257,11 @@ describe("the rotation in the stack (homelab:redisPasswordGeneration)", () => {
                 expect(r.secretInputs, `${r.name}.${key}`).toContain(key);
             }
         }
-        expect(vaultAfterPushes(rotated)["redis/auth"]).toEqual({ password: ROTATED_REDIS_PASSWORD, previousPassword: GENERATED.redisPassword, generation: "1" });
+        expect(vaultAfterPushes(rotated)["redis/auth"]).toEqual({
+            password: ROTATED_REDIS_PASSWORD,
+            previousPassword: GENERATED.redisPassword,
+            generation: "1",
+        });
         expect(materialise(rotated, "shlink-redis-auth").data).toEqual({
             password: ROTATED_REDIS_PASSWORD,
             previousPassword: GENERATED.redisPassword,

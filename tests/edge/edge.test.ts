@@ -73,7 +73,11 @@ describe("the lab's TLS at the ingress gateway (Proxmox mode, no services VIP)",
         expect(serving.inputs.spec.issuerRef).toMatchObject({ name: caIssuer.inputs.metadata.name, kind: "ClusterIssuer" });
         expect(serving.inputs.spec.isCA).toBeUndefined();
         expect(serving.inputs.spec.privateKey).toMatchObject({ algorithm: "ECDSA" });
-        for (const [r, before] of [[ca, selfSigned], [caIssuer, ca], [serving, caIssuer]] as const) {
+        for (const [r, before] of [
+            [ca, selfSigned],
+            [caIssuer, ca],
+            [serving, caIssuer],
+        ] as const) {
             expect(ledger.waitsFor(r.name), r.name).toContain(before.name);
         }
     });
@@ -175,11 +179,23 @@ describe("the lab's TLS at the ingress gateway (Proxmox mode, no services VIP)",
         const kiali = ledger.byName("observability-kiali").inputs.spec;
         const jaegerUi = ledger.byName("observability-jaeger-ui").inputs;
         const argocd = ledger.byName("argocd-release").inputs.values;
-        expect(destination(PORTS.grafana)).toEqual({ host: `${kps.grafana.fullnameOverride}.${KUBE_PROMETHEUS_STACK.namespace}.svc.cluster.local`, port: { number: kps.grafana.service.port } });
-        expect(destination(PORTS.alertmanager)).toEqual({ host: `kps-alertmanager.${KUBE_PROMETHEUS_STACK.namespace}.svc.cluster.local`, port: { number: kps.alertmanager.service.port } });
-        expect(destination(PORTS.jaeger)).toEqual({ host: `${jaegerUi.metadata.name}.${JAEGER.namespace}.svc.cluster.local`, port: { number: jaegerUi.spec.ports[0].port } });
+        expect(destination(PORTS.grafana)).toEqual({
+            host: `${kps.grafana.fullnameOverride}.${KUBE_PROMETHEUS_STACK.namespace}.svc.cluster.local`,
+            port: { number: kps.grafana.service.port },
+        });
+        expect(destination(PORTS.alertmanager)).toEqual({
+            host: `kps-alertmanager.${KUBE_PROMETHEUS_STACK.namespace}.svc.cluster.local`,
+            port: { number: kps.alertmanager.service.port },
+        });
+        expect(destination(PORTS.jaeger)).toEqual({
+            host: `${jaegerUi.metadata.name}.${JAEGER.namespace}.svc.cluster.local`,
+            port: { number: jaegerUi.spec.ports[0].port },
+        });
         expect(destination(PORTS.kiali)).toEqual({ host: `${KIALI.serviceName}.${ISTIO.namespace}.svc.cluster.local`, port: { number: kiali.server.port } });
-        expect(destination(PORTS.argocdHttps)).toEqual({ host: "argocd-server.argocd.svc.cluster.local", port: { number: argocd.server.service.servicePortHttp } });
+        expect(destination(PORTS.argocdHttps)).toEqual({
+            host: "argocd-server.argocd.svc.cluster.local",
+            port: { number: argocd.server.service.servicePortHttp },
+        });
         // The gateway speaks plain HTTP to Argo CD, and Kiali's server keeps a port of its own whatever homelab:kialiPort is.
         expect(argocd.configs.params["server.insecure"]).toBe(true);
         expect(kiali.server.port).toBe(KIALI.serverPort);
@@ -237,7 +253,12 @@ describe("the lab's TLS with homelab:domain", () => {
         expect(names).toEqual(expect.arrayContaining(["lab.example.org", ...NODE_IPS]));
         expect(ledger.byName("smoke-check-run").inputs.stdin).toContain("SHLINK_URL='https://192.168.2.242'");
         const env = ledger.byName("shlink-deployment").inputs.spec.template.spec.containers[0].env;
-        expect(env).toEqual(expect.arrayContaining([{ name: "DEFAULT_DOMAIN", value: "lab.example.org" }, { name: "IS_HTTPS_ENABLED", value: "true" }]));
+        expect(env).toEqual(
+            expect.arrayContaining([
+                { name: "DEFAULT_DOMAIN", value: "lab.example.org" },
+                { name: "IS_HTTPS_ENABLED", value: "true" },
+            ]),
+        );
     });
 
     it.each(["https://lab.example.org", "lab.example.org:443", "Lab.Example.org", "lab", "lab.example.org.", "-lab.example.org", "192.168.2.50"])(
@@ -254,7 +275,17 @@ describe("the lab's TLS with homelab:domain", () => {
 
 describe("the doors' builders", () => {
     it("gives Vault an HTTPS door to OpenBao's UI Service on its API port, with the serving certificate", () => {
-        const ports = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
+        const ports = {
+            shlink: 80,
+            shlinkHttps: 443,
+            grafana: 3000,
+            jaeger: 16686,
+            kiali: 20001,
+            alertmanager: 9093,
+            argocd: 8080,
+            argocdHttps: 8443,
+            vault: 8200,
+        };
         const [{ door, routing }] = secretsPart.doors({ mode: "proxmox", gitops: { argocd: false }, mesh: { ports } });
         expect(routing).toBe("edge");
         expect(doorServers(door, LAB_TLS.servingSecret)).toEqual([
@@ -275,9 +306,17 @@ describe("the doors' builders", () => {
 describe("subjectAltNames", () => {
     it("splits IPv4 addresses from DNS names and names each once", () => {
         expect(
-            subjectAltNames({ publicAddress: "192.168.2.50", otherAddresses: ["192.168.2.50", "192.168.2.51"], domain: "lab.example.org", serviceNames: ["gw.ns.svc"] }),
+            subjectAltNames({
+                publicAddress: "192.168.2.50",
+                otherAddresses: ["192.168.2.50", "192.168.2.51"],
+                domain: "lab.example.org",
+                serviceNames: ["gw.ns.svc"],
+            }),
         ).toEqual({ ipAddresses: ["192.168.2.50", "192.168.2.51"], dnsNames: ["lab.example.org", "gw.ns.svc"] });
         // Cluster mode's homelab:publicAddress may be a DNS name.
-        expect(subjectAltNames({ publicAddress: "k8s.example.org", otherAddresses: [], serviceNames: [] })).toEqual({ ipAddresses: [], dnsNames: ["k8s.example.org"] });
+        expect(subjectAltNames({ publicAddress: "k8s.example.org", otherAddresses: [], serviceNames: [] })).toEqual({
+            ipAddresses: [],
+            dnsNames: ["k8s.example.org"],
+        });
     });
 });

@@ -21,8 +21,16 @@ describe("Argo CD with the user's repo", () => {
 
     it("installs the pinned argo-cd chart into its own namespace, outside the mesh", () => {
         const release = ledger.byName("argocd-release");
-        expect(release.inputs).toMatchObject({ chart: "argo-cd", version: "10.1.1", namespace: "argocd", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" } });
-        expect(ledger.byName("argocd-namespace").inputs.metadata).toEqual({ name: "argocd", labels: { "istio-injection": "disabled", ...pssLabels("restricted") } });
+        expect(release.inputs).toMatchObject({
+            chart: "argo-cd",
+            version: "10.1.1",
+            namespace: "argocd",
+            repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" },
+        });
+        expect(ledger.byName("argocd-namespace").inputs.metadata).toEqual({
+            name: "argocd",
+            labels: { "istio-injection": "disabled", ...pssLabels("restricted") },
+        });
     });
 
     it("sets the admin password as a bcrypt hash with a fixed mtime, secret in the release, and exports the password as a secret", async () => {

@@ -88,9 +88,7 @@ export function matchState(oldUrns: string[], registrations: Registration[]): St
         };
         const inherited = (childType: string, childName: string, parentAlias: string): string => {
             const parentName = parseUrn(r.parentUrn).name;
-            const aliasName = childName.startsWith(parentName)
-                ? parseUrn(parentAlias).name + childName.slice(parentName.length)
-                : childName;
+            const aliasName = childName.startsWith(parentName) ? parseUrn(parentAlias).name + childName.slice(parentName.length) : childName;
             return `urn:pulumi:${stack}::${project}::${parseUrn(parentAlias).qualifiedType}$${childType}::${aliasName}`;
         };
 

@@ -42,7 +42,10 @@ function validateResourcesOf(parent: Inputs | undefined, fields: readonly string
             continue;
         }
         check(fields.includes(field), `${where}: no field ${field}`);
-        check(Object.keys(holder).every((k) => PGO_RESOURCE_HOLDERS[field].includes(k)), `${where}.${field}: known fields only`);
+        check(
+            Object.keys(holder).every((k) => PGO_RESOURCE_HOLDERS[field].includes(k)),
+            `${where}.${field}: known fields only`,
+        );
         if (holder.resources !== undefined) {
             validateWith(ResourceRequirements, holder.resources);
         }
@@ -73,7 +76,10 @@ export function validatePostgresCluster(inputs: Inputs): void {
     if (spec.monitoring !== undefined) {
         const exporter = spec.monitoring.pgmonitor.exporter;
         const fields = ["configuration", "customTLSSecret", "image", "resources"];
-        check(Object.keys(exporter).every((k) => fields.includes(k)), "monitoring.pgmonitor.exporter: known fields only");
+        check(
+            Object.keys(exporter).every((k) => fields.includes(k)),
+            "monitoring.pgmonitor.exporter: known fields only",
+        );
         if (exporter.resources !== undefined) {
             validateWith(ResourceRequirements, exporter.resources);
         }
@@ -101,7 +107,10 @@ export function validatePostgresCluster(inputs: Inputs): void {
     }
     if (spec.dataSource !== undefined) {
         const sources = Object.keys(spec.dataSource);
-        check(sources.length === 1 && ["pgbackrest", "postgresCluster", "volumes"].includes(sources[0]), "dataSource: one of pgbackrest, postgresCluster, volumes");
+        check(
+            sources.length === 1 && ["pgbackrest", "postgresCluster", "volumes"].includes(sources[0]),
+            "dataSource: one of pgbackrest, postgresCluster, volumes",
+        );
         const cloud = spec.dataSource.pgbackrest;
         if (cloud !== undefined) {
             check(typeof cloud.stanza === "string" && cloud.repo !== undefined, "dataSource.pgbackrest: repo and stanza required");
@@ -109,7 +118,10 @@ export function validatePostgresCluster(inputs: Inputs): void {
             // CEL on dataSource.pgbackrest: "Only S3, GCS or Azure repos can be used as a pgBackRest data source."
             check(cloud.repo.volume === undefined, "dataSource.pgbackrest.repo: no volume");
             validatePGBackRestSettings(cloud);
-            check(Array.isArray(cloud.options ?? []) && (cloud.options ?? []).every((o: unknown) => typeof o === "string"), "dataSource.pgbackrest.options: strings");
+            check(
+                Array.isArray(cloud.options ?? []) && (cloud.options ?? []).every((o: unknown) => typeof o === "string"),
+                "dataSource.pgbackrest.options: strings",
+            );
         }
         const source = spec.dataSource.postgresCluster;
         if (source !== undefined) {
@@ -121,18 +133,54 @@ export function validatePostgresCluster(inputs: Inputs): void {
 
 /** TestRun spec fields (grafana/k6-operator v1.6.0 config/crd/bases/k6.io_testruns.yaml, `spec.properties`). */
 const TEST_RUN_SPEC_FIELDS = [
-    "args", "arguments", "cleanup", "initializer", "parallelism", "paused", "ports", "quiet", "runner", "script", "scuttle", "separate",
-    "starter", "testRunId", "token",
+    "args",
+    "arguments",
+    "cleanup",
+    "initializer",
+    "parallelism",
+    "paused",
+    "ports",
+    "quiet",
+    "runner",
+    "script",
+    "scuttle",
+    "separate",
+    "starter",
+    "testRunId",
+    "token",
 ];
 /** The operator's Pod type, shared by `runner`, `starter` and `initializer` (same CRD, `spec.properties.runner.properties`). */
 const TEST_RUN_POD_FIELDS = [
-    "affinity", "automountServiceAccountToken", "containerSecurityContext", "disabled", "env", "envFrom", "image", "imagePullPolicy",
-    "imagePullSecrets", "initContainers", "livenessProbe", "metadata", "nodeSelector", "priorityClassName", "readinessProbe", "resources",
-    "schedulerName", "securityContext", "serviceAccountName", "tolerations", "topologySpreadConstraints", "volumeMounts", "volumes",
+    "affinity",
+    "automountServiceAccountToken",
+    "containerSecurityContext",
+    "disabled",
+    "env",
+    "envFrom",
+    "image",
+    "imagePullPolicy",
+    "imagePullSecrets",
+    "initContainers",
+    "livenessProbe",
+    "metadata",
+    "nodeSelector",
+    "priorityClassName",
+    "readinessProbe",
+    "resources",
+    "schedulerName",
+    "securityContext",
+    "serviceAccountName",
+    "tolerations",
+    "topologySpreadConstraints",
+    "volumeMounts",
+    "volumes",
 ];
 
 function validateTestRunPod(pod: Inputs, where: string): void {
-    check(Object.keys(pod).every((k) => TEST_RUN_POD_FIELDS.includes(k)), `${where}: known fields only`);
+    check(
+        Object.keys(pod).every((k) => TEST_RUN_POD_FIELDS.includes(k)),
+        `${where}: known fields only`,
+    );
     check(pod.image === undefined || typeof pod.image === "string", `${where}.image is a string`);
     for (const env of pod.env ?? []) {
         validateWith(EnvVar, env);
@@ -152,7 +200,10 @@ function validateTestRunPod(pod: Inputs, where: string): void {
 export function validateTestRun(inputs: Inputs): void {
     validateCustomResourceHead(inputs, { apiVersion: "k6.io/v1alpha1", kind: "TestRun" });
     const spec = inputs.spec;
-    check(Object.keys(spec).every((k) => TEST_RUN_SPEC_FIELDS.includes(k)), "spec: known fields only");
+    check(
+        Object.keys(spec).every((k) => TEST_RUN_SPEC_FIELDS.includes(k)),
+        "spec: known fields only",
+    );
     check(Number.isInteger(spec.parallelism) && spec.parallelism >= 1 && spec.parallelism < 2 ** 31, "parallelism: an int32 of at least 1");
     check(typeof spec.script?.configMap?.name === "string", "script.configMap.name required");
     check(spec.arguments === undefined || typeof spec.arguments === "string", "arguments is a string");
@@ -172,8 +223,14 @@ function validatePGBackRestRepo(repo: Inputs): void {
         check(repo.volume.volumeClaimSpec.resources?.requests?.storage !== undefined, "repo volume: storage request");
     }
     if (repo.s3 !== undefined) {
-        check(["bucket", "endpoint", "region"].every((k) => typeof repo.s3[k] === "string"), "repo s3: bucket, endpoint and region required");
-        check(Object.keys(repo.s3).every((k) => ["bucket", "endpoint", "region"].includes(k)), "repo s3: known fields only");
+        check(
+            ["bucket", "endpoint", "region"].every((k) => typeof repo.s3[k] === "string"),
+            "repo s3: bucket, endpoint and region required",
+        );
+        check(
+            Object.keys(repo.s3).every((k) => ["bucket", "endpoint", "region"].includes(k)),
+            "repo s3: known fields only",
+        );
     }
     for (const [kind, schedule] of Object.entries(repo.schedules ?? {})) {
         check(["full", "differential", "incremental"].includes(kind) && typeof schedule === "string" && schedule.length >= 6, `repo schedule ${kind}`);

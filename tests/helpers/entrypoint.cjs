@@ -54,8 +54,6 @@ pulumi.runtime.setMocks(
 pulumi.runtime.setAllConfig(JSON.parse(fs.readFileSync(configFile, "utf8")), JSON.parse(fs.readFileSync(secretsFile, "utf8")));
 
 const stack = require(path.join(root, "index.ts"));
-pulumi
-    .all(stack)
-    .apply((outputs) => {
-        process.stdout.write(`${JSON.stringify({ exports: Object.keys(outputs).sort(), shlinkUrl: outputs.shlinkUrl })}\n`);
-    });
+pulumi.all(stack).apply((outputs) => {
+    process.stdout.write(`${JSON.stringify({ exports: Object.keys(outputs).sort(), shlinkUrl: outputs.shlinkUrl })}\n`);
+});

@@ -71,8 +71,9 @@ export function materialise(ledger: Ledger, name: string, vault: Record<string, 
     // The two actions the stack uses: `{{ .key }}`, and `{{ if eq .key "v" }}…{{ else }}…{{ end }}` (no nesting); any other fails.
     const render = (text: string): string => {
         const out = text
-            .replace(/\{\{ if eq \.([A-Za-z]+) "([^"]*)" \}\}(.*?)\{\{ else \}\}(.*?)\{\{ end \}\}/g, (_, key: string, value: string, then: string, otherwise: string) =>
-                read(key) === value ? then : otherwise,
+            .replace(
+                /\{\{ if eq \.([A-Za-z]+) "([^"]*)" \}\}(.*?)\{\{ else \}\}(.*?)\{\{ end \}\}/g,
+                (_, key: string, value: string, then: string, otherwise: string) => (read(key) === value ? then : otherwise),
             )
             .replace(/\{\{ \.([A-Za-z]+) \}\}/g, (_, key: string) => read(key));
         if (out.includes("{{")) {

@@ -148,7 +148,14 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, any>
             // The provider's ReleaseStatus after a first install (revision 1, deployed).
             return {
                 ...args.inputs,
-                status: { name: args.inputs.name, namespace: args.inputs.namespace, chart: args.inputs.chart, version: args.inputs.version, revision: 1, status: "deployed" },
+                status: {
+                    name: args.inputs.name,
+                    namespace: args.inputs.namespace,
+                    chart: args.inputs.chart,
+                    version: args.inputs.version,
+                    revision: 1,
+                    status: "deployed",
+                },
             };
         default:
             return args.inputs;

@@ -44,7 +44,10 @@ export function ed25519Pair(comment = "homelab@test", encrypted = false): TestKe
         sshString(blob),
         sshString(encrypted ? crypto.randomBytes(secret.length) : secret),
     ]);
-    const lines = body.toString("base64").match(/.{1,70}/g)!.join("\n");
+    const lines = body
+        .toString("base64")
+        .match(/.{1,70}/g)!
+        .join("\n");
     return {
         publicKey: `ssh-ed25519 ${blob.toString("base64")} ${comment}`,
         privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines}\n-----END OPENSSH PRIVATE KEY-----\n`,

@@ -16,12 +16,7 @@ export interface MeasuredFunction {
 
 /** Object and array literals, and template literals: data, however many lines they take. */
 function isLiteral(node: ts.Node): boolean {
-    return (
-        ts.isObjectLiteralExpression(node) ||
-        ts.isArrayLiteralExpression(node) ||
-        ts.isTemplateExpression(node) ||
-        ts.isNoSubstitutionTemplateLiteral(node)
-    );
+    return ts.isObjectLiteralExpression(node) || ts.isArrayLiteralExpression(node) || ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node);
 }
 
 /** Function-likes with a block body: declarations, methods, constructors, accessors, function expressions, arrows. */
@@ -42,7 +37,8 @@ function blockBody(node: ts.Node): ts.Block | undefined {
 
 /** The name a reader finds the function by. */
 function functionName(node: ts.Node): string {
-    const text = (name: ts.Node | undefined) => (name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined);
+    const text = (name: ts.Node | undefined) =>
+        name && (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
     const owner = ts.isClassLike(node.parent) ? `${text(node.parent.name) ?? "<class>"}.` : "";
     if (ts.isConstructorDeclaration(node)) {
         return `${owner}constructor`;

@@ -97,7 +97,7 @@ function makeSandbox(): Sandbox {
         configPath: path.join(root, "etc", "rancher", "k3s", "config.yaml"),
         registriesPath: path.join(root, "etc", "rancher", "k3s", "registries.yaml"),
         run(script, env = {}, via = "stdin") {
-            const argv = via === "stdin" ? ["-c", "sudo bash -s"] : ["-c", "sudo bash -c \"$1\"", "bash", script];
+            const argv = via === "stdin" ? ["-c", "sudo bash -s"] : ["-c", 'sudo bash -c "$1"', "bash", script];
             const result = spawnSync("bash", argv, {
                 input: via === "stdin" ? script : "",
                 cwd: root,
@@ -120,7 +120,9 @@ function makeSandbox(): Sandbox {
             return out;
         },
         installerCalls() {
-            return readIfExists(path.join(root, "stub", "installer.log")).split("\n").filter((l) => l !== "");
+            return readIfExists(path.join(root, "stub", "installer.log"))
+                .split("\n")
+                .filter((l) => l !== "");
         },
         calls() {
             return readIfExists(path.join(root, "stub", "calls.log"));
@@ -151,10 +153,10 @@ describe("k3sConfigYaml", () => {
             "node-ip": "192.168.2.242",
             "node-external-ip": "192.168.2.242",
             "tls-san": ["192.168.2.242", "192.168.2.243", "192.168.2.244"],
-            "disable": ["traefik"],
+            disable: ["traefik"],
             "write-kubeconfig-mode": "0600",
             "embedded-registry": true,
-            "token": TOKEN,
+            token: TOKEN,
             "cluster-init": true,
         });
     });
@@ -194,9 +196,7 @@ describe("installK3sScript", () => {
         expect(r.status).toBe(0);
         expect(fs.readFileSync(sb.configPath, "utf8")).toBe(k3sConfigYaml(INIT));
         expect(fs.statSync(sb.configPath).mode & 0o777).toBe(0o600);
-        expect(sb.installerCalls()).toEqual([
-            `INSTALL_K3S_VERSION=${VERSION} INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true argc=0`,
-        ]);
+        expect(sb.installerCalls()).toEqual([`INSTALL_K3S_VERSION=${VERSION} INSTALL_K3S_EXEC=server INSTALL_K3S_FORCE_RESTART=true argc=0`]);
         // k3s reads the config when the installer starts it, so it must already be in place.
         expect(fs.readFileSync(path.join(sb.root, "stub", "state", "config-at-install.yaml"), "utf8")).toBe(k3sConfigYaml(INIT));
         expect(sb.calls()).toContain("curl -sfL --retry 5 https://get.k3s.io -o ");
@@ -331,9 +331,18 @@ describe("installK3sScript", () => {
 });
 
 describe("upgrades drain the server first", () => {
-    const k3sCalls = () => sb.calls().split("\n").filter((l) => /^k3s kubectl .* (cordon|uncordon|drain|get node|get poddisruptionbudgets) /.test(`${l} `) || l.startsWith("installer "));
-    const drainCalls = () => sb.calls().split("\n").filter((l) => / (cordon|uncordon|drain) k3s-node-02\b/.test(l));
-    const upgrade = (overrides: Partial<InstallArgs> = {}) => installK3sScript(installArgs(JOIN, { k3sVersion: UPGRADE, drainTimeoutSeconds: 7, ...overrides }), sb.layout);
+    const k3sCalls = () =>
+        sb
+            .calls()
+            .split("\n")
+            .filter((l) => /^k3s kubectl .* (cordon|uncordon|drain|get node|get poddisruptionbudgets) /.test(`${l} `) || l.startsWith("installer "));
+    const drainCalls = () =>
+        sb
+            .calls()
+            .split("\n")
+            .filter((l) => / (cordon|uncordon|drain) k3s-node-02\b/.test(l));
+    const upgrade = (overrides: Partial<InstallArgs> = {}) =>
+        installK3sScript(installArgs(JOIN, { k3sVersion: UPGRADE, drainTimeoutSeconds: 7, ...overrides }), sb.layout);
 
     beforeEach(() => {
         expect(sb.run(installK3sScript(installArgs(JOIN), sb.layout)).status).toBe(0);
@@ -487,7 +496,11 @@ describe("kube-vip's manifest in K3s' auto-deploy directory", () => {
 
 describe("registries.yaml", () => {
     const SHARED_WITHOUT_OVERRIDE = { "quay.io": {}, "ghcr.io": {}, "registry.k8s.io": {}, "registry.developers.crunchydata.com": {} };
-    const restarts = () => sb.calls().split("\n").filter((l) => l === "systemctl restart k3s");
+    const restarts = () =>
+        sb
+            .calls()
+            .split("\n")
+            .filter((l) => l === "systemctl restart k3s");
 
     it("lists every shared registry, with the pull-through cache as docker.io's only endpoint", () => {
         expect(YAML.parse(registriesYaml(REGISTRIES))).toEqual({
@@ -502,7 +515,7 @@ describe("registries.yaml", () => {
         expect(doc.mirrors["docker.io"]).toEqual({ endpoint: ["https://mirror.gcr.io"] });
     });
 
-    it("with homelab:registryMirror \"none\", lists docker.io for sharing but sends its pulls to Docker Hub itself", () => {
+    it('with homelab:registryMirror "none", lists docker.io for sharing but sends its pulls to Docker Hub itself', () => {
         const doc = YAML.parse(registriesYaml({ dockerHubMirror: undefined }));
         expect(doc.mirrors["docker.io"]).toEqual({});
         expect(doc.mirrors["quay.io"]).toEqual({});
@@ -571,7 +584,10 @@ describe("registries.yaml", () => {
         expect(at).toBeLessThan(close);
         // run() fails on the marker in stdout, stderr or any recorded command line.
         expect(sb.run(script).status).toBe(0);
-        const quick = installK3sScript(installArgs(INIT, { registries: { ...WITH_LOGIN, dockerHubMirror: "https://other.example" }, readyTimeoutSeconds: 1 }), sb.layout);
+        const quick = installK3sScript(
+            installArgs(INIT, { registries: { ...WITH_LOGIN, dockerHubMirror: "https://other.example" }, readyTimeoutSeconds: 1 }),
+            sb.layout,
+        );
         expect(sb.run(quick, { STUB_NODE_READY: "False" }).status).not.toBe(0);
         expect(fs.readdirSync(path.join(sb.root, "tmp"))).toEqual([]);
     });
@@ -714,11 +730,14 @@ function allScriptsForLint(): Record<string, string> {
         "install-init-server": installK3sScript({ k3sVersion: VERSION, config: INIT, registries: WITH_LOGIN, readyTimeoutSeconds: 300 }),
         "install-joining-server": installK3sScript({ k3sVersion: VERSION, config: JOIN, registries: REGISTRIES, readyTimeoutSeconds: 300 }),
         "install-with-kube-vip": installK3sScript({
-            k3sVersion: VERSION, config: INIT, registries: REGISTRIES, readyTimeoutSeconds: 300,
+            k3sVersion: VERSION,
+            config: INIT,
+            registries: REGISTRIES,
+            readyTimeoutSeconds: 300,
             kubeVipManifest: kubeVipManifest({ apiServer: "192.168.2.240", services: "192.168.2.241" }),
         }),
         "wait-for-api": waitForApiScript("192.168.2.242", 300),
-        "uninstall": uninstallK3sScript("k3s-node-02"),
+        uninstall: uninstallK3sScript("k3s-node-02"),
         "read-kubeconfig": readKubeconfigScript(),
     };
 }
@@ -728,9 +747,16 @@ describe("shellcheck", () => {
     const scripts = Object.entries(allScriptsForLint());
 
     it("lints every generated script family", () => {
-        expect(scripts.map(([name]) => name).sort()).toEqual(
-            ["guest-agent", "install-init-server", "install-joining-server", "install-with-kube-vip", "read-kubeconfig", "uninstall", "wait-for-api", "wait-for-boot"],
-        );
+        expect(scripts.map(([name]) => name).sort()).toEqual([
+            "guest-agent",
+            "install-init-server",
+            "install-joining-server",
+            "install-with-kube-vip",
+            "read-kubeconfig",
+            "uninstall",
+            "wait-for-api",
+            "wait-for-boot",
+        ]);
     });
 
     for (const [name, script] of scripts) {

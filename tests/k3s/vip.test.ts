@@ -105,7 +105,10 @@ describe("one address that survives any node", () => {
     it("changes only the install steps (tls-san, ServiceLB, kube-vip, join address), the joins' API wait, and what names the URLs", () => {
         const changed = after.ledger.resources
             .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(before.ledger.byName(r.name).inputs))
-            .map((r) => ({ name: r.name, keys: Object.keys(r.inputs).filter((k) => JSON.stringify(r.inputs[k]) !== JSON.stringify(before.ledger.byName(r.name).inputs[k])) }));
+            .map((r) => ({
+                name: r.name,
+                keys: Object.keys(r.inputs).filter((k) => JSON.stringify(r.inputs[k]) !== JSON.stringify(before.ledger.byName(r.name).inputs[k])),
+            }));
         const byName = Object.fromEntries(changed.map((c) => [c.name, c.keys]));
         for (const node of NODES) {
             // stdin: the install step updates in place (no triggers, so no replacement; its delete never runs).

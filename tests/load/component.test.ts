@@ -24,14 +24,16 @@ let ledger: Ledger;
 let target: LoadTarget;
 
 beforeAll(async () => {
-    const run = await runUnderMocks(fullConfig(), () =>
-        new LoadTesting("load", {
-            targetUrl: TARGET_URL,
-            caCertificate: LAB_CA,
-            rateLimits: LIMITS,
-            prometheusWriteUrl: WRITE_URL,
-            apiKey: pulumi.secret(API_KEY),
-        }),
+    const run = await runUnderMocks(
+        fullConfig(),
+        () =>
+            new LoadTesting("load", {
+                targetUrl: TARGET_URL,
+                caCertificate: LAB_CA,
+                rateLimits: LIMITS,
+                prometheusWriteUrl: WRITE_URL,
+                apiKey: pulumi.secret(API_KEY),
+            }),
     );
     ledger = run.ledger;
     target = await new Promise<LoadTarget>((resolve) => run.result.target.apply(resolve));
@@ -40,7 +42,10 @@ beforeAll(async () => {
 describe("LoadTesting", () => {
     it("registers as homelab:load:LoadTesting with children named load-<role>", () => {
         expect(ledger.registrations.find((r) => r.name === "load")?.type).toBe("homelab:load:LoadTesting");
-        const children = ledger.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name).sort();
+        const children = ledger.resources
+            .filter((r) => r.type.startsWith("kubernetes:"))
+            .map((r) => r.name)
+            .sort();
         expect(children).toEqual(["load-api-key", "load-lab-ca", "load-namespace", "load-operator", "load-scenarios"]);
         for (const name of children) {
             expect(ledger.byName(name).parent).toBe("load");
@@ -78,7 +83,10 @@ describe("LoadTesting", () => {
     it("ships every scenario file, byte for byte, in the scripts ConfigMap (sibling imports resolve in the mount)", () => {
         const cm = ledger.byName("load-scenarios");
         expect(cm.inputs.metadata).toEqual({ name: K6.scriptsConfigMap, namespace: "load" });
-        const onDisk = fs.readdirSync(SCENARIO_DIR).filter((f) => f.endsWith(".ts")).sort();
+        const onDisk = fs
+            .readdirSync(SCENARIO_DIR)
+            .filter((f) => f.endsWith(".ts"))
+            .sort();
         expect(Object.keys(cm.inputs.data).sort()).toEqual(onDisk);
         for (const file of onDisk) {
             expect(cm.inputs.data[file]).toBe(fs.readFileSync(path.join(SCENARIO_DIR, file), "utf8"));
@@ -93,7 +101,6 @@ describe("LoadTesting", () => {
             }
         }
     });
-
 
     it("keeps the API key in a secret Secret input only", () => {
         const secret = ledger.byName("load-api-key");

@@ -8,9 +8,23 @@ import type { Ledger, StandinRequest, StandinResponse } from "./standin-worker";
 
 /** k6's built-in metrics (https://grafana.com/docs/k6/latest/using-k6/metrics/reference/). */
 export const K6_BUILTIN_METRICS = [
-    "checks", "data_received", "data_sent", "dropped_iterations", "iteration_duration", "iterations", "vus", "vus_max",
-    "http_req_blocked", "http_req_connecting", "http_req_duration", "http_req_failed", "http_req_receiving",
-    "http_req_sending", "http_req_tls_handshaking", "http_req_waiting", "http_reqs",
+    "checks",
+    "data_received",
+    "data_sent",
+    "dropped_iterations",
+    "iteration_duration",
+    "iterations",
+    "vus",
+    "vus_max",
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_duration",
+    "http_req_failed",
+    "http_req_receiving",
+    "http_req_sending",
+    "http_req_tls_handshaking",
+    "http_req_waiting",
+    "http_reqs",
 ];
 
 interface Sample {
@@ -198,9 +212,7 @@ export function planIterations(scenarios: Record<string, Record<string, unknown>
     const done = new Map<string, number>();
     for (let i = 0; i < budget; i++) {
         // The exec furthest behind its share goes next (a deterministic weighted round robin).
-        const next = rates.reduce((best, r) =>
-            (done.get(r.exec) ?? 0) / r.rate < (done.get(best.exec) ?? 0) / best.rate ? r : best,
-        );
+        const next = rates.reduce((best, r) => ((done.get(r.exec) ?? 0) / r.rate < (done.get(best.exec) ?? 0) / best.rate ? r : best));
         plan.push(next.exec);
         done.set(next.exec, (done.get(next.exec) ?? 0) + 1);
     }

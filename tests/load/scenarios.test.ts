@@ -104,7 +104,9 @@ async function runScenario(name: ScenarioName): Promise<Run> {
     const afterRun = runtime.ledger();
     afterRun.created = afterRun.created.slice(before + codes.length);
     afterRun.redirects = Object.fromEntries(
-        Object.entries(afterRun.redirects).map(([code, n]) => [code, n - (redirectsBefore[code] ?? 0)]).filter(([, n]) => (n as number) > 0),
+        Object.entries(afterRun.redirects)
+            .map(([code, n]) => [code, n - (redirectsBefore[code] ?? 0)])
+            .filter(([, n]) => (n as number) > 0),
     );
     const trendCounts = Object.fromEntries([...runtime.metrics].map(([metric, m]) => [metric, m.samples.length]));
     const summaryStdout = module.handleSummary(summaryData(module.options.thresholds as Record<string, string[]>)).stdout;
@@ -152,10 +154,11 @@ describe.each(names)("scenario %s", (name) => {
         const expected = ISSUE_RATES[name];
         const rateOf = (exec: string) => meanRate(Object.values(scenarios).find((s) => s.exec === exec)!);
         const all = (s: Record<string, unknown>): number[] =>
-            s.executor === "constant-arrival-rate"
-                ? [s.rate as number]
-                : [s.startRate as number, ...(s.stages as { target: number }[]).map((st) => st.target)];
-        for (const [exec, range] of [["redirect", expected.redirects], ["createUrl", expected.creations]] as const) {
+            s.executor === "constant-arrival-rate" ? [s.rate as number] : [s.startRate as number, ...(s.stages as { target: number }[]).map((st) => st.target)];
+        for (const [exec, range] of [
+            ["redirect", expected.redirects],
+            ["createUrl", expected.creations],
+        ] as const) {
             if (range === undefined) {
                 expect(execs).not.toContain(exec);
                 continue;
@@ -230,7 +233,11 @@ describe.each(names)("scenario %s", (name) => {
         expect(summary?.scenario).toBe(name);
         const thresholds = r.module.options.thresholds as Record<string, string[]>;
         const blocking = summary!.verdicts.filter((v) => v.blocking).map((v) => `${v.metric} ${v.expression}`);
-        expect(blocking.sort()).toEqual(Object.entries(thresholds).flatMap(([m, es]) => es.map((e) => `${m} ${e}`)).sort());
+        expect(blocking.sort()).toEqual(
+            Object.entries(thresholds)
+                .flatMap(([m, es]) => es.map((e) => `${m} ${e}`))
+                .sort(),
+        );
         expect(summary!.counts.redirects).toBe(r.trendCounts[METRICS.redirect]);
         const targets = summary!.verdicts.filter((v) => !v.blocking);
         expect(targets.map((t) => t.metric)).toEqual(spec.skew === "pareto" ? [METRICS.warmRedirect] : []);
@@ -300,7 +307,10 @@ describe("a hanging Shlink shows as failures, not as silence", () => {
 
     it.each(names)("%s: VUs enough for a whole timeout at the peak rate, so a 5-minute hang is all failures, none dropped", (name) => {
         for (const scenario of Object.values(scenarioOptions(SCENARIOS[name], 300).scenarios as unknown as Record<string, Record<string, unknown>>)) {
-            const peak = scenario.executor === "constant-arrival-rate" ? (scenario.rate as number) : Math.max(...(scenario.stages as { target: number }[]).map((s) => s.target));
+            const peak =
+                scenario.executor === "constant-arrival-rate"
+                    ? (scenario.rate as number)
+                    : Math.max(...(scenario.stages as { target: number }[]).map((s) => s.target));
             expect(scenario.maxVUs as number).toBeGreaterThanOrEqual(peak * REQUEST_TIMEOUT_SECONDS);
         }
         const redirects = scenarioOptions(SCENARIOS[name], 300).scenarios!.redirects as unknown as Record<string, unknown>;

@@ -122,11 +122,13 @@ async function handle(msg: StandinRequest): Promise<unknown> {
 }
 
 port.on("message", (msg: StandinRequest) => {
-    handle(msg).then(
-        (value) => port.postMessage({ value }),
-        (e: unknown) => port.postMessage({ error: e instanceof Error ? e.message : String(e) }),
-    ).finally(() => {
-        Atomics.store(flag, 0, 1);
-        Atomics.notify(flag, 0);
-    });
+    handle(msg)
+        .then(
+            (value) => port.postMessage({ value }),
+            (e: unknown) => port.postMessage({ error: e instanceof Error ? e.message : String(e) }),
+        )
+        .finally(() => {
+            Atomics.store(flag, 0, 1);
+            Atomics.notify(flag, 0);
+        });
 });

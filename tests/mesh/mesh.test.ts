@@ -229,8 +229,7 @@ describe("the mesh components under mocks", () => {
         /** Istio's uri regex is RE2 matched against the whole path (no query string). */
         const fullMatch = (regex: string, p: string) => new RegExp(`^(?:${regex})$`).test(p);
         const createRoute = () => vsRoutes().find((r: any) => r.name === SHLINK_RATE_LIMIT.routes.create.name);
-        const isCreate = (method: string, p: string) =>
-            createRoute().match.some((m: any) => fullMatch(m.method.regex, method) && fullMatch(m.uri.regex, p));
+        const isCreate = (method: string, p: string) => createRoute().match.some((m: any) => fullMatch(m.method.regex, method) && fullMatch(m.uri.regex, p));
 
         it("is an EnvoyFilter (v1alpha3) in the gateway's namespace on the gateway's pods, every patch in the GATEWAY context", () => {
             const f = filter();
@@ -263,7 +262,11 @@ describe("the mesh components under mocks", () => {
 
         it("gives every route of Shlink's VirtualService a bucket from the config: creations per minute, the rest per second", () => {
             const byRoute = new Map(patches("HTTP_ROUTE").map((p: any) => [p.match.routeConfiguration.vhost.route.name, p]));
-            expect([...byRoute.keys()].sort()).toEqual(vsRoutes().map((r: any) => r.name).sort());
+            expect([...byRoute.keys()].sort()).toEqual(
+                vsRoutes()
+                    .map((r: any) => r.name)
+                    .sort(),
+            );
             const expected: Record<string, { max_tokens: number; tokens_per_fill: number; fill_interval: string }> = {
                 [SHLINK_RATE_LIMIT.routes.create.name]: { max_tokens: 120, tokens_per_fill: 120, fill_interval: "60s" },
                 [SHLINK_RATE_LIMIT.routes.redirect.name]: { max_tokens: 300, tokens_per_fill: 300, fill_interval: "1s" },
@@ -317,7 +320,11 @@ describe("the mesh components under mocks", () => {
             expect(allowedPer(routes, others, SHLINK_RATE_LIMIT.filter, 1)).toBe(LIMITS.redirectPerSecond);
             // Each limit's name is one Envoy route on the listener, so one bucket.
             const names = routes.map((r) => r.name);
-            expect(names.sort()).toEqual(Object.values(SHLINK_RATE_LIMIT.routes).map((r) => r.name).sort());
+            expect(names.sort()).toEqual(
+                Object.values(SHLINK_RATE_LIMIT.routes)
+                    .map((r) => r.name)
+                    .sort(),
+            );
         });
 
         it("the route model counts a bucket per Envoy route: two matches under one name are two buckets", () => {
@@ -327,12 +334,28 @@ describe("the mesh components under mocks", () => {
                 patch: { operation: "MERGE", value: { typed_per_filter_config: { f: { token_bucket: { tokens_per_fill: tokens, fill_interval: "60s" } } } } },
             });
             const http = [
-                { name: "create", match: [{ port: 443, method: { exact: "POST" }, uri: { regex: "/a" } }, { port: 443, method: { exact: "GET" }, uri: { regex: "/b" } }] },
+                {
+                    name: "create",
+                    match: [
+                        { port: 443, method: { exact: "POST" }, uri: { regex: "/a" } },
+                        { port: 443, method: { exact: "GET" }, uri: { regex: "/b" } },
+                    ],
+                },
                 { name: "rest", match: [{ port: 443 }] },
             ];
             const routes = patchRoutes(envoyRoutes(http, 443), [limited("create", 10), limited("rest", 5)]);
             expect(routes.map((r) => r.name)).toEqual(["create", "create", "rest"]);
-            expect(allowedPer(routes, [{ method: "POST", path: "/a" }, { method: "GET", path: "/b" }], "f", 60)).toBe(20);
+            expect(
+                allowedPer(
+                    routes,
+                    [
+                        { method: "POST", path: "/a" },
+                        { method: "GET", path: "/b" },
+                    ],
+                    "f",
+                    60,
+                ),
+            ).toBe(20);
             expect(envoyRoutes(http, 80)).toEqual([]);
         });
 
@@ -370,7 +393,9 @@ describe("the mesh components under mocks", () => {
         it("limits creation only within the route's own match (a port, say), and keeps the rest of that route on both", () => {
             const own = { match: [{ port: 443 }], route: [{ destination: { host: "h", port: { number: 1 } } }], timeout: "10s" };
             const [create, rest] = rateLimitedRoutes(own);
-            expect(create.match).toEqual([{ port: 443, method: { regex: SHLINK_RATE_LIMIT.createMatch.methods }, uri: { regex: SHLINK_RATE_LIMIT.createMatch.path } }]);
+            expect(create.match).toEqual([
+                { port: 443, method: { regex: SHLINK_RATE_LIMIT.createMatch.methods }, uri: { regex: SHLINK_RATE_LIMIT.createMatch.path } },
+            ]);
             // A route of several matches would make the creation route several Envoy routes, each its own bucket.
             expect(() => rateLimitedRoutes({ ...own, match: [{ port: 443 }, { port: 8443 }] })).toThrow(/one match/);
             expect(rest).toEqual({ ...own, name: SHLINK_RATE_LIMIT.routes.redirect.name });

@@ -30,7 +30,9 @@ describe("SLO rules", () => {
     it("records each SLI's error ratio over 5m, 30m, 1h, 6h and 3d", () => {
         expect(SLI_WINDOWS).toEqual(["5m", "30m", "1h", "6h", "3d"]);
         for (const kind of ["availability", "latency"]) {
-            const records = group(kind).rules.filter(isRecording).filter((r) => r.record.startsWith("slo:sli_error:"));
+            const records = group(kind)
+                .rules.filter(isRecording)
+                .filter((r) => r.record.startsWith("slo:sli_error:"));
             expect(records.map((r) => r.record)).toEqual(SLI_WINDOWS.map(errorRatioRecord));
             for (const [i, r] of records.entries()) {
                 expect(r.labels).toEqual({ slo: `shlink-${kind}`, slo_namespace: "shlink", slo_service: "shlink" });
@@ -58,10 +60,7 @@ describe("SLO rules", () => {
         const target =
             'reporter="source",source_workload="istio-ingressgateway",source_workload_namespace="istio-ingress",' +
             'destination_service_namespace="shlink",destination_service_name="shlink"';
-        expect(expr).toBe(
-            `sum(rate(istio_requests_total{${target},response_code=~"5.."}[5m]))\n/\n` +
-                `sum(rate(istio_requests_total{${target}}[5m]))`,
-        );
+        expect(expr).toBe(`sum(rate(istio_requests_total{${target},response_code=~"5.."}[5m]))\n/\n` + `sum(rate(istio_requests_total{${target}}[5m]))`);
     });
 
     it("counts requests slower than 500 ms as latency errors, with Prometheus 3's float `le`", () => {
@@ -90,8 +89,7 @@ describe("SLO rules", () => {
                 const name = kind === "availability" ? "ShlinkAvailabilityErrorBudgetBurn" : "ShlinkLatencyErrorBudgetBurn";
                 expect(alert.alert).toBe(name);
                 // Pages only with at least one request a minute over the long window; the ticket without a guard.
-                const guard =
-                    a.severity === "critical" ? `\nand\nslo:sli_requests:rate${a.longWindow}{slo="shlink-${kind}"} >= (1 / 60)` : "";
+                const guard = a.severity === "critical" ? `\nand\nslo:sli_requests:rate${a.longWindow}{slo="shlink-${kind}"} >= (1 / 60)` : "";
                 expect(alert.expr).toBe(
                     `slo:sli_error:ratio_rate${a.longWindow}{slo="shlink-${kind}"} > ${threshold}\nand\n` +
                         `slo:sli_error:ratio_rate${a.shortWindow}{slo="shlink-${kind}"} > ${threshold}${guard}`,
@@ -109,9 +107,7 @@ describe("SLO rules", () => {
     });
 
     it("refuses a latency threshold that is not one of Istio's buckets, and objectives outside (0, 1)", () => {
-        expect(() => sloRules(TARGET, { ...SLO_DEFAULTS, latencyThresholdMs: 300 })).toThrow(
-            /not one of Istio's histogram buckets/,
-        );
+        expect(() => sloRules(TARGET, { ...SLO_DEFAULTS, latencyThresholdMs: 300 })).toThrow(/not one of Istio's histogram buckets/);
         expect(() => sloRules(TARGET, { ...SLO_DEFAULTS, availability: 99.5 })).toThrow(/between 0 and 1/);
         expect(sloRules(TARGET, { ...SLO_DEFAULTS, latencyThresholdMs: 250 }).groups[1].rules[0].expr).toContain('le="250.0"');
     });
@@ -131,7 +127,12 @@ function serviceMonitor(name: string): { name: string; spec: ServiceMonitorSpec 
 }
 
 describe("data-layer, cert-manager and Vault monitors", () => {
-    const data = { postgres: podMonitor("postgres-exporter"), redis: podMonitor("redis-exporter"), certManager: podMonitor("cert-manager"), vault: podMonitor("openbao") };
+    const data = {
+        postgres: podMonitor("postgres-exporter"),
+        redis: podMonitor("redis-exporter"),
+        certManager: podMonitor("cert-manager"),
+        vault: podMonitor("openbao"),
+    };
 
     it("scrapes PGO's exporter on its port in namespace postgres, with pgMonitor's pg_cluster and role labels", () => {
         expect(data.postgres.spec.selector).toEqual({ matchLabels: { "postgres-operator.crunchydata.com/crunchy-postgres-exporter": "true" } });
@@ -225,9 +226,7 @@ describe("platform rules", () => {
     });
 
     it("alerts on volumes under 10% free and on volumes that fill within 24 hours", () => {
-        expect(rule("HomelabVolumeAlmostFull").expr).toBe(
-            "kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.1",
-        );
+        expect(rule("HomelabVolumeAlmostFull").expr).toBe("kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.1");
         const trend = rule("HomelabVolumeFillingUp").expr;
         expect(trend).toContain("predict_linear(kubelet_volume_stats_available_bytes[6h], 24 * 3600) < 0");
         expect(trend).toContain("kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes) < 0.4");
@@ -307,11 +306,7 @@ describe("monitors", () => {
         });
         expect(relabel).toEqual({
             action: "drop",
-            sourceLabels: [
-                "__meta_kubernetes_namespace",
-                "__meta_kubernetes_pod_label_app_kubernetes_io_name",
-                "__meta_kubernetes_pod_label_istio",
-            ],
+            sourceLabels: ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_app_kubernetes_io_name", "__meta_kubernetes_pod_label_istio"],
             regex: "istio-ingress;gw\\.x;ingressgateway",
         });
         expect(podLabelMeta("a-b/c.d")).toBe("__meta_kubernetes_pod_label_a_b_c_d");
@@ -337,9 +332,7 @@ describe("monitors", () => {
         expect(podMonitor("envoy-sidecars").spec.selector).toEqual({
             matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }],
         });
-        expect(podMonitor("ingress-gateway").spec.podMetricsEndpoints).toEqual([
-            { port: "http-envoy-prom", path: "/stats/prometheus", interval: "15s" },
-        ]);
+        expect(podMonitor("ingress-gateway").spec.podMetricsEndpoints).toEqual([{ port: "http-envoy-prom", path: "/stats/prometheus", interval: "15s" }]);
     });
 });
 

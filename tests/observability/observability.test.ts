@@ -67,11 +67,7 @@ describe("the observability layer under mocks", () => {
         const run = await runUnderMocks({}, () => {
             const provider = new k8s.Provider("k8s", { kubeconfig: "unused" });
             // Stands in for the mesh layer's namespace, which the Kiali CR must wait for.
-            const istioSystem = new k8s.core.v1.Namespace(
-                "istio-system",
-                { metadata: { name: ARGS.istioNamespace } },
-                { provider },
-            );
+            const istioSystem = new k8s.core.v1.Namespace("istio-system", { metadata: { name: ARGS.istioNamespace } }, { provider });
             component = new Observability("obs", { ...ARGS, vault: standInVault({ provider }), waitFor: [istioSystem] }, { providers: [provider] });
             return {
                 grafanaUrl: component.grafanaUrl,
@@ -94,9 +90,7 @@ describe("the observability layer under mocks", () => {
     it("validates every Kubernetes object against its upstream schema", async () => {
         const byType = await models();
         const kubernetes = ledger.resources.filter((r) => r.type.startsWith("kubernetes:") && r.name !== "istio-system");
-        const unchecked = kubernetes
-            .map((r) => r.type)
-            .filter((t) => !(t in byType) && t !== RELEASE && t !== "kubernetes:kiali.io/v1alpha1:Kiali");
+        const unchecked = kubernetes.map((r) => r.type).filter((t) => !(t in byType) && t !== RELEASE && t !== "kubernetes:kiali.io/v1alpha1:Kiali");
         expect(unchecked).toEqual([]);
         for (const r of kubernetes.filter((k) => k.type in byType)) {
             expect(() => new byType[r.type](r.inputs).validate(), r.name).not.toThrow();
@@ -144,7 +138,11 @@ describe("the observability layer under mocks", () => {
         const owned = kind("Namespace").filter((n) => n.parent === "obs");
         expect(owned).toHaveLength(3);
         // No mesh label; Pod Security: node-exporter needs privileged, the Jaeger chart's pod passes baseline, the Kiali operator's restricted.
-        const levels: Record<string, "privileged" | "baseline" | "restricted"> = { monitoring: "privileged", observability: "baseline", "kiali-operator": "restricted" };
+        const levels: Record<string, "privileged" | "baseline" | "restricted"> = {
+            monitoring: "privileged",
+            observability: "baseline",
+            "kiali-operator": "restricted",
+        };
         for (const n of owned) {
             expect(n.inputs.metadata, n.name).toEqual({ name: expect.any(String), labels: pssLabels(levels[n.inputs.metadata.name]) });
         }
@@ -188,7 +186,9 @@ describe("the observability layer under mocks", () => {
         expect(es.inputs.metadata).toMatchObject({ name: secretName, namespace: kiali.inputs.metadata.namespace });
         expect(es.inputs.spec.target.name).toBe(secretName);
         // The same Vault entry and property Grafana's own login Secret reads its password from.
-        const grafana = ledger.byName("obs-grafana-admin").inputs.spec.data.find((d: { secretKey: string }) => d.secretKey === GRAFANA_ADMIN_SECRET.passwordKey);
+        const grafana = ledger
+            .byName("obs-grafana-admin")
+            .inputs.spec.data.find((d: { secretKey: string }) => d.secretKey === GRAFANA_ADMIN_SECRET.passwordKey);
         expect(es.inputs.spec.data).toEqual([{ secretKey: key, remoteRef: grafana.remoteRef }]);
         expect(JSON.stringify(es.inputs)).not.toContain(PASSWORD);
         expect(es.inputs.metadata.annotations["pulumi.com/waitFor"]).toBe("condition=Ready");
@@ -205,9 +205,7 @@ describe("the observability layer under mocks", () => {
         expect(ui.inputs.spec.type).toBe("ClusterIP");
         expect(ui.inputs.metadata.annotations).toBeUndefined();
         expect(ui.dependsOn).toContain("obs-jaeger");
-        expect(ui.inputs.spec.ports).toEqual([
-            { name: "http-query", port: ARGS.ports.jaeger, targetPort: 16686, protocol: "TCP" },
-        ]);
+        expect(ui.inputs.spec.ports).toEqual([{ name: "http-query", port: ARGS.ports.jaeger, targetPort: 16686, protocol: "TCP" }]);
         // The selector is the chart's pod labels: jaeger.selectorLabels plus the all-in-one component.
         const jaeger = release("jaeger").inputs;
         expect(ui.inputs.spec.selector).toEqual({
@@ -337,11 +335,7 @@ describe("the observability layer under mocks", () => {
     it("makes Prometheus pick up every monitor and rule, keeps 10 days on a volume and leaves K3s' internals out", () => {
         const values = release("kube-prometheus-stack").inputs.values;
         const spec = values.prometheus.prometheusSpec;
-        for (const key of [
-            "serviceMonitorSelectorNilUsesHelmValues",
-            "podMonitorSelectorNilUsesHelmValues",
-            "ruleSelectorNilUsesHelmValues",
-        ]) {
+        for (const key of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues"]) {
             expect(spec[key], key).toBe(false);
         }
         expect(spec.retention).toBe("10d");

@@ -20,7 +20,8 @@ type Rule = { alert?: string; record?: string; expr: string; for?: string; label
 type Spec = { groups: { name: string; rules: Rule[] }[] };
 
 /** The SLO selector's labels: the gateway's client-side report of requests to shlink. */
-const SHLINK = 'reporter="source",source_workload="istio-ingressgateway",source_workload_namespace="istio-ingress",destination_service_namespace="shlink",destination_service_name="shlink"';
+const SHLINK =
+    'reporter="source",source_workload="istio-ingressgateway",source_workload_namespace="istio-ingress",destination_service_namespace="shlink",destination_service_name="shlink"';
 const SLO = { slo_namespace: "shlink", slo_service: "shlink" };
 const PG = 'pg_cluster="postgres:shlink-db"';
 const REDIS = 'namespace="redis",container="redis-exporter"';
@@ -37,7 +38,10 @@ function traffic(ok: string, errors: string, latency?: { fast: string; all: stri
         shlink("istio_requests_total", ',response_code="200"', ok),
         shlink("istio_requests_total", ',response_code="503"', errors),
         ...(latency
-            ? [shlink("istio_request_duration_milliseconds_bucket", ',le="500.0"', latency.fast), shlink("istio_request_duration_milliseconds_count", "", latency.all)]
+            ? [
+                  shlink("istio_request_duration_milliseconds_bucket", ',le="500.0"', latency.fast),
+                  shlink("istio_request_duration_milliseconds_count", "", latency.all),
+              ]
             : []),
     ];
 }
@@ -69,7 +73,9 @@ function storedSeries(metric: string, exposed: Record<string, string>, target: R
             labels[`exported_${name}`] = value;
         }
     }
-    return `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+    return `${metric}{${Object.entries(labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(",")}}`;
 }
 
 /** The labels of a series written as `metric{a="x",b="y"}`. */
@@ -156,9 +162,11 @@ promtool.describe("rules and queries, by promtool", () => {
     it("a single 503 at 0.1 requests/min: no page (minimum-traffic guard), a ticket; without the guard it would page", () => {
         const minutes = Array.from({ length: 71 }, (_, t) => t);
         const sparse = traffic(minutes.map((t) => Math.floor(t / 10)).join(" "), minutes.map((t) => (t >= 60 ? 1 : 0)).join(" "));
-        const guarded = unitTest("sparse", ["shlink-slo.testable.yml"], [
-            { interval: "1m", input_series: sparse, alert_rule_test: at("62m", burn("Availability", [["warning", "3d", "6h"]])) },
-        ]);
+        const guarded = unitTest(
+            "sparse",
+            ["shlink-slo.testable.yml"],
+            [{ interval: "1m", input_series: sparse, alert_rule_test: at("62m", burn("Availability", [["warning", "3d", "6h"]])) }],
+        );
         expect(guarded).toContain("SUCCESS");
         // The same rules with the guard cut out: the 503 pages, as it did before the guard (measured in the lab).
         const spec = testable(specs["shlink-slo"]);
@@ -170,9 +178,11 @@ promtool.describe("rules and queries, by promtool", () => {
         }
         expect(cut).toBe(4);
         write("unguarded.yml", spec);
-        const unguarded = unitTest("unguarded", ["unguarded.yml"], [
-            { interval: "1m", input_series: sparse, alert_rule_test: at("62m", burn("Availability", ALL_BURNS)) },
-        ]);
+        const unguarded = unitTest(
+            "unguarded",
+            ["unguarded.yml"],
+            [{ interval: "1m", input_series: sparse, alert_rule_test: at("62m", burn("Availability", ALL_BURNS)) }],
+        );
         expect(unguarded).toContain("SUCCESS");
     });
 
@@ -181,63 +191,75 @@ promtool.describe("rules and queries, by promtool", () => {
         const day = 144;
         const afterADay = (perStep: number) => `${counter(perStep, day)} ${perStep * day}+0x12`;
         const noTraffic = { alertname: "ShlinkNoTraffic", exp_alerts: [{ exp_labels: { severity: "warning", ...SLO } }] };
-        const out = unitTest("traffic", ["shlink-slo.testable.yml", "shlink-traffic.testable.yml"], [
-            {
-                // A day at 1 request/s, then nothing for two hours (from minute 1440).
-                interval: "10m",
-                input_series: traffic(afterADay(600), afterADay(0), { fast: afterADay(600), all: afterADay(600) }),
-                alert_rule_test: [
-                    ...at("1400m", silent("ShlinkNoTraffic")),
-                    // Quiet for 50 minutes: not an hour yet.
-                    ...at("1490m", silent("ShlinkNoTraffic")),
-                    // Quiet for an hour at 1500m, pending, then firing 10 minutes later.
-                    ...at("1500m", silent("ShlinkNoTraffic")),
-                    ...at("1510m", noTraffic, silent("ShlinkAvailabilityErrorBudgetBurn"), silent("ShlinkLatencyErrorBudgetBurn")),
-                ],
-            },
-            {
-                // Never any traffic: nothing to miss.
-                interval: "10m",
-                input_series: traffic(counter(0, 18), counter(0, 18), { fast: counter(0, 18), all: counter(0, 18) }),
-                alert_rule_test: at("150m", silent("ShlinkNoTraffic"), silent("ShlinkAvailabilityErrorBudgetBurn"), silent("ShlinkLatencyErrorBudgetBurn")),
-            },
-        ], "10m");
+        const out = unitTest(
+            "traffic",
+            ["shlink-slo.testable.yml", "shlink-traffic.testable.yml"],
+            [
+                {
+                    // A day at 1 request/s, then nothing for two hours (from minute 1440).
+                    interval: "10m",
+                    input_series: traffic(afterADay(600), afterADay(0), { fast: afterADay(600), all: afterADay(600) }),
+                    alert_rule_test: [
+                        ...at("1400m", silent("ShlinkNoTraffic")),
+                        // Quiet for 50 minutes: not an hour yet.
+                        ...at("1490m", silent("ShlinkNoTraffic")),
+                        // Quiet for an hour at 1500m, pending, then firing 10 minutes later.
+                        ...at("1500m", silent("ShlinkNoTraffic")),
+                        ...at("1510m", noTraffic, silent("ShlinkAvailabilityErrorBudgetBurn"), silent("ShlinkLatencyErrorBudgetBurn")),
+                    ],
+                },
+                {
+                    // Never any traffic: nothing to miss.
+                    interval: "10m",
+                    input_series: traffic(counter(0, 18), counter(0, 18), { fast: counter(0, 18), all: counter(0, 18) }),
+                    alert_rule_test: at("150m", silent("ShlinkNoTraffic"), silent("ShlinkAvailabilityErrorBudgetBurn"), silent("ShlinkLatencyErrorBudgetBurn")),
+                },
+            ],
+            "10m",
+        );
         expect(out).toContain("SUCCESS");
     });
 
     it("PostgreSQL and Redis: no primary, replication lag, no master fire; silent when healthy", () => {
         const recovery = (pod: string, status: number) => ({ series: `ccp_is_in_recovery_status{${PG},pod="${pod}"}`, values: `${status}x20` });
         const redis = (pod: string, role: string) => ({ series: `redis_instance_info{${REDIS},pod="${pod}",role="${role}"}`, values: "1x20" });
-        const lag = (bytes: number) => ({ series: `ccp_replication_lag_size_bytes{${PG},replica="10.42.1.7",pod="shlink-db-pgha1-a-0"}`, values: `${bytes}x20` });
+        const lag = (bytes: number) => ({
+            series: `ccp_replication_lag_size_bytes{${PG},replica="10.42.1.7",pod="shlink-db-pgha1-a-0"}`,
+            values: `${bytes}x20`,
+        });
         const unrelated = { series: 'up{job="other"}', values: "1x20" };
         const fires = (alertname: string, labels: Record<string, string>) => ({ alertname, exp_alerts: [{ exp_labels: labels }] });
-        const out = unitTest("data", ["homelab-data.testable.yml"], [
-            {
-                interval: "1m",
-                input_series: [recovery("a", 2), recovery("b", 1), recovery("c", 1), lag(1024 * 1024), redis("rfr-0", "master"), redis("rfr-1", "slave")],
-                alert_rule_test: at("15m", silent("HomelabPostgresNoPrimary"), silent("HomelabPostgresReplicationLag"), silent("HomelabRedisNoMaster")),
-            },
-            {
-                interval: "1m",
-                input_series: [recovery("a", 1), recovery("b", 1), lag(100 * 1024 * 1024), redis("rfr-0", "slave"), redis("rfr-1", "slave")],
-                alert_rule_test: at(
-                    "15m",
-                    fires("HomelabPostgresNoPrimary", { severity: "critical" }),
-                    fires("HomelabPostgresReplicationLag", { severity: "warning", pg_cluster: "postgres:shlink-db", replica: "10.42.1.7" }),
-                    fires("HomelabRedisNoMaster", { severity: "critical" }),
-                ),
-            },
-            {
-                // No exporter answers at all: still no primary, no master.
-                interval: "1m",
-                input_series: [unrelated],
-                alert_rule_test: at(
-                    "15m",
-                    fires("HomelabPostgresNoPrimary", { severity: "critical", pg_cluster: "postgres:shlink-db" }),
-                    fires("HomelabRedisNoMaster", { severity: "critical" }),
-                ),
-            },
-        ]);
+        const out = unitTest(
+            "data",
+            ["homelab-data.testable.yml"],
+            [
+                {
+                    interval: "1m",
+                    input_series: [recovery("a", 2), recovery("b", 1), recovery("c", 1), lag(1024 * 1024), redis("rfr-0", "master"), redis("rfr-1", "slave")],
+                    alert_rule_test: at("15m", silent("HomelabPostgresNoPrimary"), silent("HomelabPostgresReplicationLag"), silent("HomelabRedisNoMaster")),
+                },
+                {
+                    interval: "1m",
+                    input_series: [recovery("a", 1), recovery("b", 1), lag(100 * 1024 * 1024), redis("rfr-0", "slave"), redis("rfr-1", "slave")],
+                    alert_rule_test: at(
+                        "15m",
+                        fires("HomelabPostgresNoPrimary", { severity: "critical" }),
+                        fires("HomelabPostgresReplicationLag", { severity: "warning", pg_cluster: "postgres:shlink-db", replica: "10.42.1.7" }),
+                        fires("HomelabRedisNoMaster", { severity: "critical" }),
+                    ),
+                },
+                {
+                    // No exporter answers at all: still no primary, no master.
+                    interval: "1m",
+                    input_series: [unrelated],
+                    alert_rule_test: at(
+                        "15m",
+                        fires("HomelabPostgresNoPrimary", { severity: "critical", pg_cluster: "postgres:shlink-db" }),
+                        fires("HomelabRedisNoMaster", { severity: "critical" }),
+                    ),
+                },
+            ],
+        );
         expect(out).toContain("SUCCESS");
     });
 
@@ -251,7 +273,13 @@ promtool.describe("rules and queries, by promtool", () => {
         const { namespaceSelector, podMetricsEndpoints } = monitor.inputs.spec;
         const namespace: string = namespaceSelector.matchNames[0];
         const exposed = { name: "gw", namespace: "istio-ingress", issuer_name: "homelab-ca", issuer_kind: "ClusterIssuer", issuer_group: "cert-manager.io" };
-        const target = { namespace, pod: "cert-manager-5d4f8b7c9-x2x7q", container: "cert-manager-controller", job: `${namespace}/cert-manager`, instance: "10.42.0.12:9402" };
+        const target = {
+            namespace,
+            pod: "cert-manager-5d4f8b7c9-x2x7q",
+            container: "cert-manager-controller",
+            job: `${namespace}/cert-manager`,
+            instance: "10.42.0.12:9402",
+        };
         return storedSeries("certmanager_certificate_expiration_timestamp_seconds", exposed, target, podMetricsEndpoints[0].honorLabels);
     };
 
@@ -260,25 +288,31 @@ promtool.describe("rules and queries, by promtool", () => {
         const { runbook } = rule.annotations as { runbook: string };
         // Only the runbook kept: promtool renders it against the alert's labels and compares the text.
         const file = write("certificate.rules.yml", { groups: [{ name: "certificate", rules: [{ ...rule, annotations: { runbook } }] }] });
-        const out = unitTest("certificate", [file], [
-            {
-                interval: "1m",
-                input_series: [{ series: certificateSeries(), values: `${10 * 86400}x90` }],
-                alert_rule_test: at("80m", {
-                    alertname: "HomelabCertificateExpiring",
-                    exp_alerts: [
-                        {
-                            exp_labels: {
-                                ...seriesLabels(certificateSeries()),
-                                severity: "warning",
-                                namespace: "istio-ingress",
+        const out = unitTest(
+            "certificate",
+            [file],
+            [
+                {
+                    interval: "1m",
+                    input_series: [{ series: certificateSeries(), values: `${10 * 86400}x90` }],
+                    alert_rule_test: at("80m", {
+                        alertname: "HomelabCertificateExpiring",
+                        exp_alerts: [
+                            {
+                                exp_labels: {
+                                    ...seriesLabels(certificateSeries()),
+                                    severity: "warning",
+                                    namespace: "istio-ingress",
+                                },
+                                exp_annotations: {
+                                    runbook: "kubectl -n istio-ingress describe certificate gw; kubectl -n cert-manager logs deploy/cert-manager.",
+                                },
                             },
-                            exp_annotations: { runbook: "kubectl -n istio-ingress describe certificate gw; kubectl -n cert-manager logs deploy/cert-manager." },
-                        },
-                    ],
-                }),
-            },
-        ]);
+                        ],
+                    }),
+                },
+            ],
+        );
         expect(out).toContain("SUCCESS");
     });
 
@@ -286,41 +320,55 @@ promtool.describe("rules and queries, by promtool", () => {
         const node = (ready: number) => ({ series: `kube_node_status_condition{condition="Ready",status="true",node="k3s-2"}`, values: `${ready}x90` });
         const cert = (days: number) => ({ series: certificateSeries(), values: `${days * 86400}x90` });
         const crash = [
-            { series: 'kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff",namespace="shlink",pod="shlink-0",container="shlink"}', values: "1x90" },
+            {
+                series: 'kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff",namespace="shlink",pod="shlink-0",container="shlink"}',
+                values: "1x90",
+            },
             { series: 'kube_pod_info{namespace="shlink",pod="shlink-0",node="k3s-2"}', values: "1x90" },
         ];
         const fires = (alertname: string, labels: Record<string, string>) => ({ alertname, exp_alerts: [{ exp_labels: labels }] });
         const vault = ["HomelabVaultSealed", "HomelabVaultDown"];
-        const out = unitTest("platform", ["homelab-platform.testable.yml"], [
-            {
-                // Healthy, and no Vault anywhere: a down target of another job does not count.
-                interval: "1m",
-                input_series: [node(1), cert(60), { series: 'up{job="shlink",instance="a"}', values: "0x90" }],
-                alert_rule_test: at("80m", ...["HomelabNodeNotReady", "HomelabCertificateExpiring", "HomelabPodCrashLooping", ...vault].map(silent)),
-            },
-            {
-                interval: "1m",
-                input_series: [
-                    node(0),
-                    cert(10),
-                    ...crash,
-                    { series: 'vault_core_unsealed{pod="openbao-0"}', values: "0x90" },
-                    { series: 'up{job="openbao",instance="openbao-0"}', values: "0x90" },
-                ],
-                alert_rule_test: at(
-                    "80m",
-                    fires("HomelabNodeNotReady", { severity: "critical", condition: "Ready", status: "true", node: "k3s-2" }),
-                    fires("HomelabCertificateExpiring", {
-                        ...seriesLabels(certificateSeries()),
-                        severity: "warning",
-                        namespace: "istio-ingress",
-                    }),
-                    fires("HomelabPodCrashLooping", { severity: "warning", reason: "CrashLoopBackOff", namespace: "shlink", pod: "shlink-0", container: "shlink", node: "k3s-2" }),
-                    fires("HomelabVaultSealed", { severity: "critical", pod: "openbao-0" }),
-                    fires("HomelabVaultDown", { severity: "critical", job: "openbao", instance: "openbao-0" }),
-                ),
-            },
-        ]);
+        const out = unitTest(
+            "platform",
+            ["homelab-platform.testable.yml"],
+            [
+                {
+                    // Healthy, and no Vault anywhere: a down target of another job does not count.
+                    interval: "1m",
+                    input_series: [node(1), cert(60), { series: 'up{job="shlink",instance="a"}', values: "0x90" }],
+                    alert_rule_test: at("80m", ...["HomelabNodeNotReady", "HomelabCertificateExpiring", "HomelabPodCrashLooping", ...vault].map(silent)),
+                },
+                {
+                    interval: "1m",
+                    input_series: [
+                        node(0),
+                        cert(10),
+                        ...crash,
+                        { series: 'vault_core_unsealed{pod="openbao-0"}', values: "0x90" },
+                        { series: 'up{job="openbao",instance="openbao-0"}', values: "0x90" },
+                    ],
+                    alert_rule_test: at(
+                        "80m",
+                        fires("HomelabNodeNotReady", { severity: "critical", condition: "Ready", status: "true", node: "k3s-2" }),
+                        fires("HomelabCertificateExpiring", {
+                            ...seriesLabels(certificateSeries()),
+                            severity: "warning",
+                            namespace: "istio-ingress",
+                        }),
+                        fires("HomelabPodCrashLooping", {
+                            severity: "warning",
+                            reason: "CrashLoopBackOff",
+                            namespace: "shlink",
+                            pod: "shlink-0",
+                            container: "shlink",
+                            node: "k3s-2",
+                        }),
+                        fires("HomelabVaultSealed", { severity: "critical", pod: "openbao-0" }),
+                        fires("HomelabVaultDown", { severity: "critical", job: "openbao", instance: "openbao-0" }),
+                    ),
+                },
+            ],
+        );
         expect(out).toContain("SUCCESS");
     });
 
@@ -331,25 +379,30 @@ promtool.describe("rules and queries, by promtool", () => {
             values,
         });
         const fires = (alertname: string, labels: Record<string, string>) => ({ alertname, exp_alerts: [{ exp_labels: labels }] });
-        const out = unitTest("backups", ["homelab-backups.testable.yml"], [
-            {
-                // Both fresh, seen by two instances' exporters: nothing for a week.
-                interval: "1h",
-                input_series: [age("1", "a", "3600x200"), age("1", "b", "3600x200"), age("2", "a", "259200x200")],
-                alert_rule_test: at("180h", silent("HomelabBackupTooOld"), silent("HomelabBackupMissing")),
-            },
-            {
-                // repo1's backups stop at 20 h old: past 27 h at 8 h in, firing the hour after; repo2 never had one.
-                interval: "1h",
-                input_series: [age("1", "a", "72000+3600x200"), { series: 'up{job="other"}', values: "1x200" }],
-                alert_rule_test: [
-                    ...at("6h", silent("HomelabBackupTooOld")),
-                    ...at("10h", fires("HomelabBackupTooOld", { severity: "critical", repo: "1" })),
-                    ...at("165h", silent("HomelabBackupMissing")),
-                    ...at("175h", fires("HomelabBackupMissing", { severity: "critical", repo: "2", pg_cluster: "postgres:shlink-db" })),
-                ],
-            },
-        ], "1h");
+        const out = unitTest(
+            "backups",
+            ["homelab-backups.testable.yml"],
+            [
+                {
+                    // Both fresh, seen by two instances' exporters: nothing for a week.
+                    interval: "1h",
+                    input_series: [age("1", "a", "3600x200"), age("1", "b", "3600x200"), age("2", "a", "259200x200")],
+                    alert_rule_test: at("180h", silent("HomelabBackupTooOld"), silent("HomelabBackupMissing")),
+                },
+                {
+                    // repo1's backups stop at 20 h old: past 27 h at 8 h in, firing the hour after; repo2 never had one.
+                    interval: "1h",
+                    input_series: [age("1", "a", "72000+3600x200"), { series: 'up{job="other"}', values: "1x200" }],
+                    alert_rule_test: [
+                        ...at("6h", silent("HomelabBackupTooOld")),
+                        ...at("10h", fires("HomelabBackupTooOld", { severity: "critical", repo: "1" })),
+                        ...at("165h", silent("HomelabBackupMissing")),
+                        ...at("175h", fires("HomelabBackupMissing", { severity: "critical", repo: "2", pg_cluster: "postgres:shlink-db" })),
+                    ],
+                },
+            ],
+            "1h",
+        );
         expect(out).toContain("SUCCESS");
     });
 });

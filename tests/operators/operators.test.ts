@@ -13,10 +13,22 @@ import { runHomelab } from "../helpers/platform";
 import { pssLabels } from "../helpers/podSecurity";
 
 /** cert-manager's chart passes restricted; PGO's and redis-operator's pods are not checked past baseline. */
-const OPERATOR_LEVELS: Record<string, "baseline" | "restricted"> = { "cert-manager": "restricted", pgo: "restricted", "redis-operator": "baseline", "external-secrets": "restricted", reloader: "baseline" };
+const OPERATOR_LEVELS: Record<string, "baseline" | "restricted"> = {
+    "cert-manager": "restricted",
+    pgo: "restricted",
+    "redis-operator": "baseline",
+    "external-secrets": "restricted",
+    reloader: "baseline",
+};
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const ROLES = { certManager: "cert-manager", postgresOperator: "pgo", redisOperator: "redis-operator", externalSecrets: "external-secrets", reloader: "reloader" } as const;
+const ROLES = {
+    certManager: "cert-manager",
+    postgresOperator: "pgo",
+    redisOperator: "redis-operator",
+    externalSecrets: "external-secrets",
+    reloader: "reloader",
+} as const;
 const PINS = { ...OPERATOR_CHARTS, externalSecrets: EXTERNAL_SECRETS_CHART, reloader: RELOADER_CHART };
 
 describe("operator Helm values", () => {
@@ -103,11 +115,17 @@ describe("the operators in the stack", () => {
     });
 
     it("installs the releases in parallel: none waits for another", () => {
-        const releases = ledger.ofType(RELEASE).filter((r) => r.parent === "operators").map((r) => r.name);
+        const releases = ledger
+            .ofType(RELEASE)
+            .filter((r) => r.parent === "operators")
+            .map((r) => r.name);
         expect(releases).toHaveLength(5);
         for (const release of releases) {
             const waits = ledger.waitsFor(release);
-            expect(releases.filter((other) => waits.has(other)), release).toEqual([]);
+            expect(
+                releases.filter((other) => waits.has(other)),
+                release,
+            ).toEqual([]);
         }
     });
 

@@ -11,9 +11,20 @@ import { KIALI } from "../../components/observability/facts";
 import { PARTS } from "../../stacks/parts";
 import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
 
-const PORTS: DoorPorts = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
+const PORTS: DoorPorts = {
+    shlink: 80,
+    shlinkHttps: 443,
+    grafana: 3000,
+    jaeger: 16686,
+    kiali: 20001,
+    alertmanager: 9093,
+    argocd: 8080,
+    argocdHttps: 8443,
+    vault: 8200,
+};
 /** A door's URL as the stack writes it, on a made-up address. */
-const url = (door: Parameters<Parameters<typeof smokeTargets>[2]>[0]) => `${door.scheme}://lab:${door.port}${"path" in door && door.path !== undefined ? door.path : ""}`;
+const url = (door: Parameters<Parameters<typeof smokeTargets>[2]>[0]) =>
+    `${door.scheme}://lab:${door.port}${"path" in door && door.path !== undefined ? door.path : ""}`;
 const DRILL_IDS = Object.keys(DRILL_CATALOG);
 /** The namespaces reading from Vault, as the stack hands them to the smoke check. */
 const READERS = readerNamespaces(LAB_VAULT_ENTRIES);
@@ -60,9 +71,15 @@ describe("the parts' drills", () => {
     });
 
     it("are refused when a drill is no part's, two parts claim one, or a part claims one the catalog lacks", () => {
-        const parts = PARTS.map((p) => (p.name === "mesh" ? { ...p, drills: ["istiod", "mesh-split"] } : p.name === "data" ? { ...p, drills: ["postgres-primary", "redis-master"] } : p));
+        const parts = PARTS.map((p) =>
+            p.name === "mesh" ? { ...p, drills: ["istiod", "mesh-split"] } : p.name === "data" ? { ...p, drills: ["postgres-primary", "redis-master"] } : p,
+        );
         const edgeToo = parts.map((p) => (p.name === "edge" ? { ...p, drills: [...p.drills, "istiod"] } : p));
-        expect(drillClaimErrors(edgeToo, DRILL_IDS)).toEqual(["drill backup-restore is no part's", "drill istiod is claimed by mesh and edge", "mesh claims mesh-split, which is no drill"]);
+        expect(drillClaimErrors(edgeToo, DRILL_IDS)).toEqual([
+            "drill backup-restore is no part's",
+            "drill istiod is claimed by mesh and edge",
+            "mesh claims mesh-split, which is no drill",
+        ]);
     });
 
     it("and a part that forgets its probes or its drills does not compile", () => {

@@ -46,8 +46,17 @@ describe("the operations contract", () => {
         // @ts-expect-error -- shlinkApiKey's property is `apiKey`
         const wrong: SeedValues = { ...values("k"), shlinkApiKey: { key: "k" } };
         // @ts-expect-error -- grafanaAdmin is required
-        const missing: SeedValues = { shlinkApiKey: { apiKey: "k" }, postgresShlinkUser: { password: "p", verifier: "v" }, redisAuth: { password: "p", previousPassword: "q", generation: "0" } };
-        expect(seededEntries(LAB_VAULT_ENTRIES, values("k")).map(([name]) => name)).toEqual(["shlinkApiKey", "postgresShlinkUser", "redisAuth", "grafanaAdmin"]);
+        const missing: SeedValues = {
+            shlinkApiKey: { apiKey: "k" },
+            postgresShlinkUser: { password: "p", verifier: "v" },
+            redisAuth: { password: "p", previousPassword: "q", generation: "0" },
+        };
+        expect(seededEntries(LAB_VAULT_ENTRIES, values("k")).map(([name]) => name)).toEqual([
+            "shlinkApiKey",
+            "postgresShlinkUser",
+            "redisAuth",
+            "grafanaAdmin",
+        ]);
         expect([wrong, missing]).toHaveLength(2);
     });
 });
@@ -55,11 +64,23 @@ describe("the operations contract", () => {
 describe("the Vault catalog over the parts", () => {
     it("holds every entry of the vocabulary, each declared by exactly one part, in the policies' order", () => {
         // Every name of VaultEntryProperties, written out: the compiler refuses a missing or extra key here.
-        const every: Record<VaultEntryName, true> = { shlinkApiKey: true, postgresShlinkUser: true, redisAuth: true, grafanaAdmin: true, postgresOffsiteBackup: true };
+        const every: Record<VaultEntryName, true> = {
+            shlinkApiKey: true,
+            postgresShlinkUser: true,
+            redisAuth: true,
+            grafanaAdmin: true,
+            postgresOffsiteBackup: true,
+        };
         expect([...VAULT_ENTRY_ORDER].sort()).toEqual(Object.keys(every).sort());
         expect(catalogEntries(LAB_VAULT_ENTRIES).map(([name]) => name)).toEqual([...VAULT_ENTRY_ORDER]);
         const owners = Object.fromEntries(PARTS.flatMap((part) => Object.keys(part.vaultEntries).map((name) => [name, part.name])));
-        expect(owners).toEqual({ shlinkApiKey: "apps", postgresShlinkUser: "data", redisAuth: "data", postgresOffsiteBackup: "data", grafanaAdmin: "observability" });
+        expect(owners).toEqual({
+            shlinkApiKey: "apps",
+            postgresShlinkUser: "data",
+            redisAuth: "data",
+            postgresOffsiteBackup: "data",
+            grafanaAdmin: "observability",
+        });
     });
 
     it("refuses an entry two parts declare", () => {
@@ -77,7 +98,9 @@ describe("the Vault catalog over the parts", () => {
         };
         expect(grafanaAdmin?.readers).toEqual(["monitoring", "istio-system"]);
         expect(() => seededEntries(withoutGrafana, values)).toThrow("values for grafanaAdmin, an entry no part declares");
-        expect(() => seededEntries(LAB_VAULT_ENTRIES, { ...values, grafanaAdmin: undefined as never })).toThrow("no values for the required entry grafanaAdmin");
+        expect(() => seededEntries(LAB_VAULT_ENTRIES, { ...values, grafanaAdmin: undefined as never })).toThrow(
+            "no values for the required entry grafanaAdmin",
+        );
     });
 });
 
@@ -107,7 +130,10 @@ describe("the budget over the parts", () => {
     });
 
     it("refuses a part whose workload sets no requests: it would escape the capacity check", () => {
-        const careless = { name: "careless", budget: () => [podLine("careless/worker", { containers: [{ name: "worker", resources: { limits: { memory: "64Mi" } } }] }, 1)] };
+        const careless = {
+            name: "careless",
+            budget: () => [podLine("careless/worker", { containers: [{ name: "worker", resources: { limits: { memory: "64Mi" } } }] }, 1)],
+        };
         expect(() => platformBudget(PLAN, [...PARTS, careless])).toThrow("careless/worker/worker: sets no CPU and memory requests");
         expect(() => budgetLine("careless/job", undefined, 1)).toThrow("careless/job/job: sets no CPU and memory requests");
     });

@@ -11,13 +11,28 @@ import { createdNamespaces, labFlows, managedNamespaces, placementProblems, podS
 const PORTS = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
 const config = (mode: "proxmox" | "cluster", argocd: boolean): PlacementConfig => ({ mode, gitops: { argocd }, mesh: { ports: PORTS } });
 const CONFIGS = [config("proxmox", true), config("proxmox", false), config("cluster", true)];
-const INPUTS: FlowInputs = { gatewayPorts: [80, 443], apiServer: { cidr: "192.168.2.0/24", ports: [6443] }, webhookCallers: ["10.42.0.0/32"], offsiteBackupPort: 443 };
+const INPUTS: FlowInputs = {
+    gatewayPorts: [80, 443],
+    apiServer: { cidr: "192.168.2.0/24", ports: [6443] },
+    webhookCallers: ["10.42.0.0/32"],
+    offsiteBackupPort: 443,
+};
 
 /** A part with one namespace of its own, reached by `flows`. */
 function part(name: string, flows: PartPlacement["flows"], doors: PartPlacement["doors"] = () => []) {
     return {
         name,
-        namespaces: [{ kind: "own" as const, name, podSecurity: "restricted" as const, egress: "open" as const, mesh: "none" as const, ingress: "flows" as const, createdWhen: ALWAYS }],
+        namespaces: [
+            {
+                kind: "own" as const,
+                name,
+                podSecurity: "restricted" as const,
+                egress: "open" as const,
+                mesh: "none" as const,
+                ingress: "flows" as const,
+                createdWhen: ALWAYS,
+            },
+        ],
         flows,
         doors,
     };
@@ -30,19 +45,32 @@ describe("the parts' placements", () => {
 
     it("refuse a namespace that takes flows when none of its part's flows reaches it", () => {
         const lonely = part("lonely", () => []);
-        expect(placementProblems([...PARTS, lonely], config("proxmox", true), INPUTS)).toEqual(["lonely: namespace lonely takes flows, but none of the part's flows reaches it"]);
-        const reached = part("lonely", () => [{ name: "lonely-peers", from: { namespace: "lonely" }, to: { namespace: "lonely" }, ports: tcp(1), why: "peers" }]);
+        expect(placementProblems([...PARTS, lonely], config("proxmox", true), INPUTS)).toEqual([
+            "lonely: namespace lonely takes flows, but none of the part's flows reaches it",
+        ]);
+        const reached = part("lonely", () => [
+            { name: "lonely-peers", from: { namespace: "lonely" }, to: { namespace: "lonely" }, ports: tcp(1), why: "peers" },
+        ]);
         expect(placementProblems([...PARTS, reached], config("proxmox", true), INPUTS)).toEqual([]);
     });
 
     it("refuse a namespace said to take no flow that a flow reaches, a name declared twice, a door no flow opens", () => {
         const deaf = { ...part("deaf", () => [{ name: "k6-internal", from: { namespace: "deaf" }, to: { namespace: "deaf" }, ports: [], why: "x" }]) };
         const deafNone = { ...deaf, namespaces: [{ ...deaf.namespaces[0], ingress: "none" as const }] };
-        expect(placementProblems([...PARTS, deafNone], config("proxmox", true), INPUTS)).toEqual(["deaf: namespace deaf takes no flow, but a flow reaches it", "flow k6-internal declared twice"]);
-        const door = () => [{ door: { name: "shut", httpsPort: 9999, destination: { host: "shut.shut.svc.cluster.local", port: 80 } }, routing: "edge" as const, order: 9 }];
+        expect(placementProblems([...PARTS, deafNone], config("proxmox", true), INPUTS)).toEqual([
+            "deaf: namespace deaf takes no flow, but a flow reaches it",
+            "flow k6-internal declared twice",
+        ]);
+        const door = () => [
+            { door: { name: "shut", httpsPort: 9999, destination: { host: "shut.shut.svc.cluster.local", port: 80 } }, routing: "edge" as const, order: 9 },
+        ];
         const shut = part("shut", () => [{ name: "shut-peers", from: { namespace: "shut" }, to: { namespace: "shut" }, ports: [], why: "x" }], door);
         expect(placementProblems([...PARTS, shut], config("proxmox", true), INPUTS)).toEqual(["door shut: no flow lets the gateway reach shut"]);
-        const stray = part("stray", () => [{ name: "stray-peers", from: { namespace: "stray" }, to: { namespace: "stray" }, ports: [], why: "x" }], () => [{ ...door()[0], door: { ...door()[0].door, name: "stray" } }]);
+        const stray = part(
+            "stray",
+            () => [{ name: "stray-peers", from: { namespace: "stray" }, to: { namespace: "stray" }, ports: [], why: "x" }],
+            () => [{ ...door()[0], door: { ...door()[0].door, name: "stray" } }],
+        );
         expect(placementProblems([...PARTS, stray], config("proxmox", true), INPUTS)).toEqual(["door stray: its namespace shut is no part's"]);
     });
 

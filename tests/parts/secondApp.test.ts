@@ -27,7 +27,26 @@ const umamiPart: Part = {
     vaultEntries: {},
     budget: () => [{ what: "umami/umami", cpu: 50, memory: 256, count: 2 }],
     monitors: [],
-    rules: () => [{ role: "umami-rules", name: "umami", groups: [{ name: "umami", rules: [{ alert: "UmamiDown", expr: 'up{namespace="umami"} == 0', for: "5m", labels: { severity: "warning" }, annotations: { summary: "Umami is down", description: "No Umami pod answers Prometheus.", runbook: "docs/operating.md" } }] }] }],
+    rules: () => [
+        {
+            role: "umami-rules",
+            name: "umami",
+            groups: [
+                {
+                    name: "umami",
+                    rules: [
+                        {
+                            alert: "UmamiDown",
+                            expr: 'up{namespace="umami"} == 0',
+                            for: "5m",
+                            labels: { severity: "warning" },
+                            annotations: { summary: "Umami is down", description: "No Umami pod answers Prometheus.", runbook: "docs/operating.md" },
+                        },
+                    ],
+                },
+            ],
+        },
+    ],
     dashboards: [],
     probes: () => [],
     drills: [],
@@ -47,13 +66,26 @@ describe("a second app, added as one Part", () => {
         expect(policies.map((p) => p.metadata.name).sort()).toEqual(
             // default-deny both ways (egress restricted); the gateway in; DNS, istiod and Jaeger out (egress restricted,
             // meshed); Prometheus scraping its Envoy.
-            ["allow-gateway-to-umami", "allow-scrape-envoy-umami", "default-deny-egress", "default-deny-ingress", "egress-umami-dns", "egress-umami-to-istiod", "egress-umami-to-jaeger"],
+            [
+                "allow-gateway-to-umami",
+                "allow-scrape-envoy-umami",
+                "default-deny-egress",
+                "default-deny-ingress",
+                "egress-umami-dns",
+                "egress-umami-to-istiod",
+                "egress-umami-to-jaeger",
+            ],
         );
     });
 
     it("gets its door at the gateway, its pods in the budget and its alert in Prometheus", () => {
         expect(labDoors(CONFIG, parts).edge.map((d) => d.name)).toContain("umami");
-        expect(platformBudget({ shlinkReplicas: 3, nodeCount: 3, argocd: true }, parts)).toContainEqual({ what: "umami/umami", cpu: 50, memory: 256, count: 2 });
+        expect(platformBudget({ shlinkReplicas: 3, nodeCount: 3, argocd: true }, parts)).toContainEqual({
+            what: "umami/umami",
+            cpu: 50,
+            memory: 256,
+            count: 2,
+        });
         expect(checkedRuleSets(parts, { backups: [] }).find((set) => set.role === "umami-rules")?.groups[0].rules).toHaveLength(1);
     });
 

@@ -58,7 +58,11 @@ async function checkInProcess(args: string[]): Promise<{ status: number; stdout:
 }
 
 /** The problem lines of check's output. */
-const problemLines = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("  - ")).map((l) => l.slice(4));
+const problemLines = (stdout: string) =>
+    stdout
+        .split("\n")
+        .filter((l) => l.startsWith("  - "))
+        .map((l) => l.slice(4));
 
 /** The seed stack file with the user's keys set the way `pulumi config set [--secret]` stores them. */
 function completeStackFile(): string {
@@ -107,12 +111,19 @@ describe("npm run check on a fresh clone's seed stack file, offline", () => {
         fs.writeFileSync(path.join(home, ".ssh", "homelab"), keys.privateKey);
         fs.writeFileSync(path.join(home, ".ssh", "homelab.pub"), keys.publicKey + "\n");
         // A stand-in `npm` that records its arguments and its stdin (what Pulumi would read at the prompt).
-        fs.writeFileSync(path.join(bin, "npm"), '#!/usr/bin/env bash\nprintf "%s\\x1f" "$@" >>"$CALLS"; printf "\\x1e" >>"$CALLS"; cat >>"$CALLS"; printf "\\x1d" >>"$CALLS"\n', { mode: 0o755 });
+        fs.writeFileSync(
+            path.join(bin, "npm"),
+            '#!/usr/bin/env bash\nprintf "%s\\x1f" "$@" >>"$CALLS"; printf "\\x1e" >>"$CALLS"; cat >>"$CALLS"; printf "\\x1d" >>"$CALLS"\n',
+            { mode: 0o755 },
+        );
         const calls = path.join(dir, "calls");
         const token = "root@pam!homelab=0b7e4a4e-6a7d-4f3c-9a53-2f4c1f0e9d11";
         for (const line of problemLines(run.stdout)) {
             const command = line.slice(line.indexOf("npm run pulumi")).replace("<proxmox-host>", "pve.lan");
-            execFileSync("bash", ["-c", command], { env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home, CALLS: calls }, input: command.includes("apiToken") ? token : "" });
+            execFileSync("bash", ["-c", command], {
+                env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home, CALLS: calls },
+                input: command.includes("apiToken") ? token : "",
+            });
         }
         const recorded = fs
             .readFileSync(calls, "utf8")
@@ -129,7 +140,6 @@ describe("npm run check on a fresh clone's seed stack file, offline", () => {
             { args: ["run", "pulumi", "--", "config", "set", "--secret", "homelab:sshPrivateKey"], stdin: keys.privateKey },
         ]);
     });
-
 });
 
 describe("npm run check", () => {

@@ -27,7 +27,26 @@ openssl.describe("npm run check -- --live", () => {
 
     beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-pve-"));
-        openssl.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1", "-subj", "/CN=pve"], dir);
+        openssl.run(
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=pve",
+            ],
+            dir,
+        );
         const answers: Record<string, unknown> = {
             "/api2/json/version": { version: "8.4.1" },
             "/api2/json/nodes": [{ node: "um790", status: "online" }],

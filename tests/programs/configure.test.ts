@@ -24,15 +24,36 @@ describe("npm run configure -- --help", () => {
         const lines: string[] = [];
         const refuse = () => Promise.reject(new Error("--help does nothing else"));
         const status = await runConfigure(["--help"], {
-            root: ROOT, env: {}, home: "/nonexistent", out: (line) => lines.push(line), ask: refuse, askSecret: refuse, fetchCli: refuse,
-            pulumi: refuse, proxmoxNodes: refuse, sshKeygen: refuse, check: refuse,
+            root: ROOT,
+            env: {},
+            home: "/nonexistent",
+            out: (line) => lines.push(line),
+            ask: refuse,
+            askSecret: refuse,
+            fetchCli: refuse,
+            pulumi: refuse,
+            proxmoxNodes: refuse,
+            sshKeygen: refuse,
+            check: refuse,
         });
         expect(status).toBe(0);
         for (const [flag, help] of CONFIGURE_FLAGS) {
             expect(lines.join("\n")).toContain(`  ${flag.padEnd(30)} ${help}`);
         }
         const flags = CONFIGURE_FLAGS.map(([flag]) => flag.split(" ")[0]);
-        for (const needed of ["--stack", "--endpoint", "--api-token-file", "--proxmox-node", "--subnet", "--gateway", "--dns", "--nodes", "--ssh-key", "--create-ssh-key", "--non-interactive"]) {
+        for (const needed of [
+            "--stack",
+            "--endpoint",
+            "--api-token-file",
+            "--proxmox-node",
+            "--subnet",
+            "--gateway",
+            "--dns",
+            "--nodes",
+            "--ssh-key",
+            "--create-ssh-key",
+            "--non-interactive",
+        ]) {
             expect(flags).toContain(needed);
         }
     });
@@ -52,12 +73,18 @@ sshKeygen.describe("npm run configure, non-interactive, on a fresh clone", () =>
             [
                 "scripts/configure.ts",
                 "--non-interactive",
-                "--dir", dir,
-                "--endpoint", "https://10.0.10.5:8006/",
-                "--api-token-file", path.join(dir, "token"),
-                "--proxmox-node", "pve",
-                "--subnet", "10.0.10.0/24",
-                "--nodes", "10.0.10.21,10.0.10.22,10.0.10.23",
+                "--dir",
+                dir,
+                "--endpoint",
+                "https://10.0.10.5:8006/",
+                "--api-token-file",
+                path.join(dir, "token"),
+                "--proxmox-node",
+                "pve",
+                "--subnet",
+                "10.0.10.0/24",
+                "--nodes",
+                "10.0.10.21,10.0.10.22,10.0.10.23",
                 "--create-ssh-key",
                 ...extra,
             ],
@@ -123,7 +150,18 @@ sshKeygen.describe("npm run configure, non-interactive, on a fresh clone", () =>
         const env = { PULUMI: STUB, PULUMI_CONFIG_PASSPHRASE: "test", STUB_CALLS: path.join(dir, "calls") };
         const status = await runConfigure(
             [
-                "--non-interactive", "--dir", dir, "--endpoint", "https://10.0.10.5:8006/", "--proxmox-node", "pve", "--subnet", "10.0.10.0/24", "--nodes", "10.0.10.21,10.0.10.22,10.0.10.23", ...extra,
+                "--non-interactive",
+                "--dir",
+                dir,
+                "--endpoint",
+                "https://10.0.10.5:8006/",
+                "--proxmox-node",
+                "pve",
+                "--subnet",
+                "10.0.10.0/24",
+                "--nodes",
+                "10.0.10.21,10.0.10.22,10.0.10.23",
+                ...extra,
             ],
             {
                 root: ROOT,
@@ -136,7 +174,15 @@ sshKeygen.describe("npm run configure, non-interactive, on a fresh clone", () =>
                 pulumi: (args, options) => runPulumi(args, { ...options, env: { ...process.env, ...options.env } as NodeJS.ProcessEnv }),
                 proxmoxNodes: () => Promise.reject(new Error("no network")),
                 sshKeygen: () => Promise.reject(new Error("the key exists")),
-                check: (argv) => runCheck(argv, { root: ROOT, env: {}, out: (line) => lines.push(line), fetchCli: () => Promise.reject(new Error("offline")), decryptedConfig: () => Promise.reject(new Error("offline")), proxmoxFacts: () => Promise.reject(new Error("offline")) }),
+                check: (argv) =>
+                    runCheck(argv, {
+                        root: ROOT,
+                        env: {},
+                        out: (line) => lines.push(line),
+                        fetchCli: () => Promise.reject(new Error("offline")),
+                        decryptedConfig: () => Promise.reject(new Error("offline")),
+                        proxmoxFacts: () => Promise.reject(new Error("offline")),
+                    }),
             },
         );
         return { status, out: lines.join("\n") };
@@ -193,7 +239,15 @@ sshKeygen.describe("npm run configure, interactive, taking every proposal with E
                 ]);
             },
             sshKeygen: (file) => Promise.resolve(void spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file])),
-            check: (argv) => runCheck(argv, { root: ROOT, env: {}, out: (line) => lines.push(line), fetchCli: () => Promise.reject(new Error("offline")), decryptedConfig: () => Promise.reject(new Error("offline")), proxmoxFacts: () => Promise.reject(new Error("offline")) }),
+            check: (argv) =>
+                runCheck(argv, {
+                    root: ROOT,
+                    env: {},
+                    out: (line) => lines.push(line),
+                    fetchCli: () => Promise.reject(new Error("offline")),
+                    decryptedConfig: () => Promise.reject(new Error("offline")),
+                    proxmoxFacts: () => Promise.reject(new Error("offline")),
+                }),
         });
         expect(questions).toEqual([
             "Proxmox API endpoint (https://<host>:8006/)? []",
@@ -234,7 +288,19 @@ describe("configure's arguments", () => {
     it("say what was wrong, then the usage, exit 2", async () => {
         const lines: string[] = [];
         const refuse = () => Promise.reject(new Error("nothing runs on bad arguments"));
-        const deps = { root: ROOT, env: {}, home: "/nonexistent", out: (line: string) => lines.push(line), ask: refuse, askSecret: refuse, fetchCli: refuse, pulumi: refuse, proxmoxNodes: refuse, sshKeygen: refuse, check: refuse };
+        const deps = {
+            root: ROOT,
+            env: {},
+            home: "/nonexistent",
+            out: (line: string) => lines.push(line),
+            ask: refuse,
+            askSecret: refuse,
+            fetchCli: refuse,
+            pulumi: refuse,
+            proxmoxNodes: refuse,
+            sshKeygen: refuse,
+            check: refuse,
+        };
         expect(await runConfigure(["--subnett", "10.0.0.0/24"], deps)).toBe(2);
         expect(lines[0]).toMatch(/^configure: Unknown option '--subnett'/);
         expect(lines[0]).toContain("usage: npm run configure -- [flags]");

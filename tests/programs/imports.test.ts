@@ -37,7 +37,12 @@ describe("the programs' import rules", () => {
         const { cruise } = (await import("dependency-cruiser")) as typeof import("dependency-cruiser");
         const config = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default as { forbidden: never[]; options: { tsPreCompilationDeps: boolean } };
         // The repo's options count type-only (here: unused) imports as edges; without them TypeScript would elide these.
-        const options = { baseDir: FIXTURE, ruleSet: { forbidden: config.forbidden }, validate: true, tsPreCompilationDeps: config.options.tsPreCompilationDeps };
+        const options = {
+            baseDir: FIXTURE,
+            ruleSet: { forbidden: config.forbidden },
+            validate: true,
+            tsPreCompilationDeps: config.options.tsPreCompilationDeps,
+        };
         const result = await cruise(["programs"], options);
         const violations = typeof result.output === "string" ? [] : result.output.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
         expect(violations.sort()).toEqual([

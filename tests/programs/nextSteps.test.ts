@@ -93,19 +93,25 @@ describe("npm run load and npm run drill on a stack that was never built", () =>
             "could not read the outputs of stack 'homelab' (pulumi stack output: error: incorrect passphrase) (set PULUMI_CONFIG_PASSPHRASE or " +
                 "PULUMI_CONFIG_PASSPHRASE_FILE); if the lab was never built, run `npm run up` first",
         );
-        expect(stackOutputFailure("lab", "", Object.assign(new Error("spawnSync pulumi ETIMEDOUT"), { code: "ETIMEDOUT" }))).toContain("(pulumi stack output: no answer within 120 s)");
+        expect(stackOutputFailure("lab", "", Object.assign(new Error("spawnSync pulumi ETIMEDOUT"), { code: "ETIMEDOUT" }))).toContain(
+            "(pulumi stack output: no answer within 120 s)",
+        );
     });
 });
 
 describe("bad arguments say what was wrong", () => {
     it("npm run load", () => {
-        expect(() => parseArgs(["peak", "--duration", "1.5"])).toThrow(/^--duration needs a whole number of seconds above 0 \(got "1\.5"\); usage: npm run load/);
+        expect(() => parseArgs(["peak", "--duration", "1.5"])).toThrow(
+            /^--duration needs a whole number of seconds above 0 \(got "1\.5"\); usage: npm run load/,
+        );
         expect(() => parseArgs(["peak", "--duration"])).toThrow(/^--duration needs a whole number of seconds above 0 \(got ""\)/);
         expect(() => parseArgs(["peak", "-x", "3"])).toThrow(/^unexpected argument "-x" after the scenario; usage: npm run load/);
     });
 
     it("npm run drill", () => {
-        expect(() => parseDrillArgs(["redis-master", "--node", "x"])).toThrow(/^--node is for node-loss and etcd-member only, not redis-master; usage: npm run drill/);
+        expect(() => parseDrillArgs(["redis-master", "--node", "x"])).toThrow(
+            /^--node is for node-loss and etcd-member only, not redis-master; usage: npm run drill/,
+        );
         expect(() => parseDrillArgs(["node-loss", "--node"])).toThrow(/^--node needs one node name; usage/);
         expect(() => parseDrillArgs(["node-loss", "now"])).toThrow(/^unexpected argument "now"; usage/);
     });

@@ -71,7 +71,9 @@ describe("Make it yours, by hand: the two recipes", () => {
 
 describe("docs/configure.md", () => {
     it("names every host whose Helm charts the workstation fetches (every facts module)", () => {
-        const facts = Object.keys(FACT_MODULES).map((file) => fs.readFileSync(path.join(ROOT, file), "utf8")).join("\n");
+        const facts = Object.keys(FACT_MODULES)
+            .map((file) => fs.readFileSync(path.join(ROOT, file), "utf8"))
+            .join("\n");
         const hosts = new Set([...facts.matchAll(/(?:repo: "https:\/\/|chart: "oci:\/\/)([^/"]+)/g)].map((m) => m[1]));
         expect(hosts.size).toBeGreaterThan(10);
         for (const host of hosts) {
@@ -80,7 +82,9 @@ describe("docs/configure.md", () => {
     });
 
     it("names every provider plugin at the version the SDK packages pin, and its source", () => {
-        const plugins = execFileSync("node", [path.join(ROOT, "scripts", "plugins.cjs")], { encoding: "utf8" }).trim().split("\n");
+        const plugins = execFileSync("node", [path.join(ROOT, "scripts", "plugins.cjs")], { encoding: "utf8" })
+            .trim()
+            .split("\n");
         expect(plugins.length).toBe(4);
         for (const line of plugins) {
             const [name, version, server] = line.split("\t");

@@ -27,9 +27,7 @@ function factsOf(host: FakeProxmox): ProxmoxFacts {
         version: host.version,
         nodes: host.nodes.map((n) => ({ name: n.name, online: n.online })),
         hosts: Object.fromEntries(
-            host.nodes
-                .filter((n) => n.online)
-                .map((n) => [n.name, { memoryTotalBytes: n.memoryGiB * GIB, cpuCount: n.threads, datastores: n.datastores }]),
+            host.nodes.filter((n) => n.online).map((n) => [n.name, { memoryTotalBytes: n.memoryGiB * GIB, cpuCount: n.threads, datastores: n.datastores }]),
         ),
     };
 }

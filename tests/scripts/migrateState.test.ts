@@ -77,7 +77,11 @@ describe("scripts/up.sh with a stub pulumi", () => {
      * A copy of up.sh and the migration, deps.sh and the CLI fetch no-ops, a check that exits CHECK_EXIT, and a
      * `pulumi` that logs each call and serves `state` (or fails `stack export` with EXPORT_FAILS).
      */
-    function run(args: string[], state: ExportedState, env: Record<string, string> = {}): { calls: string[][]; imported?: ExportedState; stderr: string; status: number | null } {
+    function run(
+        args: string[],
+        state: ExportedState,
+        env: Record<string, string> = {},
+    ): { calls: string[][]; imported?: ExportedState; stderr: string; status: number | null } {
         dir = mkdtempSync(path.join(tmpdir(), "homelab-up-"));
         mkdirSync(path.join(dir, "scripts"));
         mkdirSync(path.join(dir, "node_modules", ".bin"), { recursive: true });
@@ -149,7 +153,9 @@ describe("scripts/up.sh with a stub pulumi", () => {
         expect(failed.status).toBe(1);
         expect(failed.calls).toEqual([]);
         expect(failed.stderr).toContain("Nothing was changed: fix the config above (or run `npm run configure`), then `npm run up` again.");
-        const checks = readFileSync(path.join(dir, "calls"), "utf8").split("\n").filter((l) => l.startsWith("check"));
+        const checks = readFileSync(path.join(dir, "calls"), "utf8")
+            .split("\n")
+            .filter((l) => l.startsWith("check"));
         expect(checks).toEqual(["check\x1f--stack\x1fhomelab\x1f"]);
         rmSync(dir, { recursive: true, force: true });
         expect(run(["--destroy"], oldState(), { CHECK_EXIT: "1" }).calls.map(verb)).toEqual(["stack select", "destroy"]);

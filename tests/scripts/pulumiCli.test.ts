@@ -48,7 +48,10 @@ describe("npm ci", () => {
 
 describe("scripts/pulumi-cli.sh", () => {
     /** A stand-in curl (HEAD gives the size, a GET the tarball of a fake CLI that records plugin installs). */
-    function fetchCli(env: Record<string, string> = {}, command: string[] = ["bash", path.join(ROOT, "scripts", "pulumi-cli.sh")]): { status: number | null; stdout: string; stderr: string; calls: string[]; home: string } {
+    function fetchCli(
+        env: Record<string, string> = {},
+        command: string[] = ["bash", path.join(ROOT, "scripts", "pulumi-cli.sh")],
+    ): { status: number | null; stdout: string; stderr: string; calls: string[]; home: string } {
         dir ||= fs.mkdtempSync(path.join(os.tmpdir(), "homelab-cli-"));
         const home = path.join(dir, "pulumi-home");
         const bin = path.join(dir, "bin");
@@ -81,7 +84,13 @@ describe("scripts/pulumi-cli.sh", () => {
             env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, PULUMI_HOME: home, STUB_DIR: dir, ...env },
         });
         const calls = path.join(dir, "calls");
-        return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [], home };
+        return {
+            status: run.status,
+            stdout: run.stdout,
+            stderr: run.stderr,
+            calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [],
+            home,
+        };
     }
 
     it("fetches the pinned CLI from get.pulumi.com saying how big, then the four plugins at the SDKs' versions, once", () => {

@@ -130,7 +130,9 @@ describe("secrets from Vault to the workloads", () => {
         }
         for (const push of pushSecrets(ledger)) {
             expect(push.inputs.metadata.annotations).toEqual({ "pulumi.com/waitFor": "condition=Ready" });
-            expect([...ledger.waitsFor(push.name)], push.name).toEqual(expect.arrayContaining(["operators-external-secrets", "vault-seed-store", "vault-seed-secret"]));
+            expect([...ledger.waitsFor(push.name)], push.name).toEqual(
+                expect.arrayContaining(["operators-external-secrets", "vault-seed-store", "vault-seed-secret"]),
+            );
         }
     });
 
@@ -138,7 +140,9 @@ describe("secrets from Vault to the workloads", () => {
         const seed = seedSecret(ledger);
         expect(seed.inputs.metadata).toEqual({ name: VAULT_SEED_SECRET.name, namespace: VAULT.namespace });
         expect(seed.secretInputs).toContain("stringData");
-        const keys = catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).flatMap((e) => e.properties.map((p) => seedKey(e, p)));
+        const keys = catalogEntries(LAB_VAULT_ENTRIES)
+            .map(([, e]) => e)
+            .flatMap((e) => e.properties.map((p) => seedKey(e, p)));
         expect(Object.keys(seed.inputs.stringData).sort()).toEqual(keys.sort());
         expect(vaultAfterPushes(ledger)).toMatchObject({
             "shlink/api-key": { apiKey: GENERATED.shlinkApiKey },
@@ -186,7 +190,10 @@ describe("secrets from Vault to the workloads", () => {
     });
 
     it("has each ExternalSecret read only paths the catalog lets its namespace read (what its Vault role's policy grants)", () => {
-        const readable = (namespace: string) => catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).filter((e) => (e.readers as readonly string[]).includes(namespace));
+        const readable = (namespace: string) =>
+            catalogEntries(LAB_VAULT_ENTRIES)
+                .map(([, e]) => e)
+                .filter((e) => (e.readers as readonly string[]).includes(namespace));
         for (const es of externalSecrets(ledger)) {
             const namespace = es.inputs.metadata.namespace;
             for (const read of es.inputs.spec.data) {
@@ -219,11 +226,15 @@ describe("secrets from Vault to the workloads", () => {
     });
 
     it("builds the ExternalSecret specs the stack sends from the catalog", () => {
-        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "nope" as "password" }], LAB_VAULT_ENTRIES)).toThrow(/redis\/auth has no property nope/);
+        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "nope" as "password" }], LAB_VAULT_ENTRIES)).toThrow(
+            /redis\/auth has no property nope/,
+        );
         // A read of an entry no part declares (here: the data part's entries left out) has no path to read.
         const { redisAuth, ...withoutRedis } = LAB_VAULT_ENTRIES;
         expect(redisAuth?.path).toBe("redis/auth");
-        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "password" }], withoutRedis)).toThrow("no part declares the Vault entry redisAuth");
+        expect(() => externalSecretSpec("x", [{ secretKey: "k", entry: "redisAuth", property: "password" }], withoutRedis)).toThrow(
+            "no part declares the Vault entry redisAuth",
+        );
         expect(reloadOnSecrets("b", "a")).toEqual({ [RELOAD]: "a,b" });
     });
 });

@@ -145,7 +145,10 @@ function startPod(
     if (options.volume === "marked") {
         fs.writeFileSync(path.join(data, SELF_INIT_PENDING_FILE), "");
     }
-    const line = CHART_ARGS_LINE.replace("{{ .Values.server.extraArgs }}", relocate(extraArgs)).replace("/usr/local/bin/docker-entrypoint.sh", "printf '%s\\n'");
+    const line = CHART_ARGS_LINE.replace("{{ .Values.server.extraArgs }}", relocate(extraArgs)).replace(
+        "/usr/local/bin/docker-entrypoint.sh",
+        "printf '%s\\n'",
+    );
     const log = path.join(root, "bao.log");
     const serving = path.join(root, "serving");
     fs.writeFileSync(log, "");
@@ -160,7 +163,10 @@ function startPod(
     const volume = () => fs.readdirSync(data, { recursive: true }).map(String).sort();
     return {
         args: unroot(r.stdout).trim().split("\n"),
-        probes: fs.readFileSync(log, "utf8").split("\n").filter((l) => l !== "" && !l.includes(" local ")),
+        probes: fs
+            .readFileSync(log, "utf8")
+            .split("\n")
+            .filter((l) => l !== "" && !l.includes(" local ")),
         stderr: unroot(r.stderr),
         root,
         volume,
@@ -228,7 +234,10 @@ describe("OpenBao (Vault)", () => {
             atomic: true,
             waitForJobs: true,
         });
-        expect(ledger.byName("vault-namespace").inputs.metadata).toEqual({ name: "vault", labels: { "istio-injection": "disabled", ...pssLabels("restricted") } });
+        expect(ledger.byName("vault-namespace").inputs.metadata).toEqual({
+            name: "vault",
+            labels: { "istio-injection": "disabled", ...pssLabels("restricted") },
+        });
         expect(values.injector).toEqual({ enabled: false });
         expect(values.server.image).toEqual({ registry: "quay.io", repository: "openbao/openbao", tag: "2.6.2" });
     });
@@ -240,7 +249,12 @@ describe("OpenBao (Vault)", () => {
     });
 
     it("runs three HA pods on Raft with the node id set, one per node (the chart's required anti-affinity) and a PDB of one", () => {
-        expect(values.server.ha).toMatchObject({ enabled: true, replicas: 3, raft: { enabled: true, setNodeId: true }, disruptionBudget: { enabled: true, maxUnavailable: 1 } });
+        expect(values.server.ha).toMatchObject({
+            enabled: true,
+            replicas: 3,
+            raft: { enabled: true, setNodeId: true },
+            disruptionBudget: { enabled: true, maxUnavailable: 1 },
+        });
         // Unset, so the chart's default applies: requiredDuringScheduling podAntiAffinity on kubernetes.io/hostname (values.yaml:734).
         expect(values.server.affinity).toBeUndefined();
         expect(values.server.dataStorage).toEqual({ enabled: true, size: "2Gi", mountPath: "/openbao/data", storageClass: "local-path" });
@@ -338,8 +352,7 @@ describe("OpenBao (Vault)", () => {
     const raftFiles = ["node-id", "raft", path.join("raft", "raft.db"), "vault.db"];
     const initFiles = () => ledger.byName("vault-self-init").inputs.data as Record<string, string>;
     for (const [shell, test] of shells) {
-        const start = (hostname: string, options?: Parameters<typeof startPod>[4]) =>
-            startPod(shell, hostname, values.server.extraArgs, initFiles(), options);
+        const start = (hostname: string, options?: Parameters<typeof startPod>[4]) => startPod(shell, hostname, values.server.extraArgs, initFiles(), options);
 
         test(`loads the self-init file on pod 0 only, as the chart's own sh -ec line runs it (${shell.join(" ")})`, async () => {
             expect(values.server.extraArgs).not.toMatch(/[\r\n]/);
@@ -351,10 +364,7 @@ describe("OpenBao (Vault)", () => {
             const first = start("openbao-0");
             expect(first.args).toEqual(withInit);
             expect(first.stderr).toBe("");
-            expect(first.probes).toEqual([
-                "status http://openbao-1.openbao-internal:8200 5s 0",
-                "status http://openbao-2.openbao-internal:8200 5s 0",
-            ]);
+            expect(first.probes).toEqual(["status http://openbao-1.openbao-internal:8200 5s 0", "status http://openbao-2.openbao-internal:8200 5s 0"]);
             // Marked before OpenBao starts, unmarked once it serves: its self-init completed.
             expect(first.volume()).toEqual([SELF_INIT_PENDING_FILE, "lost+found"].sort());
             await first.serve();
@@ -367,7 +377,12 @@ describe("OpenBao (Vault)", () => {
 
         test(`lets a pod 0 with running peers join them instead of initialising a second cluster (${shell.join(" ")})`, async () => {
             // Unsealed (0) or sealed (2), a peer that answers means the cluster exists.
-            for (const peers of [{ 1: 0, 2: 0 }, { 1: 2, 2: 1 }, { 1: 1, 2: 0 }, { 1: 1, 2: 2 }]) {
+            for (const peers of [
+                { 1: 0, 2: 0 },
+                { 1: 2, 2: 1 },
+                { 1: 1, 2: 0 },
+                { 1: 1, 2: 2 },
+            ]) {
                 const rebuilt = start("openbao-0", { peers });
                 expect({ args: rebuilt.args, volume: rebuilt.volume() }, JSON.stringify(peers)).toEqual({ args: base, volume: ["lost+found"] });
             }
@@ -438,7 +453,8 @@ describe("OpenBao (Vault)", () => {
     it("gives each reading namespace a role bound to its vault-client ServiceAccount, with a policy reading exactly its entries", () => {
         expect(readerNamespaces(LAB_VAULT_ENTRIES)).toEqual(["istio-system", "monitoring", "postgres", "redis", "shlink"]);
         for (const ns of readerNamespaces(LAB_VAULT_ENTRIES)) {
-            const expected = catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e)
+            const expected = catalogEntries(LAB_VAULT_ENTRIES)
+                .map(([, e]) => e)
                 .filter((e) => (e.readers as readonly string[]).includes(ns))
                 .map((e) => `secret/data/${e.path}`)
                 .sort();
@@ -455,7 +471,9 @@ describe("OpenBao (Vault)", () => {
     });
 
     it("lets the seeder in vault create, read and update every entry's data and metadata (ESO's PushSecret), nothing more", () => {
-        const expected = catalogEntries(LAB_VAULT_ENTRIES).map(([, e]) => e).flatMap((e) => [`secret/data/${e.path}`, `secret/metadata/${e.path}`]);
+        const expected = catalogEntries(LAB_VAULT_ENTRIES)
+            .map(([, e]) => e)
+            .flatMap((e) => [`secret/data/${e.path}`, `secret/metadata/${e.path}`]);
         expect(Object.keys(policies.seeder).sort()).toEqual(expected.sort());
         for (const capabilities of Object.values(policies.seeder)) {
             expect(capabilities).toEqual(["create", "read", "update"]);
@@ -519,7 +537,10 @@ describe("OpenBao (Vault)", () => {
         expect(container).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
         // Volume types restricted allows; the chart adds an emptyDir (home) and the data PVC.
         for (const volume of values.server.volumes) {
-            expect(Object.keys(volume).filter((k) => k !== "name"), volume.name).toEqual([expect.stringMatching(/^(secret|configMap)$/)]);
+            expect(
+                Object.keys(volume).filter((k) => k !== "name"),
+                volume.name,
+            ).toEqual([expect.stringMatching(/^(secret|configMap)$/)]);
         }
         expect(values.server.hostNetwork).toBeUndefined();
         expect(values.server.extraContainers).toBeUndefined();
@@ -551,8 +572,12 @@ describe("OpenBao (Vault)", () => {
 
     it("puts homelab:vaultPort (default 8200) in the port plan", () => {
         expect(CONFIG_DEFAULTS.vaultPort).toBe(8200);
-        expect(problemsOf({ "homelab:vaultPort": "3000" })).toEqual(["homelab:vaultPort 3000 is already homelab:grafanaPort: each URL needs a port of its own."]);
-        expect(problemsOf({ "homelab:vaultPort": "6443" })).toEqual(["homelab:vaultPort 6443 is taken on every node by the K3s API server: choose another port."]);
+        expect(problemsOf({ "homelab:vaultPort": "3000" })).toEqual([
+            "homelab:vaultPort 3000 is already homelab:grafanaPort: each URL needs a port of its own.",
+        ]);
+        expect(problemsOf({ "homelab:vaultPort": "6443" })).toEqual([
+            "homelab:vaultPort 6443 is taken on every node by the K3s API server: choose another port.",
+        ]);
     });
 
     it("checks Vault's health through its URL in the smoke check, after the release", () => {

@@ -30,7 +30,14 @@ export const CHART_PODS: Record<string, ChartPod[]> = {
         {
             workload: "argocd-server",
             source: "values.yaml : 2301-2309 (server.containerSecurityContext)",
-            spec: { containers: [{ name: "server", securityContext: HARDENED }], volumes: [...volumes("emptyDir", "plugins-home", "tmp"), ...volumes("configMap", "ssh-known-hosts", "tls-certs", "styles", "argocd-cmd-params-cm"), ...volumes("secret", "argocd-repo-server-tls", "argocd-dex-server-tls")] },
+            spec: {
+                containers: [{ name: "server", securityContext: HARDENED }],
+                volumes: [
+                    ...volumes("emptyDir", "plugins-home", "tmp"),
+                    ...volumes("configMap", "ssh-known-hosts", "tls-certs", "styles", "argocd-cmd-params-cm"),
+                    ...volumes("secret", "argocd-repo-server-tls", "argocd-dex-server-tls"),
+                ],
+            },
         },
         {
             workload: "argocd-repo-server",
@@ -38,25 +45,45 @@ export const CHART_PODS: Record<string, ChartPod[]> = {
             spec: {
                 initContainers: [{ name: "copyutil", securityContext: HARDENED }],
                 containers: [{ name: "repo-server", securityContext: HARDENED }],
-                volumes: [...volumes("emptyDir", "helm-working-dir", "plugins", "var-files", "tmp", "gpg-keyring"), ...volumes("configMap", "ssh-known-hosts", "tls-certs", "gpg-keys"), ...volumes("secret", "argocd-repo-server-tls")],
+                volumes: [
+                    ...volumes("emptyDir", "helm-working-dir", "plugins", "var-files", "tmp", "gpg-keyring"),
+                    ...volumes("configMap", "ssh-known-hosts", "tls-certs", "gpg-keys"),
+                    ...volumes("secret", "argocd-repo-server-tls"),
+                ],
             },
         },
         {
             workload: "argocd-application-controller",
             source: "values.yaml : 941-949 (controller.containerSecurityContext)",
-            spec: { containers: [{ name: "application-controller", securityContext: HARDENED }], volumes: [...volumes("emptyDir", "argocd-home", "argocd-application-controller-tmp"), ...volumes("secret", "argocd-repo-server-tls"), ...volumes("configMap", "argocd-cmd-params-cm")] },
+            spec: {
+                containers: [{ name: "application-controller", securityContext: HARDENED }],
+                volumes: [
+                    ...volumes("emptyDir", "argocd-home", "argocd-application-controller-tmp"),
+                    ...volumes("secret", "argocd-repo-server-tls"),
+                    ...volumes("configMap", "argocd-cmd-params-cm"),
+                ],
+            },
         },
         {
             workload: "argocd-applicationset-controller",
             source: "values.yaml : 3594-3602 (applicationSet.containerSecurityContext)",
-            spec: { containers: [{ name: "applicationset-controller", securityContext: HARDENED }], volumes: [...volumes("configMap", "ssh-known-hosts", "tls-certs", "gpg-keys", "argocd-cmd-params-cm"), ...volumes("emptyDir", "gpg-keyring", "tmp"), ...volumes("secret", "argocd-repo-server-tls")] },
+            spec: {
+                containers: [{ name: "applicationset-controller", securityContext: HARDENED }],
+                volumes: [
+                    ...volumes("configMap", "ssh-known-hosts", "tls-certs", "gpg-keys", "argocd-cmd-params-cm"),
+                    ...volumes("emptyDir", "gpg-keyring", "tmp"),
+                    ...volumes("secret", "argocd-repo-server-tls"),
+                ],
+            },
         },
         {
             workload: "argocd-redis",
             source: "values.yaml : 1711-1715 (redis.securityContext: runAsNonRoot, runAsUser 999, RuntimeDefault), 1731-1736 (redis.containerSecurityContext)",
             spec: {
                 securityContext: { runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [{ name: "redis", securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+                containers: [
+                    { name: "redis", securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } },
+                ],
                 volumes: volumes("configMap", "health"),
             },
         },
@@ -87,4 +114,13 @@ export const CHART_PODS: Record<string, ChartPod[]> = {
 };
 
 /** Keys of our values that would change what CHART_PODS models, per namespace's chart. */
-export const CHART_POD_VALUE_KEYS = ["securityContext", "containerSecurityContext", "podSecurityContext", "hostNetwork", "volumes", "extraVolumes", "initContainers", "extraContainers"];
+export const CHART_POD_VALUE_KEYS = [
+    "securityContext",
+    "containerSecurityContext",
+    "podSecurityContext",
+    "hostNetwork",
+    "volumes",
+    "extraVolumes",
+    "initContainers",
+    "extraContainers",
+];

@@ -90,7 +90,8 @@ function argoCdTemplates(): PolicyTemplate[] {
         "app.kubernetes.io/name": `${String(v(release.values, "nameOverride", "argocd"))}-${component}`,
         "app.kubernetes.io/instance": release.name,
     });
-    const samePods = (release: ReleaseInputs, ...components: string[]): PolicyPeer[] => components.map((c) => ({ podSelector: { matchLabels: selector(release, c) } }));
+    const samePods = (release: ReleaseInputs, ...components: string[]): PolicyPeer[] =>
+        components.map((c) => ({ podSelector: { matchLabels: selector(release, c) } }));
     const everyNamespace: PolicyPeer[] = [{ namespaceSelector: {} }];
     const ingress = (release: ReleaseInputs, component: string, rules: PolicyRule[]): NetworkPolicy => ({
         metadata: { name: `${release.name}-${component}`, namespace: release.namespace },
@@ -133,18 +134,32 @@ function argoCdTemplates(): PolicyTemplate[] {
             renders: (values) => create(values, "redis") && enabled(values, "redis.enabled", true) && !enabled(values, "redis-ha.enabled", false),
             policies: (r) => {
                 const n = names(r.values);
-                const exporter = enabled(r.values, "redis.exporter.enabled", false) ? [{ from: everyNamespace, ports: [{ port: "metrics", protocol: "TCP" as const }] }] : [];
-                return [ingress(r, n.redis, [{ from: samePods(r, n.server, n.repoServer, n.controller), ports: [{ port: "redis", protocol: "TCP" }] }, ...exporter])];
+                const exporter = enabled(r.values, "redis.exporter.enabled", false)
+                    ? [{ from: everyNamespace, ports: [{ port: "metrics", protocol: "TCP" as const }] }]
+                    : [];
+                return [
+                    ingress(r, n.redis, [
+                        { from: samePods(r, n.server, n.repoServer, n.controller), ports: [{ port: "redis", protocol: "TCP" }] },
+                        ...exporter,
+                    ]),
+                ];
             },
         },
         {
             template: "templates/argocd-applicationset/networkpolicy.yaml : 1, 10-18",
             renders: (values) =>
                 create(values, "applicationSet") &&
-                (enabled(values, "applicationSet.metrics.enabled", false) || enabled(values, "applicationSet.ingress.enabled", false) || enabled(values, "applicationSet.httproute.enabled", false)),
+                (enabled(values, "applicationSet.metrics.enabled", false) ||
+                    enabled(values, "applicationSet.ingress.enabled", false) ||
+                    enabled(values, "applicationSet.httproute.enabled", false)),
             policies: (r) => {
                 const webhook = enabled(r.values, "applicationSet.ingress.enabled", false) || enabled(r.values, "applicationSet.httproute.enabled", false);
-                return [ingress(r, names(r.values).applicationSet, [...(webhook ? [{ ports: [{ port: "webhook" }] }] : []), { from: everyNamespace, ports: [{ port: "metrics" }] }])];
+                return [
+                    ingress(r, names(r.values).applicationSet, [
+                        ...(webhook ? [{ ports: [{ port: "webhook" }] }] : []),
+                        { from: everyNamespace, ports: [{ port: "metrics" }] },
+                    ]),
+                ];
             },
         },
         {
@@ -159,7 +174,13 @@ function argoCdTemplates(): PolicyTemplate[] {
                 const n = names(r.values);
                 return [
                     ingress(r, n.dex, [
-                        { from: samePods(r, n.server), ports: [{ port: "http", protocol: "TCP" }, { port: "grpc", protocol: "TCP" }] },
+                        {
+                            from: samePods(r, n.server),
+                            ports: [
+                                { port: "http", protocol: "TCP" },
+                                { port: "grpc", protocol: "TCP" },
+                            ],
+                        },
                         { from: everyNamespace, ports: [{ port: "metrics", protocol: "TCP" }] },
                     ]),
                 ];
@@ -203,7 +224,10 @@ function kubePrometheusStackTemplates(): PolicyTemplate[] {
         !on(values, "prometheusOperator.admissionWebhooks.certManager.enabled", false);
     return [
         // prometheus-community/helm-charts @ kube-prometheus-stack-88.5.3 : charts/kube-prometheus-stack (values.yaml : 402, 431, 3232, 3238, 3633, 3639).
-        { template: "templates/alertmanager/networkpolicy.yaml : 1", renders: (v) => on(v, "alertmanager.enabled", true) && on(v, "alertmanager.networkPolicy.enabled", false) },
+        {
+            template: "templates/alertmanager/networkpolicy.yaml : 1",
+            renders: (v) => on(v, "alertmanager.enabled", true) && on(v, "alertmanager.networkPolicy.enabled", false),
+        },
         { template: "templates/prometheus/networkpolicy.yaml : 1", renders: (v) => kubernetesFlavor(v, "prometheus") },
         { template: "templates/prometheus-operator/networkpolicy.yaml : 1", renders: (v) => kubernetesFlavor(v, "prometheusOperator") },
         { template: "templates/prometheus-operator/admission-webhooks/job-patch/networkpolicy-createSecret.yaml : 1-2", renders: admissionPatch },
@@ -211,7 +235,10 @@ function kubePrometheusStackTemplates(): PolicyTemplate[] {
         // Subcharts (values.yaml : 1378, 2680, 2712 switch them on): grafana-community/helm-charts @ grafana-12.11.1 :
         // charts/grafana values.yaml : 1541, 1664, 1666, 1710; kube-state-metrics-8.4.0 values.yaml : 330;
         // prometheus-node-exporter-4.56.1 values.yaml : 167; prometheus-windows-exporter-0.12.8 has no NetworkPolicy template.
-        { template: "charts/grafana/templates/networkpolicy.yaml : 1", renders: (v) => on(v, "grafana.enabled", true) && on(v, "grafana.networkPolicy.enabled", false) },
+        {
+            template: "charts/grafana/templates/networkpolicy.yaml : 1",
+            renders: (v) => on(v, "grafana.enabled", true) && on(v, "grafana.networkPolicy.enabled", false),
+        },
         {
             template: "charts/grafana/templates/image-renderer-network-policy.yaml : 1, 39",
             renders: (v) =>
@@ -219,8 +246,14 @@ function kubePrometheusStackTemplates(): PolicyTemplate[] {
                 on(v, "grafana.imageRenderer.enabled", false) &&
                 (on(v, "grafana.imageRenderer.networkPolicy.limitIngress", true) || on(v, "grafana.imageRenderer.networkPolicy.limitEgress", false)),
         },
-        { template: "charts/kube-state-metrics/templates/networkpolicy.yaml : 1", renders: (v) => on(v, "kubeStateMetrics.enabled", true) && on(v, "kube-state-metrics.networkPolicy.enabled", false) },
-        { template: "charts/prometheus-node-exporter/templates/networkpolicy.yaml : 1", renders: (v) => on(v, "nodeExporter.enabled", true) && on(v, "prometheus-node-exporter.networkPolicy.enabled", false) },
+        {
+            template: "charts/kube-state-metrics/templates/networkpolicy.yaml : 1",
+            renders: (v) => on(v, "kubeStateMetrics.enabled", true) && on(v, "kube-state-metrics.networkPolicy.enabled", false),
+        },
+        {
+            template: "charts/prometheus-node-exporter/templates/networkpolicy.yaml : 1",
+            renders: (v) => on(v, "nodeExporter.enabled", true) && on(v, "prometheus-node-exporter.networkPolicy.enabled", false),
+        },
     ];
 }
 
@@ -232,7 +265,11 @@ export const CHART_MODELS: Record<string, ChartModel> = {
     cni: istioNetworkPolicy("istio-cni", "templates/networkpolicy.yaml : 1", 181),
     istiod: istioNetworkPolicy("istio-control/istio-discovery", "templates/networkpolicy.yaml : 2", 295),
     gateway: istioNetworkPolicy("gateway", "templates/networkpolicy.yaml : 1", 219),
-    "kube-prometheus-stack": { version: "88.5.3", source: "prometheus-community/helm-charts @ kube-prometheus-stack-88.5.3 : charts/kube-prometheus-stack", templates: kubePrometheusStackTemplates() },
+    "kube-prometheus-stack": {
+        version: "88.5.3",
+        source: "prometheus-community/helm-charts @ kube-prometheus-stack-88.5.3 : charts/kube-prometheus-stack",
+        templates: kubePrometheusStackTemplates(),
+    },
     // No NetworkPolicy template (charts/jaeger/templates, bitnami common included).
     jaeger: { version: "4.11.1", source: "jaegertracing/helm-charts @ jaeger-4.11.1 : charts/jaeger", templates: [] },
     // No NetworkPolicy template: the operator makes Kiali's (OPERATOR_MODELS).
@@ -264,7 +301,10 @@ export const CHART_MODELS: Record<string, ChartModel> = {
         source: "openbao/openbao-helm @ openbao-0.29.2 : charts/openbao",
         templates: [
             // `eq (... | toString) "true"`: a string "true" counts too.
-            { template: "templates/server-network-policy.yaml : 6 (values.yaml : 763)", renders: (v) => String(valueAt(v, "server.networkPolicy.enabled", false)) === "true" },
+            {
+                template: "templates/server-network-policy.yaml : 6 (values.yaml : 763)",
+                renders: (v) => String(valueAt(v, "server.networkPolicy.enabled", false)) === "true",
+            },
             // Only on OpenShift, with the injector on (values.yaml : 9, 30, 50; templates/_helpers.tpl : 72-76).
             {
                 template: "templates/injector-network-policy.yaml : 7-8",
@@ -295,7 +335,9 @@ export function chartPolicies(release: ReleaseInputs): NetworkPolicy[] {
         throw new Error(`no NetworkPolicy model for chart ${name}: read its templates at ${release.version} and add it to tests/security/chartPolicies.ts`);
     }
     if (model.version !== release.version) {
-        throw new Error(`chart ${name} is pinned at ${release.version} but its NetworkPolicies were read at ${model.version} (${model.source}): read them again`);
+        throw new Error(
+            `chart ${name} is pinned at ${release.version} but its NetworkPolicies were read at ${model.version} (${model.source}): read them again`,
+        );
     }
     return model.templates.flatMap((t) => {
         if (!t.renders(release.values)) {
@@ -332,7 +374,11 @@ function kialiPolicies(cr: CustomResourceInputs): NetworkPolicy[] {
     return [
         {
             metadata: { name: instance, namespace },
-            spec: { podSelector: { matchLabels: { "app.kubernetes.io/name": "kiali", "app.kubernetes.io/instance": instance } }, policyTypes: ["Ingress"], ingress: [{ ports }] },
+            spec: {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "kiali", "app.kubernetes.io/instance": instance } },
+                policyTypes: ["Ingress"],
+                ingress: [{ ports }],
+            },
         },
     ];
 }

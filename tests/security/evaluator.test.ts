@@ -31,7 +31,10 @@ describe("the NetworkPolicy evaluator", () => {
         expect(allowed([denyAll("data")], { from: stranger, to: db, port: 5432 })).toBe(false);
         // A policy of another namespace, or one selecting other pods, does not close it.
         expect(allowed([denyAll("web")], { from: stranger, to: db, port: 5432 })).toBe(true);
-        const onlyCache: NetworkPolicy = { metadata: { name: "c", namespace: "data" }, spec: { podSelector: { matchLabels: { app: "cache" } }, policyTypes: ["Ingress"] } };
+        const onlyCache: NetworkPolicy = {
+            metadata: { name: "c", namespace: "data" },
+            spec: { podSelector: { matchLabels: { app: "cache" } }, policyTypes: ["Ingress"] },
+        };
         expect(allowed([onlyCache], { from: stranger, to: db, port: 5432 })).toBe(true);
     });
 
@@ -41,7 +44,12 @@ describe("the NetworkPolicy evaluator", () => {
             spec: {
                 podSelector: { matchLabels: { app: "db" } },
                 policyTypes: ["Ingress"],
-                ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "web" } }, podSelector: { matchLabels: { app: "web" } } }], ports: [{ port: 5432 }] }],
+                ingress: [
+                    {
+                        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "web" } }, podSelector: { matchLabels: { app: "web" } } }],
+                        ports: [{ port: 5432 }],
+                    },
+                ],
             },
         };
         const policies = [denyAll("data"), fromWeb];
@@ -62,7 +70,11 @@ describe("the NetworkPolicy evaluator", () => {
         expect(allowed([sameNamespace], { from: copy, to: other, port: 80 })).toBe(false);
         const wholeNamespace: NetworkPolicy = {
             metadata: { name: "ns", namespace: "data" },
-            spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "web" } } }] }] },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "web" } } }] }],
+            },
         };
         expect(allowed([wholeNamespace], { from: other, to: db, port: 1 })).toBe(true);
         expect(allowed([wholeNamespace], { from: stranger, to: db, port: 1 })).toBe(false);
@@ -102,7 +114,11 @@ describe("the NetworkPolicy evaluator", () => {
         expect(allowed([byName], { from: stranger, to: meshed, port: 15090 })).toBe(false);
         expect(allowed([byNumber], { from: stranger, to: meshed, port: 15090 })).toBe(true);
         // The same port declared by a regular container resolves.
-        const regular: Pod = { ...meshed, containers: [...meshed.containers, { name: "istio-proxy", ports: [{ name: "http-envoy-prom", containerPort: 15090 }] }], initContainers: [] };
+        const regular: Pod = {
+            ...meshed,
+            containers: [...meshed.containers, { name: "istio-proxy", ports: [{ name: "http-envoy-prom", containerPort: 15090 }] }],
+            initContainers: [],
+        };
         expect(allowed([byName], { from: stranger, to: regular, port: 15090 })).toBe(true);
     });
 
@@ -116,7 +132,11 @@ describe("the NetworkPolicy evaluator", () => {
         expect(allowed([noPeers], { from: web, to: db, port: 5432 })).toBe(false);
         const ipBlockPeer: NetworkPolicy = {
             metadata: { name: "e", namespace: "web" },
-            spec: { podSelector: { matchLabels: { app: "web" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.42.0.0/16" } }], ports: [{ port: "sql" }] }] },
+            spec: {
+                podSelector: { matchLabels: { app: "web" } },
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ ipBlock: { cidr: "10.42.0.0/16" } }], ports: [{ port: "sql" }] }],
+            },
         };
         expect(allowed([ipBlockPeer], { from: web, to: db, port: 5432 })).toBe(false);
     });
@@ -124,7 +144,18 @@ describe("the NetworkPolicy evaluator", () => {
     it("takes port ranges and protocols as written", () => {
         const range: NetworkPolicy = {
             metadata: { name: "r", namespace: "data" },
-            spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 8000, endPort: 8010, protocol: "TCP" }, { port: 53, protocol: "UDP" }] }] },
+            spec: {
+                podSelector: {},
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        ports: [
+                            { port: 8000, endPort: 8010, protocol: "TCP" },
+                            { port: 53, protocol: "UDP" },
+                        ],
+                    },
+                ],
+            },
         };
         expect(allowed([range], { from: stranger, to: db, port: 8008 })).toBe(true);
         expect(allowed([range], { from: stranger, to: db, port: 8011 })).toBe(false);

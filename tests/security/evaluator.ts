@@ -196,7 +196,9 @@ function ruleAllows(rule: PolicyRule, direction: "Ingress" | "Egress", policyNam
     const namedPortPods =
         direction === "Ingress" ||
         (connection.to.kind === "pod" &&
-            (noPeers ? connection.to.namespace === policyNamespace : peers.some((p) => p.ipBlock === undefined && peerMatches(p, policyNamespace, connection.to))));
+            (noPeers
+                ? connection.to.namespace === policyNamespace
+                : peers.some((p) => p.ipBlock === undefined && peerMatches(p, policyNamespace, connection.to))));
     const portOk = rule.ports === undefined || rule.ports.length === 0 || rule.ports.some((p) => portMatches(p, connection, namedPortPods));
     return peerOk && portOk;
 }

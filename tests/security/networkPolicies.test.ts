@@ -20,7 +20,6 @@ const LAB_FLOW_INPUTS: FlowInputs = {
     webhookCallers: flannelTunnelAddresses("10.42.0.0/16", 24),
 };
 
-
 const P = LAB_PODS;
 /**
  * Every port a container of the pod declares, init containers included: what Prometheus' pod discovery makes
@@ -35,7 +34,9 @@ const name = (e: Endpoint) => (e.kind === "pod" ? `${e.namespace}/${e.name}` : e
 const releasesOf = (ledger: Ledger): ReleaseInputs[] => ledger.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs as ReleaseInputs);
 /** Every object of the stack with a spec an operator may act on (the models say which kinds they know). */
 const customResourcesOf = (ledger: Ledger): CustomResourceInputs[] =>
-    ledger.resources.filter((r) => typeof r.inputs?.apiVersion === "string" && typeof r.inputs?.kind === "string" && r.inputs.spec !== undefined).map((r) => r.inputs as CustomResourceInputs);
+    ledger.resources
+        .filter((r) => typeof r.inputs?.apiVersion === "string" && typeof r.inputs?.kind === "string" && r.inputs.spec !== undefined)
+        .map((r) => r.inputs as CustomResourceInputs);
 /** The NetworkPolicies the charts and operators create of their own for what the stack sends them. */
 const chartAndOperatorPolicies = (releases: ReleaseInputs[], resources: CustomResourceInputs[]): NetworkPolicy[] => [
     ...releases.flatMap(chartPolicies),
@@ -98,11 +99,16 @@ describe("the stack's NetworkPolicies", () => {
     });
 
     it("would count a chart's or an operator's own policy: argo-cd's global.networkPolicy.create or Kiali's network_policy back on opens their UIs to everyone", () => {
-        const releases = releasesOf(ledger).map((r) => (r.name === "argocd" ? { ...r, values: { ...r.values, global: { networkPolicy: { create: true } } } } : r));
-        const argoOn = chartAndOperatorPolicies(releases, customResourcesOf(ledger));
-        expect(argoOn.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort()).toEqual(
-            ["argocd/argocd-application-controller", "argocd/argocd-redis", "argocd/argocd-repo-server", "argocd/argocd-server"],
+        const releases = releasesOf(ledger).map((r) =>
+            r.name === "argocd" ? { ...r, values: { ...r.values, global: { networkPolicy: { create: true } } } } : r,
         );
+        const argoOn = chartAndOperatorPolicies(releases, customResourcesOf(ledger));
+        expect(argoOn.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort()).toEqual([
+            "argocd/argocd-application-controller",
+            "argocd/argocd-redis",
+            "argocd/argocd-repo-server",
+            "argocd/argocd-server",
+        ]);
         for (const outsider of [P.stranger, A.lanClient, P.grafana]) {
             expect(canUnder(ours, outsider, P.argocdServer, "server"), name(outsider)).toBe(false);
             expect(canUnder([...ours, ...argoOn], outsider, P.argocdServer, "server"), name(outsider)).toBe(true);
@@ -121,14 +127,23 @@ describe("the stack's NetworkPolicies", () => {
         const cert = releasesOf(ledger).find((r) => chartName(r.chart) === "cert-manager")!;
         expect(() => chartPolicies({ ...cert, chart: "unknown-chart" })).toThrow(/no NetworkPolicy model for chart unknown-chart/);
         expect(() => chartPolicies({ ...cert, version: "v1.20.0" })).toThrow(/read at v1.19.6/);
-        expect(() => chartPolicies({ ...cert, values: { ...cert.values, webhook: { networkPolicy: { enabled: true } } } })).toThrow(/networkpolicy-webhooks.yaml : 1 .* renders a NetworkPolicy/);
+        expect(() => chartPolicies({ ...cert, values: { ...cert.values, webhook: { networkPolicy: { enabled: true } } } })).toThrow(
+            /networkpolicy-webhooks.yaml : 1 .* renders a NetworkPolicy/,
+        );
     });
 
     it("creates exactly the policies the flow table generates, each in a namespace of the stack, after that namespace", () => {
         const created = ledger.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
         const key = (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`;
         const byKey = <T extends { metadata: { namespace: string; name: string } }>(list: T[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
-        expect(byKey(created.map((r) => r.inputs as NetworkPolicy))).toEqual(byKey(networkPolicies(labFlows(LAB_FLOW_INPUTS), ownedNamespaces().filter((ns) => stackNamespaces.includes(ns.name)))));
+        expect(byKey(created.map((r) => r.inputs as NetworkPolicy))).toEqual(
+            byKey(
+                networkPolicies(
+                    labFlows(LAB_FLOW_INPUTS),
+                    ownedNamespaces().filter((ns) => stackNamespaces.includes(ns.name)),
+                ),
+            ),
+        );
         const namespaceOwners = new Map(ledger.ofType("kubernetes:core/v1:Namespace").map((r) => [r.inputs.metadata.name, r.name]));
         for (const r of created) {
             expect(ledger.waitsFor(r.name), r.name).toContain(namespaceOwners.get(r.inputs.metadata.namespace));
@@ -219,13 +234,17 @@ describe("the stack's NetworkPolicies", () => {
             [P.argocdController, P.argocdRepoServer, "repo-server"],
             [P.argocdController, P.argocdRedis, "redis"],
         ];
-        const blocked = needed.filter(([from, to, port, protocol]) => !can(from, to, port, protocol)).map(([f, t, p, pr]) => `${name(f)} → ${name(t)}:${p}${pr ? `/${pr}` : ""}`);
+        const blocked = needed
+            .filter(([from, to, port, protocol]) => !can(from, to, port, protocol))
+            .map(([f, t, p, pr]) => `${name(f)} → ${name(t)}:${p}${pr ? `/${pr}` : ""}`);
         expect(blocked).toEqual([]);
     });
 
     it("lets nothing but Shlink, PGO and PostgreSQL's own pods reach PostgreSQL; only Prometheus reaches its exporter", () => {
         const peers = ["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"];
-        expect(reachers(P.postgresPrimary, "postgres")).toEqual(["postgres-operator/pgo", "shlink/shlink", ...peers.filter((p) => p !== "postgres/shlink-db-pgha1-0")].sort());
+        expect(reachers(P.postgresPrimary, "postgres")).toEqual(
+            ["postgres-operator/pgo", "shlink/shlink", ...peers.filter((p) => p !== "postgres/shlink-db-pgha1-0")].sort(),
+        );
         expect(reachers(P.postgresPrimary, 8008)).toEqual(["postgres-operator/pgo", "postgres/shlink-db-pgha1-1", "postgres/shlink-db-repo-host-0"]);
         expect(reachers(P.pgbackrestRepo, 8432)).toEqual(["postgres/shlink-db-pgha1-0", "postgres/shlink-db-pgha1-1"]);
         expect(reachers(P.postgresPrimary, "exporter")).toEqual(["monitoring/prometheus-kps-prometheus-0"]);
@@ -240,12 +259,28 @@ describe("the stack's NetworkPolicies", () => {
     it("lets only the gateway reach Shlink and the UIs, and only External Secrets, its peers and Prometheus reach OpenBao besides", () => {
         expect(reachers(P.shlink, "http")).toEqual(["istio-ingress/istio-ingressgateway"]);
         expect(reachers(P.argocdServer, "server")).toEqual(
-            ["istio-ingress/istio-ingressgateway", "argocd/argocd-application-controller-0", "argocd/argocd-applicationset-controller", "argocd/argocd-redis", "argocd/argocd-repo-server"].sort(),
+            [
+                "istio-ingress/istio-ingressgateway",
+                "argocd/argocd-application-controller-0",
+                "argocd/argocd-applicationset-controller",
+                "argocd/argocd-redis",
+                "argocd/argocd-repo-server",
+            ].sort(),
         );
         expect(reachers(P.grafana, "grafana")).toEqual(
-            ["istio-ingress/istio-ingressgateway", "istio-system/kiali", ...["prometheus-kps-prometheus-0", "alertmanager-kps-alertmanager-0", "kps-operator", "kube-state-metrics"].map((n) => `monitoring/${n}`)].sort(),
+            [
+                "istio-ingress/istio-ingressgateway",
+                "istio-system/kiali",
+                ...["prometheus-kps-prometheus-0", "alertmanager-kps-alertmanager-0", "kps-operator", "kube-state-metrics"].map((n) => `monitoring/${n}`),
+            ].sort(),
         );
-        expect(reachers(P.openbao, "http")).toEqual(["external-secrets/external-secrets", "external-secrets/external-secrets-webhook", "istio-ingress/istio-ingressgateway", "monitoring/prometheus-kps-prometheus-0", "vault/openbao-1"]);
+        expect(reachers(P.openbao, "http")).toEqual([
+            "external-secrets/external-secrets",
+            "external-secrets/external-secrets-webhook",
+            "istio-ingress/istio-ingressgateway",
+            "monitoring/prometheus-kps-prometheus-0",
+            "vault/openbao-1",
+        ]);
         expect(reachers(P.kiali, "api-port")).toEqual(["istio-ingress/istio-ingressgateway"]);
     });
 
@@ -253,8 +288,16 @@ describe("the stack's NetworkPolicies", () => {
         for (const outsider of [P.stranger, A.lanClient]) {
             const reached = Object.values(P)
                 .filter((to) => to.namespace !== "default" && to.namespace !== "kube-system")
-                .flatMap((to) => listeningPorts(to).filter((p) => can(outsider, to, p.containerPort, p.protocol === "UDP" ? "UDP" : "TCP")).map((p) => `${name(to)}:${p.containerPort}`));
-            expect(reached.sort(), name(outsider)).toEqual(["istio-ingress/istio-ingressgateway:15021", "istio-ingress/istio-ingressgateway:443", "istio-ingress/istio-ingressgateway:80"]);
+                .flatMap((to) =>
+                    listeningPorts(to)
+                        .filter((p) => can(outsider, to, p.containerPort, p.protocol === "UDP" ? "UDP" : "TCP"))
+                        .map((p) => `${name(to)}:${p.containerPort}`),
+                );
+            expect(reached.sort(), name(outsider)).toEqual([
+                "istio-ingress/istio-ingressgateway:15021",
+                "istio-ingress/istio-ingressgateway:443",
+                "istio-ingress/istio-ingressgateway:80",
+            ]);
         }
     });
 
@@ -268,7 +311,10 @@ describe("the stack's NetworkPolicies", () => {
             expect(can(A.apiServerViaFlannel, webhook, port), name(webhook)).toBe(true);
             const pods = reachers(webhook, port).filter((r) => r.includes("/"));
             // Only the webhook's own namespace-mates may (monitoring talks among itself).
-            expect(pods.every((p) => p.startsWith(`${webhook.namespace}/`)), `${name(webhook)}: ${pods.join(", ")}`).toBe(true);
+            expect(
+                pods.every((p) => p.startsWith(`${webhook.namespace}/`)),
+                `${name(webhook)}: ${pods.join(", ")}`,
+            ).toBe(true);
         }
     });
 

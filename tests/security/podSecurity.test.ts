@@ -18,7 +18,10 @@ import { CHART_POD_VALUE_KEYS, CHART_PODS } from "./chartPods";
 const good: PodSpec = {
     securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     containers: [{ name: "app", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
-    volumes: [{ name: "config", configMap: { name: "c" } }, { name: "data", persistentVolumeClaim: { claimName: "d" } }],
+    volumes: [
+        { name: "config", configMap: { name: "c" } },
+        { name: "data", persistentVolumeClaim: { claimName: "d" } },
+    ],
 };
 const withContainer = (securityContext: object, pod: Partial<PodSpec> = {}): PodSpec => ({
     ...good,
@@ -35,12 +38,18 @@ describe("the Pod Security Standards checker", () => {
         expect(baselineViolations({ ...good, hostNetwork: true })).toEqual(["Host Namespaces: hostNetwork=true"]);
         expect(baselineViolations({ ...good, hostPID: true, hostIPC: true })).toHaveLength(2);
         expect(baselineViolations(withContainer({ privileged: true }))).toEqual(["Privileged Containers: container app"]);
-        expect(baselineViolations(withContainer({ capabilities: { add: ["NET_ADMIN", "NET_RAW", "CHOWN"] } }))).toEqual(["Capabilities: container app adds NET_ADMIN,NET_RAW"]);
+        expect(baselineViolations(withContainer({ capabilities: { add: ["NET_ADMIN", "NET_RAW", "CHOWN"] } }))).toEqual([
+            "Capabilities: container app adds NET_ADMIN,NET_RAW",
+        ]);
         expect(baselineViolations({ ...good, volumes: [{ name: "root", hostPath: { path: "/" } }] })).toEqual(["HostPath Volumes: volume root"]);
-        expect(baselineViolations({ ...good, containers: [{ name: "app", ports: [{ containerPort: 80, hostPort: 80 }] }] })).toEqual(["Host Ports: container app hostPort 80"]);
+        expect(baselineViolations({ ...good, containers: [{ name: "app", ports: [{ containerPort: 80, hostPort: 80 }] }] })).toEqual([
+            "Host Ports: container app hostPort 80",
+        ]);
         expect(baselineViolations(withContainer({ seccompProfile: { type: "Unconfined" } }))).toEqual(["Seccomp: container app Unconfined"]);
         expect(baselineViolations({ ...good, securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }] } })).toEqual([]);
-        expect(baselineViolations({ ...good, securityContext: { sysctls: [{ name: "net.core.somaxconn", value: "1024" }] } })).toEqual(["Sysctls: net.core.somaxconn"]);
+        expect(baselineViolations({ ...good, securityContext: { sysctls: [{ name: "net.core.somaxconn", value: "1024" }] } })).toEqual([
+            "Sysctls: net.core.somaxconn",
+        ]);
         expect(baselineViolations(good, { "container.apparmor.security.beta.kubernetes.io/app": "unconfined" })).toHaveLength(1);
         expect(baselineViolations(withContainer({ seLinuxOptions: { type: "spc_t" } }))).toEqual(["SELinux: container app"]);
         expect(baselineViolations(withContainer({ procMount: "Unmasked" }))).toEqual(["/proc Mount Type: container app Unmasked"]);
@@ -49,8 +58,12 @@ describe("the Pod Security Standards checker", () => {
     });
 
     it("refuses at restricted: escalation, root, no seccomp, capabilities not dropped, other volume types, init containers too", () => {
-        expect(restrictedViolations(withContainer({ allowPrivilegeEscalation: undefined }))).toEqual(["Privilege Escalation: container app must set allowPrivilegeEscalation=false"]);
-        expect(restrictedViolations(withContainer({ runAsNonRoot: false }))).toEqual(["Running as Non-root: container app must set runAsNonRoot=true (or the pod)"]);
+        expect(restrictedViolations(withContainer({ allowPrivilegeEscalation: undefined }))).toEqual([
+            "Privilege Escalation: container app must set allowPrivilegeEscalation=false",
+        ]);
+        expect(restrictedViolations(withContainer({ runAsNonRoot: false }))).toEqual([
+            "Running as Non-root: container app must set runAsNonRoot=true (or the pod)",
+        ]);
         expect(restrictedViolations(withContainer({ runAsUser: 0 }))).toEqual(["Running as Non-root user: container app runAsUser=0"]);
         expect(restrictedViolations({ ...good, securityContext: { runAsNonRoot: true } })).toEqual([
             "Seccomp: container app must have seccompProfile RuntimeDefault or Localhost (or the pod)",
@@ -142,7 +155,9 @@ describe("the stack's Pod Security levels", () => {
     it("refuses a namespace with no level: the type requires one, and a name no part places is refused saying where to add it", () => {
         // @ts-expect-error -- a namespace of ours names its Pod Security level
         expect(namespaceArgs({ name: "my-apps" }, false).metadata).toBeDefined();
-        expect(() => ownNamespace(ownedNamespaces(), "my-apps")).toThrow(/namespace "my-apps" is not in the part's placement: add it to its part.ts namespaces/);
+        expect(() => ownNamespace(ownedNamespaces(), "my-apps")).toThrow(
+            /namespace "my-apps" is not in the part's placement: add it to its part.ts namespaces/,
+        );
     });
 
     it("runs every pod template it creates at its namespace's enforce level, sidecars included where injected", () => {
@@ -193,12 +208,23 @@ describe("the stack's Pod Security levels", () => {
     it("runs the cluster-mode smoke Job at restricted, its namespace's level", () => {
         const labels = (namespaceArgs(SMOKE_NAMESPACE, false).metadata as { labels: Record<string, string> }).labels;
         expect(labels).toMatchObject(pssLabels("restricted"));
-        const spec = (smokeJobSpec({ secretName: "s", serviceAccountName: "a", timeoutSeconds: 60, triggers: "t" }).template as { spec: unknown }).spec as PodSpec;
+        const spec = (smokeJobSpec({ secretName: "s", serviceAccountName: "a", timeoutSeconds: 60, triggers: "t" }).template as { spec: unknown })
+            .spec as PodSpec;
         expect(restrictedViolations(spec)).toEqual([]);
     });
 
     it("leaves the k6 runner's pod to the operator's defaults, which baseline admits", () => {
-        const target = { namespace: K6.namespace, targetUrl: "http://x", prometheusWriteUrl: "http://y", apiKeySecret: "k", apiKeySecretKey: "K", configMap: "c", runnerImage: K6.runnerImage, scenarios: [], rateLimits: { createPerMinute: 1, redirectPerSecond: 1 } };
+        const target = {
+            namespace: K6.namespace,
+            targetUrl: "http://x",
+            prometheusWriteUrl: "http://y",
+            apiKeySecret: "k",
+            apiKeySecretKey: "K",
+            configMap: "c",
+            runnerImage: K6.runnerImage,
+            scenarios: [],
+            rateLimits: { createPerMinute: 1, redirectPerSecond: 1 },
+        };
         const runner: Record<string, unknown> = testRun(target, "baseline", "r").spec.runner;
         // We set no securityContext on the runner: the operator's pods are proven only on a real cluster.
         expect(runner.securityContext).toBeUndefined();
@@ -210,7 +236,10 @@ describe("the stack's Pod Security levels", () => {
         const daemonSet = kubeVipObjects({ apiServer: "192.168.2.240", services: "192.168.2.241" }).find((o) => o.kind === "DaemonSet") as unknown as {
             spec: { template: { spec: PodSpec } };
         };
-        expect(baselineViolations(daemonSet.spec.template.spec)).toEqual(["Host Namespaces: hostNetwork=true", "Capabilities: container kube-vip adds NET_ADMIN,NET_RAW"]);
+        expect(baselineViolations(daemonSet.spec.template.spec)).toEqual([
+            "Host Namespaces: hostNetwork=true",
+            "Capabilities: container kube-vip adds NET_ADMIN,NET_RAW",
+        ]);
         expect(namespaces.has("kube-system")).toBe(false);
     });
 });

@@ -38,7 +38,21 @@ export interface PodSpec {
 }
 
 /** Capabilities baseline lets a container add (the container runtime's default set). */
-const BASELINE_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+const BASELINE_CAPABILITIES = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 /** Sysctls baseline allows (the "safe" set as of v1.34). */
 const SAFE_SYSCTLS = [
     "kernel.shm_rmid_forced",
@@ -77,7 +91,8 @@ export function baselineViolations(spec: PodSpec, annotations: Record<string, st
         if ("hostPath" in v) out.push(`HostPath Volumes: volume ${String(v.name)}`);
     }
     const seccompOk = (sc: SecurityContext | undefined) => sc?.seccompProfile === undefined || sc.seccompProfile.type !== "Unconfined";
-    const appArmorOk = (sc: SecurityContext | undefined) => sc?.appArmorProfile === undefined || ["RuntimeDefault", "Localhost"].includes(sc.appArmorProfile.type);
+    const appArmorOk = (sc: SecurityContext | undefined) =>
+        sc?.appArmorProfile === undefined || ["RuntimeDefault", "Localhost"].includes(sc.appArmorProfile.type);
     const seLinuxOk = (sc: SecurityContext | undefined) =>
         sc?.seLinuxOptions === undefined ||
         (SELINUX_TYPES.includes(sc.seLinuxOptions.type ?? "") && sc.seLinuxOptions.user === undefined && sc.seLinuxOptions.role === undefined);
@@ -126,7 +141,8 @@ export function restrictedViolations(spec: PodSpec, annotations: Record<string, 
         if (nonRoot !== true) out.push(`Running as Non-root: container ${c.name} must set runAsNonRoot=true (or the pod)`);
         if (sc.runAsUser === 0) out.push(`Running as Non-root user: container ${c.name} runAsUser=0`);
         const seccomp = sc.seccompProfile?.type ?? podSeccomp;
-        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") out.push(`Seccomp: container ${c.name} must have seccompProfile RuntimeDefault or Localhost (or the pod)`);
+        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+            out.push(`Seccomp: container ${c.name} must have seccompProfile RuntimeDefault or Localhost (or the pod)`);
         if (!(sc.capabilities?.drop ?? []).includes("ALL")) out.push(`Capabilities: container ${c.name} must drop ALL`);
         const added = (sc.capabilities?.add ?? []).filter((cap) => cap !== "NET_BIND_SERVICE");
         if (added.length > 0) out.push(`Capabilities: container ${c.name} may add only NET_BIND_SERVICE, adds ${added.join(",")}`);

@@ -44,7 +44,16 @@ describe("a script kept as a bash file", () => {
         expect(text).toBe(
             script(
                 "A test script.",
-                [`GREETING='it'\\''s "q" $HOME \`id\` $(touch pwned) ü'`, "COUNT=2", "TARGET='/tmp/some dir/out'", 'SUFFIX="!"', "", "say() {", '    echo "$GREETING$SUFFIX"', "}"],
+                [
+                    `GREETING='it'\\''s "q" $HOME \`id\` $(touch pwned) ü'`,
+                    "COUNT=2",
+                    "TARGET='/tmp/some dir/out'",
+                    'SUFFIX="!"',
+                    "",
+                    "say() {",
+                    '    echo "$GREETING$SUFFIX"',
+                    "}",
+                ],
                 ["say", `cat >"$TARGET" <<'OUT_EOF'`, "line $1", "OUT_EOF", 'for _ in $(seq "$COUNT"); do cat "$TARGET"; done'],
             ),
         );
@@ -81,7 +90,9 @@ describe("a script kept as a bash file", () => {
 
     it("refuses a file without the shape it reads: header, top level, main() last, main's lines indented", () => {
         const variables = { GREETING: "hi", COUNT: 1, TARGET: "t" };
-        expect(() => scriptFromText(FILE.replace("#!/usr/bin/env bash", "#!/bin/sh"), "d", { variables }, "test.sh")).toThrow(/expected a #!\/usr\/bin\/env bash header/);
+        expect(() => scriptFromText(FILE.replace("#!/usr/bin/env bash", "#!/bin/sh"), "d", { variables }, "test.sh")).toThrow(
+            /expected a #!\/usr\/bin\/env bash header/,
+        );
         expect(() => scriptFromText(`${FILE}echo after\n`, "d", { variables }, "test.sh")).toThrow(/main\(\) \{ \.\.\. \} last/);
         expect(() => scriptFromText(FILE.replace("    say\n", "say\n"), "d", { variables, inserts: { write: [] } }, "test.sh")).toThrow(
             /main\(\)'s lines are indented by four spaces/,
@@ -90,7 +101,12 @@ describe("a script kept as a bash file", () => {
 
     it("gives a list input as a bash array of quoted words, and inserts generated lines at the top level too", () => {
         const file = ["#!/usr/bin/env bash", "", "NAMES=", "# @insert helpers", "", "main() {", '    greet "${NAMES[@]}"', "}", ""].join("\n");
-        const text = scriptFromText(file, "d", { variables: { NAMES: ["a b", "it's"] }, inserts: { helpers: ["greet() {", '    printf "<%s>" "$@"', "}"] } }, "list.sh");
+        const text = scriptFromText(
+            file,
+            "d",
+            { variables: { NAMES: ["a b", "it's"] }, inserts: { helpers: ["greet() {", '    printf "<%s>" "$@"', "}"] } },
+            "list.sh",
+        );
         expect(text).toBe(script("d", ["NAMES=('a b' 'it'\\''s')", "greet() {", '    printf "<%s>" "$@"', "}"], ['greet "${NAMES[@]}"']));
         const run = spawnSync("bash", ["-s"], { input: text, encoding: "utf8" });
         expect(run.stdout).toBe("<a b><it's>");

@@ -58,9 +58,7 @@ describe("the SSH port probe", () => {
 
     it("waits for a port that opens late", async () => {
         const port = await closedPort();
-        const probe = runProbe(
-            sshPortProbeScript({ node: "k3s-node-03", host: "127.0.0.1", user: "ubuntu", timeoutSeconds: 5, port, retrySeconds: 0.3 }),
-        );
+        const probe = runProbe(sshPortProbeScript({ node: "k3s-node-03", host: "127.0.0.1", user: "ubuntu", timeoutSeconds: 5, port, retrySeconds: 0.3 }));
         const server = net.createServer((socket) => socket.end());
         await new Promise((r) => setTimeout(r, 800));
         await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));

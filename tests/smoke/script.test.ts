@@ -34,7 +34,11 @@ const ES_ID = "releases.external-secrets-ready";
 
 /** One node: its name and its Ready condition's status. */
 type FakeNode = [string, "True" | "False" | "Unknown"];
-const LAB_NODES: FakeNode[] = [["k3s-node-01", "True"], ["k3s-node-02", "True"], ["k3s-node-03", "True"]];
+const LAB_NODES: FakeNode[] = [
+    ["k3s-node-01", "True"],
+    ["k3s-node-02", "True"],
+    ["k3s-node-03", "True"],
+];
 
 /** One ExternalSecret as `namespace/name` and its Ready condition's status (undefined: no status yet). */
 type FakeExternalSecret = [string, "True" | "False" | undefined];
@@ -47,7 +51,15 @@ function labExternalSecrets(): FakeExternalSecret[] {
 /** JSON as the API server writes a custom resource: compact, every object's keys sorted (Go's encoding/json on a map). */
 function apiJson(value: unknown): string {
     const sorted = (v: unknown): unknown =>
-        Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+        Array.isArray(v)
+            ? v.map(sorted)
+            : v !== null && typeof v === "object"
+              ? Object.fromEntries(
+                    Object.keys(v)
+                        .sort()
+                        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+                )
+              : v;
     return JSON.stringify(sorted(value));
 }
 
@@ -58,7 +70,13 @@ function externalSecretObject([id, ready]: FakeExternalSecret) {
         ready === "True"
             ? { type: "Ready", status: "True", reason: "SecretSynced", message: "secret synced", lastTransitionTime: "2026-11-22T05:00:00Z" }
             : // An error message with braces and quotes, as ESO writes provider errors.
-              { type: "Ready", status: "False", reason: "SecretSyncedError", message: 'could not get secret data from provider: {"errors":["permission denied"]}', lastTransitionTime: "2026-11-22T05:00:00Z" };
+              {
+                  type: "Ready",
+                  status: "False",
+                  reason: "SecretSyncedError",
+                  message: 'could not get secret data from provider: {"errors":["permission denied"]}',
+                  lastTransitionTime: "2026-11-22T05:00:00Z",
+              };
     return {
         apiVersion: "external-secrets.io/v1",
         kind: "ExternalSecret",
@@ -66,7 +84,15 @@ function externalSecretObject([id, ready]: FakeExternalSecret) {
             name,
             namespace,
             annotations: { "pulumi.com/waitFor": "condition=Ready" },
-            managedFields: [{ apiVersion: "external-secrets.io/v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": { "f:target": { "f:name": {} } } }, manager: "pulumi-kubernetes", operation: "Apply" }],
+            managedFields: [
+                {
+                    apiVersion: "external-secrets.io/v1",
+                    fieldsType: "FieldsV1",
+                    fieldsV1: { "f:spec": { "f:target": { "f:name": {} } } },
+                    manager: "pulumi-kubernetes",
+                    operation: "Apply",
+                },
+            ],
             uid: "0b5c8f3e-0000-4000-8000-000000000000",
             resourceVersion: "4242",
         },
@@ -81,17 +107,36 @@ function kubernetesApi(url: string, req: http.IncomingMessage): [number, string]
     const answers: Record<string, unknown> = {
         "/api": { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] },
         "/version": { major: "1", minor: "34", gitVersion: "v1.34.1+k3s1" },
-        "/api/v1": { kind: "APIResourceList", groupVersion: "v1", resources: [{ name: "nodes", singularName: "node", namespaced: false, kind: "Node", verbs: ["get", "list"], shortNames: ["no"] }] },
+        "/api/v1": {
+            kind: "APIResourceList",
+            groupVersion: "v1",
+            resources: [{ name: "nodes", singularName: "node", namespaced: false, kind: "Node", verbs: ["get", "list"], shortNames: ["no"] }],
+        },
         "/apis": {
             kind: "APIGroupList",
             apiVersion: "v1",
-            groups: [{ name: "external-secrets.io", versions: [{ groupVersion: "external-secrets.io/v1", version: "v1" }], preferredVersion: { groupVersion: "external-secrets.io/v1", version: "v1" } }],
+            groups: [
+                {
+                    name: "external-secrets.io",
+                    versions: [{ groupVersion: "external-secrets.io/v1", version: "v1" }],
+                    preferredVersion: { groupVersion: "external-secrets.io/v1", version: "v1" },
+                },
+            ],
         },
         "/apis/external-secrets.io/v1": {
             kind: "APIResourceList",
             apiVersion: "v1",
             groupVersion: "external-secrets.io/v1",
-            resources: [{ name: "externalsecrets", singularName: "externalsecret", namespaced: true, kind: "ExternalSecret", verbs: ["get", "list"], shortNames: ["es"] }],
+            resources: [
+                {
+                    name: "externalsecrets",
+                    singularName: "externalsecret",
+                    namespaced: true,
+                    kind: "ExternalSecret",
+                    verbs: ["get", "list"],
+                    shortNames: ["es"],
+                },
+            ],
         },
     };
     if (!(path in answers) && path !== "/apis/external-secrets.io/v1/externalsecrets" && path !== "/api/v1/nodes") {
@@ -112,7 +157,7 @@ function kubernetesApi(url: string, req: http.IncomingMessage): [number, string]
             status: {
                 conditions: [
                     { type: "MemoryPressure", status: "False", reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available" },
-                    { type: "Ready", status: ready, reason: ready === "True" ? "KubeletReady" : "NodeStatusUnknown", message: "{\"detail\": \"quoted\"}" },
+                    { type: "Ready", status: ready, reason: ready === "True" ? "KubeletReady" : "NodeStatusUnknown", message: '{"detail": "quoted"}' },
                     { type: "EtcdIsVoter", status: "True", reason: "MemberNotLearner" },
                 ],
                 nodeInfo: { kubeletVersion: "v1.34.9+k3s1", containerRuntimeVersion: "containerd://2.0" },
@@ -121,7 +166,10 @@ function kubernetesApi(url: string, req: http.IncomingMessage): [number, string]
         return [200, JSON.stringify({ kind: "NodeList", apiVersion: "v1", metadata: { resourceVersion: "77" }, items: behaviour.nodes.map(node) })];
     }
     const items = behaviour.externalSecrets.map((es) => apiJson(externalSecretObject(es)));
-    return [200, `{"apiVersion":"external-secrets.io/v1","items":[${items.join(",")}],"kind":"ExternalSecretList","metadata":{"continue":"","resourceVersion":"4243"}}`];
+    return [
+        200,
+        `{"apiVersion":"external-secrets.io/v1","items":[${items.join(",")}],"kind":"ExternalSecretList","metadata":{"continue":"","resourceVersion":"4243"}}`,
+    ];
 }
 /** A well-formed PEM for the plain-HTTP runs (curl reads --cacert only for HTTPS). */
 const UNUSED_CA = "-----BEGIN CERTIFICATE-----\nTUlJQnVudXNlZA==\n-----END CERTIFICATE-----\n";
@@ -253,7 +301,16 @@ afterAll(() => {
 });
 
 beforeEach(() => {
-    behaviour = { grafanaStatus: 200, keylessApiStatus: 403, redirectTo: SMOKE_LONG_URL, healthyAfter: 0, vaultStatus: 200, plainStatus: 301, externalSecrets: labExternalSecrets(), nodes: [...LAB_NODES] };
+    behaviour = {
+        grafanaStatus: 200,
+        keylessApiStatus: 403,
+        redirectTo: SMOKE_LONG_URL,
+        healthyAfter: 0,
+        vaultStatus: 200,
+        plainStatus: 301,
+        externalSecrets: labExternalSecrets(),
+        nodes: [...LAB_NODES],
+    };
     healthCalls = 0;
     apiCalls = [];
 });
@@ -285,7 +342,11 @@ describe("smokeCheckScript", () => {
     });
 
     it("fails counting the nodes not Ready, read through the API (a condition's message with braces and quotes included)", async () => {
-        behaviour.nodes = [["k3s-node-01", "True"], ["k3s-node-02", "Unknown"], ["k3s-node-03", "False"]];
+        behaviour.nodes = [
+            ["k3s-node-01", "True"],
+            ["k3s-node-02", "Unknown"],
+            ["k3s-node-03", "False"],
+        ];
         const r = await runScript(script(1));
         expect(r.status).not.toBe(0);
         expect(r.stderr).toContain("- every node is Ready: 1 of 3 Ready [cluster.nodes-ready]\n");
@@ -384,30 +445,65 @@ describe("smokeCheckScript", () => {
         const named = lines.map((l) => /\[([a-z.-]+)\]$/.exec(l)?.[1]);
         expect([...named].sort()).toEqual(FAST_CHECKS.map((c) => c.id).sort());
         for (const check of FAST_CHECKS) {
-            expect(lines.find((l) => l.endsWith(`[${check.id}]`)), check.id).toMatch(new RegExp(`^ok: ${check.proves.replace(/[()]/g, "\\$&")}( \\(|\\s\\[)`));
+            expect(
+                lines.find((l) => l.endsWith(`[${check.id}]`)),
+                check.id,
+            ).toMatch(new RegExp(`^ok: ${check.proves.replace(/[()]/g, "\\$&")}( \\(|\\s\\[)`));
         }
     });
 
     it("names the failing promise's id on its line, after why", async () => {
         behaviour.grafanaStatus = 503;
         const r = await runScript(script(1));
-        expect(r.stderr).toMatch(/^ {2}- Grafana \/api\/health through the gateway, its database ok \(http:\/\/127\.0\.0\.1:\d+\/grafana\) \[observability\.grafana-health\]$/m);
+        expect(r.stderr).toMatch(
+            /^ {2}- Grafana \/api\/health through the gateway, its database ok \(http:\/\/127\.0\.0\.1:\d+\/grafana\) \[observability\.grafana-health\]$/m,
+        );
     });
 
     it("refuses an API key that would break the header file", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretsApiVersion: ES_API_VERSION, externalSecretNamespaces: NAMESPACES, cluster: podAccess };
+        const urls = {
+            shlinkUrl: "",
+            shlinkHttpUrl: "",
+            grafanaUrl: "",
+            kialiHealthUrl: "",
+            jaegerUrl: "",
+            vaultUrl: "",
+            externalSecretsApiVersion: ES_API_VERSION,
+            externalSecretNamespaces: NAMESPACES,
+            cluster: podAccess,
+        };
         expect(() => smokeCheckScript({ ...urls, caCertificate: UNUSED_CA, apiKey: "a\nb", timeoutSeconds: 5 })).toThrow(/one non-empty line/);
     });
 
     it("refuses reading namespaces that are missing or not namespace names", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretsApiVersion: ES_API_VERSION, cluster: podAccess };
+        const urls = {
+            shlinkUrl: "",
+            shlinkHttpUrl: "",
+            grafanaUrl: "",
+            kialiHealthUrl: "",
+            jaegerUrl: "",
+            vaultUrl: "",
+            externalSecretsApiVersion: ES_API_VERSION,
+            cluster: podAccess,
+        };
         for (const externalSecretNamespaces of [[], ["shlink", "a b"], ["$(reboot)"]]) {
-            expect(() => smokeCheckScript({ ...urls, externalSecretNamespaces, caCertificate: UNUSED_CA, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(/namespace names/);
+            expect(() => smokeCheckScript({ ...urls, externalSecretNamespaces, caCertificate: UNUSED_CA, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(
+                /namespace names/,
+            );
         }
     });
 
     it("reads the ExternalSecret kind the secrets part names, and refuses an apiVersion that is not <group>/<version>", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretNamespaces: NAMESPACES, cluster: { via: "k3s-kubectl" } as const };
+        const urls = {
+            shlinkUrl: "",
+            shlinkHttpUrl: "",
+            grafanaUrl: "",
+            kialiHealthUrl: "",
+            jaegerUrl: "",
+            vaultUrl: "",
+            externalSecretNamespaces: NAMESPACES,
+            cluster: { via: "k3s-kubectl" } as const,
+        };
         const args = { ...urls, caCertificate: UNUSED_CA, apiKey: API_KEY, timeoutSeconds: 5 };
         expect(smokeCheckScript({ ...args, externalSecretsApiVersion: "example.io/v2" })).toContain("sudo k3s kubectl get externalsecrets.example.io -A");
         for (const externalSecretsApiVersion of ["v1", "a/b/c", "/v1", ""]) {
@@ -416,7 +512,17 @@ describe("smokeCheckScript", () => {
     });
 
     it("refuses a CA that is not one PEM certificate (a key, or text that would end its heredoc)", () => {
-        const urls = { shlinkUrl: "", shlinkHttpUrl: "", grafanaUrl: "", kialiHealthUrl: "", jaegerUrl: "", vaultUrl: "", externalSecretsApiVersion: ES_API_VERSION, externalSecretNamespaces: NAMESPACES, cluster: podAccess };
+        const urls = {
+            shlinkUrl: "",
+            shlinkHttpUrl: "",
+            grafanaUrl: "",
+            kialiHealthUrl: "",
+            jaegerUrl: "",
+            vaultUrl: "",
+            externalSecretsApiVersion: ES_API_VERSION,
+            externalSecretNamespaces: NAMESPACES,
+            cluster: podAccess,
+        };
         const key = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
         for (const caCertificate of [key, `${UNUSED_CA}SMOKE_CA_EOF\nrm -rf /\n`, ""]) {
             expect(() => smokeCheckScript({ ...urls, caCertificate, apiKey: API_KEY, timeoutSeconds: 5 })).toThrow(/one PEM certificate/);
@@ -462,7 +568,10 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
         expect(r.status).toBe(0);
         expect(r.stdout).toContain(`ok: ${ES_CHECK}`);
         expect(r.stdout).toContain("smoke check passed: all 10 checks");
-        const calls = fs.readFileSync(path.join(stubRoot, "stub", "calls.log"), "utf8").split("\n").filter(Boolean);
+        const calls = fs
+            .readFileSync(path.join(stubRoot, "stub", "calls.log"), "utf8")
+            .split("\n")
+            .filter(Boolean);
         const listing = calls.findIndex((c) => c.startsWith("sudo k3s kubectl get externalsecrets"));
         expect(calls[listing]).toMatch(/^sudo k3s kubectl get externalsecrets\.external-secrets\.io -A -o jsonpath=\{range \.items\[\*\]\}/);
         expect(calls[listing + 1]).toBe(calls[listing].slice("sudo ".length));
@@ -475,12 +584,18 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
             .map(([id, ready]): FakeExternalSecret => [id, id.startsWith("istio-system/") ? "False" : id.startsWith("postgres/") ? undefined : ready]);
         const r = await runScript(script(1, base, UNUSED_CA, "/vault", node), env);
         expect(r.status).not.toBe(0);
-        expect(r.stderr).toContain(`- ${ES_CHECK}: not Ready: istio-system/istio-system-credentials postgres/postgres-credentials; none in: monitoring [${ES_ID}]\n`);
+        expect(r.stderr).toContain(
+            `- ${ES_CHECK}: not Ready: istio-system/istio-system-credentials postgres/postgres-credentials; none in: monitoring [${ES_ID}]\n`,
+        );
         expect(r.stderr).not.toContain("Grafana");
     });
 
     it("fails naming the nodes not Ready, from K3s' kubectl", async () => {
-        behaviour.nodes = [["k3s-node-01", "True"], ["k3s-node-02", "Unknown"], ["k3s-node-03", "True"]];
+        behaviour.nodes = [
+            ["k3s-node-01", "True"],
+            ["k3s-node-02", "Unknown"],
+            ["k3s-node-03", "True"],
+        ];
         const r = await runScript(script(1, base, UNUSED_CA, "/vault", node), env);
         expect(r.status).not.toBe(0);
         expect(r.stderr).toContain("- every node is Ready: 2 of 3 Ready: not Ready: k3s-node-02 [cluster.nodes-ready]\n");
@@ -495,7 +610,6 @@ kubectl.describe("smokeCheckScript on a K3s node (sudo k3s kubectl, the real kub
         expect(r.stderr).toContain(`- ${ES_CHECK}: could not list them: error: You must be logged in to the server`);
     });
 });
-
 
 openssl.describe("smokeCheckScript over HTTPS", () => {
     let tlsServer: https.Server;

@@ -93,8 +93,17 @@ export function labPods(): EvalPod[] {
 /** The pods with the labels the live objects carry beyond the charts' (OpenBao's service registration, sidecars). */
 export function livePods(): ReturnType<typeof kubePod>[] {
     return labPods().map((p) => {
-        if (p.namespace === "vault") return kubePod(p, { labels: { "openbao-initialized": "true", "openbao-sealed": "false", "openbao-active": p.name === "openbao-0" ? "true" : "false" } });
-        if (p.namespace === "shlink") return kubePod(p, { containers: [{ name: "shlink", ready: true }, { name: "istio-proxy", ready: true }] });
+        if (p.namespace === "vault")
+            return kubePod(p, {
+                labels: { "openbao-initialized": "true", "openbao-sealed": "false", "openbao-active": p.name === "openbao-0" ? "true" : "false" },
+            });
+        if (p.namespace === "shlink")
+            return kubePod(p, {
+                containers: [
+                    { name: "shlink", ready: true },
+                    { name: "istio-proxy", ready: true },
+                ],
+            });
         return kubePod(p);
     });
 }
@@ -109,14 +118,21 @@ function matches(labels: Record<string, string>, selector: string): boolean {
 
 /** The policies the stack sends for the lab (the same builder, the lab's inputs). */
 export function labPolicies(): NetworkPolicy[] {
-    const inputs = { gatewayPorts: [80, 443, 3000], apiServer: { cidr: "192.168.2.0/24", ports: [6443] }, webhookCallers: flannelTunnelAddresses("10.42.0.0/16", 24) };
+    const inputs = {
+        gatewayPorts: [80, 443, 3000],
+        apiServer: { cidr: "192.168.2.0/24", ports: [6443] },
+        webhookCallers: flannelTunnelAddresses("10.42.0.0/16", 24),
+    };
     return networkPolicies(labFlows(inputs), ownedNamespaces()) as unknown as NetworkPolicy[];
 }
 
 /** A Helm storage Secret for a release at a chart version (what Helm 3 writes: base64 of gzip of JSON, in data). */
 export function helmSecret(name: string, namespace: string, version: string) {
     const record = Buffer.from(gzipSync(JSON.stringify({ name, info: { status: "deployed" }, chart: { metadata: { name, version } } }))).toString("base64");
-    return { metadata: { name: `sh.helm.release.v1.${name}.v1`, namespace, labels: { owner: "helm", name, status: "deployed" } }, data: { release: Buffer.from(record).toString("base64") } };
+    return {
+        metadata: { name: `sh.helm.release.v1.${name}.v1`, namespace, labels: { owner: "helm", name, status: "deployed" } },
+        data: { release: Buffer.from(record).toString("base64") },
+    };
 }
 
 export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
@@ -134,7 +150,14 @@ export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
     const probeIps = new Map<string, string>();
     /** The fake API server running a probe: every line judged by the evaluator. */
     const probeLog = (pod: ProbePodObject): string => {
-        const from: EvalPod = { kind: "pod", name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels, ip: probeIps.get(pod.metadata.name)!, containers: [] };
+        const from: EvalPod = {
+            kind: "pod",
+            name: pod.metadata.name,
+            namespace: pod.metadata.namespace,
+            labels: pod.metadata.labels,
+            ip: probeIps.get(pod.metadata.name)!,
+            containers: [],
+        };
         const all = labPods();
         return pod.spec.containers[0].env[0].value
             .split("\n")
@@ -154,7 +177,11 @@ export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
             const selector = params.get("labelSelector") ?? "";
             const probes = [...lab.probePods.values()].map((p) => ({ metadata: p.metadata, status: { phase: "Succeeded" } }));
             const listed = ((pods()?.body as { metadata: { namespace: string; labels: Record<string, string> } }[]) ?? []).concat(probes as never);
-            return { body: { items: listed.filter((p) => (podList[1] === undefined || p.metadata.namespace === podList[1]) && matches(p.metadata.labels, selector)) } };
+            return {
+                body: {
+                    items: listed.filter((p) => (podList[1] === undefined || p.metadata.namespace === podList[1]) && matches(p.metadata.labels, selector)),
+                },
+            };
         }
         if (req.method === "POST" && podList && lab.routes[`POST ${req.path}`] === undefined) {
             const pod = JSON.parse(req.body) as ProbePodObject;
@@ -182,7 +209,11 @@ export async function startFakeLab(routes: Routes = {}): Promise<FakeLab> {
             lab.calls.push(request);
             const key = `${request.method} ${request.path}`;
             const route = lab.routes[key] ?? Object.entries(lab.routes).find(([k]) => k.endsWith("*") && key.startsWith(k.slice(0, -1)))?.[1];
-            const reply = handle(request) ?? (typeof route === "function" ? route(request) : route) ?? { status: 404, body: { kind: "Status", code: 404, message: `not found: ${request.path}` } };
+            const reply = handle(request) ??
+                (typeof route === "function" ? route(request) : route) ?? {
+                    status: 404,
+                    body: { kind: "Status", code: 404, message: `not found: ${request.path}` },
+                };
             if (reply.hang) return;
             const body = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body ?? {});
             res.writeHead(reply.status ?? 200, { "Content-Type": "application/json", ...reply.headers });
@@ -238,14 +269,20 @@ export function fakeContext(lab: FakeLab, over: Partial<VerifyContext> = {}, row
             return { token: login.auth.client_token, revoke: async () => void (await vault.request("/v1/auth/token/revoke-self", { method: "POST" })) };
         },
         jaeger: api("/jaeger", "the fake Jaeger"),
-        argocdAdminLogin: () => fetchUrl(`${lab.url}/web/argocd/api/v1/session`, { method: "POST", body: JSON.stringify({ username: "admin", password: "argocd-pw" }), timeoutMs: 2000 }),
+        argocdAdminLogin: () =>
+            fetchUrl(`${lab.url}/web/argocd/api/v1/session`, {
+                method: "POST",
+                body: JSON.stringify({ username: "admin", password: "argocd-pw" }),
+                timeoutMs: 2000,
+            }),
         exec: async (ns, pod, container, command) => {
             const answer = lab.execs[`${ns}/${pod}/${container}`];
             if (answer === undefined) throw new Error(`no such container ${ns}/${pod}/${container}`);
             if (answer instanceof Error) throw answer;
             return typeof answer === "function" ? answer(command) : answer;
         },
-        probes: () => (probes ??= runProbes(rows, { kube, runStamp: "20261207-000000", sleep: () => Promise.resolve(), now: () => Date.now(), out: () => undefined })),
+        probes: () =>
+            (probes ??= runProbes(rows, { kube, runStamp: "20261207-000000", sleep: () => Promise.resolve(), now: () => Date.now(), out: () => undefined })),
         loadSmoke: () => Promise.resolve({ code: 0, lines: ["http_req_duration p(95)<500  PASS"] }),
         // A clock that moves a second per reading, so polling loops end.
         now: () => (clock += 1000),

@@ -78,7 +78,10 @@ describe("a run", () => {
     it("exits 0 when every promise holds, one line per check, a summary and both reports", async () => {
         const d = deps({ checks: [check("a.one", () => Promise.resolve(pass("fine"))), check("a.two", () => Promise.resolve(pass("also fine")))] });
         expect(await runVerify([], d)).toBe(EXIT.ok);
-        expect(d.lines.filter((l) => l.startsWith("PASS"))).toEqual([expect.stringMatching(/^PASS  a\.one: a\.one holds — fine \(\d+\.\d s\)$/), expect.stringMatching(/^PASS  a\.two/)]);
+        expect(d.lines.filter((l) => l.startsWith("PASS"))).toEqual([
+            expect.stringMatching(/^PASS  a\.one: a\.one holds — fine \(\d+\.\d s\)$/),
+            expect.stringMatching(/^PASS  a\.two/),
+        ]);
         expect(d.lines).toContainEqual(expect.stringMatching(/^ALL PROMISES HOLD: 2 passed, 0 failed, 0 could not run, 0 skipped of 2 checks/));
         const [json, md] = [...d.files.keys()];
         expect(json).toMatch(/^reports\/verify-\d{8}T\d{6}Z\.json$/);
@@ -111,9 +114,20 @@ describe("a run", () => {
     });
 
     it("exits 1 when a promise is broken, printing the likely cause and where to look", async () => {
-        const d = deps({ checks: [check("a.one", () => Promise.resolve(fail("2/3", "a node is down", "kubectl get nodes"))), check("a.two", () => Promise.reject(new Error("boom")))] });
+        const d = deps({
+            checks: [
+                check("a.one", () => Promise.resolve(fail("2/3", "a node is down", "kubectl get nodes"))),
+                check("a.two", () => Promise.reject(new Error("boom"))),
+            ],
+        });
         expect(await runVerify([], d)).toBe(EXIT.broken);
-        expect(d.lines).toEqual(expect.arrayContaining(["        likely cause: a node is down", "        look at: kubectl get nodes", expect.stringMatching(/^ERROR a\.two: .* could not run: boom/)]));
+        expect(d.lines).toEqual(
+            expect.arrayContaining([
+                "        likely cause: a node is down",
+                "        look at: kubectl get nodes",
+                expect.stringMatching(/^ERROR a\.two: .* could not run: boom/),
+            ]),
+        );
         expect(d.lines).toContainEqual(expect.stringMatching(/^PROMISES BROKEN: 0 passed, 1 failed, 1 could not run/));
     });
 
@@ -132,13 +146,18 @@ describe("a run", () => {
         const started = Date.now();
         expect(await runVerify([], d)).toBe(EXIT.couldNotRun);
         expect(Date.now() - started).toBeLessThan(3000);
-        expect(d.lines.at(-1)).toMatch(/^error: cannot check the lab: the fake Kubernetes API did not answer within 1 s\. Is the cluster up, and is https:\/\/192\.168\.2\.240:6443 reachable from here\?$/);
+        expect(d.lines.at(-1)).toMatch(
+            /^error: cannot check the lab: the fake Kubernetes API did not answer within 1 s\. Is the cluster up, and is https:\/\/192\.168\.2\.240:6443 reachable from here\?$/,
+        );
         expect(d.lines.some((l) => l.startsWith("PASS"))).toBe(false);
     });
 
     it("refuses while a drill holds the lab's lock, creating nothing", async () => {
         lab.routes["GET /k8s/apis/coordination.k8s.io/v1/namespaces/load/leases/drill-lock"] = {
-            body: { metadata: { name: "drill-lock", namespace: "load" }, spec: { holderIdentity: "ann@laptop", leaseDurationSeconds: 3600, renewTime: new Date().toISOString(), acquireTime: new Date().toISOString() } },
+            body: {
+                metadata: { name: "drill-lock", namespace: "load" },
+                spec: { holderIdentity: "ann@laptop", leaseDurationSeconds: 3600, renewTime: new Date().toISOString(), acquireTime: new Date().toISOString() },
+            },
         };
         const d = deps({ checks: CHECKS });
         expect(await runVerify([], d)).toBe(EXIT.couldNotRun);
@@ -148,7 +167,15 @@ describe("a run", () => {
 
     it("runs when the drill lock has lapsed", async () => {
         lab.routes["GET /k8s/apis/coordination.k8s.io/v1/namespaces/load/leases/drill-lock"] = {
-            body: { metadata: { name: "drill-lock", namespace: "load" }, spec: { holderIdentity: "ann@laptop", leaseDurationSeconds: 60, renewTime: "2020-01-01T00:00:00.000000Z", acquireTime: "2020-01-01T00:00:00.000000Z" } },
+            body: {
+                metadata: { name: "drill-lock", namespace: "load" },
+                spec: {
+                    holderIdentity: "ann@laptop",
+                    leaseDurationSeconds: 60,
+                    renewTime: "2020-01-01T00:00:00.000000Z",
+                    acquireTime: "2020-01-01T00:00:00.000000Z",
+                },
+            },
         };
         expect(await runVerify([], deps({ checks: [check("a.one", () => Promise.resolve(pass("ok")))] }))).toBe(EXIT.ok);
     });
@@ -161,13 +188,20 @@ describe("a run", () => {
             const d = deps({
                 signal: interrupt.signal,
                 checks: [
-                    check("a.probes", async (ctx) => {
-                        await ctx.probes();
-                        lab.probePods.set("leftover", { metadata: { name: "leftover", namespace: "default", labels: { "homelab.verify": "probe" } }, spec: { containers: [{ env: [{ name: "PROBES", value: "" }] }] } });
-                        if (outcome === "interrupt") interrupt.abort();
-                        probed();
-                        return outcome === "fail" ? fail("x", "y", "z") : pass("ok");
-                    }, 30),
+                    check(
+                        "a.probes",
+                        async (ctx) => {
+                            await ctx.probes();
+                            lab.probePods.set("leftover", {
+                                metadata: { name: "leftover", namespace: "default", labels: { "homelab.verify": "probe" } },
+                                spec: { containers: [{ env: [{ name: "PROBES", value: "" }] }] },
+                            });
+                            if (outcome === "interrupt") interrupt.abort();
+                            probed();
+                            return outcome === "fail" ? fail("x", "y", "z") : pass("ok");
+                        },
+                        30,
+                    ),
                     ...Array.from({ length: 6 }, (_, i) => check(`a.after-${i}`, async () => (await probesDone, pass("ok")))),
                 ],
             });
@@ -187,7 +221,11 @@ describe("a run", () => {
         const d = deps({ suiteDeadlineMs: 1000, checks: [1, 2, 3, 4, 5, 6].map((i) => slow(`a.c${i}`)) });
         expect(await runVerify([], d)).toBe(EXIT.couldNotRun);
         expect(d.lines.filter((l) => l.startsWith("PASS"))).toHaveLength(4);
-        expect(d.lines).toContainEqual(expect.stringMatching(/^ERROR a\.c6: .* could not run: not started: the suite passed its 1 s deadline \(the lab answers slowly; npm run verify -- --only a\.c6\)/));
+        expect(d.lines).toContainEqual(
+            expect.stringMatching(
+                /^ERROR a\.c6: .* could not run: not started: the suite passed its 1 s deadline \(the lab answers slowly; npm run verify -- --only a\.c6\)/,
+            ),
+        );
     });
 
     it("starts the long waits first: the load run before the other checks, the probe pods before any row asks", async () => {
@@ -208,10 +246,14 @@ describe("a run", () => {
         const d = deps({
             signal: interrupt.signal,
             checks: [
-                check("a.probes", async (ctx) => {
-                    await ctx.probes();
-                    return pass("ok");
-                }, 60),
+                check(
+                    "a.probes",
+                    async (ctx) => {
+                        await ctx.probes();
+                        return pass("ok");
+                    },
+                    60,
+                ),
             ],
         });
         const started = Date.now();
@@ -247,7 +289,9 @@ describe("the clients", () => {
         lab.routes["GET /slow"] = { hang: true };
         const api = httpApi(lab.url, { timeoutMs: 300, what: "Grafana at https://lab:3000" });
         await expect(api.request("/slow")).rejects.toThrow(new Unreachable("Grafana at https://lab:3000 did not answer within 0 s"));
-        await expect(httpApi("http://127.0.0.1:1", { timeoutMs: 1000, what: "Alertmanager" }).request("/")).rejects.toThrow(/^Alertmanager: connect ECONNREFUSED/);
+        await expect(httpApi("http://127.0.0.1:1", { timeoutMs: 1000, what: "Alertmanager" }).request("/")).rejects.toThrow(
+            /^Alertmanager: connect ECONNREFUSED/,
+        );
     });
 
     it("read every output they need, and name a missing one", () => {
@@ -273,7 +317,9 @@ describe("the clients", () => {
         // Secrets stay out of what the checks print from.
         expect(JSON.stringify(parsed.lab)).not.toMatch(/key|pw/);
         expect(parseVerifyOutputs(JSON.stringify({ ...outputs, nodeAddresses: {} })).lab.mode).toBe("cluster");
-        expect(() => parseVerifyOutputs(JSON.stringify({ ...outputs, vaultUrl: undefined }))).toThrow("the stack has no 'vaultUrl' output: run `npm run up` first");
+        expect(() => parseVerifyOutputs(JSON.stringify({ ...outputs, vaultUrl: undefined }))).toThrow(
+            "the stack has no 'vaultUrl' output: run `npm run up` first",
+        );
     });
 });
 

@@ -53,13 +53,21 @@ const SENTINEL_PODS = ["rfs-shlink-redis-abc", "rfs-shlink-redis-def", "rfs-shli
     beforeAll(async () => {
         for (const m of Object.values(masters)) {
             m.port = await freePort();
-            children.push(spawn("redis-server", ["--bind", m.host, "--port", String(m.port), "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" }));
-            await waitFor(async () => (await run("redis-cli", ["-h", m.host, "-p", String(m.port), "PING"])).stdout.trim() === "PONG", `redis-server on ${m.host}`);
+            children.push(
+                spawn("redis-server", ["--bind", m.host, "--port", String(m.port), "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" }),
+            );
+            await waitFor(
+                async () => (await run("redis-cli", ["-h", m.host, "-p", String(m.port), "PING"])).stdout.trim() === "PONG",
+                `redis-server on ${m.host}`,
+            );
         }
         for (let i = 0; i < 3; i++) {
             const port = await freePort();
             const conf = path.join(dir, `sentinel-${i}.conf`);
-            fs.writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${REDIS_ROTATION.sentinelMasterName} ${masters.lab.host} ${masters.lab.port} 2\n`);
+            fs.writeFileSync(
+                conf,
+                `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${REDIS_ROTATION.sentinelMasterName} ${masters.lab.host} ${masters.lab.port} 2\n`,
+            );
             children.push(spawn("redis-sentinel", [conf], { stdio: "ignore" }));
             sentinelPorts.push(port);
             await waitFor(async () => (await redisCli(port, "PING")).trim() === "PONG", `redis-sentinel ${i}`);

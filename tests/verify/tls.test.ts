@@ -14,7 +14,6 @@ import { makeCa } from "../helpers/tls";
 
 const openssl = nativeTool("openssl", "openssl", ["version"]);
 
-
 openssl.describe("verify's clients over HTTPS", () => {
     let server: https.Server;
     let url = "";
@@ -26,7 +25,9 @@ openssl.describe("verify's clients over HTTPS", () => {
         lab = makeCa(openssl, dir, "lab");
         stranger = makeCa(openssl, dir, "stranger");
         const made = lab as { ca: string; cert: string; key: string };
-        server = https.createServer({ cert: made.cert, key: made.key }, (req, res) => res.end(JSON.stringify({ gitVersion: req.headers.authorization ?? "anonymous" })));
+        server = https.createServer({ cert: made.cert, key: made.key }, (req, res) =>
+            res.end(JSON.stringify({ gitVersion: req.headers.authorization ?? "anonymous" })),
+        );
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
         fs.rmSync(dir, { recursive: true, force: true });
@@ -48,7 +49,9 @@ openssl.describe("verify's clients over HTTPS", () => {
 
     it("a door answers when its certificate chains to the lab CA, and is refused when it does not (never skipped)", async () => {
         expect((await fetchUrl(`${url}/version`, { ca: lab.ca, timeoutMs: 5000 })).status).toBe(200);
-        await expect(fetchUrl(`${url}/version`, { ca: stranger.ca, timeoutMs: 5000, what: "Grafana" })).rejects.toThrow(/^Grafana: (unable to verify|self[- ]signed|unable to get local issuer)/);
+        await expect(fetchUrl(`${url}/version`, { ca: stranger.ca, timeoutMs: 5000, what: "Grafana" })).rejects.toThrow(
+            /^Grafana: (unable to verify|self[- ]signed|unable to get local issuer)/,
+        );
         await expect(fetchUrl(`${url}/version`, { timeoutMs: 5000, what: "Grafana" })).rejects.toThrow(/^Grafana: /);
     });
 

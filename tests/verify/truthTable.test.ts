@@ -39,12 +39,23 @@ describe("the truth table", () => {
         const ids = CHECKS.filter((c) => c.group === "netpol").map((c) => c.id);
         expect(ids).toEqual([...table.rows, ...table.skipped].map((r) => r.id));
         expect(table.rows.filter((r) => r.expect === "blocked").map((r) => r.id)).toEqual(
-            expect.arrayContaining(["netpol.deny.default-to-postgres", "netpol.deny.shlink-to-vault", "netpol.deny.default-to-grafana", "netpol.deny.default-to-kiali", "netpol.deny.default-to-vault"]),
+            expect.arrayContaining([
+                "netpol.deny.default-to-postgres",
+                "netpol.deny.shlink-to-vault",
+                "netpol.deny.default-to-grafana",
+                "netpol.deny.default-to-kiali",
+                "netpol.deny.default-to-vault",
+            ]),
         );
     });
 
     it("skips only the flows whose source is the API server, saying why", async () => {
-        expect(table.skipped.map((s) => s.id)).toEqual(["netpol.allow.cert-manager-webhook", "netpol.allow.external-secrets-webhook", "netpol.allow.istiod-webhooks", "netpol.allow.prometheus-operator-webhook"]);
+        expect(table.skipped.map((s) => s.id)).toEqual([
+            "netpol.allow.cert-manager-webhook",
+            "netpol.allow.external-secrets-webhook",
+            "netpol.allow.istiod-webhooks",
+            "netpol.allow.prometheus-operator-webhook",
+        ]);
         const outcome = await check(table.skipped[0].id).run(fakeContext(lab));
         expect(outcome).toMatchObject({ status: "skip", evidence: expect.stringMatching(/the API server \(webhook calls\), not a pod/) });
     });
@@ -68,7 +79,9 @@ describe("the truth table", () => {
     });
 
     it("builds a probe that is never Ready, carries no token and gives up within two minutes", () => {
-        const pod = probePod("p", { namespace: "shlink", pods: { "app.kubernetes.io/name": "shlink" } }, [{ id: "x", host: "10.42.0.1", port: 5432, mode: "tcp" }]);
+        const pod = probePod("p", { namespace: "shlink", pods: { "app.kubernetes.io/name": "shlink" } }, [
+            { id: "x", host: "10.42.0.1", port: 5432, mode: "tcp" },
+        ]);
         expect(pod.spec.containers[0].readinessProbe.exec.command).toEqual(["false"]);
         expect(pod.spec.automountServiceAccountToken).toBe(false);
         expect(pod.spec.activeDeadlineSeconds).toBeLessThanOrEqual(120);
@@ -87,25 +100,38 @@ describe("the truth table", () => {
                 if (row.expect === "open") {
                     lab.policies = lab.policies.filter((p) => p.metadata.name !== `allow-${flowName(row)}` && p.metadata.name !== `egress-${flowName(row)}`);
                 } else {
-                    lab.policies = [...lab.policies, openEverything(row.from.namespace), ...(row.to === "api-server" ? [] : [openEverything(row.to.namespace)])];
+                    lab.policies = [
+                        ...lab.policies,
+                        openEverything(row.from.namespace),
+                        ...(row.to === "api-server" ? [] : [openEverything(row.to.namespace)]),
+                    ];
                 }
                 const outcome = await check(row.id).run(fakeContext(lab, {}, probed));
                 expect(outcome.status, JSON.stringify(outcome)).toBe("fail");
-                expect(outcome.status === "fail" && outcome.cause).toMatch(row.expect === "open" ? /the flow table allows it but the connection did not open/ : /the table does not allow it, yet it opened/);
+                expect(outcome.status === "fail" && outcome.cause).toMatch(
+                    row.expect === "open" ? /the flow table allows it but the connection did not open/ : /the table does not allow it, yet it opened/,
+                );
             });
         });
     }
 
     it("a row whose target has no pod could not run (an error, never a pass)", async () => {
         const row = table.rows.find((r) => r.id === "netpol.allow.shlink-to-postgres")!;
-        (lab.routes["GET /k8s/pods"] as { body: any[] }).body = (lab.routes["GET /k8s/pods"] as { body: any[] }).body.filter((p) => p.metadata.namespace !== "postgres");
+        (lab.routes["GET /k8s/pods"] as { body: any[] }).body = (lab.routes["GET /k8s/pods"] as { body: any[] }).body.filter(
+            (p) => p.metadata.namespace !== "postgres",
+        );
         await expect(check(row.id).run(fakeContext(lab, {}, [row]))).rejects.toThrow(/no running pod in postgres/);
     });
 
     it("a probe pod refused by admission makes its rows errors naming the refusal", async () => {
-        lab.routes["POST /k8s/api/v1/namespaces/shlink/pods"] = { status: 403, body: { message: 'pods "x" is forbidden: violates PodSecurity "restricted:v1.34"' } };
+        lab.routes["POST /k8s/api/v1/namespaces/shlink/pods"] = {
+            status: 403,
+            body: { message: 'pods "x" is forbidden: violates PodSecurity "restricted:v1.34"' },
+        };
         const row = table.rows.find((r) => r.id === "netpol.allow.shlink-to-postgres")!;
-        await expect(check(row.id).run(fakeContext(lab, {}, [row]))).rejects.toThrow(/probe pod in shlink refused \(403\): pods "x" is forbidden: violates PodSecurity/);
+        await expect(check(row.id).run(fakeContext(lab, {}, [row]))).rejects.toThrow(
+            /probe pod in shlink refused \(403\): pods "x" is forbidden: violates PodSecurity/,
+        );
     });
 });
 
@@ -123,7 +149,9 @@ describe("Pod Security, per namespace", () => {
             try {
                 const broken = await check(`pod-security.${ns}`).run(fakeContext(lab));
                 expect(broken.status).toBe("fail");
-                expect(broken.status === "fail" && broken.cause).toMatch(new RegExp(`existing pods in namespace "${ns}" violate the new PodSecurity enforce level`));
+                expect(broken.status === "fail" && broken.cause).toMatch(
+                    new RegExp(`existing pods in namespace "${ns}" violate the new PodSecurity enforce level`),
+                );
             } finally {
                 PASSES[ns] = ns === "reloader" || ns === "external-secrets" ? "restricted" : level;
             }
@@ -131,19 +159,31 @@ describe("Pod Security, per namespace", () => {
     }
 
     it("reports a namespace whose pods would pass a stricter level", async () => {
-        expect(await check("pod-security.reloader").run(fakeContext(lab))).toMatchObject({ status: "pass", evidence: "baseline: no warning; would also pass restricted: could be raised" });
-        expect(await check("pod-security.postgres").run(fakeContext(lab))).toMatchObject({ status: "pass", evidence: "baseline: no warning; restricted would warn" });
+        expect(await check("pod-security.reloader").run(fakeContext(lab))).toMatchObject({
+            status: "pass",
+            evidence: "baseline: no warning; would also pass restricted: could be raised",
+        });
+        expect(await check("pod-security.postgres").run(fakeContext(lab))).toMatchObject({
+            status: "pass",
+            evidence: "baseline: no warning; restricted would warn",
+        });
     });
 
     it("skips a namespace this lab does not have, and fails one that lost its label", async () => {
         delete lab.routes["GET /k8s/api/v1/namespaces/argocd"];
         expect(await check("pod-security.argocd").run(fakeContext(lab))).toMatchObject({ status: "skip" });
         (lab.routes["GET /k8s/api/v1/namespaces/vault"] as { body: any }).body.metadata.labels = {};
-        expect(await check("pod-security.vault").run(fakeContext(lab))).toMatchObject({ status: "fail", cause: "the namespace does not carry its level restricted" });
+        expect(await check("pod-security.vault").run(fakeContext(lab))).toMatchObject({
+            status: "fail",
+            cause: "the namespace does not carry its level restricted",
+        });
     });
 
     it("reads several Warning headers", () => {
-        expect(parseWarnings('299 - "existing pods in namespace \\"x\\" violate", 299 - "pod-a: runAsNonRoot != true"')).toEqual(['existing pods in namespace "x" violate', "pod-a: runAsNonRoot != true"]);
+        expect(parseWarnings('299 - "existing pods in namespace \\"x\\" violate", 299 - "pod-a: runAsNonRoot != true"')).toEqual([
+            'existing pods in namespace "x" violate',
+            "pod-a: runAsNonRoot != true",
+        ]);
     });
 });
 
@@ -162,7 +202,10 @@ describe("what else verify sends the API server", () => {
         expect(patches.length).toBe(2);
         for (const p of patches) {
             expect(p.path).toMatch(/\?dryRun=All&/);
-            expect(Object.keys(JSON.parse(p.body).metadata.labels).sort()).toEqual(["pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version"]);
+            expect(Object.keys(JSON.parse(p.body).metadata.labels).sort()).toEqual([
+                "pod-security.kubernetes.io/enforce",
+                "pod-security.kubernetes.io/enforce-version",
+            ]);
         }
     });
 });
@@ -186,7 +229,9 @@ describe("the probe's script, run for real (bash, timeout, curl) against listene
         ].join("\n");
         const { execFile } = await import("node:child_process");
         const out = await new Promise<string>((resolve, reject) =>
-            execFile("bash", ["-c", PROBE_SCRIPT], { env: { ...process.env, PROBES: lines }, timeout: 20_000 }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+            execFile("bash", ["-c", PROBE_SCRIPT], { env: { ...process.env, PROBES: lines }, timeout: 20_000 }, (e, stdout) =>
+                e ? reject(e) : resolve(stdout),
+            ),
         );
         answering.close();
         dropping.close();

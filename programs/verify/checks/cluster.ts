@@ -30,7 +30,13 @@ export const CLUSTER_CHECKS: Check[] = [
             if (notReady.length > 0 || missing.length > 0 || all.length === 0) {
                 return fail(
                     evidence,
-                    [notReady.length > 0 ? `not Ready: ${names(notReady)}` : "", missing.length > 0 ? `not in the cluster: ${names(missing)}` : "", all.length === 0 ? "no node at all" : ""].filter(Boolean).join("; "),
+                    [
+                        notReady.length > 0 ? `not Ready: ${names(notReady)}` : "",
+                        missing.length > 0 ? `not in the cluster: ${names(missing)}` : "",
+                        all.length === 0 ? "no node at all" : "",
+                    ]
+                        .filter(Boolean)
+                        .join("; "),
                     "kubectl describe node <name>; on the node: journalctl -u k3s -n 100",
                 );
             }
@@ -53,10 +59,15 @@ export const CLUSTER_CHECKS: Check[] = [
             const healthy = voters.filter((n) => condition(n, ETCD_VOTER_CONDITION)?.status === "True" && isReady(n)).map((n) => n.metadata.name);
             const evidence = `${healthy.length} voting members on Ready nodes (${names(healthy)}); /readyz etcd ${etcdOk ? "ok" : "not ok"}`;
             if (healthy.length < 3 || !etcdOk) {
-                const learners = voters.filter((n) => condition(n, ETCD_VOTER_CONDITION)?.status !== "True").map((n) => `${n.metadata.name} (${condition(n, ETCD_VOTER_CONDITION)?.reason ?? "?"})`);
+                const learners = voters
+                    .filter((n) => condition(n, ETCD_VOTER_CONDITION)?.status !== "True")
+                    .map((n) => `${n.metadata.name} (${condition(n, ETCD_VOTER_CONDITION)?.reason ?? "?"})`);
                 return fail(
                     evidence,
-                    `${!etcdOk ? "the API server's etcd readiness fails; " : ""}${healthy.length < 3 ? `three voters needed for a quorum that survives a node; not voting: ${names(learners)}` : ""}`.replace(/; $/, ""),
+                    `${!etcdOk ? "the API server's etcd readiness fails; " : ""}${healthy.length < 3 ? `three voters needed for a quorum that survives a node; not voting: ${names(learners)}` : ""}`.replace(
+                        /; $/,
+                        "",
+                    ),
                     "kubectl get --raw '/readyz?verbose'; kubectl get nodes -o wide; on a node: journalctl -u k3s | grep etcd",
                 );
             }
@@ -78,7 +89,11 @@ export const CLUSTER_CHECKS: Check[] = [
             }
             const version = await ctx.kube.request("/version");
             if (version.status !== 200) {
-                return fail(`GET ${ctx.lab.apiServerUrl}/version: ${version.status}`, "the VIP answers but not as the API server", "kubectl -n kube-system get pods -l app.kubernetes.io/name=kube-vip; kube-vip's log on the leader");
+                return fail(
+                    `GET ${ctx.lab.apiServerUrl}/version: ${version.status}`,
+                    "the VIP answers but not as the API server",
+                    "kubectl -n kube-system get pods -l app.kubernetes.io/name=kube-vip; kube-vip's log on the leader",
+                );
             }
             const git = (JSON.parse(version.body) as { gitVersion?: string }).gitVersion ?? "?";
             return pass(`${ctx.lab.apiServerUrl} answers /version (${git})`);
@@ -90,19 +105,27 @@ export const CLUSTER_CHECKS: Check[] = [
         proves: "the gateway's LoadBalancer address carries every port of the gateway Service, reachable from here",
         timeoutSeconds: 30,
         async run(ctx) {
-            const svc = await ctx.kube.json<KubeObject & { spec: { ports?: { port: number; name?: string }[] }; status: { loadBalancer?: { ingress?: { ip?: string }[] } } }>(
-                `/api/v1/namespaces/${GATEWAY_SERVICE.namespace}/services/${GATEWAY_SERVICE.name}`,
-            );
+            const svc = await ctx.kube.json<
+                KubeObject & { spec: { ports?: { port: number; name?: string }[] }; status: { loadBalancer?: { ingress?: { ip?: string }[] } } }
+            >(`/api/v1/namespaces/${GATEWAY_SERVICE.namespace}/services/${GATEWAY_SERVICE.name}`);
             const ip = svc.status.loadBalancer?.ingress?.find((i) => i.ip !== undefined)?.ip;
             if (ip === undefined) {
-                return fail("no address in status.loadBalancer", "no LoadBalancer implementation handed out the address (kube-vip's services VIP, ServiceLB or the cluster's own)", `kubectl -n ${GATEWAY_SERVICE.namespace} describe service ${GATEWAY_SERVICE.name}`);
+                return fail(
+                    "no address in status.loadBalancer",
+                    "no LoadBalancer implementation handed out the address (kube-vip's services VIP, ServiceLB or the cluster's own)",
+                    `kubectl -n ${GATEWAY_SERVICE.namespace} describe service ${GATEWAY_SERVICE.name}`,
+                );
             }
             const ports = (svc.spec.ports ?? []).map((p) => p.port);
             const answers = await Promise.all(ports.map(async (port) => ({ port, ok: await ctx.tcp(ip, port, 5000) })));
             const closed = answers.filter((a) => !a.ok).map((a) => String(a.port));
             const evidence = `${ip}: ${ports.length - closed.length}/${ports.length} ports accept (${ports.join(", ")})`;
             if (closed.length > 0 || ports.length === 0) {
-                return fail(evidence, `not answering from here: ${names(closed)}`, "kube-vip's ARP announcements (kubectl -n kube-system logs -l app.kubernetes.io/name=kube-vip), or another host holding the address; kubectl -n istio-ingress get svc");
+                return fail(
+                    evidence,
+                    `not answering from here: ${names(closed)}`,
+                    "kube-vip's ARP announcements (kubectl -n kube-system logs -l app.kubernetes.io/name=kube-vip), or another host holding the address; kubectl -n istio-ingress get svc",
+                );
             }
             return pass(evidence);
         },
@@ -117,9 +140,15 @@ export const CLUSTER_CHECKS: Check[] = [
                 return skip("a cluster not of ours: its version is its owner's");
             }
             const all = await nodes(ctx);
-            const off = all.filter((n) => n.status?.nodeInfo?.kubeletVersion !== ctx.lab.k3sVersion).map((n) => `${n.metadata.name} (${n.status?.nodeInfo?.kubeletVersion ?? "?"})`);
+            const off = all
+                .filter((n) => n.status?.nodeInfo?.kubeletVersion !== ctx.lab.k3sVersion)
+                .map((n) => `${n.metadata.name} (${n.status?.nodeInfo?.kubeletVersion ?? "?"})`);
             if (off.length > 0 || all.length === 0) {
-                return fail(`pinned ${ctx.lab.k3sVersion}; off: ${names(off)}`, "an upgrade stopped part-way (a drain that did not finish leaves the node on its old version)", "npm run up again; the install step's output for that node");
+                return fail(
+                    `pinned ${ctx.lab.k3sVersion}; off: ${names(off)}`,
+                    "an upgrade stopped part-way (a drain that did not finish leaves the node on its old version)",
+                    "npm run up again; the install step's output for that node",
+                );
             }
             return pass(`${all.length} nodes on ${ctx.lab.k3sVersion}`);
         },
@@ -138,10 +167,13 @@ export const CLUSTER_CHECKS: Check[] = [
             const closed = answers.filter((a) => !a.ok).map((a) => a.name);
             const evidence = `${entries.length - closed.length}/${entries.length} nodes listen on ${EMBEDDED_REGISTRY_PORT}`;
             if (closed.length > 0) {
-                return fail(evidence, `not listening: ${names(closed)} (embedded-registry off, or K3s not restarted after registries.yaml changed)`, `on the node: sudo ss -tlnp | grep ${EMBEDDED_REGISTRY_PORT}; /etc/rancher/k3s/config.yaml embedded-registry`);
+                return fail(
+                    evidence,
+                    `not listening: ${names(closed)} (embedded-registry off, or K3s not restarted after registries.yaml changed)`,
+                    `on the node: sudo ss -tlnp | grep ${EMBEDDED_REGISTRY_PORT}; /etc/rancher/k3s/config.yaml embedded-registry`,
+                );
             }
             return pass(evidence);
         },
     },
 ];
-

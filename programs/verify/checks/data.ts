@@ -49,24 +49,44 @@ export const shlinkLoginCommand = (): string[] => [
 ];
 
 /** redis-cli in a sentinel pod: the address of the master it names (no password: the sentinels have none). */
-export const sentinelMasterCommand = (): string[] => ["redis-cli", "-p", String(POD_PORTS.sentinel), "SENTINEL", "get-master-addr-by-name", REDIS_ROTATION.sentinelMasterName];
+export const sentinelMasterCommand = (): string[] => [
+    "redis-cli",
+    "-p",
+    String(POD_PORTS.sentinel),
+    "SENTINEL",
+    "get-master-addr-by-name",
+    REDIS_ROTATION.sentinelMasterName,
+];
 
 interface Pod extends KubeObject {
     spec?: { containers?: { name: string }[]; initContainers?: { name: string; restartPolicy?: string }[]; nodeName?: string };
-    status?: KubeObject["status"] & { podIP?: string; phase?: string; containerStatuses?: { name: string; ready: boolean }[]; initContainerStatuses?: { name: string; ready: boolean }[] };
+    status?: KubeObject["status"] & {
+        podIP?: string;
+        phase?: string;
+        containerStatuses?: { name: string; ready: boolean }[];
+        initContainerStatuses?: { name: string; ready: boolean }[];
+    };
 }
 
 const pods = (ctx: VerifyContext, ns: string, labels: Record<string, string>) =>
-    items<Pod>(ctx, `/api/v1/namespaces/${ns}/pods?labelSelector=${selector(labels)}`).then((all) => all.filter((p) => p.metadata.deletionTimestamp === undefined));
+    items<Pod>(ctx, `/api/v1/namespaces/${ns}/pods?labelSelector=${selector(labels)}`).then((all) =>
+        all.filter((p) => p.metadata.deletionTimestamp === undefined),
+    );
 
 // PGO v6.0.3 internal/naming/labels.go: an instance pod carries data=postgres (the repo host data=pgbackrest).
-const PGO_LABELS = { cluster: "postgres-operator.crunchydata.com/cluster", role: "postgres-operator.crunchydata.com/role", data: "postgres-operator.crunchydata.com/data" };
+const PGO_LABELS = {
+    cluster: "postgres-operator.crunchydata.com/cluster",
+    role: "postgres-operator.crunchydata.com/role",
+    data: "postgres-operator.crunchydata.com/data",
+};
 const REDIS_LABELS = { "app.kubernetes.io/name": REDIS.name, "app.kubernetes.io/component": "redis" };
 const SENTINEL_LABELS = { "app.kubernetes.io/name": REDIS.name, "app.kubernetes.io/component": "sentinel" };
 const REDIS_ROLE = "redisfailovers-role";
 
 async function postgresPrimary(ctx: VerifyContext): Promise<Pod | undefined> {
-    const [cluster, role] = primarySelector(POSTGRES.clusterName).split(",").map((kv) => kv.split("="));
+    const [cluster, role] = primarySelector(POSTGRES.clusterName)
+        .split(",")
+        .map((kv) => kv.split("="));
     return (await pods(ctx, POSTGRES.namespace, { [cluster[0]]: cluster[1], [role[0]]: role[1] }))[0];
 }
 
@@ -140,13 +160,21 @@ export const DATA_CHECKS: Check[] = [
         proves: `PostgreSQL runs one primary and ${POSTGRES.instances - 1} replicas, all ready`,
         timeoutSeconds: 15,
         async run(ctx) {
-            const all = (await pods(ctx, POSTGRES.namespace, { [PGO_LABELS.cluster]: POSTGRES.clusterName })).filter((p) => p.metadata.labels?.[PGO_LABELS.data] === "postgres");
+            const all = (await pods(ctx, POSTGRES.namespace, { [PGO_LABELS.cluster]: POSTGRES.clusterName })).filter(
+                (p) => p.metadata.labels?.[PGO_LABELS.data] === "postgres",
+            );
             const role = (r: string) => all.filter((p) => p.metadata.labels?.[PGO_LABELS.role] === r);
             const [primaries, replicas] = [role("master"), role("replica")];
             const notReady = all.filter((p) => !isReady(p)).map((p) => p.metadata.name);
             const evidence = `${primaries.length} primary (${names(primaries.map((p) => p.metadata.name))}), ${replicas.length} replicas, ${notReady.length} not ready`;
             if (primaries.length !== 1 || replicas.length !== POSTGRES.instances - 1 || notReady.length > 0) {
-                return fail(evidence, primaries.length !== 1 ? `${primaries.length} pods labelled primary: Patroni has ${primaries.length === 0 ? "no leader" : "a split brain"}` : `want ${POSTGRES.instances - 1} ready replicas`, `kubectl -n ${POSTGRES.namespace} get pods -L ${PGO_LABELS.role}; kubectl -n ${POSTGRES.namespace} exec <primary> -c database -- patronictl list`);
+                return fail(
+                    evidence,
+                    primaries.length !== 1
+                        ? `${primaries.length} pods labelled primary: Patroni has ${primaries.length === 0 ? "no leader" : "a split brain"}`
+                        : `want ${POSTGRES.instances - 1} ready replicas`,
+                    `kubectl -n ${POSTGRES.namespace} get pods -L ${PGO_LABELS.role}; kubectl -n ${POSTGRES.namespace} exec <primary> -c database -- patronictl list`,
+                );
             }
             return pass(evidence);
         },
@@ -162,12 +190,21 @@ export const DATA_CHECKS: Check[] = [
                 return fail("no primary pod", "Patroni has no leader", `kubectl -n ${POSTGRES.namespace} get pods -L ${PGO_LABELS.role}`);
             }
             const out = await ctx.exec(POSTGRES.namespace, primary.metadata.name, "database", replicationCommand(), 15_000);
-            const rows = out.split("\n").filter((l) => l.includes("|")).map((l) => l.trim().split("|"));
+            const rows = out
+                .split("\n")
+                .filter((l) => l.includes("|"))
+                .map((l) => l.trim().split("|"));
             const streaming = rows.filter(([, state]) => state === "streaming");
             const lagging = streaming.filter(([, , lag]) => Number(lag) > MAX_REPLICATION_LAG_SECONDS);
             const evidence = `${streaming.length} streaming from ${primary.metadata.name}: ${names(rows.map(([n, s, l]) => `${n} ${s} lag ${l} s`))}`;
             if (streaming.length < POSTGRES.instances - 1 || lagging.length > 0) {
-                return fail(evidence, streaming.length < POSTGRES.instances - 1 ? `want ${POSTGRES.instances - 1} streaming replicas` : `lag over ${MAX_REPLICATION_LAG_SECONDS} s: ${names(lagging.map(([n]) => n))}`, `kubectl -n ${POSTGRES.namespace} logs <replica> -c database; Grafana's data-layer dashboard`);
+                return fail(
+                    evidence,
+                    streaming.length < POSTGRES.instances - 1
+                        ? `want ${POSTGRES.instances - 1} streaming replicas`
+                        : `lag over ${MAX_REPLICATION_LAG_SECONDS} s: ${names(lagging.map(([n]) => n))}`,
+                    `kubectl -n ${POSTGRES.namespace} logs <replica> -c database; Grafana's data-layer dashboard`,
+                );
             }
             return pass(evidence);
         },
@@ -178,14 +215,23 @@ export const DATA_CHECKS: Check[] = [
         proves: "both pgBackRest repositories hold a backup as recent as their schedules allow (repo2 skipped when not configured)",
         timeoutSeconds: 15,
         async run(ctx) {
-            const cluster = await ctx.kube.json<KubeObject & { spec?: { backups?: { pgbackrest?: { repos?: SpecRepo[] } } }; status?: { pgbackrest?: PgBackRestStatus } }>(
-                `/apis/${POSTGRES_CLUSTER.apiVersion}/namespaces/${POSTGRES.namespace}/postgresclusters/${POSTGRES.clusterName}`,
-            );
+            const cluster = await ctx.kube.json<
+                KubeObject & { spec?: { backups?: { pgbackrest?: { repos?: SpecRepo[] } } }; status?: { pgbackrest?: PgBackRestStatus } }
+            >(`/apis/${POSTGRES_CLUSTER.apiVersion}/namespaces/${POSTGRES.namespace}/postgresclusters/${POSTGRES.clusterName}`);
             const specRepos = cluster.spec?.backups?.pgbackrest?.repos ?? [];
-            const verdict = backupVerdict(specRepos, cluster.status?.pgbackrest, Date.parse(cluster.metadata.creationTimestamp ?? "1970-01-01T00:00:00Z"), ctx.now());
+            const verdict = backupVerdict(
+                specRepos,
+                cluster.status?.pgbackrest,
+                Date.parse(cluster.metadata.creationTimestamp ?? "1970-01-01T00:00:00Z"),
+                ctx.now(),
+            );
             return verdict.ok
                 ? pass(verdict.lines.join("; "))
-                : fail(verdict.lines.join("; "), verdict.problems.join("; "), `kubectl -n ${POSTGRES.namespace} get cronjobs,jobs; kubectl -n ${POSTGRES.namespace} logs job/<backup job>; the PostgresCluster's status.pgbackrest`);
+                : fail(
+                      verdict.lines.join("; "),
+                      verdict.problems.join("; "),
+                      `kubectl -n ${POSTGRES.namespace} get cronjobs,jobs; kubectl -n ${POSTGRES.namespace} logs job/<backup job>; the PostgresCluster's status.pgbackrest`,
+                  );
         },
     },
     {
@@ -201,12 +247,22 @@ export const DATA_CHECKS: Check[] = [
             try {
                 const out = await ctx.exec(SHLINK.namespace, pod.metadata.name, SHLINK.name, shlinkLoginCommand(), 15_000);
                 if (!out.includes(SHLINK_LOGIN_MARK)) {
-                    return fail(`from ${pod.metadata.name}: ${out.trim().slice(0, 160)}`, "the login did not report its transaction", "kubectl -n shlink logs <pod> -c shlink");
+                    return fail(
+                        `from ${pod.metadata.name}: ${out.trim().slice(0, 160)}`,
+                        "the login did not report its transaction",
+                        "kubectl -n shlink logs <pod> -c shlink",
+                    );
                 }
                 return pass(`from ${pod.metadata.name}: logged in as ${POSTGRES.user} over TLS, CREATE TABLE in a rolled-back transaction`);
             } catch (e) {
                 const message = e instanceof Error ? e.message : String(e);
-                return fail(`from ${pod.metadata.name}: ${message.slice(0, 200)}`, /password authentication failed/.test(message) ? "PGO did not adopt the user Secret's verifier (the password Vault holds is refused)" : "the login or the CREATE failed", `kubectl -n ${POSTGRES.namespace} get secret ${POSTGRES.clusterName}-pguser-${POSTGRES.user}; kubectl -n ${SHLINK.namespace} describe externalsecret`);
+                return fail(
+                    `from ${pod.metadata.name}: ${message.slice(0, 200)}`,
+                    /password authentication failed/.test(message)
+                        ? "PGO did not adopt the user Secret's verifier (the password Vault holds is refused)"
+                        : "the login or the CREATE failed",
+                    `kubectl -n ${POSTGRES.namespace} get secret ${POSTGRES.clusterName}-pguser-${POSTGRES.user}; kubectl -n ${SHLINK.namespace} describe externalsecret`,
+                );
             }
         },
     },
@@ -222,7 +278,11 @@ export const DATA_CHECKS: Check[] = [
             const notReady = all.filter((p) => !isReady(p)).map((p) => p.metadata.name);
             const evidence = `${masters.length} master (${names(masters.map((p) => p.metadata.name))}), ${replicas.length} replicas, ${notReady.length} not ready`;
             if (masters.length !== 1 || replicas.length !== REDIS.redisReplicas - 1 || notReady.length > 0) {
-                return fail(evidence, masters.length !== 1 ? `${masters.length} pods labelled master by redis-operator` : `want ${REDIS.redisReplicas - 1} ready replicas`, `kubectl -n ${REDIS.namespace} get pods -L ${REDIS_ROLE}; kubectl -n redis-operator logs deploy/redis-operator`);
+                return fail(
+                    evidence,
+                    masters.length !== 1 ? `${masters.length} pods labelled master by redis-operator` : `want ${REDIS.redisReplicas - 1} ready replicas`,
+                    `kubectl -n ${REDIS.namespace} get pods -L ${REDIS_ROLE}; kubectl -n redis-operator logs deploy/redis-operator`,
+                );
             }
             return pass(evidence);
         },
@@ -233,18 +293,34 @@ export const DATA_CHECKS: Check[] = [
         proves: "every Sentinel names the same master, and it is the pod labelled master",
         timeoutSeconds: 20,
         async run(ctx) {
-            const [sentinels, masters] = await Promise.all([pods(ctx, REDIS.namespace, SENTINEL_LABELS), pods(ctx, REDIS.namespace, { ...REDIS_LABELS, [REDIS_ROLE]: "master" })]);
+            const [sentinels, masters] = await Promise.all([
+                pods(ctx, REDIS.namespace, SENTINEL_LABELS),
+                pods(ctx, REDIS.namespace, { ...REDIS_LABELS, [REDIS_ROLE]: "master" }),
+            ]);
             const masterIp = masters[0]?.status?.podIP;
             const answers = await Promise.all(
                 sentinels.map(async (s) => {
-                    const out = await ctx.exec(REDIS.namespace, s.metadata.name, "sentinel", sentinelMasterCommand(), 10_000).catch((e: unknown) => `error: ${e instanceof Error ? e.message : String(e)}`);
+                    const out = await ctx
+                        .exec(REDIS.namespace, s.metadata.name, "sentinel", sentinelMasterCommand(), 10_000)
+                        .catch((e: unknown) => `error: ${e instanceof Error ? e.message : String(e)}`);
                     return { name: s.metadata.name, ip: out.trim().split(/\s+/)[0] ?? "" };
                 }),
             );
             const distinct = [...new Set(answers.map((a) => a.ip))];
-            const evidence = `${answers.length} sentinels: ${names(answers.map((a) => `${a.name} → ${a.ip || "(none)"}`), 3)}; labelled master ${masterIp ?? "none"}`;
+            const evidence = `${answers.length} sentinels: ${names(
+                answers.map((a) => `${a.name} → ${a.ip || "(none)"}`),
+                3,
+            )}; labelled master ${masterIp ?? "none"}`;
             if (answers.length < REDIS.sentinelReplicas || distinct.length !== 1 || distinct[0] !== masterIp) {
-                return fail(evidence, answers.length < REDIS.sentinelReplicas ? `want ${REDIS.sentinelReplicas} sentinels` : distinct.length !== 1 ? "the sentinels disagree on the master" : "the sentinels' master is not the pod labelled master", `kubectl -n ${REDIS.namespace} exec <sentinel> -- redis-cli -p ${POD_PORTS.sentinel} SENTINEL masters; redis-operator's log`);
+                return fail(
+                    evidence,
+                    answers.length < REDIS.sentinelReplicas
+                        ? `want ${REDIS.sentinelReplicas} sentinels`
+                        : distinct.length !== 1
+                          ? "the sentinels disagree on the master"
+                          : "the sentinels' master is not the pod labelled master",
+                    `kubectl -n ${REDIS.namespace} exec <sentinel> -- redis-cli -p ${POD_PORTS.sentinel} SENTINEL masters; redis-operator's log`,
+                );
             }
             return pass(evidence);
         },
@@ -256,7 +332,9 @@ export const DATA_CHECKS: Check[] = [
         timeoutSeconds: 15,
         async run(ctx) {
             const [endpoints, masters] = await Promise.all([
-                ctx.kube.json<{ subsets?: { addresses?: { ip: string }[]; notReadyAddresses?: { ip: string }[] }[] }>(`/api/v1/namespaces/${REDIS.namespace}/endpoints/${REDIS.name}-master`),
+                ctx.kube.json<{ subsets?: { addresses?: { ip: string }[]; notReadyAddresses?: { ip: string }[] }[] }>(
+                    `/api/v1/namespaces/${REDIS.namespace}/endpoints/${REDIS.name}-master`,
+                ),
                 pods(ctx, REDIS.namespace, { ...REDIS_LABELS, [REDIS_ROLE]: "master" }),
             ]);
             const ips = (endpoints.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
@@ -264,7 +342,11 @@ export const DATA_CHECKS: Check[] = [
             const evidence = `endpoints ${names(ips)}; master ${masters[0]?.metadata.name ?? "none"} at ${masterIp ?? "?"}`;
             return ips.length === 1 && ips[0] === masterIp
                 ? pass(evidence)
-                : fail(evidence, ips.length === 0 ? "no endpoint: Shlink cannot reach Redis" : "the Service reaches a pod that is not the master (writes fail READONLY)", `kubectl -n ${REDIS.namespace} get endpoints ${REDIS.name}-master; kubectl -n ${REDIS.namespace} get pods -L ${REDIS_ROLE}`);
+                : fail(
+                      evidence,
+                      ips.length === 0 ? "no endpoint: Shlink cannot reach Redis" : "the Service reaches a pod that is not the master (writes fail READONLY)",
+                      `kubectl -n ${REDIS.namespace} get endpoints ${REDIS.name}-master; kubectl -n ${REDIS.namespace} get pods -L ${REDIS_ROLE}`,
+                  );
         },
     },
     {
@@ -280,7 +362,15 @@ export const DATA_CHECKS: Check[] = [
             const active = all.filter((p) => label(p, "openbao-active") === "true").map((p) => p.metadata.name);
             const evidence = `${all.length} pods; active ${names(active)}; sealed ${names(sealed)}; uninitialised ${names(uninitialised)}`;
             if (all.length !== VAULT.replicas || sealed.length > 0 || uninitialised.length > 0 || active.length !== 1) {
-                return fail(evidence, sealed.length > 0 ? "a pod is sealed (the static seal key did not open it)" : active.length !== 1 ? `${active.length} active pods` : "a pod is missing or uninitialised", `kubectl -n ${VAULT.namespace} get pods -L openbao-active,openbao-sealed; kubectl -n ${VAULT.namespace} logs openbao-0`);
+                return fail(
+                    evidence,
+                    sealed.length > 0
+                        ? "a pod is sealed (the static seal key did not open it)"
+                        : active.length !== 1
+                          ? `${active.length} active pods`
+                          : "a pod is missing or uninitialised",
+                    `kubectl -n ${VAULT.namespace} get pods -L openbao-active,openbao-sealed; kubectl -n ${VAULT.namespace} logs openbao-0`,
+                );
             }
             return pass(evidence);
         },
@@ -293,16 +383,23 @@ export const DATA_CHECKS: Check[] = [
         async run(ctx) {
             const admin = await ctx.vaultAdminToken();
             try {
-                const config = await ctx.vault.json<{ data?: { config?: { servers?: { node_id: string; leader: boolean; voter: boolean }[] } } }>("/v1/sys/storage/raft/configuration", {
-                    headers: { "X-Vault-Token": admin.token },
-                });
+                const config = await ctx.vault.json<{ data?: { config?: { servers?: { node_id: string; leader: boolean; voter: boolean }[] } } }>(
+                    "/v1/sys/storage/raft/configuration",
+                    {
+                        headers: { "X-Vault-Token": admin.token },
+                    },
+                );
                 const servers = config.data?.config?.servers ?? [];
                 const voters = servers.filter((s) => s.voter);
                 const leaders = servers.filter((s) => s.leader);
                 const evidence = `${voters.length} voters of ${servers.length} peers (${names(servers.map((s) => `${s.node_id}${s.leader ? " leader" : ""}`))})`;
                 return voters.length === VAULT.replicas && leaders.length === 1
                     ? pass(evidence)
-                    : fail(evidence, voters.length !== VAULT.replicas ? `want ${VAULT.replicas} voters: a pod did not join (retry_join)` : `${leaders.length} leaders`, `kubectl -n ${VAULT.namespace} logs openbao-1; bao operator raft list-peers`);
+                    : fail(
+                          evidence,
+                          voters.length !== VAULT.replicas ? `want ${VAULT.replicas} voters: a pod did not join (retry_join)` : `${leaders.length} leaders`,
+                          `kubectl -n ${VAULT.namespace} logs openbao-1; bao operator raft list-peers`,
+                      );
             } finally {
                 await admin.revoke();
             }
@@ -319,7 +416,17 @@ export const DATA_CHECKS: Check[] = [
             const evidence = `${ctx.lab.urls.vault}/v1/sys/health: ${res.status}${res.status === 200 ? ` (initialized ${body.initialized}, sealed ${body.sealed})` : ""}`;
             return res.status === 200 && body.initialized === true && body.sealed === false
                 ? pass(evidence)
-                : fail(evidence, res.status === 503 ? "sealed" : res.status === 501 ? "not initialised" : res.status === 429 ? "the gateway reached a standby" : "OpenBao does not answer healthy", `kubectl -n ${VAULT.namespace} get pods -L openbao-active,openbao-sealed`);
+                : fail(
+                      evidence,
+                      res.status === 503
+                          ? "sealed"
+                          : res.status === 501
+                            ? "not initialised"
+                            : res.status === 429
+                              ? "the gateway reached a standby"
+                              : "OpenBao does not answer healthy",
+                      `kubectl -n ${VAULT.namespace} get pods -L openbao-active,openbao-sealed`,
+                  );
         },
     },
     {
@@ -342,7 +449,10 @@ export const DATA_CHECKS: Check[] = [
                     continue;
                 }
                 const jwt = (JSON.parse(request.body) as { status: { token: string } }).status.token;
-                const login = await ctx.vault.request(`/v1/auth/${VAULT.kubernetesAuthPath}/login`, { method: "POST", body: JSON.stringify({ role: reader.role, jwt }) });
+                const login = await ctx.vault.request(`/v1/auth/${VAULT.kubernetesAuthPath}/login`, {
+                    method: "POST",
+                    body: JSON.stringify({ role: reader.role, jwt }),
+                });
                 if (login.status !== 200) {
                     problems.push(`${reader.role}: login refused (${login.status})`);
                     continue;
@@ -350,9 +460,14 @@ export const DATA_CHECKS: Check[] = [
                 const token = (JSON.parse(login.body) as { auth: { client_token: string } }).auth.client_token;
                 try {
                     const paths = [reader.own, ...(reader.foreign === undefined ? [] : [reader.foreign])];
-                    const caps = await ctx.vault.json<Record<string, string[]>>("/v1/sys/capabilities-self", { method: "POST", headers: { "X-Vault-Token": token }, body: JSON.stringify({ paths }) });
+                    const caps = await ctx.vault.json<Record<string, string[]>>("/v1/sys/capabilities-self", {
+                        method: "POST",
+                        headers: { "X-Vault-Token": token },
+                        body: JSON.stringify({ paths }),
+                    });
                     if (!(caps[reader.own] ?? []).includes("read")) problems.push(`${reader.role} may not read its own ${reader.own}`);
-                    if (reader.foreign !== undefined && (caps[reader.foreign] ?? []).some((c) => c !== "deny")) problems.push(`${reader.role} may read ${reader.foreign} (${caps[reader.foreign].join(",")})`);
+                    if (reader.foreign !== undefined && (caps[reader.foreign] ?? []).some((c) => c !== "deny"))
+                        problems.push(`${reader.role} may read ${reader.foreign} (${caps[reader.foreign].join(",")})`);
                     seen.push(`${reader.role} reads ${reader.own}${reader.foreign === undefined ? "" : `, not ${reader.foreign}`}`);
                 } finally {
                     await ctx.vault.request("/v1/auth/token/revoke-self", { method: "POST", headers: { "X-Vault-Token": token } }).catch(() => undefined);
@@ -360,8 +475,11 @@ export const DATA_CHECKS: Check[] = [
             }
             return problems.length === 0
                 ? pass(names(seen, 6))
-                : fail(names(seen, 6), names(problems, 5), "each part's operations.ts vaultEntries (who reads what); bao policy read reader-<ns>; the role's bound namespace and ServiceAccount");
+                : fail(
+                      names(seen, 6),
+                      names(problems, 5),
+                      "each part's operations.ts vaultEntries (who reads what); bao policy read reader-<ns>; the role's bound namespace and ServiceAccount",
+                  );
         },
     },
 ];
-

@@ -18,7 +18,11 @@ export const LOAD_CHECKS: Check[] = [
                 return pass(verdicts.join("; ") || "thresholds held");
             }
             if (code === 1) {
-                return fail(verdicts.join("; "), "a threshold was breached under light load", "the k6 dashboard in Grafana (Load tests), filtered on the run's testid; npm run load -- baseline");
+                return fail(
+                    verdicts.join("; "),
+                    "a threshold was breached under light load",
+                    "the k6 dashboard in Grafana (Load tests), filtered on the run's testid; npm run load -- baseline",
+                );
             }
             throw new Error(`the load run could not be judged: ${lines.slice(-2).join(" ")}`);
         },

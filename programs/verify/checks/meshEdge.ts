@@ -51,11 +51,20 @@ export const MESH_EDGE_CHECKS: Check[] = [
         proves: "every Shlink pod carries a ready istio-proxy sidecar (injection worked on the first up)",
         timeoutSeconds: 15,
         async run(ctx) {
-            const pods = await items<Pod>(ctx, `/api/v1/namespaces/${SHLINK.namespace}/pods?labelSelector=${selector({ "app.kubernetes.io/name": SHLINK.name })}`);
-            const without = pods.filter((p) => ![...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])].some((c) => c.name === SIDECAR && c.ready)).map((p) => p.metadata.name);
+            const pods = await items<Pod>(
+                ctx,
+                `/api/v1/namespaces/${SHLINK.namespace}/pods?labelSelector=${selector({ "app.kubernetes.io/name": SHLINK.name })}`,
+            );
+            const without = pods
+                .filter((p) => ![...(p.status?.containerStatuses ?? []), ...(p.status?.initContainerStatuses ?? [])].some((c) => c.name === SIDECAR && c.ready))
+                .map((p) => p.metadata.name);
             const evidence = `${pods.length - without.length}/${pods.length} Shlink pods with a ready ${SIDECAR}`;
             return without.length > 0 || pods.length === 0
-                ? fail(evidence, pods.length === 0 ? "no Shlink pod" : `no ready sidecar: ${names(without)}`, `kubectl -n ${SHLINK.namespace} rollout restart deploy/${SHLINK.name} (they started before istiod); kubectl get ns ${SHLINK.namespace} --show-labels`)
+                ? fail(
+                      evidence,
+                      pods.length === 0 ? "no Shlink pod" : `no ready sidecar: ${names(without)}`,
+                      `kubectl -n ${SHLINK.namespace} rollout restart deploy/${SHLINK.name} (they started before istiod); kubectl get ns ${SHLINK.namespace} --show-labels`,
+                  )
                 : pass(evidence);
         },
     },
@@ -73,7 +82,11 @@ export const MESH_EDGE_CHECKS: Check[] = [
             const stale = staleProxies(status);
             const evidence = `${status.length - stale.length}/${status.length} proxies in sync (asked ${istiod.metadata.name})`;
             return stale.length > 0 || status.length === 0
-                ? fail(evidence, status.length === 0 ? "istiod knows no proxy" : `not acked: ${names(stale, 5)}`, "istioctl proxy-status; the stale pod's istio-proxy log (a rejected config names itself there)")
+                ? fail(
+                      evidence,
+                      status.length === 0 ? "istiod knows no proxy" : `not acked: ${names(stale, 5)}`,
+                      "istioctl proxy-status; the stale pod's istio-proxy log (a rejected config names itself there)",
+                  )
                 : pass(evidence);
         },
     },
@@ -101,7 +114,11 @@ export const MESH_EDGE_CHECKS: Check[] = [
                     `the probe could not tell: curl exit ${result.exit} (${result.exit === 28 ? "timed out: dropped on the way" : result.exit === 7 ? "refused: a NetworkPolicy rejected the probe, or nothing listens" : "no HTTP answer"}), not an mTLS refusal`,
                 );
             }
-            return fail(`plaintext HTTP to a Shlink pod answered ${result.code}`, "Shlink accepts plaintext: the PeerAuthentication is not STRICT, or the pod has no sidecar", `kubectl -n ${SHLINK.namespace} get peerauthentication -o yaml; kubectl -n ${SHLINK.namespace} get pods`);
+            return fail(
+                `plaintext HTTP to a Shlink pod answered ${result.code}`,
+                "Shlink accepts plaintext: the PeerAuthentication is not STRICT, or the pod has no sidecar",
+                `kubectl -n ${SHLINK.namespace} get peerauthentication -o yaml; kubectl -n ${SHLINK.namespace} get pods`,
+            );
         },
     },
     {
@@ -114,7 +131,11 @@ export const MESH_EDGE_CHECKS: Check[] = [
             const evidence = `${ctx.lab.urls.shlink}${SHLINK.healthPath}: ${res.status} ${res.body.slice(0, 60)}`;
             return res.status === 200 && /"status":\s*"pass"/.test(res.body)
                 ? pass(evidence)
-                : fail(evidence, res.status === 503 ? "the gateway has no healthy Shlink (upstream down or no sidecar)" : "Shlink is not healthy (database or Redis)", `kubectl -n ${SHLINK.namespace} logs deploy/${SHLINK.name} -c ${SHLINK.name}`);
+                : fail(
+                      evidence,
+                      res.status === 503 ? "the gateway has no healthy Shlink (upstream down or no sidecar)" : "Shlink is not healthy (database or Redis)",
+                      `kubectl -n ${SHLINK.namespace} logs deploy/${SHLINK.name} -c ${SHLINK.name}`,
+                  );
         },
     },
     {
@@ -135,9 +156,16 @@ export const MESH_EDGE_CHECKS: Check[] = [
                 }),
             );
             const bad = answers.filter((a) => !a.ok).map((a) => `${a.name} (${a.detail})`);
-            const evidence = names(answers.map((a) => `${a.name} ${a.detail.slice(0, 60)}`), 8);
+            const evidence = names(
+                answers.map((a) => `${a.name} ${a.detail.slice(0, 60)}`),
+                8,
+            );
             return bad.length > 0
-                ? fail(evidence, `not answering over verified HTTPS: ${names(bad)}`, `kubectl -n ${ISTIO.gatewayNamespace} get certificate homelab-edge; kubectl -n ${ISTIO.gatewayNamespace} get gateway,virtualservice -A`)
+                ? fail(
+                      evidence,
+                      `not answering over verified HTTPS: ${names(bad)}`,
+                      `kubectl -n ${ISTIO.gatewayNamespace} get certificate homelab-edge; kubectl -n ${ISTIO.gatewayNamespace} get gateway,virtualservice -A`,
+                  )
                 : pass(evidence);
         },
     },
@@ -147,7 +175,9 @@ export const MESH_EDGE_CHECKS: Check[] = [
         timeoutSeconds: 20,
         fast: true,
         async run(ctx) {
-            const svc = await ctx.kube.json<{ spec: { ports?: { name?: string; port: number }[] } }>(`/api/v1/namespaces/${GATEWAY_SERVICE.namespace}/services/${GATEWAY_SERVICE.name}`);
+            const svc = await ctx.kube.json<{ spec: { ports?: { name?: string; port: number }[] } }>(
+                `/api/v1/namespaces/${GATEWAY_SERVICE.namespace}/services/${GATEWAY_SERVICE.name}`,
+            );
             const host = new URL(ctx.lab.urls.shlink).hostname;
             const ports = (svc.spec.ports ?? []).filter((p) => p.name?.startsWith("http-"));
             const problems: string[] = [];
@@ -156,10 +186,15 @@ export const MESH_EDGE_CHECKS: Check[] = [
                 const res = await ctx.web(`http://${host}:${p.port}/rest/health`);
                 const location = res.headers.location ?? "";
                 seen.push(`${p.port} → ${res.status} ${location}`);
-                if (res.status !== 301 || !/^https:\/\/[^/]+\/rest\/health$/.test(location)) problems.push(`${p.name} (${p.port}) answered ${res.status}${location ? ` to ${location}` : ""}`);
+                if (res.status !== 301 || !/^https:\/\/[^/]+\/rest\/health$/.test(location))
+                    problems.push(`${p.name} (${p.port}) answered ${res.status}${location ? ` to ${location}` : ""}`);
             }
             return problems.length > 0 || ports.length === 0
-                ? fail(names(seen), ports.length === 0 ? "the gateway publishes no plain-HTTP port" : names(problems), `kubectl -n ${SHLINK.namespace} get virtualservice -o yaml (the redirect route); components/contracts/doors.ts`)
+                ? fail(
+                      names(seen),
+                      ports.length === 0 ? "the gateway publishes no plain-HTTP port" : names(problems),
+                      `kubectl -n ${SHLINK.namespace} get virtualservice -o yaml (the redirect route); components/contracts/doors.ts`,
+                  )
                 : pass(names(seen));
         },
     },
@@ -169,10 +204,18 @@ export const MESH_EDGE_CHECKS: Check[] = [
         timeoutSeconds: 15,
         fast: true,
         async run(ctx) {
-            const res = await ctx.web(`${ctx.lab.urls.shlink}/rest/v3/short-urls`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true }) });
+            const res = await ctx.web(`${ctx.lab.urls.shlink}/rest/v3/short-urls`, {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: JSON.stringify({ longUrl: SMOKE_LONG_URL, findIfExists: true }),
+            });
             return res.status === 403
                 ? pass("a keyless POST /rest/v3/short-urls got 403")
-                : fail(`a keyless POST got ${res.status}`, "the AuthorizationPolicy does not guard the API", `kubectl -n ${SHLINK.namespace} get authorizationpolicy -o yaml`);
+                : fail(
+                      `a keyless POST got ${res.status}`,
+                      "the AuthorizationPolicy does not guard the API",
+                      `kubectl -n ${SHLINK.namespace} get authorizationpolicy -o yaml`,
+                  );
         },
     },
     {
@@ -189,12 +232,20 @@ export const MESH_EDGE_CHECKS: Check[] = [
             });
             const code = created.status === 200 ? (JSON.parse(created.body) as { shortCode?: string }).shortCode : undefined;
             if (code === undefined) {
-                return fail(`create answered ${created.status}: ${created.body.slice(0, 120)}`, created.status === 401 ? "the API key is refused (Vault's key and Shlink's differ)" : "Shlink could not create a short URL", `kubectl -n ${SHLINK.namespace} logs deploy/${SHLINK.name} -c ${SHLINK.name}`);
+                return fail(
+                    `create answered ${created.status}: ${created.body.slice(0, 120)}`,
+                    created.status === 401 ? "the API key is refused (Vault's key and Shlink's differ)" : "Shlink could not create a short URL",
+                    `kubectl -n ${SHLINK.namespace} logs deploy/${SHLINK.name} -c ${SHLINK.name}`,
+                );
             }
             const follow = await ctx.web(`${ctx.lab.urls.shlink}/${code}`);
             return follow.status === 302 && follow.headers.location === SMOKE_LONG_URL
                 ? pass(`/${code} → 302 ${SMOKE_LONG_URL}`)
-                : fail(`/${code} → ${follow.status} ${follow.headers.location ?? ""}`, "the redirect does not reach the long URL", `kubectl -n ${SHLINK.namespace} logs deploy/${SHLINK.name} -c ${SHLINK.name}`);
+                : fail(
+                      `/${code} → ${follow.status} ${follow.headers.location ?? ""}`,
+                      "the redirect does not reach the long URL",
+                      `kubectl -n ${SHLINK.namespace} logs deploy/${SHLINK.name} -c ${SHLINK.name}`,
+                  );
         },
     },
     {
@@ -219,10 +270,20 @@ export const MESH_EDGE_CHECKS: Check[] = [
                     const header = limited.headers[SHLINK_RATE_LIMIT.header];
                     return header === SHLINK_RATE_LIMIT.routes.create.name
                         ? pass(`429 after ${sent} requests, ${SHLINK_RATE_LIMIT.header}: ${header} (limit ${ctx.lab.createPerMinute}/min per gateway pod)`)
-                        : fail(`429 after ${sent} requests without ${SHLINK_RATE_LIMIT.header}: ${header ?? "(absent)"}`, "the 429 is not ours (Shlink's, or the EnvoyFilter's header patch did not apply)", `kubectl -n ${ISTIO.gatewayNamespace} get envoyfilter ${SHLINK_RATE_LIMIT.name} -o yaml`);
+                        : fail(
+                              `429 after ${sent} requests without ${SHLINK_RATE_LIMIT.header}: ${header ?? "(absent)"}`,
+                              "the 429 is not ours (Shlink's, or the EnvoyFilter's header patch did not apply)",
+                              `kubectl -n ${ISTIO.gatewayNamespace} get envoyfilter ${SHLINK_RATE_LIMIT.name} -o yaml`,
+                          );
                 }
             }
-            return fail(`no 429 in ${sent} requests (${Object.entries(counts).map(([s, n]) => `${n}×${s}`).join(", ")})`, "the local rate limit did not apply (the EnvoyFilter did not patch the route)", `kubectl -n ${ISTIO.gatewayNamespace} get envoyfilter ${SHLINK_RATE_LIMIT.name} -o yaml; istioctl proxy-config route deploy/${ISTIO.gatewayRelease} -n ${ISTIO.gatewayNamespace} -o json`);
+            return fail(
+                `no 429 in ${sent} requests (${Object.entries(counts)
+                    .map(([s, n]) => `${n}×${s}`)
+                    .join(", ")})`,
+                "the local rate limit did not apply (the EnvoyFilter did not patch the route)",
+                `kubectl -n ${ISTIO.gatewayNamespace} get envoyfilter ${SHLINK_RATE_LIMIT.name} -o yaml; istioctl proxy-config route deploy/${ISTIO.gatewayRelease} -n ${ISTIO.gatewayNamespace} -o json`,
+            );
         },
     },
     {
@@ -247,7 +308,11 @@ export const MESH_EDGE_CHECKS: Check[] = [
                 last = `${res.status}`;
                 await ctx.sleep(3000);
             }
-            return fail(`trace ${traceId} not found (Jaeger answered ${last})`, "the gateway's spans do not reach Jaeger (sampling, the mesh's tracing provider, or the OTLP flow)", "kubectl -n istio-system get telemetry -A -o yaml; kubectl -n observability logs deploy/jaeger");
+            return fail(
+                `trace ${traceId} not found (Jaeger answered ${last})`,
+                "the gateway's spans do not reach Jaeger (sampling, the mesh's tracing provider, or the OTLP flow)",
+                "kubectl -n istio-system get telemetry -A -o yaml; kubectl -n observability logs deploy/jaeger",
+            );
         },
     },
 ];

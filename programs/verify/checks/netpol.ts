@@ -5,7 +5,14 @@ import { fail, pass, skip, type Check } from "../check";
 import { truthTable, type TruthRow } from "../probes";
 
 const describe = (row: TruthRow): string => {
-    const peer = (p: TruthRow["from"]) => `${p.namespace}${p.pods === undefined ? "" : ` (${Object.entries(p.pods).map(([k, v]) => `${k}=${v}`).join(",")})`}`;
+    const peer = (p: TruthRow["from"]) =>
+        `${p.namespace}${
+            p.pods === undefined
+                ? ""
+                : ` (${Object.entries(p.pods)
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(",")})`
+        }`;
     const to = row.to === "api-server" ? "the API server" : peer(row.to);
     return `${peer(row.from)} → ${to}${row.port === undefined ? "" : ` :${row.port}`}`;
 };
@@ -31,10 +38,18 @@ function rowCheck(row: TruthRow): Check {
             if (row.expect === "open") {
                 return result.kind === "open"
                     ? pass(`connected (${describe(row)})`)
-                    : fail(`timed out or refused (${describe(row)})`, "the flow table allows it but the connection did not open: a policy missing, a label the policies select not on the pods, or a port the pod does not listen on", `${target}; the source's egress (${row.from.namespace}); FLOW_TABLE=1 npx vitest run tests/security/networkPolicies.test.ts`);
+                    : fail(
+                          `timed out or refused (${describe(row)})`,
+                          "the flow table allows it but the connection did not open: a policy missing, a label the policies select not on the pods, or a port the pod does not listen on",
+                          `${target}; the source's egress (${row.from.namespace}); FLOW_TABLE=1 npx vitest run tests/security/networkPolicies.test.ts`,
+                      );
             }
             if (result.kind !== "blocked") {
-                return fail(`connected (${describe(row)})`, "the table does not allow it, yet it opened: a default-deny missing or a policy too wide", `${target} (default-deny-ingress and the allow-* policies)`);
+                return fail(
+                    `connected (${describe(row)})`,
+                    "the table does not allow it, yet it opened: a default-deny missing or a policy too wide",
+                    `${target} (default-deny-ingress and the allow-* policies)`,
+                );
             }
             // kube-router answers a denied SYN with icmp-port-unreachable (a refusal), just as a port nothing listens on
             // does: a denial proves the policy only beside an allowed flow that reached the same port in this run.
@@ -44,7 +59,9 @@ function rowCheck(row: TruthRow): Check {
                     `the probe could not tell: refused or timed out, but no allowed flow to the same port connected either (${controls.map((c) => c.id).join(", ")}), so nothing shows the port listens`,
                 );
             }
-            return pass(`refused or timed out as it must, while ${controls.length > 0 ? "an allowed flow to the same port connected" : "the API server answers the suite"} (${describe(row)})`);
+            return pass(
+                `refused or timed out as it must, while ${controls.length > 0 ? "an allowed flow to the same port connected" : "the API server answers the suite"} (${describe(row)})`,
+            );
         },
     };
 }
@@ -62,13 +79,11 @@ export function controlRows(row: TruthRow): TruthRow[] {
 
 export const NETPOL_CHECKS: Check[] = [
     ...table.rows.map(rowCheck),
-    ...table.skipped.map(
-        (s): Check => ({
-            id: s.id,
-            group: "netpol",
-            proves: `connects: ${s.why}`,
-            timeoutSeconds: 5,
-            run: () => Promise.resolve(skip(s.reason)),
-        }),
-    ),
+    ...table.skipped.map((s): Check => ({
+        id: s.id,
+        group: "netpol",
+        proves: `connects: ${s.why}`,
+        timeoutSeconds: 5,
+        run: () => Promise.resolve(skip(s.reason)),
+    })),
 ];

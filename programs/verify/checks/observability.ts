@@ -18,12 +18,18 @@ export const SLO_RECORDS = SLI_WINDOWS.flatMap((w) => [errorRatioRecord(w), requ
 
 /** Dashboards that must be in Grafana: folders with at least n, and single dashboards by uid. */
 export const EXPECTED_DASHBOARDS = {
-    folders: { [GRAFANA.dashboardProvider.folder]: Object.keys(ISTIO_DASHBOARDS).length, [DATA_DASHBOARDS.provider.folder]: 1, [LOAD_DASHBOARD_PROVIDER.folder]: 1 },
+    folders: {
+        [GRAFANA.dashboardProvider.folder]: Object.keys(ISTIO_DASHBOARDS).length,
+        [DATA_DASHBOARDS.provider.folder]: 1,
+        [LOAD_DASHBOARD_PROVIDER.folder]: 1,
+    },
     uids: [DATA_DASHBOARD_UID],
 };
 
 async function promQuery(ctx: VerifyContext, query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const res = await ctx.prometheus.json<{ status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } }>(`/api/v1/query?query=${encodeURIComponent(query)}`);
+    const res = await ctx.prometheus.json<{ status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } }>(
+        `/api/v1/query?query=${encodeURIComponent(query)}`,
+    );
     return res.data.result;
 }
 
@@ -40,14 +46,21 @@ export const OBSERVABILITY_CHECKS: Check[] = [
         proves: "Prometheus scrapes every target it is given (all up: no scrape blocked by a policy or a wrong port)",
         timeoutSeconds: 20,
         async run(ctx) {
-            const res = await ctx.prometheus.json<{ data: { activeTargets: { labels: Record<string, string>; scrapePool: string; health: string; lastError?: string; scrapeUrl?: string }[] } }>("/api/v1/targets?state=active");
+            const res = await ctx.prometheus.json<{
+                data: { activeTargets: { labels: Record<string, string>; scrapePool: string; health: string; lastError?: string; scrapeUrl?: string }[] };
+            }>("/api/v1/targets?state=active");
             const targets = res.data.activeTargets;
             const down = targets.filter((t) => t.health !== "up");
             const evidence = `${targets.length - down.length}/${targets.length} targets up`;
             return down.length > 0 || targets.length === 0
                 ? fail(
                       evidence,
-                      targets.length === 0 ? "Prometheus has no target" : `down: ${names(down.map((t) => `${t.scrapePool} ${t.scrapeUrl ?? ""} (${(t.lastError ?? t.health).slice(0, 80)})`), 4)}`,
+                      targets.length === 0
+                          ? "Prometheus has no target"
+                          : `down: ${names(
+                                down.map((t) => `${t.scrapePool} ${t.scrapeUrl ?? ""} (${(t.lastError ?? t.health).slice(0, 80)})`),
+                                4,
+                            )}`,
                       "Prometheus' Targets page (Grafana → Explore → up == 0); a refusal is a NetworkPolicy (kube-router rejects with icmp-port-unreachable: the flow table's scrape rows) or a wrong port, a timeout a dead pod or node",
                   )
                 : pass(evidence);
@@ -59,15 +72,31 @@ export const OBSERVABILITY_CHECKS: Check[] = [
         proves: `no alert is firing except ${ALWAYS_FIRING.join(" and ")}`,
         timeoutSeconds: 15,
         async run(ctx) {
-            const alerts = await ctx.alertmanager.json<{ labels: { alertname: string; severity?: string; namespace?: string } }[]>("/api/v2/alerts?active=true&silenced=false&inhibited=false");
+            const alerts = await ctx.alertmanager.json<{ labels: { alertname: string; severity?: string; namespace?: string } }[]>(
+                "/api/v2/alerts?active=true&silenced=false&inhibited=false",
+            );
             const firing = alerts.filter((a) => !ALWAYS_FIRING.includes(a.labels.alertname));
             const watchdog = alerts.some((a) => a.labels.alertname === "Watchdog");
             const evidence = `${firing.length} firing besides ${ALWAYS_FIRING.join("/")}${watchdog ? " (Watchdog present: the pipeline works)" : ""}`;
             if (firing.length > 0) {
-                return fail(evidence, names(firing.map((a) => `${a.labels.alertname}${a.labels.namespace ? ` in ${a.labels.namespace}` : ""}${a.labels.severity ? ` (${a.labels.severity})` : ""}`), 6), `Alertmanager's UI (${ctx.lab.urls.alertmanager}); each alert's runbook annotation`);
+                return fail(
+                    evidence,
+                    names(
+                        firing.map(
+                            (a) =>
+                                `${a.labels.alertname}${a.labels.namespace ? ` in ${a.labels.namespace}` : ""}${a.labels.severity ? ` (${a.labels.severity})` : ""}`,
+                        ),
+                        6,
+                    ),
+                    `Alertmanager's UI (${ctx.lab.urls.alertmanager}); each alert's runbook annotation`,
+                );
             }
             if (!watchdog) {
-                return fail(evidence, "Watchdog is not firing: Prometheus does not reach Alertmanager, or its rules are not loaded", "kubectl -n monitoring get prometheusrule; Prometheus' status page (alertmanagers)");
+                return fail(
+                    evidence,
+                    "Watchdog is not firing: Prometheus does not reach Alertmanager, or its rules are not loaded",
+                    "kubectl -n monitoring get prometheusrule; Prometheus' status page (alertmanagers)",
+                );
             }
             return pass(evidence);
         },
@@ -84,7 +113,11 @@ export const OBSERVABILITY_CHECKS: Check[] = [
             }
             const evidence = `${SLO_RECORDS.length - empty.length}/${SLO_RECORDS.length} records return series`;
             return empty.length > 0
-                ? fail(evidence, `no data: ${names(empty, 4)} (Istio's request metrics missing, or the rules not loaded)`, "kubectl -n monitoring get prometheusrule; Prometheus: istio_requests_total")
+                ? fail(
+                      evidence,
+                      `no data: ${names(empty, 4)} (Istio's request metrics missing, or the rules not loaded)`,
+                      "kubectl -n monitoring get prometheusrule; Prometheus: istio_requests_total",
+                  )
                 : pass(evidence);
         },
     },
@@ -103,9 +136,15 @@ export const OBSERVABILITY_CHECKS: Check[] = [
             for (const uid of EXPECTED_DASHBOARDS.uids) {
                 if (!found.some((d) => d.uid === uid)) missing.push(`uid ${uid}`);
             }
-            const evidence = `${found.length} dashboards; ${Object.keys(EXPECTED_DASHBOARDS.folders).map((f) => `${f} ${found.filter((d) => d.folderTitle === f).length}`).join(", ")}`;
+            const evidence = `${found.length} dashboards; ${Object.keys(EXPECTED_DASHBOARDS.folders)
+                .map((f) => `${f} ${found.filter((d) => d.folderTitle === f).length}`)
+                .join(", ")}`;
             return missing.length > 0
-                ? fail(evidence, `missing: ${names(missing)}`, "kubectl -n monitoring logs deploy/kps-grafana -c download-dashboards (grafana.com downloads); the grafana-sc-dashboard sidecar's log")
+                ? fail(
+                      evidence,
+                      `missing: ${names(missing)}`,
+                      "kubectl -n monitoring logs deploy/kps-grafana -c download-dashboards (grafana.com downloads); the grafana-sc-dashboard sidecar's log",
+                  )
                 : pass(evidence);
         },
     },
@@ -126,7 +165,11 @@ export const OBSERVABILITY_CHECKS: Check[] = [
             const s = Number(sent?.value[1] ?? 0);
             const evidence = `last hour: ${Math.round(s)} notifications, ${Math.round(f)} failed`;
             if (f > 0) {
-                return fail(evidence, "the webhook does not accept Alertmanager's calls (URL, DNS, or the receiver down)", "kubectl -n monitoring logs alertmanager-kps-alertmanager-0 -c alertmanager | grep webhook");
+                return fail(
+                    evidence,
+                    "the webhook does not accept Alertmanager's calls (URL, DNS, or the receiver down)",
+                    "kubectl -n monitoring logs alertmanager-kps-alertmanager-0 -c alertmanager | grep webhook",
+                );
             }
             // Nothing sent proves nothing either way: said as a skip, never as a pass.
             return s === 0 ? skip(`${evidence}: unproven until Alertmanager sends one (the next alert, or a test alert with amtool)`) : pass(evidence);
@@ -137,14 +180,26 @@ export const OBSERVABILITY_CHECKS: Check[] = [
         group: "observability",
         timeoutSeconds: 15,
         fast: true,
-        run: (ctx) => uiHealth(ctx, `${ctx.lab.urls.grafana}/api/health`, (s, b) => s === 200 && /"database":\s*"ok"/.test(b), "kubectl -n monitoring logs deploy/kps-grafana -c grafana"),
+        run: (ctx) =>
+            uiHealth(
+                ctx,
+                `${ctx.lab.urls.grafana}/api/health`,
+                (s, b) => s === 200 && /"database":\s*"ok"/.test(b),
+                "kubectl -n monitoring logs deploy/kps-grafana -c grafana",
+            ),
     },
     {
         ...P.kiali,
         group: "observability",
         timeoutSeconds: 15,
         fast: true,
-        run: (ctx) => uiHealth(ctx, `${ctx.lab.urls.kiali.replace(/\/+$/, "").replace(new RegExp(`${KIALI.webRoot}$`), "")}${KIALI.webRoot}/healthz`, (s) => s === 200, "kubectl -n istio-system logs deploy/kiali"),
+        run: (ctx) =>
+            uiHealth(
+                ctx,
+                `${ctx.lab.urls.kiali.replace(/\/+$/, "").replace(new RegExp(`${KIALI.webRoot}$`), "")}${KIALI.webRoot}/healthz`,
+                (s) => s === 200,
+                "kubectl -n istio-system logs deploy/kiali",
+            ),
     },
     {
         ...P.jaeger,

@@ -47,7 +47,11 @@ function namespaceCheck(ns: string, level: PodSecurityLevel): Check {
             const enforced = labels["pod-security.kubernetes.io/enforce"];
             const version = labels["pod-security.kubernetes.io/enforce-version"];
             if (enforced !== level) {
-                return fail(`enforce=${enforced ?? "(none)"}`, `the namespace does not carry its level ${level}`, `kubectl get ns ${ns} --show-labels; npm run up`);
+                return fail(
+                    `enforce=${enforced ?? "(none)"}`,
+                    `the namespace does not carry its level ${level}`,
+                    `kubectl get ns ${ns} --show-labels; npm run up`,
+                );
             }
             const own = await dryRunLevel(ctx, ns, level, version);
             if (own === "absent") {
@@ -55,9 +59,18 @@ function namespaceCheck(ns: string, level: PodSecurityLevel): Check {
             }
             const stricter = STRICTER[level];
             const raise = stricter === undefined ? undefined : await dryRunLevel(ctx, ns, stricter, version);
-            const note = stricter === undefined ? "" : raise === "absent" || (raise?.length ?? 0) > 0 ? `; ${stricter} would warn` : `; would also pass ${stricter}: could be raised`;
+            const note =
+                stricter === undefined
+                    ? ""
+                    : raise === "absent" || (raise?.length ?? 0) > 0
+                      ? `; ${stricter} would warn`
+                      : `; would also pass ${stricter}: could be raised`;
             if (own.length > 0) {
-                return fail(`${level}: ${own.length} warnings${note}`, own.slice(0, 4).join(" | ").slice(0, 400), `kubectl label --dry-run=server --overwrite ns ${ns} pod-security.kubernetes.io/enforce=${level}; components/<part>/placement.ts podSecurity`);
+                return fail(
+                    `${level}: ${own.length} warnings${note}`,
+                    own.slice(0, 4).join(" | ").slice(0, 400),
+                    `kubectl label --dry-run=server --overwrite ns ${ns} pod-security.kubernetes.io/enforce=${level}; components/<part>/placement.ts podSecurity`,
+                );
             }
             return pass(`${level}: no warning${note}`);
         },

@@ -53,11 +53,18 @@ async function inNamespaces(ctx: VerifyContext, apiVersion: string, plural: stri
 
 /** "every X reports Ready": the objects, at least one per namespace in `perNamespace`. */
 function allReady(what: string, objects: KubeObject[], perNamespace: readonly string[], lookAt: string) {
-    const notReady = objects.filter((o) => !isReady(o)).map((o) => `${nameOf(o)}${condition(o, "Ready")?.message ? ` (${condition(o, "Ready")?.message?.slice(0, 120)})` : ""}`);
+    const notReady = objects
+        .filter((o) => !isReady(o))
+        .map((o) => `${nameOf(o)}${condition(o, "Ready")?.message ? ` (${condition(o, "Ready")?.message?.slice(0, 120)})` : ""}`);
     const empty = perNamespace.filter((ns) => !objects.some((o) => o.metadata.namespace === ns));
     const evidence = `${objects.length - notReady.length}/${objects.length} ${what} Ready`;
     if (notReady.length > 0 || empty.length > 0 || objects.length === 0) {
-        return fail(evidence, [notReady.length > 0 ? `not Ready: ${names(notReady, 5)}` : "", empty.length > 0 ? `none in: ${names(empty)}` : ""].filter(Boolean).join("; ") || `no ${what} at all`, lookAt);
+        return fail(
+            evidence,
+            [notReady.length > 0 ? `not Ready: ${names(notReady, 5)}` : "", empty.length > 0 ? `none in: ${names(empty)}` : ""].filter(Boolean).join("; ") ||
+                `no ${what} at all`,
+            lookAt,
+        );
     }
     return pass(evidence);
 }
@@ -92,7 +99,11 @@ export const RELEASE_CHECKS: Check[] = [
             }
             const evidence = `${pins.length - problems.length}/${pins.length} releases deployed at their pins`;
             return problems.length > 0
-                ? fail(evidence, names(problems, 5), "helm -n <ns> history <release>; components/defaults.ts for the pins; `npm run up` (releases are atomic: a failed one rolled back)")
+                ? fail(
+                      evidence,
+                      names(problems, 5),
+                      "helm -n <ns> history <release>; components/defaults.ts for the pins; `npm run up` (releases are atomic: a failed one rolled back)",
+                  )
                 : pass(evidence);
         },
     },
@@ -121,7 +132,11 @@ export const RELEASE_CHECKS: Check[] = [
             const total = deployments.length + statefulSets.length + daemonSets.length;
             const evidence = `${total - short.length}/${total} workloads fully ready`;
             return short.length > 0 || total === 0
-                ? fail(evidence, short.length > 0 ? `short of pods: ${names(short, 6)}` : "no workload found in the lab's namespaces", "kubectl -n <ns> get pods; kubectl -n <ns> describe pod <pod> (image pulls, pending volumes, Pod Security refusals)")
+                ? fail(
+                      evidence,
+                      short.length > 0 ? `short of pods: ${names(short, 6)}` : "no workload found in the lab's namespaces",
+                      "kubectl -n <ns> get pods; kubectl -n <ns> describe pod <pod> (image pulls, pending volumes, Pod Security refusals)",
+                  )
                 : pass(evidence);
         },
     },
@@ -132,7 +147,12 @@ export const RELEASE_CHECKS: Check[] = [
         timeoutSeconds: 15,
         async run(ctx) {
             const certificates = await items(ctx, "/apis/cert-manager.io/v1/certificates");
-            return allReady("Certificates", certificates, [OPERATOR_CHARTS.certManager.namespace, ISTIO.gatewayNamespace], "kubectl describe certificate -A; kubectl -n cert-manager logs deploy/cert-manager");
+            return allReady(
+                "Certificates",
+                certificates,
+                [OPERATOR_CHARTS.certManager.namespace, ISTIO.gatewayNamespace],
+                "kubectl describe certificate -A; kubectl -n cert-manager logs deploy/cert-manager",
+            );
         },
     },
     {
@@ -143,7 +163,12 @@ export const RELEASE_CHECKS: Check[] = [
         fast: true,
         async run(ctx) {
             const objects = await inNamespaces(ctx, ESO_API.externalSecret.apiVersion, "externalsecrets", readerNamespaces(LAB_VAULT_ENTRIES));
-            return allReady("ExternalSecrets", objects, readerNamespaces(LAB_VAULT_ENTRIES), "kubectl -n <ns> describe externalsecret <name>; kubectl -n <ns> get secretstore vault");
+            return allReady(
+                "ExternalSecrets",
+                objects,
+                readerNamespaces(LAB_VAULT_ENTRIES),
+                "kubectl -n <ns> describe externalsecret <name>; kubectl -n <ns> get secretstore vault",
+            );
         },
     },
     {
@@ -153,8 +178,15 @@ export const RELEASE_CHECKS: Check[] = [
         timeoutSeconds: 15,
         async run(ctx) {
             const namespaces = [...readerNamespaces(LAB_VAULT_ENTRIES), VAULT.namespace];
-            const objects = (await inNamespaces(ctx, ESO_API.externalSecret.apiVersion, "secretstores", namespaces)).filter((o) => o.metadata.name === SECRET_DELIVERY.storeName);
-            return allReady("SecretStores", objects, namespaces, "kubectl -n <ns> describe secretstore vault (permission denied: the role reader-<ns>); kubectl -n vault get pods");
+            const objects = (await inNamespaces(ctx, ESO_API.externalSecret.apiVersion, "secretstores", namespaces)).filter(
+                (o) => o.metadata.name === SECRET_DELIVERY.storeName,
+            );
+            return allReady(
+                "SecretStores",
+                objects,
+                namespaces,
+                "kubectl -n <ns> describe secretstore vault (permission denied: the role reader-<ns>); kubectl -n vault get pods",
+            );
         },
     },
     {
@@ -180,7 +212,11 @@ export const RELEASE_CHECKS: Check[] = [
             const ready = sets.reduce((n, s) => n + (s.readyReplicas ?? 0), 0);
             const evidence = `${ready}/${POSTGRES.instances} instances ready (${names(sets.map((s) => `${s.name} ${s.readyReplicas ?? 0}/${s.replicas ?? 0}`))})`;
             return ready < POSTGRES.instances
-                ? fail(evidence, "PGO has not brought every instance up", `kubectl -n ${POSTGRES.namespace} get pods; kubectl -n postgres-operator logs deploy/pgo; the PostgresCluster's status`)
+                ? fail(
+                      evidence,
+                      "PGO has not brought every instance up",
+                      `kubectl -n ${POSTGRES.namespace} get pods; kubectl -n postgres-operator logs deploy/pgo; the PostgresCluster's status`,
+                  )
                 : pass(evidence);
         },
     },
@@ -198,7 +234,11 @@ export const RELEASE_CHECKS: Check[] = [
             const s = sentinel.status?.readyReplicas ?? 0;
             const evidence = `redis ${r}/${REDIS.redisReplicas}, sentinel ${s}/${REDIS.sentinelReplicas} ready`;
             return r < REDIS.redisReplicas || s < REDIS.sentinelReplicas
-                ? fail(evidence, "the failover is short of pods", `kubectl -n ${REDIS.namespace} get pods; kubectl -n redis-operator logs deploy/redis-operator`)
+                ? fail(
+                      evidence,
+                      "the failover is short of pods",
+                      `kubectl -n ${REDIS.namespace} get pods; kubectl -n redis-operator logs deploy/redis-operator`,
+                  )
                 : pass(evidence);
         },
     },
@@ -216,7 +256,11 @@ export const RELEASE_CHECKS: Check[] = [
             const done = condition(kiali, "Successful") ?? condition(kiali, "Running");
             const evidence = `conditions: ${names((kiali.status?.conditions ?? []).map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}`))}`;
             if (failure?.status === "True" || done?.status !== "True") {
-                return fail(evidence, failure?.message?.slice(0, 200) ?? "the operator has not reconciled it successfully", `kubectl -n ${KIALI.namespace} logs deploy/kiali-operator`);
+                return fail(
+                    evidence,
+                    failure?.message?.slice(0, 200) ?? "the operator has not reconciled it successfully",
+                    `kubectl -n ${KIALI.namespace} logs deploy/kiali-operator`,
+                );
             }
             return pass(evidence);
         },
@@ -234,7 +278,13 @@ export const RELEASE_CHECKS: Check[] = [
             const token = res.status === 200 ? (JSON.parse(res.body) as { token?: string }).token : undefined;
             return token !== undefined && token !== ""
                 ? pass(`POST ${ctx.lab.urls.argocd}/api/v1/session as admin: 200, a session token`)
-                : fail(`POST /api/v1/session as admin: ${res.status} ${res.body.slice(0, 120)}`, res.status === 401 ? "Argo CD refuses the generated password: the bcrypt hash in argocd-secret was not taken (or admin.passwordMtime is later than the hash)" : "Argo CD's API does not answer the login", "kubectl -n argocd get secret argocd-secret -o jsonpath='{.data.admin\\.passwordMtime}' | base64 -d; kubectl -n argocd logs deploy/argocd-server");
+                : fail(
+                      `POST /api/v1/session as admin: ${res.status} ${res.body.slice(0, 120)}`,
+                      res.status === 401
+                          ? "Argo CD refuses the generated password: the bcrypt hash in argocd-secret was not taken (or admin.passwordMtime is later than the hash)"
+                          : "Argo CD's API does not answer the login",
+                      "kubectl -n argocd get secret argocd-secret -o jsonpath='{.data.admin\\.passwordMtime}' | base64 -d; kubectl -n argocd logs deploy/argocd-server",
+                  );
         },
     },
     {
@@ -246,11 +296,20 @@ export const RELEASE_CHECKS: Check[] = [
             if (ctx.lab.urls.argocd === undefined) {
                 return skip("Argo CD is not installed (homelab:argocd false)");
             }
-            const apps = await items<KubeObject & { status?: { sync?: { status?: string }; health?: { status?: string } } }>(ctx, `/apis/argoproj.io/v1alpha1/namespaces/${ARGO_CD.namespace}/applications`);
-            const off = apps.filter((a) => a.status?.sync?.status !== "Synced" || a.status?.health?.status !== "Healthy").map((a) => `${a.metadata.name} (${a.status?.sync?.status ?? "?"}, ${a.status?.health?.status ?? "?"})`);
+            const apps = await items<KubeObject & { status?: { sync?: { status?: string }; health?: { status?: string } } }>(
+                ctx,
+                `/apis/argoproj.io/v1alpha1/namespaces/${ARGO_CD.namespace}/applications`,
+            );
+            const off = apps
+                .filter((a) => a.status?.sync?.status !== "Synced" || a.status?.health?.status !== "Healthy")
+                .map((a) => `${a.metadata.name} (${a.status?.sync?.status ?? "?"}, ${a.status?.health?.status ?? "?"})`);
             const evidence = `${apps.length - off.length}/${apps.length} Applications Synced and Healthy`;
             return off.length > 0 || apps.length === 0
-                ? fail(evidence, apps.length === 0 ? "no Application (the root app is missing)" : names(off), "the Argo CD UI, or kubectl -n argocd describe application <name>")
+                ? fail(
+                      evidence,
+                      apps.length === 0 ? "no Application (the root app is missing)" : names(off),
+                      "the Argo CD UI, or kubectl -n argocd describe application <name>",
+                  )
                 : pass(evidence);
         },
     },

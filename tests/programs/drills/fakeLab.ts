@@ -19,7 +19,10 @@ import { heartbeatLine, timelineLine } from "../../../components/load/scenarios/
 import type { TestRun } from "../../../components/load/testRun";
 
 export const T0 = Date.UTC(2026, 10, 22, 3, 0, 0);
-export const TARGET = loadTarget("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443", "http://prom:9090/api/v1/write", { createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute, redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond });
+export const TARGET = loadTarget("https://istio-ingressgateway.istio-ingress.svc.cluster.local:443", "http://prom:9090/api/v1/write", {
+    createPerMinute: CONFIG_DEFAULTS.shlinkCreateRatePerMinute,
+    redirectPerSecond: CONFIG_DEFAULTS.shlinkRedirectRatePerSecond,
+});
 /** Requests the fake load sends per second (one every ~48 ms): the drill scenario's schedule, 20 redirects + 1 creation. */
 export const FAKE_RATE = 21;
 /** Seconds the fake k6 needs before its first request (image pull, seeding). */
@@ -159,7 +162,7 @@ export function fakeLab(script: Script) {
     /** When the generator stops: scripted, or when the node it runs on loses its containers. */
     function generatorEnd(): number {
         const lost = script.generatorLostAfter === undefined || injectedAt === undefined ? Infinity : injectedAt + script.generatorLostAfter * 1000;
-        const killed = stoppedNode !== undefined && stoppedNode === runnerNode && calls.includes(`stop ${stoppedNode}`) ? injectedAt ?? Infinity : Infinity;
+        const killed = stoppedNode !== undefined && stoppedNode === runnerNode && calls.includes(`stop ${stoppedNode}`) ? (injectedAt ?? Infinity) : Infinity;
         return Math.min(lost, killed, runEnd ?? Infinity, now);
     }
 
@@ -189,7 +192,9 @@ export function fakeLab(script: Script) {
             kept -= 1;
             batch.push([at, !within(script.failures)]);
             if (batch.length === FAKE_RATE) {
-                out.push(`time="${new Date(at).toISOString()}" level=info msg="${timelineLine(batch, { scenario: "redirects", count: dropped })}" source=console`);
+                out.push(
+                    `time="${new Date(at).toISOString()}" level=info msg="${timelineLine(batch, { scenario: "redirects", count: dropped })}" source=console`,
+                );
                 batch = [];
             }
         }
@@ -201,9 +206,10 @@ export function fakeLab(script: Script) {
 
     /** The fake scheduler: the runner on the first preferred node its affinity allows. */
     function schedule(run: TestRun): string {
-        const away = run.spec.runner.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.flatMap((term) =>
-            term.matchFields.filter((f) => f.key === "metadata.name" && f.operator === "NotIn").flatMap((f) => f.values),
-        ) ?? [];
+        const away =
+            run.spec.runner.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.flatMap((term) =>
+                term.matchFields.filter((f) => f.key === "metadata.name" && f.operator === "NotIn").flatMap((f) => f.values),
+            ) ?? [];
         if (script.ignoreAffinity) {
             away.length = 0;
         }
@@ -234,10 +240,7 @@ export function fakeLab(script: Script) {
                 restoredAt = undefined;
                 stoppedNode = undefined;
                 runEnd = undefined;
-                return (
-                    maybeFail("create") ??
-                    ((created = run), (runStart = now), (runnerNode = schedule(run)), Promise.resolve())
-                );
+                return maybeFail("create") ?? ((created = run), (runStart = now), (runnerNode = schedule(run)), Promise.resolve());
             },
             stage: () => Promise.resolve("started"),
             runnerLogs: () =>
@@ -264,7 +267,8 @@ export function fakeLab(script: Script) {
                 return n > 0 && namespaces.includes(ns) ? [`Deployment ${ns}/${label} ${list.length - n}/${list.length}`] : [];
             };
             const broken = !healed() && namespaces.includes(POSTGRES.namespace) ? ["StatefulSet postgres/shlink-db-pgha1 2/3"] : [];
-            const lasting = brokenSince !== undefined && namespaces.includes(SHLINK.namespace) ? ["Deployment shlink/shlink 1/3 (scripted: broken for good)"] : [];
+            const lasting =
+                brokenSince !== undefined && namespaces.includes(SHLINK.namespace) ? ["Deployment shlink/shlink 1/3 (scripted: broken for good)"] : [];
             return Promise.resolve([
                 ...broken,
                 ...lasting,
@@ -295,7 +299,9 @@ export function fakeLab(script: Script) {
                 return Promise.resolve(leader("shlink-db-pgha1", "k3s-2"));
             }
             if (selector === primarySelector(DRILLS.scratchCluster)) {
-                return Promise.resolve(scratch !== undefined && now - (scratchAt ?? now) > 30_000 ? [{ name: "drill-restore-0", uid: "r", node: "k3s-3", ready: true }] : []);
+                return Promise.resolve(
+                    scratch !== undefined && now - (scratchAt ?? now) > 30_000 ? [{ name: "drill-restore-0", uid: "r", node: "k3s-3", ready: true }] : [],
+                );
             }
             if (selector === DRILLS.redisMaster.selector) {
                 return Promise.resolve(leader("rfr-shlink-redis", "k3s-1"));
@@ -377,7 +383,9 @@ export function fakeLab(script: Script) {
                 return Promise.resolve(`${rows(now)}\n0/3000148\n000000010000000000000003\n`);
             }
             if (sql === lastArchivedWalCommand().join(" ")) {
-                return Promise.resolve(restorePoint !== undefined && now - restorePoint.at >= 10_000 ? "000000010000000000000003\n" : "000000010000000000000002\n");
+                return Promise.resolve(
+                    restorePoint !== undefined && now - restorePoint.at >= 10_000 ? "000000010000000000000003\n" : "000000010000000000000002\n",
+                );
             }
             if (pod.startsWith("drill-restore")) {
                 // pgBackRest replays the archive up to the named restore point, or (none named) to its end: now.

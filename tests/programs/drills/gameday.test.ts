@@ -33,7 +33,17 @@ describe("the game day", () => {
         expect(lab.calls.filter((c) => c.startsWith("unlock"))).toEqual(["unlock tester@workstation"]);
         expect(lab.calls.at(-1)).toBe("unlock tester@workstation");
         // Each drill's own action, in order.
-        const marks = ["patch postgres/shlink-db", "delete shlink/shlink-1", "delete istio-ingress/", "delete istio-system/istiod-1", "delete vault/", "delete redis/", "delete postgres/", "stopService k3s-", "stop k3s-"];
+        const marks = [
+            "patch postgres/shlink-db",
+            "delete shlink/shlink-1",
+            "delete istio-ingress/",
+            "delete istio-system/istiod-1",
+            "delete vault/",
+            "delete redis/",
+            "delete postgres/",
+            "stopService k3s-",
+            "stop k3s-",
+        ];
         const at = marks.map((m) => lab.calls.findIndex((c) => c.startsWith(m)));
         expect(at.every((i) => i >= 0)).toBe(true);
         expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -63,7 +73,10 @@ describe("the game day", () => {
             expect(row.report).toMatch(new RegExp(`^reports/drill-${row.drill}-\\d{8}T\\d{6}Z\\.json$`));
             expect(lab.files.has(row.report!)).toBe(true);
         }
-        expect(card.budgetSpent).toBeCloseTo(fault.reduce((sum, r) => sum + r.budgetShare!, 0), 12);
+        expect(card.budgetSpent).toBeCloseTo(
+            fault.reduce((sum, r) => sum + r.budgetShare!, 0),
+            12,
+        );
         expect(md).toContain("| drill | verdict | error budget spent | longest outage | recovery | why |");
         expect(md).toMatch(/\| postgres-primary \| PASS \| 0\.0\d\d % \| 2\.0 s \| 30\.0 s \|  \|/);
         expect(md).toContain(`The day spent ${percent(card.budgetSpent)} of the month's error budget`);
@@ -102,7 +115,15 @@ describe("the game day", () => {
     });
 
     it("exits with the worst verdict: 2 when stopped or broken, else 1 for a FAIL, else 3 for an INCONCLUSIVE", () => {
-        const row = (verdict: "PASS" | "FAIL" | "INCONCLUSIVE" | "ERROR") => ({ drill: "x", verdict, reasons: [], budgetShare: 0, longestOutageSeconds: 0, recoverySeconds: 0, report: undefined });
+        const row = (verdict: "PASS" | "FAIL" | "INCONCLUSIVE" | "ERROR") => ({
+            drill: "x",
+            verdict,
+            reasons: [],
+            budgetShare: 0,
+            longestOutageSeconds: 0,
+            recoverySeconds: 0,
+            report: undefined,
+        });
         expect(gameDayExit(scorecard([row("PASS"), row("INCONCLUSIVE")], 0, 1, undefined))).toBe(EXIT.inconclusive);
         expect(gameDayExit(scorecard([row("INCONCLUSIVE"), row("FAIL")], 0, 1, undefined))).toBe(EXIT.breach);
         expect(gameDayExit(scorecard([row("PASS")], 0, 1, "x left the lab unhealthy"))).toBe(EXIT.error);

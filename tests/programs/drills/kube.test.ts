@@ -36,7 +36,9 @@ beforeAll(async () => {
             }
             if (url.startsWith("/apis/coordination.k8s.io/v1/namespaces/load/leases")) {
                 if (req.method === "POST") {
-                    return stored !== undefined ? status(409, "AlreadyExists") : send(201, (stored = { ...JSON.parse(body), metadata: { ...JSON.parse(body).metadata, resourceVersion: "7" } }));
+                    return stored !== undefined
+                        ? status(409, "AlreadyExists")
+                        : send(201, (stored = { ...JSON.parse(body), metadata: { ...JSON.parse(body).metadata, resourceVersion: "7" } }));
                 }
                 if (req.method === "GET") {
                     return stored === undefined ? status(404, "NotFound") : send(200, stored);
@@ -83,7 +85,12 @@ describe("kubeDrillCluster", () => {
         const cluster = kubeDrillCluster(kubeconfig);
         stored = undefined;
         expect(await cluster.lock(drillLease("me@a", T0), T0)).toBeUndefined();
-        expect(JSON.parse(seen[0].body).spec).toEqual({ holderIdentity: "me@a", leaseDurationSeconds: DRILLS.lock.leaseSeconds, acquireTime: "2026-11-22T03:00:00.000000Z", renewTime: "2026-11-22T03:00:00.000000Z" });
+        expect(JSON.parse(seen[0].body).spec).toEqual({
+            holderIdentity: "me@a",
+            leaseDurationSeconds: DRILLS.lock.leaseSeconds,
+            acquireTime: "2026-11-22T03:00:00.000000Z",
+            renewTime: "2026-11-22T03:00:00.000000Z",
+        });
         const held = await cluster.lock(drillLease("you@b", T0 + 1000), T0 + 1000);
         expect(held?.spec.holderIdentity).toBe("me@a");
         expect(seen.filter((r) => r.method === "PUT")).toEqual([]);
@@ -118,7 +125,11 @@ describe("kubeDrillCluster", () => {
     it("merge-patches the backup annotation, creates, reads and deletes the scratch PostgresCluster", async () => {
         const cluster = kubeDrillCluster(kubeconfig);
         await cluster.patchPostgresCluster("postgres", "shlink-db", backupAnnotationPatch("drill-1"));
-        expect(seen[0]).toMatchObject({ method: "PATCH", url: "/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters/shlink-db", type: "application/merge-patch+json" });
+        expect(seen[0]).toMatchObject({
+            method: "PATCH",
+            url: "/apis/postgres-operator.crunchydata.com/v1beta1/namespaces/postgres/postgresclusters/shlink-db",
+            type: "application/merge-patch+json",
+        });
         expect(JSON.parse(seen[0].body)).toEqual(backupAnnotationPatch("drill-1"));
         expect(await cluster.postgresCluster("postgres", "shlink-db")).toEqual({ pgbackrest: { manualBackup: { id: "x", finished: true } } });
         expect(await cluster.postgresCluster("postgres", "drill-restore")).toBeNull();
@@ -192,7 +203,9 @@ describe("an API server that accepts connections and never answers", () => {
             out: (line) => lines.push(line),
         });
         expect(code).toBe(EXIT.error);
-        expect(lines).toEqual([expect.stringMatching(/^error: the Kubernetes API at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.1 s \(reading the API server's clock/)]);
+        expect(lines).toEqual([
+            expect.stringMatching(/^error: the Kubernetes API at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.1 s \(reading the API server's clock/),
+        ]);
     });
 
     it("waits DRILLS.apiTimeoutSeconds by default, the exec of psql execTimeoutSeconds", () => {

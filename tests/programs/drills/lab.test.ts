@@ -17,12 +17,18 @@ describe("the real lab's pure parts", () => {
     it("runs ssh with the stack's key only, no prompt, a throw-away known_hosts, and K3s' own stop/start commands", () => {
         const args = sshArgs("/tmp/d/key", "/tmp/d/known_hosts", "ubuntu", "192.168.1.22", DRILLS.nodeStop);
         expect(args).toEqual([
-            "-i", "/tmp/d/key",
-            "-o", "BatchMode=yes",
-            "-o", "IdentitiesOnly=yes",
-            "-o", "StrictHostKeyChecking=accept-new",
-            "-o", "UserKnownHostsFile=/tmp/d/known_hosts",
-            "-o", "ConnectTimeout=10",
+            "-i",
+            "/tmp/d/key",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "StrictHostKeyChecking=accept-new",
+            "-o",
+            "UserKnownHostsFile=/tmp/d/known_hosts",
+            "-o",
+            "ConnectTimeout=10",
             "ubuntu@192.168.1.22",
             "sudo /usr/local/bin/k3s-killall.sh",
         ]);

@@ -24,7 +24,19 @@ const log = (requests: RequestEvent[], dropped: LoadLog["dropped"] = []): LoadLo
 describe("measure", () => {
     // Before the fault: ok. Then 3 failures, a success, 2 failures, and ok again; healthy at 5 s.
     const timeline = events([
-        [-2000, true], [-1000, true], [100, true], [500, false], [700, false], [900, false], [1100, true], [1300, false], [1500, false], [2000, true], [4000, true], [6000, true], [8000, true],
+        [-2000, true],
+        [-1000, true],
+        [100, true],
+        [500, false],
+        [700, false],
+        [900, false],
+        [1100, true],
+        [1300, false],
+        [1500, false],
+        [2000, true],
+        [4000, true],
+        [6000, true],
+        [8000, true],
     ]);
     const m = measure(log(timeline), { injectedAt: I, promotedAt: I + 1200, healthyAt: I + 5000, endedAt: I + 8000 }, 1.8);
 
@@ -51,10 +63,29 @@ describe("measure", () => {
     });
 
     it("stretches the window to a failure later than the return to health; no failure gives no failure times", () => {
-        const late = measure(log(events([[0, true], [9000, false], [9500, true]])), { injectedAt: I, healthyAt: I + 2000, endedAt: I + 9500 }, 0.2);
+        const late = measure(
+            log(
+                events([
+                    [0, true],
+                    [9000, false],
+                    [9500, true],
+                ]),
+            ),
+            { injectedAt: I, healthyAt: I + 2000, endedAt: I + 9500 },
+            0.2,
+        );
         expect(late.windowSeconds).toBe(9);
         expect(late.lastFailureAfter).toBe(9);
-        const clean = measure(log(events([[0, true], [1000, true]])), { injectedAt: I, healthyAt: I + 500, endedAt: I + 1000 }, 2);
+        const clean = measure(
+            log(
+                events([
+                    [0, true],
+                    [1000, true],
+                ]),
+            ),
+            { injectedAt: I, healthyAt: I + 500, endedAt: I + 1000 },
+            2,
+        );
         expect([clean.failed, clean.firstFailureAfter, clean.lastFailureAfter, clean.longestFailedRun.requests]).toEqual([0, undefined, undefined, 0]);
     });
 });
@@ -93,7 +124,10 @@ describe("verdict", () => {
 
     it("is INCONCLUSIVE when requests sent + dropped fall short of the plan beyond the tolerance; none sent at all, too", () => {
         const half = measure(log(steady.filter((_, i) => i % 2 === 0)), times, 10);
-        expect(verdict(half)).toMatchObject({ outcome: "INCONCLUSIVE", reasons: [expect.stringContaining("the window holds 51 requests sent + 0 dropped = 51, the schedule planned 100")] });
+        expect(verdict(half)).toMatchObject({
+            outcome: "INCONCLUSIVE",
+            reasons: [expect.stringContaining("the window holds 51 requests sent + 0 dropped = 51, the schedule planned 100")],
+        });
         // Within the tolerance (5 %): still PASS.
         expect(verdict(measure(log(steady.filter((_, i) => i % 25 !== 0)), times, 10)).outcome).toBe("PASS");
         expect(verdict({ ...base, requests: 0 }).reasons[0]).toBe("the load sent no request during the fault window: nothing was measured");
@@ -122,7 +156,17 @@ describe("verdict", () => {
 });
 
 describe("the report", () => {
-    const m = measure(log(events([[0, true], [500, false], [1000, true]])), { injectedAt: I, promotedAt: I + 700, healthyAt: I + 1000, endedAt: I + 1000 }, 3);
+    const m = measure(
+        log(
+            events([
+                [0, true],
+                [500, false],
+                [1000, true],
+            ]),
+        ),
+        { injectedAt: I, promotedAt: I + 700, healthyAt: I + 1000, endedAt: I + 1000 },
+        3,
+    );
     const report: DrillReport = {
         drill: "redis-master",
         startedAt: "2026-11-22T03:00:00.000Z",
@@ -137,7 +181,20 @@ describe("the report", () => {
     it("has one row per number the issue asks for, in the table and the Markdown", () => {
         const table = reportTable(report).join("\n");
         const md = reportMarkdown(report);
-        for (const label of ["requests in the window", "requests planned in the window", "iterations dropped (failures)", "load generator silent at most", "error rate", "longest run of failures", "first failure after", "last failure after", "new primary/master after", "healthy again after", "month's error budget spent", "verdict"]) {
+        for (const label of [
+            "requests in the window",
+            "requests planned in the window",
+            "iterations dropped (failures)",
+            "load generator silent at most",
+            "error rate",
+            "longest run of failures",
+            "first failure after",
+            "last failure after",
+            "new primary/master after",
+            "healthy again after",
+            "month's error budget spent",
+            "verdict",
+        ]) {
             expect(table).toContain(label);
             expect(md).toContain(`| ${label} |`);
         }
@@ -150,25 +207,45 @@ describe("the k6 timeline", () => {
         vi.restoreAllMocks();
     });
 
-    it("parses the lines k6's logger writes (console.log inside msg=\"...\") back into sorted requests", () => {
+    it('parses the lines k6\'s logger writes (console.log inside msg="...") back into sorted requests', () => {
         const log = [
-            `time="2026-11-22T03:00:01Z" level=info msg="${timelineLine([[2000, true], [2100, false]])}" source=console`,
+            `time="2026-11-22T03:00:01Z" level=info msg="${timelineLine([
+                [2000, true],
+                [2100, false],
+            ])}" source=console`,
             `time="2026-11-22T03:00:00Z" level=info msg="${timelineLine([[1000, true]])}" source=console`,
             `time="2026-11-22T03:00:00Z" level=info msg="something else 12:1" source=console`,
         ].join("\n");
-        expect(parseTimeline(log)).toEqual([{ t: 1000, ok: true }, { t: 2000, ok: true }, { t: 2100, ok: false }]);
+        expect(parseTimeline(log)).toEqual([
+            { t: 1000, ok: true },
+            { t: 2000, ok: true },
+            { t: 2100, ok: false },
+        ]);
     });
 
     it("parses k6's dropped-iteration counter at its line's last request, and the heartbeats", () => {
         const log = [
-            `msg="${timelineLine([[2000, true], [2100, false]], { scenario: "redirects", count: 7 })}"`,
+            `msg="${timelineLine(
+                [
+                    [2000, true],
+                    [2100, false],
+                ],
+                { scenario: "redirects", count: 7 },
+            )}"`,
             `msg="${timelineLine([[1000, true]], { scenario: "creations", count: 0 })}"`,
             `msg="${heartbeatLine(1500)}"`,
             `msg="${heartbeatLine(500)}"`,
         ].join("\n");
         expect(parseLoadLog(log)).toEqual({
-            events: [{ t: 1000, ok: true }, { t: 2000, ok: true }, { t: 2100, ok: false }],
-            dropped: [{ scenario: "creations", t: 1000, count: 0 }, { scenario: "redirects", t: 2100, count: 7 }],
+            events: [
+                { t: 1000, ok: true },
+                { t: 2000, ok: true },
+                { t: 2100, ok: false },
+            ],
+            dropped: [
+                { scenario: "creations", t: 1000, count: 0 },
+                { scenario: "redirects", t: 2100, count: 7 },
+            ],
             heartbeats: [500, 1500],
         });
     });

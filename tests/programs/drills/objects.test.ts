@@ -61,7 +61,11 @@ describe("the drill's load", () => {
         expect(away.spec.runner.affinity).toEqual(runnerAvoiding(["k3s-3"]));
         expect(() => new Affinity(runnerAvoiding(["k3s-2", "k3s-3"]) as never).validate()).not.toThrow();
         // The schema bites: a requirement without its operator is refused.
-        const broken = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", values: ["x"] }] }] } } };
+        const broken = {
+            nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", values: ["x"] }] }] },
+            },
+        };
         expect(() => new Affinity(broken as never).validate()).toThrow("operator");
         const term = runnerAvoiding(["k3s-3"]).nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0];
         // metadata.name is the one field a node selector term may match on (NodeSelectorTerm.matchFields).
@@ -92,7 +96,11 @@ describe("backup-restore's objects", () => {
     });
 
     it("restores from the live cluster's repo1, the repo the live spec defines, in the live cluster's namespace", () => {
-        const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" } });
+        const live = postgresClusterSpec({
+            clusterName: POSTGRES.clusterName,
+            sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 },
+            initSql: { configMapName: "x", key: "y" },
+        });
         expect(scratch.spec.dataSource.postgresCluster).toEqual({ clusterName: POSTGRES.clusterName, repoName: "repo1" });
         expect(live.backups!.pgbackrest.repos.map((r) => r.name)).toContain(scratch.spec.dataSource.postgresCluster.repoName);
         expect(scratch.metadata.namespace).toBe(POSTGRES.namespace);
@@ -103,27 +111,49 @@ describe("backup-restore's objects", () => {
     });
 
     it("asks for the backup the live spec's manual section defines, through PGO's annotation", () => {
-        const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" } });
+        const live = postgresClusterSpec({
+            clusterName: POSTGRES.clusterName,
+            sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 },
+            initSql: { configMapName: "x", key: "y" },
+        });
         expect(live.backups!.pgbackrest.manual).toEqual({ repoName: "repo1", options: ["--type=full"] });
         expect(backupAnnotationPatch("drill-1")).toEqual({ metadata: { annotations: { "postgres-operator.crunchydata.com/pgbackrest-backup": "drill-1" } } });
     });
 
     it("restores up to a named restore point when given one (PGO adds --target-action=promote itself)", () => {
         const point = scratchPostgresCluster(undefined, { repoName: "repo1", restorePoint: "drill-1" });
-        expect(point.spec.dataSource.postgresCluster).toEqual({ clusterName: POSTGRES.clusterName, repoName: "repo1", options: ["--type=name", "--target=drill-1"] });
+        expect(point.spec.dataSource.postgresCluster).toEqual({
+            clusterName: POSTGRES.clusterName,
+            repoName: "repo1",
+            options: ["--type=name", "--target=drill-1"],
+        });
         expect(() => validatePostgresCluster(point)).not.toThrow();
         expect(point.spec.dataSource.postgresCluster.options!.some((o) => o.startsWith("--target-action") || o.startsWith("--repo"))).toBe(false);
     });
 
     it("marks the restore point with writers held back: lock, count, restore point, commit, then a WAL switch", () => {
         expect(markRestorePointCommand("drill-20261122t030000000z")).toEqual([
-            "psql", "-d", "shlink", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-            "-c", "BEGIN",
-            "-c", "LOCK TABLE short_urls IN SHARE MODE",
-            "-c", "SELECT count(*) FROM short_urls",
-            "-c", "SELECT pg_create_restore_point('drill-20261122t030000000z')",
-            "-c", "COMMIT",
-            "-c", "SELECT pg_walfile_name(pg_switch_wal())",
+            "psql",
+            "-d",
+            "shlink",
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            "BEGIN",
+            "-c",
+            "LOCK TABLE short_urls IN SHARE MODE",
+            "-c",
+            "SELECT count(*) FROM short_urls",
+            "-c",
+            "SELECT pg_create_restore_point('drill-20261122t030000000z')",
+            "-c",
+            "COMMIT",
+            "-c",
+            "SELECT pg_walfile_name(pg_switch_wal())",
         ]);
         expect(() => markRestorePointCommand("x'); DROP TABLE short_urls; --")).toThrow("lowercase letters, digits and dashes only");
         expect(lastArchivedWalCommand().at(-1)).toBe("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
@@ -131,7 +161,12 @@ describe("backup-restore's objects", () => {
 
     it("--repo offsite: restores from the live cluster's repo2, the off-site repository the live spec defines when it is on", () => {
         const offsite = { config: validateConfig(raw(OFFSITE), capacityPlan).config!.offsiteBackup!, configurationSecret: "s" };
-        const live = postgresClusterSpec({ clusterName: POSTGRES.clusterName, sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 }, initSql: { configMapName: "x", key: "y" }, offsite });
+        const live = postgresClusterSpec({
+            clusterName: POSTGRES.clusterName,
+            sizing: { volumeGiB: 20, backupVolumeGiB: 20, backupRetentionFull: 2 },
+            initSql: { configMapName: "x", key: "y" },
+            offsite,
+        });
         const fromBucket = scratchPostgresCluster(undefined, { repoName: "repo2" });
         expect(() => validatePostgresCluster(fromBucket)).not.toThrow();
         expect(fromBucket.spec.dataSource.postgresCluster).toEqual({ clusterName: POSTGRES.clusterName, repoName: "repo2" });

@@ -134,7 +134,12 @@ describe("postgres-primary under a scripted failover", () => {
         expect(text).toMatch(/longest run of failures +147 requests over 7\.0 s/);
         expect(text).toMatch(/new primary\/master after +6\.0 s/);
         expect(lab.annotations).toEqual([
-            { text: `drill postgres-primary: ${report.target} (PASS)`, from: Date.parse(report.injectedAt), to: Date.parse(report.endedAt), tags: ["drill", "postgres-primary"] },
+            {
+                text: `drill postgres-primary: ${report.target} (PASS)`,
+                from: Date.parse(report.injectedAt),
+                to: Date.parse(report.endedAt),
+                tags: ["drill", "postgres-primary"],
+            },
         ]);
     });
 
@@ -249,7 +254,11 @@ describe("backup-restore", () => {
             "delete PostgresCluster postgres/drill-restore",
             "unlock tester@workstation",
         ]);
-        expect(lab.scratch()!.spec.dataSource.postgresCluster).toEqual({ clusterName: "shlink-db", repoName: "repo1", options: ["--type=name", `--target=${id}`] });
+        expect(lab.scratch()!.spec.dataSource.postgresCluster).toEqual({
+            clusterName: "shlink-db",
+            repoName: "repo1",
+            options: ["--type=name", `--target=${id}`],
+        });
         const report = reportOf(lab.files);
         expect(report.backup!.counts).toEqual({ live: 1234, restored: 1234 });
         expect(report.backup!.backupSeconds).toBe(30);
@@ -276,7 +285,9 @@ describe("backup-restore", () => {
     it("FAILs when the restore holds fewer rows than the live database had at the restore point, and still deletes the scratch cluster", async () => {
         const lab = fakeLab({ db: { rows: 1234, lostInRestore: 34 } });
         expect(await runDrill(["backup-restore"], lab.deps)).toBe(EXIT.breach);
-        expect(reportOf(lab.files).verdict.reasons).toEqual([expect.stringMatching(/^the restore holds 1200 short URLs, the live database 1234 at restore point drill-/)]);
+        expect(reportOf(lab.files).verdict.reasons).toEqual([
+            expect.stringMatching(/^the restore holds 1200 short URLs, the live database 1234 at restore point drill-/),
+        ]);
         expect(lab.calls).toContain("delete PostgresCluster postgres/drill-restore");
     });
 });
@@ -321,25 +332,61 @@ describe("steadiness", () => {
     it("is steady after steadySeconds of requests with no failure in them, not before", () => {
         const s = DRILLS.steadySeconds * 1000;
         expect(isSteady("")).toBe(false);
-        expect(isSteady(line([[0, true], [s - 1, true]]))).toBe(false);
-        expect(isSteady(line([[0, true], [s, true]]))).toBe(true);
-        expect(isSteady(line([[0, true], [30, false], [s + 20, true]]))).toBe(false);
-        expect(isSteady(line([[0, false], [s + 20, true]]))).toBe(true);
+        expect(
+            isSteady(
+                line([
+                    [0, true],
+                    [s - 1, true],
+                ]),
+            ),
+        ).toBe(false);
+        expect(
+            isSteady(
+                line([
+                    [0, true],
+                    [s, true],
+                ]),
+            ),
+        ).toBe(true);
+        expect(
+            isSteady(
+                line([
+                    [0, true],
+                    [30, false],
+                    [s + 20, true],
+                ]),
+            ),
+        ).toBe(false);
+        expect(
+            isSteady(
+                line([
+                    [0, false],
+                    [s + 20, true],
+                ]),
+            ),
+        ).toBe(true);
     });
 });
 
 describe("the runner is kept off the node a drill takes away (1)", () => {
-    it.each(["node-loss", "etcd-member"] as const)("%s: the TestRun's affinity excludes the node, the runner lands elsewhere and beats throughout", async (drill) => {
-        // The fake scheduler would put the runner on the very node the drill picks, were the affinity not there.
-        const lab = fakeLab({ failures: { from: 0, to: 2 }, healAfter: 40, runnerPrefers: [QUIET_NODE, "k3s-2"] });
-        expect(await runDrill([drill], lab.deps)).toBe(EXIT.ok);
-        expect(lab.calls).toContain(`${drill === "node-loss" ? "stop" : "stopService"} ${QUIET_NODE}`);
-        expect(lab.created()!.spec.runner.affinity).toEqual({
-            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "NotIn", values: [QUIET_NODE] }] }] } },
-        });
-        expect(lab.runnerNode()).toBe("k3s-2");
-        expect(reportOf(lab.files).measurement!.evidence.longestSilenceSeconds).toBeLessThanOrEqual(1);
-    });
+    it.each(["node-loss", "etcd-member"] as const)(
+        "%s: the TestRun's affinity excludes the node, the runner lands elsewhere and beats throughout",
+        async (drill) => {
+            // The fake scheduler would put the runner on the very node the drill picks, were the affinity not there.
+            const lab = fakeLab({ failures: { from: 0, to: 2 }, healAfter: 40, runnerPrefers: [QUIET_NODE, "k3s-2"] });
+            expect(await runDrill([drill], lab.deps)).toBe(EXIT.ok);
+            expect(lab.calls).toContain(`${drill === "node-loss" ? "stop" : "stopService"} ${QUIET_NODE}`);
+            expect(lab.created()!.spec.runner.affinity).toEqual({
+                nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                        nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "NotIn", values: [QUIET_NODE] }] }],
+                    },
+                },
+            });
+            expect(lab.runnerNode()).toBe("k3s-2");
+            expect(reportOf(lab.files).measurement!.evidence.longestSilenceSeconds).toBeLessThanOrEqual(1);
+        },
+    );
 
     it("pod drills leave the runner's scheduling alone (a pod kill cannot take its node)", async () => {
         const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 10 });
@@ -363,7 +410,9 @@ describe("INCONCLUSIVE: a verdict needs evidence (exit 3)", () => {
         const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 20, loggedShare: 0.5 });
         expect(await runDrill(["postgres-primary"], lab.deps)).toBe(EXIT.inconclusive);
         const reasons = reportOf(lab.files).verdict.reasons;
-        expect(reasons).toEqual([expect.stringMatching(/^the window holds 21\d requests sent \+ 0 dropped = 21\d, the schedule planned 420 \(tolerance 5 %\)/)]);
+        expect(reasons).toEqual([
+            expect.stringMatching(/^the window holds 21\d requests sent \+ 0 dropped = 21\d, the schedule planned 420 \(tolerance 5 %\)/),
+        ]);
     });
 
     it("node-loss whose runner dies with the node (a scheduler that ignored the affinity) is INCONCLUSIVE, never PASS", async () => {
@@ -396,21 +445,28 @@ describe("one clock: the fault window on the cluster's time (5)", () => {
         expect(Math.abs(report.clock!.skewMs - skew)).toBeLessThanOrEqual(report.clock!.uncertaintyMs);
         expect(report.clock!.uncertaintyMs).toBeLessThanOrEqual(100);
         const ahead = skew > 0 ? "ahead of" : "behind";
-        expect(lab.lines[0]).toMatch(new RegExp(`^clock: the cluster \\(its API server's Date header\\) is ${(Math.abs(skew) / 1000).toFixed(1)}\\d s ${ahead} this machine`));
+        expect(lab.lines[0]).toMatch(
+            new RegExp(`^clock: the cluster \\(its API server's Date header\\) is ${(Math.abs(skew) / 1000).toFixed(1)}\\d s ${ahead} this machine`),
+        );
         // The injection is reported on the cluster's clock.
         expect(Math.abs(Date.parse(report.injectedAt) - (lab.injectedAt()! + skew))).toBeLessThanOrEqual(100);
     });
 });
 
 describe("progress: never silent for more than 10 s (6)", () => {
-    it.each(["postgres-primary", "node-loss", "etcd-member", "shlink-pod", "istiod", "backup-restore"] as const)("%s prints a line at least every 10 s, saying what it waits for and for how long at most", async (drill) => {
-        const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 40, db: { rows: 10 } });
-        await runDrill([drill], lab.deps);
-        for (let i = 1; i < lab.stamps.length; i++) {
-            expect(lab.stamps[i] - lab.stamps[i - 1], `silent before: ${lab.lines[i]}`).toBeLessThanOrEqual(DRILLS.progressSeconds * 1000);
-        }
-        expect(lab.lines.some((l) => /^ {2}\.\.\. waiting for .+: \d+ s of at most \d+ s$/.test(l) || /^ {2}\.\.\. .+: \d+ s of \d+ s$/.test(l))).toBe(true);
-    });
+    it.each(["postgres-primary", "node-loss", "etcd-member", "shlink-pod", "istiod", "backup-restore"] as const)(
+        "%s prints a line at least every 10 s, saying what it waits for and for how long at most",
+        async (drill) => {
+            const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 40, db: { rows: 10 } });
+            await runDrill([drill], lab.deps);
+            for (let i = 1; i < lab.stamps.length; i++) {
+                expect(lab.stamps[i] - lab.stamps[i - 1], `silent before: ${lab.lines[i]}`).toBeLessThanOrEqual(DRILLS.progressSeconds * 1000);
+            }
+            expect(lab.lines.some((l) => /^ {2}\.\.\. waiting for .+: \d+ s of at most \d+ s$/.test(l) || /^ {2}\.\.\. .+: \d+ s of \d+ s$/.test(l))).toBe(
+                true,
+            );
+        },
+    );
 });
 
 /** The failures of each step: a synchronous throw (before any promise exists) and a rejection. */
@@ -457,18 +513,29 @@ describe("restore on every path (2)", () => {
         expect(lab.lockHeld()).toBe(false);
     });
 
-    it.each(["node-loss", "etcd-member"] as const)("%s: when giving the node back fails, it says exactly what is left broken and how to fix it", async (drill) => {
-        const lab = fakeLab({ failures: { from: 0, to: 2 }, healAfter: 40, fail: [{ call: "start", sync: true }] });
-        expect(await runDrill([drill], lab.deps)).toBe(EXIT.error);
-        const text = lab.lines.join("\n");
-        expect(text).toContain(
-            `LEFT BROKEN: k3s is stopped on ${QUIET_NODE}: start it with \`ssh ubuntu@${QUIET_NODE} sudo systemctl start k3s\`, then check \`kubectl get nodes\``,
-        );
-        expect(lab.calls.slice(-2)).toEqual([`remove load/${lab.created()!.metadata.name}`, "unlock tester@workstation"]);
-    });
+    it.each(["node-loss", "etcd-member"] as const)(
+        "%s: when giving the node back fails, it says exactly what is left broken and how to fix it",
+        async (drill) => {
+            const lab = fakeLab({ failures: { from: 0, to: 2 }, healAfter: 40, fail: [{ call: "start", sync: true }] });
+            expect(await runDrill([drill], lab.deps)).toBe(EXIT.error);
+            const text = lab.lines.join("\n");
+            expect(text).toContain(
+                `LEFT BROKEN: k3s is stopped on ${QUIET_NODE}: start it with \`ssh ubuntu@${QUIET_NODE} sudo systemctl start k3s\`, then check \`kubectl get nodes\``,
+            );
+            expect(lab.calls.slice(-2)).toEqual([`remove load/${lab.created()!.metadata.name}`, "unlock tester@workstation"]);
+        },
+    );
 
     it("when removing the TestRun or releasing the lock fails, it says what is left behind and the command that removes it", async () => {
-        const lab = fakeLab({ failures: { from: 1, to: 3 }, promoteAfter: 5, healAfter: 20, fail: [{ call: "remove", sync: true }, { call: "unlock", sync: true }] });
+        const lab = fakeLab({
+            failures: { from: 1, to: 3 },
+            promoteAfter: 5,
+            healAfter: 20,
+            fail: [
+                { call: "remove", sync: true },
+                { call: "unlock", sync: true },
+            ],
+        });
         expect(await runDrill(["redis-master"], lab.deps)).toBe(EXIT.ok);
         const name = lab.created()!.metadata.name;
         const text = lab.lines.join("\n");

@@ -84,7 +84,21 @@ function summary(name: ScenarioName, ok: (metric: string, expression: string) =>
     return buildSummary(name, spec, { metrics });
 }
 
-const STAGES = [undefined, "initialization", "initialized", "created", "started", "started", "started", "started", "started", "started", "started", "stopped", "finished"];
+const STAGES = [
+    undefined,
+    "initialization",
+    "initialized",
+    "created",
+    "started",
+    "started",
+    "started",
+    "started",
+    "started",
+    "started",
+    "started",
+    "stopped",
+    "finished",
+];
 
 describe("arguments", () => {
     it("takes a scenario, an optional --duration, or --list; anything else is an error", () => {
@@ -227,7 +241,12 @@ describe("a run", () => {
         expect(() => validateTestRun(fake.created()!)).not.toThrow();
         expect(fake.created()?.spec.starter).toEqual({ image: `ghcr.io/grafana/k6-operator:starter-v${K6_OPERATOR_VERSION}` });
         expect(lines.filter((l) => l.startsWith("stage: ")).map((l) => l.split(" ")[1])).toEqual([
-            "initialization", "initialized", "created", "started", "stopped", "finished",
+            "initialization",
+            "initialized",
+            "created",
+            "started",
+            "stopped",
+            "finished",
         ]);
         const progress = lines.filter((l) => l.startsWith("  ... waiting for the run to finish"));
         expect(progress.length).toBe(Math.floor(((STAGES.length - 1) * K6.pollSeconds) / K6.progressSeconds));

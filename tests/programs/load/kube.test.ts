@@ -89,7 +89,9 @@ describe("an API server that accepts connections and never answers", () => {
         const cluster = kubeCluster(silentConfig, 150);
         const run = testRun(loadTarget("https://gw", "http://prom/api/v1/write", { createPerMinute: 900, redirectPerSecond: 500 }), "peak", "run");
         const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-        await expect(cluster.create(run)).rejects.toThrow(`the Kubernetes API at ${server} did not answer within 0.15 s (creating TestRun load/run): is it reachable?`);
+        await expect(cluster.create(run)).rejects.toThrow(
+            `the Kubernetes API at ${server} did not answer within 0.15 s (creating TestRun load/run): is it reachable?`,
+        );
         await expect(cluster.stage("load", "run")).rejects.toThrow("(reading TestRun load/run)");
         await expect(cluster.runnerLogs("load", "run")).rejects.toThrow("(listing the runner pods of load/run)");
         await expect(cluster.remove("load", "run")).rejects.toThrow("(deleting TestRun load/run)");

@@ -30,12 +30,26 @@ describe("stack outputs", () => {
 
 describe("the lab's outputs", () => {
     it("reads nodeAddresses, apiServerUrl and (optionally) Grafana from the stack outputs, refusing a stack without them", () => {
-        const json = JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafanaUrl: "http://192.168.1.21:30300", grafanaAdminPassword: "pw" });
-        expect(parseLabOutputs(json)).toEqual({ nodeAddresses: ADDRESSES, apiServerUrl: "https://192.168.1.21:6443", grafana: { url: "http://192.168.1.21:30300", password: "pw" } });
+        const json = JSON.stringify({
+            nodeAddresses: ADDRESSES,
+            apiServerUrl: "https://192.168.1.21:6443",
+            grafanaUrl: "http://192.168.1.21:30300",
+            grafanaAdminPassword: "pw",
+        });
+        expect(parseLabOutputs(json)).toEqual({
+            nodeAddresses: ADDRESSES,
+            apiServerUrl: "https://192.168.1.21:6443",
+            grafana: { url: "http://192.168.1.21:30300", password: "pw" },
+        });
         expect(parseLabOutputs(JSON.stringify({ nodeAddresses: ADDRESSES, apiServerUrl: "https://x:6443" })).grafana).toBeUndefined();
         // Grafana is served over HTTPS from the lab's CA: the drills verify against the exported CA.
         const ca = "-----BEGIN CERTIFICATE-----\nQ0EK\n-----END CERTIFICATE-----\n";
-        const withCa = JSON.stringify({ apiServerUrl: "https://x:6443", grafanaUrl: "https://192.168.1.21:3000", grafanaAdminPassword: "pw", labCaCertificate: ca });
+        const withCa = JSON.stringify({
+            apiServerUrl: "https://x:6443",
+            grafanaUrl: "https://192.168.1.21:3000",
+            grafanaAdminPassword: "pw",
+            labCaCertificate: ca,
+        });
         expect(parseLabOutputs(withCa).grafana).toEqual({ url: "https://192.168.1.21:3000", password: "pw", ca });
         expect(() => parseLabOutputs("{}")).toThrow("run `npm run up` first");
         // A stack on an existing cluster has no node addresses: every drill but node-loss still runs.
