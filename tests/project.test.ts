@@ -75,6 +75,22 @@ describe("package.json", () => {
         }
     });
 
+    it("checks the code's formatting in lint with the repo's one formatter config, the reformatting commits kept out of blame", () => {
+        expect(pkg.scripts.lint).toContain("npm run --silent lint:format");
+        expect(pkg.scripts["lint:format"]).toBe('prettier --check "**/*.{ts,cjs,mjs}"');
+        expect(pkg.scripts.format).toBe(pkg.scripts["lint:format"].replace("--check", "--write"));
+        expect(JSON.parse(read(".prettierrc.json"))).toEqual({ printWidth: 160, tabWidth: 4, trailingComma: "all" });
+        // The k6 scenarios are the load-scenarios ConfigMap's text: reformatting them would change a live lab.
+        expect(read(".prettierignore")).toContain("components/load/scenarios/");
+        const revs = read(".git-blame-ignore-revs")
+            .split("\n")
+            .filter((line) => line.trim() !== "" && !line.startsWith("#"));
+        expect(revs.length).toBeGreaterThan(0);
+        for (const rev of revs) {
+            expect(rev).toMatch(/^[0-9a-f]{40}$/);
+        }
+    });
+
     it("has the README's two commands", () => {
         expect(pkg.scripts.up).toBe("bash scripts/up.sh");
         expect(pkg.scripts.test).toContain("vitest run");
