@@ -24,6 +24,14 @@ module.exports = {
             to: { path: "^components/", pathNot: SHARED },
         },
         {
+            name: "contracts-import-only-defaults",
+            severity: "error",
+            comment:
+                "The contracts are the floor the parts and the other shared rooms stand on: they import defaults.ts and each other, nothing else (kubernetes/ builds on them, not the reverse).",
+            from: { path: "^components/contracts/" },
+            to: { path: "^components/", pathNot: "^components/(defaults\\.ts$|contracts/)" },
+        },
+        {
             name: "config-imports-no-part",
             severity: "error",
             comment:

@@ -1,7 +1,8 @@
 // The resource budget: every CPU and memory request the program sets, read from what it actually sends
 // (resource inputs and Helm values in the ledger), summed and checked against the three VMs with headroom.
 import { beforeAll, describe, expect, it } from "vitest";
-import { budgetLine as line, meshedPod, podLine, type BudgetLine } from "../components/contracts/budget";
+import { type BudgetLine } from "../components/contracts/budget";
+import { budgetLine as line, meshedPod, podLine } from "../components/kubernetes/requests";
 import { backupJobPods, postgresPods, redisPod } from "../components/data/budget";
 import { budgetTotals, platformBudget, podCapacity } from "../stacks/budget";
 import { requestsFromValues } from "../components/observability/resources";

@@ -30,7 +30,13 @@ describe("package.json", () => {
         const rules = (await import(path.join(ROOT, ".dependency-cruiser.cjs"))).default;
         expect(rules.options.tsPreCompilationDeps).toBe(true);
         expect(rules.forbidden.map((r: { name: string; severity: string }) => `${r.name}:${r.severity}`)).toEqual(
-            expect.arrayContaining(["no-circular:error", "shared-rooms-import-no-part:error", "config-imports-no-part:error", "no-sibling-part:error"]),
+            expect.arrayContaining([
+                "no-circular:error",
+                "shared-rooms-import-no-part:error",
+                "config-imports-no-part:error",
+                "contracts-import-only-defaults:error",
+                "no-sibling-part:error",
+            ]),
         );
     });
 

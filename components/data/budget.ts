@@ -1,7 +1,7 @@
 // The data layer's pods in the budget (PartOperations.budget): PGO's pods of the PostgresCluster spec, the
 // RedisFailover's, counted from the specs the layer sends. tests/budget.test.ts reads the same from the ledger.
 import type { BudgetLine, BudgetPlan } from "../contracts/budget";
-import { podLine } from "../contracts/budget";
+import { podLine } from "../kubernetes/requests";
 import { POSTGRES, REDIS } from "./facts";
 import { postgresClusterSpec } from "./postgresSpec";
 import { redisFailoverSpec } from "./redisSpec";

@@ -3,7 +3,7 @@
 import type { Part } from "../contracts/part";
 import { pods, tcp } from "../contracts/flows";
 import { ALWAYS, type OwnNamespace } from "../contracts/placement";
-import { budgetLine } from "../contracts/budget";
+import { budgetLine } from "../kubernetes/requests";
 import { PROMETHEUS_DATASOURCE, PROMETHEUS_PORT } from "../contracts/telemetry";
 import { K6, POD_PORTS } from "./facts";
 import { operatorValues } from "./manifests";

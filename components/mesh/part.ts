@@ -3,7 +3,8 @@
 import type { Part } from "../contracts/part";
 import { ANYWHERE, pods, tcp, type Flow, type PodPeer } from "../contracts/flows";
 import { ALWAYS, ownNamespaces, type OwnNamespace } from "../contracts/placement";
-import { budgetLine, type BudgetLine, type BudgetPlan } from "../contracts/budget";
+import { type BudgetLine, type BudgetPlan } from "../contracts/budget";
+import { budgetLine } from "../kubernetes/requests";
 import {
     ISTIO_DASHBOARD_FOLDER,
     PROMETHEUS_DATASOURCE,

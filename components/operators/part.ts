@@ -3,7 +3,8 @@
 import type { Part } from "../contracts/part";
 import { tcp, pods } from "../contracts/flows";
 import { ALWAYS, type OwnNamespace } from "../contracts/placement";
-import { budgetLine, type BudgetLine } from "../contracts/budget";
+import { type BudgetLine } from "../contracts/budget";
+import { budgetLine } from "../kubernetes/requests";
 import { DATA_SCRAPE_INTERVAL, platformRuleSet, type RuleSet } from "../contracts/telemetry";
 import { ALERTING, CERT_MANAGER_METRICS, EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, POD_PORTS, RELOADER_CHART } from "./facts";
 import { certManagerValues, externalSecretsValues, postgresOperatorValues, redisOperatorValues, reloaderValues } from "./operatorValues";

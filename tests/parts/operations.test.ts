@@ -2,7 +2,8 @@
 // compiler refuses a part that forgets either (or names a property an entry does not have), and the layers
 // generic over the parts (the Vault catalog, the budget) refuse what would slip through them.
 import { beforeAll, describe, expect, it } from "vitest";
-import { budgetLine, podLine, type BudgetPlan } from "../../components/contracts/budget";
+import { type BudgetPlan } from "../../components/contracts/budget";
+import { budgetLine, podLine } from "../../components/kubernetes/requests";
 import type { PartOperations } from "../../components/contracts/operations";
 import { VAULT_ENTRY_ORDER, type SeedValues, type VaultEntries, type VaultEntryName, type VaultRead } from "../../components/contracts/vault";
 import { catalogEntries, readerNamespaces, vaultCatalog } from "../../components/secrets/catalog";
