@@ -106,7 +106,7 @@ export function homelab(config: HomelabConfig): HomelabOutputs {
     seeded.resolve(seed.pushes);
     const load = new LoadTesting("load", loadTestingArgs(config, observability, shlink, tls), onCluster);
     const argocd = config.gitops.argocd ? new ArgoCd("argocd", argoCdArgs(config, host), onCluster) : undefined;
-    const routing = shlinkRouting(config, doors.own[0], { istio, tls, shlink }, onCluster);
+    const routing = shlinkRouting(config, ownDoor(doors.own, "shlink"), { istio, tls, shlink }, onCluster);
     const shlinkUrl = pulumi.output(`https://${shlinkHost}`);
     const layers = [operators, openbao, postgres, redis, istio, tls, edge, observability, shlink, seed, load, routing, ...(argocd ? [argocd] : [])];
     const policies = networkPolicies(config, doors.all, layers, onCluster);
@@ -217,6 +217,15 @@ function networkPolicies(config: HomelabConfig, doors: EdgeDoor[], layers: pulum
         { namespaces: createdNamespaces(config), flows: labFlows(flowInputs(config, doors)), waitFor: layers },
         onCluster,
     );
+}
+
+/** The door a part routes itself, by name: its routing component serves it (no other door is routed twice or not at all). */
+function ownDoor(doors: readonly EdgeDoor[], name: string): EdgeDoor {
+    const door = doors.find((d) => d.name === name);
+    if (door === undefined || doors.length !== 1) {
+        throw new Error(`the stack routes exactly one own door, ${name}; the parts give: ${doors.map((d) => d.name).join(", ") || "none"}`);
+    }
+    return door;
 }
 
 /** A value known only later in the program, as a promise (Pulumi awaits a dependsOn promise before registering). */

@@ -1,4 +1,5 @@
-// The parts of the lab, in the order data flows: what the cross-cutting layers (stacks/homelab.ts, stacks/capacity.ts) range over.
+// The parts of the lab, in the order data flows: what the cross-cutting layers range over (stacks/placement.ts,
+// stacks/budget.ts, stacks/vault.ts, stacks/smoke.ts, and the observability component through stacks/homelab.ts).
 // Adding a part is its folder under components/ and one line here.
 import type { Part } from "../components/contracts/part";
 import { proxmoxPart } from "../components/proxmox/part";

@@ -120,6 +120,9 @@ export function placementProblems(parts: readonly (PartPlacement & { name: strin
     const twice = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
     problems.push(...twice(namespaces.map((ns) => ns.name)).map((n) => `namespace ${n} declared twice`));
     problems.push(...twice(all.map((f) => f.name)).map((n) => `flow ${n} declared twice`));
+    // The doors' order is the gateway Service's port order (an input of the mesh's release): a tie would reorder it.
+    const doors = parts.flatMap((part) => part.doors(config));
+    problems.push(...twice(doors.map((d) => String(d.order))).map((n) => `door order ${n} given twice`));
     const owned = new Set(ownNamespaces(namespaces).map((ns) => ns.name));
     const fromGateway = all.filter((f) => isPodPeer(f.from) && f.from.namespace === context.peers.gateway.namespace);
     for (const door of labDoors(config, parts).all) {

@@ -50,7 +50,7 @@ describe("package.json", () => {
             return match !== null && fill(rule.to.path).test(to) && !fill(rule.to.pathNot).test(to);
         };
         expect(flags("components/apps/Shlink.ts", "components/data/Redis.ts")).toBe(true);
-        expect(flags("components/drills/runner.ts", "components/load/scenarios/catalog.ts")).toBe(true);
+        expect(flags("components/load/testRun.ts", "components/mesh/facts.ts")).toBe(true);
         for (const allowed of [
             "components/contracts/connections.ts",
             "components/defaults.ts",

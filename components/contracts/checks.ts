@@ -1,13 +1,8 @@
 // One quarter of a part's contract (components/contracts/part.ts): how the lab proves the part works. A shared
 // contract: it imports no part.
+import type { DoorPorts } from "./doors";
 
-/**
- * The ports of the lab's doors a probe may call: the stack passes the config's `mesh.ports` (so a key renamed there
- * fails to compile here). Named here, not imported, because a shared contract imports no part (nor the config).
- */
-export type DoorPorts = Readonly<
-    Record<"shlink" | "shlinkHttps" | "grafana" | "jaeger" | "kiali" | "alertmanager" | "argocd" | "argocdHttps" | "vault", number>
->;
+export type { DoorPorts };
 
 /** A door a probe calls from inside the lab's network: the lab's public address, on this port (and path). */
 export type ProbeDoor = { readonly scheme: "https"; readonly port: number; readonly path?: string } | { readonly scheme: "http"; readonly port: number };

@@ -2,6 +2,15 @@
 // helpers every part names its addresses with, and the gateway's servers and routes for a door (the mesh and the
 // edge build them). Pure: tests call them directly. A shared contract: it imports no part.
 
+/**
+ * The ports of the lab's doors (homelab:*Port), by the config's key: what parts' doors and probes read. The stack passes
+ * the config's `mesh.ports` (so a key renamed there fails to compile here); a door of a new part adds its key here and
+ * in components/config/mesh.ts. Named here, not imported, because a shared contract imports no config.
+ */
+export type DoorPorts = Readonly<
+    Record<"shlink" | "shlinkHttps" | "grafana" | "jaeger" | "kiali" | "alertmanager" | "argocd" | "argocdHttps" | "vault", number>
+>;
+
 /** One door: HTTPS on `httpsPort` (and, where set, plain HTTP on `httpPort` redirecting to it), sent on to a Service. */
 export interface EdgeDoor {
     /** Short name of what is behind it (grafana, shlink ...): names the gateway's ports and servers. */

@@ -3,14 +3,14 @@
 // their Pod Security levels, the NetworkPolicies (components/security/flows.ts) and the ingress gateway's doors.
 // A shared contract: it imports no part.
 import type { PodSecurityLevel } from "../defaults";
-import type { EdgeDoor } from "./doors";
+import type { DoorPorts, EdgeDoor } from "./doors";
 import type { AddressPeer, Flow, FlowPort, PodPeer } from "./flows";
 
 /** What placement reads of the checked config (HomelabConfig has it; a contract imports no config). */
 export interface PlacementConfig {
     mode: "proxmox" | "cluster";
     gitops: { argocd: boolean };
-    mesh: { ports: Record<"shlink" | "shlinkHttps" | "grafana" | "jaeger" | "kiali" | "alertmanager" | "argocd" | "argocdHttps" | "vault", number> };
+    mesh: { ports: DoorPorts };
 }
 
 /** A namespace the stack creates for a part, and the stance its pods take. */

@@ -1,7 +1,7 @@
-// Container resources: from the specs in defaults.ts to Kubernetes inputs, and Kubernetes quantities to numbers.
+// Container resources: from the specs in the parts' facts.ts to Kubernetes inputs, and Kubernetes quantities to numbers.
 import type { ContainerResources } from "../defaults";
 
-/** Container requests and limits from a spec in defaults.ts (copied: Pulumi inputs must not share objects). */
+/** Container requests and limits from a spec in a part's facts.ts (copied: Pulumi inputs must not share objects). */
 export function resourceRequirements(spec: ContainerResources): {
     requests: Record<string, string>;
     limits: Record<string, string>;

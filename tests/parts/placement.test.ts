@@ -72,6 +72,12 @@ describe("the parts' placements", () => {
             () => [{ ...door()[0], door: { ...door()[0].door, name: "stray" } }],
         );
         expect(placementProblems([...PARTS, stray], config("proxmox", true), INPUTS)).toEqual(["door stray: its namespace shut is no part's"]);
+        // Shlink's door is order 0: a second door there would reorder the gateway Service's ports.
+        const open = part("shut", shut.flows, () => [{ ...door()[0], order: 0 }]);
+        const gateway = (c: Parameters<typeof shut.flows>[0]) => [
+            { name: "gateway-to-shut", from: c.peers.gateway, to: { namespace: "shut" }, ports: [], why: "x" },
+        ];
+        expect(placementProblems([...PARTS, { ...open, flows: gateway }], config("proxmox", true), INPUTS)).toEqual(["door order 0 given twice"]);
     });
 
     it("will not compile without flows, doors or a namespace's Pod Security level", () => {

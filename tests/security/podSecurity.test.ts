@@ -82,7 +82,7 @@ describe("the Pod Security Standards checker", () => {
     });
 });
 
-/** The level each namespace of the stack enforces, written out: why each is what it is is in components/defaults.ts. */
+/** The level each namespace of the stack enforces, written out: why each is what it is is beside its namespace in components/<part>/part.ts. */
 const EXPECTED_LEVELS: Record<string, Level> = {
     "cert-manager": "restricted",
     "postgres-operator": "restricted",

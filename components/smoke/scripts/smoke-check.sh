@@ -10,7 +10,7 @@
 # - this header, the lines starting with `##` and the shellcheck directives speak to this file's readers and linter,
 #   and are left out of what is sent (the built script is linted on its own: tests/smoke/script.test.ts).
 
-## The URLs the parts' probes name (components/*/checks.ts), each read by its check_* function below.
+## The URLs the parts' probes name (`probes` in components/*/part.ts), each read by its check_* function below.
 SHLINK_URL=
 GRAFANA_URL=
 KIALI_HEALTH_URL=

@@ -478,7 +478,7 @@ export const DATA_CHECKS: Check[] = [
                 : fail(
                       names(seen, 6),
                       names(problems, 5),
-                      "each part's operations.ts vaultEntries (who reads what); bao policy read reader-<ns>; the role's bound namespace and ServiceAccount",
+                      "each part's vaultEntries in components/<part>/part.ts (who reads what); bao policy read reader-<ns>; the role's bound namespace and ServiceAccount",
                   );
         },
     },

@@ -69,7 +69,7 @@ function namespaceCheck(ns: string, level: PodSecurityLevel): Check {
                 return fail(
                     `${level}: ${own.length} warnings${note}`,
                     own.slice(0, 4).join(" | ").slice(0, 400),
-                    `kubectl label --dry-run=server --overwrite ns ${ns} pod-security.kubernetes.io/enforce=${level}; components/<part>/placement.ts podSecurity`,
+                    `kubectl label --dry-run=server --overwrite ns ${ns} pod-security.kubernetes.io/enforce=${level}; podSecurity of the namespace in components/<part>/part.ts`,
                 );
             }
             return pass(`${level}: no warning${note}`);

@@ -102,7 +102,7 @@ export const RELEASE_CHECKS: Check[] = [
                 ? fail(
                       evidence,
                       names(problems, 5),
-                      "helm -n <ns> history <release>; components/defaults.ts for the pins; `npm run up` (releases are atomic: a failed one rolled back)",
+                      "helm -n <ns> history <release>; components/<part>/facts.ts for the pins; `npm run up` (releases are atomic: a failed one rolled back)",
                   )
                 : pass(evidence);
         },

@@ -3,6 +3,7 @@
 // that leaves the lab unhealthy or broken.
 import { describe, expect, it } from "vitest";
 import { DRILLS } from "../../../programs/shared/facts";
+import { DRILL_CATALOG } from "../../../programs/drills/catalog";
 import { gameDayExit, scorecard, scorecardMarkdown, type Scorecard } from "../../../programs/drills/gameday";
 import { percent } from "../../../programs/drills/measure";
 import { runDrill } from "../../../programs/drills/runner";
@@ -22,6 +23,8 @@ describe("the game day", () => {
     it("runs every drill in the safe order, backups first and node loss last, each under the one lock", async () => {
         expect(DRILLS.gameDayOrder[0]).toBe("backup-restore");
         expect(DRILLS.gameDayOrder.at(-1)).toBe("node-loss");
+        // Every drill of the catalog, once: a drill missing here would be skipped by --all without a word.
+        expect([...DRILLS.gameDayOrder].sort()).toEqual(Object.keys(DRILL_CATALOG).sort());
         const lab = fakeLab(DAY);
         expect(await runDrill(["--all"], lab.deps)).toBe(EXIT.ok);
         const { card } = cardOf(lab.files);
