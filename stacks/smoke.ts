@@ -4,7 +4,7 @@ import type { HomelabConfig } from "../components/config";
 import type { ProbeDoor } from "../components/contracts/checks";
 import { httpsUrl, httpUrl } from "../components/contracts/doors";
 import { SHLINK } from "../components/apps/facts";
-import { ISTIO } from "../components/mesh/facts";
+import { ISTIO, ISTIO_PROXY_IMAGE } from "../components/mesh/facts";
 import { readerNamespaces } from "../components/secrets/catalog";
 import { sshConnection } from "../components/shell/ssh";
 import { smokeTargets } from "../components/smoke/probes";
@@ -43,6 +43,7 @@ export function smokeCheck(
             caCertificate: urls.caCertificate,
             apiKey: urls.apiKey,
             timeoutSeconds: config.mesh.smokeCheckTimeoutSeconds,
+            jobImage: ISTIO_PROXY_IMAGE,
             waitFor: urls.waitFor,
             // Re-run whenever a version or the mesh settings change.
             triggers: [...(proxmox ? [proxmox.k3s.version] : []), ISTIO.version, SHLINK.image, JSON.stringify(config.mesh), config.platform.shlinkReplicas],

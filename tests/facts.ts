@@ -1,9 +1,7 @@
-// Every module that holds the lab's facts: the shared defaults, the config keys' defaults, each part's facts.ts and
-// the contract that carries a pin (the mesh's Istio release). Tests that walk every pin (tests/renovate.test.ts,
-// tests/docs.test.ts) read them all from here; tests/renovate.test.ts proves no components/<part>/facts.ts is left out.
+// Every module that holds the lab's facts: the shared defaults, the config keys' defaults, each part's facts.ts.
+// Tests that walk every pin (tests/renovate.test.ts, tests/docs.test.ts) read them all from here; tests/renovate.test.ts proves no components/<part>/facts.ts is left out.
 import * as apps from "../components/apps/facts";
 import * as config from "../components/config/defaults";
-import * as mesh from "../components/contracts/mesh";
 import * as data from "../components/data/facts";
 import * as defaults from "../components/defaults";
 import * as edge from "../components/edge/facts";
@@ -21,7 +19,6 @@ import * as smoke from "../components/smoke/facts";
 export const FACT_MODULES: Record<string, Record<string, unknown>> = {
     "components/defaults.ts": defaults,
     "components/config/defaults.ts": config,
-    "components/contracts/mesh.ts": mesh,
     "components/proxmox/facts.ts": proxmox,
     "components/k3s/facts.ts": k3s,
     "components/operators/facts.ts": operators,

@@ -5,10 +5,6 @@
 import type { ContainerResources } from "../defaults";
 
 export const MESH = {
-    /** Istio's charts (base, cni, istiod, gateway) and its proxy image, one version for all. */
-    // renovate: datasource=helm depName=istiod registryUrl=https://istio-release.storage.googleapis.com/charts
-    version: "1.30.3",
-    hub: "docker.io/istio",
     namespace: "istio-system",
     gatewayNamespace: "istio-ingress",
     /** Release name `istio-ingressgateway`: the chart derives the pods' `istio:` label and service account from it. */

@@ -6,9 +6,11 @@ import type { ChartPin } from "../defaults";
 export const ISTIO = {
     /** Charts base, istiod and gateway from the official repository, one version for all three. */
     repo: "https://istio-release.storage.googleapis.com/charts",
-    /** The release, istiod's namespace and the ingress gateway's, as every part knows them (components/contracts/mesh.ts). */
-    version: MESH.version,
-    hub: MESH.hub,
+    /** Istio's charts (base, cni, istiod, gateway) and its proxy image, one version for all. */
+    // renovate: datasource=helm depName=istiod registryUrl=https://istio-release.storage.googleapis.com/charts
+    version: "1.30.3",
+    hub: "docker.io/istio",
+    /** istiod's namespace and the ingress gateway's, as every part knows them (components/contracts/mesh.ts). */
     namespace: MESH.namespace,
     gatewayNamespace: MESH.gatewayNamespace,
     gatewayRelease: MESH.gatewayRelease,
@@ -24,6 +26,9 @@ export const ISTIO = {
     /** The cni chart's node agent DaemonSet: `{{ template "name" . }}-node` (istio-cni 1.30.3 templates/daemonset.yaml). */
     cniDaemonSet: "istio-cni-node",
 } as const;
+
+/** Istio's proxy image (Ubuntu-based, bash and curl), on every node once the mesh runs: the smoke Job's and verify's probes' image. */
+export const ISTIO_PROXY_IMAGE = `${ISTIO.hub}/proxyv2:${ISTIO.version}`;
 
 /** Istio's charts, one version: CRDs (base), the CNI node agent, the control plane (istiod) and the ingress gateway. */
 export const ISTIO_CHARTS = {

@@ -28,6 +28,8 @@ export interface SmokeCheckArgs {
     /** The namespaces that read Vault: every ExternalSecret in them must report Ready. */
     externalSecretNamespaces: readonly string[];
     timeoutSeconds: number;
+    /** Cluster mode's Job image: bash and curl in it, already on every node (the stack passes Istio's proxyv2). */
+    jobImage: string;
     /** Everything the check exercises: it runs last. */
     waitFor: pulumi.Input<pulumi.Resource>[];
     /** Values whose change re-runs the check (versions, config). */
@@ -113,7 +115,13 @@ function smokeJob(name: string, args: SmokeCheckArgs, script: pulumi.Output<stri
                 // A Job that failed once (the lab was down) is replaced on the next `up`, not awaited for ever.
                 annotations: { "pulumi.com/replaceUnready": "true" },
             },
-            spec: smokeJobSpec({ secretName: secret.metadata.name, serviceAccountName: account.name, timeoutSeconds: args.timeoutSeconds, triggers }),
+            spec: smokeJobSpec({
+                secretName: secret.metadata.name,
+                serviceAccountName: account.name,
+                timeoutSeconds: args.timeoutSeconds,
+                triggers,
+                image: args.jobImage,
+            }),
         },
         // Side effects only: the releases and workloads must be up, and the account allowed to list, before the check.
         { parent, dependsOn: [...args.waitFor, account.binding], customTimeouts: { create: deadline, update: deadline } },

@@ -1,15 +1,13 @@
 // The smoke check Job's facts.
 import type { ResourceSpec } from "../defaults";
-import { MESH } from "../contracts/mesh";
 
 /**
  * The smoke check as a Kubernetes Job (cluster mode: no node of ours to SSH into), in a namespace of its own
- * outside the mesh (a sidecar would keep the Job from completing). Istio's proxyv2 image (Ubuntu-based, with
- * bash and curl; UNVERIFIED for 1.30 here) is pinned with the mesh and already on every node.
+ * outside the mesh (a sidecar would keep the Job from completing). Its image is the stack's choice (SmokeCheckArgs.jobImage:
+ * Istio's proxyv2, Ubuntu-based with bash and curl, UNVERIFIED for 1.30 here, pinned with the mesh and on every node).
  */
 export const SMOKE_JOB = {
     namespace: "smoke-check",
-    image: `${MESH.hub}/proxyv2:${MESH.version}`,
     /** The image's `istio-proxy` user. */
     uid: 1337,
     /** The Secret holding the script; the Job itself is auto-named, so a changed one is created before the old goes. */

@@ -21,6 +21,8 @@ export function smokeJobSpec(args: {
     serviceAccountName: pulumi.Input<string>;
     timeoutSeconds: number;
     triggers: pulumi.Input<string>;
+    /** The image: bash and curl in it, already on the nodes (see SmokeCheckArgs.jobImage). */
+    image: string;
 }): k8s.types.input.batch.v1.JobSpec {
     return {
         backoffLimit: 0,
@@ -38,7 +40,7 @@ export function smokeJobSpec(args: {
                 containers: [
                     {
                         name: "smoke-check",
-                        image: SMOKE_JOB.image,
+                        image: args.image,
                         command: ["bash", `${SMOKE_JOB.mountPath}/${SMOKE_JOB.scriptKey}`],
                         resources: resourceRequirements(SMOKE_JOB.resources),
                         securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },

@@ -3,7 +3,7 @@
 // out of the mesh, never Ready (so no Service sends them traffic), carry one label and are deleted on every path.
 import { POSTGRES, REDIS } from "../../components/data/facts";
 import { ARGO_CD, POD_PORTS as GITOPS_PORTS } from "../../components/gitops/facts";
-import { ISTIO } from "../../components/mesh/facts";
+import { ISTIO, ISTIO_PROXY_IMAGE } from "../../components/mesh/facts";
 import { JAEGER, KIALI, KUBE_PROMETHEUS_STACK, POD_PORTS as OBSERVABILITY_PORTS } from "../../components/observability/facts";
 import { VAULT } from "../../components/secrets/facts";
 import { SMOKE_JOB } from "../../components/smoke/facts";
@@ -192,7 +192,7 @@ export function probePod(name: string, from: PodPeer, lines: ProbeLine[]): Probe
             containers: [
                 {
                     name: "probe",
-                    image: SMOKE_JOB.image,
+                    image: ISTIO_PROXY_IMAGE,
                     command: ["bash", "-c", PROBE_SCRIPT],
                     env: [{ name: "PROBES", value: lines.map((l) => `${l.id} ${l.host} ${l.port} ${l.mode}`).join("\n") }],
                     resources: resourceRequirements(SMOKE_JOB.resources),

@@ -208,8 +208,11 @@ describe("the stack's Pod Security levels", () => {
     it("runs the cluster-mode smoke Job at restricted, its namespace's level", () => {
         const labels = (namespaceArgs(SMOKE_NAMESPACE, false).metadata as { labels: Record<string, string> }).labels;
         expect(labels).toMatchObject(pssLabels("restricted"));
-        const spec = (smokeJobSpec({ secretName: "s", serviceAccountName: "a", timeoutSeconds: 60, triggers: "t" }).template as { spec: unknown })
-            .spec as PodSpec;
+        const spec = (
+            smokeJobSpec({ secretName: "s", serviceAccountName: "a", timeoutSeconds: 60, triggers: "t", image: "docker.io/istio/proxyv2:1.30.3" }).template as {
+                spec: unknown;
+            }
+        ).spec as PodSpec;
         expect(restrictedViolations(spec)).toEqual([]);
     });
 

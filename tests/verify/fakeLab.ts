@@ -6,7 +6,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { K3S_VERSION } from "../../components/defaults";
-import { SMOKE_JOB } from "../../components/smoke/facts";
+import { ISTIO_PROXY_IMAGE } from "../../components/mesh/facts";
 import { labFlows, ownedNamespaces } from "../../stacks/placement";
 import { flannelTunnelAddresses, networkPolicies } from "../../components/security/flows";
 import type { VerifyContext } from "../../programs/verify/check";
@@ -292,5 +292,5 @@ export function fakeContext(lab: FakeLab, over: Partial<VerifyContext> = {}, row
     };
 }
 
-export const PROBE_IMAGE = SMOKE_JOB.image;
+export const PROBE_IMAGE = ISTIO_PROXY_IMAGE;
 export { PROBE_LABEL };
