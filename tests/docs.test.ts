@@ -11,6 +11,7 @@ import { K6 } from "../components/load/facts";
 import { OPERATOR_CHARTS } from "../components/operators/facts";
 import { FACT_VALUES } from "./facts";
 import { DRILL_CATALOG } from "../programs/drills/catalog";
+import { CHECKS } from "../programs/verify/catalog";
 import { runDrill } from "../programs/drills/runner";
 import { listText } from "../programs/load/cli";
 import { rateLimitProblems } from "../programs/load/limits";
@@ -128,6 +129,12 @@ describe("the README", () => {
 
     it("is read in five minutes: at most 300 lines", () => {
         expect(readme.split("\n").length).toBeLessThanOrEqual(300);
+    });
+
+    it("quotes the acceptance suite's size as npm run verify has it, as docs/verify.md does", () => {
+        const counts = [readme, read("docs/verify.md")].flatMap((text) => [...text.matchAll(/(\d+) checks\)/g)].map((m) => Number(m[1])));
+        expect(counts.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(counts)).toEqual(new Set([CHECKS.length]));
     });
 
     it("draws a box for every layer of docs/architecture.md's layer table", () => {
