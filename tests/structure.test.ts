@@ -7,9 +7,11 @@
 //   body (an arrow with an expression body is one expression and is not measured). Its lines are those of its block,
 //   opening to closing brace, less every line inside an object literal, an array literal or a template literal but
 //   that literal's first line (the statement holding it). So data is free, however long: a function that returns
-//   a 200-line object literal, or a script in a template string, measures a few lines; a nested function's lines
-//   count for the function holding it too (and it is measured itself). Blank and comment lines count: they are
-//   part of what a reader reads.
+//   a 200-line object literal, or a script in a template string, measures a few lines. Code is not data, wherever
+//   it is written: a nested function's block body counts for the function holding it too (and it is measured
+//   itself), also when the function sits inside a literal (a method of an object literal, an arrow in an array or
+//   in a call's object argument); only the literals inside that body are data again. Blank and comment lines
+//   count: they are part of what a reader reads.
 //
 // The failure names each offender as `file:line name (N lines)`. Tests are not checked: a test file is a list of
 // cases, and a long case is a long scenario, not a function to split.
@@ -73,6 +75,69 @@ describe("the function measure", () => {
             { name: "Box.constructor", line: 2, lines: 6 },
             { name: "inner", line: 3, lines: 3 },
             { name: "Box.size", line: 8, lines: 3 },
+        ]);
+    });
+
+    it("measures a function written inside a literal, and counts it toward its holder", () => {
+        // The loophole closed: a long method of a returned object literal measured 0 lines, its factory a handful.
+        const method = [
+            "export function factory() {",
+            "    const base = 1;",
+            "    return {",
+            '        name: "box",',
+            "        run(): number {",
+            "            let total = base;",
+            statements(100),
+            "            return total;",
+            "        },",
+            "    };",
+            "}",
+        ].join("\n");
+        expect(measureFunctions(method)).toEqual([
+            // The factory's braces and two statements; the method's 104 lines, its header to its closing brace.
+            { name: "factory", line: 1, lines: 108 },
+            { name: "run", line: 5, lines: 104 },
+        ]);
+        // An arrow passed inside a call's object argument, as in `new X("x", { … })`.
+        const arrow = [
+            "export function wire() {",
+            '    new Watcher("x", {',
+            "        interval: 5,",
+            "        onChange: (value: number) => {",
+            "            let total = value;",
+            statements(100),
+            "            return total;",
+            "        },",
+            "    });",
+            "}",
+        ].join("\n");
+        expect(measureFunctions(arrow)).toEqual([
+            { name: "wire", line: 1, lines: 107 },
+            { name: "onChange", line: 4, lines: 104 },
+        ]);
+        expect(measureFunctions(arrow).every(({ lines }) => lines > MAX_FUNCTION_LINES)).toBe(true);
+    });
+
+    it("still leaves out a literal inside a function inside a literal, and a long data literal around short functions", () => {
+        const entries = Array.from({ length: 100 }, (_, i) => `                key${i}: ${i},`).join("\n");
+        const rows = Array.from({ length: 100 }, (_, i) => `        { id: ${i}, label: "row ${i}", double: (x: number) => x * ${i} },`).join("\n");
+        const source = [
+            "export function table() {",
+            "    return {",
+            "        settings() {",
+            "            return {",
+            entries,
+            "            };",
+            "        },",
+            `        rows: [\n${rows}\n        ],`,
+            "    };",
+            "}",
+        ].join("\n");
+        expect(source.split("\n").length).toBeGreaterThan(200);
+        // settings: its braces and its return's first line; table: its braces, its return's first line and settings' header.
+        expect(measureFunctions(source)).toEqual([
+            { name: "table", line: 1, lines: 6 },
+            { name: "settings", line: 3, lines: 3 },
         ]);
     });
 

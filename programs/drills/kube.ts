@@ -68,16 +68,21 @@ async function dateHeader(config: k8s.KubeConfig, signal: AbortSignal): Promise<
     });
 }
 
-export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.apiTimeoutSeconds * 1000): DrillCluster {
-    const config = timedKubeConfig(kubeconfig, timeoutMs);
-    const core = config.makeApiClient(k8s.CoreV1Api);
-    const apps = config.makeApiClient(k8s.AppsV1Api);
-    const leases = config.makeApiClient(k8s.CoordinationV1Api);
-    const custom = config.makeApiClient(k8s.CustomObjectsApi);
-    const { namespace, name } = DRILLS.lock;
-    const call = <T>(what: string, f: () => Promise<T>): Promise<T> => bounded(config, what, timeoutMs, f);
+/** What every method of the real DrillCluster works with: the API clients and the bounded call. */
+interface DrillApis {
+    config: k8s.KubeConfig;
+    timeoutMs: number;
+    core: k8s.CoreV1Api;
+    apps: k8s.AppsV1Api;
+    leases: k8s.CoordinationV1Api;
+    custom: k8s.CustomObjectsApi;
+    /** `f` bounded by the API timeout, named `what` when it expires. */
+    call: <T>(what: string, f: () => Promise<T>) => Promise<T>;
+}
+
+/** Readiness of the workloads, pods and nodes. */
+function workloadMethods({ core, apps, call }: DrillApis): Pick<DrillCluster, "notReady" | "pods" | "deletePod" | "nodes"> {
     return {
-        load: kubeCluster(kubeconfig, timeoutMs),
         async notReady(namespaces) {
             const problems: string[] = [];
             for (const ns of namespaces) {
@@ -98,6 +103,34 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
             }
             return problems;
         },
+        async pods(ns, selector) {
+            return (await call(`listing pods ${selector} in ${ns}`, () => core.listNamespacedPod({ namespace: ns, labelSelector: selector }))).items
+                .filter((p) => p.metadata?.deletionTimestamp === undefined)
+                .map((p) => ({
+                    name: p.metadata?.name ?? "",
+                    uid: p.metadata?.uid ?? "",
+                    node: p.spec?.nodeName,
+                    ready: p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+                }));
+        },
+        async deletePod(ns, pod, graceSeconds) {
+            await ignoreNotFound(
+                call(`deleting pod ${ns}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace: ns, gracePeriodSeconds: graceSeconds })),
+            );
+        },
+        async nodes() {
+            return (await call("listing nodes", () => core.listNode())).items.map((n) => ({
+                name: n.metadata?.name ?? "",
+                ready: n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+            }));
+        },
+    };
+}
+
+/** The drill lock: one Lease, taken, taken over when lapsed, released by its holder. */
+function lockMethods({ leases, call }: DrillApis): Pick<DrillCluster, "lock" | "unlock"> {
+    const { namespace, name } = DRILLS.lock;
+    return {
         async lock(lease, now) {
             try {
                 await call("creating the drill lock", () => leases.createNamespacedLease({ namespace, body: toV1Lease(lease) }));
@@ -124,27 +157,15 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
                 await ignoreNotFound(call("deleting the drill lock", () => leases.deleteNamespacedLease({ name, namespace })));
             }
         },
-        async pods(ns, selector) {
-            return (await call(`listing pods ${selector} in ${ns}`, () => core.listNamespacedPod({ namespace: ns, labelSelector: selector }))).items
-                .filter((p) => p.metadata?.deletionTimestamp === undefined)
-                .map((p) => ({
-                    name: p.metadata?.name ?? "",
-                    uid: p.metadata?.uid ?? "",
-                    node: p.spec?.nodeName,
-                    ready: p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
-                }));
-        },
-        async deletePod(ns, pod, graceSeconds) {
-            await ignoreNotFound(
-                call(`deleting pod ${ns}/${pod}`, () => core.deleteNamespacedPod({ name: pod, namespace: ns, gracePeriodSeconds: graceSeconds })),
-            );
-        },
-        async nodes() {
-            return (await call("listing nodes", () => core.listNode())).items.map((n) => ({
-                name: n.metadata?.name ?? "",
-                ready: n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
-            }));
-        },
+    };
+}
+
+/** The PostgresClusters the data drills patch, read, create and delete. */
+function postgresMethods({
+    custom,
+    call,
+}: DrillApis): Pick<DrillCluster, "patchPostgresCluster" | "postgresCluster" | "postgresVolume" | "createPostgresCluster" | "deletePostgresCluster"> {
+    return {
         async patchPostgresCluster(ns, cluster, patch) {
             await call(`patching PostgresCluster ${ns}/${cluster}`, () =>
                 custom.patchNamespacedCustomObject(
@@ -190,6 +211,12 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
                 call(`deleting PostgresCluster ${ns}/${cluster}`, () => custom.deleteNamespacedCustomObject({ ...PGC, namespace: ns, name: cluster })),
             );
         },
+    };
+}
+
+/** Commands in containers, and the API server's clock. */
+function execMethods({ config, timeoutMs, call }: DrillApis): Pick<DrillCluster, "exec" | "serverTime"> {
+    return {
         async exec(ns, pod, container, command) {
             let stdout = "";
             let stderr = "";
@@ -223,5 +250,25 @@ export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.
         serverTime() {
             return call("reading the API server's clock (GET /version)", () => dateHeader(config, AbortSignal.timeout(timeoutMs)));
         },
+    };
+}
+
+export function kubeDrillCluster(kubeconfig: string, timeoutMs: number = DRILLS.apiTimeoutSeconds * 1000): DrillCluster {
+    const config = timedKubeConfig(kubeconfig, timeoutMs);
+    const apis: DrillApis = {
+        config,
+        timeoutMs,
+        core: config.makeApiClient(k8s.CoreV1Api),
+        apps: config.makeApiClient(k8s.AppsV1Api),
+        leases: config.makeApiClient(k8s.CoordinationV1Api),
+        custom: config.makeApiClient(k8s.CustomObjectsApi),
+        call: (what, f) => bounded(config, what, timeoutMs, f),
+    };
+    return {
+        load: kubeCluster(kubeconfig, timeoutMs),
+        ...workloadMethods(apis),
+        ...lockMethods(apis),
+        ...postgresMethods(apis),
+        ...execMethods(apis),
     };
 }

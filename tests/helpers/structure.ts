@@ -4,13 +4,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 
-/** A function and its measured length: lines of its block body, the lines inside literals left out. */
+/** A function and its measured length: lines of its block body, the lines inside literals left out (a function's body inside a literal is not data). */
 export interface MeasuredFunction {
     /** The function's name: `name`, `Class.method`, the variable or property an arrow is assigned to, else `<anonymous>`. */
     name: string;
     /** 1-based line of the function's start. */
     line: number;
-    /** Lines of logic: its body, opening to closing brace, minus every line inside a literal but the literal's first. */
+    /** Lines of logic: its body, opening to closing brace, minus every line inside a literal but the literal's first (see `literalLines`). */
     lines: number;
 }
 
@@ -58,14 +58,25 @@ function lineOf(source: ts.SourceFile, pos: number): number {
     return source.getLineAndCharacterOfPosition(pos).line;
 }
 
-/** The lines (0-based) inside literals: every line a literal spans but its first, where the statement holding it is. */
+/**
+ * The lines (0-based) of data: every line a literal spans but its first (where the statement holding it is), except
+ * the lines of a function's block body written inside a literal (a method of an object literal, an arrow in an array
+ * or in a call's object argument): that body is logic again, measured for the function and its holders, and only
+ * the literals inside it are data. The tree is walked outside in, so the innermost literal or body decides a line.
+ */
 function literalLines(source: ts.SourceFile): Set<number> {
     const inside = new Set<number>();
     const visit = (node: ts.Node): void => {
+        const body = blockBody(node);
         if (isLiteral(node)) {
             const end = lineOf(source, node.getEnd());
             for (let line = lineOf(source, node.getStart(source)) + 1; line <= end; line++) {
                 inside.add(line);
+            }
+        } else if (body) {
+            const end = lineOf(source, body.getEnd());
+            for (let line = lineOf(source, body.getStart(source)); line <= end; line++) {
+                inside.delete(line);
             }
         }
         ts.forEachChild(node, visit);
