@@ -1,10 +1,9 @@
 // Shlink's pin and sizes, and the objectives of its SLO.
-import { DATA_CLIENT_NAMESPACE } from "../contracts/connections";
 import type { ResourceSpec } from "../defaults";
 
 /** Shlink, the URL shortener the lab runs. */
 export const SHLINK = {
-    namespace: DATA_CLIENT_NAMESPACE,
+    namespace: "shlink",
     name: "shlink",
     // 4.6.0 (last 4.x) resolves visitor addresses without TRUSTED_PROXIES; 5.x needs the proxy count right.
     // renovate: datasource=docker depName=shlinkio/shlink

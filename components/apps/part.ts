@@ -75,6 +75,11 @@ export const appsPart: Part = {
     ],
     // Shlink's first API key; the database user's and Redis' entries are the data part's (Shlink reads them too).
     vaultEntries: { shlinkApiKey: { path: "shlink/api-key", properties: ["apiKey"], readers: [SHLINK.namespace] } },
+    // Its database user's password and Redis' (the data part's entries), read into Shlink's namespace.
+    vaultReads: [
+        { entry: "postgresShlinkUser", namespace: SHLINK.namespace },
+        { entry: "redisAuth", namespace: SHLINK.namespace },
+    ],
     budget: appsBudget,
     monitors: [],
     rules: () => [

@@ -49,6 +49,3 @@ export interface RedisConnection {
     /** How the client's Secret and pods follow a rotation to `readyGeneration`. */
     rotation: RedisClientRotation;
 }
-
-/** The namespace of the data stores' one client (Shlink: apps' SHLINK.namespace is this): it reads their Vault entries. */
-export const DATA_CLIENT_NAMESPACE = "shlink";

@@ -43,7 +43,10 @@ export interface VaultEntry<P extends string = string> {
     readonly path: string;
     /** Properties of the entry (each a key of the seed Secret named `<path with / as ->-<property>`). */
     readonly properties: readonly P[];
-    /** Namespaces whose SecretStore role gets `read` on this path, and nothing else. */
+    /**
+     * Namespaces whose SecretStore role gets `read` on this path, and nothing else: the owner's in its part; the catalog
+     * adds those other parts read it from (PartOperations.vaultReads).
+     */
     readonly readers: readonly string[];
     /** Seeded only when its feature is on (its values exist only then); the policies name it either way. */
     readonly optional?: boolean;

@@ -5,7 +5,6 @@ import { ANYWHERE, pods, tcp, type Flow } from "../contracts/flows";
 import { ALWAYS, type OwnNamespace } from "../contracts/placement";
 import { OPERATOR_NAMESPACES } from "../contracts/operators";
 import type { VaultEntries } from "../contracts/vault";
-import { DATA_CLIENT_NAMESPACE } from "../contracts/connections";
 import { DATA_SCRAPE_INTERVAL, PROMETHEUS_DATASOURCE, podLabelMeta, type Dashboards, type Monitor } from "../contracts/telemetry";
 import { DATA_DASHBOARDS, POD_PORTS, POSTGRES, REDIS } from "./facts";
 import { dataBudget } from "./budget";
@@ -36,9 +35,9 @@ export const REDIS_NAMESPACE = storeNamespace(REDIS.namespace);
 /** The data layer's secrets in Vault: PGO adopts the user's verifier, the redis pods and sentinels take requirepass, Shlink (their one client) reads both. */
 const DATA_VAULT_ENTRIES: VaultEntries = {
     /** The `shlink` database user's password and the SCRAM verifier PGO adopts. */
-    postgresShlinkUser: { path: "postgres/shlink-user", properties: ["password", "verifier"], readers: [POSTGRES.namespace, DATA_CLIENT_NAMESPACE] },
+    postgresShlinkUser: { path: "postgres/shlink-user", properties: ["password", "verifier"], readers: [POSTGRES.namespace] },
     /** Redis' requirepass (the redis pods, the sentinels and Shlink), the one before it and their generation (rotation). */
-    redisAuth: { path: "redis/auth", properties: ["password", "previousPassword", "generation"], readers: [REDIS.namespace, DATA_CLIENT_NAMESPACE] },
+    redisAuth: { path: "redis/auth", properties: ["password", "previousPassword", "generation"], readers: [REDIS.namespace] },
     /** The off-site pgBackRest repository's S3 keys and its cipher passphrase (only with homelab:offsiteBackup* set). */
     postgresOffsiteBackup: {
         path: "postgres/offsite-backup",
@@ -174,6 +173,7 @@ export const dataPart: Part = {
     ],
     doors: () => [],
     vaultEntries: DATA_VAULT_ENTRIES,
+    vaultReads: [],
     budget: dataBudget,
     monitors: dataMonitors(),
     rules: ({ backups }) => [

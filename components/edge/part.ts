@@ -9,6 +9,7 @@ export const edgePart: Part = {
     flows: () => [],
     doors: () => [],
     vaultEntries: {},
+    vaultReads: [],
     budget: () => [],
     monitors: [],
     rules: () => [],

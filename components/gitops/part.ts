@@ -76,6 +76,7 @@ export const gitopsPart: Part = {
     doors: (config) =>
         config.gitops.argocd ? [{ door: argoCdDoor({ http: config.mesh.ports.argocd, https: config.mesh.ports.argocdHttps }), routing: "edge", order: 6 }] : [],
     vaultEntries: {},
+    vaultReads: [],
     budget: (plan) => (plan.argocd ? argoCdBudget() : []),
     monitors: [],
     rules: () => [],

@@ -97,6 +97,7 @@ export const k3sPart: Part = {
         ),
     doors: () => [],
     vaultEntries: {},
+    vaultReads: [],
     budget: () => [],
     monitors: [],
     rules: () => [clusterHealthRules()],

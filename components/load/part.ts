@@ -38,6 +38,7 @@ export const loadPart: Part = {
     ],
     doors: () => [],
     vaultEntries: {},
+    vaultReads: [],
     // Only the operator: a run's k6 pod (K6.runnerResources) exists while `npm run load` runs.
     budget: () => [budgetLine("load/k6-operator", (operatorValues().manager as Record<string, unknown>).resources, 1)],
     monitors: [],

@@ -165,6 +165,7 @@ export const meshPart: Part = {
     ],
     doors: () => [],
     vaultEntries: {},
+    vaultReads: [],
     budget: meshBudget,
     monitors: monitors({
         istioNamespace: ISTIO.namespace,

@@ -89,6 +89,7 @@ export const observabilityPart: Part = {
     vaultEntries: {
         grafanaAdmin: { path: "monitoring/grafana-admin", properties: ["user", "password"], readers: [KUBE_PROMETHEUS_STACK.namespace, MESH.namespace] },
     },
+    vaultReads: [],
     budget: (plan) => resourceRequests(plan.nodeCount).map((r) => ({ what: r.name, cpu: r.cpuMillicores, memory: r.memoryMiB, count: r.replicas })),
     // kube-prometheus-stack monitors itself, Kubernetes and the nodes (the chart's defaults); the cluster's own
     // alerts are the k3s part's.

@@ -107,6 +107,7 @@ export const operatorsPart: Part = {
     ],
     doors: () => [],
     vaultEntries: {},
+    vaultReads: [],
     budget: operatorsBudget,
     monitors: [
         {

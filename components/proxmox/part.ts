@@ -8,6 +8,7 @@ export const proxmoxPart: Part = {
     flows: () => [],
     doors: () => [],
     vaultEntries: {},
+    vaultReads: [],
     budget: () => [],
     monitors: [],
     rules: () => [],

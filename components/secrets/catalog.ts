@@ -5,10 +5,12 @@ import { VAULT_ENTRY_ORDER, type VaultEntries, type VaultEntry, type VaultEntryN
 import { VAULT } from "./facts";
 
 /**
- * The lab's entries, every part's, in VAULT_ENTRY_ORDER (the policies' order). Refuses an entry two parts declare
- * (the paths and readers would disagree) and a name outside the order (the policies would leave it out).
+ * The lab's entries, every part's, in VAULT_ENTRY_ORDER (the policies' order), each read by its owner's readers and
+ * then by the namespaces other parts read it from (vaultReads, in the parts' order). Refuses an entry two parts
+ * declare (the paths and readers would disagree), a name outside the order (the policies would leave it out), and a
+ * read of an entry no part declares.
  */
-export function vaultCatalog(parts: readonly Pick<PartOperations, "vaultEntries">[]): VaultEntries {
+export function vaultCatalog(parts: readonly Pick<PartOperations, "vaultEntries" | "vaultReads">[]): VaultEntries {
     const found = new Map<string, VaultEntry>();
     for (const part of parts) {
         for (const [name, entry] of Object.entries(part.vaultEntries) as [string, VaultEntry][]) {
@@ -20,6 +22,13 @@ export function vaultCatalog(parts: readonly Pick<PartOperations, "vaultEntries"
             }
             found.set(name, entry);
         }
+    }
+    for (const read of parts.flatMap((part) => part.vaultReads)) {
+        const entry = found.get(read.entry);
+        if (entry === undefined) {
+            throw new Error(`vaultCatalog: ${read.namespace} reads the Vault entry ${read.entry}, which no part declares`);
+        }
+        found.set(read.entry, { ...entry, readers: [...entry.readers, read.namespace] });
     }
     return Object.fromEntries(VAULT_ENTRY_ORDER.filter((name) => found.has(name)).map((name) => [name, found.get(name)])) as VaultEntries;
 }

@@ -111,6 +111,7 @@ export const secretsPart: Part = {
         },
     ],
     vaultEntries: {},
+    vaultReads: [],
     budget: vaultBudget,
     monitors: [
         // vault_core_unsealed per pod, without a token (the listener's telemetry stanza).

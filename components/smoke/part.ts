@@ -23,6 +23,7 @@ export const smokePart: Part = {
     flows: () => [],
     doors: () => [],
     vaultEntries: {},
+    vaultReads: [],
     budget: () => [],
     monitors: [],
     rules: () => [],

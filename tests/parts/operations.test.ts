@@ -19,9 +19,11 @@ const PLAN: BudgetPlan = { shlinkReplicas: 3, nodeCount: 3, argocd: true };
 describe("the operations contract", () => {
     it("does not compile a part without its budget or its Vault entries, nor an entry or a read with a property it does not have", () => {
         // @ts-expect-error -- a part that forgets its budget
-        const noBudget: PartOperations = { vaultEntries: {} };
+        const noBudget: PartOperations = { vaultEntries: {}, vaultReads: [] };
         // @ts-expect-error -- a part that forgets its Vault entries
-        const noEntries: PartOperations = { budget: () => [] };
+        const noEntries: PartOperations = { vaultReads: [], budget: () => [] };
+        // @ts-expect-error -- a part that forgets what it reads of other parts' entries
+        const noReads: PartOperations = { vaultEntries: {}, budget: () => [] };
         const wrongProperty: VaultEntries = {
             // @ts-expect-error -- grafanaAdmin has no property `token`
             grafanaAdmin: { path: "monitoring/grafana-admin", properties: ["user", "token"], readers: ["monitoring"] },
@@ -34,7 +36,7 @@ describe("the operations contract", () => {
         const wrongRead: VaultRead = { secretKey: "k", entry: "redisAuth", property: "apiKey" };
         // @ts-expect-error -- an entry no part can declare
         const unknownRead: VaultRead = { secretKey: "k", entry: "nope", property: "password" };
-        expect([noBudget, noEntries, wrongProperty, notOptional, wrongRead, unknownRead]).toHaveLength(6);
+        expect([noBudget, noEntries, noReads, wrongProperty, notOptional, wrongRead, unknownRead]).toHaveLength(7);
     });
 
     it("types the seed values by entry and property: a wrong property or a missing required entry does not compile", () => {
@@ -86,7 +88,21 @@ describe("the Vault catalog over the parts", () => {
 
     it("refuses an entry two parts declare", () => {
         const grafana = PARTS.find((p) => p.name === "observability")!;
-        expect(() => vaultCatalog([...PARTS, { vaultEntries: grafana.vaultEntries }])).toThrow("two parts declare the Vault entry grafanaAdmin");
+        expect(() => vaultCatalog([...PARTS, { vaultEntries: grafana.vaultEntries, vaultReads: [] }])).toThrow(
+            "two parts declare the Vault entry grafanaAdmin",
+        );
+    });
+
+    it("adds the namespaces other parts read an entry from to its owner's readers, and refuses a read of an entry no part declares", () => {
+        // Shlink reads the data part's entries: the data part does not name its client.
+        expect(LAB_VAULT_ENTRIES.postgresShlinkUser?.readers).toEqual(["postgres", "shlink"]);
+        expect(LAB_VAULT_ENTRIES.redisAuth?.readers).toEqual(["redis", "shlink"]);
+        const data = PARTS.find((p) => p.name === "data")!;
+        expect(data.vaultEntries.postgresShlinkUser?.readers).toEqual(["postgres"]);
+        const umami = { vaultEntries: {}, vaultReads: [{ entry: "redisAuth" as const, namespace: "umami" }] };
+        expect(vaultCatalog([...PARTS, umami]).redisAuth?.readers).toEqual(["redis", "shlink", "umami"]);
+        const withoutData = PARTS.filter((p) => p.name !== "data");
+        expect(() => vaultCatalog(withoutData)).toThrow("vaultCatalog: shlink reads the Vault entry postgresShlinkUser, which no part declares");
     });
 
     it("refuses to seed an entry no part declares, and a required entry without values", () => {

@@ -25,6 +25,7 @@ const umamiPart: Part = {
     flows: ({ peers }) => [{ name: "gateway-to-umami", from: peers.gateway, to: UMAMI_PODS, ports: tcp(3000), why: "Umami behind the gateway" }],
     doors: () => [{ door: { name: "umami", httpsPort: 3100, destination: { host: "umami.umami.svc.cluster.local", port: 3000 } }, routing: "edge", order: 10 }],
     vaultEntries: {},
+    vaultReads: [],
     budget: () => [{ what: "umami/umami", cpu: 50, memory: 256, count: 2 }],
     monitors: [],
     rules: () => [
