@@ -15,10 +15,10 @@ import type { HomelabOutputs } from "../../stacks/homelab";
 import { FAKE_LAB_CA, fullConfig, valueOf, type Ledger, type Recorded } from "../helpers/pulumi";
 import { runHomelab, runRefused } from "../helpers/platform";
 import type { ModelClass } from "../helpers/crdSchemas";
+import { DOOR_PORTS as PORTS } from "../helpers/doorPorts";
 
 const NODE_IPS = ["192.168.2.242", "192.168.2.243", "192.168.2.244"];
 const GATEWAY_FQDN = `${ISTIO.gatewayRelease}.${ISTIO.gatewayNamespace}.svc.cluster.local`;
-const PORTS = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
 
 /** A Go duration in whole hours, the only form the lab's certificates use ("87600h"). */
 function hours(duration: string): number {

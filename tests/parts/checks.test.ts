@@ -1,7 +1,7 @@
 // The checks quarter of the parts' contract: every smoke check and every drill is exactly one part's, the smoke check's
 // inputs come from the parts' probes, and a part that forgets a contribution does not compile or is refused.
 import { describe, expect, it } from "vitest";
-import { drillClaimErrors, type DoorPorts, type PartChecks } from "../../components/contracts/checks";
+import { drillClaimErrors, type PartChecks } from "../../components/contracts/checks";
 import { DRILL_CATALOG } from "../../programs/drills/catalog";
 import { smokeTargets } from "../../components/smoke/probes";
 import { SMOKE_CHECK_NAMES } from "../../components/smoke/script";
@@ -10,18 +10,8 @@ import { readerNamespaces } from "../../components/secrets/catalog";
 import { KIALI } from "../../components/observability/facts";
 import { PARTS } from "../../stacks/parts";
 import { LAB_VAULT_ENTRIES } from "../../stacks/vault";
+import { DOOR_PORTS as PORTS } from "../helpers/doorPorts";
 
-const PORTS: DoorPorts = {
-    shlink: 80,
-    shlinkHttps: 443,
-    grafana: 3000,
-    jaeger: 16686,
-    kiali: 20001,
-    alertmanager: 9093,
-    argocd: 8080,
-    argocdHttps: 8443,
-    vault: 8200,
-};
 /** A door's URL as the stack writes it, on a made-up address. */
 const url = (door: Parameters<Parameters<typeof smokeTargets>[2]>[0]) =>
     `${door.scheme}://lab:${door.port}${"path" in door && door.path !== undefined ? door.path : ""}`;

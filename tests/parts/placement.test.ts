@@ -7,8 +7,8 @@ import { ALWAYS } from "../../components/contracts/placement";
 import { tcp } from "../../components/contracts/flows";
 import { PARTS } from "../../stacks/parts";
 import { createdNamespaces, labFlows, managedNamespaces, placementProblems, podSecurityLevels, type FlowInputs } from "../../stacks/placement";
+import { DOOR_PORTS as PORTS } from "../helpers/doorPorts";
 
-const PORTS = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
 const config = (mode: "proxmox" | "cluster", argocd: boolean): PlacementConfig => ({ mode, gitops: { argocd }, mesh: { ports: PORTS } });
 const CONFIGS = [config("proxmox", true), config("proxmox", false), config("cluster", true)];
 const INPUTS: FlowInputs = {

@@ -12,8 +12,8 @@ import { DRILL_CATALOG } from "../../programs/drills/catalog";
 import { platformBudget } from "../../stacks/budget";
 import { PARTS } from "../../stacks/parts";
 import { createdNamespaces, labDoors, labFlows, placementProblems, podSecurityLevels, type FlowInputs } from "../../stacks/placement";
+import { DOOR_PORTS as PORTS } from "../helpers/doorPorts";
 
-const PORTS = { shlink: 80, shlinkHttps: 443, grafana: 3000, jaeger: 16686, kiali: 20001, alertmanager: 9093, argocd: 8080, argocdHttps: 8443, vault: 8200 };
 const CONFIG: PlacementConfig = { mode: "proxmox", gitops: { argocd: true }, mesh: { ports: PORTS } };
 const INPUTS: FlowInputs = { gatewayPorts: [80, 443, 3100], apiServer: { cidr: "192.168.2.0/24", ports: [6443] }, webhookCallers: ["10.42.0.0/32"] };
 const UMAMI_PODS = pods("umami", { "app.kubernetes.io/name": "umami" });
