@@ -66,8 +66,9 @@ export class Observability extends pulumi.ComponentResource {
     };
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("homelab:observability:Observability", name, {}, opts);
+        // Every part's alerts checked first: a part whose alert Alertmanager would not route is refused before anything exists.
         const rules = checkedRuleSets(args.telemetry, { backups: args.backups ?? [] });
+        super("homelab:observability:Observability", name, {}, opts);
         const waitFor = args.waitFor ?? [];
         const publicUrl = (port: number, path = "") => httpsUrl(args.publicAddress, port, path);
         this.grafanaUrl = pulumi.output(publicUrl(args.ports.grafana));

@@ -9,6 +9,7 @@ import { Observability } from "../../components/observability/Observability";
 import type { VaultAccess } from "../../components/contracts/vault";
 import { PARTS } from "../../stacks/parts";
 import { LAB_OBSERVABILITY_ARGS } from "../helpers/observability";
+import { fullConfig, runUnderMocks } from "../helpers/pulumi";
 
 const alert = (name: string, severity: string): AlertingRule => ({
     alert: name,
@@ -79,9 +80,19 @@ describe("the routing check", () => {
         expect(() => checkRuleSets([{ role: "r", name: "n", groups: [{ name: "g", rules: [unlabelled] }] }])).toThrow(/Unlabelled/);
     });
 
-    it("runs when the layer is built: the layer with such a part is refused before it creates anything", () => {
+    it("runs when the layer is built: the layer with such a part is refused before it creates anything", async () => {
         // Refused before anything is created, so the Vault access is never looked at.
         const vault = {} as VaultAccess;
-        expect(() => new Observability("obs", { ...LAB_OBSERVABILITY_ARGS, telemetry: [...PARTS, unroutedPart], vault })).toThrow(/BadAlert/);
+        let thrown: unknown;
+        // Under its own mocks: a component registered outside a run would land in another test's (frozen) ledger.
+        const { ledger } = await runUnderMocks(fullConfig(), () => {
+            try {
+                new Observability("obs", { ...LAB_OBSERVABILITY_ARGS, telemetry: [...PARTS, unroutedPart], vault });
+            } catch (e) {
+                thrown = e;
+            }
+        });
+        expect(String(thrown)).toMatch(/BadAlert/);
+        expect(ledger.registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
     });
 });
