@@ -40,6 +40,17 @@ export type PartNamespace = OwnNamespace | SystemNamespace;
 /** Created for every config. */
 export const ALWAYS = (): boolean => true;
 
+/** A namespace of ours out of the mesh with open egress (its pods reach the API server and the world), always created. */
+export const openNamespace = (name: string, podSecurity: PodSecurityLevel, ingress: OwnNamespace["ingress"]): OwnNamespace => ({
+    kind: "own",
+    name,
+    podSecurity,
+    egress: "open",
+    mesh: "none",
+    ingress,
+    createdWhen: ALWAYS,
+});
+
 /** The peers of other parts a part's flows name: the stack builds them from the owning parts' exports. */
 export interface FlowPeers {
     prometheus: PodPeer;

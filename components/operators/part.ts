@@ -2,37 +2,26 @@
 // namespace; their admission webhooks, cert-manager's metrics and its certificate-renewal alert.
 import type { Part } from "../contracts/part";
 import { tcp, pods } from "../contracts/flows";
-import { ALWAYS, type OwnNamespace } from "../contracts/placement";
+import { openNamespace, type OwnNamespace } from "../contracts/placement";
 import { type BudgetLine } from "../contracts/budget";
 import { budgetLine } from "../kubernetes/requests";
 import { DATA_SCRAPE_INTERVAL, platformRuleSet, type RuleSet } from "../contracts/telemetry";
 import { ALERTING, CERT_MANAGER_METRICS, EXTERNAL_SECRETS_CHART, OPERATOR_CHARTS, POD_PORTS, RELOADER_CHART } from "./facts";
 import { certManagerValues, externalSecretsValues, postgresOperatorValues, redisOperatorValues, reloaderValues } from "./operatorValues";
 
-/** An operator's namespace: out of the mesh, egress open (they talk to the API server and pull from the world). */
-const operatorNamespace = (name: string, podSecurity: OwnNamespace["podSecurity"], ingress: OwnNamespace["ingress"]): OwnNamespace => ({
-    kind: "own",
-    name,
-    podSecurity,
-    egress: "open",
-    mesh: "none",
-    ingress,
-    createdWhen: ALWAYS,
-});
-
-/** The operators' namespaces, in the order the stack has always listed them. */
+/** The operators' namespaces, in the order the stack has always listed them: out of the mesh, egress open (they talk to the API server and pull from the world). */
 export const OPERATORS_NAMESPACES: readonly OwnNamespace[] = [
     // The chart's defaults set runAsNonRoot, seccomp RuntimeDefault, drop ALL, no privilege escalation on every pod.
-    operatorNamespace(OPERATOR_CHARTS.certManager.namespace, "restricted", "flows"),
+    openNamespace(OPERATOR_CHARTS.certManager.namespace, "restricted", "flows"),
     // PGO's chart: non-root, seccomp RuntimeDefault, drop ALL, no privilege escalation, no volumes (helm/install
     // templates/manager.yaml; tests/security/chartPods.ts checks it against the restricted rules). It only calls out.
-    operatorNamespace(OPERATOR_CHARTS.postgresOperator.namespace, "restricted", "none"),
+    openNamespace(OPERATOR_CHARTS.postgresOperator.namespace, "restricted", "none"),
     // The chart sets runAsNonRoot only (no seccomp profile, no dropped capabilities). It only calls out.
-    operatorNamespace(OPERATOR_CHARTS.redisOperator.namespace, "baseline", "none"),
+    openNamespace(OPERATOR_CHARTS.redisOperator.namespace, "baseline", "none"),
     // The chart's defaults set runAsNonRoot, seccomp RuntimeDefault, drop ALL, no privilege escalation on every pod.
-    operatorNamespace(EXTERNAL_SECRETS_CHART.namespace, "restricted", "flows"),
+    openNamespace(EXTERNAL_SECRETS_CHART.namespace, "restricted", "flows"),
     // Reloader's chart defaults are not checked here. It only watches the API server.
-    operatorNamespace(RELOADER_CHART.namespace, "baseline", "none"),
+    openNamespace(RELOADER_CHART.namespace, "baseline", "none"),
 ];
 
 /** The operators' pods with the values the layer sends: cert-manager, PGO, the Redis operator, External Secrets, Reloader. */

@@ -1,19 +1,13 @@
 // The smoke check's inputs from the parts' probes (PartChecks.probes): the stack hands it every part, and the URL of
 // a door on the lab's address (which only the stack knows); each check the script runs must be one part's probe.
 import type { DoorPorts, PartChecks, ProbeDoor, SmokeCheckName, SmokeProbe } from "../contracts/checks";
-import { SMOKE_CHECK_NAMES } from "./script";
+import { SMOKE_CHECK_NAMES, type SmokeCheckArgs } from "./script";
 
 /** What the probes give the smoke check (SmokeCheckArgs): the URLs its checks call, the ExternalSecrets it reads. */
-export interface SmokeTargets {
-    shlinkUrl: string;
-    shlinkHttpUrl: string;
-    grafanaUrl: string;
-    kialiHealthUrl: string;
-    jaegerUrl: string;
-    vaultUrl: string;
-    externalSecretsApiVersion: string;
-    externalSecretNamespaces: readonly string[];
-}
+export type SmokeTargets = Pick<
+    SmokeCheckArgs,
+    "shlinkUrl" | "shlinkHttpUrl" | "grafanaUrl" | "kialiHealthUrl" | "jaegerUrl" | "vaultUrl" | "externalSecretsApiVersion" | "externalSecretNamespaces"
+>;
 
 /** The probes of every part, checked to claim each of the script's checks exactly once, as the script's inputs. */
 export function smokeTargets(

@@ -275,18 +275,7 @@ describe("the lab's TLS with homelab:domain", () => {
 
 describe("the doors' builders", () => {
     it("gives Vault an HTTPS door to OpenBao's UI Service on its API port, with the serving certificate", () => {
-        const ports = {
-            shlink: 80,
-            shlinkHttps: 443,
-            grafana: 3000,
-            jaeger: 16686,
-            kiali: 20001,
-            alertmanager: 9093,
-            argocd: 8080,
-            argocdHttps: 8443,
-            vault: 8200,
-        };
-        const [{ door, routing }] = secretsPart.doors({ mode: "proxmox", gitops: { argocd: false }, mesh: { ports } });
+        const [{ door, routing }] = secretsPart.doors({ mode: "proxmox", gitops: { argocd: false }, mesh: { ports: PORTS } });
         expect(routing).toBe("edge");
         expect(doorServers(door, LAB_TLS.servingSecret)).toEqual([
             { port: { number: 8200, name: "https-vault", protocol: "HTTPS" }, hosts: ["*"], tls: { mode: "SIMPLE", credentialName: LAB_TLS.servingSecret } },
